@@ -1,0 +1,134 @@
+//! Static description of a check. Each check lives in one file (or one table row) of its area crate
+//! together with this metadata, so `kubeward checks`, `kubeward explain` and the docs share one source.
+
+use serde::Serialize;
+
+/// The area of kubeward a check belongs to. Codes are prefixed by area (see [`Area::code_prefix`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Area {
+    Node,
+    Workloads,
+    Netpol,
+    Audit,
+    Aks,
+    Profiles,
+    /// Findings about kubeward's own run (no kubelet found, unreadable input…).
+    General,
+}
+
+impl Area {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Area::Node => "node",
+            Area::Workloads => "workloads",
+            Area::Netpol => "netpol",
+            Area::Audit => "audit",
+            Area::Aks => "aks",
+            Area::Profiles => "profiles",
+            Area::General => "general",
+        }
+    }
+
+    /// The letter every check code of this area starts with (a versioned API: never changes).
+    pub fn code_prefix(self) -> char {
+        match self {
+            Area::Node => 'N',
+            Area::Workloads => 'W',
+            Area::Netpol => 'P',
+            Area::Audit => 'A',
+            Area::Aks => 'Z',
+            Area::Profiles => 'S',
+            Area::General => 'K',
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Area::Node => "Node (CIS worker node)",
+            Area::Workloads => "Workloads and RBAC",
+            Area::Netpol => "Network policies and exposure",
+            Area::Audit => "Audit logs",
+            Area::Aks => "AKS cluster configuration",
+            Area::Profiles => "Seccomp and AppArmor profiles",
+            Area::General => "General",
+        }
+    }
+}
+
+/// A benchmark reference in static form, e.g. `RefStatic::cis_aks("1.8.0", "3.2.1")`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct RefStatic {
+    pub framework: &'static str,
+    /// Benchmark version; empty when the framework is not versioned (e.g. a CVE).
+    pub version: &'static str,
+    pub id: &'static str,
+}
+
+impl RefStatic {
+    pub const fn new(framework: &'static str, version: &'static str, id: &'static str) -> Self {
+        Self {
+            framework,
+            version,
+            id,
+        }
+    }
+    pub const fn cis_aks(version: &'static str, id: &'static str) -> Self {
+        Self::new("CIS AKS", version, id)
+    }
+    pub const fn cis_k8s(version: &'static str, id: &'static str) -> Self {
+        Self::new("CIS Kubernetes", version, id)
+    }
+    pub const fn mitre(id: &'static str) -> Self {
+        Self::new("MITRE ATT&CK", "", id)
+    }
+    pub const fn pss(level_and_control: &'static str) -> Self {
+        Self::new("PSS", "", level_and_control)
+    }
+    /// `CIS AKS 1.8.0 3.2.1`
+    pub fn display(&self) -> String {
+        if self.version.is_empty() {
+            format!("{} {}", self.framework, self.id)
+        } else {
+            format!("{} {} {}", self.framework, self.version, self.id)
+        }
+    }
+}
+
+/// The documentation of a check, shown by `kubeward explain` and in SARIF rule help.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CheckDoc {
+    /// What the check looks at.
+    pub what: &'static str,
+    /// Why it matters (the risk).
+    pub why: &'static str,
+    /// How to fix it on AKS (commands, manifests; never "edit the kubelet unit").
+    pub fix: &'static str,
+    /// Further reading: upstream docs, CIS text, CVEs.
+    pub links: &'static [&'static str],
+}
+
+/// Everything static about one check. `code` and `name` are stable identifiers (a versioned API:
+/// never reused, a renamed check keeps its code); CIS numbers are references, never identifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CheckMeta {
+    pub code: &'static str,
+    pub name: &'static str,
+    pub title: &'static str,
+    pub area: Area,
+    pub severity: crate::Severity,
+    pub references: &'static [RefStatic],
+    /// Benchmark profiles (ids from [`crate::profile::BUILTIN`]) this check belongs to; empty for
+    /// checks that are not part of a benchmark.
+    pub profiles: &'static [&'static str],
+    /// `true` for kubeward's own checks (beyond any benchmark), shown as such in reports.
+    pub kubeward_own: bool,
+    pub doc: CheckDoc,
+}
+
+impl CheckMeta {
+    /// Does `id` name this check (its code or its name, case-insensitively)?
+    pub fn is(&self, id: &str) -> bool {
+        self.code.eq_ignore_ascii_case(id) || self.name.eq_ignore_ascii_case(id)
+    }
+}

@@ -1,0 +1,351 @@
+//! A finding: one check's verdict about one resource, with the evidence that justifies it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::check::{CheckMeta, RefStatic};
+
+/// The verdict of a check. Only `Fail` (and `Error` with `--fail-on-error`) can fail a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    Error,
+    Warn,
+    Manual,
+    Info,
+    NotApplicable,
+    Pass,
+}
+
+impl Status {
+    pub const ALL: [Status; 7] = [
+        Status::Fail,
+        Status::Error,
+        Status::Warn,
+        Status::Manual,
+        Status::Info,
+        Status::NotApplicable,
+        Status::Pass,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::Warn => "WARN",
+            Status::Manual => "MANUAL",
+            Status::Info => "INFO",
+            Status::Error => "ERROR",
+            Status::NotApplicable => "NOT_APPLICABLE",
+        }
+    }
+}
+
+impl std::fmt::Display for Status {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// How bad a failure of the check is. Ordered: `Info < Low < … < Critical`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub const ALL: [Severity; 5] = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s))
+    }
+}
+
+impl std::fmt::Display for Severity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A reference into a framework, owned form (see [`RefStatic`]).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Reference {
+    pub framework: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    pub id: String,
+}
+
+impl Reference {
+    /// `CIS AKS 1.8.0 3.2.1`
+    pub fn display(&self) -> String {
+        match &self.version {
+            Some(v) => format!("{} {} {}", self.framework, v, self.id),
+            None => format!("{} {}", self.framework, self.id),
+        }
+    }
+}
+
+impl From<&RefStatic> for Reference {
+    fn from(r: &RefStatic) -> Self {
+        Reference {
+            framework: r.framework.to_string(),
+            version: (!r.version.is_empty()).then(|| r.version.to_string()),
+            id: r.id.to_string(),
+        }
+    }
+}
+
+/// What a finding is about: a node, a Kubernetes object, an AKS cluster, a file, an audit stream…
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct Resource {
+    pub kind: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    pub name: String,
+}
+
+impl Resource {
+    pub fn new(kind: impl Into<String>, name: impl Into<String>) -> Self {
+        Resource {
+            kind: kind.into(),
+            namespace: None,
+            name: name.into(),
+        }
+    }
+    pub fn namespaced(
+        kind: impl Into<String>,
+        namespace: impl Into<String>,
+        name: impl Into<String>,
+    ) -> Self {
+        Resource {
+            kind: kind.into(),
+            namespace: Some(namespace.into()),
+            name: name.into(),
+        }
+    }
+    /// `Kind/ns/name` or `Kind/name`.
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{}/{}/{}", self.kind, ns, self.name),
+            None => format!("{}/{}", self.kind, self.name),
+        }
+    }
+}
+
+/// Where an observed value came from. Every field is optional; set the ones that locate the value
+/// exactly (e.g. `flag` + `origin`, or `file` + `line` + `key`). Serialised without empty fields.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Source {
+    /// A file path (as seen by the scan, e.g. `/etc/kubernetes/kubelet.conf`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// 1-based line in `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// 1-based column (Unicode code points) in `file`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<u32>,
+    /// A key or field path inside the file or object (JSON-pointer-like or dotted).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// A command-line flag, e.g. `--anonymous-auth`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flag: Option<String>,
+    /// How the value was obtained when it is not literally in `file`: `/proc/4242/cmdline`,
+    /// `kubelet default`, `drop-in`, `az aks show`…
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+}
+
+impl Source {
+    pub fn file(path: impl Into<String>) -> Self {
+        Source {
+            file: Some(path.into()),
+            ..Default::default()
+        }
+    }
+    pub fn flag(flag: impl Into<String>, origin: impl Into<String>) -> Self {
+        Source {
+            flag: Some(flag.into()),
+            origin: Some(origin.into()),
+            ..Default::default()
+        }
+    }
+    pub fn origin(origin: impl Into<String>) -> Self {
+        Source {
+            origin: Some(origin.into()),
+            ..Default::default()
+        }
+    }
+    pub fn with_key(mut self, key: impl Into<String>) -> Self {
+        self.key = Some(key.into());
+        self
+    }
+    pub fn with_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+    pub fn with_column(mut self, column: u32) -> Self {
+        self.column = Some(column);
+        self
+    }
+    /// One line for people: `/etc/kubernetes/kubelet/config.json:12 key authentication.anonymous.enabled`.
+    pub fn display(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(f) = &self.flag {
+            parts.push(format!("flag {f}"));
+        }
+        if let Some(f) = &self.file {
+            match self.line {
+                Some(l) => parts.push(format!("{f}:{l}")),
+                None => parts.push(f.clone()),
+            }
+        }
+        if let Some(k) = &self.key {
+            parts.push(format!("key {k}"));
+        }
+        if let Some(o) = &self.origin {
+            parts.push(format!("({o})"));
+        }
+        parts.join(" ")
+    }
+}
+
+/// One piece of evidence: what was observed, what was expected, and where it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Evidence {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<String>,
+    #[serde(default)]
+    pub source: Source,
+    /// Free text that explains this piece (e.g. "absent: kubelet default applies").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+impl Evidence {
+    pub fn observed(observed: impl Into<String>, source: Source) -> Self {
+        Evidence {
+            observed: Some(observed.into()),
+            source,
+            ..Default::default()
+        }
+    }
+    pub fn with_expected(mut self, expected: impl Into<String>) -> Self {
+        self.expected = Some(expected.into());
+        self
+    }
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+        self.note = Some(note.into());
+        self
+    }
+}
+
+/// A waiver (exception) that matched a finding: it stays in the report, marked, and no longer fails the run.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Waiver {
+    pub reason: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
+    /// Where the waiver is defined (file and index).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// One check's verdict about one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub code: String,
+    pub name: String,
+    pub title: String,
+    pub area: String,
+    pub severity: Severity,
+    pub status: Status,
+    #[serde(default)]
+    pub references: Vec<Reference>,
+    pub resource: Resource,
+    /// One sentence: what was found, in words (the line a person reads first).
+    pub message: String,
+    #[serde(default)]
+    pub evidence: Vec<Evidence>,
+    pub remediation: String,
+    #[serde(default)]
+    pub kubeward_own: bool,
+    #[serde(default)]
+    pub waived: Option<Waiver>,
+}
+
+impl Finding {
+    /// A finding from its check's metadata; remediation defaults to the check's documented fix.
+    pub fn new(
+        meta: &CheckMeta,
+        status: Status,
+        resource: Resource,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            code: meta.code.to_string(),
+            name: meta.name.to_string(),
+            title: meta.title.to_string(),
+            area: meta.area.as_str().to_string(),
+            severity: meta.severity,
+            status,
+            references: meta.references.iter().map(Reference::from).collect(),
+            resource,
+            message: message.into(),
+            evidence: Vec::new(),
+            remediation: meta.doc.fix.to_string(),
+            kubeward_own: meta.kubeward_own,
+            waived: None,
+        }
+    }
+    pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        self.evidence.push(evidence);
+        self
+    }
+    pub fn with_remediation(mut self, remediation: impl Into<String>) -> Self {
+        self.remediation = remediation.into();
+        self
+    }
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+    /// Keep only the references of one benchmark version (a check may cite several CIS versions;
+    /// the report names the one of the profile in use).
+    pub fn retain_references(&mut self, keep: impl Fn(&Reference) -> bool) {
+        self.references.retain(keep);
+    }
+    /// Sort key: status (FAIL first), severity (critical first), code, resource.
+    pub fn sort_key(&self) -> (Status, std::cmp::Reverse<Severity>, &str, &Resource) {
+        (
+            self.status,
+            std::cmp::Reverse(self.severity),
+            self.code.as_str(),
+            &self.resource,
+        )
+    }
+}

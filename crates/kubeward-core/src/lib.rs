@@ -1,0 +1,17 @@
+//! kubeward's shared vocabulary: what a check is ([`CheckMeta`]), what it says ([`Finding`]), the
+//! [`Report`] every command produces, the [`Registry`] that `checks`/`explain` read, the built-in
+//! benchmark [`profile`]s and the [`exit`] policy. Areas depend on this crate; it depends on no area.
+
+pub mod check;
+pub mod exit;
+pub mod finding;
+pub mod profile;
+pub mod registry;
+pub mod report;
+
+pub use check::{Area, CheckDoc, CheckMeta, RefStatic};
+pub use exit::{FailOn, exit_code};
+pub use finding::{Evidence, Finding, Reference, Resource, Severity, Source, Status, Waiver};
+pub use profile::{BenchmarkProfile, ProfileChoice};
+pub use registry::Registry;
+pub use report::{InputError, InputInfo, Report, Summary};

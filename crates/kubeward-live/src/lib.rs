@@ -1,0 +1,1 @@
+//! Live cluster source (kube-rs), snapshots and the fleet node scan.

@@ -1,0 +1,8 @@
+//! NetworkPolicy/AdminNetworkPolicy model, reachability engine, exposure.
+
+use kubeward_core::CheckMeta;
+
+/// Every check of this area, for the registry.
+pub fn checks() -> Vec<&'static CheckMeta> {
+    Vec::new()
+}

@@ -1,0 +1,86 @@
+//! Report renderers. They read a finished [`Report`] and the [`Registry`] (for rule help) and know
+//! nothing about areas.
+
+mod json;
+mod text;
+
+use kubeward_core::{Registry, Report};
+
+/// Output formats every command accepts with `-o/--output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    Text,
+    Json,
+    Junit,
+    Sarif,
+    Markdown,
+    Html,
+}
+
+impl Format {
+    pub const ALL: [Format; 6] = [
+        Format::Text,
+        Format::Json,
+        Format::Junit,
+        Format::Sarif,
+        Format::Markdown,
+        Format::Html,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Text => "text",
+            Format::Json => "json",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Markdown => "markdown",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "text" | "txt" => Ok(Format::Text),
+            "json" => Ok(Format::Json),
+            "junit" | "xml" => Ok(Format::Junit),
+            "sarif" => Ok(Format::Sarif),
+            "markdown" | "md" => Ok(Format::Markdown),
+            "html" => Ok(Format::Html),
+            other => Err(format!(
+                "unknown output format {other:?}: expected text, json, junit, sarif, markdown or html"
+            )),
+        }
+    }
+}
+
+/// How to render (colour only matters for text on a terminal).
+#[derive(Debug, Clone, Default)]
+pub struct RenderOptions {
+    pub color: bool,
+    /// Show PASS/NOT_APPLICABLE findings in text output too (they are always in JSON).
+    pub verbose: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    #[error("{0} output is not available yet")]
+    Unsupported(&'static str),
+    #[error("cannot serialise the report: {0}")]
+    Serialize(String),
+}
+
+/// Render a finished report.
+pub fn render(
+    report: &Report,
+    format: Format,
+    registry: &Registry,
+    options: &RenderOptions,
+) -> Result<String, RenderError> {
+    match format {
+        Format::Json => json::render(report),
+        Format::Text => Ok(text::render(report, registry, options)),
+        other => Err(RenderError::Unsupported(other.as_str())),
+    }
+}

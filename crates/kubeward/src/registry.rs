@@ -1,0 +1,37 @@
+//! The one registry of every check, from every area crate.
+
+use kubeward_core::{Registry, profile};
+
+pub fn registry() -> Registry {
+    let mut r = Registry::new();
+    r.register(&kubeward_node::checks());
+    r.register(&kubeward_workloads::checks());
+    r.register(&kubeward_netpol::checks());
+    r.register(&kubeward_audit::checks());
+    r.register(&kubeward_aks::checks());
+    r.register(&kubeward_profiles::checks());
+    r
+}
+
+/// `kubeward --version`: the version and the benchmark profiles built in.
+pub fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        let mut s = String::from(env!("CARGO_PKG_VERSION"));
+        s.push_str("\nbenchmark profiles:");
+        for p in profile::BUILTIN {
+            s.push_str(&format!("\n  {:<14} {}", p.id, p.title));
+        }
+        s
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registry_invariants_hold() {
+        if let Err(errors) = super::registry().validate() {
+            panic!("registry invalid: {errors:?}");
+        }
+    }
+}
