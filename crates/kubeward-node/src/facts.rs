@@ -1,0 +1,84 @@
+//! The node facts a node report carries under `facts.node`: the contract other areas read from saved
+//! node reports (`--node-report FILE`, fleet merge), e.g. the effective seccomp default and which
+//! Localhost seccomp and AppArmor profiles a node has.
+
+use serde::{Deserialize, Serialize};
+
+/// Key of [`NodeFacts`] in `Report::facts`.
+pub const FACTS_KEY: &str = "node";
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct NodeFacts {
+    /// Node name (hostname, or the kubelet's `--hostname-override`).
+    pub name: String,
+    /// Kubernetes version found locally, if any (`1.29.7`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kubernetes_version: Option<String>,
+    /// Whether the node was recognised as an AKS node.
+    #[serde(default)]
+    pub aks: bool,
+    /// Was a kubelet found at all?
+    #[serde(default)]
+    pub kubelet_found: bool,
+    /// The kubelet's effective `seccompDefault` (true: RuntimeDefault for unset pods).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seccomp_default: Option<bool>,
+    #[serde(default)]
+    pub lsm: LsmFacts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LsmFacts {
+    #[serde(default)]
+    pub apparmor: AppArmorFacts,
+    #[serde(default)]
+    pub selinux: SelinuxFacts,
+    #[serde(default)]
+    pub seccomp: SeccompFacts,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AppArmorFacts {
+    /// `None` when it could not be determined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Loaded profiles (from `/sys/kernel/security/apparmor/profiles`).
+    #[serde(default)]
+    pub profiles: Vec<AppArmorProfile>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct AppArmorProfile {
+    pub name: String,
+    /// `enforce`, `complain`, `kill`, `unconfined`…
+    pub mode: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelinuxFacts {
+    /// `enforcing`, `permissive`, `disabled`; `None` when unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SeccompFacts {
+    /// Kernel seccomp filter support (`Seccomp:` line of `/proc/self/status`, or config).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supported: Option<bool>,
+    /// The kubelet's seccomp profile root (default `/var/lib/kubelet/seccomp`).
+    #[serde(default)]
+    pub profile_root: String,
+    /// Localhost profiles present, as paths relative to `profile_root` (what
+    /// `localhostProfile` names), sorted.
+    #[serde(default)]
+    pub localhost_profiles: Vec<String>,
+}
+
+impl NodeFacts {
+    /// Read the facts from a saved node report (the JSON of `kubeward node -o json`).
+    pub fn from_report_json(report: &serde_json::Value) -> Option<NodeFacts> {
+        let v = report.get("facts")?.get(FACTS_KEY)?;
+        serde_json::from_value(v.clone()).ok()
+    }
+}
