@@ -6,6 +6,8 @@
 
 mod load;
 mod object;
+pub mod workload;
 
 pub use load::{LoadOptions, load_paths, load_str};
 pub use object::{Inventory, Object, Origin};
+pub use workload::{Container, ContainerKind, PodTemplate, is_workload};

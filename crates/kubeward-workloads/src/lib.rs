@@ -1,5 +1,7 @@
 //! Workload posture: Pod Security Standards, CIS AKS section 4, RBAC, effective seccomp/AppArmor.
 
+pub mod pss;
+
 use kubeward_core::CheckMeta;
 
 /// Every check of this area, for the registry.

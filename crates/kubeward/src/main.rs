@@ -34,9 +34,9 @@ enum Command {
     /// Workload posture of manifests or a snapshot: PSS, CIS AKS section 4, RBAC, exposure
     Workloads(cmd::workloads::Args),
     /// Evaluate Pod Security Standards (baseline/restricted) for pods and workloads
-    Pss(cmd::workloads::PssArgs),
+    Pss(cmd::pss::Args),
     /// RBAC analysis: who can do what
-    Rbac(cmd::workloads::RbacArgs),
+    Rbac(cmd::rbac::Args),
     /// Network policies: connectivity, exposure, diff, explain, coverage, generate
     Netpol(cmd::netpol::Args),
     /// Audit logs: detections, policy lint, RBAC from activity
@@ -66,8 +66,8 @@ fn main() -> ExitCode {
         Command::Checks(a) => cmd::checks::run_checks(a),
         Command::Explain(a) => cmd::checks::run_explain(a),
         Command::Workloads(a) => cmd::workloads::run(a),
-        Command::Pss(a) => cmd::workloads::run_pss(a),
-        Command::Rbac(a) => cmd::workloads::run_rbac(a),
+        Command::Pss(a) => cmd::pss::run(a),
+        Command::Rbac(a) => cmd::rbac::run(a),
         Command::Netpol(a) => cmd::netpol::run(a),
         Command::Audit(a) => cmd::audit::run(a),
         Command::Aks(a) => cmd::aks::run(a),

@@ -4,6 +4,8 @@ pub mod checks;
 pub mod netpol;
 pub mod node;
 pub mod profiles;
+pub mod pss;
+pub mod rbac;
 pub mod scan;
 pub mod workloads;
 

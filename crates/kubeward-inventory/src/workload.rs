@@ -1,0 +1,194 @@
+//! The pod template inside every workload kind, so checks name the workload (not a synthetic pod)
+//! and point at the exact field path.
+
+use serde_json::Value;
+
+use crate::object::Object;
+
+/// Where the pod spec and pod metadata live for each workload kind.
+fn template_pointers(kind: &str, api_version: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "Pod" => ("/metadata", "/spec"),
+        "Deployment"
+        | "ReplicaSet"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "Job"
+        | "ReplicationController" => ("/spec/template/metadata", "/spec/template/spec"),
+        "CronJob" => (
+            "/spec/jobTemplate/spec/template/metadata",
+            "/spec/jobTemplate/spec/template/spec",
+        ),
+        // Argo Rollouts (argoproj.io) embed a Deployment-style template.
+        "Rollout" if api_version.starts_with("argoproj.io/") => {
+            ("/spec/template/metadata", "/spec/template/spec")
+        }
+        "PodTemplate" => ("/template/metadata", "/template/spec"),
+        _ => return None,
+    })
+}
+
+/// Is this kind a workload that carries a pod template?
+pub fn is_workload(obj: &Object) -> bool {
+    template_pointers(&obj.kind, &obj.api_version).is_some() && obj.kind != "PodTemplate"
+}
+
+/// Which list a container came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContainerKind {
+    Init,
+    Regular,
+    Ephemeral,
+}
+
+impl ContainerKind {
+    pub fn field(self) -> &'static str {
+        match self {
+            ContainerKind::Init => "initContainers",
+            ContainerKind::Regular => "containers",
+            ContainerKind::Ephemeral => "ephemeralContainers",
+        }
+    }
+}
+
+/// One container of a pod template, with its JSON pointer (relative to the object root).
+#[derive(Debug, Clone, Copy)]
+pub struct Container<'a> {
+    pub kind: ContainerKind,
+    pub index: usize,
+    pub name: &'a str,
+    pub value: &'a Value,
+    /// e.g. `/spec/template/spec/containers/1`
+    pub pointer_base: &'static str,
+}
+
+impl Container<'_> {
+    /// Pointer of a field of this container, e.g. `/spec/template/spec/containers/1/securityContext/privileged`.
+    pub fn pointer(&self, field: &str) -> String {
+        format!(
+            "{}/{}/{}{}",
+            self.pointer_base,
+            self.kind.field(),
+            self.index,
+            field
+        )
+    }
+}
+
+/// The pod template of a workload (or the pod itself).
+#[derive(Debug, Clone, Copy)]
+pub struct PodTemplate<'a> {
+    pub object: &'a Object,
+    /// The pod spec (`Value::Null` when absent).
+    pub spec: &'a Value,
+    /// The pod metadata (labels, annotations), `Value::Null` when absent.
+    pub metadata: &'a Value,
+    /// JSON pointer of `spec` within the object, e.g. `/spec/template/spec`.
+    pub spec_pointer: &'static str,
+    pub metadata_pointer: &'static str,
+}
+
+static NULL: Value = Value::Null;
+
+impl<'a> PodTemplate<'a> {
+    /// The pod template of `obj`, or `None` when its kind carries none.
+    pub fn of(obj: &'a Object) -> Option<PodTemplate<'a>> {
+        let (meta_ptr, spec_ptr) = template_pointers(&obj.kind, &obj.api_version)?;
+        Some(PodTemplate {
+            object: obj,
+            spec: obj.value.pointer(spec_ptr).unwrap_or(&NULL),
+            metadata: obj.value.pointer(meta_ptr).unwrap_or(&NULL),
+            spec_pointer: spec_ptr,
+            metadata_pointer: meta_ptr,
+        })
+    }
+
+    /// Pointer of a pod-spec field, e.g. `pointer("/hostNetwork")`.
+    pub fn pointer(&self, field: &str) -> String {
+        format!("{}{}", self.spec_pointer, field)
+    }
+
+    pub fn labels(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.metadata
+            .get("labels")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| v.as_str().map(|s| (k.as_str(), s)))
+            })
+    }
+
+    pub fn annotation(&self, key: &str) -> Option<&'a str> {
+        self.metadata.get("annotations")?.get(key)?.as_str()
+    }
+
+    /// Init, regular and ephemeral containers, in that order.
+    pub fn containers(&self) -> impl Iterator<Item = Container<'a>> + 'a {
+        let spec = self.spec;
+        let base = self.spec_pointer;
+        [
+            ContainerKind::Init,
+            ContainerKind::Regular,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .flat_map(move |kind| {
+            spec.get(kind.field())
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .enumerate()
+                .map(move |(index, value)| Container {
+                    kind,
+                    index,
+                    name: value.get("name").and_then(Value::as_str).unwrap_or(""),
+                    value,
+                    pointer_base: base,
+                })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{LoadOptions, load_str};
+
+    #[test]
+    fn cronjob_template_and_container_pointers() {
+        let inv = load_str(
+            "t.yaml",
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: n}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: x}}\n        spec:\n          initContainers: [{name: i}]\n          containers: [{name: a}, {name: b}]\n",
+            &LoadOptions::default(),
+        );
+        let t = PodTemplate::of(&inv.objects[0]).expect("cronjob has a template");
+        assert_eq!(t.labels().collect::<Vec<_>>(), vec![("app", "x")]);
+        let names: Vec<_> = t
+            .containers()
+            .map(|c| (c.kind, c.name, c.pointer("/image")))
+            .collect();
+        assert_eq!(
+            names[0],
+            (
+                ContainerKind::Init,
+                "i",
+                "/spec/jobTemplate/spec/template/spec/initContainers/0/image".to_string()
+            )
+        );
+        assert_eq!(
+            names[2].2,
+            "/spec/jobTemplate/spec/template/spec/containers/1/image"
+        );
+    }
+
+    #[test]
+    fn service_has_no_template() {
+        let inv = load_str(
+            "s.yaml",
+            "apiVersion: v1\nkind: Service\nmetadata: {name: s}\n",
+            &LoadOptions::default(),
+        );
+        assert!(PodTemplate::of(&inv.objects[0]).is_none());
+    }
+}

@@ -1,0 +1,1 @@
+//! Pod Security Standards evaluator (baseline and restricted, every version).
