@@ -1,29 +1,251 @@
-#[derive(clap::Args, Debug)]
-pub struct ScanArgs {
-    pub args: Vec<String>,
-}
-#[derive(clap::Args, Debug)]
-pub struct SnapshotArgs {
-    pub args: Vec<String>,
-}
-#[derive(clap::Args, Debug)]
-pub struct FleetArgs {
-    pub args: Vec<String>,
-}
-#[derive(clap::Args, Debug)]
-pub struct ReportArgs {
-    pub args: Vec<String>,
+//! `scan`, `snapshot`, `fleet` and `report`: the whole-cluster commands.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use kubeward_core::Report;
+use kubeward_live::fleet::{self, FleetEvent, FleetOptions, NodeOutcome};
+use kubeward_live::{ConnectOptions, KINDS, collect, connect};
+
+use crate::output::OutputArgs;
+
+/// How to reach a live cluster (kubeconfig, context; in-cluster config when run in a pod).
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct ClusterArgs {
+    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
+    #[arg(long, env = "KUBECONFIG")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current one)
+    #[arg(long)]
+    pub context: Option<String>,
 }
 
-pub fn run_scan(_args: ScanArgs) -> anyhow::Result<u8> {
-    super::not_yet("scan")
+impl ClusterArgs {
+    fn connect_options(&self) -> ConnectOptions {
+        // KUBECONFIG may hold several files separated by ':'; kube-rs merges them itself when not given one.
+        let kubeconfig = self
+            .kubeconfig
+            .clone()
+            .filter(|p| !p.as_os_str().to_string_lossy().contains(':'));
+        ConnectOptions {
+            kubeconfig,
+            context: self.context.clone(),
+        }
+    }
 }
-pub fn run_snapshot(_args: SnapshotArgs) -> anyhow::Result<u8> {
-    super::not_yet("snapshot")
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Inputs, recognised by content: manifest files and folders, snapshots, node roots, saved node
+    /// reports, `az aks show` / diagnostic settings JSON, audit logs
+    pub paths: Vec<PathBuf>,
+    /// Also scan the live cluster (kubeconfig/context below, or in-cluster)
+    #[arg(long)]
+    pub cluster: bool,
+    #[command(flatten)]
+    pub cluster_args: ClusterArgs,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
-pub fn run_fleet(_args: FleetArgs) -> anyhow::Result<u8> {
-    super::not_yet("fleet")
+
+#[derive(clap::Args, Debug)]
+pub struct SnapshotArgs {
+    #[command(flatten)]
+    pub cluster_args: ClusterArgs,
+    /// Where to write the snapshot (a JSON List; `-` for standard output)
+    #[arg(short = 'f', long = "file", default_value = "-")]
+    pub file: PathBuf,
 }
-pub fn run_report(_args: ReportArgs) -> anyhow::Result<u8> {
-    super::not_yet("report")
+
+#[derive(clap::Args, Debug)]
+pub struct FleetArgs {
+    #[command(subcommand)]
+    pub command: FleetCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum FleetCommand {
+    /// Scan every Linux node through one short Job each (creates and deletes only its own Jobs)
+    Nodes(FleetNodesArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FleetNodesArgs {
+    #[command(flatten)]
+    pub cluster_args: ClusterArgs,
+    /// Image holding the kubeward binary (built from the repository's Dockerfile)
+    #[arg(long)]
+    pub image: String,
+    /// Namespace the Jobs run in (create it with deploy/fleet-rbac.yaml)
+    #[arg(long, default_value = "kubeward")]
+    pub namespace: String,
+    /// Seconds to wait for all nodes
+    #[arg(long, default_value_t = 300)]
+    pub timeout: u64,
+    /// Benchmark profile passed to every node scan
+    #[arg(long)]
+    pub benchmark: Option<String>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    #[command(subcommand)]
+    pub command: ReportCommand,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ReportCommand {
+    /// Merge saved node reports (JSON of `kubeward node -o json`) into one, showing which nodes differ
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct MergeArgs {
+    /// Saved node reports
+    #[arg(required = true)]
+    pub files: Vec<PathBuf>,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+pub fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
+    super::scan_all::run(args)
+}
+
+pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
+    let rt = runtime()?;
+    let collected = rt.block_on(async {
+        let (client, name) = connect(&args.cluster_args.connect_options()).await?;
+        Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
+    })?;
+    for n in &collected.not_listed {
+        anstream::eprintln!(
+            "warning: cannot list {} ({}): {} — the snapshot lacks them ({})",
+            n.spec.plural,
+            n.spec.api_version(),
+            n.message,
+            n.spec.needed_for
+        );
+    }
+    if collected.objects.is_empty() && !collected.not_listed.is_empty() {
+        anyhow::bail!("nothing could be listed from the cluster");
+    }
+    let text = serde_json::to_string(&collected.snapshot())?;
+    if args.file.as_os_str() == "-" {
+        println!("{text}");
+    } else {
+        std::fs::write(&args.file, text)
+            .with_context(|| format!("cannot write {}", args.file.display()))?;
+        anstream::eprintln!(
+            "wrote {} objects to {}",
+            collected.objects.len(),
+            args.file.display()
+        );
+    }
+    Ok(0)
+}
+
+pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
+    let FleetCommand::Nodes(args) = args.command;
+    let run_id = format!(
+        "{:x}",
+        std::process::id()
+            ^ (std::time::UNIX_EPOCH
+                .elapsed()
+                .map(|d| d.as_secs() as u32)
+                .unwrap_or(0))
+    );
+    let opts = FleetOptions {
+        namespace: args.namespace.clone(),
+        image: args.image.clone(),
+        timeout: Duration::from_secs(args.timeout),
+        poll: Duration::from_secs(2),
+        node_args: args
+            .benchmark
+            .iter()
+            .flat_map(|b| ["--benchmark".to_string(), b.clone()])
+            .collect(),
+        run_id,
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{spinner} nodes {pos}/{len} {wide_bar} {elapsed} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let rt = runtime()?;
+    let outcomes = rt.block_on(async {
+        let (client, _) = connect(&args.cluster_args.connect_options()).await?;
+        let on_event = |e: FleetEvent| match e {
+            FleetEvent::Started { nodes } => bar.set_length(nodes as u64),
+            FleetEvent::NodeDone { node, ok } => {
+                bar.inc(1);
+                bar.set_message(format!("{node} {}", if ok { "done" } else { "failed" }));
+            }
+            FleetEvent::CleanedUp { deleted } => {
+                bar.finish_with_message(format!("deleted {deleted} Jobs"))
+            }
+        };
+        fleet::run(&client, &opts, &on_event)
+            .await
+            .map_err(anyhow::Error::from)
+    })?;
+    bar.finish_and_clear();
+    crate::output::emit(fleet::merge(outcomes), &args.output)
+}
+
+pub fn run_report(args: ReportArgs) -> anyhow::Result<u8> {
+    let ReportCommand::Merge(args) = args.command;
+    let mut outcomes = Vec::new();
+    for file in &args.files {
+        let display = file.display().to_string();
+        let result = std::fs::read_to_string(file)
+            .map_err(|e| format!("cannot read {display}: {e}"))
+            .and_then(|text| fleet::parse_node_report(&text));
+        let node = match &result {
+            Ok(r) => node_name(r).unwrap_or_else(|| display.clone()),
+            Err(_) => display.clone(),
+        };
+        outcomes.push(NodeOutcome {
+            node,
+            job: display,
+            result,
+        });
+    }
+    let mut merged = fleet::merge(outcomes);
+    merged.command = "report merge".into();
+    crate::output::emit(merged, &args.output)
+}
+
+/// The node a saved report is about (its facts, else the resource of its findings).
+fn node_name(report: &Report) -> Option<String> {
+    report
+        .facts
+        .get("node")
+        .and_then(|f| f.get("name"))
+        .and_then(|n| n.as_str())
+        .filter(|n| !n.is_empty())
+        .map(str::to_string)
+        .or_else(|| {
+            report
+                .findings
+                .iter()
+                .find(|f| f.resource.kind == "Node")
+                .map(|f| f.resource.name.clone())
+        })
 }

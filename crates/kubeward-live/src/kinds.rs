@@ -1,0 +1,300 @@
+//! Every kind a scan lists, what it needs and which checks go blind without it. The read-only
+//! ClusterRole in `deploy/` is this table written as RBAC; a test keeps the two in step.
+
+/// One listed kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindSpec {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub kind: &'static str,
+    pub plural: &'static str,
+    pub namespaced: bool,
+    /// List metadata only (no data ever leaves the API server): Secrets, ConfigMaps.
+    pub metadata_only: bool,
+    /// Optional API (a CRD or a newer group): a 404 means "not installed", not an error.
+    pub optional: bool,
+    /// What cannot be judged when this kind cannot be listed (shown with a 403).
+    pub needed_for: &'static str,
+}
+
+impl KindSpec {
+    pub fn api_version(&self) -> String {
+        if self.group.is_empty() {
+            self.version.to_string()
+        } else {
+            format!("{}/{}", self.group, self.version)
+        }
+    }
+}
+
+const fn k(
+    group: &'static str,
+    version: &'static str,
+    kind: &'static str,
+    plural: &'static str,
+    namespaced: bool,
+    needed_for: &'static str,
+) -> KindSpec {
+    KindSpec {
+        group,
+        version,
+        kind,
+        plural,
+        namespaced,
+        metadata_only: false,
+        optional: false,
+        needed_for,
+    }
+}
+
+const fn optional(mut spec: KindSpec) -> KindSpec {
+    spec.optional = true;
+    spec
+}
+
+const fn metadata_only(mut spec: KindSpec) -> KindSpec {
+    spec.metadata_only = true;
+    spec
+}
+
+const WORKLOAD: &str = "Pod Security Standards, CIS AKS 4.2/4.5/4.6, seccomp/AppArmor per container, network reachability";
+
+pub const KINDS: &[KindSpec] = &[
+    k(
+        "",
+        "v1",
+        "Namespace",
+        "namespaces",
+        false,
+        "PSS namespace levels, CIS AKS 4.4.2 and 4.6.1, namespace selectors",
+    ),
+    k("", "v1", "Pod", "pods", true, WORKLOAD),
+    k(
+        "",
+        "v1",
+        "Service",
+        "services",
+        true,
+        "exposure (LoadBalancer, NodePort, externalIPs), Ingress resolution",
+    ),
+    k(
+        "",
+        "v1",
+        "ServiceAccount",
+        "serviceaccounts",
+        true,
+        "CIS AKS 4.1.5/4.1.6 (default service accounts, token automount)",
+    ),
+    k(
+        "",
+        "v1",
+        "ReplicationController",
+        "replicationcontrollers",
+        true,
+        WORKLOAD,
+    ),
+    k(
+        "",
+        "v1",
+        "Node",
+        "nodes",
+        false,
+        "fleet node scan, node addresses",
+    ),
+    metadata_only(k(
+        "",
+        "v1",
+        "Secret",
+        "secrets",
+        true,
+        "secret inventory (metadata only)",
+    )),
+    metadata_only(k(
+        "",
+        "v1",
+        "ConfigMap",
+        "configmaps",
+        true,
+        "config inventory (metadata only)",
+    )),
+    k("apps", "v1", "Deployment", "deployments", true, WORKLOAD),
+    k("apps", "v1", "ReplicaSet", "replicasets", true, WORKLOAD),
+    k("apps", "v1", "StatefulSet", "statefulsets", true, WORKLOAD),
+    k("apps", "v1", "DaemonSet", "daemonsets", true, WORKLOAD),
+    k("batch", "v1", "Job", "jobs", true, WORKLOAD),
+    k("batch", "v1", "CronJob", "cronjobs", true, WORKLOAD),
+    k(
+        "networking.k8s.io",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        "network reachability, CIS AKS 4.4.2",
+    ),
+    k(
+        "networking.k8s.io",
+        "v1",
+        "Ingress",
+        "ingresses",
+        true,
+        "exposure, CIS AKS 5.4.5 (TLS)",
+    ),
+    k(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "Role",
+        "roles",
+        true,
+        "RBAC analysis, CIS AKS 4.1.x",
+    ),
+    k(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRole",
+        "clusterroles",
+        false,
+        "RBAC analysis, CIS AKS 4.1.x",
+    ),
+    k(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "RoleBinding",
+        "rolebindings",
+        true,
+        "RBAC analysis, CIS AKS 4.1.x",
+    ),
+    k(
+        "rbac.authorization.k8s.io",
+        "v1",
+        "ClusterRoleBinding",
+        "clusterrolebindings",
+        false,
+        "RBAC analysis, CIS AKS 4.1.x",
+    ),
+    k(
+        "admissionregistration.k8s.io",
+        "v1",
+        "ValidatingWebhookConfiguration",
+        "validatingwebhookconfigurations",
+        false,
+        "admission control inventory",
+    ),
+    k(
+        "admissionregistration.k8s.io",
+        "v1",
+        "MutatingWebhookConfiguration",
+        "mutatingwebhookconfigurations",
+        false,
+        "admission control inventory",
+    ),
+    optional(k(
+        "policy.networking.k8s.io",
+        "v1alpha1",
+        "AdminNetworkPolicy",
+        "adminnetworkpolicies",
+        false,
+        "AdminNetworkPolicy precedence in reachability",
+    )),
+    optional(k(
+        "policy.networking.k8s.io",
+        "v1alpha1",
+        "BaselineAdminNetworkPolicy",
+        "baselineadminnetworkpolicies",
+        false,
+        "BaselineAdminNetworkPolicy in reachability",
+    )),
+    optional(k(
+        "crd.projectcalico.org",
+        "v1",
+        "NetworkPolicy",
+        "networkpolicies",
+        true,
+        "CIS AKS 4.4.2 (Calico policies count)",
+    )),
+    optional(k(
+        "crd.projectcalico.org",
+        "v1",
+        "GlobalNetworkPolicy",
+        "globalnetworkpolicies",
+        false,
+        "CIS AKS 4.4.2 (Calico policies count)",
+    )),
+    optional(k(
+        "cilium.io",
+        "v2",
+        "CiliumNetworkPolicy",
+        "ciliumnetworkpolicies",
+        true,
+        "CIS AKS 4.4.2 (Cilium policies count)",
+    )),
+    optional(k(
+        "cilium.io",
+        "v2",
+        "CiliumClusterwideNetworkPolicy",
+        "ciliumclusterwidenetworkpolicies",
+        false,
+        "CIS AKS 4.4.2 (Cilium policies count)",
+    )),
+    optional(k(
+        "argoproj.io",
+        "v1alpha1",
+        "Rollout",
+        "rollouts",
+        true,
+        WORKLOAD,
+    )),
+    optional(k(
+        "route.openshift.io",
+        "v1",
+        "Route",
+        "routes",
+        true,
+        "exposure through OpenShift Routes",
+    )),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::KINDS;
+
+    /// The shipped ClusterRole grants `list` on exactly the kinds the scan lists, nothing more.
+    #[test]
+    fn reader_cluster_role_matches_the_kinds_table() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../deploy/kubeward-reader-rbac.yaml"
+        );
+        let text = std::fs::read_to_string(path).expect("deploy/kubeward-reader-rbac.yaml");
+        let docs: Vec<Value> = serde_saphyr::from_multiple(&text).expect("valid YAML");
+        let role = docs
+            .iter()
+            .find(|d| d["kind"] == "ClusterRole")
+            .expect("a ClusterRole");
+        let mut granted = BTreeSet::new();
+        for rule in role["rules"].as_array().expect("rules") {
+            assert_eq!(
+                rule["verbs"],
+                serde_json::json!(["list"]),
+                "only list is granted: {rule}"
+            );
+            for g in rule["apiGroups"].as_array().expect("groups") {
+                for r in rule["resources"].as_array().expect("resources") {
+                    granted.insert(format!(
+                        "{}/{}",
+                        g.as_str().unwrap_or(""),
+                        r.as_str().unwrap_or("")
+                    ));
+                }
+            }
+        }
+        let needed: BTreeSet<String> = KINDS
+            .iter()
+            .map(|k| format!("{}/{}", k.group, k.plural))
+            .collect();
+        assert_eq!(granted, needed);
+    }
+}
