@@ -52,6 +52,7 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use crate::check::{Area, CheckDoc, CheckMeta};

@@ -8,6 +8,7 @@ pub mod finding;
 pub mod profile;
 pub mod registry;
 pub mod report;
+pub mod waiver;
 
 pub use check::{Area, CheckDoc, CheckMeta, RefStatic};
 pub use exit::{FailOn, exit_code};
@@ -15,3 +16,4 @@ pub use finding::{Evidence, Finding, Reference, Resource, Severity, Source, Stat
 pub use profile::{BenchmarkProfile, ProfileChoice};
 pub use registry::Registry;
 pub use report::{InputError, InputInfo, Report, Summary};
+pub use waiver::WaiverFile;

@@ -1,3 +1,6 @@
+//! The JSON report: a serde serialisation of [`Report`], documented field by field in
+//! docs/report-schema.md (versioned by `schema_version`).
+
 use kubeward_core::Report;
 
 use crate::RenderError;

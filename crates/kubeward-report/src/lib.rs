@@ -1,8 +1,13 @@
 //! Report renderers. They read a finished [`Report`] and the [`Registry`] (for rule help) and know
-//! nothing about areas.
+//! nothing about areas: sections, tables and rules are built from the findings' own fields.
 
+mod html;
 mod json;
+mod junit;
+mod markdown;
+mod sarif;
 mod text;
+mod util;
 
 use kubeward_core::{Registry, Report};
 
@@ -36,6 +41,23 @@ impl Format {
             Format::Html => "html",
         }
     }
+    /// The usual file extension for this format.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Text => "txt",
+            Format::Json => "json",
+            Format::Junit => "xml",
+            Format::Sarif => "sarif",
+            Format::Markdown => "md",
+            Format::Html => "html",
+        }
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -58,8 +80,10 @@ impl std::str::FromStr for Format {
 /// How to render (colour only matters for text on a terminal).
 #[derive(Debug, Clone, Default)]
 pub struct RenderOptions {
+    /// Colour the text output with ANSI escapes (the caller decides: terminal, NO_COLOR).
     pub color: bool,
-    /// Show PASS/NOT_APPLICABLE findings in text output too (they are always in JSON).
+    /// Show PASS/NOT_APPLICABLE findings in text and Markdown output too (they are always counted,
+    /// and always present in the machine formats).
     pub verbose: bool,
 }
 
@@ -69,9 +93,11 @@ pub enum RenderError {
     Unsupported(&'static str),
     #[error("cannot serialise the report: {0}")]
     Serialize(String),
+    #[error("cannot render the HTML report: {0}")]
+    Template(String),
 }
 
-/// Render a finished report.
+/// Render a finished report ([`Report::finish`] must have been called).
 pub fn render(
     report: &Report,
     format: Format,
@@ -81,6 +107,9 @@ pub fn render(
     match format {
         Format::Json => json::render(report),
         Format::Text => Ok(text::render(report, registry, options)),
-        other => Err(RenderError::Unsupported(other.as_str())),
+        Format::Junit => junit::render(report),
+        Format::Sarif => sarif::render(report, registry),
+        Format::Markdown => Ok(markdown::render(report, options)),
+        Format::Html => html::render(report),
     }
 }

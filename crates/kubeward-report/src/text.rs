@@ -1,28 +1,346 @@
+//! Text for a person: a header (command, profile and why), inputs and input errors, a section per
+//! area with each finding's message, evidence, references and remediation, the facts the areas
+//! attached, and totals. PASS and NOT_APPLICABLE are counted but listed only with `--verbose`.
+
 use std::fmt::Write;
 
-use kubeward_core::{Registry, Report, Status};
+use comfy_table::{Cell, CellAlignment, Table, presets};
+use kubeward_core::{Finding, Registry, Report, Severity, Status};
+use owo_colors::OwoColorize;
 
 use crate::RenderOptions;
+use crate::util::{
+    area_counts, area_title, areas, counts_phrase, evidence_line, shown, status_label, total_counts,
+};
 
-/// Plain text for a person (a placeholder until the full renderer lands).
-pub fn render(report: &Report, _registry: &Registry, options: &RenderOptions) -> String {
-    let mut out = String::new();
-    for f in &report.findings {
-        if !options.verbose && matches!(f.status, Status::Pass | Status::NotApplicable) {
-            continue;
+/// Facts are printed as nested key/value lines; deeper structures are cut off, not dumped.
+const MAX_FACT_DEPTH: usize = 4;
+const MAX_FACT_ITEMS: usize = 50;
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn status(&self, status: Status) -> String {
+        let label = format!("{:<6}", status_label(status));
+        if !self.color {
+            return label;
         }
+        match status {
+            Status::Fail => label.red().bold().to_string(),
+            Status::Error => label.magenta().bold().to_string(),
+            Status::Warn => label.yellow().bold().to_string(),
+            Status::Manual => label.cyan().to_string(),
+            Status::Info => label.blue().to_string(),
+            Status::Pass => label.green().to_string(),
+            Status::NotApplicable => label.dimmed().to_string(),
+        }
+    }
+    fn severity(&self, severity: Severity) -> String {
+        let label = format!("{:<8}", severity.as_str());
+        if !self.color {
+            return label;
+        }
+        match severity {
+            Severity::Critical => label.red().bold().to_string(),
+            Severity::High => label.red().to_string(),
+            Severity::Medium => label.yellow().to_string(),
+            Severity::Low => label.blue().to_string(),
+            Severity::Info => label.dimmed().to_string(),
+        }
+    }
+    fn heading(&self, text: &str) -> String {
+        if self.color {
+            text.bold().underline().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+    fn dim(&self, text: &str) -> String {
+        if self.color {
+            text.dimmed().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+    fn bold(&self, text: &str) -> String {
+        if self.color {
+            text.bold().to_string()
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+pub fn render(report: &Report, _registry: &Registry, options: &RenderOptions) -> String {
+    let p = Painter {
+        color: options.color,
+    };
+    let mut out = String::new();
+    header(&mut out, report, &p);
+    for area in areas(report) {
+        area_section(&mut out, report, area, options, &p);
+    }
+    facts(&mut out, report, &p);
+    totals(&mut out, report, options, &p);
+    out
+}
+
+fn header(out: &mut String, report: &Report, p: &Painter) {
+    let _ = writeln!(
+        out,
+        "{}",
+        p.bold(&format!(
+            "kubeward {} — {}",
+            report.tool.version, report.command
+        ))
+    );
+    if let Some(profile) = &report.profile {
+        let _ = writeln!(out, "Profile: {} ({})", profile.id, profile.title);
+        let _ = writeln!(out, "  chosen because: {}", profile.reason);
+    }
+    if !report.inputs.is_empty() {
+        let _ = writeln!(out, "Inputs:");
+        for i in &report.inputs {
+            match &i.detail {
+                Some(d) => {
+                    let _ = writeln!(
+                        out,
+                        "  {:<12} {}  {}",
+                        i.kind,
+                        i.path,
+                        p.dim(&format!("({d})"))
+                    );
+                }
+                None => {
+                    let _ = writeln!(out, "  {:<12} {}", i.kind, i.path);
+                }
+            }
+        }
+    }
+    if !report.input_errors.is_empty() {
         let _ = writeln!(
             out,
-            "[{}] {} {} {} — {}",
-            f.status,
-            f.code,
-            f.name,
-            f.resource.display(),
-            f.message
+            "{}",
+            p.status(Status::Error).trim_end().to_string()
+                + " input errors (these inputs were skipped; the rest was scanned):"
+        );
+        for e in &report.input_errors {
+            let location = match e.line {
+                Some(l) => format!("{}:{l}", e.path),
+                None => e.path.clone(),
+            };
+            let _ = writeln!(out, "  {location}: {}", e.message);
+        }
+    }
+}
+
+fn area_section(
+    out: &mut String,
+    report: &Report,
+    area: &str,
+    options: &RenderOptions,
+    p: &Painter,
+) {
+    let counts = area_counts(report, area);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        p.heading(&area_title(area)),
+        p.dim(&counts_phrase(&counts))
+    );
+    let mut hidden = 0usize;
+    for f in report.findings.iter().filter(|f| f.area == area) {
+        if !shown(f, options.verbose) {
+            hidden += 1;
+            continue;
+        }
+        finding(out, f, p);
+    }
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim(&format!(
+                "{hidden} passing or not applicable finding(s) not shown (--verbose shows them)"
+            ))
         );
     }
-    for e in &report.input_errors {
-        let _ = writeln!(out, "input error: {}: {}", e.path, e.message);
+}
+
+fn finding(out: &mut String, f: &Finding, p: &Painter) {
+    let own = if f.kubeward_own { " [kubeward]" } else { "" };
+    let _ = writeln!(
+        out,
+        "  {} {} {} {}{}  {}",
+        p.status(f.status),
+        p.severity(f.severity),
+        p.bold(&f.code),
+        f.name,
+        own,
+        f.resource.display()
+    );
+    let _ = writeln!(out, "         {}", f.title);
+    let _ = writeln!(out, "         {}", f.message);
+    for e in &f.evidence {
+        let _ = writeln!(out, "         {} {}", p.dim("evidence:"), evidence_line(e));
     }
-    out
+    if !f.references.is_empty() {
+        let refs: Vec<String> = f.references.iter().map(|r| r.display()).collect();
+        let _ = writeln!(out, "         {} {}", p.dim("references:"), refs.join(", "));
+    }
+    if let Some(w) = &f.waived {
+        let mut line = format!("waived: {}", w.reason);
+        if let Some(x) = &w.expires {
+            line.push_str(&format!(" (until {x})"));
+        }
+        if let Some(s) = &w.source {
+            line.push_str(&format!(" [{s}]"));
+        }
+        let _ = writeln!(out, "         {}", p.dim(&line));
+    }
+    let needs_fix = matches!(
+        f.status,
+        Status::Fail | Status::Warn | Status::Error | Status::Manual
+    );
+    if needs_fix && !f.remediation.trim().is_empty() && f.waived.is_none() {
+        let _ = writeln!(out, "         {}", p.dim("remediation:"));
+        for line in f.remediation.trim_end().lines() {
+            if line.trim().is_empty() {
+                let _ = writeln!(out);
+            } else {
+                let _ = writeln!(out, "           {line}");
+            }
+        }
+    }
+}
+
+fn facts(out: &mut String, report: &Report, p: &Painter) {
+    if report.facts.is_empty() {
+        return;
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.heading("Facts"));
+    for (key, value) in &report.facts {
+        fact_value(out, key, value, 1, p);
+    }
+}
+
+fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usize, p: &Painter) {
+    use serde_json::Value;
+    let indent = "  ".repeat(depth);
+    match value {
+        Value::Object(map) if depth < MAX_FACT_DEPTH => {
+            let _ = writeln!(out, "{indent}{key}:");
+            for (k, v) in map.iter().take(MAX_FACT_ITEMS) {
+                fact_value(out, k, v, depth + 1, p);
+            }
+            if map.len() > MAX_FACT_ITEMS {
+                let _ = writeln!(
+                    out,
+                    "{indent}  {}",
+                    p.dim(&format!("… {} more", map.len() - MAX_FACT_ITEMS))
+                );
+            }
+        }
+        Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => {
+            let rendered: Vec<String> = items.iter().take(MAX_FACT_ITEMS).map(scalar).collect();
+            let more = if items.len() > MAX_FACT_ITEMS {
+                format!(", … {} more", items.len() - MAX_FACT_ITEMS)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(out, "{indent}{key}: [{}{more}]", rendered.join(", "));
+        }
+        Value::Array(items) if depth < MAX_FACT_DEPTH => {
+            let _ = writeln!(out, "{indent}{key}:");
+            for (i, v) in items.iter().take(MAX_FACT_ITEMS).enumerate() {
+                fact_value(out, &format!("- [{i}]"), v, depth + 1, p);
+            }
+        }
+        Value::Object(_) | Value::Array(_) => {
+            let _ = writeln!(
+                out,
+                "{indent}{key}: {}",
+                p.dim("(nested too deep; see the JSON report)")
+            );
+        }
+        other => {
+            let _ = writeln!(out, "{indent}{key}: {}", scalar(other));
+        }
+    }
+}
+
+fn scalar(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+fn totals(out: &mut String, report: &Report, options: &RenderOptions, p: &Painter) {
+    let _ = writeln!(out);
+    let _ = writeln!(out, "{}", p.heading("Summary"));
+    let area_list = areas(report);
+    if !area_list.is_empty() {
+        let mut table = Table::new();
+        table.load_style(presets::UTF8_BORDERS_ONLY);
+        table.force_no_tty();
+        let mut head = vec![Cell::new("Area")];
+        head.extend(
+            crate::util::STATUS_COLUMNS
+                .iter()
+                .map(|s| Cell::new(status_label(*s)).set_alignment(CellAlignment::Right)),
+        );
+        table.set_header(head);
+        for area in &area_list {
+            let mut row = vec![Cell::new(area)];
+            row.extend(
+                area_counts(report, area)
+                    .into_iter()
+                    .map(|(_, n)| Cell::new(n).set_alignment(CellAlignment::Right)),
+            );
+            table.add_row(row);
+        }
+        let mut row = vec![Cell::new("total")];
+        row.extend(
+            total_counts(report)
+                .into_iter()
+                .map(|(_, n)| Cell::new(n).set_alignment(CellAlignment::Right)),
+        );
+        table.add_row(row);
+        for line in table.to_string().lines() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    let s = &report.summary;
+    let mut failed: Vec<String> = Severity::ALL
+        .iter()
+        .filter_map(|sev| {
+            s.failed_by_severity
+                .get(sev.as_str())
+                .filter(|n| **n > 0)
+                .map(|n| format!("{n} {sev}"))
+        })
+        .collect();
+    if failed.is_empty() {
+        failed.push("none".into());
+    }
+    let _ = writeln!(
+        out,
+        "  {} findings; failing (not waived): {}; waived: {}; input errors: {}",
+        s.total,
+        failed.join(", "),
+        s.waived,
+        s.input_errors
+    );
+    if !options.verbose {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.dim("`kubeward explain CODE` shows what a check looks at, why, and how to fix it on AKS.")
+        );
+    }
 }

@@ -1,0 +1,201 @@
+//! Markdown for pull-request comments and wiki pages: a header, a summary table per area, then the
+//! findings that need attention (all of them with `--verbose`), each with evidence and remediation
+//! in a collapsible block.
+
+use std::fmt::Write;
+
+use kubeward_core::{Finding, Report, Status};
+
+use crate::RenderOptions;
+use crate::util::{
+    STATUS_COLUMNS, area_counts, area_title, areas, evidence_line, shown, status_label,
+    total_counts,
+};
+
+/// Escape text for a table cell or inline position (pipes, backticks, HTML and emphasis marks).
+fn esc(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Inline code that survives backticks inside the value.
+fn code(text: &str) -> String {
+    let one_line = text.replace(['\n', '\r'], " ");
+    if one_line.contains('`') {
+        format!("`` {one_line} ``")
+    } else {
+        format!("`{one_line}`")
+    }
+}
+
+fn icon(status: Status) -> &'static str {
+    match status {
+        Status::Fail => "❌",
+        Status::Error => "⛔",
+        Status::Warn => "⚠️",
+        Status::Manual => "📝",
+        Status::Info => "ℹ️",
+        Status::NotApplicable => "➖",
+        Status::Pass => "✅",
+    }
+}
+
+pub fn render(report: &Report, options: &RenderOptions) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# kubeward report: `{}`\n", report.command);
+    let _ = writeln!(out, "kubeward {}", report.tool.version);
+    if let Some(p) = &report.profile {
+        let _ = writeln!(
+            out,
+            "\n**Profile:** {} ({}) — {}",
+            esc(&p.id),
+            esc(&p.title),
+            esc(&p.reason)
+        );
+    }
+    if !report.inputs.is_empty() {
+        let _ = writeln!(out, "\n**Inputs:**\n");
+        for i in &report.inputs {
+            let detail = i
+                .detail
+                .as_deref()
+                .map(|d| format!(" ({})", esc(d)))
+                .unwrap_or_default();
+            let _ = writeln!(out, "- {} {}{detail}", esc(&i.kind), code(&i.path));
+        }
+    }
+
+    let _ = writeln!(out, "\n## Summary\n");
+    let mut head = String::from("| Area |");
+    let mut rule = String::from("|---|");
+    for s in STATUS_COLUMNS {
+        head.push_str(&format!(" {} |", status_label(s)));
+        rule.push_str("---:|");
+    }
+    let _ = writeln!(out, "{head}\n{rule}");
+    for area in areas(report) {
+        let mut row = format!("| {} |", esc(&area_title(area)));
+        for (_, n) in area_counts(report, area) {
+            row.push_str(&format!(" {n} |"));
+        }
+        let _ = writeln!(out, "{row}");
+    }
+    let mut row = String::from("| **Total** |");
+    for (_, n) in total_counts(report) {
+        row.push_str(&format!(" **{n}** |"));
+    }
+    let _ = writeln!(out, "{row}");
+    let s = &report.summary;
+    let failing: usize = s.failed_by_severity.values().sum();
+    let _ = writeln!(
+        out,
+        "\n{failing} failing (not waived), {} waived, {} input error(s).",
+        s.waived, s.input_errors
+    );
+
+    if !report.input_errors.is_empty() {
+        let _ = writeln!(out, "\n## Input errors\n");
+        for e in &report.input_errors {
+            let loc = match e.line {
+                Some(l) => format!("{}:{l}", e.path),
+                None => e.path.clone(),
+            };
+            let _ = writeln!(out, "- {}: {}", code(&loc), esc(&e.message));
+        }
+    }
+
+    for area in areas(report) {
+        let findings: Vec<&Finding> = report
+            .findings
+            .iter()
+            .filter(|f| f.area == area && shown(f, options.verbose))
+            .collect();
+        if findings.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {}\n", esc(&area_title(area)));
+        for f in findings {
+            finding(&mut out, f);
+        }
+    }
+    let hidden = report
+        .findings
+        .iter()
+        .filter(|f| !shown(f, options.verbose))
+        .count();
+    if hidden > 0 {
+        let _ = writeln!(
+            out,
+            "\n_{hidden} passing or not-applicable finding(s) are counted above but not listed._"
+        );
+    }
+    out
+}
+
+fn finding(out: &mut String, f: &Finding) {
+    let waived = if f.waived.is_some() { " (waived)" } else { "" };
+    let _ = writeln!(
+        out,
+        "### {} {} · {} · `{}` {}{waived}\n",
+        icon(f.status),
+        f.status,
+        f.severity,
+        f.code,
+        esc(&f.title)
+    );
+    let _ = writeln!(
+        out,
+        "**{}** — {}\n",
+        esc(&f.resource.display()),
+        esc(&f.message)
+    );
+    let _ = writeln!(
+        out,
+        "- Check: `{}`{}",
+        f.name,
+        if f.kubeward_own {
+            " (kubeward's own)"
+        } else {
+            ""
+        }
+    );
+    if !f.references.is_empty() {
+        let refs: Vec<String> = f.references.iter().map(|r| esc(&r.display())).collect();
+        let _ = writeln!(out, "- References: {}", refs.join(", "));
+    }
+    for e in &f.evidence {
+        let _ = writeln!(out, "- Evidence: {}", esc(&evidence_line(e)));
+    }
+    if let Some(w) = &f.waived {
+        let until = w
+            .expires
+            .as_deref()
+            .map(|x| format!(" until {x}"))
+            .unwrap_or_default();
+        let _ = writeln!(out, "- Waived{until}: {}", esc(&w.reason));
+    }
+    let needs_fix = matches!(
+        f.status,
+        Status::Fail | Status::Warn | Status::Error | Status::Manual
+    );
+    if needs_fix && !f.remediation.trim().is_empty() {
+        let _ = writeln!(
+            out,
+            "\n<details><summary>Remediation</summary>\n\n{}\n\n</details>",
+            f.remediation
+                .trim_end()
+                .replace("</details>", "&lt;/details&gt;")
+        );
+    }
+    let _ = writeln!(out);
+}

@@ -1,0 +1,588 @@
+//! SARIF 2.1.0 for code-scanning tools (GitHub, Azure DevOps SARIF viewer), from a small hand-written
+//! serde model: a stable output shape and nothing generated.
+//!
+//! - `tool.driver.rules`: one rule per check that has a result, with help from the check's docs
+//!   (what, why, fix) and `properties` carrying tags, references and `security-severity`;
+//! - `results`: FAIL (level by severity), WARN (note), MANUAL (kind `review`), waived findings with an
+//!   `accepted` suppression; PASS, INFO and NOT_APPLICABLE are left out (they are in the JSON report);
+//! - ERROR findings and input errors become `toolExecutionNotifications` of the invocation;
+//! - locations: a `physicalLocation` (relative URI when the path is relative, `file://` URI when it
+//!   is absolute; `region.startLine` from the evidence line) plus a `logicalLocation` for the resource.
+
+use std::collections::BTreeMap;
+
+use kubeward_core::{CheckMeta, Finding, Registry, Report, Severity, Source, Status};
+use serde::Serialize;
+
+use crate::RenderError;
+use crate::util::evidence_line;
+
+const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
+const INFORMATION_URI: &str = "https://github.com/kubeward/kubeward";
+
+#[derive(Serialize)]
+struct Log<'a> {
+    #[serde(rename = "$schema")]
+    schema: &'static str,
+    version: &'static str,
+    runs: Vec<Run<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Run<'a> {
+    tool: Tool,
+    invocations: Vec<Invocation>,
+    column_kind: &'static str,
+    results: Vec<SarifResult>,
+    properties: RunProperties<'a>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RunProperties<'a> {
+    command: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    profile: Option<&'a str>,
+    summary: &'a kubeward_core::Summary,
+}
+
+#[derive(Serialize)]
+struct Tool {
+    driver: Driver,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Driver {
+    name: &'static str,
+    version: String,
+    semantic_version: String,
+    information_uri: &'static str,
+    rules: Vec<Rule>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Rule {
+    id: String,
+    name: String,
+    short_description: Message,
+    full_description: Message,
+    help: MultiformatMessage,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
+    default_configuration: Configuration,
+    properties: RuleProperties,
+}
+
+#[derive(Serialize)]
+struct Configuration {
+    level: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RuleProperties {
+    tags: Vec<String>,
+    references: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    profiles: Vec<String>,
+    #[serde(rename = "security-severity")]
+    security_severity: String,
+    severity: &'static str,
+    area: String,
+}
+
+#[derive(Serialize, Clone)]
+struct Message {
+    text: String,
+}
+
+#[derive(Serialize)]
+struct MultiformatMessage {
+    text: String,
+    markdown: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Invocation {
+    execution_successful: bool,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    tool_execution_notifications: Vec<Notification>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Notification {
+    level: &'static str,
+    message: Message,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    associated_rule: Option<ReportingDescriptorReference>,
+}
+
+#[derive(Serialize)]
+struct ReportingDescriptorReference {
+    id: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct SarifResult {
+    rule_id: String,
+    rule_index: usize,
+    kind: &'static str,
+    level: &'static str,
+    message: Message,
+    locations: Vec<Location>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    related_locations: Vec<Location>,
+    partial_fingerprints: BTreeMap<&'static str, String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    suppressions: Vec<Suppression>,
+    properties: ResultProperties,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ResultProperties {
+    status: &'static str,
+    severity: &'static str,
+    resource: String,
+    evidence: Vec<String>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Suppression {
+    kind: &'static str,
+    status: &'static str,
+    justification: String,
+}
+
+#[derive(Serialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct Location {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    physical_location: Option<PhysicalLocation>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    logical_locations: Vec<LogicalLocation>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<Message>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct PhysicalLocation {
+    artifact_location: ArtifactLocation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<Region>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ArtifactLocation {
+    uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Region {
+    start_line: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    start_column: Option<u32>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct LogicalLocation {
+    name: String,
+    fully_qualified_name: String,
+    kind: &'static str,
+}
+
+/// `security-severity` as GitHub reads it (CVSS-like: ≥9 critical, ≥7 high, ≥4 medium, else low).
+fn security_severity(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "9.5",
+        Severity::High => "8.0",
+        Severity::Medium => "5.5",
+        Severity::Low => "3.0",
+        Severity::Info => "0.0",
+    }
+}
+
+fn fail_level(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical | Severity::High => "error",
+        Severity::Medium | Severity::Low => "warning",
+        Severity::Info => "note",
+    }
+}
+
+/// SARIF messages are sentences; the Multitool asks for a final period.
+fn sentence(text: &str) -> String {
+    let t = text.trim();
+    if t.is_empty() {
+        return "(no message).".into();
+    }
+    if t.ends_with(['.', '!', '?']) {
+        t.to_string()
+    } else {
+        format!("{t}.")
+    }
+}
+
+/// Percent-encode a path for a URI (keeping `/` and RFC 3986 unreserved characters).
+fn encode_path(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for b in path.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// An artifact location for a path: absolute paths become `file://` URIs; relative ones stay
+/// relative to `%SRCROOT%` (the directory kubeward ran in, usually the repository checkout), which
+/// code-scanning services resolve against the checkout themselves.
+fn artifact(path: &str) -> ArtifactLocation {
+    if path.starts_with('/') {
+        ArtifactLocation {
+            uri: format!("file://{}", encode_path(path)),
+            uri_base_id: None,
+        }
+    } else {
+        let trimmed = path.trim_start_matches("./");
+        ArtifactLocation {
+            uri: encode_path(trimmed),
+            uri_base_id: Some("%SRCROOT%"),
+        }
+    }
+}
+
+fn physical(source: &Source) -> Option<PhysicalLocation> {
+    let file = source.file.as_deref().filter(|f| !f.is_empty())?;
+    let region = source.line.filter(|l| *l >= 1).map(|line| Region {
+        start_line: line,
+        start_column: source.column.filter(|c| *c >= 1),
+    });
+    Some(PhysicalLocation {
+        artifact_location: artifact(file),
+        region,
+    })
+}
+
+fn logical(f: &Finding) -> LogicalLocation {
+    LogicalLocation {
+        name: f.resource.name.clone(),
+        fully_qualified_name: f.resource.display(),
+        kind: "object",
+    }
+}
+
+/// A stable hash of the finding's identity (check + resource), so code-scanning tools can track
+/// an alert across runs even when lines move. FNV-1a: tiny and stable across platforms.
+fn fingerprint(f: &Finding) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in f
+        .code
+        .bytes()
+        .chain([0])
+        .chain(f.resource.display().into_bytes())
+    {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+fn rule_from_meta(meta: &CheckMeta) -> Rule {
+    let d = &meta.doc;
+    let refs: Vec<String> = meta.references.iter().map(|r| r.display()).collect();
+    let mut markdown = format!(
+        "**{}** (`{}` `{}`)\n\n**What:** {}\n\n**Why:** {}\n\n**Fix on AKS:**\n\n{}\n",
+        meta.title, meta.code, meta.name, d.what, d.why, d.fix
+    );
+    if !refs.is_empty() {
+        markdown.push_str(&format!("\n**References:** {}\n", refs.join(", ")));
+    }
+    for l in d.links {
+        markdown.push_str(&format!("\n- <{l}>"));
+    }
+    let text = format!(
+        "{}\n\nWhat: {}\n\nWhy: {}\n\nFix on AKS:\n{}\n{}",
+        meta.title,
+        d.what,
+        d.why,
+        d.fix,
+        if refs.is_empty() {
+            String::new()
+        } else {
+            format!("\nReferences: {}\n", refs.join(", "))
+        }
+    );
+    let mut tags = vec!["security".to_string(), meta.area.as_str().to_string()];
+    if meta.kubeward_own {
+        tags.push("kubeward".into());
+    }
+    tags.extend(refs.iter().cloned());
+    Rule {
+        id: meta.code.to_string(),
+        name: meta.name.to_string(),
+        short_description: Message {
+            text: sentence(meta.title),
+        },
+        full_description: Message {
+            text: sentence(if d.what.is_empty() {
+                meta.title
+            } else {
+                d.what
+            }),
+        },
+        help: MultiformatMessage { text, markdown },
+        help_uri: d.links.first().map(|l| l.to_string()),
+        default_configuration: Configuration {
+            level: fail_level(meta.severity),
+        },
+        properties: RuleProperties {
+            tags,
+            references: refs,
+            profiles: meta.profiles.iter().map(|p| p.to_string()).collect(),
+            security_severity: security_severity(meta.severity).to_string(),
+            severity: meta.severity.as_str(),
+            area: meta.area.as_str().to_string(),
+        },
+    }
+}
+
+/// A rule for a finding whose check is not in the registry (e.g. a report merged from another
+/// kubeward version): built from the finding itself.
+fn rule_from_finding(f: &Finding) -> Rule {
+    let refs: Vec<String> = f.references.iter().map(|r| r.display()).collect();
+    Rule {
+        id: f.code.clone(),
+        name: f.name.clone(),
+        short_description: Message {
+            text: sentence(&f.title),
+        },
+        full_description: Message {
+            text: sentence(&f.title),
+        },
+        help: MultiformatMessage {
+            text: f.remediation.clone(),
+            markdown: f.remediation.clone(),
+        },
+        help_uri: None,
+        default_configuration: Configuration {
+            level: fail_level(f.severity),
+        },
+        properties: RuleProperties {
+            tags: vec!["security".into(), f.area.clone()]
+                .into_iter()
+                .chain(refs.iter().cloned())
+                .collect(),
+            references: refs,
+            profiles: Vec::new(),
+            security_severity: security_severity(f.severity).to_string(),
+            severity: f.severity.as_str(),
+            area: f.area.clone(),
+        },
+    }
+}
+
+fn in_results(f: &Finding) -> bool {
+    matches!(f.status, Status::Fail | Status::Warn | Status::Manual)
+}
+
+pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderError> {
+    let mut rules: Vec<Rule> = Vec::new();
+    let mut rule_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+
+    for f in &report.findings {
+        if f.status == Status::Error && f.waived.is_none() {
+            notifications.push(Notification {
+                level: "error",
+                message: Message {
+                    text: sentence(&format!(
+                        "{} {} could not run for {}: {}",
+                        f.code,
+                        f.name,
+                        f.resource.display(),
+                        f.message
+                    )),
+                },
+                locations: f
+                    .evidence
+                    .iter()
+                    .filter_map(|e| physical(&e.source))
+                    .take(1)
+                    .map(|p| Location {
+                        physical_location: Some(p),
+                        ..Default::default()
+                    })
+                    .collect(),
+                associated_rule: Some(ReportingDescriptorReference { id: f.code.clone() }),
+            });
+            continue;
+        }
+        if !in_results(f) {
+            continue;
+        }
+        let index = *rule_index.entry(f.code.clone()).or_insert_with(|| {
+            rules.push(match registry.get(&f.code) {
+                Some(meta) => rule_from_meta(meta),
+                None => rule_from_finding(f),
+            });
+            rules.len() - 1
+        });
+        let (kind, level) = match f.status {
+            Status::Fail => ("fail", fail_level(f.severity)),
+            Status::Warn => ("fail", "note"),
+            _ => ("review", "none"),
+        };
+        let mut physicals = f
+            .evidence
+            .iter()
+            .filter_map(|e| physical(&e.source).map(|p| (e, p)));
+        let primary = Location {
+            id: None,
+            physical_location: physicals.next().map(|(_, p)| p),
+            logical_locations: vec![logical(f)],
+            message: None,
+        };
+        let related: Vec<Location> = physicals
+            .enumerate()
+            .map(|(i, (e, p))| Location {
+                id: Some(i + 1),
+                physical_location: Some(p),
+                logical_locations: Vec::new(),
+                message: Some(Message {
+                    text: sentence(&evidence_line(e)),
+                }),
+            })
+            .collect();
+        let mut text = format!("{}: {}", f.resource.display(), f.message);
+        if let Some(first) = f.evidence.first() {
+            text.push_str(&format!(" ({})", evidence_line(first)));
+        }
+        let suppressions = f
+            .waived
+            .as_ref()
+            .map(|w| Suppression {
+                kind: "external",
+                status: "accepted",
+                justification: match &w.expires {
+                    Some(x) => format!("{} (until {x})", w.reason),
+                    None => w.reason.clone(),
+                },
+            })
+            .into_iter()
+            .collect();
+        results.push(SarifResult {
+            rule_id: f.code.clone(),
+            rule_index: index,
+            kind,
+            level,
+            message: Message {
+                text: sentence(&text),
+            },
+            locations: vec![primary],
+            related_locations: related,
+            partial_fingerprints: BTreeMap::from([("kubewardFinding/v1", fingerprint(f))]),
+            suppressions,
+            properties: ResultProperties {
+                status: f.status.as_str(),
+                severity: f.severity.as_str(),
+                resource: f.resource.display(),
+                evidence: f.evidence.iter().map(evidence_line).collect(),
+            },
+        });
+    }
+
+    for e in &report.input_errors {
+        notifications.push(Notification {
+            level: "error",
+            message: Message {
+                text: sentence(&format!("input skipped: {}", e.message)),
+            },
+            locations: vec![Location {
+                physical_location: Some(PhysicalLocation {
+                    artifact_location: artifact(&e.path),
+                    region: e.line.filter(|l| *l >= 1).map(|l| Region {
+                        start_line: l,
+                        start_column: None,
+                    }),
+                }),
+                ..Default::default()
+            }],
+            associated_rule: None,
+        });
+    }
+
+    let log = Log {
+        schema: SCHEMA,
+        version: "2.1.0",
+        runs: vec![Run {
+            tool: Tool {
+                driver: Driver {
+                    name: "kubeward",
+                    version: report.tool.version.clone(),
+                    semantic_version: report.tool.version.clone(),
+                    information_uri: INFORMATION_URI,
+                    rules,
+                },
+            },
+            invocations: vec![Invocation {
+                execution_successful: true,
+                tool_execution_notifications: notifications,
+            }],
+            column_kind: "unicodeCodePoints",
+            results,
+            properties: RunProperties {
+                command: &report.command,
+                profile: report.profile.as_ref().map(|p| p.id.as_str()),
+                summary: &report.summary,
+            },
+        }],
+    };
+    let mut s =
+        serde_json::to_string_pretty(&log).map_err(|e| RenderError::Serialize(e.to_string()))?;
+    s.push('\n');
+    Ok(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn uris_are_encoded_and_relative_paths_stay_relative() {
+        assert_eq!(
+            artifact("/etc/kubernetes/a b.conf").uri,
+            "file:///etc/kubernetes/a%20b.conf"
+        );
+        let rel = artifact("./examples/x.yaml");
+        assert_eq!(rel.uri, "examples/x.yaml");
+        assert_eq!(rel.uri_base_id, Some("%SRCROOT%"));
+    }
+
+    #[test]
+    fn messages_end_as_sentences() {
+        assert_eq!(sentence("open"), "open.");
+        assert_eq!(sentence("done."), "done.");
+        assert_eq!(sentence("  "), "(no message).");
+    }
+}

@@ -1,0 +1,125 @@
+//! Small helpers shared by the renderers.
+
+use kubeward_core::{Evidence, Finding, Report, Status};
+
+/// Column order of per-status tables: the statuses that need attention first.
+pub const STATUS_COLUMNS: [Status; 7] = Status::ALL;
+
+/// A short label for tables (`N/A` reads better than `NOT_APPLICABLE` in a column header).
+pub fn status_label(status: Status) -> &'static str {
+    match status {
+        Status::NotApplicable => "N/A",
+        other => other.as_str(),
+    }
+}
+
+/// Findings a person wants to read by default: everything but PASS and NOT_APPLICABLE.
+pub fn shown(finding: &Finding, verbose: bool) -> bool {
+    verbose || !matches!(finding.status, Status::Pass | Status::NotApplicable)
+}
+
+/// Areas in report order (the order findings were sorted in by `Report::finish`).
+pub fn areas(report: &Report) -> Vec<&str> {
+    let mut out: Vec<&str> = Vec::new();
+    for f in &report.findings {
+        if !out.contains(&f.area.as_str()) {
+            out.push(&f.area);
+        }
+    }
+    out
+}
+
+/// The human title of an area id, or the id itself for areas the core does not know.
+pub fn area_title(area: &str) -> String {
+    use kubeward_core::Area;
+    const ALL: [Area; 7] = [
+        Area::Node,
+        Area::Workloads,
+        Area::Netpol,
+        Area::Audit,
+        Area::Aks,
+        Area::Profiles,
+        Area::General,
+    ];
+    ALL.iter()
+        .find(|a| a.as_str() == area)
+        .map(|a| a.title().to_string())
+        .unwrap_or_else(|| area.to_string())
+}
+
+/// One line describing a piece of evidence: `observed "true", expected "false" — flag --x (origin)`.
+pub fn evidence_line(e: &Evidence) -> String {
+    let mut parts = Vec::new();
+    if let Some(o) = &e.observed {
+        parts.push(format!("observed {o:?}"));
+    }
+    if let Some(x) = &e.expected {
+        parts.push(format!("expected {x:?}"));
+    }
+    let mut line = parts.join(", ");
+    let source = e.source.display();
+    if !source.is_empty() {
+        if line.is_empty() {
+            line = source;
+        } else {
+            line = format!("{line} — {source}");
+        }
+    }
+    if let Some(n) = &e.note {
+        if line.is_empty() {
+            line = n.clone();
+        } else {
+            line = format!("{line}; {n}");
+        }
+    }
+    line
+}
+
+/// Count of findings per status in one area (all findings, waived included).
+pub fn area_counts(report: &Report, area: &str) -> Vec<(Status, usize)> {
+    STATUS_COLUMNS
+        .iter()
+        .map(|&s| {
+            let n = report
+                .summary
+                .by_area
+                .get(area)
+                .and_then(|m| m.get(s.as_str()))
+                .copied()
+                .unwrap_or(0);
+            (s, n)
+        })
+        .collect()
+}
+
+/// Count of findings per status over the whole report.
+pub fn total_counts(report: &Report) -> Vec<(Status, usize)> {
+    STATUS_COLUMNS
+        .iter()
+        .map(|&s| {
+            (
+                s,
+                report
+                    .summary
+                    .by_status
+                    .get(s.as_str())
+                    .copied()
+                    .unwrap_or(0),
+            )
+        })
+        .collect()
+}
+
+/// `3 FAIL, 1 WARN, 12 PASS` (zero counts left out; "no findings" when empty).
+pub fn counts_phrase(counts: &[(Status, usize)]) -> String {
+    let parts: Vec<String> = counts
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(s, n)| format!("{n} {}", s.as_str()))
+        .collect();
+    if parts.is_empty() {
+        "no findings".into()
+    } else {
+        parts.join(", ")
+    }
+}
