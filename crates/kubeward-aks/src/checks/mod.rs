@@ -1,0 +1,380 @@
+//! The AKS checks: one file per check (its `META`, its evaluation and its test vectors), all
+//! listed in [`ALL`]. Helpers here keep the verdict wording and the evidence uniform.
+
+use kubeward_core::{CheckMeta, Evidence, Finding, RefStatic, Resource, Source, Status};
+use time::Date;
+
+use crate::model::{Cluster, Field, Pool, Val};
+
+pub mod z100_audit_logs;
+pub mod z101_defender;
+pub mod z102_registry_user_access;
+pub mod z103_kubelet_registry_read_only;
+pub mod z104_approved_registries;
+pub mod z110_secrets_kms;
+pub mod z120_api_server_access;
+pub mod z121_private_cluster;
+pub mod z122_node_public_ip;
+pub mod z123_network_policy;
+pub mod z124_lb_tls;
+pub mod z130_entra_id;
+pub mod z131_azure_rbac;
+pub mod z132_local_accounts;
+pub mod z133_kubernetes_rbac;
+pub mod z134_managed_identity;
+pub mod z135_run_command;
+pub mod z140_encryption_at_host;
+pub mod z141_ephemeral_os_disk;
+pub mod z142_fips;
+pub mod z143_ssh_access;
+pub mod z150_cluster_auto_upgrade;
+pub mod z151_node_os_upgrade;
+pub mod z152_kubernetes_version;
+pub mod z160_sku_tier;
+pub mod z161_workload_identity;
+pub mod z162_image_cleaner;
+pub mod z163_azure_policy_addon;
+pub mod z164_keyvault_rotation;
+pub mod z165_dashboard;
+pub mod z166_http_application_routing;
+pub mod z170_outbound_type;
+pub mod z171_api_server_vnet_integration;
+
+/// What a check may know beyond the cluster.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx {
+    /// The date support windows are judged at (`--as-of`).
+    pub as_of: Date,
+}
+
+pub type Eval = fn(&Cluster, &Ctx) -> Vec<Finding>;
+
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub eval: Eval,
+}
+
+/// Every check, in code order.
+pub static ALL: &[Check] = &[
+    Check {
+        meta: &z100_audit_logs::META,
+        eval: z100_audit_logs::evaluate,
+    },
+    Check {
+        meta: &z101_defender::META,
+        eval: z101_defender::evaluate,
+    },
+    Check {
+        meta: &z102_registry_user_access::META,
+        eval: z102_registry_user_access::evaluate,
+    },
+    Check {
+        meta: &z103_kubelet_registry_read_only::META,
+        eval: z103_kubelet_registry_read_only::evaluate,
+    },
+    Check {
+        meta: &z104_approved_registries::META,
+        eval: z104_approved_registries::evaluate,
+    },
+    Check {
+        meta: &z110_secrets_kms::META,
+        eval: z110_secrets_kms::evaluate,
+    },
+    Check {
+        meta: &z120_api_server_access::META,
+        eval: z120_api_server_access::evaluate,
+    },
+    Check {
+        meta: &z121_private_cluster::META,
+        eval: z121_private_cluster::evaluate,
+    },
+    Check {
+        meta: &z122_node_public_ip::META,
+        eval: z122_node_public_ip::evaluate,
+    },
+    Check {
+        meta: &z123_network_policy::META,
+        eval: z123_network_policy::evaluate,
+    },
+    Check {
+        meta: &z124_lb_tls::META,
+        eval: z124_lb_tls::evaluate,
+    },
+    Check {
+        meta: &z130_entra_id::META,
+        eval: z130_entra_id::evaluate,
+    },
+    Check {
+        meta: &z131_azure_rbac::META,
+        eval: z131_azure_rbac::evaluate,
+    },
+    Check {
+        meta: &z132_local_accounts::META,
+        eval: z132_local_accounts::evaluate,
+    },
+    Check {
+        meta: &z133_kubernetes_rbac::META,
+        eval: z133_kubernetes_rbac::evaluate,
+    },
+    Check {
+        meta: &z134_managed_identity::META,
+        eval: z134_managed_identity::evaluate,
+    },
+    Check {
+        meta: &z135_run_command::META,
+        eval: z135_run_command::evaluate,
+    },
+    Check {
+        meta: &z140_encryption_at_host::META,
+        eval: z140_encryption_at_host::evaluate,
+    },
+    Check {
+        meta: &z141_ephemeral_os_disk::META,
+        eval: z141_ephemeral_os_disk::evaluate,
+    },
+    Check {
+        meta: &z142_fips::META,
+        eval: z142_fips::evaluate,
+    },
+    Check {
+        meta: &z143_ssh_access::META,
+        eval: z143_ssh_access::evaluate,
+    },
+    Check {
+        meta: &z150_cluster_auto_upgrade::META,
+        eval: z150_cluster_auto_upgrade::evaluate,
+    },
+    Check {
+        meta: &z151_node_os_upgrade::META,
+        eval: z151_node_os_upgrade::evaluate,
+    },
+    Check {
+        meta: &z152_kubernetes_version::META,
+        eval: z152_kubernetes_version::evaluate,
+    },
+    Check {
+        meta: &z160_sku_tier::META,
+        eval: z160_sku_tier::evaluate,
+    },
+    Check {
+        meta: &z161_workload_identity::META,
+        eval: z161_workload_identity::evaluate,
+    },
+    Check {
+        meta: &z162_image_cleaner::META,
+        eval: z162_image_cleaner::evaluate,
+    },
+    Check {
+        meta: &z163_azure_policy_addon::META,
+        eval: z163_azure_policy_addon::evaluate,
+    },
+    Check {
+        meta: &z164_keyvault_rotation::META,
+        eval: z164_keyvault_rotation::evaluate,
+    },
+    Check {
+        meta: &z165_dashboard::META,
+        eval: z165_dashboard::evaluate,
+    },
+    Check {
+        meta: &z166_http_application_routing::META,
+        eval: z166_http_application_routing::evaluate,
+    },
+    Check {
+        meta: &z170_outbound_type::META,
+        eval: z170_outbound_type::evaluate,
+    },
+    Check {
+        meta: &z171_api_server_vnet_integration::META,
+        eval: z171_api_server_vnet_integration::evaluate,
+    },
+];
+
+pub const CIS_AKS: &[&str] = &[kubeward_core::profile::CIS_AKS_1_8];
+pub const NO_PROFILE: &[&str] = &[];
+
+pub const fn cis(id: &'static str) -> RefStatic {
+    RefStatic::cis_aks("1.8.0", id)
+}
+pub const fn policy(guid: &'static str) -> RefStatic {
+    RefStatic::new("Azure Policy", "", guid)
+}
+pub const fn checkov(id: &'static str) -> RefStatic {
+    RefStatic::new("Checkov", "", id)
+}
+
+pub fn cluster_resource(c: &Cluster) -> Resource {
+    Resource::new("ManagedCluster", c.name.clone())
+}
+
+pub fn pool_resource(c: &Cluster, p: &Pool) -> Resource {
+    Resource::new("AgentPool", format!("{}/{}", c.name, p.name))
+}
+
+/// The resource group, from `resourceGroup` or the resource id.
+pub fn resource_group(c: &Cluster) -> Option<String> {
+    if let Some(rg) = c.get("resourceGroup").str() {
+        return Some(rg.to_string());
+    }
+    let id = c.get("id").str()?;
+    let parts: Vec<&str> = id.split('/').collect();
+    let i = parts
+        .iter()
+        .position(|p| p.eq_ignore_ascii_case("resourceGroups"))?;
+    parts.get(i + 1).map(|s| s.to_string())
+}
+
+/// The check's documented fix with this cluster's names filled in.
+pub fn fix(meta: &CheckMeta, c: &Cluster, pool: Option<&Pool>) -> String {
+    let mut s = meta.doc.fix.replace("<cluster>", &c.name);
+    if let Some(rg) = resource_group(c) {
+        s = s.replace("<resource-group>", &rg);
+    }
+    if let Some(p) = pool {
+        s = s.replace("<pool>", &p.name);
+    }
+    s
+}
+
+pub fn finding(
+    meta: &'static CheckMeta,
+    c: &Cluster,
+    pool: Option<&Pool>,
+    status: Status,
+    message: impl Into<String>,
+) -> Finding {
+    let resource = match pool {
+        Some(p) => pool_resource(c, p),
+        None => cluster_resource(c),
+    };
+    Finding::new(meta, status, resource, message).with_remediation(fix(meta, c, pool))
+}
+
+/// A boolean setting with a documented default.
+pub struct BoolRule<'s> {
+    /// The verdict wants this value.
+    pub want: bool,
+    /// What AKS does when the field is absent or null.
+    pub default: bool,
+    /// Why that is the default (shown with the finding).
+    pub default_reason: &'s str,
+    /// What the setting is, for messages: "local accounts disabled".
+    pub what: &'s str,
+}
+
+/// Judges one boolean field: PASS/FAIL, the documented default when unset, MANUAL when an ARM
+/// expression hides the value, ERROR when the value is not a boolean.
+pub fn judge_bool(
+    meta: &'static CheckMeta,
+    c: &Cluster,
+    pool: Option<&Pool>,
+    field: &Field<'_>,
+    rule: &BoolRule<'_>,
+) -> Finding {
+    let expected = rule.want.to_string();
+    if let Val::Unresolved(e) = field.val {
+        return finding(
+            meta,
+            c,
+            pool,
+            Status::Manual,
+            format!("{}: the value is an ARM expression ({e}) kubeward cannot resolve; check the deployed value", rule.what),
+        )
+        .with_evidence(field.evidence(&expected));
+    }
+    let (value, defaulted) = match (field.bool(), field.is_unset()) {
+        (Some(b), _) => (b, false),
+        (None, true) => (rule.default, true),
+        (None, false) => {
+            return finding(
+                meta,
+                c,
+                pool,
+                Status::Error,
+                format!(
+                    "{}: unexpected value {} (expected true or false)",
+                    rule.what,
+                    field.display()
+                ),
+            )
+            .with_evidence(field.evidence(&expected));
+        }
+    };
+    let status = if value == rule.want {
+        Status::Pass
+    } else {
+        Status::Fail
+    };
+    let mut message = format!("{}: {value}", rule.what);
+    let mut ev = field.evidence(&expected);
+    if defaulted {
+        message.push_str(&format!(" (not set; AKS default: {})", rule.default));
+        ev = ev.with_note(format!("not set: {}", rule.default_reason));
+    }
+    finding(meta, c, pool, status, message).with_evidence(ev)
+}
+
+/// Evidence about something that is not a single field (a file, a list).
+pub fn note_evidence(observed: impl Into<String>, file: &str, origin: &str) -> Evidence {
+    let mut s = Source::file(file.to_string());
+    s.origin = Some(origin.to_string());
+    Evidence::observed(observed, s)
+}
+
+/// Runs every check on every cluster.
+pub fn run(clusters: &[Cluster], ctx: &Ctx) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for c in clusters {
+        for check in ALL {
+            out.extend((check.eval)(c, ctx));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+pub mod testing {
+    use super::*;
+    use crate::load::{InputFile, load};
+
+    pub fn cluster(json: &str) -> Cluster {
+        let inv = load(vec![InputFile {
+            path: "cluster.json".into(),
+            text: json.into(),
+            forced_diagnostics: false,
+        }]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        inv.clusters.into_iter().next().expect("one cluster")
+    }
+
+    pub fn ctx() -> Ctx {
+        Ctx {
+            as_of: crate::versions::parse_date("2026-09-01").expect("date"),
+        }
+    }
+
+    /// Statuses of one check on a cluster given as `az aks show` JSON.
+    pub fn statuses(eval: Eval, json: &str) -> Vec<Status> {
+        eval(&cluster(json), &ctx())
+            .iter()
+            .map(|f| f.status)
+            .collect()
+    }
+
+    /// An `az aks show` document with these extra top-level fields (JSON members, no braces).
+    pub fn cl(extra: &str) -> String {
+        let pools = if extra.contains("agentPoolProfiles") {
+            ""
+        } else {
+            r#","agentPoolProfiles":[]"#
+        };
+        let sep = if extra.is_empty() { "" } else { "," };
+        format!(r#"{{"name":"c","kubernetesVersion":"1.33","dnsPrefix":"c"{pools}{sep}{extra}}}"#)
+    }
+
+    pub fn status(eval: Eval, json: &str) -> Status {
+        let s = statuses(eval, json);
+        assert_eq!(s.len(), 1, "{s:?}");
+        s[0]
+    }
+}

@@ -1,0 +1,64 @@
+//! CIS AKS 5.4.3: nodes have no public IP addresses (every pool).
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+
+use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, finding, judge_bool};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z122",
+    name: "aks-node-public-ip",
+    title: "Node pools do not give nodes public IP addresses",
+    area: Area::Aks,
+    severity: Severity::High,
+    references: &[cis("5.4.3"), checkov("CKV_AZURE_143")],
+    profiles: CIS_AKS,
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`enableNodePublicIp` of every node pool.",
+        why: "A node with a public IP exposes its kubelet, NodePorts and SSH to the Internet unless every NSG rule is right; private nodes reach the Internet through the cluster's outbound path instead.",
+        fix: "The setting cannot be changed on an existing pool: add a replacement pool without it and remove the old one: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> ...; az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>",
+        links: &["https://learn.microsoft.com/azure/aks/use-node-public-ips"],
+    },
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    if c.pools.is_empty() {
+        return vec![finding(
+            &META,
+            c,
+            None,
+            Status::NotApplicable,
+            "no node pools in the input (add `az aks nodepool list` output)",
+        )];
+    }
+    c.pools
+        .iter()
+        .map(|p| {
+            judge_bool(&META, c, Some(p), &p.get("enableNodePublicIp"), &BoolRule {
+                want: false,
+                default: false,
+                default_reason: "node public IPs are off unless requested with --enable-node-public-ip",
+                what: "node public IP",
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, statuses};
+    use super::*;
+
+    #[test]
+    fn every_pool_is_judged() {
+        let json = cl(
+            r#""agentPoolProfiles":[{"name":"a","enableNodePublicIp":false},{"name":"b","enableNodePublicIP":true},{"name":"c"}]"#,
+        );
+        assert_eq!(
+            statuses(evaluate, &json),
+            vec![Status::Pass, Status::Fail, Status::Pass]
+        );
+        assert_eq!(statuses(evaluate, &cl("")), vec![Status::NotApplicable]);
+    }
+}

@@ -1,0 +1,76 @@
+//! CIS AKS 5.5.2: Azure RBAC authorises Kubernetes requests.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+
+use super::{BoolRule, CIS_AKS, Ctx, cis, finding, judge_bool};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z131",
+    name: "aks-azure-rbac",
+    title: "Azure RBAC for Kubernetes authorization is enabled",
+    area: Area::Aks,
+    severity: Severity::Medium,
+    references: &[cis("5.5.2")],
+    profiles: CIS_AKS,
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`aadProfile.enableAzureRbac`.",
+        why: "Azure RBAC puts cluster permissions in the same place as every other Azure permission (PIM, access reviews, Activity Log), instead of RoleBindings that only the cluster knows about.",
+        fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-rbac",
+        links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
+    },
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    if c.get("aadProfile").object().is_none() && !c.get("aadProfile").is_unresolved() {
+        return vec![
+            finding(
+                &META,
+                c,
+                None,
+                Status::Fail,
+                "Azure RBAC needs Entra ID integration, which is not enabled",
+            )
+            .with_evidence(
+                c.get("aadProfile")
+                    .evidence("an aadProfile with enableAzureRbac: true"),
+            ),
+        ];
+    }
+    let f = c.get("aadProfile.enableAzureRbac");
+    vec![judge_bool(
+        &META,
+        c,
+        None,
+        &f,
+        &BoolRule {
+            want: true,
+            default: false,
+            default_reason: "Azure RBAC is off unless enabled with --enable-azure-rbac",
+            what: "Azure RBAC for Kubernetes authorization",
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, status};
+    use super::*;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(
+            status(
+                evaluate,
+                &cl(r#""aadProfile":{"managed":true,"enableAzureRBAC":true}"#)
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            status(evaluate, &cl(r#""aadProfile":{"managed":true}"#)),
+            Status::Fail
+        );
+        assert_eq!(status(evaluate, &cl("")), Status::Fail);
+    }
+}

@@ -1,0 +1,67 @@
+//! Local accounts (the static cluster-admin certificate) are disabled.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+
+use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, judge_bool, policy};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z132",
+    name: "aks-local-accounts-disabled",
+    title: "Local accounts are disabled",
+    area: Area::Aks,
+    severity: Severity::High,
+    references: &[
+        cis("5.5.1"),
+        policy("993c2fcd-2b29-49d2-9eb0-df2c3a730c32"),
+        checkov("CKV_AZURE_141"),
+    ],
+    profiles: CIS_AKS,
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`disableLocalAccounts`.",
+        why: "With local accounts, `az aks get-credentials --admin` hands out a cluster-admin client certificate (group system:masters) that bypasses Entra ID and RBAC, cannot be revoked short of rotating the cluster CA, and appears in audit logs only as `masterclient`.",
+        fix: "az aks update -g <resource-group> -n <cluster> --disable-local-accounts   # requires Entra ID integration",
+        links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
+    },
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    let f = c.get("disableLocalAccounts");
+    vec![judge_bool(
+        &META,
+        c,
+        None,
+        &f,
+        &BoolRule {
+            want: true,
+            default: false,
+            default_reason: "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
+            what: "local accounts disabled",
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, status};
+    use super::*;
+    use kubeward_core::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":true"#)),
+            Status::Pass
+        );
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":false"#)),
+            Status::Fail
+        );
+        assert_eq!(status(evaluate, &cl("")), Status::Fail);
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":"maybe""#)),
+            Status::Error
+        );
+    }
+}

@@ -1,0 +1,122 @@
+//! Node OS security updates are applied automatically.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+
+use super::{Ctx, NO_PROFILE, finding, policy};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z151",
+    name: "aks-node-os-upgrade-channel",
+    title: "Node OS upgrade channel applies security updates",
+    area: Area::Aks,
+    severity: Severity::Medium,
+    references: &[policy("04408ca5-aa10-42ce-8536-98955cdddd4c")],
+    profiles: NO_PROFILE,
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "`autoUpgradeProfile.nodeOsUpgradeChannel` (SecurityPatch or NodeImage), or the cluster channel node-image.",
+        why: "Node OS CVEs (kernel, containerd, runc) are fixed by new node images or security patches; with None nothing is applied, with Unmanaged packages update but the kernel is not rebooted into and nodes drift from the image AKS tests.",
+        fix: "az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel SecurityPatch",
+        links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image"],
+    },
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    let f = c.get("autoUpgradeProfile.nodeOsUpgradeChannel");
+    let cluster_channel = c.get("autoUpgradeProfile.upgradeChannel");
+    let out = match f.str().map(str::to_ascii_lowercase).as_deref() {
+        Some("securitypatch" | "nodeimage") => finding(
+            &META,
+            c,
+            None,
+            Status::Pass,
+            format!("node OS upgrade channel {}", f.display()),
+        ),
+        Some("unmanaged") => finding(
+            &META,
+            c,
+            None,
+            Status::Warn,
+            "node OS upgrade channel Unmanaged: OS packages update in place, without reboots or node image refreshes",
+        ),
+        Some("none") => finding(
+            &META,
+            c,
+            None,
+            Status::Fail,
+            "node OS upgrade channel None: node OS security updates are not applied",
+        ),
+        Some(other) => finding(
+            &META,
+            c,
+            None,
+            Status::Warn,
+            format!("unknown node OS upgrade channel {other}"),
+        ),
+        None if f.is_unresolved() => finding(
+            &META,
+            c,
+            None,
+            Status::Manual,
+            "nodeOsUpgradeChannel is an unresolved ARM expression",
+        ),
+        None if cluster_channel
+            .str()
+            .is_some_and(|s| s.eq_ignore_ascii_case("node-image")) =>
+        {
+            finding(
+                &META,
+                c,
+                None,
+                Status::Pass,
+                "cluster auto-upgrade channel node-image upgrades the node images",
+            )
+        }
+        None => {
+            return vec![finding(&META, c, None, Status::Warn,
+                "node OS upgrade channel not set: the AKS default depends on the API version that created the cluster (NodeImage on current versions, Unmanaged on older ones); check `az aks show`")
+                .with_evidence(f.evidence("SecurityPatch or NodeImage").with_note("not set in this file"))];
+        }
+    };
+    vec![out.with_evidence(f.evidence("SecurityPatch or NodeImage"))]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, status};
+    use super::*;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(
+            status(
+                evaluate,
+                &cl(r#""autoUpgradeProfile":{"nodeOSUpgradeChannel":"SecurityPatch"}"#)
+            ),
+            Status::Pass
+        );
+        assert_eq!(
+            status(
+                evaluate,
+                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"Unmanaged"}"#)
+            ),
+            Status::Warn
+        );
+        assert_eq!(
+            status(
+                evaluate,
+                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"None"}"#)
+            ),
+            Status::Fail
+        );
+        assert_eq!(
+            status(
+                evaluate,
+                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#)
+            ),
+            Status::Pass
+        );
+        assert_eq!(status(evaluate, &cl("")), Status::Warn);
+    }
+}
