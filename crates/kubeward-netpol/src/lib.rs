@@ -1,6 +1,22 @@
-//! NetworkPolicy/AdminNetworkPolicy model, reachability engine, exposure.
+//! NetworkPolicy/AdminNetworkPolicy model, reachability engine, connectivity list, exposure,
+//! diff, explain, coverage and policy generation.
+
+pub mod conn;
+pub mod connlist;
+pub mod diff;
+pub mod engine;
+pub mod exposure_analysis;
+pub mod intervals;
+pub mod load;
+pub mod model;
+pub mod output;
+pub mod selector;
 
 use kubeward_core::CheckMeta;
+
+pub use conn::{ConnSet, Protocol};
+pub use engine::{Analysis, Engine, Options};
+pub use model::Model;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {

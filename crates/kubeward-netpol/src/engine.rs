@@ -1,0 +1,831 @@
+//! The reachability engine: pods grouped into equivalence classes by the labels and named ports
+//! that policies actually look at; per direction, AdminNetworkPolicy → NetworkPolicy →
+//! BaselineAdminNetworkPolicy precedence computed on connection sets.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::net::IpAddr;
+
+use crate::conn::{ConnSet, Protocol};
+use crate::intervals::IntervalSet;
+use crate::model::{
+    Action, AdminPeer, AdminPolicy, AdminRule, Model, NS_NAME_LABEL, NpRule, Peer, PortRef,
+    PortSpec, Subject, Workload,
+};
+use crate::selector::{Labels, Selector};
+
+/// Which policy engine's semantics to apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, PartialOrd, Ord, Hash)]
+pub enum Engine {
+    /// netpol-analyzer compatible: ipBlock never matches pods; ANP/BANP enforced; hostNetwork not
+    /// special.
+    #[default]
+    Default,
+    /// Azure Network Policy Manager: ipBlock matches pod IPs; ANP/BANP not enforced.
+    AzureNpm,
+    /// Calico (as managed by AKS): ipBlock matches pod IPs; ANP/BANP not enforced by AKS.
+    Calico,
+    /// Azure CNI powered by Cilium: ipBlock never matches pods or nodes; ANP/BANP not enforced.
+    Cilium,
+}
+
+impl Engine {
+    pub fn parse(s: &str) -> Option<Engine> {
+        match s {
+            "default" | "generic" | "netpol-analyzer" => Some(Engine::Default),
+            "azure-npm" | "azure" | "npm" => Some(Engine::AzureNpm),
+            "calico" => Some(Engine::Calico),
+            "cilium" => Some(Engine::Cilium),
+            _ => None,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Engine::Default => "default",
+            Engine::AzureNpm => "azure-npm",
+            Engine::Calico => "calico",
+            Engine::Cilium => "cilium",
+        }
+    }
+    /// Does an ipBlock select pods whose IP falls inside it?
+    pub fn ip_block_matches_pods(self) -> bool {
+        matches!(self, Engine::AzureNpm | Engine::Calico)
+    }
+    /// Are AdminNetworkPolicy/BaselineAdminNetworkPolicy enforced?
+    pub fn enforces_admin_policies(self) -> bool {
+        self == Engine::Default
+    }
+    /// Are hostNetwork pods ignored by selectors (treated as node traffic)?
+    pub fn ignores_host_network_pods(self) -> bool {
+        self != Engine::Default
+    }
+}
+
+/// Analysis options.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub engine: Engine,
+    /// Pod address range assumed for workloads without a known pod IP, when the engine matches
+    /// ipBlocks against pod IPs (AKS's default pod CIDR for kubenet and Azure CNI Overlay).
+    pub pod_cidr: (u128, u128),
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            engine: Engine::Default,
+            // 10.244.0.0/16
+            pod_cidr: (0x0AF4_0000, 0x0AF4_FFFF),
+        }
+    }
+}
+
+/// Name of the synthetic ingress-controller peer.
+pub const INGRESS_CONTROLLER: &str = "{ingress-controller}";
+const INGRESS_CONTROLLER_NS: &str = "ingress-controller-ns";
+
+#[derive(Debug, Clone, Default)]
+struct BitSet(Vec<u64>);
+
+impl BitSet {
+    fn new(n: usize) -> Self {
+        BitSet(vec![0; n.div_ceil(64)])
+    }
+    fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+}
+
+/// A peer of a connection as the engine sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// An equivalence class of pods.
+    Class(usize),
+    /// An IPv4 address range `[lo, hi]` (one atom of the partition).
+    Ip(u128, u128),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Direction {
+    Ingress,
+    Egress,
+}
+
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Ingress => "Ingress",
+            Direction::Egress => "Egress",
+        }
+    }
+}
+
+/// One pod class: what selectors can observe about its pods.
+#[derive(Debug, Clone)]
+pub struct Class {
+    pub namespace: String,
+    pub ns_labels: Labels,
+    pub labels: Labels,
+    /// The representative workload (first member).
+    pub workload: usize,
+    pub members: Vec<usize>,
+    pub host_network: bool,
+    pub pod_ips: Vec<IpAddr>,
+}
+
+struct CompiledRule {
+    all_peers: bool,
+    peers: BitSet,
+    ips: IntervalSet,
+    /// Precomputed ports when no named port is involved.
+    fixed: Option<ConnSet>,
+}
+
+struct CompiledPolicy {
+    ingress: Vec<CompiledRule>,
+    egress: Vec<CompiledRule>,
+}
+
+struct CompiledAdminRule {
+    action: Action,
+    peers: BitSet,
+    ips: IntervalSet,
+    /// Deny/Pass rule with an empty peer: fails closed (everything).
+    everything: bool,
+    fixed: Option<ConnSet>,
+}
+
+struct CompiledAdmin {
+    subject: BitSet,
+    ingress: Vec<CompiledAdminRule>,
+    egress: Vec<CompiledAdminRule>,
+}
+
+/// The compiled view of a model, ready for reachability queries.
+pub struct Analysis<'m> {
+    pub model: &'m Model,
+    pub options: Options,
+    /// Model workloads, then (last) the synthetic ingress controller.
+    pub endpoints: Vec<Workload>,
+    pub classes: Vec<Class>,
+    pub class_of: Vec<usize>,
+    pub ingress_controller_class: usize,
+    policies: Vec<CompiledPolicy>,
+    /// Per class: NetworkPolicies (indices) isolating it per direction.
+    ingress_pols: Vec<Vec<usize>>,
+    egress_pols: Vec<Vec<usize>>,
+    admin: Vec<CompiledAdmin>,
+    baseline: Option<CompiledAdmin>,
+    all: ConnSet,
+}
+
+/// Which parts of labels and named ports selectors observe.
+#[derive(Default)]
+struct Projection {
+    keys: BTreeSet<String>,
+    values: BTreeSet<(String, String)>,
+    port_names: BTreeSet<String>,
+}
+
+impl Projection {
+    fn add(&mut self, s: &Selector) {
+        for k in s.keys() {
+            self.keys.insert(k.to_string());
+        }
+        for (k, v) in s.values() {
+            self.values.insert((k.to_string(), v.to_string()));
+        }
+    }
+    fn add_ports(&mut self, ports: &[PortSpec]) {
+        for p in ports {
+            if let PortRef::Named(n) | PortRef::NamedAnyProtocol(n) = &p.port {
+                self.port_names.insert(n.clone());
+            }
+        }
+    }
+    fn project(&self, w: &Workload) -> (Vec<(String, String)>, Vec<(String, u16, Protocol)>) {
+        let labels = w
+            .labels
+            .iter()
+            .filter(|(k, _)| self.keys.contains(*k))
+            .map(|(k, v)| {
+                if self.values.contains(&(k.clone(), v.clone())) {
+                    (k.clone(), v.clone())
+                } else {
+                    // a value no selector names: only its presence matters
+                    (k.clone(), "\u{0}other".to_string())
+                }
+            })
+            .collect();
+        let ports = w
+            .ports
+            .iter()
+            .filter_map(|p| {
+                let n = p.name.as_ref()?;
+                self.port_names
+                    .contains(n)
+                    .then(|| (n.clone(), p.port, p.protocol))
+            })
+            .collect();
+        (labels, ports)
+    }
+}
+
+impl<'m> Analysis<'m> {
+    pub fn new(model: &'m Model, options: Options) -> Analysis<'m> {
+        let engine = options.engine;
+        let mut endpoints = model.workloads.clone();
+        endpoints.push(Workload {
+            namespace: INGRESS_CONTROLLER_NS.to_string(),
+            name: INGRESS_CONTROLLER.to_string(),
+            kind: String::new(),
+            labels: Labels::new(),
+            ports: Vec::new(),
+            host_network: false,
+            pod_ips: Vec::new(),
+            object: usize::MAX,
+        });
+        let ic_index = endpoints.len() - 1;
+
+        // Projection over everything selectors and ports look at.
+        let mut proj = Projection::default();
+        for np in &model.netpols {
+            proj.add(&np.selector);
+            for r in np.ingress.iter().chain(&np.egress) {
+                proj.add_ports(&r.ports);
+                for p in &r.peers {
+                    if let Peer::Pods { pods: Some(s), .. } = p {
+                        proj.add(s);
+                    }
+                }
+            }
+        }
+        for a in model.admin.iter().chain(&model.baseline) {
+            if let Subject::Pods { pods, .. } = &a.subject {
+                proj.add(pods);
+            }
+            for r in a.ingress.iter().chain(&a.egress) {
+                if let Some(ps) = &r.ports {
+                    proj.add_ports(ps);
+                }
+                for p in &r.peers {
+                    if let AdminPeer::Pods { pods, .. } = p {
+                        proj.add(pods);
+                    }
+                }
+            }
+        }
+
+        let mut key_to_class: HashMap<
+            (
+                String,
+                Vec<(String, String)>,
+                Vec<(String, u16, Protocol)>,
+                bool,
+                Vec<IpAddr>,
+            ),
+            usize,
+        > = HashMap::new();
+        let mut classes: Vec<Class> = Vec::new();
+        let mut class_of = Vec::with_capacity(endpoints.len());
+        let keep_ips = engine.ip_block_matches_pods();
+        for (wi, w) in endpoints.iter().enumerate() {
+            let (labels, ports) = proj.project(w);
+            let host = w.host_network && engine.ignores_host_network_pods();
+            let ips = if keep_ips {
+                w.pod_ips.clone()
+            } else {
+                Vec::new()
+            };
+            // the ingress controller always gets its own class
+            let ic_marker = wi == ic_index;
+            let key = (
+                if ic_marker {
+                    format!("\u{0}{}", w.namespace)
+                } else {
+                    w.namespace.clone()
+                },
+                labels,
+                ports,
+                host,
+                ips,
+            );
+            let ci = *key_to_class.entry(key).or_insert_with(|| {
+                let ns_labels = model
+                    .namespaces
+                    .get(&w.namespace)
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let mut l = Labels::new();
+                        l.insert(NS_NAME_LABEL.to_string(), w.namespace.clone());
+                        l
+                    });
+                classes.push(Class {
+                    namespace: w.namespace.clone(),
+                    ns_labels,
+                    labels: w.labels.clone(),
+                    workload: wi,
+                    members: Vec::new(),
+                    host_network: host,
+                    pod_ips: w.pod_ips.clone(),
+                });
+                classes.len() - 1
+            });
+            classes[ci].members.push(wi);
+            class_of.push(ci);
+        }
+        let nclasses = classes.len();
+        let ingress_controller_class = class_of[ic_index];
+
+        let pod_in_ips = |c: &Class, ips: &IntervalSet| -> bool {
+            if !keep_ips || ips.is_empty() {
+                return false;
+            }
+            if c.pod_ips.is_empty() {
+                ips.contains_range(options.pod_cidr.0, options.pod_cidr.1)
+            } else {
+                c.pod_ips.iter().all(|ip| match ip {
+                    IpAddr::V4(a) => ips.contains(u32::from(*a) as u128),
+                    IpAddr::V6(_) => false,
+                })
+            }
+        };
+
+        // NetworkPolicies
+        let mut policies = Vec::with_capacity(model.netpols.len());
+        let mut ingress_pols = vec![Vec::new(); nclasses];
+        let mut egress_pols = vec![Vec::new(); nclasses];
+        for (pi, np) in model.netpols.iter().enumerate() {
+            for (ci, c) in classes.iter().enumerate() {
+                if c.host_network || ci == ingress_controller_class {
+                    continue;
+                }
+                if c.namespace == np.namespace && np.selector.matches(&c.labels) {
+                    if np.affects_ingress {
+                        ingress_pols[ci].push(pi);
+                    }
+                    if np.affects_egress {
+                        egress_pols[ci].push(pi);
+                    }
+                }
+            }
+            let compile = |rules: &[NpRule]| -> Vec<CompiledRule> {
+                rules
+                    .iter()
+                    .map(|r| {
+                        let mut peers = BitSet::new(nclasses);
+                        let mut ips = IntervalSet::new();
+                        for p in &r.peers {
+                            if let Peer::Ip(set) = p {
+                                ips = ips.union(&set.v4);
+                            }
+                        }
+                        for (ci, c) in classes.iter().enumerate() {
+                            if c.host_network {
+                                continue;
+                            }
+                            let hit = r.peers.iter().any(|p| match p {
+                                Peer::Pods { namespaces, pods } => {
+                                    let ns_ok = match namespaces {
+                                        Some(s) => s.matches(&c.ns_labels),
+                                        None => c.namespace == np.namespace,
+                                    };
+                                    ns_ok && pods.as_ref().is_none_or(|s| s.matches(&c.labels))
+                                }
+                                Peer::Ip(set) => pod_in_ips(c, &set.v4),
+                            });
+                            if hit {
+                                peers.set(ci);
+                            }
+                        }
+                        CompiledRule {
+                            all_peers: r.peers.is_empty(),
+                            peers,
+                            ips,
+                            fixed: fixed_ports(Some(&r.ports)),
+                        }
+                    })
+                    .collect()
+            };
+            policies.push(CompiledPolicy {
+                ingress: compile(&np.ingress),
+                egress: compile(&np.egress),
+            });
+        }
+
+        let compile_admin = |a: &AdminPolicy| -> CompiledAdmin {
+            let mut subject = BitSet::new(nclasses);
+            for (ci, c) in classes.iter().enumerate() {
+                if c.host_network || ci == ingress_controller_class {
+                    continue;
+                }
+                let hit = match &a.subject {
+                    Subject::Namespaces(s) => s.matches(&c.ns_labels),
+                    Subject::Pods { namespaces, pods } => {
+                        namespaces.matches(&c.ns_labels) && pods.matches(&c.labels)
+                    }
+                };
+                if hit {
+                    subject.set(ci);
+                }
+            }
+            let compile = |rules: &[AdminRule]| -> Vec<CompiledAdminRule> {
+                rules
+                    .iter()
+                    .map(|r| {
+                        let mut peers = BitSet::new(nclasses);
+                        let mut ips = IntervalSet::new();
+                        let mut everything = false;
+                        for p in &r.peers {
+                            match p {
+                                AdminPeer::Networks(set) => ips = ips.union(&set.v4),
+                                AdminPeer::Unknown => everything = r.action != Action::Allow,
+                                _ => {}
+                            }
+                        }
+                        for (ci, c) in classes.iter().enumerate() {
+                            if c.host_network {
+                                continue;
+                            }
+                            let hit = everything
+                                || r.peers.iter().any(|p| match p {
+                                    AdminPeer::Namespaces(s) => s.matches(&c.ns_labels),
+                                    AdminPeer::Pods { namespaces, pods } => {
+                                        namespaces.matches(&c.ns_labels) && pods.matches(&c.labels)
+                                    }
+                                    AdminPeer::Networks(set) => pod_in_ips(c, &set.v4),
+                                    AdminPeer::Nodes(_) | AdminPeer::Unknown => false,
+                                });
+                            if hit {
+                                peers.set(ci);
+                            }
+                        }
+                        CompiledAdminRule {
+                            action: r.action,
+                            peers,
+                            ips,
+                            everything,
+                            fixed: fixed_ports(r.ports.as_deref()),
+                        }
+                    })
+                    .collect()
+            };
+            CompiledAdmin {
+                subject,
+                ingress: compile(&a.ingress),
+                egress: compile(&a.egress),
+            }
+        };
+        let (admin, baseline) = if engine.enforces_admin_policies() {
+            (
+                model.admin.iter().map(compile_admin).collect(),
+                model.baseline.as_ref().map(compile_admin),
+            )
+        } else {
+            (Vec::new(), None)
+        };
+
+        Analysis {
+            model,
+            options,
+            endpoints,
+            classes,
+            class_of,
+            ingress_controller_class,
+            policies,
+            ingress_pols,
+            egress_pols,
+            admin,
+            baseline,
+            all: ConnSet::all(),
+        }
+    }
+
+    /// Is the class isolated (selected by some NetworkPolicy) in this direction?
+    pub fn isolated(&self, class: usize, dir: Direction) -> bool {
+        match dir {
+            Direction::Ingress => !self.ingress_pols[class].is_empty(),
+            Direction::Egress => !self.egress_pols[class].is_empty(),
+        }
+    }
+
+    /// NetworkPolicies (model indices) that select the class in this direction.
+    pub fn policies_selecting(&self, class: usize, dir: Direction) -> &[usize] {
+        match dir {
+            Direction::Ingress => &self.ingress_pols[class],
+            Direction::Egress => &self.egress_pols[class],
+        }
+    }
+
+    /// Does any AdminNetworkPolicy or the baseline select the class?
+    pub fn admin_selects(&self, class: usize) -> bool {
+        self.admin
+            .iter()
+            .chain(&self.baseline)
+            .any(|a| a.subject.get(class))
+    }
+
+    fn resolve_ports(&self, ports: &[PortSpec], dst: Option<usize>) -> ConnSet {
+        let mut out = ConnSet::none();
+        for p in ports {
+            match &p.port {
+                PortRef::Any => out.union_with(&ConnSet::protocol(p.protocol)),
+                PortRef::Range(lo, hi) => {
+                    out.union_with(&ConnSet::ports(p.protocol, *lo as u128, *hi as u128))
+                }
+                PortRef::Named(name) => {
+                    if let Some(c) = dst {
+                        let w = &self.endpoints[self.classes[c].workload];
+                        if let Some(n) = w.named_port(name, p.protocol) {
+                            out.union_with(&ConnSet::ports(p.protocol, n as u128, n as u128));
+                        }
+                    }
+                }
+                PortRef::NamedAnyProtocol(name) => {
+                    if let Some(c) = dst {
+                        let w = &self.endpoints[self.classes[c].workload];
+                        for cp in &w.ports {
+                            if cp.name.as_deref() == Some(name.as_str()) {
+                                out.union_with(&ConnSet::ports(
+                                    cp.protocol,
+                                    cp.port as u128,
+                                    cp.port as u128,
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn np_rule_matches(rule: &CompiledRule, peer: Endpoint) -> bool {
+        rule.all_peers
+            || match peer {
+                Endpoint::Class(c) => rule.peers.get(c),
+                Endpoint::Ip(lo, hi) => rule.ips.contains_range(lo, hi),
+            }
+    }
+
+    fn admin_rule_matches(rule: &CompiledAdminRule, peer: Endpoint) -> bool {
+        match peer {
+            Endpoint::Class(c) => rule.peers.get(c),
+            Endpoint::Ip(lo, hi) => rule.everything || rule.ips.contains_range(lo, hi),
+        }
+    }
+
+    /// What NetworkPolicies allow in `dir` for `subject` with `peer`; None when not isolated.
+    pub fn np_allowed(
+        &self,
+        dir: Direction,
+        subject: usize,
+        peer: Endpoint,
+        dst: Option<usize>,
+    ) -> Option<ConnSet> {
+        let pols = self.policies_selecting(subject, dir);
+        if pols.is_empty() {
+            return None;
+        }
+        let mut allowed = ConnSet::none();
+        for &pi in pols {
+            let rules = match dir {
+                Direction::Ingress => &self.policies[pi].ingress,
+                Direction::Egress => &self.policies[pi].egress,
+            };
+            let src_rules = match dir {
+                Direction::Ingress => &self.model.netpols[pi].ingress,
+                Direction::Egress => &self.model.netpols[pi].egress,
+            };
+            for (ri, r) in rules.iter().enumerate() {
+                if !Self::np_rule_matches(r, peer) {
+                    continue;
+                }
+                match &r.fixed {
+                    Some(c) => allowed.union_with(c),
+                    None => allowed.union_with(&self.resolve_ports(&src_rules[ri].ports, dst)),
+                }
+                if allowed.is_all() {
+                    return Some(allowed);
+                }
+            }
+        }
+        Some(allowed)
+    }
+
+    /// Connections allowed in one direction for `subject` (a class) talking with `peer`.
+    /// `dst` is the destination class (for named ports), None for an IP destination.
+    pub fn direction_allows(
+        &self,
+        dir: Direction,
+        subject: usize,
+        peer: Endpoint,
+        dst: Option<usize>,
+    ) -> ConnSet {
+        let admins: Vec<&CompiledAdmin> = self
+            .admin
+            .iter()
+            .filter(|a| a.subject.get(subject))
+            .collect();
+        let baseline = self.baseline.as_ref().filter(|b| b.subject.get(subject));
+        if admins.is_empty() && baseline.is_none() {
+            return self
+                .np_allowed(dir, subject, peer, dst)
+                .unwrap_or_else(|| self.all.clone());
+        }
+        let mut allowed = ConnSet::none();
+        let mut undecided = ConnSet::all();
+        let mut passed = ConnSet::none();
+        'tiers: for (ai, a) in self.admin.iter().enumerate() {
+            if !a.subject.get(subject) {
+                continue;
+            }
+            let (rules, src_rules) = match dir {
+                Direction::Ingress => (&a.ingress, &self.model.admin[ai].ingress),
+                Direction::Egress => (&a.egress, &self.model.admin[ai].egress),
+            };
+            for (ri, r) in rules.iter().enumerate() {
+                if !Self::admin_rule_matches(r, peer) {
+                    continue;
+                }
+                let ports = match &r.fixed {
+                    Some(c) => c.clone(),
+                    None => self.resolve_ports(src_rules[ri].ports.as_deref().unwrap_or(&[]), dst),
+                };
+                let hit = ports.intersect(&undecided);
+                if hit.is_empty() {
+                    continue;
+                }
+                match r.action {
+                    Action::Allow => allowed.union_with(&hit),
+                    Action::Deny => {}
+                    Action::Pass => passed.union_with(&hit),
+                }
+                undecided = undecided.subtract(&hit);
+                if undecided.is_empty() {
+                    break 'tiers;
+                }
+            }
+        }
+        let remaining = undecided.union(&passed);
+        if remaining.is_empty() {
+            return allowed;
+        }
+        if let Some(np) = self.np_allowed(dir, subject, peer, dst) {
+            allowed.union_with(&remaining.intersect(&np));
+            return allowed;
+        }
+        let mut rest = remaining;
+        if let (Some(b), Some(model_b)) = (baseline, self.model.baseline.as_ref()) {
+            let (rules, src_rules) = match dir {
+                Direction::Ingress => (&b.ingress, &model_b.ingress),
+                Direction::Egress => (&b.egress, &model_b.egress),
+            };
+            for (ri, r) in rules.iter().enumerate() {
+                if !Self::admin_rule_matches(r, peer) {
+                    continue;
+                }
+                let ports = match &r.fixed {
+                    Some(c) => c.clone(),
+                    None => self.resolve_ports(src_rules[ri].ports.as_deref().unwrap_or(&[]), dst),
+                };
+                let hit = ports.intersect(&rest);
+                if hit.is_empty() {
+                    continue;
+                }
+                if r.action == Action::Allow {
+                    allowed.union_with(&hit);
+                }
+                rest = rest.subtract(&hit);
+                if rest.is_empty() {
+                    break;
+                }
+            }
+        }
+        allowed.union_with(&rest);
+        allowed
+    }
+
+    /// Connections allowed from `src` to `dst` (both sides' policies).
+    pub fn allowed(&self, src: Endpoint, dst: Endpoint) -> ConnSet {
+        match (src, dst) {
+            (Endpoint::Class(s), Endpoint::Class(d)) => {
+                let e = if s == self.ingress_controller_class {
+                    // the ingress controller's own egress is not modelled
+                    self.all.clone()
+                } else {
+                    self.direction_allows(Direction::Egress, s, dst, Some(d))
+                };
+                if e.is_empty() {
+                    return e;
+                }
+                let i = self.direction_allows(Direction::Ingress, d, src, Some(d));
+                e.intersect(&i)
+            }
+            (Endpoint::Ip(..), Endpoint::Class(d)) => {
+                self.direction_allows(Direction::Ingress, d, src, Some(d))
+            }
+            (Endpoint::Class(s), Endpoint::Ip(..)) => {
+                self.direction_allows(Direction::Egress, s, dst, None)
+            }
+            (Endpoint::Ip(..), Endpoint::Ip(..)) => ConnSet::none(),
+        }
+    }
+
+    /// IPv4 boundaries of ipBlocks in ingress rules (sources) and egress rules + ANP networks
+    /// (destinations).
+    pub fn ip_boundaries(&self) -> (BTreeSet<u128>, BTreeSet<u128>) {
+        let mut src = BTreeSet::new();
+        let mut dst = BTreeSet::new();
+        let add = |set: &mut BTreeSet<u128>, ips: &IntervalSet| {
+            for &(lo, hi) in ips.spans() {
+                set.insert(lo);
+                if hi < u32::MAX as u128 {
+                    set.insert(hi + 1);
+                }
+            }
+        };
+        for np in &self.model.netpols {
+            for r in &np.ingress {
+                for p in &r.peers {
+                    if let Peer::Ip(s) = p {
+                        add(&mut src, &s.v4);
+                    }
+                }
+            }
+            for r in &np.egress {
+                for p in &r.peers {
+                    if let Peer::Ip(s) = p {
+                        add(&mut dst, &s.v4);
+                    }
+                }
+            }
+        }
+        if self.options.engine.enforces_admin_policies() {
+            for a in self.model.admin.iter().chain(&self.model.baseline) {
+                for r in &a.egress {
+                    for p in &r.peers {
+                        if let AdminPeer::Networks(s) = p {
+                            add(&mut dst, &s.v4);
+                        }
+                    }
+                }
+            }
+        }
+        (src, dst)
+    }
+}
+
+fn fixed_ports(ports: Option<&[PortSpec]>) -> Option<ConnSet> {
+    let Some(ports) = ports else {
+        return Some(ConnSet::all());
+    };
+    if ports.is_empty() {
+        return Some(ConnSet::all());
+    }
+    let mut out = ConnSet::none();
+    for p in ports {
+        match p.port {
+            PortRef::Any => out.union_with(&ConnSet::protocol(p.protocol)),
+            PortRef::Range(lo, hi) => {
+                out.union_with(&ConnSet::ports(p.protocol, lo as u128, hi as u128))
+            }
+            PortRef::Named(_) | PortRef::NamedAnyProtocol(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// Split `[0, 2^32-1]` at `cuts` into disjoint ranges.
+pub fn ipv4_atoms(cuts: &BTreeSet<u128>) -> Vec<(u128, u128)> {
+    let max = u32::MAX as u128;
+    let mut out = Vec::new();
+    let mut lo = 0u128;
+    for &c in cuts {
+        if c == 0 || c > max {
+            continue;
+        }
+        out.push((lo, c - 1));
+        lo = c;
+    }
+    out.push((lo, max));
+    out
+}
+
+/// `10.0.0.0-10.255.255.255[External]`
+pub fn ip_range_name(lo: u128, hi: u128) -> String {
+    let a = std::net::Ipv4Addr::from(lo as u32);
+    let b = std::net::Ipv4Addr::from(hi as u32);
+    format!("{a}-{b}[External]")
+}
+
+/// Group map helper for callers: workloads per class.
+pub fn members_by_class(a: &Analysis) -> BTreeMap<usize, Vec<usize>> {
+    let mut m: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+    for (w, &c) in a.class_of.iter().enumerate() {
+        m.entry(c).or_default().push(w);
+    }
+    m
+}
