@@ -1,0 +1,75 @@
+//! CIS AKS 1.8.0 4.2.3: minimise the admission of containers that set `hostIPC`.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use super::pod_checks::{per_pod, pod_flag};
+use crate::ctx::Ctx;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W422",
+    name: "host-ipc",
+    title: "Containers do not share the host IPC namespace",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.2.3"),
+        RefStatic::cis_aks("1.7.0", "4.2.3"),
+        RefStatic::pss("baseline/hostNamespaces"),
+        RefStatic::mitre("T1611"),
+    ],
+    profiles: &["cis-aks-1.8", "cis-aks-1.7"],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`spec.hostIPC` of every workload's pod template (and of bare Pods).",
+        why: "With `hostIPC: true` the pod's containers share the host's IPC namespace: shared memory and message queues of host processes and of other host-IPC pods can be read and written.",
+        fix: "Remove `hostIPC: true` from the pod template. Enforce it with `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or the Azure Policy built-in \"Kubernetes cluster containers should not share host process ID or host IPC namespace\" / \"should only use approved host network and port list\" through the AKS Azure Policy add-on.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+    },
+};
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    per_pod(
+        ctx,
+        &META,
+        |t| pod_flag(t, "hostIPC"),
+        "pod template sets hostIPC: true",
+        "hostIPC is not set",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, deployment, run_check};
+    use kubeward_core::Status;
+
+    #[test]
+    fn set_fails_with_field_path() {
+        let input = deployment(
+            "d",
+            "shop",
+            "      hostIPC: true\n      containers: [{name: app, image: nginx}]",
+        );
+        let f = run_check(&input, &ScanOptions::default(), evaluate);
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(
+            f[0].evidence[0].source.key.as_deref(),
+            Some("/spec/template/spec/hostIPC")
+        );
+    }
+
+    #[test]
+    fn unset_or_false_passes() {
+        for spec in [
+            "      containers: [{name: app, image: nginx}]",
+            "      hostIPC: false\n      containers: [{name: app, image: nginx}]",
+        ] {
+            let f = run_check(
+                &deployment("d", "shop", spec),
+                &ScanOptions::default(),
+                evaluate,
+            );
+            assert_eq!(f[0].status, Status::Pass);
+        }
+    }
+}

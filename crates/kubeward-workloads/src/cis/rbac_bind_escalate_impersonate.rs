@@ -1,0 +1,108 @@
+//! CIS AKS 1.8.0 4.1.7: Bind, escalate and impersonate permissions are limited.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use crate::ctx::Ctx;
+use crate::rbac::danger::{Permission, evaluate_binding_check};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W406",
+    name: "rbac-bind-escalate-impersonate",
+    title: "Bind, escalate and impersonate permissions are limited",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.1.7"),
+        RefStatic::mitre("T1078"),
+    ],
+    profiles: &["cis-aks-1.8"],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "Bindings that grant `bind` or `escalate` on roles/clusterroles, or `impersonate` on users, groups, service accounts, uids or user extras.",
+        why: "`escalate` lets a subject write roles with permissions it does not hold, `bind` lets it bind roles it does not hold, and `impersonate` lets it act as another user or group (for example `system:masters`): each is a direct path to cluster-admin.",
+        fix: "Remove these verbs from every role bound to people or workloads that do not administer RBAC. Where a controller truly needs `bind`, restrict it with `resourceNames` to the roles it may hand out. On AKS manage administrators through Microsoft Entra ID groups (`az aks update --enable-aad --aad-admin-group-object-ids ...`) instead of impersonation.",
+        links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+    },
+};
+
+/// The permissions this check looks for (any verb listed, on the resource).
+pub static PERMISSIONS: &[Permission] = &[
+    Permission::new(&["bind", "escalate"], "rbac.authorization.k8s.io", "roles"),
+    Permission::new(
+        &["bind", "escalate"],
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+    ),
+    Permission::new(&["impersonate"], "", "users"),
+    Permission::new(&["impersonate"], "", "groups"),
+    Permission::new(&["impersonate"], "", "serviceaccounts"),
+    Permission::new(&["impersonate"], "authentication.k8s.io", "uids"),
+    Permission::new(&["impersonate"], "authentication.k8s.io", "userextras"),
+];
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    evaluate_binding_check(ctx, &META, PERMISSIONS, "bind, escalate or impersonate")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, run_check};
+    use kubeward_core::Status;
+
+    fn cluster(rule: &str, binding_name: &str) -> String {
+        format!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: tested}}\nrules: [{rule}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: {binding_name}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: tested}}\nsubjects: [{{kind: User, name: alice}}]\n"
+        )
+    }
+
+    #[test]
+    fn fails_when_a_binding_grants_it() {
+        let f = run_check(
+            &cluster(
+                "{apiGroups: [\"\"], resources: [users, groups], verbs: [impersonate]}",
+                "grant",
+            ),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(f[0].resource.name, "grant");
+        assert!(f[0].message.contains("User alice"), "{}", f[0].message);
+        assert_eq!(f[0].evidence[1].source.key.as_deref(), Some("/rules/0"));
+    }
+
+    #[test]
+    fn passes_when_only_harmless_rules_are_bound() {
+        let f = run_check(
+            &cluster(
+                "{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [get, list]}",
+                "grant",
+            ),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn built_in_bindings_are_hidden_unless_asked() {
+        let input = cluster(
+            "{apiGroups: [\"\"], resources: [users, groups], verbs: [impersonate]}",
+            "system:grant",
+        );
+        let hidden = run_check(&input, &ScanOptions::default(), evaluate);
+        assert_eq!(hidden[0].status, Status::Pass);
+        let shown = run_check(
+            &input,
+            &ScanOptions {
+                include_system: true,
+                ..Default::default()
+            },
+            evaluate,
+        );
+        assert_eq!(shown[0].status, Status::Fail);
+    }
+}

@@ -1,0 +1,119 @@
+//! CIS AKS 1.8.0 4.1.3: minimise wildcard use in Roles and ClusterRoles.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_inventory::Object;
+
+use crate::ctx::Ctx;
+use crate::system;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W402",
+    name: "rbac-wildcard-rules",
+    title: "Roles and ClusterRoles use no wildcards",
+    area: Area::Workloads,
+    severity: Severity::Medium,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.1.3"),
+        RefStatic::cis_aks("1.7.0", "4.1.3"),
+    ],
+    profiles: &["cis-aks-1.8", "cis-aks-1.7"],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "Each rule of every Role and ClusterRole (its own rules, not those it aggregates) for `*` in `verbs`, `resources` or `apiGroups`.",
+        why: "A wildcard grants everything that exists now and everything added later: new verbs, subresources such as `pods/exec` or `nodes/proxy`, and the resources of every CRD installed afterwards.",
+        fix: "List the verbs, API groups and resources the role needs explicitly (`kubectl create role NAME --verb=get,list --resource=pods --dry-run=client -o yaml` prints a starting point) and apply the edited manifest.",
+        links: &[
+            "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege",
+        ],
+    },
+};
+
+fn is_role(o: &Object) -> bool {
+    o.group() == "rbac.authorization.k8s.io" && (o.kind == "Role" || o.kind == "ClusterRole")
+}
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for role in ctx.inv.objects.iter().filter(|o| is_role(o)) {
+        if !ctx.opts.include_system && system::is_system_rbac_object(role) {
+            continue;
+        }
+        let mut evidence = Vec::new();
+        let rules = role.value.get("rules").and_then(|r| r.as_array());
+        for (i, rule) in rules.into_iter().flatten().enumerate().take(4096) {
+            for field in ["verbs", "resources", "apiGroups"] {
+                let has_star = rule
+                    .get(field)
+                    .and_then(|v| v.as_array())
+                    .is_some_and(|v| v.iter().any(|x| x.as_str() == Some("*")));
+                if has_star {
+                    evidence.push(
+                        Evidence::observed("*", role.source(&format!("/rules/{i}/{field}")))
+                            .with_expected(format!("explicit {field}")),
+                    );
+                }
+            }
+        }
+        let f = if evidence.is_empty() {
+            Finding::new(
+                &META,
+                Status::Pass,
+                role.resource(),
+                format!(
+                    "{} {} names its verbs, resources and API groups explicitly",
+                    role.kind, role.name
+                ),
+            )
+        } else {
+            let mut f = Finding::new(
+                &META,
+                Status::Fail,
+                role.resource(),
+                format!(
+                    "{} {} uses a wildcard in {} place(s)",
+                    role.kind,
+                    role.name,
+                    evidence.len()
+                ),
+            );
+            f.evidence = evidence;
+            f
+        };
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, run_check};
+
+    #[test]
+    fn wildcard_verbs_fail_with_the_field_path() {
+        let f = run_check(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: a}\nrules:\n- {apiGroups: [''], resources: [pods], verbs: [get]}\n- {apiGroups: [apps], resources: [deployments], verbs: ['*']}\n",
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(f[0].evidence.len(), 1);
+        assert_eq!(
+            f[0].evidence[0].source.key.as_deref(),
+            Some("/rules/1/verbs")
+        );
+    }
+
+    #[test]
+    fn explicit_rules_pass_and_system_roles_are_hidden() {
+        let f = run_check(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: [{apiGroups: [''], resources: [pods], verbs: [get, list]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: 'system:controller:foo'}\nrules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n",
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[0].resource.name, "reader");
+    }
+}

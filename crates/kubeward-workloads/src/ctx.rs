@@ -1,0 +1,131 @@
+//! What every workload check reads: the inventory, the options, the resolved RBAC model and the
+//! node facts from saved node reports.
+
+use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
+use kubeward_node::NodeFacts;
+use serde_json::Value;
+
+use crate::rbac::Rbac;
+use crate::system;
+
+/// Options of a workload scan.
+#[derive(Debug, Clone, Default)]
+pub struct ScanOptions {
+    /// Report built-in Kubernetes and AKS objects too.
+    pub include_system: bool,
+    /// Node facts from saved node reports (`--node-report`); empty when none were given.
+    pub nodes: Vec<NodeFacts>,
+}
+
+pub struct Ctx<'a> {
+    pub inv: &'a Inventory,
+    pub opts: &'a ScanOptions,
+    pub rbac: Rbac<'a>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(inv: &'a Inventory, opts: &'a ScanOptions) -> Ctx<'a> {
+        Ctx {
+            inv,
+            opts,
+            rbac: Rbac::from_inventory(inv),
+        }
+    }
+
+    /// Is this object hidden as a built-in one?
+    pub fn hides(&self, obj: &Object) -> bool {
+        !self.opts.include_system && system::is_system_workload(obj)
+    }
+
+    /// Every workload's pod template, top-level owners only (a Pod or ReplicaSet created by a
+    /// controller that is itself in the inputs would repeat its owner's findings).
+    pub fn workloads(&self) -> Vec<PodTemplate<'a>> {
+        self.inv
+            .objects
+            .iter()
+            .filter(|o| is_workload(o) && !self.hides(o) && !has_controller_owner(o))
+            .filter_map(PodTemplate::of)
+            .collect()
+    }
+
+    /// A ServiceAccount object from the inputs.
+    pub fn service_account(&self, namespace: &str, name: &str) -> Option<&'a Object> {
+        self.inv
+            .of_kind("ServiceAccount")
+            .find(|o| o.name == name && o.namespace.as_deref().unwrap_or("default") == namespace)
+    }
+}
+
+fn has_controller_owner(obj: &Object) -> bool {
+    obj.value
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .is_some_and(|refs| {
+            refs.iter()
+                .any(|r| r.get("controller").and_then(Value::as_bool) == Some(true))
+        })
+}
+
+/// The namespace a namespaced object lands in: `metadata.namespace`, or `default` (kubectl's
+/// usual context namespace) with `false` for "not written".
+pub fn namespace_of(obj: &Object) -> (&str, bool) {
+    match obj.namespace.as_deref() {
+        Some(ns) if !ns.is_empty() => (ns, true),
+        _ => ("default", false),
+    }
+}
+
+/// The name a container is reported under: `container web`, `init container setup`.
+pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
+    match c.kind {
+        kubeward_inventory::ContainerKind::Init => format!("init container {}", c.name),
+        kubeward_inventory::ContainerKind::Regular => format!("container {}", c.name),
+        kubeward_inventory::ContainerKind::Ephemeral => format!("ephemeral container {}", c.name),
+    }
+}
+
+/// Is a pod template for Windows nodes (`spec.os.name: windows`)?
+pub fn is_windows(t: &PodTemplate<'_>) -> bool {
+    t.spec.pointer("/os/name").and_then(Value::as_str) == Some("windows")
+}
+
+/// `resource` of a finding about a workload: its kind, namespace (as written) and name.
+pub fn workload_resource(t: &PodTemplate<'_>) -> kubeward_core::Resource {
+    t.object.resource()
+}
+
+/// Parse test input (tests only).
+#[cfg(test)]
+pub fn test_inventory(yaml: &str) -> Inventory {
+    let inv = kubeward_inventory::load_str(
+        "test.yaml",
+        yaml,
+        &kubeward_inventory::LoadOptions::default(),
+    );
+    assert!(
+        inv.errors.is_empty(),
+        "test input does not load: {:?}",
+        inv.errors
+    );
+    inv
+}
+
+/// Run one check over test input (tests only).
+#[cfg(test)]
+pub fn run_check(
+    yaml: &str,
+    opts: &ScanOptions,
+    check: impl Fn(&Ctx<'_>) -> Vec<kubeward_core::Finding>,
+) -> Vec<kubeward_core::Finding> {
+    let inv = test_inventory(yaml);
+    let ctx = Ctx::new(&inv, opts);
+    check(&ctx)
+}
+
+/// A Deployment wrapping `pod_spec` (YAML of the pod spec, indented by 6), for tests.
+#[cfg(test)]
+pub fn deployment(name: &str, namespace: &str, pod_spec: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}, namespace: {namespace}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n{pod_spec}\n"
+    )
+}

@@ -1,0 +1,144 @@
+//! Localhost seccomp profiles referenced by pods but missing from the nodes given to the scan.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+
+use super::{Requested, effective_seccomp, seccomp_missing_on};
+use crate::ctx::{Ctx, container_label};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W470",
+    name: "seccomp-localhost-profile-missing",
+    title: "Localhost seccomp profiles referenced by pods exist on the nodes",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[RefStatic::pss("baseline/seccompProfile")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "Every container whose effective seccomp profile is `Localhost`, against the Localhost profiles each node given with `--node-report` has under the kubelet's seccomp root. Without node reports the check is MANUAL: the file must be verified on every node the pod can land on.",
+        why: "The kubelet does not check that the file exists: the runtime fails container creation (`CreateContainerError`, `cannot load seccomp profile`) on any node without it — typically new nodes from scale-out, upgrades or reimages.",
+        fix: "Install the profile on every node before the pods that use it: a DaemonSet that writes it under `/var/lib/kubelet/seccomp/` or the Security Profiles Operator (`kubeward profiles install` prints both). Re-run `kubeward node -o json` on the nodes and pass the reports with `--node-report`.",
+        links: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
+    },
+};
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let nodes = &ctx.opts.nodes;
+    let mut out = Vec::new();
+    for t in ctx.workloads() {
+        let mut missing = Vec::new();
+        let mut present = Vec::new();
+        for c in t.containers() {
+            let s = effective_seccomp(&t, &c, nodes);
+            let Some(Requested::Localhost(p)) = &s.profile else {
+                continue;
+            };
+            let source = t.object.source(s.pointer.as_deref().unwrap_or(""));
+            let label = container_label(&c);
+            match seccomp_missing_on(nodes, p) {
+                Some(m) if !m.is_empty() => missing.push(
+                    Evidence::observed(format!("Localhost {p}"), source)
+                        .with_expected(format!("present on {}", m.join(", ")))
+                        .with_note(format!("{label}: missing on {}", m.join(", "))),
+                ),
+                other => present.push((
+                    Evidence::observed(format!("Localhost {p}"), source).with_note(label),
+                    other.is_some(),
+                )),
+            }
+        }
+        if !missing.is_empty() {
+            let mut f = Finding::new(
+                &META,
+                Status::Fail,
+                t.object.resource(),
+                "references a Localhost seccomp profile missing on nodes: its containers fail to start there",
+            );
+            f.evidence = missing;
+            out.push(f);
+        } else if !present.is_empty() {
+            let verified = present.iter().all(|(_, v)| *v);
+            let mut f = if verified {
+                Finding::new(
+                    &META,
+                    Status::Pass,
+                    t.object.resource(),
+                    "every Localhost seccomp profile it uses is on every node given",
+                )
+            } else {
+                Finding::new(
+                    &META,
+                    Status::Manual,
+                    t.object.resource(),
+                    "uses a Localhost seccomp profile: verify it exists on every node (give --node-report)",
+                )
+            };
+            f.evidence = present.into_iter().map(|(e, _)| e).collect();
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, deployment, run_check};
+    use crate::profiles::test_node;
+
+    fn input(profile: &str) -> String {
+        deployment(
+            "d",
+            "shop",
+            &format!(
+                "      containers: [{{name: app, image: x, securityContext: {{seccompProfile: {{type: Localhost, localhostProfile: {profile}}}}}}}]"
+            ),
+        )
+    }
+
+    #[test]
+    fn missing_on_a_node_fails_naming_it() {
+        let opts = ScanOptions {
+            nodes: vec![test_node("aks-np-0", None, None)],
+            ..Default::default()
+        };
+        let f = run_check(&input("profiles/other.json"), &opts, evaluate);
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].evidence[0]
+                .note
+                .as_deref()
+                .unwrap_or("")
+                .contains("aks-np-0")
+        );
+    }
+
+    #[test]
+    fn present_passes_and_no_nodes_is_manual() {
+        let opts = ScanOptions {
+            nodes: vec![test_node("aks-np-0", None, None)],
+            ..Default::default()
+        };
+        assert_eq!(
+            run_check(&input("profiles/audit.json"), &opts, evaluate)[0].status,
+            Status::Pass
+        );
+        assert_eq!(
+            run_check(
+                &input("profiles/audit.json"),
+                &ScanOptions::default(),
+                evaluate
+            )[0]
+            .status,
+            Status::Manual
+        );
+        assert!(
+            run_check(
+                &deployment("d", "shop", "      containers: [{name: app, image: x}]"),
+                &opts,
+                evaluate
+            )
+            .is_empty()
+        );
+    }
+}

@@ -1,0 +1,165 @@
+//! Effective seccomp profile of every container (CIS AKS 1.8.0 4.6.2, seccomp part).
+
+use kubeward_core::{
+    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Source, Status,
+};
+
+use super::{Layer, Requested, effective_seccomp};
+use crate::ctx::{Ctx, container_label, is_windows};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W462",
+    name: "seccomp-profile-effective",
+    title: "Every container runs with a seccomp profile",
+    area: Area::Workloads,
+    severity: Severity::Medium,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.6.2"),
+        RefStatic::cis_k8s("1.12.0", "5.6.2"),
+        RefStatic::pss("restricted/seccompProfile"),
+    ],
+    profiles: &["cis-aks-1.8"],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "The seccomp profile each init, regular and ephemeral container really gets: Unconfined if privileged; else the container's `securityContext.seccompProfile`; else the pod's; else the node's kubelet `seccompDefault` (read from `--node-report`; without one, the kubelet and AKS default applies: off, so Unconfined). The old `seccomp.security.alpha.kubernetes.io` annotations are ignored (no effect since Kubernetes 1.25/1.27).",
+        why: "An unconfined container can call every system call the kernel offers, including the rarely needed ones behind most container-escape exploits (unshare, keyctl, bpf, userfaultfd…). RuntimeDefault blocks them at almost no compatibility cost.",
+        fix: "Set `securityContext: {seccompProfile: {type: RuntimeDefault}}` in the pod template (or `Localhost` with a tested profile). To cover every pod of a node pool, enable the kubelet default on AKS with a custom node configuration: `az aks nodepool add/update ... --kubelet-config linuxkubeletconfig.json` containing `{\"seccompDefault\": \"RuntimeDefault\"}`.",
+        links: &[
+            "https://kubernetes.io/docs/tutorials/security/seccomp/",
+            "https://learn.microsoft.com/azure/aks/secure-container-access",
+        ],
+    },
+};
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for t in ctx.workloads() {
+        if is_windows(&t) {
+            out.push(Finding::new(
+                &META,
+                Status::NotApplicable,
+                t.object.resource(),
+                "Windows pod: seccomp does not apply",
+            ));
+            continue;
+        }
+        let mut bad = Vec::new();
+        let mut depends = Vec::new();
+        for c in t.containers() {
+            let s = effective_seccomp(&t, &c, &ctx.opts.nodes);
+            let source = match &s.pointer {
+                Some(p) => t.object.source(p),
+                None if s.layer == Layer::NodeDefault => {
+                    Source::origin(if ctx.opts.nodes.is_empty() {
+                        "kubelet default (seccompDefault off; no --node-report given)".to_string()
+                    } else {
+                        "node reports (kubelet seccompDefault)".to_string()
+                    })
+                    .with_key(t.pointer("/securityContext/seccompProfile"))
+                }
+                None => Source::default(),
+            };
+            let e = Evidence::observed(s.summary.clone(), source)
+                .with_expected("RuntimeDefault or Localhost")
+                .with_note(format!("{} ({})", container_label(&c), s.layer.display()));
+            match s.profile {
+                Some(Requested::Unconfined) | Some(Requested::Invalid(_)) => bad.push(e),
+                None => depends.push(e),
+                _ => {}
+            }
+        }
+        let f = if !bad.is_empty() {
+            let mut f = Finding::new(
+                &META,
+                Status::Fail,
+                t.object.resource(),
+                format!("{} container(s) run without a seccomp profile", bad.len()),
+            );
+            f.evidence = bad;
+            f.evidence.extend(depends);
+            f
+        } else if !depends.is_empty() {
+            let mut f = Finding::new(
+                &META,
+                Status::Warn,
+                t.object.resource(),
+                "seccomp depends on the node: unconfined on nodes without seccompDefault",
+            );
+            f.evidence = depends;
+            f
+        } else {
+            Finding::new(
+                &META,
+                Status::Pass,
+                t.object.resource(),
+                "every container runs with RuntimeDefault or a Localhost profile",
+            )
+        };
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, deployment, run_check};
+    use crate::profiles::test_node;
+
+    #[test]
+    fn unset_is_unconfined_without_node_reports() {
+        let f = run_check(
+            &deployment("d", "shop", "      containers: [{name: app, image: x}]"),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].evidence[0]
+                .source
+                .origin
+                .as_deref()
+                .unwrap_or("")
+                .contains("no --node-report")
+        );
+    }
+
+    #[test]
+    fn node_seccomp_default_makes_unset_pass() {
+        let opts = ScanOptions {
+            nodes: vec![test_node("n1", Some(true), None)],
+            ..Default::default()
+        };
+        let f = run_check(
+            &deployment("d", "shop", "      containers: [{name: app, image: x}]"),
+            &opts,
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Pass);
+    }
+
+    #[test]
+    fn pod_runtime_default_passes_but_an_unconfined_init_container_fails() {
+        let spec = "      securityContext: {seccompProfile: {type: RuntimeDefault}}\n      containers: [{name: app, image: x}]";
+        assert_eq!(
+            run_check(
+                &deployment("d", "shop", spec),
+                &ScanOptions::default(),
+                evaluate
+            )[0]
+            .status,
+            Status::Pass
+        );
+        let spec = "      securityContext: {seccompProfile: {type: RuntimeDefault}}\n      initContainers: [{name: i, image: x, securityContext: {seccompProfile: {type: Unconfined}}}]\n      containers: [{name: app, image: x}]";
+        let f = run_check(
+            &deployment("d", "shop", spec),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(
+            f[0].evidence[0].source.key.as_deref(),
+            Some("/spec/template/spec/initContainers/0/securityContext/seccompProfile/type")
+        );
+    }
+}

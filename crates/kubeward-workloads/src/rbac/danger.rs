@@ -1,0 +1,232 @@
+//! Dangerous permissions (CIS AKS 4.1.x): what a binding grants through its role, evaluated per
+//! binding, and the per-subject summary of `kubeward rbac summary`.
+
+use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Status};
+use serde::Serialize;
+
+use super::{Binding, RuleRef, Subject, is_cluster_scoped};
+use crate::ctx::Ctx;
+
+/// "any of `verbs` on `resource[/subresource]` in `group`".
+#[derive(Debug, Clone, Copy)]
+pub struct Permission {
+    pub verbs: &'static [&'static str],
+    pub group: &'static str,
+    pub resource: &'static str,
+    pub subresource: Option<&'static str>,
+}
+
+impl Permission {
+    pub const fn new(
+        verbs: &'static [&'static str],
+        group: &'static str,
+        resource: &'static str,
+    ) -> Self {
+        Permission {
+            verbs,
+            group,
+            resource,
+            subresource: None,
+        }
+    }
+    pub const fn sub(
+        verbs: &'static [&'static str],
+        group: &'static str,
+        resource: &'static str,
+        subresource: &'static str,
+    ) -> Self {
+        Permission {
+            verbs,
+            group,
+            resource,
+            subresource: Some(subresource),
+        }
+    }
+    /// The verbs of this permission the rule grants.
+    pub fn granted_verbs(&self, rule: &super::Rule) -> Vec<&'static str> {
+        self.verbs
+            .iter()
+            .copied()
+            .filter(|v| rule.grants(v, Some(self.group), self.resource, self.subresource))
+            .collect()
+    }
+    /// `get/list/watch secrets`.
+    pub fn display(&self, verbs: &[&str]) -> String {
+        match self.subresource {
+            Some(s) => format!("{} {}/{}", verbs.join("/"), self.resource, s),
+            None => format!("{} {}", verbs.join("/"), self.resource),
+        }
+    }
+}
+
+/// One rule of a binding's role that grants one of the permissions.
+#[derive(Debug, Clone)]
+pub struct Hit<'a> {
+    pub rule: RuleRef<'a>,
+    pub what: String,
+}
+
+/// The rules through which `b` grants any of `perms` (respecting that a RoleBinding cannot grant
+/// cluster-scoped resources).
+pub fn binding_hits<'a>(ctx: &Ctx<'a>, b: &Binding<'a>, perms: &[Permission]) -> Vec<Hit<'a>> {
+    let Some(rules) = ctx.rbac.rules_of(b) else {
+        return Vec::new();
+    };
+    let mut hits = Vec::new();
+    for r in rules {
+        for p in perms {
+            if b.namespace.is_some() && is_cluster_scoped(p.resource) {
+                continue;
+            }
+            let verbs = p.granted_verbs(&r.rule);
+            if !verbs.is_empty() {
+                hits.push(Hit {
+                    rule: r.clone(),
+                    what: p.display(&verbs),
+                });
+            }
+        }
+    }
+    hits
+}
+
+/// Bindings the report talks about (built-in ones only with `--include-system`).
+pub fn visible_bindings<'c, 'a>(ctx: &'c Ctx<'a>) -> impl Iterator<Item = &'c Binding<'a>> {
+    ctx.rbac
+        .bindings
+        .iter()
+        .filter(|b| ctx.opts.include_system || !b.is_system)
+}
+
+/// A FAIL per visible binding that grants any of `perms`, and one PASS when none does.
+pub fn evaluate_binding_check(
+    ctx: &Ctx<'_>,
+    meta: &'static CheckMeta,
+    perms: &[Permission],
+    summary: &str,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let mut checked = 0usize;
+    for b in visible_bindings(ctx) {
+        checked += 1;
+        let hits = binding_hits(ctx, b, perms);
+        if hits.is_empty() {
+            continue;
+        }
+        out.push(binding_finding(meta, b, &hits, summary));
+    }
+    if out.is_empty() {
+        out.push(no_grant_finding(meta, checked, summary));
+    }
+    out
+}
+
+/// The FAIL finding for one binding and the rules that make it dangerous.
+pub fn binding_finding(
+    meta: &'static CheckMeta,
+    b: &Binding<'_>,
+    hits: &[Hit<'_>],
+    summary: &str,
+) -> Finding {
+    let mut whats: Vec<&str> = hits.iter().map(|h| h.what.as_str()).collect();
+    whats.sort_unstable();
+    whats.dedup();
+    let mut f = Finding::new(
+        meta,
+        Status::Fail,
+        b.object.resource(),
+        format!(
+            "{} grants {} ({}) to {} through {}/{}",
+            b.label(),
+            summary,
+            whats.join(", "),
+            b.subjects_display(),
+            b.role_kind,
+            b.role_name
+        ),
+    )
+    .with_evidence(
+        Evidence::observed(b.subjects_display(), b.object.source("/subjects"))
+            .with_note(format!("subjects, {}", b.scope())),
+    );
+    for h in hits {
+        f = f.with_evidence(
+            Evidence::observed(
+                h.rule.rule.describe(),
+                h.rule.role.source(&h.rule.pointer()),
+            )
+            .with_note(format!("{} grants {}", h.rule.origin(), h.what)),
+        );
+    }
+    f
+}
+
+fn no_grant_finding(meta: &'static CheckMeta, checked: usize, summary: &str) -> Finding {
+    Finding::new(
+        meta,
+        Status::Pass,
+        Resource::new("RBAC", "bindings"),
+        format!("none of the {checked} bindings in the inputs grants {summary}"),
+    )
+}
+
+/// One dangerous permission a subject holds, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectDanger {
+    pub check: String,
+    pub title: String,
+    pub permission: String,
+    pub scope: String,
+    pub via: String,
+}
+
+/// `kubeward rbac summary`: per subject, every dangerous permission it holds.
+pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
+    let mut by_subject: std::collections::BTreeMap<Subject, Vec<SubjectDanger>> =
+        Default::default();
+    for b in visible_bindings(ctx) {
+        let mut dangers = Vec::new();
+        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
+            dangers.push(SubjectDanger {
+                check: crate::cis::rbac_cluster_admin::META.code.into(),
+                title: crate::cis::rbac_cluster_admin::META.title.into(),
+                permission: "every verb on every resource".into(),
+                scope: b.scope(),
+                via: format!("{} -> {}/{}", b.label(), b.role_kind, b.role_name),
+            });
+        }
+        for (meta, perms) in crate::cis::rbac_permission_checks() {
+            for h in binding_hits(ctx, b, perms) {
+                dangers.push(SubjectDanger {
+                    check: meta.code.into(),
+                    title: meta.title.into(),
+                    permission: h.what.clone(),
+                    scope: b.scope(),
+                    via: format!("{} -> {}", b.label(), h.rule.origin()),
+                });
+            }
+        }
+        if dangers.is_empty() {
+            continue;
+        }
+        for s in &b.subjects {
+            if !ctx.opts.include_system && s.is_system() {
+                continue;
+            }
+            by_subject
+                .entry(s.clone())
+                .or_default()
+                .extend(dangers.iter().cloned());
+        }
+    }
+    by_subject
+        .into_iter()
+        .map(|(s, mut d)| {
+            d.sort_by(|a, b| {
+                (&a.check, &a.permission, &a.via).cmp(&(&b.check, &b.permission, &b.via))
+            });
+            d.dedup_by(|a, b| a.check == b.check && a.permission == b.permission && a.via == b.via);
+            (s, d)
+        })
+        .collect()
+}
