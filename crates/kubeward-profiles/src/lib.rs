@@ -1,8 +1,21 @@
-//! Seccomp and AppArmor profile lint, diff, generate and install.
+//! Seccomp and AppArmor profiles: lint (as containerd, runc and apparmor_parser really read them),
+//! diff (including against containerd's default profile per version), generate (from strace,
+//! audit records or a list; AppArmor from a short spec) and install (manifests that put profiles
+//! on every node, and the securityContext patches that use them). Never changes a host or cluster.
+
+// Tests may unwrap: a panic there is a failed test, not a crash on input.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod error;
+pub mod json;
+pub mod seccomp;
+pub mod syscall_table;
+
+pub use error::ProfileError;
 
 use kubeward_core::CheckMeta;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    Vec::new()
+    seccomp::lint::checks()
 }

@@ -1,0 +1,130 @@
+//! Errors of this crate: every one names the file, and the line where there is one.
+
+use std::io::Read;
+use std::path::Path;
+
+/// Largest profile file read (a real seccomp profile is about 20 KiB, an AppArmor profile less).
+pub const MAX_PROFILE_BYTES: u64 = 4 * 1024 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error(
+        "{path}: the file is larger than {limit} bytes; a profile is a few KiB, so this is not one"
+    )]
+    TooLarge { path: String, limit: u64 },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: String,
+        line: u32,
+        column: u32,
+        message: String,
+    },
+    #[error("{path}:{line}: {message}")]
+    Invalid {
+        path: String,
+        line: u32,
+        message: String,
+    },
+    #[error("{0}")]
+    Usage(String),
+}
+
+impl ProfileError {
+    pub fn path(&self) -> Option<&str> {
+        match self {
+            ProfileError::Io { path, .. }
+            | ProfileError::TooLarge { path, .. }
+            | ProfileError::Syntax { path, .. }
+            | ProfileError::Invalid { path, .. } => Some(path),
+            ProfileError::Usage(_) => None,
+        }
+    }
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            ProfileError::Syntax { line, .. } | ProfileError::Invalid { line, .. } => Some(*line),
+            _ => None,
+        }
+    }
+    /// The input error for a report: path, line and the message without the location prefix.
+    pub fn to_input_error(&self) -> kubeward_core::InputError {
+        let message = match self {
+            ProfileError::Syntax {
+                column, message, ..
+            } => format!("column {column}: {message}"),
+            ProfileError::Invalid { message, .. } => message.clone(),
+            ProfileError::Io { source, .. } => format!("cannot read: {source}"),
+            other => other.to_string(),
+        };
+        kubeward_core::InputError {
+            path: self.path().unwrap_or("-").to_string(),
+            line: self.line(),
+            message,
+        }
+    }
+}
+
+/// Read a text file, refusing anything over `limit` bytes without reading it all.
+pub fn read_bounded(path: &Path, limit: u64) -> Result<String, ProfileError> {
+    let shown = path.display().to_string();
+    let io = |source| ProfileError::Io {
+        path: shown.clone(),
+        source,
+    };
+    let file = std::fs::File::open(path).map_err(io)?;
+    let mut buf = Vec::new();
+    file.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
+    if buf.len() as u64 > limit {
+        return Err(ProfileError::TooLarge { path: shown, limit });
+    }
+    String::from_utf8(buf).map_err(|e| ProfileError::Syntax {
+        path: shown.clone(),
+        line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32,
+        column: 1,
+        message: "the file is not UTF-8 text".into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oversized_file_is_refused_without_reading_it_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.json");
+        let f = std::fs::File::create(&p).unwrap();
+        // A sparse 100 MB file: cheap to make, and the reader must stop after `limit + 1` bytes.
+        f.set_len(100 * 1024 * 1024).unwrap();
+        let e = read_bounded(&p, MAX_PROFILE_BYTES).unwrap_err();
+        assert!(matches!(e, ProfileError::TooLarge { .. }), "{e}");
+        assert!(e.to_string().contains("larger than 4194304 bytes"), "{e}");
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let e = read_bounded(Path::new("/nonexistent/x.json"), 10).unwrap_err();
+        assert!(
+            e.to_string()
+                .starts_with("/nonexistent/x.json: cannot read"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn binary_is_not_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("b");
+        std::fs::write(&p, b"{\n\xff\xfe}").unwrap();
+        let e = read_bounded(&p, 100).unwrap_err().to_string();
+        assert!(e.contains(":2:1: the file is not UTF-8"), "{e}");
+    }
+}
