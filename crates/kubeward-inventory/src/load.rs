@@ -1,66 +1,107 @@
-//! File, directory and stdin loading. YAML (multi-document) and JSON; `*List` kinds flattened.
+//! File, directory and stdin loading. YAML (multi-document) and JSON (streamed); `*List` kinds
+//! flattened. Files are loaded in parallel; the result is in a stable order (paths as given,
+//! directory entries sorted by name).
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use kubeward_core::{InputError, InputInfo};
+use rayon::prelude::*;
 use serde_json::Value;
 
-use crate::object::{Inventory, Object, Origin};
+use crate::error::LoadError;
+use crate::json;
+use crate::object::{FieldLines, Inventory, Object, Origin};
+use crate::yaml;
 
-/// Bounds on untrusted input.
+/// Bounds on untrusted input. Every dimension is limited so hostile input gives an error, never
+/// a crash or an unbounded allocation.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// Largest file read, in bytes.
+    /// Largest file (or stdin stream) read, in bytes. JSON is streamed, so a large `kubectl get
+    /// -o json` snapshot only needs memory for its decoded objects.
     pub max_file_bytes: u64,
-    /// Deepest nesting accepted.
+    /// Largest single document: one YAML document, one JSON object, or one item of a JSON List.
+    pub max_document_bytes: usize,
+    /// Deepest nesting of mappings and sequences accepted in one document.
     pub max_depth: usize,
+    /// Most YAML nodes in one document (after alias replay).
+    pub max_yaml_nodes: usize,
+    /// Most YAML aliases (and anchors) in one document.
+    pub max_yaml_aliases: usize,
 }
 
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
-            max_file_bytes: 256 * 1024 * 1024,
+            max_file_bytes: 4 * 1024 * 1024 * 1024,
+            max_document_bytes: 64 * 1024 * 1024,
             max_depth: 128,
+            max_yaml_nodes: 4_000_000,
+            max_yaml_aliases: 10_000,
         }
     }
 }
 
-/// Load every path: files, directories (recursively: `.yaml`, `.yml`, `.json`), or `-` for stdin.
+/// Load every path: files, directories (recursively: `.yaml`, `.yml`, `.json`; hidden
+/// directories skipped), or `-` for stdin.
 pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Inventory {
-    let mut inv = Inventory::default();
+    enum Input {
+        Stdin,
+        File(PathBuf),
+        Error(InputError),
+    }
+    let mut inputs = Vec::new();
     for p in paths {
         if p.as_os_str() == "-" {
-            let mut text = String::new();
-            match std::io::stdin()
-                .take(opts.max_file_bytes + 1)
-                .read_to_string(&mut text)
-            {
-                Ok(_) => inv.merge(load_str("<stdin>", &text, opts)),
-                Err(e) => inv
-                    .errors
-                    .push(err("<stdin>", None, format!("cannot read stdin: {e}"))),
-            }
+            inputs.push(Input::Stdin);
         } else if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p)
+            let walker = walkdir::WalkDir::new(p)
                 .sort_by_file_name()
-                .follow_links(false)
-            {
+                .follow_links(true)
+                .into_iter()
+                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
+            for entry in walker {
                 match entry {
                     Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
-                        inv.merge(load_file(e.path(), opts))
+                        inputs.push(Input::File(e.into_path()))
                     }
                     Ok(_) => {}
-                    Err(e) => inv
-                        .errors
-                        .push(err(&p.display().to_string(), None, e.to_string())),
+                    Err(e) => {
+                        let path = e
+                            .path()
+                            .map_or_else(|| p.display().to_string(), |x| x.display().to_string());
+                        inputs.push(Input::Error(
+                            LoadError::Io(e.to_string()).into_input_error(&path),
+                        ))
+                    }
                 }
             }
         } else {
-            inv.merge(load_file(p, opts));
+            inputs.push(Input::File(p.clone()));
         }
     }
+    let parts: Vec<Inventory> = inputs
+        .into_par_iter()
+        .map(|input| match input {
+            Input::Stdin => load_stdin(opts),
+            Input::File(p) => load_file(&p, opts),
+            Input::Error(e) => Inventory {
+                errors: vec![e],
+                ..Default::default()
+            },
+        })
+        .collect();
+    let mut inv = Inventory::default();
+    for part in parts {
+        inv.merge(part);
+    }
     inv
+}
+
+fn is_hidden(name: &std::ffi::OsStr) -> bool {
+    name.to_str()
+        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
 }
 
 fn is_manifest(p: &Path) -> bool {
@@ -70,130 +111,249 @@ fn is_manifest(p: &Path) -> bool {
     )
 }
 
+fn failed(name: &str, e: LoadError) -> Inventory {
+    Inventory {
+        inputs: vec![input_info(name, 0)],
+        errors: vec![e.into_input_error(name)],
+        ..Default::default()
+    }
+}
+
+fn input_info(name: &str, objects: usize) -> InputInfo {
+    InputInfo {
+        kind: "manifests".into(),
+        path: name.to_string(),
+        detail: Some(format!(
+            "{objects} object{}",
+            if objects == 1 { "" } else { "s" }
+        )),
+    }
+}
+
+fn load_stdin(opts: &LoadOptions) -> Inventory {
+    let name = "<stdin>";
+    let mut bytes = Vec::new();
+    match std::io::stdin()
+        .lock()
+        .take(opts.max_file_bytes.saturating_add(1))
+        .read_to_end(&mut bytes)
+    {
+        Ok(_) if bytes.len() as u64 > opts.max_file_bytes => failed(
+            name,
+            LoadError::TooLarge {
+                what: "standard input",
+                line: None,
+                size: bytes.len() as u64,
+                limit: opts.max_file_bytes,
+            },
+        ),
+        Ok(_) => load_bytes(name, &bytes, opts),
+        Err(e) => failed(name, LoadError::Io(e.to_string())),
+    }
+}
+
 fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
     let name = path.display().to_string();
-    let meta = match std::fs::metadata(path) {
-        Ok(m) => m,
-        Err(e) => {
-            return Inventory {
-                errors: vec![err(&name, None, e.to_string())],
-                ..Default::default()
-            };
-        }
+    let file = match std::fs::File::open(path) {
+        Ok(f) => f,
+        Err(e) => return failed(&name, LoadError::Io(e.to_string())),
     };
-    if meta.len() > opts.max_file_bytes {
-        return Inventory {
-            errors: vec![err(
-                &name,
-                None,
-                format!(
-                    "file is {} bytes, over the {} byte limit",
-                    meta.len(),
-                    opts.max_file_bytes
-                ),
-            )],
-            ..Default::default()
-        };
-    }
-    match std::fs::read(path) {
-        Ok(bytes) => match String::from_utf8(bytes) {
-            Ok(text) => load_str(&name, &text, opts),
-            Err(e) => Inventory {
-                errors: vec![err(&name, None, format!("not UTF-8: {e}"))],
-                ..Default::default()
+    let size = match file.metadata() {
+        Ok(m) if m.is_dir() => {
+            return failed(&name, LoadError::Other("is a directory".into()));
+        }
+        Ok(m) => m.len(),
+        Err(e) => return failed(&name, LoadError::Io(e.to_string())),
+    };
+    if size > opts.max_file_bytes {
+        return failed(
+            &name,
+            LoadError::TooLarge {
+                what: "file",
+                line: None,
+                size,
+                limit: opts.max_file_bytes,
             },
-        },
-        Err(e) => Inventory {
-            errors: vec![err(&name, None, e.to_string())],
-            ..Default::default()
-        },
+        );
     }
-}
-
-fn err(path: &str, line: Option<u32>, message: String) -> InputError {
-    InputError {
-        path: path.to_string(),
-        line,
-        message,
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    if is_json {
+        // Streamed: the text is never held whole.
+        let loaded = json::load_json(std::io::BufReader::with_capacity(1 << 16, file), opts);
+        return from_json(&name, loaded);
     }
-}
-
-/// Load objects from text (JSON or YAML, multi-document).
-pub fn load_str(name: &str, text: &str, _opts: &LoadOptions) -> Inventory {
-    let mut inv = Inventory {
-        inputs: vec![InputInfo {
-            kind: "manifests".into(),
-            path: name.to_string(),
-            detail: None,
-        }],
-        ..Default::default()
-    };
-    let trimmed = text.trim_start();
-    let docs: Vec<Value> = if trimmed.starts_with('{') || trimmed.starts_with('[') {
-        match serde_json::from_str::<Value>(text) {
-            Ok(v) => vec![v],
-            Err(e) => {
-                inv.errors.push(err(
-                    name,
-                    Some(e.line() as u32),
-                    format!("invalid JSON: {e}"),
-                ));
-                return inv;
-            }
-        }
+    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    if let Err(e) = (&file).take(opts.max_file_bytes).read_to_end(&mut bytes) {
+        return failed(&name, LoadError::Io(e.to_string()));
+    }
+    let is_yaml_ext = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    if is_yaml_ext {
+        load_yaml(&name, &bytes, opts)
     } else {
-        let options = serde_saphyr::options! { legacy_octal_numbers: true };
-        match serde_saphyr::from_multiple_with_options::<Value>(text, options) {
-            Ok(v) => v,
-            Err(e) => {
-                inv.errors
-                    .push(err(name, None, format!("invalid YAML: {e}")));
-                return inv;
-            }
-        }
-    };
-    for (index, doc) in docs.into_iter().enumerate() {
-        push_object(&mut inv, name, index, doc);
+        load_bytes(&name, &bytes, opts)
     }
+}
+
+/// Load objects from text (JSON or YAML, multi-document). `name` is used in origins and errors.
+pub fn load_str(name: &str, text: &str, opts: &LoadOptions) -> Inventory {
+    load_bytes(name, text.as_bytes(), opts)
+}
+
+/// Load objects from bytes whose format is sniffed: JSON when the first non-blank byte opens an
+/// object or array, YAML otherwise.
+pub fn load_bytes(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
+    if bytes.len() as u64 > opts.max_file_bytes {
+        return failed(
+            name,
+            LoadError::TooLarge {
+                what: "input",
+                line: None,
+                size: bytes.len() as u64,
+                limit: opts.max_file_bytes,
+            },
+        );
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let first = body.iter().find(|b| !b.is_ascii_whitespace());
+    if matches!(first, Some(b'{' | b'[')) {
+        from_json(name, json::load_json(body, opts))
+    } else {
+        load_yaml(name, bytes, opts)
+    }
+}
+
+fn from_json(name: &str, loaded: json::JsonLoad) -> Inventory {
+    let mut inv = Inventory::default();
+    let mut ordinal = 0usize;
+    for doc in loaded.docs {
+        push_value(&mut inv, name, &mut ordinal, doc.value, doc.line, None);
+    }
+    inv.errors
+        .extend(loaded.errors.into_iter().map(|e| e.into_input_error(name)));
+    inv.inputs.push(input_info(name, inv.objects.len()));
     inv
 }
 
-fn push_object(inv: &mut Inventory, file: &str, index: usize, doc: Value) {
-    let Some(kind) = doc.get("kind").and_then(Value::as_str).map(str::to_string) else {
-        return;
+/// YAML decoding recurses once per nesting level (bounded by `max_depth`); its threads get a
+/// stack that holds the deepest accepted document in any build profile.
+fn yaml_pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: std::sync::OnceLock<Option<rayon::ThreadPool>> = std::sync::OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("kubeward-yaml-{i}"))
+            .stack_size(YAML_STACK_BYTES)
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+const YAML_STACK_BYTES: usize = 64 * 1024 * 1024;
+
+fn load_yaml(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
+    let chunks = yaml::split_documents(bytes);
+    // Documents decode independently; big streams use every core.
+    let decode = || -> Vec<Result<Vec<yaml::Decoded>, LoadError>> {
+        if chunks.len() > 8 {
+            chunks
+                .par_iter()
+                .map(|c| yaml::decode_chunk(*c, opts))
+                .collect()
+        } else {
+            chunks
+                .iter()
+                .map(|c| yaml::decode_chunk(*c, opts))
+                .collect()
+        }
     };
-    if kind.ends_with("List") {
-        if let Some(Value::Array(items)) = doc.get("items").cloned() {
-            for item in items {
-                push_object(inv, file, index, item);
+    let decoded = match yaml_pool() {
+        Some(pool) => pool.install(decode),
+        None => {
+            // No pool (thread creation refused): stay on this thread with a shallower limit.
+            let shallow = LoadOptions {
+                max_depth: opts.max_depth.min(32),
+                ..opts.clone()
+            };
+            chunks
+                .iter()
+                .map(|c| yaml::decode_chunk(*c, &shallow))
+                .collect()
+        }
+    };
+    let mut inv = Inventory::default();
+    let mut ordinal = 0usize;
+    for result in decoded {
+        match result {
+            Ok(docs) => {
+                for d in docs {
+                    push_value(
+                        &mut inv,
+                        name,
+                        &mut ordinal,
+                        d.value,
+                        d.start_line,
+                        Some(d.lines),
+                    );
+                }
             }
+            Err(e) => inv.errors.push(e.into_input_error(name)),
+        }
+    }
+    inv.inputs.push(input_info(name, inv.objects.len()));
+    inv
+}
+
+/// Add one decoded document, flattening `*List` kinds (items keep their own lines).
+fn push_value(
+    inv: &mut Inventory,
+    file: &str,
+    ordinal: &mut usize,
+    value: Value,
+    line: u32,
+    lines: Option<Vec<(Box<str>, u32)>>,
+) {
+    if !value.is_object() {
+        // A scalar or array document is not a Kubernetes object: nothing to keep, nothing to
+        // report (kustomize and helm leave such documents behind).
+        return;
+    }
+    let is_list = value
+        .get("kind")
+        .and_then(Value::as_str)
+        .is_some_and(|k| k.ends_with("List"))
+        && value.get("items").is_some_and(Value::is_array);
+    if is_list {
+        let Value::Object(mut map) = value else {
+            return;
+        };
+        let Some(Value::Array(items)) = map.remove("items") else {
+            return;
+        };
+        let all = lines.map(FieldLines::from_unsorted);
+        for (i, item) in items.into_iter().enumerate() {
+            let prefix = format!("/items/{i}");
+            let item_lines = all.as_ref().map(|a| a.subtree(&prefix));
+            let item_line = all.as_ref().and_then(|a| a.exact(&prefix)).unwrap_or(line);
+            push_value(
+                inv,
+                file,
+                ordinal,
+                item,
+                item_line,
+                item_lines.map(|l| l.into_entries()),
+            );
         }
         return;
     }
-    let api_version = doc
-        .get("apiVersion")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let name = doc
-        .pointer("/metadata/name")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let namespace = doc
-        .pointer("/metadata/namespace")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    inv.objects.push(Object {
-        api_version,
-        kind,
-        name,
-        namespace,
-        value: doc,
-        origin: Origin {
-            file: file.to_string(),
-            line: None,
-            index,
-        },
-    });
+    let origin = Origin {
+        file: file.to_string(),
+        line: Some(line),
+        index: *ordinal,
+    };
+    *ordinal += 1;
+    let mut obj = Object::from_value(value, origin);
+    if let Some(l) = lines {
+        obj.lines = FieldLines::from_unsorted(l);
+    }
+    inv.objects.push(obj);
 }

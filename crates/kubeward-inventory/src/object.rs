@@ -12,6 +12,72 @@ pub struct Origin {
     pub index: usize,
 }
 
+/// Line of every field of an object, keyed by JSON pointer relative to the object root
+/// (e.g. `/spec/containers/0/securityContext`). Filled for YAML input; JSON input only knows the
+/// object's start line.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FieldLines {
+    /// Sorted by pointer.
+    entries: Vec<(Box<str>, u32)>,
+}
+
+impl FieldLines {
+    pub(crate) fn from_unsorted(mut entries: Vec<(Box<str>, u32)>) -> Self {
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries.dedup_by(|a, b| a.0 == b.0);
+        FieldLines { entries }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries under `prefix` (a pointer), re-rooted so `prefix` becomes `""`.
+    pub(crate) fn subtree(&self, prefix: &str) -> FieldLines {
+        let start = self.entries.partition_point(|(p, _)| &**p < prefix);
+        let entries = self.entries[start..]
+            .iter()
+            .take_while(|(p, _)| p.starts_with(prefix))
+            .filter_map(|(p, l)| {
+                let rest = &p[prefix.len()..];
+                (rest.is_empty() || rest.starts_with('/')).then(|| (Box::<str>::from(rest), *l))
+            })
+            .collect();
+        FieldLines { entries }
+    }
+
+    pub(crate) fn into_entries(self) -> Vec<(Box<str>, u32)> {
+        self.entries
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Line of exactly this pointer, if it was in the input.
+    pub fn exact(&self, pointer: &str) -> Option<u32> {
+        self.entries
+            .binary_search_by(|(p, _)| (**p).cmp(pointer))
+            .ok()
+            .map(|i| self.entries[i].1)
+    }
+
+    /// Line of `pointer`, or of its nearest ancestor present in the input (a missing field is
+    /// reported where its parent is).
+    pub fn nearest(&self, pointer: &str) -> Option<u32> {
+        let mut p = pointer;
+        loop {
+            if let Some(line) = self.exact(p) {
+                return Some(line);
+            }
+            match p.rfind('/') {
+                Some(i) => p = &p[..i],
+                None => return None,
+            }
+        }
+    }
+}
+
 /// One Kubernetes object, untyped (so no field is dropped), with its identity pulled out.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Object {
@@ -22,9 +88,45 @@ pub struct Object {
     pub namespace: Option<String>,
     pub value: Value,
     pub origin: Origin,
+    /// Per-field lines (empty when the input format gave none).
+    pub lines: FieldLines,
 }
 
 impl Object {
+    /// An object from its decoded value; identity fields are read from `apiVersion`, `kind` and
+    /// `metadata` (empty strings when absent).
+    pub fn from_value(value: Value, origin: Origin) -> Object {
+        let text = |ptr: &str| {
+            value
+                .pointer(ptr)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        Object {
+            api_version: text("/apiVersion").unwrap_or_default(),
+            kind: text("/kind").unwrap_or_default(),
+            name: text("/metadata/name").unwrap_or_default(),
+            namespace: text("/metadata/namespace"),
+            value,
+            origin,
+            lines: FieldLines::default(),
+        }
+    }
+
+    /// The same object with a per-field line index.
+    pub fn with_lines(mut self, lines: FieldLines) -> Object {
+        self.lines = lines;
+        self
+    }
+
+    /// Column-free location for people: `file:line`.
+    pub fn location(&self) -> String {
+        match self.origin.line {
+            Some(l) => format!("{}:{l}", self.origin.file),
+            None => self.origin.file.clone(),
+        }
+    }
+
     pub fn metadata(&self) -> Option<&Value> {
         self.value.get("metadata")
     }
@@ -66,9 +168,10 @@ impl Object {
         s.line = self.line_of(pointer);
         s
     }
-    /// Best known line of a field (falls back to the object's start line).
-    pub fn line_of(&self, _pointer: &str) -> Option<u32> {
-        self.origin.line
+    /// Best known line of a field: its own line, else its nearest ancestor's, else the object's
+    /// start line.
+    pub fn line_of(&self, pointer: &str) -> Option<u32> {
+        self.lines.nearest(pointer).or(self.origin.line)
     }
 }
 
@@ -90,6 +193,16 @@ pub struct Inventory {
 impl Inventory {
     pub fn of_kind<'a>(&'a self, kind: &'a str) -> impl Iterator<Item = &'a Object> + 'a {
         self.objects.iter().filter(move |o| o.kind == kind)
+    }
+    /// Objects of the kinds that carry a pod template (see [`crate::is_workload`]).
+    pub fn workloads(&self) -> impl Iterator<Item = &Object> {
+        self.objects.iter().filter(|o| crate::is_workload(o))
+    }
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
     }
     pub fn merge(&mut self, other: Inventory) {
         self.objects.extend(other.objects);
