@@ -1,0 +1,616 @@
+//! Finding the kubelet in `/proc` and building its effective configuration as the kubelet does:
+//! the `--config` file, then the `--config-dir` drop-ins (`*.conf`, sorted by name), then the
+//! command-line flags on top, then the kubelet's documented default for anything still absent.
+//! Every setting keeps where it came from.
+
+use std::collections::BTreeMap;
+
+use kubeward_core::Source;
+use serde_json::Value;
+
+use crate::argv::{Argv, parse_bool};
+use crate::hostfs::{FsError, HostFs, MAX_CONFIG_BYTES};
+
+/// Bound on drop-in files read from `--config-dir`.
+const MAX_DROP_INS: usize = 256;
+/// Bound on nesting inside a kubelet configuration.
+const MAX_DEPTH: usize = 32;
+
+/// A running process found in `/proc`.
+#[derive(Debug, Clone)]
+pub struct Process {
+    pub pid: u32,
+    pub argv: Argv,
+    /// `/proc/<pid>/cmdline`, as evidence origin.
+    pub cmdline_path: String,
+}
+
+pub enum Discovery {
+    Found(Process),
+    /// `/proc` was read; no process matched.
+    NotFound {
+        processes: usize,
+    },
+    /// `/proc` itself could not be read.
+    ProcUnreadable(FsError),
+}
+
+/// Find a running process by name (`kubelet`, `kube-proxy`): the kernel `comm` name first (cheap),
+/// then its argv to confirm. The lowest pid wins, so the answer is deterministic.
+pub fn find_process(fs: &HostFs, name: &str) -> Discovery {
+    let pids = match fs.pids() {
+        Ok(p) => p,
+        Err(e) => return Discovery::ProcUnreadable(e),
+    };
+    for &pid in &pids {
+        let comm = match fs.read_proc(&format!("{pid}/comm"), 64) {
+            Ok(c) => c,
+            Err(_) => continue,
+        };
+        let comm = String::from_utf8_lossy(&comm);
+        let comm = comm.trim();
+        // `comm` is the executable's base name cut to 15 bytes; hyperkube runs the kubelet as a
+        // sub-command.
+        if !(comm.starts_with(name) || comm == "hyperkube") {
+            continue;
+        }
+        let Ok(raw) = fs.read_proc(&format!("{pid}/cmdline"), 256 * 1024) else {
+            continue;
+        };
+        let mut argv = Argv::from_cmdline(&raw);
+        if argv.program_name() == "hyperkube" {
+            match argv.positional.first() {
+                Some(sub) if sub == name || sub == name.trim_start_matches("kube-") => {
+                    argv.positional.remove(0);
+                }
+                _ => continue,
+            }
+        } else if !argv.program_name().starts_with(name) {
+            continue;
+        }
+        return Discovery::Found(Process {
+            pid,
+            argv,
+            cmdline_path: format!("/proc/{pid}/cmdline"),
+        });
+    }
+    Discovery::NotFound {
+        processes: pids.len(),
+    }
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    Flag {
+        flag: String,
+        cmdline: String,
+    },
+    ConfigFile {
+        path: String,
+        key: String,
+        line: Option<u32>,
+    },
+    DropIn {
+        path: String,
+        key: String,
+        line: Option<u32>,
+    },
+    /// The kubelet's default. `with_config`: the defaults of a kubelet started with `--config`
+    /// (KubeletConfiguration v1beta1) differ from those of a flags-only kubelet.
+    Default {
+        key: String,
+        with_config: bool,
+    },
+}
+
+impl Origin {
+    pub fn source(&self) -> Source {
+        match self {
+            Origin::Flag { flag, cmdline } => Source::flag(flag.clone(), cmdline.clone()),
+            Origin::ConfigFile { path, key, line } => {
+                let mut s = Source::file(path.clone()).with_key(key.clone());
+                s.line = *line;
+                s.origin = Some("kubelet --config".into());
+                s
+            }
+            Origin::DropIn { path, key, line } => {
+                let mut s = Source::file(path.clone()).with_key(key.clone());
+                s.line = *line;
+                s.origin = Some("kubelet --config-dir drop-in".into());
+                s
+            }
+            Origin::Default { key, with_config } => {
+                let mut s = Source::origin(if *with_config {
+                    "kubelet default (KubeletConfiguration v1beta1, --config in use)"
+                } else {
+                    "kubelet default (flags only, no --config)"
+                });
+                s.key = Some(key.clone());
+                s
+            }
+        }
+    }
+    pub fn is_default(&self) -> bool {
+        matches!(self, Origin::Default { .. })
+    }
+    /// Short label for the facts block.
+    pub fn label(&self) -> String {
+        match self {
+            Origin::Flag { flag, cmdline } => format!("flag {flag} ({cmdline})"),
+            Origin::ConfigFile { path, line, .. } | Origin::DropIn { path, line, .. } => match line
+            {
+                Some(l) => format!("{path}:{l}"),
+                None => path.clone(),
+            },
+            Origin::Default { .. } => "kubelet default".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Setting {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+impl Setting {
+    pub fn as_bool(&self) -> Option<bool> {
+        match &self.value {
+            Value::Bool(b) => Some(*b),
+            Value::String(s) => parse_bool(s),
+            _ => None,
+        }
+    }
+    pub fn as_i64(&self) -> Option<i64> {
+        match &self.value {
+            Value::Number(n) => n.as_i64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        self.value.as_str()
+    }
+    /// The value as people read it (`false`, `0`, `Webhook`, `[a, b]`).
+    pub fn display(&self) -> String {
+        display_value(&self.value)
+    }
+}
+
+pub fn display_value(v: &Value) -> String {
+    match v {
+        Value::String(s) if s.is_empty() => "\"\"".into(),
+        Value::String(s) => s.clone(),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(display_value).collect::<Vec<_>>().join(", ")
+        ),
+        other => other.to_string(),
+    }
+}
+
+/// How a kubelet flag maps onto a KubeletConfiguration field.
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Str,
+    List,
+}
+
+/// Kubelet flags that have a KubeletConfiguration field (flags win over the file).
+const FLAG_FIELDS: &[(&str, &str, Kind)] = &[
+    ("address", "address", Kind::Str),
+    (
+        "anonymous-auth",
+        "authentication.anonymous.enabled",
+        Kind::Bool,
+    ),
+    (
+        "authentication-token-webhook",
+        "authentication.webhook.enabled",
+        Kind::Bool,
+    ),
+    ("authorization-mode", "authorization.mode", Kind::Str),
+    (
+        "client-ca-file",
+        "authentication.x509.clientCAFile",
+        Kind::Str,
+    ),
+    ("event-burst", "eventBurst", Kind::Int),
+    ("event-qps", "eventRecordQPS", Kind::Int),
+    (
+        "make-iptables-util-chains",
+        "makeIPTablesUtilChains",
+        Kind::Bool,
+    ),
+    ("max-pods", "maxPods", Kind::Int),
+    ("pod-manifest-path", "staticPodPath", Kind::Str),
+    ("pod-max-pids", "podPidsLimit", Kind::Int),
+    (
+        "protect-kernel-defaults",
+        "protectKernelDefaults",
+        Kind::Bool,
+    ),
+    ("read-only-port", "readOnlyPort", Kind::Int),
+    ("rotate-certificates", "rotateCertificates", Kind::Bool),
+    (
+        "rotate-server-certificates",
+        "serverTLSBootstrap",
+        Kind::Bool,
+    ),
+    ("seccomp-default", "seccompDefault", Kind::Bool),
+    (
+        "streaming-connection-idle-timeout",
+        "streamingConnectionIdleTimeout",
+        Kind::Str,
+    ),
+    ("tls-cert-file", "tlsCertFile", Kind::Str),
+    ("tls-cipher-suites", "tlsCipherSuites", Kind::List),
+    ("tls-min-version", "tlsMinVersion", Kind::Str),
+    ("tls-private-key-file", "tlsPrivateKeyFile", Kind::Str),
+];
+
+/// The flag that sets a configuration field, if any (for remediation text and evidence).
+pub fn flag_for(key: &str) -> Option<&'static str> {
+    FLAG_FIELDS.iter().find(|f| f.1 == key).map(|f| f.0)
+}
+
+/// The kubelet's documented default for a field. `with_config`: KubeletConfiguration v1beta1
+/// defaults apply when the kubelet runs with `--config`; without it the legacy flag defaults apply
+/// (anonymous auth on, AlwaysAllow, read-only port 10255).
+pub fn default_for(key: &str, with_config: bool) -> Option<Value> {
+    use serde_json::json;
+    Some(match key {
+        "authentication.anonymous.enabled" => json!(!with_config),
+        "authentication.webhook.enabled" => json!(with_config),
+        "authorization.mode" => json!(if with_config {
+            "Webhook"
+        } else {
+            "AlwaysAllow"
+        }),
+        "readOnlyPort" => json!(if with_config { 0 } else { 10255 }),
+        "authentication.x509.clientCAFile"
+        | "tlsCertFile"
+        | "tlsPrivateKeyFile"
+        | "staticPodPath" => {
+            json!("")
+        }
+        "streamingConnectionIdleTimeout" => json!("4h0m0s"),
+        "makeIPTablesUtilChains" => json!(true),
+        "eventRecordQPS" => json!(50),
+        "eventBurst" => json!(100),
+        "rotateCertificates"
+        | "serverTLSBootstrap"
+        | "protectKernelDefaults"
+        | "seccompDefault" => {
+            json!(false)
+        }
+        "podPidsLimit" => json!(-1),
+        "tlsCipherSuites" => json!([]),
+        "address" => json!("0.0.0.0"),
+        // Beta and on by default since Kubernetes 1.12.
+        "featureGates.RotateKubeletServerCertificate" => json!(true),
+        _ => return None,
+    })
+}
+
+/// A configuration source that could not be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub path: String,
+    pub line: Option<u32>,
+    pub message: String,
+}
+
+/// The effective kubelet configuration with origins.
+#[derive(Debug, Clone, Default)]
+pub struct KubeletConfig {
+    /// Values from the file, the drop-ins and the flags (flags last), by dotted key.
+    explicit: BTreeMap<String, Setting>,
+    /// The `--config` file (node path), when the kubelet uses one.
+    pub config_file: Option<String>,
+    /// `--config-dir`, when set.
+    pub config_dir: Option<String>,
+    pub drop_ins: Vec<String>,
+    /// Files that could not be read or parsed: the settings they might hold are unknown.
+    pub errors: Vec<ConfigError>,
+    pub with_config: bool,
+}
+
+impl KubeletConfig {
+    pub fn build(fs: &HostFs, proc: &Process) -> KubeletConfig {
+        let argv = &proc.argv;
+        let mut cfg = KubeletConfig {
+            config_file: argv
+                .value("config")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            config_dir: argv
+                .value("config-dir")
+                .filter(|v| !v.is_empty())
+                .map(str::to_string),
+            ..Default::default()
+        };
+        cfg.with_config = cfg.config_file.is_some();
+        if let Some(path) = cfg.config_file.clone() {
+            match load_file(fs, &path) {
+                Ok((doc, text)) => cfg.merge(&doc, &text, &path, false),
+                Err(e) => cfg.errors.push(e),
+            }
+        }
+        if let Some(dir) = cfg.config_dir.clone() {
+            match fs.list_dir(&dir, MAX_DROP_INS) {
+                Ok(names) => {
+                    for name in names.into_iter().filter(|n| n.ends_with(".conf")) {
+                        let path = format!("{}/{}", dir.trim_end_matches('/'), name);
+                        cfg.drop_ins.push(path.clone());
+                        match load_file(fs, &path) {
+                            Ok((doc, text)) => cfg.merge(&doc, &text, &path, true),
+                            Err(e) => cfg.errors.push(e),
+                        }
+                    }
+                }
+                Err(e) => cfg.errors.push(ConfigError {
+                    path: dir.clone(),
+                    line: None,
+                    message: e.to_string(),
+                }),
+            }
+        }
+        for (flag, key, kind) in FLAG_FIELDS {
+            if let Some(fv) = argv.get(flag) {
+                cfg.explicit.insert(
+                    key.to_string(),
+                    Setting {
+                        value: flag_value(&fv.value, *kind),
+                        origin: Origin::Flag {
+                            flag: format!("--{flag}"),
+                            cmdline: proc.cmdline_path.clone(),
+                        },
+                    },
+                );
+            }
+        }
+        for (gate, (on, _)) in &argv.feature_gates {
+            cfg.explicit.insert(
+                format!("featureGates.{gate}"),
+                Setting {
+                    value: Value::Bool(*on),
+                    origin: Origin::Flag {
+                        flag: "--feature-gates".into(),
+                        cmdline: proc.cmdline_path.clone(),
+                    },
+                },
+            );
+        }
+        cfg
+    }
+
+    fn merge(&mut self, doc: &Value, text: &str, path: &str, drop_in: bool) {
+        let mut leaves = Vec::new();
+        flatten(doc, "", 0, &mut leaves);
+        let json = text.trim_start().starts_with('{');
+        for (key, value) in leaves {
+            let line = find_key_line(text, &key, json);
+            let origin = if drop_in {
+                Origin::DropIn {
+                    path: path.into(),
+                    key: key.clone(),
+                    line,
+                }
+            } else {
+                Origin::ConfigFile {
+                    path: path.into(),
+                    key: key.clone(),
+                    line,
+                }
+            };
+            self.explicit.insert(key, Setting { value, origin });
+        }
+    }
+
+    /// The effective value of a field: explicit (flag > drop-in > file), else the kubelet default.
+    /// `Err` when it cannot be known: not set by a flag and a config source could not be read.
+    pub fn effective(&self, key: &str) -> Result<Option<Setting>, String> {
+        if let Some(s) = self.explicit.get(key)
+            && (matches!(s.origin, Origin::Flag { .. }) || self.errors.is_empty())
+        {
+            return Ok(Some(s.clone()));
+        }
+        if let Some(e) = self.errors.first() {
+            return Err(format!(
+                "{} is unknown: the kubelet configuration could not be read ({})",
+                key, e.message
+            ));
+        }
+        Ok(default_for(key, self.with_config).map(|value| Setting {
+            value,
+            origin: Origin::Default {
+                key: key.into(),
+                with_config: self.with_config,
+            },
+        }))
+    }
+
+    /// Every explicit setting plus the defaults of the fields the checks read, for the report.
+    pub fn facts(&self) -> BTreeMap<String, Setting> {
+        let mut out = self.explicit.clone();
+        for (_, key, _) in FLAG_FIELDS {
+            if !out.contains_key(*key)
+                && let Ok(Some(s)) = self.effective(key)
+            {
+                out.insert(key.to_string(), s);
+            }
+        }
+        let gate = "featureGates.RotateKubeletServerCertificate";
+        if !out.contains_key(gate)
+            && let Ok(Some(s)) = self.effective(gate)
+        {
+            out.insert(gate.to_string(), s);
+        }
+        out
+    }
+}
+
+fn flag_value(raw: &str, kind: Kind) -> Value {
+    match kind {
+        Kind::Bool => parse_bool(raw).map_or_else(|| Value::String(raw.into()), Value::Bool),
+        Kind::Int => raw
+            .trim()
+            .parse::<i64>()
+            .map_or_else(|_| Value::String(raw.into()), Value::from),
+        Kind::Str => Value::String(raw.into()),
+        Kind::List => Value::Array(
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(|s| Value::String(s.into()))
+                .collect(),
+        ),
+    }
+}
+
+/// Read and parse a kubelet configuration file (JSON or YAML), bounded.
+pub fn load_file(fs: &HostFs, path: &str) -> Result<(Value, String), ConfigError> {
+    let err = |line: Option<u32>, message: String| ConfigError {
+        path: path.into(),
+        line,
+        message,
+    };
+    let text = fs
+        .read_string(path, MAX_CONFIG_BYTES)
+        .map_err(|e| err(None, e.to_string()))?;
+    let doc = parse_config_text(&text).map_err(|(line, m)| err(line, format!("{path}: {m}")))?;
+    Ok((doc, text))
+}
+
+/// Parse any JSON or YAML mapping (kube-proxy configuration and the like).
+pub fn parse_config_any(text: &str) -> Result<Value, String> {
+    let doc: Value = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?
+    } else {
+        serde_saphyr::from_str::<Value>(text)
+            .map_err(|e| format!("neither JSON nor valid YAML: {e}"))?
+    };
+    if doc.is_object() {
+        Ok(doc)
+    } else {
+        Err("not a mapping".into())
+    }
+}
+
+/// Parse a kubelet configuration: JSON when it looks like JSON, else YAML. Must be a mapping.
+pub fn parse_config_text(text: &str) -> Result<Value, (Option<u32>, String)> {
+    let doc: Value = if text.trim_start().starts_with('{') {
+        serde_json::from_str(text)
+            .map_err(|e| (u32::try_from(e.line()).ok(), format!("not valid JSON: {e}")))?
+    } else {
+        serde_saphyr::from_str::<Value>(text)
+            .map_err(|e| (None, format!("neither JSON nor valid YAML: {e}")))?
+    };
+    match &doc {
+        Value::Object(m) => {
+            if let Some(kind) = m.get("kind").and_then(Value::as_str)
+                && kind != "KubeletConfiguration"
+            {
+                return Err((None, format!("kind is {kind:?}, not KubeletConfiguration")));
+            }
+            Ok(doc)
+        }
+        Value::Null => Ok(Value::Object(Default::default())),
+        other => Err((
+            Some(1),
+            format!(
+                "not a KubeletConfiguration mapping (the document is a {})",
+                match other {
+                    Value::String(_) => "string",
+                    Value::Array(_) => "list",
+                    Value::Number(_) => "number",
+                    _ => "scalar",
+                }
+            ),
+        )),
+    }
+}
+
+fn flatten(v: &Value, prefix: &str, depth: usize, out: &mut Vec<(String, Value)>) {
+    match v {
+        Value::Object(m) if depth < MAX_DEPTH && !m.is_empty() => {
+            for (k, child) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(child, &key, depth + 1, out);
+            }
+        }
+        _ if prefix.is_empty() => {}
+        other => out.push((prefix.to_string(), other.clone())),
+    }
+}
+
+/// 1-based line of a dotted key in a JSON or YAML text: each segment is searched after the line of
+/// the previous one. Cheap and right for the layouts kubelet configs use.
+pub fn find_key_line(text: &str, key: &str, json: bool) -> Option<u32> {
+    let mut start = 0usize;
+    let lines: Vec<&str> = text.lines().collect();
+    let mut found = None;
+    for seg in key.split('.') {
+        let needle_json = format!("\"{seg}\"");
+        let hit = lines.iter().enumerate().skip(start).find(|(_, l)| {
+            if json {
+                l.contains(&needle_json)
+            } else {
+                let t = l.trim_start().trim_start_matches("- ");
+                t.strip_prefix(seg)
+                    .or_else(|| t.strip_prefix(&needle_json))
+                    .is_some_and(|rest| rest.trim_start().starts_with(':'))
+            }
+        });
+        let (i, _) = hit?;
+        found = Some(i);
+        start = i + 1;
+    }
+    found.and_then(|i| u32::try_from(i + 1).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_lines_in_json_and_yaml() {
+        let j = "{\n  \"authentication\": {\n    \"anonymous\": {\n      \"enabled\": false\n    }\n  },\n  \"readOnlyPort\": 0\n}";
+        assert_eq!(
+            find_key_line(j, "authentication.anonymous.enabled", true),
+            Some(4)
+        );
+        assert_eq!(find_key_line(j, "readOnlyPort", true), Some(7));
+        let y = "kind: KubeletConfiguration\nauthentication:\n  webhook:\n    enabled: true\n  anonymous:\n    enabled: false\n";
+        assert_eq!(
+            find_key_line(y, "authentication.anonymous.enabled", false),
+            Some(6)
+        );
+    }
+
+    #[test]
+    fn parse_rejects_non_mappings_and_other_kinds() {
+        assert!(parse_config_text("just a line of text").is_err());
+        assert!(parse_config_text("kind: Pod\n").is_err());
+        assert!(parse_config_text("{ \"readOnlyPort\": ").is_err());
+        assert!(parse_config_text("readOnlyPort: 0\n").is_ok());
+    }
+
+    #[test]
+    fn defaults_depend_on_config_use() {
+        assert_eq!(default_for("readOnlyPort", true), Some(Value::from(0)));
+        assert_eq!(default_for("readOnlyPort", false), Some(Value::from(10255)));
+        assert_eq!(
+            default_for("authorization.mode", false),
+            Some(Value::from("AlwaysAllow"))
+        );
+    }
+}
