@@ -58,6 +58,15 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
     };
     let name = path.display().to_string();
     let mut inv = load_str(&name, &text, opts);
+    if inv.errors.iter().any(|e| e.message.contains("tab")) {
+        // Go's YAML reader (which most Kubernetes tooling uses) accepts a tab at the start of a
+        // line inside a flow collection; retry with such tabs turned into spaces.
+        let relaxed = untab_line_starts(&text);
+        let retry = load_str(&name, &relaxed, opts);
+        if retry.errors.is_empty() {
+            inv = retry;
+        }
+    }
     if text.contains("List") {
         add_untyped_list_items(&mut inv, &name, &text);
     }
@@ -126,4 +135,14 @@ pub fn add_untyped_list_items(inv: &mut Inventory, name: &str, text: &str) {
             obj.api_version = api_version;
         }
     }
+}
+
+fn untab_line_starts(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive('\n') {
+        let lead = line.len() - line.trim_start_matches([' ', '\t']).len();
+        out.push_str(&line[..lead].replace('\t', " "));
+        out.push_str(&line[lead..]);
+    }
+    out
 }

@@ -734,7 +734,11 @@ impl BackendPort {
     fn matches(&self, p: &Value) -> bool {
         match self {
             BackendPort::All => true,
-            BackendPort::Number(n) => p.get("port").and_then(Value::as_u64) == Some(*n),
+            // netpol-analyzer also accepts the target port's number here
+            BackendPort::Number(n) => {
+                p.get("port").and_then(Value::as_u64) == Some(*n)
+                    || p.get("targetPort").and_then(Value::as_u64) == Some(*n)
+            }
             BackendPort::Name(s) => p.get("name").and_then(Value::as_str) == Some(s.as_str()),
             BackendPort::Target(t) => match t {
                 Value::String(s) => {
