@@ -11,7 +11,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::RenderError;
-use crate::util::{area_counts, area_title, areas, status_label};
+use crate::util::{area_counts, area_findings, area_title, areas, status_label};
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
@@ -170,7 +170,11 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         )
     };
     let failing: usize = report.summary.failed_by_severity.values().sum();
-    let findings: Vec<FindingView> = report.findings.iter().map(finding_view).collect();
+    let findings: Vec<FindingView> = areas(report)
+        .into_iter()
+        .flat_map(|a| area_findings(report, a))
+        .map(finding_view)
+        .collect();
     let ctx = Context {
         command: &report.command,
         version: &report.tool.version,

@@ -14,7 +14,7 @@ use kubeward_core::{Finding, Report, Status};
 use quick_junit::{NonSuccessKind, Property, TestCase, TestCaseStatus, TestSuite};
 
 use crate::RenderError;
-use crate::util::{area_title, areas, evidence_line};
+use crate::util::{area_findings, area_title, areas, evidence_line};
 
 pub fn render(report: &Report) -> Result<String, RenderError> {
     let mut junit = quick_junit::Report::new(format!("kubeward {}", report.command));
@@ -24,7 +24,7 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         if let Some(p) = &report.profile {
             suite.add_property(Property::new("profile", p.id.as_str()));
         }
-        for f in report.findings.iter().filter(|f| f.area == area) {
+        for f in area_findings(report, area) {
             suite.add_test_case(test_case(f));
         }
         junit.add_test_suite(suite);

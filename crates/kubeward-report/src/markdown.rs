@@ -8,8 +8,8 @@ use kubeward_core::{Finding, Report, Status};
 
 use crate::RenderOptions;
 use crate::util::{
-    STATUS_COLUMNS, area_counts, area_title, areas, evidence_line, shown, status_label,
-    total_counts,
+    STATUS_COLUMNS, area_counts, area_findings, area_title, areas, evidence_line, shown,
+    status_label, total_counts,
 };
 
 /// Escape text for a table cell or inline position (pipes, backticks, HTML and emphasis marks).
@@ -115,10 +115,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
 
     for area in areas(report) {
-        let findings: Vec<&Finding> = report
-            .findings
-            .iter()
-            .filter(|f| f.area == area && shown(f, options.verbose))
+        let findings: Vec<&Finding> = area_findings(report, area)
+            .into_iter()
+            .filter(|f| shown(f, options.verbose))
             .collect();
         if findings.is_empty() {
             continue;

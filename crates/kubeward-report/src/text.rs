@@ -10,7 +10,8 @@ use owo_colors::OwoColorize;
 
 use crate::RenderOptions;
 use crate::util::{
-    area_counts, area_title, areas, counts_phrase, evidence_line, shown, status_label, total_counts,
+    area_counts, area_findings, area_title, areas, counts_phrase, evidence_line, shown,
+    status_label, total_counts,
 };
 
 /// Facts are printed as nested key/value lines; deeper structures are cut off, not dumped.
@@ -152,7 +153,7 @@ fn area_section(
         p.dim(&counts_phrase(&counts))
     );
     let mut hidden = 0usize;
-    for f in report.findings.iter().filter(|f| f.area == area) {
+    for f in area_findings(report, area) {
         if !shown(f, options.verbose) {
             hidden += 1;
             continue;

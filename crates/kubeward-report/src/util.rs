@@ -18,7 +18,8 @@ pub fn shown(finding: &Finding, verbose: bool) -> bool {
     verbose || !matches!(finding.status, Status::Pass | Status::NotApplicable)
 }
 
-/// Areas in report order (the order findings were sorted in by `Report::finish`).
+/// The areas present in the report, in the core's area order (node first, general last); area ids
+/// the core does not know come after, alphabetically.
 pub fn areas(report: &Report) -> Vec<&str> {
     let mut out: Vec<&str> = Vec::new();
     for f in &report.findings {
@@ -26,13 +27,13 @@ pub fn areas(report: &Report) -> Vec<&str> {
             out.push(&f.area);
         }
     }
+    out.sort_by_key(|a| (area_rank(a), a.to_string()));
     out
 }
 
-/// The human title of an area id, or the id itself for areas the core does not know.
-pub fn area_title(area: &str) -> String {
+const AREAS: [kubeward_core::Area; 7] = {
     use kubeward_core::Area;
-    const ALL: [Area; 7] = [
+    [
         Area::Node,
         Area::Workloads,
         Area::Netpol,
@@ -40,8 +41,27 @@ pub fn area_title(area: &str) -> String {
         Area::Aks,
         Area::Profiles,
         Area::General,
-    ];
-    ALL.iter()
+    ]
+};
+
+fn area_rank(area: &str) -> usize {
+    AREAS
+        .iter()
+        .position(|a| a.as_str() == area)
+        .unwrap_or(AREAS.len())
+}
+
+/// The findings of one area in reading order: FAIL first, then by severity, code and resource.
+pub fn area_findings<'a>(report: &'a Report, area: &str) -> Vec<&'a Finding> {
+    let mut v: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
+    v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    v
+}
+
+/// The human title of an area id, or the id itself for areas the core does not know.
+pub fn area_title(area: &str) -> String {
+    AREAS
+        .iter()
         .find(|a| a.as_str() == area)
         .map(|a| a.title().to_string())
         .unwrap_or_else(|| area.to_string())
