@@ -81,25 +81,34 @@ fn proxy_fs(c: &Ctx, p: &Process) -> HostFs {
     )
 }
 
-fn proxy_kubeconfig(p: &Process) -> Option<Located> {
-    p.argv
-        .value("kubeconfig")
-        .filter(|v| !v.is_empty())
-        .map(|v| Located {
+/// kube-proxy's kubeconfig: `--kubeconfig`, else `clientConnection.kubeconfig` of its `--config`.
+fn proxy_kubeconfig(fs: &HostFs, p: &Process) -> Option<Located> {
+    if let Some(v) = p.argv.value("kubeconfig").filter(|v| !v.is_empty()) {
+        return Some(Located {
             path: v.to_string(),
             source: Source::flag("--kubeconfig", p.cmdline_path.clone()),
-        })
+        });
+    }
+    let cfg = p.argv.value("config")?;
+    let doc =
+        crate::kubelet::parse_config_any(&fs.read_string(cfg, MAX_CONFIG_BYTES).ok()?).ok()?;
+    let path = doc.get("clientConnection")?.get("kubeconfig")?.as_str()?;
+    Some(Located {
+        path: path.to_string(),
+        source: Source::file(cfg).with_key("clientConnection.kubeconfig"),
+    })
 }
 
 fn mode(c: &Ctx) -> Finding {
     let Some(p) = c.proxy else {
         return no_proxy(c, &PROXY_KUBECONFIG_MODE);
     };
+    let fs = proxy_fs(c, p);
     mode_finding_in(
         c,
-        &proxy_fs(c, p),
+        &fs,
         &PROXY_KUBECONFIG_MODE,
-        proxy_kubeconfig(p).as_ref(),
+        proxy_kubeconfig(&fs, p).as_ref(),
         0o600,
         "kube-proxy kubeconfig",
     )
@@ -109,11 +118,12 @@ fn owner(c: &Ctx) -> Finding {
     let Some(p) = c.proxy else {
         return no_proxy(c, &PROXY_KUBECONFIG_OWNER);
     };
+    let fs = proxy_fs(c, p);
     owner_finding_in(
         c,
-        &proxy_fs(c, p),
+        &fs,
         &PROXY_KUBECONFIG_OWNER,
-        proxy_kubeconfig(p).as_ref(),
+        proxy_kubeconfig(&fs, p).as_ref(),
         "kube-proxy kubeconfig",
     )
 }
