@@ -528,6 +528,20 @@ impl<'m> Analysis<'m> {
     }
 
     fn resolve_ports(&self, ports: &[PortSpec], dst: Option<usize>) -> ConnSet {
+        self.resolve_ports_keeping_names(ports, dst, false)
+    }
+
+    /// Resolve rule ports against a destination class; with `keep_names`, named ports of an
+    /// unknown destination stay symbolic (exposure to pods that do not exist yet).
+    pub fn resolve_ports_keeping_names(
+        &self,
+        ports: &[PortSpec],
+        dst: Option<usize>,
+        keep_names: bool,
+    ) -> ConnSet {
+        if ports.is_empty() {
+            return ConnSet::all();
+        }
         let mut out = ConnSet::none();
         for p in ports {
             match &p.port {
@@ -541,9 +555,14 @@ impl<'m> Analysis<'m> {
                         if let Some(n) = w.named_port(name, p.protocol) {
                             out.union_with(&ConnSet::ports(p.protocol, n as u128, n as u128));
                         }
+                    } else if keep_names {
+                        out.union_with(&ConnSet::named(p.protocol, name));
                     }
                 }
                 PortRef::NamedAnyProtocol(name) => {
+                    if dst.is_none() && keep_names {
+                        out.union_with(&ConnSet::named(p.protocol, name));
+                    }
                     if let Some(c) = dst {
                         let w = &self.endpoints[self.classes[c].workload];
                         for cp in &w.ports {

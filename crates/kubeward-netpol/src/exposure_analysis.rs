@@ -1,15 +1,430 @@
-//! netpol-analyzer style exposure analysis (`list --exposure`).
+//! Exposure analysis in netpol-analyzer's shape (`list --exposure`): which workloads a pod that
+//! does not exist yet could reach or be reached from (the entire cluster, or pods matching a
+//! rule's selectors), external ranges, and workloads no NetworkPolicy protects.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
-use crate::connlist::{ConnList, Format};
-use crate::engine::Analysis;
+use crate::conn::ConnSet;
+use crate::connlist::{ConnList, DotExtraNode, Format, PeerRef, csv_field, write_json_rows};
+use crate::engine::{Analysis, Direction};
+use crate::model::{NS_NAME_LABEL, Peer};
+use crate::selector::{Operator, Selector};
 
+pub const ENTIRE_CLUSTER: &str = "entire-cluster";
+
+/// A potential peer described by selectors.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Representative {
+    /// `hello-world`, `all namespaces` or `namespace with {…}` (no brackets)
+    pub ns: String,
+    /// the namespace is a name (not a bracketed description)
+    pub ns_is_name: bool,
+    /// `all pods` or `pod with {…}`
+    pub pods: String,
+}
+
+impl Representative {
+    pub fn display(&self) -> String {
+        let ns = if self.ns_is_name {
+            self.ns.clone()
+        } else {
+            format!("[{}]", self.ns)
+        };
+        format!("{ns}/[{}]", self.pods)
+    }
+    pub fn dot_id(&self) -> String {
+        format!("{}_in_{}", self.pods, self.ns)
+    }
+}
+
+/// Go-style rendering of a label selector: `{a=b,{Key:k,Operator:In,Values:[x y],}}`.
+pub fn selector_text(s: &Selector) -> String {
+    let mut labels: Vec<String> = s
+        .match_labels
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    labels.sort();
+    let mut exprs: Vec<&crate::selector::Requirement> = s.expressions.iter().collect();
+    exprs.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut parts = labels;
+    for r in exprs {
+        parts.push(format!(
+            "{{Key:{},Operator:{},Values:[{}],}}",
+            r.key,
+            r.op.as_str(),
+            r.values.join(" ")
+        ));
+    }
+    format!("{{{}}}", parts.join(","))
+}
+
+fn only_match_labels(s: &Selector) -> bool {
+    s.expressions.is_empty() && !s.match_labels.is_empty()
+}
+
+/// The namespace a selector names by `kubernetes.io/metadata.name` alone.
+fn named_namespace(s: &Selector) -> Option<&str> {
+    if s.match_labels.len() == 1 && s.expressions.is_empty() && s.match_labels[0].0 == NS_NAME_LABEL
+    {
+        return Some(&s.match_labels[0].1);
+    }
+    if s.match_labels.is_empty() && s.expressions.len() == 1 {
+        let r = &s.expressions[0];
+        if r.key == NS_NAME_LABEL && r.op == Operator::In && r.values.len() == 1 {
+            return Some(&r.values[0]);
+        }
+    }
+    None
+}
+
+/// None = the entire cluster.
+fn representative(
+    ns_sel: Option<&Selector>,
+    pod_sel: Option<&Selector>,
+    policy_ns: &str,
+) -> Option<Representative> {
+    let pods_all = pod_sel.is_none_or(Selector::is_empty);
+    let (ns, ns_is_name) = match ns_sel {
+        None => (policy_ns.to_string(), true),
+        Some(s) if s.is_empty() => {
+            if pods_all {
+                return None;
+            }
+            ("all namespaces".to_string(), false)
+        }
+        Some(s) => match named_namespace(s) {
+            Some(n) => (n.to_string(), true),
+            None => (format!("namespace with {}", selector_text(s)), false),
+        },
+    };
+    let pods = match pod_sel {
+        Some(s) if !s.is_empty() => format!("pod with {}", selector_text(s)),
+        _ => "all pods".to_string(),
+    };
+    Some(Representative {
+        ns,
+        ns_is_name,
+        pods,
+    })
+}
+
+/// Exposure of one workload in one direction.
+#[derive(Debug, Clone, Default)]
+pub struct WorkloadExposure {
+    pub entire_cluster: ConnSet,
+    pub peers: BTreeMap<Representative, ConnSet>,
+}
+
+/// Per workload (model index): (egress, ingress) exposure; unprotected directions.
+#[derive(Debug, Clone, Default)]
+pub struct Exposure {
+    pub egress: BTreeMap<usize, WorkloadExposure>,
+    pub ingress: BTreeMap<usize, WorkloadExposure>,
+    pub unprotected: Vec<(usize, Direction)>,
+}
+
+/// Compute exposure to pods that may exist beyond the inputs.
+pub fn compute(a: &Analysis) -> Exposure {
+    let mut exp = Exposure::default();
+    for (wi, _w) in a.model.workloads.iter().enumerate() {
+        let c = a.class_of[wi];
+        for dir in [Direction::Egress, Direction::Ingress] {
+            let mut we = WorkloadExposure::default();
+            if !a.isolated(c, dir) {
+                exp.unprotected.push((wi, dir));
+                we.entire_cluster = ConnSet::all();
+            } else {
+                for &pi in a.policies_selecting(c, dir) {
+                    let np = &a.model.netpols[pi];
+                    let rules = match dir {
+                        Direction::Ingress => &np.ingress,
+                        Direction::Egress => &np.egress,
+                    };
+                    for r in rules {
+                        let dst = match dir {
+                            Direction::Ingress => Some(c),
+                            Direction::Egress => None,
+                        };
+                        let ports = a.resolve_ports_keeping_names(&r.ports, dst, true);
+                        if ports.is_empty() {
+                            continue;
+                        }
+                        if r.peers.is_empty() {
+                            we.entire_cluster.union_with(&ports);
+                            continue;
+                        }
+                        for p in &r.peers {
+                            let Peer::Pods { namespaces, pods } = p else {
+                                continue;
+                            };
+                            match representative(namespaces.as_ref(), pods.as_ref(), &np.namespace)
+                            {
+                                None => we.entire_cluster.union_with(&ports),
+                                Some(rep) => {
+                                    if matched_by_real_pod(
+                                        a,
+                                        namespaces.as_ref(),
+                                        pods.as_ref(),
+                                        &np.namespace,
+                                    ) {
+                                        continue;
+                                    }
+                                    we.peers.entry(rep).or_default().union_with(&ports);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            let entire = we.entire_cluster.clone();
+            we.peers.retain(|_, c| !c.is_subset_of(&entire));
+            match dir {
+                Direction::Egress => exp.egress.insert(wi, we),
+                Direction::Ingress => exp.ingress.insert(wi, we),
+            };
+        }
+    }
+    exp
+}
+
+/// A rule peer given by plain labels that an existing workload satisfies is a real connection,
+/// not an exposure.
+fn matched_by_real_pod(
+    a: &Analysis,
+    ns_sel: Option<&Selector>,
+    pod_sel: Option<&Selector>,
+    policy_ns: &str,
+) -> bool {
+    let Some(pods) = pod_sel.filter(|s| only_match_labels(s)) else {
+        return false;
+    };
+    if let Some(ns) = ns_sel
+        && !only_match_labels(ns)
+    {
+        return false;
+    }
+    a.model.workloads.iter().any(|w| {
+        let ns_ok = match ns_sel {
+            None => w.namespace == policy_ns,
+            Some(s) => a
+                .model
+                .namespaces
+                .get(&w.namespace)
+                .is_some_and(|l| s.matches(l)),
+        };
+        ns_ok && pods.matches(&w.labels)
+    })
+}
+
+type Row = (String, String, String);
+
+struct Sections {
+    egress: Vec<Row>,
+    /// (workload, peer, conn)
+    ingress: Vec<Row>,
+    unprotected: Vec<String>,
+    extra_nodes: Vec<DotExtraNode>,
+}
+
+fn sections(a: &Analysis, list: &ConnList, exp: &Exposure) -> Sections {
+    let mut egress = Vec::new();
+    let mut ingress = Vec::new();
+    let mut extra: BTreeMap<String, DotExtraNode> = BTreeMap::new();
+    let names: Vec<String> = a.model.workloads.iter().map(|w| w.display_name()).collect();
+    for r in &list.rows {
+        match (list.peers[r.0 as usize].1, list.peers[r.1 as usize].1) {
+            (PeerRef::Workload(_), PeerRef::Ip(..)) => egress.push((
+                list.src(r).to_string(),
+                list.dst(r).to_string(),
+                list.conn(r).to_string(),
+            )),
+            (PeerRef::Ip(..), PeerRef::Workload(_)) => ingress.push((
+                list.dst(r).to_string(),
+                list.src(r).to_string(),
+                list.conn(r).to_string(),
+            )),
+            _ => {}
+        }
+    }
+    for (map, out) in [(&exp.egress, &mut egress), (&exp.ingress, &mut ingress)] {
+        for (wi, we) in map {
+            if !we.entire_cluster.is_empty() {
+                out.push((
+                    names[*wi].clone(),
+                    ENTIRE_CLUSTER.to_string(),
+                    we.entire_cluster.render(),
+                ));
+                extra.insert(
+                    ENTIRE_CLUSTER.to_string(),
+                    DotExtraNode {
+                        id: ENTIRE_CLUSTER.to_string(),
+                        label: ENTIRE_CLUSTER.to_string(),
+                        namespace: None,
+                        diamond: true,
+                    },
+                );
+            }
+            for (rep, c) in &we.peers {
+                out.push((names[*wi].clone(), rep.display(), c.render()));
+                extra.insert(
+                    rep.display(),
+                    DotExtraNode {
+                        id: rep.dot_id(),
+                        label: rep.pods.clone(),
+                        namespace: Some(rep.ns.clone()),
+                        diamond: false,
+                    },
+                );
+            }
+        }
+    }
+    egress.sort();
+    ingress.sort();
+    let mut unprotected: Vec<String> = exp
+        .unprotected
+        .iter()
+        .map(|(wi, d)| format!("{} is not protected on {}", names[*wi], d.as_str()))
+        .collect();
+    unprotected.sort();
+    Sections {
+        egress,
+        ingress,
+        unprotected,
+        extra_nodes: extra.into_values().collect(),
+    }
+}
+
+/// Render the connectivity list followed by the exposure analysis.
 pub fn render(
-    _a: &Analysis,
+    a: &Analysis,
     list: &ConnList,
     format: Format,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    crate::connlist::render(list, format, out)
+    let exp = compute(a);
+    let s = sections(a, list, &exp);
+    match format {
+        Format::Txt => {
+            crate::connlist::render(list, Format::Txt, out)?;
+            if !list.is_empty() {
+                out.write_all(b"\n\n")?;
+            }
+            let width = s
+                .egress
+                .iter()
+                .chain(&s.ingress)
+                .map(|r| r.0.len())
+                .max()
+                .unwrap_or(0);
+            let mut parts: Vec<String> = Vec::new();
+            let mut head = String::from("Exposure Analysis Result:");
+            if !s.egress.is_empty() {
+                head.push_str("\nEgress Exposure:");
+                for (w, p, c) in &s.egress {
+                    head.push_str(&format!("\n{w:<width$} \t=> \t{p} : {c}"));
+                }
+            }
+            parts.push(head);
+            if !s.ingress.is_empty() {
+                let mut sec = String::from("Ingress Exposure:");
+                for (w, p, c) in &s.ingress {
+                    sec.push_str(&format!("\n{w:<width$} \t<= \t{p} : {c}"));
+                }
+                parts.push(sec);
+            }
+            if !s.unprotected.is_empty() {
+                let mut sec = String::from("Workloads not protected by network policies:");
+                for l in &s.unprotected {
+                    sec.push('\n');
+                    sec.push_str(l);
+                }
+                parts.push(sec);
+            }
+            out.write_all(parts.join("\n\n").as_bytes())
+        }
+        Format::Csv => {
+            crate::connlist::render(list, Format::Csv, out)?;
+            out.write_all(b"\nExposure Analysis Result:,,")?;
+            if !s.egress.is_empty() {
+                out.write_all(b"\nEgress Exposure:,,\nsrc,dst,conn")?;
+                for (w, p, c) in &s.egress {
+                    write!(out, "\n{},{},{}", csv_field(w), csv_field(p), csv_field(c))?;
+                }
+            }
+            if !s.ingress.is_empty() {
+                out.write_all(b"\nIngress Exposure:,,\ndst,src,conn")?;
+                for (w, p, c) in &s.ingress {
+                    write!(out, "\n{},{},{}", csv_field(w), csv_field(p), csv_field(c))?;
+                }
+            }
+            Ok(())
+        }
+        Format::Md => {
+            crate::connlist::render(list, Format::Md, out)?;
+            out.write_all(b"\n## Exposure Analysis Result:")?;
+            if !s.egress.is_empty() {
+                out.write_all(
+                    b"\n### Egress Exposure:\n| src | dst | conn |\n|-----|-----|------|",
+                )?;
+                for (w, p, c) in &s.egress {
+                    write!(out, "\n| {w} | {p} | {c} |")?;
+                }
+                out.write_all(b"\n")?;
+            }
+            if !s.ingress.is_empty() {
+                out.write_all(
+                    b"\n### Ingress Exposure:\n| dst | src | conn |\n|-----|-----|------|",
+                )?;
+                for (w, p, c) in &s.ingress {
+                    write!(out, "\n| {w} | {p} | {c} |")?;
+                }
+            }
+            Ok(())
+        }
+        Format::Json => {
+            out.write_all(b"{\n  \"connlist_results\": ")?;
+            write_json_rows(out, &list.triples(), "  ", "src", "dst")?;
+            out.write_all(b",\n  \"exposure_results\": {\n    \"egress_exposure\": ")?;
+            write_json_rows(out, &s.egress, "    ", "src", "dst")?;
+            out.write_all(b",\n    \"ingress_exposure\": ")?;
+            let ingress: Vec<Row> = s
+                .ingress
+                .iter()
+                .map(|(w, p, c)| (p.clone(), w.clone(), c.clone()))
+                .collect();
+            write_json_rows(out, &ingress, "    ", "src", "dst")?;
+            out.write_all(b"\n  }\n}")
+        }
+        Format::Dot => {
+            let mut edges = list.triples();
+            let id_of = |peer: &str| -> String {
+                s.extra_nodes
+                    .iter()
+                    .find(|e| e.label == peer || e.id == peer)
+                    .map(|e| e.id.clone())
+                    .unwrap_or_else(|| peer.to_string())
+            };
+            let rep_ids: BTreeMap<String, String> = exp
+                .egress
+                .values()
+                .chain(exp.ingress.values())
+                .flat_map(|we| we.peers.keys())
+                .map(|r| (r.display(), r.dot_id()))
+                .collect();
+            let resolve = |p: &str| rep_ids.get(p).cloned().unwrap_or_else(|| id_of(p));
+            for (w, p, c) in &s.egress {
+                if p != w && !p.ends_with("[External]") {
+                    edges.push((w.clone(), resolve(p), c.clone()));
+                }
+            }
+            for (w, p, c) in &s.ingress {
+                if !p.ends_with("[External]") {
+                    edges.push((resolve(p), w.clone(), c.clone()));
+                }
+            }
+            crate::connlist::write_dot(out, &edges, &s.extra_nodes)
+        }
+    }
 }
