@@ -1,1 +1,852 @@
-pub fn placeholder() {}
+//! What a cluster needs to reach: the FQDNs and ports of its configuration (required core plus
+//! one block per enabled feature and node OS), what its outbound type means for them, and the
+//! same as Azure Firewall application and network rules (az CLI commands or JSON).
+
+use serde::Serialize;
+
+use crate::model::Cluster;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Cloud {
+    AzurePublic,
+    AzureChina,
+    AzureUsGovernment,
+}
+
+impl Cloud {
+    fn from_location(location: &str) -> Cloud {
+        let l = location.to_ascii_lowercase();
+        if l.starts_with("china") {
+            Cloud::AzureChina
+        } else if l.starts_with("usgov") || l.starts_with("usdod") {
+            Cloud::AzureUsGovernment
+        } else {
+            Cloud::AzurePublic
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Cloud::AzurePublic => "Azure public cloud",
+            Cloud::AzureChina => "Microsoft Azure operated by 21Vianet",
+            Cloud::AzureUsGovernment => "Azure US Government",
+        }
+    }
+}
+
+/// An application (FQDN) rule: HTTP or HTTPS to host names.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FqdnRule {
+    pub name: String,
+    pub feature: String,
+    pub required: bool,
+    pub protocol: &'static str,
+    pub port: u16,
+    pub fqdns: Vec<String>,
+    pub why: String,
+}
+
+/// A network rule: TCP/UDP to service tags, addresses or FQDNs.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkRule {
+    pub name: String,
+    pub feature: String,
+    pub required: bool,
+    pub protocol: &'static str,
+    pub destinations: Vec<String>,
+    /// Destinations that are host names (need DNS proxy on Azure Firewall).
+    pub destination_fqdns: Vec<String>,
+    pub ports: Vec<u16>,
+    pub why: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EgressPlan {
+    pub cluster: String,
+    pub location: String,
+    pub cloud: Cloud,
+    pub outbound_type: String,
+    /// `true` when the outbound type was not in the input and AKS's default was assumed.
+    pub outbound_type_defaulted: bool,
+    pub outbound_meaning: String,
+    pub private_cluster: bool,
+    pub features: Vec<String>,
+    pub application_rules: Vec<FqdnRule>,
+    pub network_rules: Vec<NetworkRule>,
+    pub notes: Vec<String>,
+}
+
+fn fq(
+    name: &str,
+    feature: &str,
+    required: bool,
+    protocol: &'static str,
+    port: u16,
+    fqdns: &[&str],
+    why: &str,
+) -> FqdnRule {
+    FqdnRule {
+        name: name.into(),
+        feature: feature.into(),
+        required,
+        protocol,
+        port,
+        fqdns: fqdns.iter().map(|s| s.to_string()).collect(),
+        why: why.into(),
+    }
+}
+
+fn outbound_meaning(t: &str) -> String {
+    match t.to_ascii_lowercase().as_str() {
+        "loadbalancer" => "Egress leaves through the public IP(s) of the AKS-managed Standard Load Balancer. Nothing on that path filters by destination: the rules below are enforced only once egress is routed through a firewall (outbound type userDefinedRouting). Changing the outbound type changes the egress IP; update any allow-lists (authorized IP ranges, partner firewalls) that name it.",
+        "managednatgateway" => "Egress leaves through an AKS-managed NAT gateway: unfiltered. To enforce the rules below, bring your own VNet with a route table to a firewall (userDefinedRouting).",
+        "userassignednatgateway" => "Egress leaves through the NAT gateway you associated with the node subnet: unfiltered unless you put a firewall in the path.",
+        "userdefinedrouting" => "AKS creates no egress path: the node subnet's route table must send 0.0.0.0/0 to your firewall or appliance, and it must allow at least the required rules below, or nodes fail to provision, scale and upgrade.",
+        "none" => "AKS sets up no outbound path. Either the cluster is network-isolated (nodes bootstrap from a private registry cache and need none of the Internet rules below) or you provide egress yourself, in which case the rules below apply to it.",
+        "block" => "All egress from the cluster is blocked (network-isolated cluster): nodes bootstrap from a private registry cache, and the rules below are unreachable by design; features that need them will not work.",
+        _ => "Unknown outbound type: check `az aks show --query networkProfile.outboundType`.",
+    }
+    .to_string()
+}
+
+fn has_vm_family(c: &Cluster, gpu: bool) -> bool {
+    c.pools.iter().any(|p| {
+        let size = p
+            .get("vmSize")
+            .str()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        gpu && size.starts_with("standard_n")
+    })
+}
+
+pub fn plan(c: &Cluster) -> EgressPlan {
+    let location = c.location().unwrap_or_else(|| "<location>".into());
+    let cloud = Cloud::from_location(&location);
+    let ot = c.get("networkProfile.outboundType");
+    let (outbound_type, defaulted) = match ot.str() {
+        Some(s) if !ot.is_unresolved() => (s.to_string(), false),
+        _ => ("loadBalancer".to_string(), true),
+    };
+    let private = c.is_private();
+    let mut app = Vec::new();
+    let mut net = Vec::new();
+    let mut features = vec!["core".to_string()];
+    let mut notes = Vec::new();
+
+    // Core requirements, per cloud.
+    match cloud {
+        Cloud::AzurePublic => {
+            if !private {
+                app.push(fq(
+                    "aks-api-server",
+                    "core",
+                    true,
+                    "Https",
+                    443,
+                    &[&format!("*.hcp.{location}.azmk8s.io")],
+                    "nodes to API server (konnectivity; ALPN must not be stripped)",
+                ));
+            }
+            app.push(fq(
+                "mcr",
+                "core",
+                true,
+                "Https",
+                443,
+                &[
+                    "mcr.microsoft.com",
+                    "*.data.mcr.microsoft.com",
+                    "mcr-0001.mcr-msedge.net",
+                ],
+                "Microsoft Container Registry: system images for create, scale and upgrade",
+            ));
+            app.push(fq(
+                "azure-management",
+                "core",
+                true,
+                "Https",
+                443,
+                &["management.azure.com"],
+                "Kubernetes operations against the Azure API",
+            ));
+            app.push(fq(
+                "entra-login",
+                "core",
+                true,
+                "Https",
+                443,
+                &["login.microsoftonline.com"],
+                "Microsoft Entra authentication",
+            ));
+            app.push(fq(
+                "packages",
+                "core",
+                true,
+                "Https",
+                443,
+                &["packages.microsoft.com"],
+                "Microsoft package repository (cached apt/dnf)",
+            ));
+            app.push(fq(
+                "binaries",
+                "core",
+                true,
+                "Https",
+                443,
+                &["acs-mirror.azureedge.net"],
+                "Kubernetes and CNI binaries",
+            ));
+        }
+        Cloud::AzureChina => {
+            app.push(fq(
+                "aks-api-server",
+                "core",
+                true,
+                "Https",
+                443,
+                &[
+                    &format!("*.hcp.{location}.cx.prod.service.azk8s.cn"),
+                    &format!("*.tun.{location}.cx.prod.service.azk8s.cn"),
+                ],
+                "nodes to API server",
+            ));
+            app.push(fq(
+                "mcr",
+                "core",
+                true,
+                "Https",
+                443,
+                &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+                "Microsoft Container Registry",
+            ));
+            app.push(fq(
+                "azure-management",
+                "core",
+                true,
+                "Https",
+                443,
+                &["management.chinacloudapi.cn"],
+                "Azure API",
+            ));
+            app.push(fq(
+                "entra-login",
+                "core",
+                true,
+                "Https",
+                443,
+                &["login.chinacloudapi.cn"],
+                "Microsoft Entra authentication",
+            ));
+            app.push(fq(
+                "packages",
+                "core",
+                true,
+                "Https",
+                443,
+                &["packages.microsoft.com"],
+                "Microsoft package repository",
+            ));
+            app.push(fq(
+                "binaries",
+                "core",
+                true,
+                "Https",
+                443,
+                &["*.azk8s.cn"],
+                "Kubernetes and CNI binaries",
+            ));
+        }
+        Cloud::AzureUsGovernment => {
+            app.push(fq(
+                "aks-api-server",
+                "core",
+                true,
+                "Https",
+                443,
+                &[&format!(
+                    "*.hcp.{location}.cx.aks.containerservice.azure.us"
+                )],
+                "nodes to API server",
+            ));
+            app.push(fq(
+                "mcr",
+                "core",
+                true,
+                "Https",
+                443,
+                &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+                "Microsoft Container Registry",
+            ));
+            app.push(fq(
+                "azure-management",
+                "core",
+                true,
+                "Https",
+                443,
+                &["management.usgovcloudapi.net"],
+                "Azure API",
+            ));
+            app.push(fq(
+                "entra-login",
+                "core",
+                true,
+                "Https",
+                443,
+                &["login.microsoftonline.us"],
+                "Microsoft Entra authentication",
+            ));
+            app.push(fq(
+                "packages",
+                "core",
+                true,
+                "Https",
+                443,
+                &["packages.microsoft.com"],
+                "Microsoft package repository",
+            ));
+            app.push(fq(
+                "binaries",
+                "core",
+                true,
+                "Https",
+                443,
+                &["acs-mirror.azureedge.net"],
+                "Kubernetes and CNI binaries",
+            ));
+        }
+    }
+    if cloud != Cloud::AzurePublic {
+        notes.push(format!("{} detected from the location: its endpoints differ from the public cloud; the lists below use its names where Microsoft documents them.", cloud.as_str()));
+    }
+
+    let region_tag = format!("AzureCloud.{location}");
+    let tunnel_needed = !private || cloud == Cloud::AzureChina;
+    if tunnel_needed {
+        net.push(NetworkRule { name: "aks-tunnel-udp".into(), feature: "core".into(), required: true, protocol: "UDP",
+            destinations: vec![region_tag.clone()], destination_fqdns: vec![], ports: vec![1194],
+            why: "tunnelled node to control plane traffic (not needed on clusters using konnectivity-agent)".into() });
+        net.push(NetworkRule { name: "aks-tunnel-tcp".into(), feature: "core".into(), required: true, protocol: "TCP",
+            destinations: vec![region_tag.clone()], destination_fqdns: vec![], ports: vec![9000],
+            why: "tunnelled node to control plane traffic (not needed on clusters using konnectivity-agent)".into() });
+        net.push(NetworkRule { name: "aks-api-server-pods".into(), feature: "core".into(), required: true, protocol: "TCP",
+            destinations: vec![region_tag.clone()], destination_fqdns: vec![], ports: vec![443],
+            why: "pods that call the API server by its IP (narrow to the API server's public IP once known, or annotate pods with kubernetes.azure.com/set-kube-service-host-fqdn behind an L7 firewall)".into() });
+    } else {
+        notes.push("Private cluster: nodes reach the API server through its private endpoint, so the *.hcp FQDN and the 1194/9000 tunnel rules are not needed; an NSG on the node subnet must still allow the API server subnet (TCP 443 and 4443, UDP 9988) when API server VNet integration is used.".into());
+    }
+    if cloud == Cloud::AzureChina {
+        net.push(NetworkRule {
+            name: "aks-tunnel-ssh".into(),
+            feature: "core".into(),
+            required: true,
+            protocol: "TCP",
+            destinations: vec![region_tag.clone()],
+            destination_fqdns: vec![],
+            ports: vec![22],
+            why: "tunnelled node to control plane traffic (21Vianet)".into(),
+        });
+    }
+    net.push(NetworkRule {
+        name: "ntp".into(),
+        feature: "core".into(),
+        required: false,
+        protocol: "UDP",
+        destinations: vec![],
+        destination_fqdns: vec!["ntp.ubuntu.com".into()],
+        ports: vec![123],
+        why: "NTP for Linux nodes provisioned before March 2021 only".into(),
+    });
+    notes.push("Custom DNS servers on the VNet must be reachable on UDP 53 from the nodes (not visible in the cluster configuration).".into());
+
+    // Node operating systems.
+    let linux_ubuntu = c.pools.iter().any(|p| {
+        !p.is_windows()
+            && p.get("osSku")
+                .str()
+                .is_none_or(|s| s.to_ascii_lowercase().starts_with("ubuntu"))
+    });
+    if linux_ubuntu {
+        features.push("ubuntu-nodes".into());
+        app.push(fq("ubuntu-updates", "ubuntu-nodes", false, "Http", 80, &["security.ubuntu.com", "azure.archive.ubuntu.com", "changelogs.ubuntu.com"],
+            "Ubuntu security updates between node image upgrades (without them, nodes are patched only by node image upgrades)"));
+        app.push(fq(
+            "ubuntu-snapshot",
+            "ubuntu-nodes",
+            false,
+            "Https",
+            443,
+            &["snapshot.ubuntu.com"],
+            "Ubuntu snapshot service updates",
+        ));
+    }
+    if c.pools.iter().any(|p| p.is_windows()) {
+        features.push("windows-nodes".into());
+        app.push(fq(
+            "windows-https",
+            "windows-nodes",
+            true,
+            "Https",
+            443,
+            &["onegetcdn.azureedge.net", "go.microsoft.com"],
+            "Windows node binaries",
+        ));
+        app.push(fq(
+            "windows-http",
+            "windows-nodes",
+            true,
+            "Http",
+            80,
+            &[
+                "*.mp.microsoft.com",
+                "www.msftconnecttest.com",
+                "ctldl.windowsupdate.com",
+            ],
+            "Windows node binaries and updates",
+        ));
+    }
+    if has_vm_family(c, true) {
+        features.push("gpu-nodes".into());
+        app.push(fq(
+            "gpu",
+            "gpu-nodes",
+            true,
+            "Https",
+            443,
+            &[
+                "nvidia.github.io",
+                "us.download.nvidia.com",
+                "download.docker.com",
+            ],
+            "GPU driver installation",
+        ));
+    }
+
+    // Features.
+    let (ods, oms, login) = match cloud {
+        Cloud::AzurePublic => (
+            "*.ods.opinsights.azure.com",
+            "*.oms.opinsights.azure.com",
+            "login.microsoftonline.com",
+        ),
+        Cloud::AzureUsGovernment => (
+            "*.ods.opinsights.azure.us",
+            "*.oms.opinsights.azure.us",
+            "login.microsoftonline.us",
+        ),
+        Cloud::AzureChina => (
+            "*.ods.opinsights.azure.cn",
+            "*.oms.opinsights.azure.cn",
+            "login.microsoftonline.cn",
+        ),
+    };
+    if c.get("securityProfile.defender.securityMonitoring.enabled")
+        .bool()
+        == Some(true)
+    {
+        features.push("defender".into());
+        app.push(fq(
+            "defender",
+            "defender",
+            true,
+            "Https",
+            443,
+            &[login, ods, oms],
+            "Defender for Containers: authentication and security event upload",
+        ));
+    }
+    if c.addon(&["azureKeyvaultSecretsProvider"], "enabled").bool() == Some(true) {
+        features.push("keyvault-secrets-provider".into());
+        let kv = match cloud {
+            Cloud::AzureUsGovernment => "*.vault.usgovcloudapi.net",
+            Cloud::AzureChina => "*.vault.azure.cn",
+            Cloud::AzurePublic => "*.vault.azure.net",
+        };
+        app.push(fq(
+            "keyvault",
+            "keyvault-secrets-provider",
+            true,
+            "Https",
+            443,
+            &[kv],
+            "Secrets Store CSI driver to Key Vault (narrow to your vaults' names)",
+        ));
+    }
+    let monitoring = c.addon(&["omsagent"], "enabled").bool() == Some(true)
+        || c.get("azureMonitorProfile.metrics.enabled").bool() == Some(true);
+    if monitoring {
+        features.push("azure-monitor".into());
+        let list: Vec<String> = match cloud {
+            Cloud::AzurePublic => vec![
+                "dc.services.visualstudio.com".into(),
+                ods.into(),
+                oms.into(),
+                "*.monitoring.azure.com".into(),
+                format!("{location}.ingest.monitor.azure.com"),
+                format!("{location}.handler.control.monitor.azure.com"),
+            ],
+            Cloud::AzureUsGovernment => vec![
+                "dc.services.visualstudio.us".into(),
+                ods.into(),
+                oms.into(),
+                "global.handler.control.monitor.azure.us".into(),
+                format!("{location}.handler.control.monitor.azure.us"),
+            ],
+            Cloud::AzureChina => vec![
+                "dc.services.visualstudio.cn".into(),
+                ods.into(),
+                oms.into(),
+                "global.handler.control.monitor.azure.cn".into(),
+                format!("{location}.handler.control.monitor.azure.cn"),
+            ],
+        };
+        app.push(FqdnRule { name: "azure-monitor".into(), feature: "azure-monitor".into(), required: true, protocol: "Https", port: 443,
+            fqdns: list, why: "Container insights and managed Prometheus: telemetry, log ingestion, metrics, data collection rules".into() });
+        notes.push("Azure Monitor also accepts a network rule to the AzureMonitor service tag on TCP 443 instead of the FQDNs.".into());
+    }
+    if c.addon(&["azurepolicy"], "enabled").bool() == Some(true) {
+        features.push("azure-policy".into());
+        let list: &[&str] = match cloud {
+            Cloud::AzurePublic => &[
+                "data.policy.core.windows.net",
+                "store.policy.core.windows.net",
+                "dc.services.visualstudio.com",
+            ],
+            Cloud::AzureUsGovernment => &["data.policy.azure.us", "store.policy.azure.us"],
+            Cloud::AzureChina => &["data.policy.azure.cn", "store.policy.azure.cn"],
+        };
+        app.push(fq(
+            "azure-policy",
+            "azure-policy",
+            true,
+            "Https",
+            443,
+            list,
+            "Azure Policy add-on: policy download, compliance reporting, telemetry",
+        ));
+    }
+    notes.push("Cluster extensions (Flux/GitOps, Dapr, marketplace) are not in `az aks show`; if used, also allow <region>.dp.kubernetesconfiguration.azure.com and the extension's registries.".into());
+    notes.push("Azure Firewall offers the FQDN tag AzureKubernetesService, which covers the core FQDNs in one application rule.".into());
+
+    EgressPlan {
+        cluster: c.name.clone(),
+        location,
+        cloud,
+        outbound_meaning: outbound_meaning(&outbound_type),
+        outbound_type,
+        outbound_type_defaulted: defaulted,
+        private_cluster: private,
+        features,
+        application_rules: app,
+        network_rules: net,
+        notes,
+    }
+}
+
+pub fn render_text(p: &EgressPlan) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "Egress for cluster {} ({}, {})\n",
+        p.cluster,
+        p.location,
+        p.cloud.as_str()
+    ));
+    s.push_str(&format!(
+        "Outbound type: {}{}\n  {}\n",
+        p.outbound_type,
+        if p.outbound_type_defaulted {
+            " (not set in the input: AKS default)"
+        } else {
+            ""
+        },
+        p.outbound_meaning
+    ));
+    s.push_str(&format!(
+        "Features needing egress: {}\n\n",
+        p.features.join(", ")
+    ));
+    s.push_str("Application (FQDN) rules:\n");
+    for r in &p.application_rules {
+        s.push_str(&format!(
+            "  [{}] {:<22} {}:{:<4} {}\n      {}\n",
+            if r.required { "required" } else { "optional" },
+            r.name,
+            r.protocol.to_ascii_uppercase(),
+            r.port,
+            r.fqdns.join(", "),
+            r.why
+        ));
+    }
+    s.push_str("\nNetwork rules:\n");
+    for r in &p.network_rules {
+        let mut dest = r.destinations.clone();
+        dest.extend(r.destination_fqdns.iter().cloned());
+        let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
+        s.push_str(&format!(
+            "  [{}] {:<22} {} {} -> {}\n      {}\n",
+            if r.required { "required" } else { "optional" },
+            r.name,
+            r.protocol,
+            ports.join(","),
+            dest.join(", "),
+            r.why
+        ));
+    }
+    if !p.notes.is_empty() {
+        s.push_str("\nNotes:\n");
+        for n in &p.notes {
+            s.push_str(&format!("  - {n}\n"));
+        }
+    }
+    s
+}
+
+/// Where the firewall rules go.
+#[derive(Debug, Clone)]
+pub struct FirewallTarget {
+    pub resource_group: String,
+    pub firewall: String,
+    /// Source addresses of the rules (the node subnet).
+    pub source: String,
+}
+
+impl Default for FirewallTarget {
+    fn default() -> Self {
+        FirewallTarget {
+            resource_group: "<firewall-resource-group>".into(),
+            firewall: "<firewall-name>".into(),
+            source: "<node-subnet-cidr>".into(),
+        }
+    }
+}
+
+fn shell_quote(s: &str) -> String {
+    if s.chars()
+        .all(|c| c.is_ascii_alphanumeric() || "-._/:=,".contains(c))
+    {
+        s.to_string()
+    } else {
+        format!("'{}'", s.replace('\'', "'\\''"))
+    }
+}
+
+fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
+    format!(
+        "aks-{}-{kind}{}",
+        p.cluster,
+        if required { "" } else { "-optional" }
+    )
+}
+
+pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
+    let mut s = String::new();
+    s.push_str(&format!(
+        "# Azure Firewall rules for AKS cluster {} ({}); outbound type {}.\n",
+        p.cluster, p.location, p.outbound_type
+    ));
+    s.push_str("# Application rules need the azure-firewall CLI extension: az extension add --name azure-firewall\n");
+    let rg = shell_quote(&t.resource_group);
+    let fw = shell_quote(&t.firewall);
+    let src = shell_quote(&t.source);
+    for (required, priority) in [(true, 200), (false, 300)] {
+        let mut first = true;
+        for r in p
+            .application_rules
+            .iter()
+            .filter(|r| r.required == required)
+        {
+            let fqdns: Vec<String> = r.fqdns.iter().map(|f| shell_quote(f)).collect();
+            s.push_str(&format!(
+                "az network firewall application-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --source-addresses {src} --protocols {}={} --target-fqdns {}\n",
+                collection(p, "fqdn", required),
+                r.name,
+                if first { format!(" --priority {priority} --action Allow") } else { String::new() },
+                r.protocol,
+                r.port,
+                fqdns.join(" ")
+            ));
+            first = false;
+        }
+    }
+    for (required, priority) in [(true, 100), (false, 150)] {
+        let mut first = true;
+        for r in p.network_rules.iter().filter(|r| r.required == required) {
+            let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
+            let dest = if r.destination_fqdns.is_empty() {
+                format!(
+                    "--destination-addresses {}",
+                    r.destinations
+                        .iter()
+                        .map(|d| shell_quote(d))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            } else {
+                format!(
+                    "--destination-fqdns {}",
+                    r.destination_fqdns
+                        .iter()
+                        .map(|d| shell_quote(d))
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                )
+            };
+            s.push_str(&format!(
+                "az network firewall network-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --protocols {} --source-addresses {src} {dest} --destination-ports {}\n",
+                collection(p, "net", required),
+                r.name,
+                if first { format!(" --priority {priority} --action Allow") } else { String::new() },
+                r.protocol,
+                ports.join(" ")
+            ));
+            first = false;
+        }
+    }
+    s
+}
+
+/// The `applicationRuleCollections` and `networkRuleCollections` of an ARM
+/// `Microsoft.Network/azureFirewalls` resource (classic rules).
+pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
+    let mut app_cols = Vec::new();
+    for (required, priority) in [(true, 200), (false, 300)] {
+        let rules: Vec<serde_json::Value> = p
+            .application_rules
+            .iter()
+            .filter(|r| r.required == required)
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "description": r.why,
+                    "sourceAddresses": [t.source],
+                    "protocols": [{"protocolType": r.protocol, "port": r.port}],
+                    "targetFqdns": r.fqdns,
+                })
+            })
+            .collect();
+        if !rules.is_empty() {
+            app_cols.push(serde_json::json!({
+                "name": collection(p, "fqdn", required),
+                "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
+            }));
+        }
+    }
+    let mut net_cols = Vec::new();
+    for (required, priority) in [(true, 100), (false, 150)] {
+        let rules: Vec<serde_json::Value> = p
+            .network_rules
+            .iter()
+            .filter(|r| r.required == required)
+            .map(|r| {
+                serde_json::json!({
+                    "name": r.name,
+                    "description": r.why,
+                    "protocols": [r.protocol],
+                    "sourceAddresses": [t.source],
+                    "destinationAddresses": r.destinations,
+                    "destinationFqdns": r.destination_fqdns,
+                    "destinationPorts": r.ports.iter().map(u16::to_string).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        if !rules.is_empty() {
+            net_cols.push(serde_json::json!({
+                "name": collection(p, "net", required),
+                "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
+            }));
+        }
+    }
+    serde_json::json!({
+        "cluster": p.cluster,
+        "applicationRuleCollections": app_cols,
+        "networkRuleCollections": net_cols,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testing::{cl, cluster};
+
+    fn all_fqdns(p: &EgressPlan) -> Vec<String> {
+        p.application_rules
+            .iter()
+            .flat_map(|r| r.fqdns.clone())
+            .collect()
+    }
+
+    #[test]
+    fn features_add_their_endpoints() {
+        let c = cluster(&cl(
+            r#""location":"westeurope","addonProfiles":{"azurepolicy":{"enabled":true},"omsagent":{"enabled":true}},"securityProfile":{"defender":{"securityMonitoring":{"enabled":true}}},"agentPoolProfiles":[{"name":"gpu","vmSize":"Standard_NC6s_v3","osType":"Linux"},{"name":"win","vmSize":"Standard_D4s_v5","osType":"Windows"}]"#,
+        ));
+        let p = plan(&c);
+        let f = all_fqdns(&p);
+        for want in [
+            "*.hcp.westeurope.azmk8s.io",
+            "mcr.microsoft.com",
+            "data.policy.core.windows.net",
+            "westeurope.ingest.monitor.azure.com",
+            "*.ods.opinsights.azure.com",
+            "nvidia.github.io",
+            "go.microsoft.com",
+            "security.ubuntu.com",
+        ] {
+            assert!(f.iter().any(|x| x == want), "missing {want}");
+        }
+        assert!(p.outbound_type_defaulted);
+        assert!(p.network_rules.iter().any(|r| r.ports == vec![1194]
+            && r.destinations == vec!["AzureCloud.westeurope".to_string()]));
+    }
+
+    #[test]
+    fn private_cluster_needs_no_tunnel_and_plain_cluster_no_feature_rules() {
+        let c = cluster(&cl(
+            r#""location":"eastus","apiServerAccessProfile":{"enablePrivateCluster":true},"networkProfile":{"outboundType":"userDefinedRouting"},"agentPoolProfiles":[{"name":"a","vmSize":"Standard_D4s_v5","osSku":"AzureLinux"}]"#,
+        ));
+        let p = plan(&c);
+        let f = all_fqdns(&p);
+        assert!(!f.iter().any(|x| x.contains("azmk8s.io")));
+        assert!(
+            !f.iter()
+                .any(|x| x.contains("policy") || x.contains("ubuntu"))
+        );
+        assert!(!p.network_rules.iter().any(|r| r.ports == vec![1194]));
+        assert_eq!(p.outbound_type, "userDefinedRouting");
+        assert!(p.outbound_meaning.contains("route table"));
+    }
+
+    #[test]
+    fn sovereign_clouds_use_their_names() {
+        let p = plan(&cluster(&cl(r#""location":"chinaeast2""#)));
+        assert_eq!(p.cloud, Cloud::AzureChina);
+        assert!(
+            all_fqdns(&p)
+                .iter()
+                .any(|x| x == "management.chinacloudapi.cn")
+        );
+        assert!(p.network_rules.iter().any(|r| r.ports == vec![22]));
+    }
+
+    #[test]
+    fn firewall_renderings() {
+        let p = plan(&cluster(&cl(r#""location":"westeurope","name":"c""#)));
+        let cli = render_firewall_cli(&p, &FirewallTarget::default());
+        assert!(cli.contains("az network firewall application-rule create -g '<firewall-resource-group>' -f '<firewall-name>' --collection-name aks-c-fqdn -n aks-api-server --priority 200 --action Allow"));
+        assert!(cli.contains("--target-fqdns '*.hcp.westeurope.azmk8s.io'"));
+        assert!(cli.contains("az network firewall network-rule create"));
+        assert!(cli.contains("--destination-fqdns ntp.ubuntu.com --destination-ports 123"));
+        let json = firewall_json(&p, &FirewallTarget::default());
+        assert_eq!(
+            json["applicationRuleCollections"][0]["properties"]["priority"],
+            200
+        );
+        assert_eq!(
+            json["networkRuleCollections"][0]["properties"]["rules"][0]["destinationPorts"][0],
+            "1194"
+        );
+    }
+}

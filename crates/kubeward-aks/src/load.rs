@@ -656,6 +656,52 @@ fn resolve_expressions(v: &Value, template: &Value, depth: usize) -> Value {
 
 fn resolve_one(expr: &str, template: &Value) -> Option<Value> {
     let inner = expr.trim().strip_prefix('[')?.strip_suffix(']')?.trim();
+    resolve_call(inner, template, 0)
+}
+
+/// Splits `a, 'b,c', f(x, y)` at the top-level commas.
+fn split_args(s: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut depth, mut quoted, mut start) = (0i32, false, 0);
+    for (i, ch) in s.char_indices() {
+        match ch {
+            '\'' => quoted = !quoted,
+            '(' if !quoted => depth += 1,
+            ')' if !quoted => depth -= 1,
+            ',' if !quoted && depth == 0 => {
+                out.push(s[start..i].trim());
+                start = i + 1;
+            }
+            _ => {}
+        }
+    }
+    out.push(s[start..].trim());
+    out
+}
+
+/// `parameters('x')`, `variables('x')`, `'literal'`, or `concat(...)` of those.
+fn resolve_call(inner: &str, template: &Value, depth: usize) -> Option<Value> {
+    let inner = inner.trim();
+    if depth > 8 {
+        return None;
+    }
+    if let Some(lit) = inner.strip_prefix('\'').and_then(|r| r.strip_suffix('\'')) {
+        return (!lit.contains('\'')).then(|| Value::String(lit.to_string()));
+    }
+    if let Some(args) = inner
+        .strip_prefix("concat(")
+        .and_then(|r| r.strip_suffix(')'))
+    {
+        let mut out = String::new();
+        for a in split_args(args) {
+            match resolve_call(a, template, depth + 1)? {
+                Value::String(s) => out.push_str(&s),
+                Value::Number(n) => out.push_str(&n.to_string()),
+                _ => return None,
+            }
+        }
+        return Some(Value::String(out));
+    }
     let (func, rest) = inner.split_once('(')?;
     let arg = rest
         .strip_suffix(')')?
@@ -746,6 +792,19 @@ mod tests {
             inv.errors
                 .iter()
                 .any(|e| e.path == "bad.json" && e.line == Some(3))
+        );
+    }
+
+    #[test]
+    fn concat_of_parameters_and_literals_resolves() {
+        let t = serde_json::json!({"parameters":{"n":{"defaultValue":"aks1"}}});
+        assert_eq!(
+            resolve_one("[concat(parameters('n'), '/apps')]", &t),
+            Some(Value::String("aks1/apps".into()))
+        );
+        assert_eq!(
+            resolve_one("[concat(parameters('n'), uniqueString('x'))]", &t),
+            None
         );
     }
 
