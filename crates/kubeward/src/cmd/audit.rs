@@ -1,8 +1,122 @@
+//! `kubeward audit`: detections over audit logs (every AKS shape), audit policy lint, and
+//! least-privilege RBAC from what a user did.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::Subcommand;
+use kubeward_audit::scan::{Input, ScanOptions};
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub command: AuditCommand,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    super::not_yet("audit")
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Scan audit logs with every detection rule. Reads JSON-lines Events, EventList batches,
+    /// AKS storage blobs (PT1H.json), Event Hubs bodies and Log Analytics exports (JSON or
+    /// CSV, AzureDiagnostics or AKSAudit/AKSAuditAdmin), plain or gzip, detected per file.
+    Scan(ScanArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
+    /// Audit log files; `-` reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// File of identities expected to read secrets: one per line, exact name, prefix ending
+    /// in `*`, suffix starting with `*`, or `group:NAME`; `#` starts a comment
+    #[arg(long, value_name = "FILE")]
+    pub secret_readers: Option<PathBuf>,
+    /// An identity expected to read secrets (repeatable; same patterns as --secret-readers)
+    #[arg(long = "secret-reader", value_name = "PATTERN")]
+    pub secret_reader: Vec<String>,
+    /// File of the non-system users allowed in the log (enables rule A037 disallowed-user)
+    #[arg(long, value_name = "FILE")]
+    pub allowed_users: Option<PathBuf>,
+    /// A user allowed in the log (repeatable; enables rule A037)
+    #[arg(long = "allowed-user", value_name = "PATTERN")]
+    pub allowed_user: Vec<String>,
+    /// Longest accepted line or JSON value in bytes; longer ones are skipped and reported
+    #[arg(long, default_value_t = kubeward_audit::reader::DEFAULT_MAX_UNIT)]
+    pub max_line_bytes: usize,
+    /// Matching events shown as evidence per rule and identity
+    #[arg(long, default_value_t = 5)]
+    pub samples: usize,
+    /// Files scanned in parallel (default: one per CPU)
+    #[arg(long)]
+    pub threads: Option<usize>,
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
+}
+
+fn patterns_file(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    match args.command {
+        AuditCommand::Scan(a) => run_scan(a),
+    }
+}
+
+fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
+    let mut opts = ScanOptions {
+        max_unit: a.max_line_bytes.max(1024),
+        samples: a.samples.clamp(1, 100),
+        threads: a.threads,
+        ..ScanOptions::default()
+    };
+    if let Some(f) = &a.secret_readers {
+        opts.config.secret_readers = patterns_file(f)?;
+    }
+    opts.config
+        .secret_readers
+        .extend(a.secret_reader.iter().cloned());
+    if a.allowed_users.is_some() || !a.allowed_user.is_empty() {
+        let mut list = match &a.allowed_users {
+            Some(f) => patterns_file(f)?,
+            None => Vec::new(),
+        };
+        list.extend(a.allowed_user.iter().cloned());
+        opts.config.allowed_users = Some(list);
+    }
+    if a.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        bail!("standard input (-) can be given only once");
+    }
+    let inputs: Vec<Input> = a
+        .files
+        .iter()
+        .map(|f| {
+            if f.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(f.clone())
+            }
+        })
+        .collect();
+    let outcome = kubeward_audit::scan::scan(&inputs, &opts);
+    if outcome
+        .files
+        .iter()
+        .all(|f| f.fatal.is_some() && f.stats.events == 0)
+    {
+        let why: Vec<String> = outcome
+            .files
+            .iter()
+            .map(|f| format!("{}: {}", f.name, f.fatal.as_deref().unwrap_or("")))
+            .collect();
+        bail!("no audit log could be read: {}", why.join("; "));
+    }
+    let report = kubeward_audit::report::build_report(&outcome, &opts);
+    crate::output::emit(report, &a.output)
 }

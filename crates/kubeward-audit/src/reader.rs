@@ -1,0 +1,582 @@
+//! Streaming input: cuts a byte stream (plain or gzip) into units — one JSON value each (a line
+//! of a JSON-lines file, an element of a top-level array, or an element of the `records` /
+//! `items` array of an Event Hubs body or an EventList) — or CSV rows, with a bounded buffer.
+//! Memory stays at a few chunks plus the largest accepted unit, whatever the input size.
+
+use std::io::{self, BufRead, BufReader, Read};
+
+use memchr::memchr;
+
+/// Bytes read per call; also the initial buffer size.
+pub const CHUNK: usize = 1 << 20;
+/// Default cap on one unit (line, array element, CSV row); longer ones are skipped and counted.
+pub const DEFAULT_MAX_UNIT: usize = 8 << 20;
+
+/// How a stream is laid out, detected from its first bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// One JSON value per line.
+    JsonLines,
+    /// One or more JSON documents spread over lines: a top-level array, an `EventList`, a
+    /// `{"records":[…]}` body, pretty-printed objects.
+    Structured,
+    /// A CSV export with a header row.
+    Csv,
+}
+
+/// Why a unit was rejected before decoding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadProblem {
+    Oversize,
+    Unterminated,
+}
+
+/// Receives what the reader cuts out of the stream.
+pub trait Sink {
+    /// One JSON value, starting on 1-based `line`.
+    fn unit(&mut self, bytes: &[u8], line: u64);
+    /// A unit the reader had to drop.
+    fn problem(&mut self, line: u64, problem: ReadProblem, bytes: usize);
+    /// The units that follow are elements of a wrapper's `items` or `records` array.
+    fn container(&mut self, _key: &str) {}
+    /// One CSV row (header names and values), on 1-based `line`.
+    fn csv_row(&mut self, headers: &[String], values: &csv::StringRecord, line: u64);
+}
+
+/// Wrap a stream, decompressing it when it starts with the gzip magic bytes (several gzip
+/// members, as rotated logs concatenate, are read in turn).
+pub fn decompressing<'r>(
+    r: impl Read + Send + 'r,
+) -> io::Result<(Box<dyn Read + Send + 'r>, bool)> {
+    let mut br = BufReader::with_capacity(64 << 10, r);
+    let gz = br.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    if gz {
+        Ok((Box::new(flate2::read::MultiGzDecoder::new(br)), true))
+    } else {
+        Ok((Box::new(br), false))
+    }
+}
+
+fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}
+
+/// A fixed-capacity buffer with a filled length, grown only for units up to the cap.
+struct Buf {
+    data: Vec<u8>,
+    filled: usize,
+}
+
+impl Buf {
+    fn new() -> Self {
+        Buf {
+            data: vec![0; CHUNK],
+            filled: 0,
+        }
+    }
+    /// Drop `..from`, keeping the rest at the front.
+    fn compact(&mut self, from: usize) {
+        self.data.copy_within(from..self.filled, 0);
+        self.filled -= from;
+    }
+    /// Read more; returns 0 at end of input.
+    fn refill(&mut self, r: &mut dyn Read) -> io::Result<usize> {
+        if self.data.len() - self.filled < CHUNK / 2 {
+            let new_len = (self.data.len() * 2).max(self.filled + CHUNK);
+            self.data.resize(new_len, 0);
+        }
+        let n = read_some(r, &mut self.data[self.filled..])?;
+        self.filled += n;
+        Ok(n)
+    }
+}
+
+/// Read the whole stream, feeding `sink`. Returns the detected layout; an I/O error (a
+/// truncated gzip member, say) stops the stream after every unit before it was delivered.
+pub fn stream(r: &mut dyn Read, max_unit: usize, sink: &mut dyn Sink) -> io::Result<Layout> {
+    let mut buf = Buf::new();
+    // Enough of the start to decide the layout.
+    while buf.filled < 64 << 10 {
+        if buf.refill(r)? == 0 {
+            break;
+        }
+    }
+    let layout = detect(&buf.data[..buf.filled]);
+    match layout {
+        Layout::JsonLines => lines(r, buf, max_unit, sink)?,
+        Layout::Structured => structured(r, buf, max_unit, sink)?,
+        Layout::Csv => {
+            let head = io::Cursor::new(buf.data[..buf.filled].to_vec());
+            csv_rows(head.chain(r), max_unit, sink)?;
+        }
+    }
+    Ok(layout)
+}
+
+fn skip_bom_ws(b: &[u8]) -> &[u8] {
+    let b = b.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(b);
+    let start = b
+        .iter()
+        .position(|c| !c.is_ascii_whitespace())
+        .unwrap_or(b.len());
+    &b[start..]
+}
+
+/// Decide the layout from the first bytes: an array or a container object (`records`/`items`
+/// key) or an object spread over lines is structured; an object closed on its first line is
+/// JSON lines; a header-looking first line is CSV.
+pub fn detect(head: &[u8]) -> Layout {
+    let b = skip_bom_ws(head);
+    match b.first() {
+        Some(b'[') => Layout::Structured,
+        Some(b'{') => {
+            let mut sc = Scanner::default();
+            let mut first_newline = false;
+            for (i, &c) in b.iter().enumerate() {
+                if c == b'\n' {
+                    first_newline = true;
+                }
+                sc.step(c, i, &mut |_| {}, &mut |_, _| {});
+                if sc.container {
+                    return Layout::Structured;
+                }
+                if sc.depth == 0 && !first_newline {
+                    return Layout::JsonLines;
+                }
+            }
+            // The first value spans lines: pretty-printed JSON, unless other lines are whole
+            // objects (a JSON-lines file whose first line is broken).
+            let whole_line = b.split(|&c| c == b'\n').skip(1).take(200).any(|l| {
+                let l = trim_line(l);
+                let l = skip_bom_ws(l);
+                l.first() == Some(&b'{') && l.last() == Some(&b'}') && balanced(l)
+            });
+            if whole_line {
+                Layout::JsonLines
+            } else {
+                Layout::Structured
+            }
+        }
+        Some(_) => {
+            let first_line = &b[..memchr(b'\n', b).unwrap_or(b.len())];
+            if first_line.contains(&b',') && !first_line.starts_with(b"\"{") {
+                Layout::Csv
+            } else {
+                Layout::JsonLines
+            }
+        }
+        None => Layout::JsonLines,
+    }
+}
+
+/// Whether `l` is one JSON value that closes exactly at its end.
+fn balanced(l: &[u8]) -> bool {
+    let mut sc = Scanner::default();
+    for (i, &c) in l.iter().enumerate() {
+        sc.step(c, i, &mut |_| {}, &mut |_, _| {});
+        if sc.depth == 0 {
+            return i + 1 == l.len();
+        }
+    }
+    false
+}
+
+fn trim_line(mut l: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\r' | b' ' | b'\t'] = l {
+        l = rest;
+    }
+    l
+}
+
+fn lines(r: &mut dyn Read, mut buf: Buf, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+    let mut line_no: u64 = 1;
+    // When a line grows past the cap: where it started and how long it was.
+    let mut skipping: Option<(u64, usize)> = None;
+    loop {
+        let mut start = 0;
+        while let Some(i) = memchr(b'\n', &buf.data[start..buf.filled]) {
+            let end = start + i;
+            match skipping.take() {
+                Some((at, len)) => sink.problem(at, ReadProblem::Oversize, len + end - start),
+                None => {
+                    let line = trim_line(&buf.data[start..end]);
+                    if !skip_bom_ws(line).is_empty() {
+                        sink.unit(line, line_no);
+                    }
+                }
+            }
+            line_no += 1;
+            start = end + 1;
+        }
+        let partial = buf.filled - start;
+        if let Some((_, len)) = &mut skipping {
+            *len += partial;
+            start = buf.filled;
+        } else if partial > max_unit {
+            skipping = Some((line_no, partial));
+            start = buf.filled;
+        }
+        buf.compact(start);
+        if buf.refill(r)? == 0 {
+            if let Some((at, len)) = skipping {
+                sink.problem(at, ReadProblem::Oversize, len);
+            } else {
+                let line = trim_line(&buf.data[..buf.filled]);
+                if !skip_bom_ws(line).is_empty() {
+                    sink.unit(line, line_no);
+                }
+            }
+            return Ok(());
+        }
+    }
+}
+
+/// Byte-level JSON structure tracker: depth, strings, the key just read at depth 1, and whether
+/// the depth-0 object turned out to be a container (`records` or `items` array).
+#[derive(Default)]
+struct Scanner {
+    depth: u32,
+    in_str: bool,
+    esc: bool,
+    top_is_obj: bool,
+    expect_key: bool,
+    capturing: bool,
+    key: Vec<u8>,
+    /// Depth whose values are units (1 in a top-level array, 2 in a container array).
+    elem_level: Option<u32>,
+    container: bool,
+    /// Start offset and depth of the unit being cut.
+    unit: Option<(usize, u32)>,
+}
+
+impl Scanner {
+    /// Advance over byte `c` at offset `i`; `start(i)` when a unit opens, `end(start, i)` when it closes.
+    fn step(
+        &mut self,
+        c: u8,
+        i: usize,
+        start: &mut dyn FnMut(usize),
+        end: &mut dyn FnMut(usize, usize),
+    ) {
+        if self.in_str {
+            if self.esc {
+                self.esc = false;
+            } else if c == b'\\' {
+                self.esc = true;
+            } else if c == b'"' {
+                self.in_str = false;
+                self.capturing = false;
+            } else if self.capturing && self.key.len() < 16 {
+                self.key.push(c);
+            }
+            return;
+        }
+        match c {
+            b'"' => {
+                self.in_str = true;
+                if self.depth == 1 && self.top_is_obj && self.expect_key {
+                    self.capturing = true;
+                    self.key.clear();
+                }
+            }
+            b'{' | b'[' => {
+                if self.depth == 0 {
+                    self.top_is_obj = c == b'{';
+                    self.container = false;
+                    if c == b'[' {
+                        self.elem_level = Some(1);
+                    } else {
+                        self.unit = Some((i, 0));
+                        start(i);
+                    }
+                } else if self.depth == 1
+                    && self.top_is_obj
+                    && c == b'['
+                    && (self.key == b"records" || self.key == b"items")
+                {
+                    // The depth-0 object is a wrapper: its array elements are the units.
+                    self.container = true;
+                    self.unit = None;
+                    self.elem_level = Some(2);
+                } else if self.elem_level == Some(self.depth) && self.unit.is_none() {
+                    self.unit = Some((i, self.depth));
+                    start(i);
+                }
+                self.depth += 1;
+                self.expect_key = self.depth == 1 && c == b'{';
+            }
+            b'}' | b']' => {
+                if self.depth == 0 {
+                    return;
+                }
+                self.depth -= 1;
+                if let Some((s, d)) = self.unit
+                    && d == self.depth
+                {
+                    self.unit = None;
+                    end(s, i);
+                }
+                if let Some(l) = self.elem_level
+                    && self.depth < l
+                {
+                    self.elem_level = None;
+                }
+                if self.depth == 1 {
+                    self.expect_key = false;
+                }
+            }
+            b',' if self.depth == 1 => self.expect_key = true,
+            b':' if self.depth == 1 => self.expect_key = false,
+            _ => {}
+        }
+    }
+}
+
+fn structured(
+    r: &mut dyn Read,
+    mut buf: Buf,
+    max_unit: usize,
+    sink: &mut dyn Sink,
+) -> io::Result<()> {
+    let mut sc = Scanner::default();
+    let mut line_no: u64 = 1;
+    let mut unit_line: u64 = 1;
+    // Units that grew past the cap are skipped: their start line and length so far.
+    let mut oversize: Option<(u64, usize)> = None;
+    let mut pos = 0;
+    loop {
+        while pos < buf.filled {
+            let c = buf.data[pos];
+            if c == b'\n' {
+                line_no += 1;
+            }
+            let mut opened = false;
+            let mut closed: Option<(usize, usize)> = None;
+            let was_container = sc.container;
+            sc.step(c, pos, &mut |_| opened = true, &mut |s, e| {
+                closed = Some((s, e))
+            });
+            if sc.container && !was_container {
+                sink.container(&String::from_utf8_lossy(&sc.key));
+            }
+            if opened {
+                unit_line = line_no;
+            }
+            if let Some((s, e)) = closed {
+                match oversize.take() {
+                    Some((at, len)) => sink.problem(at, ReadProblem::Oversize, len + e + 1),
+                    None => sink.unit(&buf.data[s..=e], unit_line),
+                }
+            }
+            pos += 1;
+        }
+        // Keep only the open unit (if any).
+        let keep_from = match sc.unit {
+            Some((s, _)) if oversize.is_none() => {
+                if buf.filled - s > max_unit {
+                    oversize = Some((unit_line, buf.filled - s));
+                    buf.filled
+                } else {
+                    s
+                }
+            }
+            _ => {
+                if let Some((_, len)) = &mut oversize {
+                    *len += buf.filled;
+                }
+                buf.filled
+            }
+        };
+        if let Some((s, d)) = &mut sc.unit {
+            *s = s.saturating_sub(keep_from);
+            let _ = d;
+        }
+        buf.compact(keep_from);
+        pos = buf.filled;
+        if buf.refill(r)? == 0 {
+            if sc.unit.is_some() || oversize.is_some() {
+                sink.problem(unit_line, ReadProblem::Unterminated, buf.filled);
+            }
+            return Ok(());
+        }
+    }
+}
+
+fn csv_rows(r: impl Read, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+    let mut rdr = csv::ReaderBuilder::new()
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(r);
+    let headers: Vec<String> = rdr
+        .headers()
+        .map_err(io::Error::other)?
+        .iter()
+        .map(|h| {
+            // The portal suffixes datetime columns with their zone: "TimeGenerated [UTC]".
+            h.trim_start_matches('\u{feff}')
+                .split(" [")
+                .next()
+                .unwrap_or(h)
+                .trim()
+                .to_string()
+        })
+        .collect();
+    let mut rec = csv::StringRecord::new();
+    loop {
+        match rdr.read_record(&mut rec) {
+            Ok(true) => {
+                let line = rec.position().map(|p| p.line()).unwrap_or(0);
+                if rec.as_slice().len() > max_unit {
+                    sink.problem(line, ReadProblem::Oversize, rec.as_slice().len());
+                } else {
+                    sink.csv_row(&headers, &rec, line);
+                }
+            }
+            Ok(false) => return Ok(()),
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                match e.kind() {
+                    csv::ErrorKind::Io(_) => return Err(io::Error::other(e.to_string())),
+                    _ => sink.problem(line, ReadProblem::Unterminated, 0),
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Default)]
+    struct Collect {
+        units: Vec<(String, u64)>,
+        problems: Vec<(u64, ReadProblem)>,
+        rows: Vec<(Vec<String>, u64)>,
+    }
+    impl Sink for Collect {
+        fn unit(&mut self, bytes: &[u8], line: u64) {
+            self.units
+                .push((String::from_utf8_lossy(bytes).into_owned(), line));
+        }
+        fn problem(&mut self, line: u64, problem: ReadProblem, _bytes: usize) {
+            self.problems.push((line, problem));
+        }
+        fn csv_row(&mut self, _h: &[String], v: &csv::StringRecord, line: u64) {
+            self.rows.push((v.iter().map(String::from).collect(), line));
+        }
+    }
+
+    fn run(input: &[u8], max: usize) -> (Layout, Collect) {
+        let mut c = Collect::default();
+        let layout = stream(&mut &input[..], max, &mut c).unwrap();
+        (layout, c)
+    }
+
+    #[test]
+    fn json_lines_with_blank_and_crlf() {
+        let (l, c) = run(b"{\"a\":1}\r\n\n{\"b\":2}\n{\"c\":", 1000);
+        assert_eq!(l, Layout::JsonLines);
+        assert_eq!(
+            c.units,
+            vec![
+                ("{\"a\":1}".into(), 1),
+                ("{\"b\":2}".into(), 3),
+                ("{\"c\":".into(), 4)
+            ]
+        );
+    }
+
+    #[test]
+    fn oversize_line_is_skipped_and_next_kept() {
+        let mut input = b"{\"a\":1}\n{\"big\":\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 3 * CHUNK));
+        input.extend(b"\"}\n{\"b\":2}\n");
+        let (_, c) = run(&input, CHUNK);
+        assert_eq!(c.units.len(), 2);
+        assert_eq!(c.units[1], ("{\"b\":2}".into(), 3));
+        assert_eq!(c.problems, vec![(2, ReadProblem::Oversize)]);
+    }
+
+    #[test]
+    fn records_body_and_eventlist_and_array() {
+        let body = b"{\"records\": [\n {\"x\":\"]}\"},\n {\"y\":[1]}\n]}\n";
+        let (l, c) = run(body, 1000);
+        assert_eq!(l, Layout::Structured);
+        assert_eq!(
+            c.units,
+            vec![("{\"x\":\"]}\"}".into(), 2), ("{\"y\":[1]}".into(), 3)]
+        );
+        let list = br#"{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{"auditID":"1"},{"auditID":"2"}]}"#;
+        let (l, c) = run(list, 1000);
+        assert_eq!(l, Layout::Structured);
+        assert_eq!(c.units.len(), 2);
+        let (l, c) = run(b"[\n{\"a\":{\"b\":1}},\n{\"c\":2}\n]", 1000);
+        assert_eq!(l, Layout::Structured);
+        assert_eq!(
+            c.units,
+            vec![("{\"a\":{\"b\":1}}".into(), 2), ("{\"c\":2}".into(), 3)]
+        );
+    }
+
+    #[test]
+    fn pretty_object_is_one_unit_and_unterminated_reported() {
+        let (l, c) = run(
+            b"{\n \"auditID\": \"1\",\n \"verb\": \"get\"\n}\n{\n \"auditID\": \"2\"",
+            1000,
+        );
+        assert_eq!(l, Layout::Structured);
+        assert_eq!(c.units.len(), 1);
+        assert_eq!(c.problems, vec![(5, ReadProblem::Unterminated)]);
+    }
+
+    #[test]
+    fn structured_survives_chunk_boundaries_and_oversize() {
+        let mut input = b"[".to_vec();
+        for i in 0..50_000 {
+            input.extend(
+                format!("{{\"i\":{i},\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}},\n").as_bytes(),
+            );
+        }
+        input.extend(b"{\"big\":\"");
+        input.extend(std::iter::repeat_n(b'x', 2 * CHUNK));
+        input.extend(b"\"},{\"last\":1}]");
+        let (_, c) = run(&input, CHUNK);
+        assert_eq!(c.units.len(), 50_001);
+        assert_eq!(
+            c.units[49_999].0,
+            "{\"i\":49999,\"pad\":\"abcdefghijklmnopqrstuvwxyz\"}"
+        );
+        assert_eq!(c.units[50_000], ("{\"last\":1}".into(), 50_001));
+        assert_eq!(c.problems, vec![(50_001, ReadProblem::Oversize)]);
+    }
+
+    #[test]
+    fn csv_detected() {
+        let (l, c) = run(
+            b"TimeGenerated [UTC],Verb,User\n\"2024-01-01\",get,\"{\"\"username\"\":\"\"a\"\"}\"\n",
+            1000,
+        );
+        assert_eq!(l, Layout::Csv);
+        assert_eq!(c.rows.len(), 1);
+        assert_eq!(c.rows[0].0[2], "{\"username\":\"a\"}");
+    }
+
+    #[test]
+    fn gzip_is_detected() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        enc.write_all(b"{\"a\":1}\n").unwrap();
+        let gz = enc.finish().unwrap();
+        let (mut r, was_gz) = decompressing(&gz[..]).unwrap();
+        assert!(was_gz);
+        let mut c = Collect::default();
+        stream(&mut r, 100, &mut c).unwrap();
+        assert_eq!(c.units.len(), 1);
+    }
+}

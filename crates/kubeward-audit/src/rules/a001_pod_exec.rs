@@ -1,0 +1,97 @@
+//! Exec or attach into a container, in both forms: `create` (SPDY) and `get` (WebSocket,
+//! kubectl 1.30 and later).
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A001",
+    "pod-exec",
+    "Exec or attach into a running container",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1609"),
+        ms("MS-TA9006"),
+        falco("Attach/Exec Pod"),
+    ],
+    CheckDoc {
+        what: "Requests on the pods/exec and pods/attach subresources, whether sent as `create` (SPDY) or as `get` (WebSocket, used by kubectl 1.30 and later). Platform identities are not allowlisted: AKS does not exec into user pods.",
+        why: "Exec gives a shell with the container's identity, files and network: the usual first step after stealing credentials. The command line appears in the request URI even at Metadata level.",
+        fix: "Confirm each session was expected. Limit `pods/exec` and `pods/attach` to a break-glass group (Role rules on those subresources), use Microsoft Entra ID with Azure RBAC for AKS (`az aks update --enable-azure-rbac`), and prefer `kubectl debug` with audited node access over exec in production.",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#referring-to-resources",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs {
+        read_verbs: ReadVerbs::Partly,
+        ..Needs::METADATA
+    },
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "pods"
+        || !matches!(v.subresource(), "exec" | "attach")
+        || !matches!(v.verb(), "create" | "get")
+        || !v.is_stream_start()
+    {
+        return None;
+    }
+    let cmd = v.uri_params("command").join(" ");
+    let container = v.uri_params("container").join(",");
+    let mut d = format!("{} into {}", v.subresource(), object_name(v));
+    if !container.is_empty() {
+        d.push_str(&format!(" container {container}"));
+    }
+    if !cmd.is_empty() {
+        d.push_str(&format!(": {cmd}"));
+    }
+    if !v.succeeded() {
+        d.push_str(&format!(" (refused, code {})", v.code().unwrap_or(0)));
+    }
+    Some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn exec(verb: &str, stage: &str, code: i64) -> serde_json::Value {
+        json!({"verb": verb, "stage": stage, "requestURI": "/api/v1/namespaces/default/pods/web/exec?command=sh&container=app&stdin=true&tty=true",
+               "objectRef": {"subresource": "exec"}, "responseStatus": {"code": code}})
+    }
+
+    #[test]
+    fn fires_on_websocket_get_and_spdy_create() {
+        let d = fires_with(
+            &RULE,
+            &Config::default(),
+            exec("get", "ResponseStarted", 101),
+        )
+        .unwrap();
+        assert!(d.contains("container app: sh"), "{d}");
+        assert!(fires(&RULE, exec("create", "ResponseStarted", 101)));
+        assert!(fires(&RULE, exec("create", "ResponseComplete", 403)));
+    }
+
+    #[test]
+    fn silent_on_other_stages_and_plain_pod_reads() {
+        // The completion of a started stream repeats it.
+        assert!(!fires(&RULE, exec("get", "ResponseComplete", 101)));
+        assert!(!fires(&RULE, exec("get", "RequestReceived", 101)));
+        assert!(!fires(&RULE, json!({"verb": "get"})));
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "get", "objectRef": {"subresource": "log"}})
+        ));
+    }
+}

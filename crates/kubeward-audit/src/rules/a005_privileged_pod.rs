@@ -1,0 +1,88 @@
+//! Privileged containers in pods and workloads.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A005",
+    "privileged-pod-created",
+    "Privileged container created",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1611"),
+        RefStatic::mitre("T1610"),
+        ms("MS-TA9018"),
+        RefStatic::pss("baseline:privileged"),
+        falco("Create Privileged Pod"),
+    ],
+    CheckDoc {
+        what: "Successful create/update/patch of a pod or of any workload (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) whose containers, init or ephemeral containers set `securityContext.privileged: true`. AKS images (mcr.microsoft.com/oss/…, /aks/…) and platform identities are allowlisted.",
+        why: "A privileged container has every capability and the host's devices: escaping to the node is one command away, and from the node the kubelet and node identity.",
+        fix: "Remove `privileged: true`; grant only the capability needed. Enforce Pod Security Standards `baseline` or `restricted` with namespace labels (`pod-security.kubernetes.io/enforce: baseline`) or the Azure Policy add-on for AKS (`az aks enable-addons --addons azure-policy`) with the built-in 'Kubernetes cluster should not allow privileged containers'.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(POD_BEARING),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    let bad = offending_containers(spec, |c| true_at(c, "/securityContext/privileged"));
+    (!bad.is_empty()).then(|| {
+        format!(
+            "{} {}: privileged {}",
+            v.verb(),
+            object_name(v),
+            bad.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_pod_and_deployment() {
+        let spec = json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]});
+        assert!(fires(&RULE, pod(spec.clone())));
+        assert!(fires(&RULE, deployment(spec)));
+        let init = json!({"containers": [{"name": "a", "image": "nginx"}], "initContainers": [{"name": "i", "image": "busybox", "securityContext": {"privileged": true}}]});
+        assert!(fires(&RULE, pod(init)));
+    }
+
+    #[test]
+    fn silent_on_unprivileged_aks_images_and_controllers() {
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": false}}]})
+            )
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "csi", "image": "mcr.microsoft.com/oss/kubernetes-csi/azuredisk-csi:v1.30.1", "securityContext": {"privileged": true}}]})
+            )
+        ));
+        let mut ev = pod(
+            json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
+        );
+        ev["user"] = json!({"username": "system:serviceaccount:kube-system:daemon-set-controller"});
+        assert!(!fires(&RULE, ev));
+        let mut refused = pod(
+            json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
+        );
+        refused["responseStatus"] = json!({"code": 403});
+        assert!(!fires(&RULE, refused));
+    }
+}

@@ -1,0 +1,124 @@
+//! hostPath volumes on sensitive host paths.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A006",
+    "sensitive-hostpath-mount",
+    "Pod mounts a sensitive host path",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1611"),
+        RefStatic::mitre("T1552.001"),
+        ms("MS-TA9013"),
+        ms("MS-TA9026"),
+        RefStatic::pss("baseline:hostPath"),
+        falco("Create Sensitive Mount Pod"),
+    ],
+    CheckDoc {
+        what: "Successful pod or workload writes with a hostPath volume on the host root, /etc, /proc, /root, /home, /var/lib/kubelet, /etc/kubernetes (incl. azure.json, the service principal file) or a container runtime socket.",
+        why: "These paths hold the node's credentials and control its containers: mounting them is a container escape and, on AKS, can expose the cluster's service principal or kubelet identity.",
+        fix: "Use emptyDir, a PersistentVolumeClaim or a CSI volume instead. Enforce Pod Security `baseline` (forbids hostPath) or the Azure Policy built-in 'Kubernetes cluster pod hostPath volumes should only use allowed host paths'.",
+        links: &["https://kubernetes.io/docs/concepts/storage/volumes/#hostpath"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(POD_BEARING),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+const SENSITIVE: &[&str] = &[
+    "/proc",
+    "/etc",
+    "/root",
+    "/home",
+    "/var/lib/kubelet",
+    "/etc/kubernetes",
+    "/var/run/docker.sock",
+    "/run/containerd",
+    "/var/run/containerd",
+    "/run/containerd/containerd.sock",
+    "/var/run/crio",
+    "/var/lib/containerd",
+    "/dev",
+    "/boot",
+    "/sys",
+];
+
+pub fn is_sensitive(path: &str) -> bool {
+    let p = path.trim_end_matches('/');
+    p.is_empty()
+        || SENSITIVE
+            .iter()
+            .any(|s| p == *s || p.starts_with(&format!("{s}/")))
+}
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    if all_aks_images(spec) {
+        return None;
+    }
+    let paths: Vec<&str> = spec
+        .get("volumes")
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|vol| vol.pointer("/hostPath/path").and_then(|p| p.as_str()))
+        .filter(|p| is_sensitive(p))
+        .collect();
+    (!paths.is_empty()).then(|| {
+        format!(
+            "{} {}: hostPath {}",
+            v.verb(),
+            object_name(v),
+            paths.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_host_root_and_azure_json() {
+        assert!(fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "alpine"}], "volumes": [{"name": "h", "hostPath": {"path": "/"}}]})
+            )
+        ));
+        assert!(fires(
+            &RULE,
+            deployment(
+                json!({"containers": [{"name": "x", "image": "alpine"}], "volumes": [{"name": "h", "hostPath": {"path": "/etc/kubernetes/azure.json", "type": "File"}}]})
+            )
+        ));
+    }
+
+    #[test]
+    fn silent_on_harmless_paths_and_aks_pods() {
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "alpine"}], "volumes": [{"name": "h", "hostPath": {"path": "/var/log/app"}}]})
+            )
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "mcr.microsoft.com/azuremonitor/containerinsights/ciprod:3.1"}], "volumes": [{"name": "h", "hostPath": {"path": "/etc"}}]})
+            )
+        ));
+        assert!(!is_sensitive("/etcd-backup"));
+        assert!(is_sensitive("/etc/"));
+    }
+}

@@ -1,0 +1,75 @@
+//! Pods and workloads that set `hostPID: true`.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A007",
+    "host-pid-pod",
+    "Pod shares the host PID namespace",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1611"),
+        ms("MS-TA9013"),
+        RefStatic::pss("baseline:hostNamespaces"),
+        falco("Create HostPid Pod"),
+    ],
+    CheckDoc {
+        what: "Successful pod or workload writes whose pod spec sets `hostPID: true`. Pods made only of AKS images and writes by platform identities are allowlisted.",
+        why: "Sharing this host namespace lets the pod see and signal every process on the node, read their environment and memory (secrets of other pods), and with privileges enter their namespaces.",
+        fix: "Remove `hostPID` from the pod template. Enforce Pod Security `baseline` on the namespace (label `pod-security.kubernetes.io/enforce=baseline`) or the matching Azure Policy built-in for AKS (host namespaces / host network and ports).",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(POD_BEARING),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    (true_at(spec, "/hostPID") && !all_aks_images(spec))
+        .then(|| format!("{} {}: hostPID true", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_pod_and_workload() {
+        assert!(fires(
+            &RULE,
+            pod(json!({"hostPID": true, "containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(fires(
+            &RULE,
+            deployment(json!({"hostPID": true, "containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+    }
+
+    #[test]
+    fn silent_when_unset_or_aks_image() {
+        assert!(!fires(
+            &RULE,
+            pod(json!({"containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(json!({"hostPID": false, "containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"hostPID": true, "containers": [{"name": "x", "image": "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"}]})
+            )
+        ));
+    }
+}

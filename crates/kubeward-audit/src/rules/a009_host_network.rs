@@ -1,0 +1,77 @@
+//! Pods and workloads that set `hostNetwork: true`.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A009",
+    "host-network-pod",
+    "Pod uses the host network namespace",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1611"),
+        ms("MS-TA9036"),
+        RefStatic::pss("baseline:hostNamespaces"),
+        falco("Create HostNetwork Pod"),
+    ],
+    CheckDoc {
+        what: "Successful pod or workload writes whose pod spec sets `hostNetwork: true`. Pods made only of AKS images and writes by platform identities are allowlisted.",
+        why: "Sharing this host namespace lets the pod bind node ports, sniff node traffic, bypass network policies and reach the node's local services and the instance metadata endpoint.",
+        fix: "Remove `hostNetwork` from the pod template. Enforce Pod Security `baseline` on the namespace (label `pod-security.kubernetes.io/enforce=baseline`) or the matching Azure Policy built-in for AKS (host namespaces / host network and ports).",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(POD_BEARING),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    (true_at(spec, "/hostNetwork") && !all_aks_images(spec))
+        .then(|| format!("{} {}: hostNetwork true", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_pod_and_workload() {
+        assert!(fires(
+            &RULE,
+            pod(json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(fires(
+            &RULE,
+            deployment(
+                json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine"}]})
+            )
+        ));
+    }
+
+    #[test]
+    fn silent_when_unset_or_aks_image() {
+        assert!(!fires(
+            &RULE,
+            pod(json!({"containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(json!({"hostNetwork": false, "containers": [{"name": "x", "image": "alpine"}]}))
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"hostNetwork": true, "containers": [{"name": "x", "image": "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"}]})
+            )
+        ));
+    }
+}

@@ -1,0 +1,94 @@
+//! Containers that add dangerous Linux capabilities.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A010",
+    "dangerous-capabilities",
+    "Container adds a dangerous Linux capability",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1611"),
+        ms("MS-TA9036"),
+        RefStatic::pss("baseline:capabilities"),
+    ],
+    CheckDoc {
+        what: "Successful pod or workload writes whose containers add SYS_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, NET_ADMIN, NET_RAW, BPF, PERFMON or ALL in `securityContext.capabilities.add`.",
+        why: "Each of these breaks container isolation: mounting filesystems, loading kernel modules, tracing other processes, reading any file, spoofing traffic (ARP poisoning).",
+        fix: "Drop ALL capabilities and add back only what the application needs (usually NET_BIND_SERVICE). Enforce Pod Security `baseline`/`restricted` or the Azure Policy built-in 'Kubernetes cluster containers should only use allowed capabilities'.",
+        links: &[
+            "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(POD_BEARING),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+const DANGEROUS: &[&str] = &[
+    "SYS_ADMIN",
+    "SYS_PTRACE",
+    "SYS_MODULE",
+    "DAC_READ_SEARCH",
+    "NET_ADMIN",
+    "NET_RAW",
+    "BPF",
+    "PERFMON",
+    "ALL",
+];
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    let bad = offending_containers(spec, |c| {
+        c.pointer("/securityContext/capabilities/add")
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|x| x.as_str())
+            .any(|cap| {
+                DANGEROUS.contains(&cap.trim_start_matches("CAP_").to_ascii_uppercase().as_str())
+            })
+    });
+    (!bad.is_empty()).then(|| {
+        format!(
+            "{} {}: dangerous capabilities in {}",
+            v.verb(),
+            object_name(v),
+            bad.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_sys_admin() {
+        assert!(fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": ["CAP_SYS_ADMIN"]}}}]})
+            )
+        ));
+    }
+
+    #[test]
+    fn silent_on_benign_capabilities() {
+        assert!(!fires(
+            &RULE,
+            pod(
+                json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}}}]})
+            )
+        ));
+    }
+}

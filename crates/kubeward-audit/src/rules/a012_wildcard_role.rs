@@ -1,0 +1,101 @@
+//! Roles and ClusterRoles that grant wildcards.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A012",
+    "wildcard-role",
+    "Role or ClusterRole with wildcard permissions written",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1098.006"),
+        RefStatic::cis_aks("1.8.0", "4.1.3"),
+        falco("ClusterRole With Wildcard Created"),
+    ],
+    CheckDoc {
+        what: "Successful create/update/patch of a Role or ClusterRole with `*` in verbs, resources or apiGroups, by anyone but the platform.",
+        why: "Wildcards grant today's and tomorrow's resources and verbs (including escalate, bind, impersonate and every CRD): they defeat least privilege.",
+        fix: "List the resources and verbs explicitly. Review with `kubectl get clusterrole NAME -o yaml`; on AKS prefer Azure RBAC built-in roles for people and narrow Roles for workloads.",
+        links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(&["roles", "clusterroles"]),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+/// A role write by a non-platform identity, with its rules.
+pub fn role_rules<'v>(v: &'v EventView) -> Option<&'v Vec<serde_json::Value>> {
+    if !matches!(v.resource(), "roles" | "clusterroles")
+        || !v.is_modify()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    v.object()?.get("rules")?.as_array()
+}
+
+pub fn strings<'v>(rule: &'v serde_json::Value, key: &str) -> Vec<&'v str> {
+    rule.get(key)
+        .and_then(|x| x.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|x| x.as_str())
+        .collect()
+}
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let rules = role_rules(v)?;
+    let wild: Vec<&str> = ["verbs", "resources", "apiGroups"]
+        .into_iter()
+        .filter(|k| rules.iter().any(|r| strings(r, k).contains(&"*")))
+        .collect();
+    (!wild.is_empty()).then(|| {
+        format!(
+            "{} {}: `*` in {}",
+            v.verb(),
+            object_name(v),
+            wild.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn role(rules: serde_json::Value) -> serde_json::Value {
+        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "r"},
+               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "r"}, "rules": rules}})
+    }
+
+    #[test]
+    fn fires_on_wildcards() {
+        assert!(fires(
+            &RULE,
+            role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
+        ));
+        assert!(fires(
+            &RULE,
+            role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
+        ));
+    }
+
+    #[test]
+    fn silent_on_explicit_rules() {
+        assert!(!fires(
+            &RULE,
+            role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))
+        ));
+    }
+}

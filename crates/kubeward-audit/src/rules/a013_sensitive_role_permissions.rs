@@ -1,0 +1,113 @@
+//! Roles granting exec, secrets, escalation or impersonation.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::a012_wildcard_role::{role_rules, strings};
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A013",
+    "sensitive-role-permissions",
+    "Role grants exec, secrets, escalation or impersonation",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1098.006"),
+        falco("ClusterRole With Pod Exec Created"),
+        RefStatic::cis_aks("1.8.0", "4.1.2"),
+    ],
+    CheckDoc {
+        what: "Successful writes of Roles/ClusterRoles granting pods/exec, pods/attach, secrets get/list/watch, the escalate/bind/impersonate verbs, or serviceaccounts/token create, by anyone but the platform.",
+        why: "Each of these lets the holder become someone more privileged: read tokens, run commands in other identities' pods or grant themselves more.",
+        fix: "Review the role and keep these permissions for dedicated, audited groups. Use `kubeward rbac` / `kubectl auth can-i --list --as` to see who holds them.",
+        links: &[
+            "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#privilege-escalation-risks",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(&["roles", "clusterroles"]),
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let rules = role_rules(v)?;
+    let mut found = Vec::new();
+    for r in rules {
+        let res = strings(r, "resources");
+        let verbs = strings(r, "verbs");
+        let any_verb = |vs: &[&str]| verbs.iter().any(|x| vs.contains(x));
+        for sub in ["pods/exec", "pods/attach"] {
+            if res.contains(&sub) {
+                found.push(sub.to_string());
+            }
+        }
+        if res.contains(&"secrets") && any_verb(&["get", "list", "watch"]) {
+            found.push("read secrets".into());
+        }
+        if res.contains(&"serviceaccounts/token") && any_verb(&["create"]) {
+            found.push("create tokens".into());
+        }
+        for verb in ["escalate", "bind", "impersonate"] {
+            if verbs.contains(&verb) {
+                found.push(verb.to_string());
+            }
+        }
+    }
+    found.dedup();
+    (!found.is_empty()).then(|| {
+        format!(
+            "{} {}: grants {}",
+            v.verb(),
+            object_name(v),
+            found.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn role(rules: serde_json::Value) -> serde_json::Value {
+        json!({"objectRef": {"resource": "roles", "apiGroup": "rbac.authorization.k8s.io", "name": "r"},
+               "requestObject": {"kind": "Role", "metadata": {"name": "r"}, "rules": rules}})
+    }
+
+    #[test]
+    fn fires_on_exec_and_secrets() {
+        assert!(fires(
+            &RULE,
+            role(
+                json!([{"apiGroups": [""], "resources": ["pods/exec"], "verbs": ["create", "get"]}])
+            )
+        ));
+        assert!(fires(
+            &RULE,
+            role(json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["list"]}]))
+        ));
+        assert!(fires(
+            &RULE,
+            role(json!([{"apiGroups": [""], "resources": ["users"], "verbs": ["impersonate"]}]))
+        ));
+    }
+
+    #[test]
+    fn silent_on_plain_reads() {
+        assert!(!fires(
+            &RULE,
+            role(
+                json!([{"apiGroups": [""], "resources": ["pods", "services"], "verbs": ["get", "list"]}])
+            )
+        ));
+        assert!(!fires(
+            &RULE,
+            role(json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["create"]}]))
+        ));
+    }
+}

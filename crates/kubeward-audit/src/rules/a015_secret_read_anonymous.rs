@@ -1,0 +1,71 @@
+//! Secret reads by anonymous users.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A015",
+    "secret-read-anonymous",
+    "Secret read by an anonymous user",
+    Severity::Critical,
+    &[
+        RefStatic::mitre("T1552.007"),
+        RefStatic::mitre("T1078.001"),
+        ms("MS-TA9025"),
+    ],
+    CheckDoc {
+        what: "get/list/watch on secrets by `system:anonymous` or a member of `system:unauthenticated`, whether allowed or refused.",
+        why: "An allowed anonymous secret read means anyone who reaches the API server holds the cluster's credentials; refused attempts show someone probing for that.",
+        fix: "Remove every RoleBinding/ClusterRoleBinding to system:anonymous or system:unauthenticated (`kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'anonymous|unauthenticated'`), restrict the API server with authorized IP ranges or a private cluster (`az aks update --api-server-authorized-ip-ranges`), and rotate the secrets that were read.",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::READS,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "secrets" || !v.is_read() || !v.is_final() || !is_anonymous(v) {
+        return None;
+    }
+    Some(format!(
+        "{} {} ({})",
+        v.verb(),
+        object_name(v),
+        if v.succeeded() { "allowed" } else { "refused" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_anonymous_get() {
+        let d = fires_with(&RULE, &Config::default(), json!({"verb": "get", "user": {"username": "system:anonymous", "groups": ["system:unauthenticated"]},
+            "objectRef": {"resource": "secrets", "name": "db"}, "responseStatus": {"code": 200}})).unwrap();
+        assert!(d.contains("allowed"));
+    }
+
+    #[test]
+    fn silent_on_authenticated_reads_and_other_resources() {
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "get", "objectRef": {"resource": "secrets", "name": "db"}})
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "get", "user": {"username": "system:anonymous"}, "objectRef": {"resource": "configmaps"}})
+        ));
+    }
+}

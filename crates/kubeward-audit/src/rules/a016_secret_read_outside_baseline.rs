@@ -1,0 +1,96 @@
+//! Secret reads by identities outside the expected set.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A016",
+    "secret-read-outside-baseline",
+    "Secret read by an identity outside the baseline",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1552.007"),
+        ms("MS-TA9025"),
+        falco("K8s Secret Get Successfully"),
+    ],
+    CheckDoc {
+        what: "Successful get/list/watch on secrets by an authenticated identity that is neither a platform identity (aksService, system components, nodes, kube-system service accounts) nor in the baseline given with `--secret-readers FILE` or `--secret-reader NAME` (exact names, prefixes ending in `*`, or `group:NAME`). Anonymous reads are A015.",
+        why: "Secrets hold tokens, passwords and keys; a read by an unexpected identity (a person's account, a stolen service-account token) is credential theft until proven otherwise.",
+        fix: "Confirm the access; remove secret read permissions the identity should not hold (Role rules on `secrets`), move application secrets to Azure Key Vault with the Secrets Store CSI driver (`az aks enable-addons --addons azure-keyvault-secrets-provider`) and add expected readers to the baseline.",
+        links: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-driver"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::READS,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, cfg: &Config) -> Option<String> {
+    if v.resource() != "secrets"
+        || !v.is_read()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_anonymous(v)
+        || is_platform_identity(v.username())
+        || cfg.secret_readers.iter().any(|p| user_matches(p, v))
+    {
+        return None;
+    }
+    Some(format!("{} {}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn read(user: &str, groups: serde_json::Value) -> serde_json::Value {
+        json!({"verb": "list", "user": {"username": user, "groups": groups}, "objectRef": {"resource": "secrets", "name": null, "namespace": "payments"}, "responseStatus": {"code": 200}})
+    }
+
+    #[test]
+    fn fires_outside_the_baseline() {
+        assert!(fires(
+            &RULE,
+            read("system:serviceaccount:default:web", json!([]))
+        ));
+        let cfg = Config {
+            secret_readers: vec!["system:serviceaccount:argocd:*".into()],
+            ..Default::default()
+        };
+        assert!(fires_with(&RULE, &cfg, read("mallory@contoso.com", json!([]))).is_some());
+    }
+
+    #[test]
+    fn silent_for_baseline_platform_and_refused() {
+        let cfg = Config {
+            secret_readers: vec!["system:serviceaccount:argocd:*".into(), "group:sre".into()],
+            ..Default::default()
+        };
+        assert!(
+            fires_with(
+                &RULE,
+                &cfg,
+                read("system:serviceaccount:argocd:argocd-server", json!([]))
+            )
+            .is_none()
+        );
+        assert!(fires_with(&RULE, &cfg, read("sam@contoso.com", json!(["sre"]))).is_none());
+        assert!(!fires(
+            &RULE,
+            read(
+                "system:serviceaccount:kube-system:csi-secrets-store",
+                json!([])
+            )
+        ));
+        let mut refused = read("mallory@contoso.com", json!([]));
+        refused["responseStatus"] = json!({"code": 403});
+        assert!(!fires(&RULE, refused));
+    }
+}

@@ -1,0 +1,73 @@
+//! Anonymous requests the authorizer allowed.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A017",
+    "anonymous-request-allowed",
+    "Anonymous request allowed",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1078.001"),
+        falco("Anonymous Request Allowed"),
+        RefStatic::cis_k8s("1.12.0", "1.2.1"),
+    ],
+    CheckDoc {
+        what: "Requests by `system:anonymous` that were allowed (annotation `authorization.k8s.io/decision: allow`, or a 2xx status), except the health and version endpoints that are public by design (/healthz, /livez, /readyz, /version).",
+        why: "Anything an anonymous user may do, anyone who can reach the API server may do: RBAC bindings to system:anonymous or system:unauthenticated are a common misconfiguration and a direct way in.",
+        fix: "Find and remove the bindings that grant it (`kubectl get clusterrolebindings -o json | jq '.items[] | select(.subjects[]?.name | test(\"system:(anonymous|unauthenticated)\"))'`); limit API server access with authorized IP ranges or a private AKS cluster.",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.username() != "system:anonymous" || !v.is_final() {
+        return None;
+    }
+    let allowed = v.decision() == "allow" || (v.decision().is_empty() && v.succeeded());
+    let path = v.uri().split('?').next().unwrap_or("");
+    let public = ["/healthz", "/livez", "/readyz", "/version"]
+        .iter()
+        .any(|p| path == *p || path.starts_with(&format!("{p}/")));
+    (allowed && !public).then(|| format!("{} {} allowed", v.verb(), path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn anon(uri: &str, decision: &str) -> serde_json::Value {
+        json!({"verb": "get", "requestURI": uri, "user": {"username": "system:anonymous", "groups": ["system:unauthenticated"]},
+               "annotations": {"authorization.k8s.io/decision": decision}, "responseStatus": {"code": if decision == "allow" {200} else {403}}})
+    }
+
+    #[test]
+    fn fires_on_allowed_api_access() {
+        assert!(fires(
+            &RULE,
+            anon("/api/v1/namespaces/default/pods", "allow")
+        ));
+    }
+
+    #[test]
+    fn silent_on_health_and_forbidden() {
+        assert!(!fires(&RULE, anon("/healthz", "allow")));
+        assert!(!fires(&RULE, anon("/readyz?verbose", "allow")));
+        assert!(!fires(&RULE, anon("/api/v1/pods", "forbid")));
+        assert!(!fires(&RULE, json!({"verb": "get"})));
+    }
+}

@@ -1,0 +1,74 @@
+//! Use of AKS's local admin account.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A018",
+    "local-admin-account-used",
+    "AKS local admin account (masterclient) used",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1078.001"),
+        ms("MS-TA9003"),
+        RefStatic::cis_aks("1.8.0", "5.4.1"),
+    ],
+    CheckDoc {
+        what: "Any request by `masterclient` or `clusterAdmin` (the certificate users of `az aks get-credentials --admin`), or by a member of `system:masters` who is not a platform identity.",
+        why: "The local admin certificate is shared, bypasses Entra ID and RBAC (system:masters cannot be restricted), cannot be revoked per person and leaves no personal identity in the log: Microsoft calls it a non-auditable backdoor.",
+        fix: "Disable local accounts: `az aks update -g RG -n CLUSTER --disable-local-accounts` (needs Entra ID integration), rotate the certificates to invalidate copies already handed out (`az aks rotate-certs`), and use Entra ID groups with Azure RBAC instead.",
+        links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !v.is_final() {
+        return None;
+    }
+    let user = v.authenticated_username();
+    let masters = v
+        .user
+        .as_ref()
+        .and_then(|u| u.groups.as_ref())
+        .is_some_and(|g| g.iter().any(|x| &**x == "system:masters"));
+    let local = matches!(user, "masterclient" | "clusterAdmin")
+        || (masters && !is_platform_identity(user) && !user.starts_with("system:"));
+    local.then(|| format!("{user}: {} {}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_masterclient() {
+        assert!(fires(
+            &RULE,
+            json!({"user": {"username": "masterclient", "groups": ["system:masters", "system:authenticated"]}})
+        ));
+        assert!(fires(
+            &RULE,
+            json!({"user": {"username": "kubernetes-admin", "groups": ["system:masters"]}})
+        ));
+    }
+
+    #[test]
+    fn silent_on_entra_users_and_platform() {
+        assert!(!fires(&RULE, json!({})));
+        assert!(!fires(
+            &RULE,
+            json!({"user": {"username": "aksService", "groups": ["system:masters"]}})
+        ));
+    }
+}

@@ -1,0 +1,78 @@
+//! Service-account tokens requested through the TokenRequest API.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A019",
+    "serviceaccount-token-request",
+    "Service-account token requested by a person or workload",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1528"),
+        RefStatic::mitre("T1550.001"),
+        ms("MS-TA9016"),
+    ],
+    CheckDoc {
+        what: "Successful create on serviceaccounts/token (TokenRequest, what `kubectl create token` does) by anyone but the platform (the kubelet requests pod tokens as system:node:*).",
+        why: "A token minted on demand lets its holder act as the service account from anywhere until it expires, possibly for a long time with `--duration`: a way to steal or persist a workload's permissions.",
+        fix: "Confirm who needed the token and why; remove `create` on `serviceaccounts/token` from their roles; prefer Microsoft Entra Workload ID for workloads that reach Azure, and keep service-account permissions narrow.",
+        links: &[
+            "https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "serviceaccounts"
+        || v.subresource() != "token"
+        || v.verb() != "create"
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    Some(format!(
+        "token for serviceaccount {}/{}",
+        v.namespace(),
+        v.name()
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn token(user: &str) -> serde_json::Value {
+        json!({"user": {"username": user}, "objectRef": {"resource": "serviceaccounts", "subresource": "token", "namespace": "payments", "name": "api"}})
+    }
+
+    #[test]
+    fn fires_on_user_token_request() {
+        assert!(fires(&RULE, token("mallory@contoso.com")));
+    }
+
+    #[test]
+    fn silent_on_kubelet() {
+        assert!(!fires(
+            &RULE,
+            token("system:node:aks-nodepool1-12345678-vmss000000")
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"objectRef": {"resource": "serviceaccounts"}})
+        ));
+    }
+}

@@ -1,0 +1,81 @@
+//! Admission webhook configurations written or deleted.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A021",
+    "admission-webhook-changed",
+    "Admission webhook configuration created, changed or deleted",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1546"),
+        RefStatic::mitre("T1562.001"),
+        ms("MS-TA9015"),
+    ],
+    CheckDoc {
+        what: "Successful create/update/patch/delete of MutatingWebhookConfigurations or ValidatingWebhookConfigurations (and of ValidatingAdmissionPolicies and their bindings) by anyone but the platform (AKS add-ons in kube-system and aksService are allowlisted).",
+        why: "A mutating webhook sees and can rewrite every object it matches (secrets included): a backdoor that injects containers. Deleting a validating webhook switches off policy enforcement such as Gatekeeper or Kyverno.",
+        fix: "Review the webhook's service, rules and failurePolicy (`kubectl get mutatingwebhookconfigurations NAME -o yaml`); remove unknown ones; restrict write access to admissionregistration.k8s.io to cluster operators.",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/extensible-admission-controllers/",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !matches!(
+        v.resource(),
+        "mutatingwebhookconfigurations"
+            | "validatingwebhookconfigurations"
+            | "validatingadmissionpolicies"
+            | "validatingadmissionpolicybindings"
+    ) || !v.is_write()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    Some(format!("{} {}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_new_mutating_webhook() {
+        assert!(fires(
+            &RULE,
+            json!({"objectRef": {"resource": "mutatingwebhookconfigurations", "apiGroup": "admissionregistration.k8s.io", "namespace": null, "name": "inject"}})
+        ));
+        assert!(fires(
+            &RULE,
+            json!({"verb": "delete", "objectRef": {"resource": "validatingwebhookconfigurations", "name": "gatekeeper"}, "responseStatus": {"code": 200}})
+        ));
+    }
+
+    #[test]
+    fn silent_on_reads_and_addons() {
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "get", "objectRef": {"resource": "mutatingwebhookconfigurations"}})
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"user": {"username": "system:serviceaccount:kube-system:azure-policy"}, "objectRef": {"resource": "validatingwebhookconfigurations"}})
+        ));
+    }
+}

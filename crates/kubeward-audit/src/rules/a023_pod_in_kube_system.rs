@@ -1,0 +1,105 @@
+//! Pods and workloads created in kube-system or kube-public by people.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A023",
+    "pod-in-system-namespace",
+    "Pod or workload created in a system namespace",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1036.005"),
+        RefStatic::mitre("T1610"),
+        ms("MS-TA9023"),
+        falco("Pod Created in Kube Namespace"),
+    ],
+    CheckDoc {
+        what: "Successful create of pods or workloads in kube-system or kube-public by anyone but the platform, unless every container runs an AKS image (mcr.microsoft.com/oss/…, /aks/…).",
+        why: "A container in kube-system blends in with add-ons, is rarely reviewed and often runs with powerful service accounts: a classic backdoor (Defender for Containers: 'New container in the kube-system namespace').",
+        fix: "Delete the workload if it is not yours; deploy applications to their own namespaces; restrict create in kube-system to the platform (namespace-scoped Azure RBAC roles).",
+        links: &[
+            "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Pod%20or%20container%20name%20similarily/",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !matches!(v.namespace(), "kube-system" | "kube-public")
+        || v.verb() != "create"
+        || !POD_BEARING.contains(&v.resource())
+        || !v.subresource().is_empty()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let images: Vec<String> = v
+        .object()
+        .and_then(pod_spec)
+        .map(|s| {
+            containers(s)
+                .map(|c| str_at(c, "/image").to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    if !images.is_empty() && images.iter().all(|i| is_aks_image(i)) {
+        return None;
+    }
+    let name = if v.name().is_empty() {
+        v.object()
+            .map(|o| str_at(o, "/metadata/name"))
+            .unwrap_or("")
+    } else {
+        v.name()
+    };
+    Some(format!(
+        "create {} {}/{name} images [{}]",
+        v.resource(),
+        v.namespace(),
+        images.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_pod_in_kube_system() {
+        let mut ev = pod(
+            json!({"containers": [{"name": "coredns-x", "image": "docker.io/attacker/tools"}]}),
+        );
+        ev["objectRef"] = json!({"namespace": "kube-system", "name": "coredns-x"});
+        assert!(fires(&RULE, ev));
+    }
+
+    #[test]
+    fn silent_on_aks_images_controllers_and_default_namespace() {
+        let mut ev = pod(
+            json!({"containers": [{"name": "c", "image": "mcr.microsoft.com/oss/kubernetes/coredns:v1.11"}]}),
+        );
+        ev["objectRef"] = json!({"namespace": "kube-system"});
+        assert!(!fires(&RULE, ev));
+        assert!(!fires(
+            &RULE,
+            json!({"user": {"username": "system:serviceaccount:kube-system:replicaset-controller"}, "objectRef": {"namespace": "kube-system"}})
+        ));
+        assert!(!fires(
+            &RULE,
+            pod(json!({"containers": [{"name": "c", "image": "alpine"}]}))
+        ));
+    }
+}

@@ -1,0 +1,72 @@
+//! Impersonation of other users or privileged groups.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A026",
+    "impersonation",
+    "Request made while impersonating another identity",
+    Severity::Medium,
+    &[RefStatic::mitre("T1134"), RefStatic::mitre("T1078")],
+    CheckDoc {
+        what: "Completed requests carrying `impersonatedUser` (Impersonate-User/Group headers) sent by anyone but the platform. The AKSAudit/AKSAuditAdmin tables have no impersonation column, so this rule only sees it in raw, blob, Event Hubs and AzureDiagnostics exports.",
+        why: "Impersonation acts with another identity's permissions; impersonating system:masters or a node grants everything and hides the real actor behind the target's name.",
+        fix: "Limit the `impersonate` verb to tools that need it (for example an access proxy); review the roles granting it (`kubectl get clusterroles -o json | jq '.items[] | select(.rules[]?.verbs[]? == \"impersonate\") | .metadata.name'`).",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/authentication/#user-impersonation",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    let target = v.impersonated_user.as_ref()?;
+    if !v.is_final() || is_platform_identity(v.authenticated_username()) {
+        return None;
+    }
+    let groups: Vec<&str> = target.groups.iter().flatten().map(|g| &**g).collect();
+    Some(format!(
+        "{} as {} (groups [{}]): {} {}",
+        v.authenticated_username(),
+        target.username.as_deref().unwrap_or(""),
+        groups.join(", "),
+        v.verb(),
+        object_name(v)
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_impersonation() {
+        let d = fires_with(
+            &RULE,
+            &Config::default(),
+            json!({"impersonatedUser": {"username": "system:admin", "groups": ["system:masters"]}}),
+        )
+        .unwrap();
+        assert!(d.contains("system:masters"), "{d}");
+    }
+
+    #[test]
+    fn silent_without_impersonation() {
+        assert!(!fires(&RULE, json!({})));
+        assert!(!fires(
+            &RULE,
+            json!({"user": {"username": "system:kube-controller-manager"}, "impersonatedUser": {"username": "x"}})
+        ));
+    }
+}

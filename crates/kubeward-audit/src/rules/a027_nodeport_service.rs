@@ -1,0 +1,78 @@
+//! Services exposed through NodePort.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A027",
+    "nodeport-service-created",
+    "NodePort service created",
+    Severity::Low,
+    &[
+        RefStatic::mitre("T1133"),
+        ms("MS-TA9005"),
+        falco("Create NodePort Service"),
+    ],
+    CheckDoc {
+        what: "Successful create/update/patch of Services with `type: NodePort` by anyone but the platform (needs the request body; AKS logs Service writes with bodies).",
+        why: "A NodePort opens the service on every node's address, outside ingress controllers and often outside what the team reviews; with public node IPs it is on the internet.",
+        fix: "Use ClusterIP behind an ingress, or a LoadBalancer with `service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"`; keep node public IPs disabled (`--enable-node-public-ip` off) and restrict NSG rules.",
+        links: &["https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(&["services"]),
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "services"
+        || !v.subresource().is_empty()
+        || !v.is_modify()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let obj = v.object()?;
+    (str_at(obj, "/spec/type") == "NodePort").then(|| {
+        let name = str_at(obj, "/metadata/name");
+        format!(
+            "{} Service {}/{} type NodePort",
+            v.verb(),
+            v.namespace(),
+            if name.is_empty() { v.name() } else { name }
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn svc(t: &str) -> serde_json::Value {
+        json!({"objectRef": {"resource": "services", "name": "db"}, "requestObject": {"kind": "Service", "metadata": {"name": "db"}, "spec": {"type": t, "ports": [{"port": 5432}]}}})
+    }
+
+    #[test]
+    fn fires_on_nodeport() {
+        assert!(fires(&RULE, svc("NodePort")));
+    }
+
+    #[test]
+    fn silent_on_clusterip() {
+        assert!(!fires(&RULE, svc("ClusterIP")));
+        assert!(!fires(
+            &RULE,
+            json!({"objectRef": {"resource": "services"}})
+        ));
+    }
+}

@@ -1,0 +1,76 @@
+//! CronJobs created or changed by people.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A029",
+    "cronjob-created",
+    "CronJob created or modified",
+    Severity::Low,
+    &[RefStatic::mitre("T1053.007"), ms("MS-TA9014")],
+    CheckDoc {
+        what: "Successful create/update/patch of CronJobs by anyone but the platform, with the images they run when the body is logged.",
+        why: "A CronJob is persistence: it re-creates the attacker's container on a schedule even after the original pod is gone.",
+        fix: "Confirm the job belongs to a known deployment pipeline; deploy CronJobs through GitOps so unexpected ones stand out; restrict `create` on batch/cronjobs.",
+        links: &[
+            "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Kubernetes%20CronJob/",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "cronjobs"
+        || !v.subresource().is_empty()
+        || !v.is_modify()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let obj = v.object();
+    let images: Vec<&str> = obj
+        .and_then(pod_spec)
+        .map(|s| containers(s).map(|c| str_at(c, "/image")).collect())
+        .unwrap_or_default();
+    let schedule = obj.map(|o| str_at(o, "/spec/schedule")).unwrap_or("");
+    Some(format!(
+        "{} {} schedule `{schedule}` images [{}]",
+        v.verb(),
+        object_name(v),
+        images.join(", ")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_cronjob_create() {
+        let d = fires_with(&RULE, &Config::default(), json!({"objectRef": {"resource": "cronjobs", "apiGroup": "batch", "name": "x"},
+            "requestObject": {"kind": "CronJob", "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {"containers": [{"name": "m", "image": "evil/miner"}]}}}}}}})).unwrap();
+        assert!(d.contains("evil/miner") && d.contains("*/5"), "{d}");
+    }
+
+    #[test]
+    fn silent_on_jobs_spawned_by_controller() {
+        assert!(!fires(&RULE, json!({"objectRef": {"resource": "jobs"}})));
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "update", "user": {"username": "system:serviceaccount:kube-system:cronjob-controller"}, "objectRef": {"resource": "cronjobs", "subresource": "status"}})
+        ));
+    }
+}

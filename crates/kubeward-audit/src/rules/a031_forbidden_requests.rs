@@ -1,0 +1,60 @@
+//! Requests refused by the authorizer.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A031",
+    "forbidden-requests",
+    "Requests refused by authorization",
+    Severity::Low,
+    &[
+        RefStatic::mitre("T1613"),
+        RefStatic::mitre("T1110"),
+        ms("MS-TA9029"),
+    ],
+    CheckDoc {
+        what: "Completed requests the authorizer refused (annotation `authorization.k8s.io/decision: forbid`, or code 403), grouped by identity. Platform identities are left out.",
+        why: "A stream of refusals is what probing with a stolen or low-privilege credential looks like; a few can also reveal a misconfigured workload.",
+        fix: "For each identity: is it a workload missing a permission (grant exactly that), or someone trying things they should not (revoke the credential)?",
+        links: &["https://kubernetes.io/docs/reference/access-authn-authz/authorization/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !v.is_final() || !v.denied() || is_platform_identity(v.username()) {
+        return None;
+    }
+    Some(format!("{} {} refused", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_forbid() {
+        assert!(fires(
+            &RULE,
+            json!({"verb": "list", "objectRef": {"resource": "secrets"}, "annotations": {"authorization.k8s.io/decision": "forbid"}, "responseStatus": {"code": 403}})
+        ));
+    }
+
+    #[test]
+    fn silent_on_allowed_and_admission_rejections() {
+        assert!(!fires(&RULE, json!({})));
+        // A 422 from admission is not an authorization refusal.
+        assert!(!fires(&RULE, json!({"responseStatus": {"code": 422}})));
+    }
+}

@@ -1,0 +1,90 @@
+//! Bindings that grant permissions to anonymous or to every authenticated user.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A032",
+    "binding-to-anonymous-or-all-users",
+    "Role bound to anonymous or to all authenticated users",
+    Severity::Critical,
+    &[RefStatic::mitre("T1098.006"), RefStatic::mitre("T1078.001")],
+    CheckDoc {
+        what: "Successful create/update/patch of RoleBindings or ClusterRoleBindings with a subject `system:anonymous`, `system:unauthenticated` or `system:authenticated` (every Entra ID user of the tenant, on AKS), by anyone but the platform.",
+        why: "Such a binding hands the role to everyone who can reach the API server (or to every account in the tenant): it opens the cluster to the internet or to the whole organisation.",
+        fix: "Delete the binding or replace the subject with a specific Entra ID group; limit API server reach with authorized IP ranges or a private cluster.",
+        links: &[
+            "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !matches!(v.resource(), "clusterrolebindings" | "rolebindings")
+        || !v.is_modify()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let obj = v.object()?;
+    let broad: Vec<&str> = obj
+        .get("subjects")?
+        .as_array()?
+        .iter()
+        .map(|s| str_at(s, "/name"))
+        .filter(|n| {
+            matches!(
+                *n,
+                "system:anonymous" | "system:unauthenticated" | "system:authenticated"
+            )
+        })
+        .collect();
+    (!broad.is_empty()).then(|| {
+        format!(
+            "{} {} binds {} {} to [{}]",
+            v.verb(),
+            object_name(v),
+            str_at(obj, "/roleRef/kind"),
+            str_at(obj, "/roleRef/name"),
+            broad.join(", ")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn binding(subject: &str) -> serde_json::Value {
+        json!({"objectRef": {"resource": "clusterrolebindings", "name": "b"},
+            "requestObject": {"kind": "ClusterRoleBinding", "roleRef": {"kind": "ClusterRole", "name": "view"},
+                "subjects": [{"kind": "Group", "name": subject}]}})
+    }
+
+    #[test]
+    fn fires_on_anonymous_subject() {
+        assert!(fires(&RULE, binding("system:unauthenticated")));
+        assert!(fires(&RULE, binding("system:authenticated")));
+    }
+
+    #[test]
+    fn silent_on_specific_groups() {
+        assert!(!fires(
+            &RULE,
+            binding("6c5b9f1e-0000-4000-8000-000000000001")
+        ));
+    }
+}

@@ -1,0 +1,79 @@
+//! Service accounts created in kube-system or kube-public by people.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A034",
+    "serviceaccount-in-system-namespace",
+    "Service account created in a system namespace",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1136"),
+        RefStatic::mitre("T1078.001"),
+        falco("Service Account Created in Kube Namespace"),
+    ],
+    CheckDoc {
+        what: "Successful create of serviceaccounts in kube-system or kube-public by anyone but the platform.",
+        why: "A new identity in kube-system looks like an add-on's and is a quiet place to bind powerful roles to.",
+        fix: "Delete it unless an approved component needs it; create application identities in their own namespaces.",
+        links: &["https://kubernetes.io/docs/concepts/security/service-accounts/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "serviceaccounts"
+        || !v.subresource().is_empty()
+        || v.verb() != "create"
+        || !matches!(v.namespace(), "kube-system" | "kube-public")
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let name = match v.name() {
+        "" => v
+            .object()
+            .map(|o| str_at(o, "/metadata/name"))
+            .unwrap_or(""),
+        n => n,
+    };
+    Some(format!("serviceaccount {}/{name} created", v.namespace()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_user_created_sa() {
+        assert!(fires(
+            &RULE,
+            json!({"objectRef": {"resource": "serviceaccounts", "namespace": "kube-system", "name": "metrics-helper"}})
+        ));
+    }
+
+    #[test]
+    fn silent_elsewhere_and_for_token_requests() {
+        assert!(!fires(
+            &RULE,
+            json!({"objectRef": {"resource": "serviceaccounts", "namespace": "apps"}})
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"objectRef": {"resource": "serviceaccounts", "namespace": "kube-system", "subresource": "token"}})
+        ));
+    }
+}

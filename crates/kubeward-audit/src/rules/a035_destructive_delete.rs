@@ -1,0 +1,85 @@
+//! Deletion of namespaces, volumes and workloads by people.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A035",
+    "destructive-delete",
+    "Namespace, volume or workload deleted by a person",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1485"),
+        RefStatic::mitre("T1562.001"),
+        ms("MS-TA9038"),
+    ],
+    CheckDoc {
+        what: "Successful delete/deletecollection of namespaces, persistentvolumeclaims, persistentvolumes, deployments, statefulsets or daemonsets (and network policies) by anyone but the platform and service accounts.",
+        why: "Mass deletion destroys data and services; deleting a security DaemonSet or a network policy switches defences off before an attack.",
+        fix: "Check the deletion was planned; protect critical resources (AKS resource locks, Velero or AKS Backup for volumes, GitOps to restore workloads) and limit delete rights.",
+        links: &[
+            "https://learn.microsoft.com/azure/backup/azure-kubernetes-service-backup-overview",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !matches!(v.verb(), "delete" | "deletecollection")
+        || !v.subresource().is_empty()
+        || !matches!(
+            v.resource(),
+            "namespaces"
+                | "persistentvolumeclaims"
+                | "persistentvolumes"
+                | "deployments"
+                | "statefulsets"
+                | "daemonsets"
+                | "networkpolicies"
+        )
+        || !v.is_final()
+        || !v.succeeded()
+    {
+        return None;
+    }
+    let user = v.username();
+    if is_platform_identity(user) || user.starts_with("system:") {
+        return None;
+    }
+    Some(format!("{} {}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_namespace_delete() {
+        assert!(fires(
+            &RULE,
+            json!({"verb": "delete", "objectRef": {"resource": "namespaces", "namespace": null, "name": "payments"}, "responseStatus": {"code": 200}})
+        ));
+    }
+
+    #[test]
+    fn silent_on_pod_deletes_and_controllers() {
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "delete", "objectRef": {"resource": "pods"}, "responseStatus": {"code": 200}})
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "delete", "user": {"username": "system:serviceaccount:argocd:argocd-application-controller"}, "objectRef": {"resource": "deployments"}})
+        ));
+    }
+}

@@ -1,0 +1,80 @@
+//! Ingresses written without TLS.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A036",
+    "ingress-without-tls",
+    "Ingress created without TLS",
+    Severity::Low,
+    &[
+        RefStatic::mitre("T1557"),
+        falco("Ingress Object without TLS Certificate Created"),
+    ],
+    CheckDoc {
+        what: "Successful create of Ingress objects (networking.k8s.io) without `spec.tls`, by anyone but the platform.",
+        why: "Without TLS the application's traffic, including credentials and session cookies, crosses the network in clear text.",
+        fix: "Add a `tls` section with a certificate (cert-manager, or the application routing add-on with Key Vault certificates: `az aks approuting update --attach-kv`).",
+        links: &["https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::bodies(&["ingresses"]),
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "ingresses"
+        || v.verb() != "create"
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let obj = v.object()?;
+    let has_tls = obj
+        .pointer("/spec/tls")
+        .and_then(|t| t.as_array())
+        .is_some_and(|t| !t.is_empty());
+    (!has_tls).then(|| {
+        format!(
+            "Ingress {}/{} has no spec.tls",
+            v.namespace(),
+            str_at(obj, "/metadata/name")
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn ing(spec: serde_json::Value) -> serde_json::Value {
+        json!({"objectRef": {"resource": "ingresses", "apiGroup": "networking.k8s.io"}, "requestObject": {"kind": "Ingress", "metadata": {"name": "web"}, "spec": spec}})
+    }
+
+    #[test]
+    fn fires_without_tls() {
+        assert!(fires(
+            &RULE,
+            ing(json!({"rules": [{"host": "shop.contoso.com"}]}))
+        ));
+    }
+
+    #[test]
+    fn silent_with_tls() {
+        assert!(!fires(
+            &RULE,
+            ing(json!({"tls": [{"hosts": ["shop.contoso.com"], "secretName": "tls"}]}))
+        ));
+    }
+}

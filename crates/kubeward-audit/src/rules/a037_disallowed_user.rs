@@ -1,0 +1,86 @@
+//! Activity by users outside an allowlist.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A037",
+    "disallowed-user",
+    "Request by a user outside the allowed list",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1078"),
+        ms("MS-TA9001"),
+        falco("Disallowed K8s User"),
+    ],
+    CheckDoc {
+        what: "Completed requests by non-`system:` users that are not in the list given with `--allowed-users FILE` or `--allowed-user NAME` (exact names, `*` prefixes, `group:NAME`). Off (NOT_APPLICABLE) when no list is given. AKS's own users (aksService, masterclient is NOT allowlisted: see A018) are skipped.",
+        why: "On a cluster where access goes through known Entra ID groups, any other identity is either a misconfiguration or stolen credentials.",
+        fix: "Remove the identity's access (Azure RBAC role assignment or Kubernetes binding), or add it to the allowed list if it is legitimate.",
+        links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition,
+};
+
+fn precondition(cfg: &Config) -> Option<&'static str> {
+    cfg.allowed_users
+        .is_none()
+        .then_some("no allowed-user list was given (--allowed-users FILE or --allowed-user NAME)")
+}
+
+fn eval(v: &EventView, cfg: &Config) -> Option<String> {
+    let allowed = cfg.allowed_users.as_ref()?;
+    let user = v.username();
+    if !v.is_final()
+        || user.is_empty()
+        || user.starts_with("system:")
+        || is_platform_identity(user)
+        || allowed.iter().any(|p| user_matches(p, v))
+    {
+        return None;
+    }
+    Some(format!("{} {}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_for_unknown_user_when_configured() {
+        let cfg = Config {
+            allowed_users: Some(vec!["bob@contoso.com".into()]),
+            ..Default::default()
+        };
+        assert!(fires_with(&RULE, &cfg, json!({})).is_some());
+        assert!(precondition(&Config::default()).is_some());
+    }
+
+    #[test]
+    fn silent_for_listed_system_and_unconfigured() {
+        let cfg = Config {
+            allowed_users: Some(vec!["*@contoso.com".into()]),
+            ..Default::default()
+        };
+        assert!(fires_with(&RULE, &cfg, json!({})).is_none());
+        assert!(
+            fires_with(
+                &RULE,
+                &cfg,
+                json!({"user": {"username": "system:serviceaccount:default:web"}})
+            )
+            .is_none()
+        );
+        assert!(!fires(&RULE, json!({})));
+    }
+}

@@ -1,0 +1,96 @@
+//! Miner and attack-tool images, and known attack-tool user agents.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A038",
+    "attack-tool-activity",
+    "Crypto-miner or attack-tool image, or attack-tool client",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1496"),
+        RefStatic::mitre("T1204.003"),
+        ms("MS-TA9039"),
+    ],
+    CheckDoc {
+        what: "Pod or workload writes running images whose names contain known crypto-miner or offensive-tool names (xmrig, minerd, kube-hunter, peirates, kdigger…), and any request whose user agent names such a tool.",
+        why: "Resource hijacking (mining) and cluster-attack frameworks have distinctive names; Defender for Containers raises 'Digital currency mining container' and 'penetration testing tool' on the same signal.",
+        fix: "Delete the workload, find the identity that created it and revoke it; restrict registries with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images'.",
+        links: &[
+            "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Resource%20Hijacking/",
+        ],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+const NAMES: &[&str] = &[
+    "xmrig",
+    "minerd",
+    "cpuminer",
+    "ethminer",
+    "nbminer",
+    "t-rex",
+    "kube-hunter",
+    "kubehunter",
+    "peirates",
+    "kdigger",
+    "kubesploit",
+    "cdk-team",
+    "botb",
+];
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if !v.is_final() {
+        return None;
+    }
+    let ua = v.user_agent().to_ascii_lowercase();
+    if let Some(n) = NAMES.iter().find(|n| ua.contains(*n)) {
+        return Some(format!("user agent `{}` ({n})", v.user_agent()));
+    }
+    let spec = written_pod_spec(v)?;
+    let bad = offending_containers(spec, |c| {
+        let image = str_at(c, "/image").to_ascii_lowercase();
+        NAMES.iter().any(|n| image.contains(n))
+    });
+    (!bad.is_empty()).then(|| format!("{} {}: {}", v.verb(), object_name(v), bad.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_miner_image_and_tool_agent() {
+        assert!(fires(
+            &RULE,
+            deployment(
+                json!({"containers": [{"name": "w", "image": "docker.io/xmrig/xmrig:6.21"}]})
+            )
+        ));
+        assert!(fires(
+            &RULE,
+            json!({"verb": "list", "userAgent": "kube-hunter/0.6"})
+        ));
+    }
+
+    #[test]
+    fn silent_on_ordinary_images() {
+        assert!(!fires(
+            &RULE,
+            deployment(
+                json!({"containers": [{"name": "w", "image": "contoso.azurecr.io/shop/web:1.4.2"}]})
+            )
+        ));
+    }
+}

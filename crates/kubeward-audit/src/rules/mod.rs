@@ -1,0 +1,408 @@
+//! Detection rules over audit events. One rule per file: its metadata and documentation, what it
+//! needs from the source (so the report can say when it could not fire), its match function and
+//! its positive and negative test events.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use serde_json::Value;
+
+use crate::event::EventView;
+
+mod a001_pod_exec;
+mod a002_exec_suspicious_command;
+mod a003_pod_portforward;
+mod a004_ephemeral_container;
+mod a005_privileged_pod;
+mod a006_sensitive_hostpath;
+mod a007_host_pid;
+mod a008_host_ipc;
+mod a009_host_network;
+mod a010_dangerous_capabilities;
+mod a011_cluster_admin_binding;
+mod a012_wildcard_role;
+mod a013_sensitive_role_permissions;
+mod a014_system_role_modified;
+mod a015_secret_read_anonymous;
+mod a016_secret_read_outside_baseline;
+mod a017_anonymous_request_allowed;
+mod a018_local_admin_account;
+mod a019_serviceaccount_token_request;
+mod a020_csr_created_or_approved;
+mod a021_admission_webhook_changed;
+mod a022_kube_system_change;
+mod a023_pod_in_kube_system;
+mod a024_node_proxy;
+mod a025_events_deleted;
+mod a026_impersonation;
+mod a027_nodeport_service;
+mod a028_coredns_modified;
+mod a029_cronjob_created;
+mod a030_permission_enumeration;
+mod a031_forbidden_requests;
+mod a032_binding_to_anonymous;
+mod a033_configmap_credentials;
+mod a034_serviceaccount_in_kube_system;
+mod a035_destructive_delete;
+mod a036_ingress_without_tls;
+mod a037_disallowed_user;
+mod a038_suspicious_image;
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &a001_pod_exec::RULE,
+    &a002_exec_suspicious_command::RULE,
+    &a003_pod_portforward::RULE,
+    &a004_ephemeral_container::RULE,
+    &a005_privileged_pod::RULE,
+    &a006_sensitive_hostpath::RULE,
+    &a007_host_pid::RULE,
+    &a008_host_ipc::RULE,
+    &a009_host_network::RULE,
+    &a010_dangerous_capabilities::RULE,
+    &a011_cluster_admin_binding::RULE,
+    &a012_wildcard_role::RULE,
+    &a013_sensitive_role_permissions::RULE,
+    &a014_system_role_modified::RULE,
+    &a015_secret_read_anonymous::RULE,
+    &a016_secret_read_outside_baseline::RULE,
+    &a017_anonymous_request_allowed::RULE,
+    &a018_local_admin_account::RULE,
+    &a019_serviceaccount_token_request::RULE,
+    &a020_csr_created_or_approved::RULE,
+    &a021_admission_webhook_changed::RULE,
+    &a022_kube_system_change::RULE,
+    &a023_pod_in_kube_system::RULE,
+    &a024_node_proxy::RULE,
+    &a025_events_deleted::RULE,
+    &a026_impersonation::RULE,
+    &a027_nodeport_service::RULE,
+    &a028_coredns_modified::RULE,
+    &a029_cronjob_created::RULE,
+    &a030_permission_enumeration::RULE,
+    &a031_forbidden_requests::RULE,
+    &a032_binding_to_anonymous::RULE,
+    &a033_configmap_credentials::RULE,
+    &a034_serviceaccount_in_kube_system::RULE,
+    &a035_destructive_delete::RULE,
+    &a036_ingress_without_tls::RULE,
+    &a037_disallowed_user::RULE,
+    &a038_suspicious_image::RULE,
+];
+
+/// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
+/// `AKSAuditAdmin` drop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReadVerbs {
+    NotNeeded,
+    /// Sees some of its events without reads (e.g. exec over SPDY is `create`, over WebSocket `get`).
+    Partly,
+    Required,
+}
+
+/// What a rule needs from the audit source to be able to fire.
+#[derive(Debug, Clone, Copy)]
+pub struct Needs {
+    /// Reads `requestObject` (level Request or RequestResponse).
+    pub request_body: bool,
+    /// Reads `responseObject` (level RequestResponse), e.g. the object a patch produced.
+    pub response_body: bool,
+    pub read_verbs: ReadVerbs,
+    /// Resources whose write bodies the rule reads; when the source logs every write to them
+    /// without a body (AKS logs configmaps at Metadata), the rule cannot fire.
+    pub body_of: &'static [&'static str],
+}
+
+impl Needs {
+    pub const METADATA: Needs = Needs {
+        request_body: false,
+        response_body: false,
+        read_verbs: ReadVerbs::NotNeeded,
+        body_of: &[],
+    };
+    pub const READS: Needs = Needs {
+        read_verbs: ReadVerbs::Required,
+        ..Needs::METADATA
+    };
+    pub const fn bodies(of: &'static [&'static str]) -> Needs {
+        Needs {
+            request_body: true,
+            response_body: false,
+            read_verbs: ReadVerbs::NotNeeded,
+            body_of: of,
+        }
+    }
+}
+
+/// User settings rules read.
+#[derive(Debug, Clone, Default)]
+pub struct Config {
+    /// Who may read secrets besides the built-in platform identities (exact names, or a prefix
+    /// ending in `*`; `group:NAME` matches a group).
+    pub secret_readers: Vec<String>,
+    /// Non-system users expected in the log; `None` leaves the disallowed-user rule off.
+    pub allowed_users: Option<Vec<String>>,
+}
+
+/// One rule: metadata, needs, the status of a match and the match function.
+pub struct Rule {
+    pub meta: &'static CheckMeta,
+    pub needs: Needs,
+    /// FAIL for activity that is an attack or a risky change by itself; WARN for activity that
+    /// is legitimate in some hands and needs a person's look.
+    pub on_match: Status,
+    /// `Some(detail)` when the event matches; the detail says what in it matched.
+    pub eval: fn(&EventView, &Config) -> Option<String>,
+    /// Why the rule cannot run with this configuration, if it cannot.
+    pub precondition: fn(&Config) -> Option<&'static str>,
+}
+
+pub(crate) fn always(_: &Config) -> Option<&'static str> {
+    None
+}
+
+/// Shared constructor for the static metadata of an audit rule.
+pub(crate) const fn meta(
+    code: &'static str,
+    name: &'static str,
+    title: &'static str,
+    severity: Severity,
+    references: &'static [RefStatic],
+    doc: CheckDoc,
+) -> CheckMeta {
+    CheckMeta {
+        code,
+        name,
+        title,
+        area: Area::Audit,
+        severity,
+        references,
+        profiles: &[],
+        kubeward_own: true,
+        doc,
+    }
+}
+
+pub(crate) const fn ms(id: &'static str) -> RefStatic {
+    RefStatic::new("Microsoft Threat Matrix for Kubernetes", "", id)
+}
+pub(crate) const fn falco(rule: &'static str) -> RefStatic {
+    RefStatic::new("Falco k8saudit", "", rule)
+}
+
+/// Identities of the AKS control plane and of Kubernetes' own components. Rules about changes
+/// made by people skip them: they change kube-system objects all day.
+pub fn is_platform_identity(user: &str) -> bool {
+    matches!(
+        user,
+        "aksService"
+            | "system:apiserver"
+            | "system:kube-controller-manager"
+            | "system:kube-scheduler"
+            | "system:kube-proxy"
+            | "system:volume-scheduler"
+    ) || user.starts_with("system:node:")
+        || user.starts_with("system:serviceaccount:kube-system:")
+}
+
+/// `system:anonymous`, or a request authenticated as nobody.
+pub fn is_anonymous(v: &EventView) -> bool {
+    v.username() == "system:anonymous" || v.in_group("system:unauthenticated")
+}
+
+/// `pattern` is an exact name, a prefix ending in `*`, a suffix starting with `*`, or `group:NAME`.
+pub fn user_matches(pattern: &str, v: &EventView) -> bool {
+    if let Some(g) = pattern.strip_prefix("group:") {
+        return v.in_group(g);
+    }
+    let user = v.username();
+    if let Some(prefix) = pattern.strip_suffix('*') {
+        user.starts_with(prefix)
+    } else if let Some(suffix) = pattern.strip_prefix('*') {
+        user.ends_with(suffix)
+    } else {
+        user == pattern
+    }
+}
+
+/// Resources whose objects hold a pod template (or are pods).
+pub const POD_BEARING: &[&str] = &[
+    "pods",
+    "deployments",
+    "replicasets",
+    "statefulsets",
+    "daemonsets",
+    "jobs",
+    "cronjobs",
+    "replicationcontrollers",
+    "podtemplates",
+];
+
+/// A create/update/patch of a pod or workload (or of a pod's ephemeral containers) that succeeded.
+pub fn is_pod_write(v: &EventView) -> bool {
+    v.is_modify()
+        && v.is_final()
+        && v.succeeded()
+        && POD_BEARING.contains(&v.resource())
+        && matches!(v.subresource(), "" | "ephemeralcontainers")
+}
+
+/// The pod spec inside a pod or any workload object.
+pub fn pod_spec(obj: &Value) -> Option<&Value> {
+    let spec = obj.get("spec");
+    let candidates = [
+        obj.pointer("/spec/jobTemplate/spec/template/spec"),
+        obj.pointer("/spec/template/spec"),
+        obj.pointer("/template/spec"),
+        spec.filter(|s| s.get("containers").is_some() || s.get("volumes").is_some()),
+        spec.filter(|s| s.get("ephemeralContainers").is_some()),
+    ];
+    candidates.into_iter().flatten().next()
+}
+
+/// Every container of a pod spec: regular, init and ephemeral.
+pub fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
+    ["containers", "initContainers", "ephemeralContainers"]
+        .into_iter()
+        .filter_map(|k| spec.get(k).and_then(Value::as_array))
+        .flatten()
+}
+
+pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+}
+
+pub fn true_at(v: &Value, pointer: &str) -> bool {
+    v.pointer(pointer).and_then(Value::as_bool) == Some(true)
+}
+
+/// `kind/namespace/name` of the object a request touched, for details.
+pub fn object_name(v: &EventView) -> String {
+    let mut s = v.resource().to_string();
+    if !v.subresource().is_empty() {
+        s.push('/');
+        s.push_str(v.subresource());
+    }
+    if !v.namespace().is_empty() {
+        s.push(' ');
+        s.push_str(v.namespace());
+        s.push('/');
+    } else {
+        s.push(' ');
+    }
+    s.push_str(v.name());
+    s
+}
+
+/// Images AKS itself runs (add-ons, CSI drivers, monitoring agents): privileged by design.
+pub fn is_aks_image(image: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "mcr.microsoft.com/oss/kubernetes/",
+        "mcr.microsoft.com/oss/kubernetes-csi/",
+        "mcr.microsoft.com/oss/azure/",
+        "mcr.microsoft.com/oss/calico/",
+        "mcr.microsoft.com/oss/cilium/",
+        "mcr.microsoft.com/aks/",
+        "mcr.microsoft.com/azuremonitor/",
+        "mcr.microsoft.com/azure-policy/",
+        "mcr.microsoft.com/containernetworking/",
+    ];
+    PREFIXES.iter().any(|p| image.starts_with(p))
+}
+
+/// For a successful pod or workload write by someone other than the platform: the pod spec of
+/// the resulting object, and the kind of object, for rules that inspect pod specs.
+pub fn written_pod_spec<'v>(v: &'v EventView) -> Option<&'v Value> {
+    if !is_pod_write(v) || is_platform_identity(v.username()) {
+        return None;
+    }
+    pod_spec(v.object()?)
+}
+
+/// Containers of `spec` (not run from an AKS image) for which `pred` holds, as `name (image)`.
+pub fn offending_containers(spec: &Value, pred: impl Fn(&Value) -> bool) -> Vec<String> {
+    containers(spec)
+        .filter(|c| !is_aks_image(str_at(c, "/image")))
+        .filter(|c| pred(c))
+        .map(|c| format!("{} ({})", str_at(c, "/name"), str_at(c, "/image")))
+        .collect()
+}
+
+/// Whether every container of the spec runs an AKS image (the pod is the platform's own).
+pub fn all_aks_images(spec: &Value) -> bool {
+    let mut any = false;
+    for c in containers(spec) {
+        any = true;
+        if !is_aks_image(str_at(c, "/image")) {
+            return false;
+        }
+    }
+    any
+}
+
+/// Test support: build events from a few fields over a realistic default, and run a rule.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::event::Event;
+    use serde_json::json;
+
+    /// A completed, allowed request by `alice`, with `over` merged on top (objects merge deeply;
+    /// `null` removes a key).
+    pub fn event(over: Value) -> String {
+        let mut base = json!({
+            "kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse",
+            "auditID": "0b9e6d4c-1111-4a5e-9d0e-000000000001", "stage": "ResponseComplete",
+            "requestURI": "/api/v1/namespaces/default/pods", "verb": "create",
+            "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]},
+            "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46",
+            "objectRef": {"resource": "pods", "namespace": "default", "name": "web", "apiVersion": "v1"},
+            "responseStatus": {"metadata": {}, "code": 201},
+            "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z",
+            "stageTimestamp": "2026-11-20T10:00:00.050000Z",
+            "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": "RBAC"}
+        });
+        merge(&mut base, over);
+        base.to_string()
+    }
+
+    fn merge(base: &mut Value, over: Value) {
+        match (base, over) {
+            (Value::Object(b), Value::Object(o)) => {
+                for (k, v) in o {
+                    if v.is_null() {
+                        b.remove(&k);
+                    } else if let Some(slot) = b.get_mut(&k) {
+                        merge(slot, v);
+                    } else {
+                        b.insert(k, v);
+                    }
+                }
+            }
+            (slot, v) => *slot = v,
+        }
+    }
+
+    pub fn fires_with(rule: &Rule, cfg: &Config, over: Value) -> Option<String> {
+        let text = event(over);
+        let ev: Event = serde_json::from_str(&text).expect("test event decodes");
+        (rule.eval)(&EventView::new(&ev), cfg)
+    }
+
+    pub fn fires(rule: &Rule, over: Value) -> bool {
+        fires_with(rule, &Config::default(), over).is_some()
+    }
+
+    /// A pod create whose spec is `spec`.
+    pub fn pod(spec: Value) -> Value {
+        json!({"requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": spec}})
+    }
+
+    /// A deployment create whose pod template spec is `spec`.
+    pub fn deployment(spec: Value) -> Value {
+        json!({
+            "requestURI": "/apis/apps/v1/namespaces/default/deployments",
+            "objectRef": {"resource": "deployments", "apiGroup": "apps", "name": "web"},
+            "requestObject": {"kind": "Deployment", "apiVersion": "apps/v1", "metadata": {"name": "web"},
+                "spec": {"replicas": 1, "template": {"metadata": {}, "spec": spec}}}
+        })
+    }
+}

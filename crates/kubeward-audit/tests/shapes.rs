@@ -1,0 +1,190 @@
+//! Every input shape, written from its documented format, read into the same events.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use kubeward_audit::report::build_report;
+use kubeward_audit::rules::RULES;
+use kubeward_audit::scan::{FileScan, Input, ScanOptions, merge, scan, scan_reader};
+use kubeward_core::Status;
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name)
+}
+
+fn scan_file(name: &str) -> FileScan {
+    let f = std::fs::File::open(data(name)).expect("test data");
+    scan_reader(name, f, &ScanOptions::default())
+}
+
+fn hits(f: &FileScan, code: &str) -> u64 {
+    let i = RULES
+        .iter()
+        .position(|r| r.meta.code == code)
+        .expect("rule");
+    f.hits[i].total()
+}
+
+fn status_of(files: Vec<FileScan>, code: &str) -> (Status, String) {
+    let opts = ScanOptions::default();
+    let out = merge(files, &opts);
+    let r = build_report(&out, &opts);
+    let f = r.findings.iter().find(|f| f.code == code).expect("finding");
+    (f.status, f.message.clone())
+}
+
+/// The five events of the fixtures: an exec (get form), a secret list by a workload, a
+/// cluster-admin binding by masterclient, plus routine traffic.
+fn assert_core_detections(f: &FileScan, with_reads: bool) {
+    assert!(f.fatal.is_none(), "{:?}", f.fatal);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(hits(f, "A011"), 1, "cluster-admin binding");
+    assert_eq!(hits(f, "A018"), 1, "masterclient");
+    assert_eq!(hits(f, "A001"), u64::from(with_reads), "exec via get");
+    assert_eq!(hits(f, "A016"), u64::from(with_reads), "secret list");
+}
+
+#[test]
+fn json_lines_of_events() {
+    let f = scan_file("events.jsonl");
+    assert_eq!(f.stats.events, 5);
+    assert_eq!(f.stats.shapes.get("audit.k8s.io Event"), Some(&5));
+    assert_eq!(f.stats.first, "2026-11-20T10:00:01.001000Z");
+    assert_eq!(f.stats.last, "2026-11-20T10:00:05.005000Z");
+    assert_core_detections(&f, true);
+}
+
+#[test]
+fn eventlist_webhook_batch() {
+    let f = scan_file("eventlist.json");
+    assert_eq!(f.stats.events, 5);
+    assert_eq!(
+        f.stats.shapes.get("audit.k8s.io EventList (webhook batch)"),
+        Some(&5)
+    );
+    assert_core_detections(&f, true);
+}
+
+#[test]
+fn storage_blob_json_lines_of_records() {
+    let f = scan_file("PT1H.json");
+    assert_eq!(f.stats.events, 5);
+    assert_eq!(
+        f.stats.non_audit_records, 1,
+        "the kube-apiserver klog record is skipped"
+    );
+    assert_eq!(f.stats.categories.get("kube-audit"), Some(&5));
+    assert_core_detections(&f, true);
+    // Evidence points at the blob's line.
+    let i = RULES.iter().position(|r| r.meta.code == "A011").unwrap();
+    let s = &f.hits[i].groups["masterclient"].samples[0];
+    assert_eq!(
+        (s.line, s.audit_id.as_str()),
+        (5, "7f3c1a2e-0000-4000-8000-000000000004")
+    );
+}
+
+#[test]
+fn storage_blob_records_document() {
+    let f = scan_file("PT1H_records.json");
+    assert_eq!(f.stats.events, 5);
+    assert_eq!(f.stats.non_audit_records, 1);
+    assert_core_detections(&f, true);
+}
+
+#[test]
+fn event_hubs_body_of_kube_audit_admin() {
+    let f = scan_file("eventhubs_body.json");
+    assert_eq!(f.stats.events, 2, "get and list are not exported");
+    assert_eq!(f.stats.categories.get("kube-audit-admin"), Some(&2));
+    assert_core_detections(&f, false);
+    let (st, msg) = status_of(vec![f], "A016");
+    assert_eq!(st, Status::NotApplicable);
+    assert!(msg.contains("kube-audit-admin"), "{msg}");
+}
+
+#[test]
+fn log_analytics_azure_diagnostics() {
+    let f = scan_file("azurediagnostics.json");
+    assert_eq!(f.stats.events, 5);
+    assert_eq!(
+        f.stats
+            .shapes
+            .get("Log Analytics AzureDiagnostics row (log_s)"),
+        Some(&5)
+    );
+    assert_core_detections(&f, true);
+}
+
+#[test]
+fn log_analytics_aksaudit_json_with_text_and_object_columns() {
+    let f = scan_file("aksaudit.json");
+    assert_eq!(f.stats.events, 6);
+    assert_eq!(f.stats.categories.get("AKSAudit"), Some(&6));
+    assert_eq!(
+        f.stats.bodies_skipped, 2,
+        "RequestObject and ResponseObject too big"
+    );
+    assert_core_detections(&f, true);
+    // Configmap bodies are never in AKS logs: the rule says it could not fire.
+    let (st, msg) = status_of(vec![f], "A033");
+    assert_eq!(st, Status::NotApplicable);
+    assert!(msg.contains("Metadata"), "{msg}");
+}
+
+#[test]
+fn portal_csv_export_of_aksauditadmin() {
+    let f = scan_file("aksauditadmin.csv");
+    assert_eq!(f.stats.events, 2, "{:?}", f.errors);
+    assert_eq!(f.stats.categories.get("AKSAuditAdmin"), Some(&2));
+    assert_eq!(f.stats.first, "2026-11-20T10:00:04.004Z");
+    assert_core_detections(&f, false);
+    let (st, _) = status_of(vec![f], "A015");
+    assert_eq!(st, Status::NotApplicable);
+}
+
+#[test]
+fn gzip_is_read_transparently() {
+    let plain = std::fs::read(data("PT1H.json")).unwrap();
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(&plain).unwrap();
+    let gz = enc.finish().unwrap();
+    let f = scan_reader("PT1H.json.gz", &gz[..], &ScanOptions::default());
+    assert!(f.gzip);
+    assert_eq!(f.stats.events, 5);
+    assert_core_detections(&f, true);
+}
+
+#[test]
+fn files_in_parallel_merge_in_input_order() {
+    let inputs: Vec<Input> = [
+        "events.jsonl",
+        "PT1H.json",
+        "does-not-exist.json",
+        "aksaudit.json",
+    ]
+    .iter()
+    .map(|n| Input::Path(data(n)))
+    .collect();
+    let opts = ScanOptions {
+        threads: Some(2),
+        ..Default::default()
+    };
+    let out = scan(&inputs, &opts);
+    assert_eq!(out.stats.events, 16);
+    assert!(out.files[2].fatal.is_some());
+    let i = RULES.iter().position(|r| r.meta.code == "A011").unwrap();
+    let g = &out.hits[i].groups["masterclient"];
+    assert_eq!(g.count, 3);
+    assert!(g.samples[0].file.ends_with("events.jsonl"));
+    let report = build_report(&out, &opts);
+    assert!(
+        report
+            .input_errors
+            .iter()
+            .any(|e| e.path.ends_with("does-not-exist.json"))
+    );
+}
