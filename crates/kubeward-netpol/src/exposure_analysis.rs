@@ -14,14 +14,33 @@ use crate::selector::{Operator, Selector};
 pub const ENTIRE_CLUSTER: &str = "entire-cluster";
 
 /// A potential peer described by selectors.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone)]
 pub struct Representative {
+    /// Canonical form: equivalent selectors give the same key.
+    pub key: String,
     /// `hello-world`, `all namespaces` or `namespace with {…}` (no brackets)
     pub ns: String,
     /// the namespace is a name (not a bracketed description)
     pub ns_is_name: bool,
     /// `all pods` or `pod with {…}`
     pub pods: String,
+}
+
+impl PartialEq for Representative {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key
+    }
+}
+impl Eq for Representative {}
+impl PartialOrd for Representative {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Representative {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key.cmp(&other.key)
+    }
 }
 
 impl Representative {
@@ -40,6 +59,28 @@ impl Representative {
 
 /// Go-style rendering of a label selector: `{a=b,{Key:k,Operator:In,Values:[x y],}}`.
 pub fn selector_text(s: &Selector) -> String {
+    render_selector(s, false)
+}
+
+fn selector_text_with(s: &Selector, canonical: bool) -> String {
+    if !canonical {
+        return render_selector(s, false);
+    }
+    let mut s = s.clone();
+    let mut rest = Vec::new();
+    for r in std::mem::take(&mut s.expressions) {
+        if r.op == Operator::In && r.values.len() == 1 {
+            s.match_labels.push((r.key.clone(), r.values[0].clone()));
+        } else {
+            rest.push(r);
+        }
+    }
+    s.expressions = rest;
+    render_selector(&s, true)
+}
+
+/// With `sorted`, value lists are ordered too (a key for recognising equivalent selectors).
+fn render_selector(s: &Selector, sorted: bool) -> String {
     let mut labels: Vec<String> = s
         .match_labels
         .iter()
@@ -54,7 +95,14 @@ pub fn selector_text(s: &Selector) -> String {
             "{{Key:{},Operator:{},Values:[{}],}}",
             r.key,
             r.op.as_str(),
-            r.values.join(" ")
+            {
+                let mut v = r.values.clone();
+                if sorted {
+                    v.sort();
+                    v.dedup();
+                }
+                v.join(" ")
+            }
         ));
     }
     format!("{{{}}}", parts.join(","))
@@ -86,24 +134,32 @@ fn representative(
     policy_ns: &str,
 ) -> Option<Representative> {
     let pods_all = pod_sel.is_none_or(Selector::is_empty);
-    let (ns, ns_is_name) = match ns_sel {
-        None => (policy_ns.to_string(), true),
+    let (ns, ns_is_name, ns_key) = match ns_sel {
+        None => (policy_ns.to_string(), true, policy_ns.to_string()),
         Some(s) if s.is_empty() => {
             if pods_all {
                 return None;
             }
-            ("all namespaces".to_string(), false)
+            ("all namespaces".to_string(), false, "*".to_string())
         }
         Some(s) => match named_namespace(s) {
-            Some(n) => (n.to_string(), true),
-            None => (format!("namespace with {}", selector_text(s)), false),
+            Some(n) => (n.to_string(), true, n.to_string()),
+            None => (
+                format!("namespace with {}", selector_text(s)),
+                false,
+                selector_text_with(s, true),
+            ),
         },
     };
-    let pods = match pod_sel {
-        Some(s) if !s.is_empty() => format!("pod with {}", selector_text(s)),
-        _ => "all pods".to_string(),
+    let (pods, pod_key) = match pod_sel {
+        Some(s) if !s.is_empty() => (
+            format!("pod with {}", selector_text(s)),
+            selector_text_with(s, true),
+        ),
+        _ => ("all pods".to_string(), "*".to_string()),
     };
     Some(Representative {
+        key: format!("{ns_key}\u{0}{pod_key}"),
         ns,
         ns_is_name,
         pods,
@@ -128,6 +184,20 @@ pub struct Exposure {
 /// Compute exposure to pods that may exist beyond the inputs.
 pub fn compute(a: &Analysis) -> Exposure {
     let mut exp = Exposure::default();
+    // equivalent selectors are shown as first written
+    let mut first_seen: BTreeMap<String, Representative> = BTreeMap::new();
+    for np in &a.model.netpols {
+        for r in np.ingress.iter().chain(&np.egress) {
+            for p in &r.peers {
+                if let Peer::Pods { namespaces, pods } = p
+                    && let Some(rep) =
+                        representative(namespaces.as_ref(), pods.as_ref(), &np.namespace)
+                {
+                    first_seen.entry(rep.key.clone()).or_insert(rep);
+                }
+            }
+        }
+    }
     for (wi, _w) in a.model.workloads.iter().enumerate() {
         let c = a.class_of[wi];
         for dir in [Direction::Egress, Direction::Ingress] {
@@ -163,6 +233,7 @@ pub fn compute(a: &Analysis) -> Exposure {
                             {
                                 None => we.entire_cluster.union_with(&ports),
                                 Some(rep) => {
+                                    let rep = first_seen.get(&rep.key).cloned().unwrap_or(rep);
                                     if matched_by_real_pod(
                                         a,
                                         namespaces.as_ref(),
@@ -180,6 +251,10 @@ pub fn compute(a: &Analysis) -> Exposure {
             }
             let entire = we.entire_cluster.clone();
             we.peers.retain(|_, c| !c.is_subset_of(&entire));
+            // pods matching a selector are part of the cluster: they get its connections too
+            for c in we.peers.values_mut() {
+                c.union_with(&entire);
+            }
             match dir {
                 Direction::Egress => exp.egress.insert(wi, we),
                 Direction::Ingress => exp.ingress.insert(wi, we),
@@ -387,14 +462,22 @@ pub fn render(
             out.write_all(b"{\n  \"connlist_results\": ")?;
             write_json_rows(out, &list.triples(), "  ", "src", "dst")?;
             out.write_all(b",\n  \"exposure_results\": {\n    \"egress_exposure\": ")?;
-            write_json_rows(out, &s.egress, "    ", "src", "dst")?;
+            if s.egress.is_empty() {
+                out.write_all(b"null")?;
+            } else {
+                write_json_rows(out, &s.egress, "    ", "src", "dst")?;
+            }
             out.write_all(b",\n    \"ingress_exposure\": ")?;
             let ingress: Vec<Row> = s
                 .ingress
                 .iter()
                 .map(|(w, p, c)| (p.clone(), w.clone(), c.clone()))
                 .collect();
-            write_json_rows(out, &ingress, "    ", "src", "dst")?;
+            if ingress.is_empty() {
+                out.write_all(b"null")?;
+            } else {
+                write_json_rows(out, &ingress, "    ", "src", "dst")?;
+            }
             out.write_all(b"\n  }\n}")
         }
         Format::Dot => {
