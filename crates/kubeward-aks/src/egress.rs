@@ -112,14 +112,15 @@ fn outbound_meaning(t: &str) -> String {
     .to_string()
 }
 
-fn has_vm_family(c: &Cluster, gpu: bool) -> bool {
+fn has_gpu_pool(c: &Cluster) -> bool {
     c.pools.iter().any(|p| {
         let size = p
             .get("vmSize")
             .str()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        gpu && size.starts_with("standard_n")
+        // N-series sizes (NC, ND, NV) carry GPUs.
+        size.starts_with("standard_n")
     })
 }
 
@@ -408,7 +409,7 @@ pub fn plan(c: &Cluster) -> EgressPlan {
             "Windows node binaries and updates",
         ));
     }
-    if has_vm_family(c, true) {
+    if has_gpu_pool(c) {
         features.push("gpu-nodes".into());
         app.push(fq(
             "gpu",
@@ -531,6 +532,8 @@ pub fn plan(c: &Cluster) -> EgressPlan {
     notes.push("Cluster extensions (Flux/GitOps, Dapr, marketplace) are not in `az aks show`; if used, also allow <region>.dp.kubernetesconfiguration.azure.com and the extension's registries.".into());
     notes.push("Azure Firewall offers the FQDN tag AzureKubernetesService, which covers the core FQDNs in one application rule.".into());
 
+    dedupe(&mut app);
+
     EgressPlan {
         cluster: c.name.clone(),
         location,
@@ -544,6 +547,32 @@ pub fn plan(c: &Cluster) -> EgressPlan {
         network_rules: net,
         notes,
     }
+}
+
+/// A host already allowed by an earlier rule (same protocol and port) is listed once; the later
+/// rule says it relies on it, and disappears if nothing of its own is left.
+fn dedupe(rules: &mut Vec<FqdnRule>) {
+    let mut seen: Vec<(String, &'static str, u16)> = Vec::new();
+    for r in rules.iter_mut() {
+        let mut shared = Vec::new();
+        r.fqdns.retain(|f| {
+            let key = (f.clone(), r.protocol, r.port);
+            if seen.contains(&key) {
+                shared.push(f.clone());
+                false
+            } else {
+                seen.push(key);
+                true
+            }
+        });
+        if !shared.is_empty() {
+            r.why.push_str(&format!(
+                " (also needs {}, allowed above)",
+                shared.join(", ")
+            ));
+        }
+    }
+    rules.retain(|r| !r.fqdns.is_empty());
 }
 
 pub fn render_text(p: &EgressPlan) -> String {

@@ -289,19 +289,21 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
         path: f.path.clone(),
         message,
     };
-    let file = |format| {
+    let file = |format, origin| {
         Arc::new(FileInfo {
             path: f.path.clone(),
             lines: lines.clone(),
             format,
+            origin,
         })
     };
+    const DIAG: &str = "az monitor diagnostic-settings list";
 
     if f.forced_diagnostics {
         let list = list_items(&doc).ok_or_else(|| {
             not("given as diagnostic settings but is neither a list nor {\"value\": [...]}".into())
         })?;
-        let fi = file(Format::AzCli);
+        let fi = file(Format::AzCli, DIAG);
         return Ok(Content::Diagnostics(
             diag_settings(&list.0, &list.1, &fi),
             fi,
@@ -311,13 +313,17 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
     match &doc {
         Value::Object(_) => {
             if get_ci(&doc, "resources").is_some_and(|(_, r)| r.is_array()) {
-                return arm_template(&doc, file(Format::ArmTemplate), &not);
+                return arm_template(
+                    &doc,
+                    file(Format::ArmTemplate, Format::ArmTemplate.as_str()),
+                    &not,
+                );
             }
             if get_ci(&doc, "value").is_some_and(|(_, v)| v.is_array()) {
                 // The older `az monitor diagnostic-settings list` shape.
                 let (items, base) = list_items(&doc).unwrap_or_default();
                 if items.iter().all(is_diag_setting) {
-                    let fi = file(Format::AzCli);
+                    let fi = file(Format::AzCli, DIAG);
                     return Ok(Content::Diagnostics(diag_settings(&items, &base, &fi), fi));
                 }
                 return Err(not(
@@ -330,7 +336,7 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
                 } else {
                     Format::AzCli
                 };
-                let fi = file(format);
+                let fi = file(format, format.as_str());
                 return Ok(Content::Clusters(vec![cluster(
                     doc.clone(),
                     String::new(),
@@ -338,7 +344,7 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
                 )]));
             }
             if is_diag_setting(&doc) {
-                let fi = file(Format::AzCli);
+                let fi = file(Format::AzCli, DIAG);
                 return Ok(Content::Diagnostics(
                     diag_settings(std::slice::from_ref(&doc), "", &fi),
                     fi,
@@ -358,15 +364,15 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
             }
             let items = &items[..items.len().min(MAX_ITEMS)];
             if items.iter().all(is_diag_setting) {
-                let fi = file(Format::AzCli);
+                let fi = file(Format::AzCli, DIAG);
                 return Ok(Content::Diagnostics(diag_settings(items, "", &fi), fi));
             }
             if items.iter().all(is_role_assignment) {
-                let fi = file(Format::AzCli);
+                let fi = file(Format::AzCli, "az role assignment list");
                 return Ok(Content::Roles(role_assignments(items, &fi)));
             }
             if items.iter().all(is_pool) {
-                let fi = file(Format::AzCli);
+                let fi = file(Format::AzCli, "az aks nodepool list");
                 return Ok(Content::Pools(
                     items
                         .iter()
@@ -377,7 +383,7 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
             }
             if items.iter().all(is_cluster) {
                 // `az aks list -o json`.
-                let fi = file(Format::AzCli);
+                let fi = file(Format::AzCli, "az aks list");
                 return Ok(Content::Clusters(
                     items
                         .iter()

@@ -37,6 +37,8 @@ pub struct FileInfo {
     pub path: String,
     pub lines: LineIndex,
     pub format: Format,
+    /// The command whose output this is, for evidence (`az aks nodepool list`…).
+    pub origin: &'static str,
 }
 
 /// A looked-up value.
@@ -120,7 +122,7 @@ impl<'a> Field<'a> {
         {
             s = s.with_line(line);
         }
-        s.origin = Some(self.file.format.as_str().to_string());
+        s.origin = Some(self.file.origin.to_string());
         s
     }
 
