@@ -6,6 +6,7 @@
 // Tests may unwrap: a panic there is a failed test, not a crash on input.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod apparmor;
 pub mod error;
 pub mod json;
 pub mod seccomp;
@@ -17,5 +18,7 @@ use kubeward_core::CheckMeta;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    seccomp::lint::checks()
+    let mut all = seccomp::lint::checks();
+    all.extend(apparmor::lint::checks());
+    all
 }

@@ -1,0 +1,54 @@
+//! S204: container profile without `attach_disconnected`.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
+
+use super::{AppArmorFile, LintOptions, at, profile_resource};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "S204",
+    name: "apparmor-no-attach-disconnected",
+    title: "AppArmor profile lacks attach_disconnected",
+    area: Area::Profiles,
+    severity: Severity::Low,
+    references: &[],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "Checks that top-level profiles carry the `attach_disconnected` flag.",
+        why: "Inside a container many paths are disconnected from the profile's namespace root (files opened before pivot_root, anonymous mounts). Without the flag AppArmor denies access to them and workloads fail with odd permission errors. containerd, Docker and the Security Profiles Operator all set it (with mediate_deleted).",
+        fix: "Use `profile NAME flags=(attach_disconnected,mediate_deleted) {`.",
+        links: &[],
+    },
+};
+
+pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+    f.profiles
+        .iter()
+        .filter(|p| !p.has_flag("attach_disconnected"))
+        .map(|p| {
+            Finding::new(&META, Status::Warn, profile_resource(f, p), format!("profile `{}` has no attach_disconnected flag: disconnected container paths are denied", p.name))
+                .with_evidence(Evidence::observed(if p.flags.is_empty() { "no flags".to_string() } else { format!("flags=({})", p.flags.join(",")) }, at(f, p.line)).with_expected("flags=(attach_disconnected,mediate_deleted)"))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    #[test]
+    fn flag_present_passes() {
+        assert!(
+            evaluate(
+                &parse("profile a flags=(attach_disconnected,mediate_deleted) {\n}\n"),
+                &LintOptions::default()
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            evaluate(&parse("profile a {\n}\n"), &LintOptions::default()).len(),
+            1
+        );
+    }
+}

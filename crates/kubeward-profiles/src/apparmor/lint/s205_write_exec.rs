@@ -1,0 +1,95 @@
+//! S205: a path that may be both written and executed (W^X).
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+
+use super::{Access, AppArmorFile, LintOptions, RuleKind, allowed, at, profile_resource, sample};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "S205",
+    name: "apparmor-write-and-exec",
+    title: "AppArmor profile lets a path be written and executed",
+    area: Area::Profiles,
+    severity: Severity::Medium,
+    references: &[RefStatic::mitre("T1105")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "For every allow rule with an exec permission, checks whether the same paths are also writable (in the same rule or through another allow rule not cancelled by a deny).",
+        why: "Write plus execute on one path lets an attacker drop a binary or script and run it inside the confinement: the classic download-and-execute step. Keeping paths either writable or executable (W^X) forces them to bring code some other way.",
+        fix: "Split the rules so executable paths (e.g. `/usr/bin/** ix`) are read-only and writable paths (`/tmp/** rw`) are not executable; add `deny /tmp/** x,`-style rules where a broad write grant exists.",
+        links: &[],
+    },
+};
+
+pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in f.all_profiles() {
+        for r in p.rules.iter().filter(|r| !r.q.deny) {
+            let RuleKind::File { path, perms, .. } = &r.kind else {
+                continue;
+            };
+            if perms.exec.is_none() {
+                continue;
+            }
+            let probe = sample(path);
+            if allowed(p, &probe, Access::Exec).is_none() {
+                continue;
+            }
+            if let Some(w) = allowed(p, &probe, Access::Write) {
+                let same = w.line == r.line;
+                let mut finding = Finding::new(
+                    &META,
+                    Status::Fail,
+                    profile_resource(f, p),
+                    if same {
+                        format!("`{}` grants both write and exec on {path}", r.text)
+                    } else {
+                        format!(
+                            "{path} is executable (line {}) and writable (line {}: `{}`)",
+                            r.line, w.line, w.text
+                        )
+                    },
+                )
+                .with_evidence(
+                    Evidence::observed(r.text.clone(), at(f, r.line))
+                        .with_note(format!("sample path {probe}")),
+                );
+                if !same {
+                    finding =
+                        finding.with_evidence(Evidence::observed(w.text.clone(), at(f, w.line)));
+                }
+                out.push(finding);
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    #[test]
+    fn separate_paths_pass() {
+        let f = parse("profile a {\n  /usr/bin/** rix,\n  /tmp/** rw,\n}\n");
+        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn same_rule_and_cross_rule_fail() {
+        let f = parse("profile a {\n  /opt/app/** rwix,\n}\n");
+        assert_eq!(evaluate(&f, &LintOptions::default()).len(), 1);
+        let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n}\n");
+        let r = evaluate(&f, &LintOptions::default());
+        assert_eq!(r.len(), 1);
+        assert!(
+            r[0].message.contains("writable (line 2"),
+            "{}",
+            r[0].message
+        );
+        // A deny on write closes it.
+        let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n  deny /tmp/tool w,\n}\n");
+        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+    }
+}

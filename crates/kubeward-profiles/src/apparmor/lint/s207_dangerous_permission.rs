@@ -1,0 +1,156 @@
+//! S207: capabilities and operations that undo container isolation.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+
+use super::{AppArmorFile, LintOptions, ProfileBlock, Rule, RuleKind, on_rule};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "S207",
+    name: "apparmor-dangerous-permission",
+    title: "AppArmor profile allows dangerous capabilities or mounts",
+    area: Area::Profiles,
+    severity: Severity::High,
+    references: &[RefStatic::mitre("T1611")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "Finds allow rules for sys_admin, sys_module, sys_rawio, sys_ptrace, sys_boot, dac_read_search, mac_admin, mac_override, bpf and perfmon (named, or all capabilities through a bare `capability,`), `mount` and `pivot_root` rules, and raw or packet network access, when no deny rule takes them back.",
+        why: "AppArmor is the layer that still stops a container that gained a capability. Granting sys_admin or mount re-opens mounting host filesystems; mac_admin lets the container replace its own profile; sys_module and sys_rawio reach the kernel and hardware directly.",
+        fix: "Remove the grant or add an explicit deny (`deny capability sys_admin,`, `deny mount,`). If the workload truly needs one, confine it with a dedicated profile and document why.",
+        links: &[],
+    },
+};
+
+pub const DANGEROUS_CAPS: &[&str] = &[
+    "sys_admin",
+    "sys_module",
+    "sys_rawio",
+    "sys_ptrace",
+    "sys_boot",
+    "dac_read_search",
+    "mac_admin",
+    "mac_override",
+    "bpf",
+    "perfmon",
+];
+
+fn cap_denied(p: &ProfileBlock, cap: &str) -> bool {
+    p.rules.iter().any(|r| r.q.deny && matches!(&r.kind, RuleKind::Capability(c) if c.is_empty() || c.iter().any(|x| x == cap)))
+}
+
+fn kind_denied(p: &ProfileBlock, pred: fn(&Rule) -> bool) -> bool {
+    p.rules.iter().any(|r| r.q.deny && pred(r))
+}
+
+pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for p in f.all_profiles() {
+        for r in p.rules.iter().filter(|r| !r.q.deny) {
+            match &r.kind {
+                RuleKind::Capability(caps) => {
+                    let granted: Vec<&str> = if caps.is_empty() {
+                        DANGEROUS_CAPS.to_vec()
+                    } else {
+                        caps.iter()
+                            .map(String::as_str)
+                            .filter(|c| DANGEROUS_CAPS.contains(c))
+                            .collect()
+                    };
+                    let open: Vec<&str> =
+                        granted.into_iter().filter(|c| !cap_denied(p, c)).collect();
+                    if !open.is_empty() {
+                        let how = if caps.is_empty() {
+                            "every capability, including "
+                        } else {
+                            ""
+                        };
+                        let mut finding = on_rule(
+                            &META,
+                            Status::Fail,
+                            f,
+                            p,
+                            r,
+                            format!("`{}` allows {how}{}", r.text, open.join(", ")),
+                        );
+                        if open.contains(&"sys_admin")
+                            || open.contains(&"mac_admin")
+                            || open.contains(&"sys_module")
+                        {
+                            finding = finding.with_severity(Severity::Critical);
+                        }
+                        out.push(finding);
+                    }
+                }
+                RuleKind::Mount(_) if !kind_denied(p, |r| matches!(r.kind, RuleKind::Mount(_))) => {
+                    out.push(on_rule(
+                        &META,
+                        Status::Fail,
+                        f,
+                        p,
+                        r,
+                        format!(
+                            "`{}` allows mounting (containers should `deny mount,`)",
+                            r.text
+                        ),
+                    ));
+                }
+                RuleKind::PivotRoot
+                    if !kind_denied(p, |r| matches!(r.kind, RuleKind::PivotRoot)) =>
+                {
+                    out.push(on_rule(
+                        &META,
+                        Status::Fail,
+                        f,
+                        p,
+                        r,
+                        format!("`{}` allows pivot_root", r.text),
+                    ));
+                }
+                RuleKind::Network(words) => {
+                    let raw = words.is_empty() || words.iter().any(|w| w == "raw" || w == "packet");
+                    let closed = kind_denied(
+                        p,
+                        |r| matches!(&r.kind, RuleKind::Network(w) if w.iter().any(|x| x == "raw" || x == "packet")),
+                    );
+                    if raw && !closed {
+                        let what = if words.is_empty() {
+                            "all network access, raw and packet sockets included"
+                        } else {
+                            "raw or packet sockets"
+                        };
+                        out.push(
+                            on_rule(&META, Status::Warn, f, p, r, format!("`{}` allows {what} (packet crafting and sniffing; needs CAP_NET_RAW too)", r.text))
+                                .with_severity(Severity::Low),
+                        );
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse;
+    use super::*;
+
+    #[test]
+    fn harmless_caps_and_denied_ones_pass() {
+        let f = parse(
+            "profile a {\n  capability net_bind_service,\n  capability,\n  deny capability sys_admin sys_module sys_rawio sys_ptrace sys_boot dac_read_search mac_admin mac_override bpf perfmon,\n  network inet tcp,\n}\n",
+        );
+        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn sys_admin_and_mount_fail() {
+        let f = parse("profile a {\n  capability sys_admin,\n  mount,\n  network,\n}\n");
+        let r = evaluate(&f, &LintOptions::default());
+        assert_eq!(r.len(), 3);
+        assert_eq!(r[0].severity, Severity::Critical);
+        assert!(r[1].message.contains("mounting"));
+        assert_eq!(r[2].status, Status::Warn);
+    }
+}
