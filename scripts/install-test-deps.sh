@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what kubeward's tests need beyond the Rust toolchain, and nothing else:
+#   - Debian packages: chromium (HTML report test), strace (the node scan's "no child process"
+#     test), jq (scripts), npm (to install the next item);
+#   - Microsoft's SARIF Multitool, from npm, into the project-local .ci/node_modules (pinned by
+#     .ci/package.json and .ci/package-lock.json; git ignores the folder).
+# Idempotent, and quick when everything is already there.
+set -euo pipefail
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v strace >/dev/null 2>&1 || missing+=(strace)
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
+
+if ((${#missing[@]} > 0)); then
+    if [[ $(id -u) -ne 0 ]]; then
+        echo "install-test-deps: missing ${missing[*]}: install them (as root: apt-get install ${missing[*]})" >&2
+        exit 1
+    fi
+    echo "install-test-deps: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+tools="$repo_root/.ci"
+multitool="$tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
+if [[ ! -x "$multitool" ]]; then
+    echo "install-test-deps: installing @microsoft/sarif-multitool into .ci/node_modules"
+    npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 "$multitool" --version >/dev/null 2>&1; then
+    echo "install-test-deps: $multitool is installed but does not run" >&2
+    exit 1
+fi
+echo "install-test-deps: ready (chromium, strace, jq, sarif-multitool)"
