@@ -50,10 +50,17 @@ impl LoadError {
             | LoadError::NotRecognised { path, .. } => (path.clone(), None),
             LoadError::Json { path, line, .. } => (path.clone(), Some(*line)),
         };
+        // The report prints the path beside the message: keep it out of the message.
+        let message = match self {
+            LoadError::Io { source, .. } => format!("cannot read: {source}"),
+            LoadError::TooLarge { .. } => format!("larger than {MAX_INPUT_BYTES} bytes"),
+            LoadError::Json { message, .. } => format!("not JSON: {message}"),
+            LoadError::NotRecognised { message, .. } => message.clone(),
+        };
         InputError {
             path,
             line,
-            message: self.to_string(),
+            message,
         }
     }
 }
@@ -168,7 +175,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                     path: path.clone(),
                     line: pool.file.lines.line(&pool.path),
                     message: format!(
-                        "{path}: node pool {} belongs to no cluster given (add its `az aks show` output)",
+                        "node pool {} belongs to no cluster given (add its `az aks show` output)",
                         pool.name
                     ),
                 }),
@@ -191,10 +198,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                 _ => inv.errors.push(InputError {
                     path: file.path.clone(),
                     line: None,
-                    message: format!(
-                        "{}: an empty diagnostic-settings list names no cluster; give it with only its cluster",
-                        file.path
-                    ),
+                    message: "an empty diagnostic-settings list names no cluster; give it with only its cluster".into(),
                 }),
             }
             continue;
@@ -216,8 +220,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                 path: file.path.clone(),
                 line: None,
                 message: format!(
-                    "{}: diagnostic setting(s) {} belong to no cluster given",
-                    file.path,
+                    "diagnostic setting(s) {} belong to no cluster given",
                     unmatched.join(", ")
                 ),
             });
@@ -593,6 +596,7 @@ fn arm_template(
     };
     let mut clusters = Vec::new();
     let mut child_pools = Vec::new();
+    let mut diags = Vec::new();
     for (i, r) in resources.iter().take(MAX_ITEMS).enumerate() {
         let path = join_index(rk, i);
         let resolved = resolve_expressions(r, doc, 0);
@@ -608,6 +612,10 @@ fn arm_template(
             let (_, mut pool) = pool_entry(&resolved, path, &file);
             pool.name = pool_name;
             child_pools.push((cl, pool));
+        } else if type_is(&resolved, DIAG_TYPE) {
+            // Extension resource: `scope` names the cluster (often through resourceId(), which
+            // stays unresolved; the setting then goes to the only cluster of the template).
+            diags.push(diag_setting(&resolved, path, &file));
         }
     }
     if clusters.is_empty() {
@@ -631,6 +639,20 @@ fn arm_template(
                 Some(existing) => *existing = pool,
                 None => c.pools.push(pool),
             }
+        }
+    }
+    for d in diags {
+        let target = match &d.cluster {
+            Some(n) => clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(n)),
+            None if clusters.len() == 1 => clusters.first_mut(),
+            None => None,
+        };
+        if let Some(c) = target {
+            let input = c.diagnostics.get_or_insert_with(DiagInput::default);
+            if !input.files.contains(&file.path) {
+                input.files.push(file.path.clone());
+            }
+            input.settings.push(d);
         }
     }
     Ok(Content::Clusters(clusters))
@@ -798,6 +820,27 @@ mod tests {
             inv.errors
                 .iter()
                 .any(|e| e.path == "bad.json" && e.line == Some(3))
+        );
+    }
+
+    #[test]
+    fn empty_list_aks_list_and_template_diagnostic_settings() {
+        let inv = load(vec![input("e.json", "[]")]);
+        assert!(inv.errors[0].message.contains("--diagnostic-settings"));
+        let inv = load(vec![input(
+            "l.json",
+            r#"[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]},{"name":"b","kubernetesVersion":"1.34","agentPoolProfiles":[]}]"#,
+        )]);
+        assert_eq!(inv.clusters.len(), 2);
+        let t = r#"{"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"c","properties":{}},
+          {"type":"Microsoft.Insights/diagnosticSettings","name":"audit","scope":"[resourceId('Microsoft.ContainerService/managedClusters','c')]",
+           "properties":{"workspaceId":"[parameters('ws')]","logs":[{"category":"kube-audit","enabled":true}]}}]}"#;
+        let inv = load(vec![input("t.json", t)]);
+        let d = inv.clusters[0].diagnostics.as_ref().expect("attached");
+        assert_eq!(d.settings.len(), 1);
+        assert_eq!(
+            d.settings[0].logs[0].category.as_deref(),
+            Some("kube-audit")
         );
     }
 

@@ -64,4 +64,14 @@ mod tests {
             Status::Error
         );
     }
+
+    #[test]
+    fn unresolved_arm_expression_is_manual_not_a_guess() {
+        let t = r#"{"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"c",
+            "properties":{"disableLocalAccounts":"[not(parameters('allowAdmin'))]"}}]}"#;
+        let c = super::super::testing::cluster(t);
+        let f = evaluate(&c, &super::super::testing::ctx());
+        assert_eq!(f[0].status, Status::Manual);
+        assert!(f[0].message.contains("not(parameters('allowAdmin'))"));
+    }
 }
