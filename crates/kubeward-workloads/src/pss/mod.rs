@@ -1,1 +1,480 @@
-//! Pod Security Standards evaluator (baseline and restricted, every version).
+//! Pod Security Standards evaluator: `baseline` and `restricted` at every policy version
+//! `v1.0`…`v1.35` (and `latest`), with the semantics of the Pod Security Admission reference
+//! implementation: which containers are visited (init, regular, ephemeral), which variant of a
+//! control applies at a version, and which baseline controls a restricted control replaces.
+//!
+//! - [`evaluate`] gives the violations of one pod template (check id, reason, detail, fields).
+//! - [`findings`] turns a whole inventory into findings (one verdict per workload, one finding
+//!   per violated control) for the report formats.
+//! - [`namespaces`] reads `pod-security.kubernetes.io/*` labels and runs the "raise to
+//!   restricted" dry run per namespace.
+//!
+//! Each control is one file below, with its documentation and its pass/fail vectors.
+
+mod allow_privilege_escalation;
+mod app_armor;
+mod capabilities_baseline;
+mod capabilities_restricted;
+mod host_namespaces;
+mod host_path_volumes;
+mod host_ports;
+mod host_probes;
+mod namespaces;
+mod privileged;
+mod proc_mount;
+mod proc_mount_restricted;
+mod report;
+mod restricted_volumes;
+mod run_as_non_root;
+mod run_as_user;
+mod seccomp_baseline;
+mod seccomp_restricted;
+mod selinux;
+mod sysctls;
+#[cfg(test)]
+mod testing;
+mod verdict;
+mod view;
+mod windows_host_process;
+
+use kubeward_core::CheckMeta;
+use kubeward_inventory::PodTemplate;
+use serde::Serialize;
+
+pub use namespaces::{NamespaceLevels, NamespacePolicy, namespaces};
+pub use report::{PodVerdict, findings, verdicts};
+pub use verdict::META as VERDICT_META;
+pub use view::PodView;
+
+/// The newest policy version this evaluator knows; `latest` and newer versions evaluate as it
+/// (as the reference implementation clamps to its newest registered version).
+pub const LATEST_MINOR: u32 = 35;
+
+/// A Pod Security Standards level.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Privileged,
+    Baseline,
+    Restricted,
+}
+
+impl Level {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Privileged => "privileged",
+            Level::Baseline => "baseline",
+            Level::Restricted => "restricted",
+        }
+    }
+}
+
+impl std::fmt::Display for Level {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl std::str::FromStr for Level {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "privileged" => Ok(Level::Privileged),
+            "baseline" => Ok(Level::Baseline),
+            "restricted" => Ok(Level::Restricted),
+            _ => Err(format!(
+                "unknown Pod Security level {s:?}: expected privileged, baseline or restricted"
+            )),
+        }
+    }
+}
+
+/// A policy version: `v1.<minor>`, or `latest`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Version {
+    Minor(u32),
+    Latest,
+}
+
+impl Version {
+    /// The minor version the controls are evaluated at (newer than known → the newest known).
+    pub fn effective_minor(self) -> u32 {
+        match self {
+            Version::Minor(m) => m.min(LATEST_MINOR),
+            Version::Latest => LATEST_MINOR,
+        }
+    }
+    /// `v1.35`, or `latest`.
+    pub fn label(self) -> String {
+        match self {
+            Version::Minor(m) => format!("v1.{m}"),
+            Version::Latest => "latest".into(),
+        }
+    }
+}
+
+impl Serialize for Version {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.label())
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.label())
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = String;
+    /// `latest`, `v1.29`, `1.29` (the namespace label form is `v1.29`).
+    fn from_str(s: &str) -> Result<Self, String> {
+        let t = s.trim();
+        if t.eq_ignore_ascii_case("latest") {
+            return Ok(Version::Latest);
+        }
+        let bare = t.strip_prefix('v').unwrap_or(t);
+        let minor = bare
+            .strip_prefix("1.")
+            .and_then(|m| m.parse::<u32>().ok())
+            .ok_or_else(|| {
+                format!(
+                    "invalid Pod Security version {s:?}: expected v1.<minor> (e.g. v1.30) or latest"
+                )
+            })?;
+        Ok(Version::Minor(minor))
+    }
+}
+
+/// One violated control of one pod template.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Violation {
+    /// Upstream check id, e.g. `allowPrivilegeEscalation`, `seccompProfile_restricted`.
+    pub check: &'static str,
+    /// kubeward check code (e.g. `W114`).
+    pub code: &'static str,
+    /// Short reason, worded like the admission controller's so outputs can be compared.
+    pub reason: String,
+    /// Which containers or fields, and the values found.
+    pub detail: String,
+    /// JSON pointers (from the object root) of the offending fields; for a missing field, the
+    /// field that must be set.
+    pub pointers: Vec<String>,
+}
+
+impl Violation {
+    fn new(
+        check: &'static str,
+        reason: impl Into<String>,
+        detail: impl Into<String>,
+        pointers: Vec<String>,
+    ) -> Violation {
+        let code = control(check).map_or("", |c| c.meta.code);
+        Violation {
+            check,
+            code,
+            reason: reason.into(),
+            detail: detail.into(),
+            pointers,
+        }
+    }
+    /// `reason (detail)`, as the admission controller prints each part.
+    pub fn message(&self) -> String {
+        if self.detail.is_empty() {
+            self.reason.clone()
+        } else {
+            format!("{} ({})", self.reason, self.detail)
+        }
+    }
+}
+
+/// One control: its level, the first policy version that has it, the baseline controls it
+/// replaces at restricted, and its evaluation (given the effective minor version).
+pub struct Control {
+    pub id: &'static str,
+    pub level: Level,
+    pub meta: &'static CheckMeta,
+    pub since: u32,
+    pub overrides: &'static [(&'static str, u32)],
+    check: fn(&PodView<'_>, u32) -> Option<Violation>,
+}
+
+/// Every control, in report order.
+pub static CONTROLS: &[Control] = &[
+    Control {
+        id: "hostNamespaces",
+        level: Level::Baseline,
+        meta: &host_namespaces::META,
+        since: 0,
+        overrides: &[],
+        check: host_namespaces::check,
+    },
+    Control {
+        id: "privileged",
+        level: Level::Baseline,
+        meta: &privileged::META,
+        since: 0,
+        overrides: &[],
+        check: privileged::check,
+    },
+    Control {
+        id: "capabilities_baseline",
+        level: Level::Baseline,
+        meta: &capabilities_baseline::META,
+        since: 0,
+        overrides: &[],
+        check: capabilities_baseline::check,
+    },
+    Control {
+        id: "hostPathVolumes",
+        level: Level::Baseline,
+        meta: &host_path_volumes::META,
+        since: 0,
+        overrides: &[],
+        check: host_path_volumes::check,
+    },
+    Control {
+        id: "hostPorts",
+        level: Level::Baseline,
+        meta: &host_ports::META,
+        since: 0,
+        overrides: &[],
+        check: host_ports::check,
+    },
+    Control {
+        id: "hostProbesAndHostLifecycle",
+        level: Level::Baseline,
+        meta: &host_probes::META,
+        since: 34,
+        overrides: &[],
+        check: host_probes::check,
+    },
+    Control {
+        id: "appArmorProfile",
+        level: Level::Baseline,
+        meta: &app_armor::META,
+        since: 0,
+        overrides: &[],
+        check: app_armor::check,
+    },
+    Control {
+        id: "seLinuxOptions",
+        level: Level::Baseline,
+        meta: &selinux::META,
+        since: 0,
+        overrides: &[],
+        check: selinux::check,
+    },
+    Control {
+        id: "procMount",
+        level: Level::Baseline,
+        meta: &proc_mount::META,
+        since: 0,
+        overrides: &[],
+        check: proc_mount::check,
+    },
+    Control {
+        id: "seccompProfile_baseline",
+        level: Level::Baseline,
+        meta: &seccomp_baseline::META,
+        since: 0,
+        overrides: &[],
+        check: seccomp_baseline::check,
+    },
+    Control {
+        id: "sysctls",
+        level: Level::Baseline,
+        meta: &sysctls::META,
+        since: 0,
+        overrides: &[],
+        check: sysctls::check,
+    },
+    Control {
+        id: "windowsHostProcess",
+        level: Level::Baseline,
+        meta: &windows_host_process::META,
+        since: 0,
+        overrides: &[],
+        check: windows_host_process::check,
+    },
+    Control {
+        id: "restrictedVolumes",
+        level: Level::Restricted,
+        meta: &restricted_volumes::META,
+        since: 0,
+        overrides: &[("hostPathVolumes", 0)],
+        check: restricted_volumes::check,
+    },
+    Control {
+        id: "allowPrivilegeEscalation",
+        level: Level::Restricted,
+        meta: &allow_privilege_escalation::META,
+        since: 8,
+        overrides: &[],
+        check: allow_privilege_escalation::check,
+    },
+    Control {
+        id: "runAsNonRoot",
+        level: Level::Restricted,
+        meta: &run_as_non_root::META,
+        since: 0,
+        overrides: &[],
+        check: run_as_non_root::check,
+    },
+    Control {
+        id: "runAsUser",
+        level: Level::Restricted,
+        meta: &run_as_user::META,
+        since: 23,
+        overrides: &[],
+        check: run_as_user::check,
+    },
+    Control {
+        id: "seccompProfile_restricted",
+        level: Level::Restricted,
+        meta: &seccomp_restricted::META,
+        since: 19,
+        overrides: &[("seccompProfile_baseline", 19)],
+        check: seccomp_restricted::check,
+    },
+    Control {
+        id: "capabilities_restricted",
+        level: Level::Restricted,
+        meta: &capabilities_restricted::META,
+        since: 22,
+        overrides: &[("capabilities_baseline", 22)],
+        check: capabilities_restricted::check,
+    },
+    Control {
+        id: "procMount_restricted",
+        level: Level::Restricted,
+        meta: &proc_mount_restricted::META,
+        since: 35,
+        overrides: &[("procMount", 35)],
+        check: proc_mount_restricted::check,
+    },
+];
+
+/// The control with this upstream id (case-insensitive, so fixture file names match too).
+pub fn control(id: &str) -> Option<&'static Control> {
+    CONTROLS.iter().find(|c| c.id.eq_ignore_ascii_case(id))
+}
+
+/// The controls evaluated at `level` and `version`, in report order.
+pub fn active_controls(level: Level, version: Version) -> Vec<&'static Control> {
+    let minor = version.effective_minor();
+    let wanted = |c: &Control| match level {
+        Level::Privileged => false,
+        Level::Baseline => c.level == Level::Baseline,
+        Level::Restricted => true,
+    };
+    let present: Vec<&Control> = CONTROLS
+        .iter()
+        .filter(|c| wanted(c) && c.since <= minor)
+        .collect();
+    let replaced: Vec<&str> = present
+        .iter()
+        .flat_map(|c| c.overrides.iter())
+        .filter(|(_, from)| *from <= minor)
+        .map(|(id, _)| *id)
+        .collect();
+    present
+        .into_iter()
+        .filter(|c| !replaced.contains(&c.id))
+        .collect()
+}
+
+/// Violations of one pod template at `level` and `version` (empty: allowed).
+pub fn evaluate(template: &PodTemplate<'_>, level: Level, version: Version) -> Vec<Violation> {
+    evaluate_view(&PodView::of(template), level, version)
+}
+
+/// Violations of a pod view (a pod spec and pod metadata from anywhere).
+pub fn evaluate_view(pod: &PodView<'_>, level: Level, version: Version) -> Vec<Violation> {
+    let minor = version.effective_minor();
+    active_controls(level, version)
+        .into_iter()
+        .filter_map(|c| (c.check)(pod, minor))
+        .collect()
+}
+
+/// Every PSS check of this area, for the registry (the verdict first, then each control).
+pub fn checks() -> Vec<&'static CheckMeta> {
+    let mut v = vec![&verdict::META];
+    v.extend(CONTROLS.iter().map(|c| c.meta));
+    v
+}
+
+/// `"a"` or `"a", "b"`, as the admission controller quotes names.
+fn quoted(names: &[&str]) -> String {
+    names
+        .iter()
+        .map(|n| format!("{n:?}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `container "a"` / `containers "a", "b"`.
+fn containers_phrase(names: &[&str]) -> String {
+    if names.len() == 1 {
+        format!("container {}", quoted(names))
+    } else {
+        format!("containers {}", quoted(names))
+    }
+}
+
+fn plural<'a>(n: usize, one: &'a str, many: &'a str) -> &'a str {
+    if n == 1 { one } else { many }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn overrides_apply_from_their_version() {
+        let ids = |l, m| {
+            active_controls(l, Version::Minor(m))
+                .iter()
+                .map(|c| c.id)
+                .collect::<Vec<_>>()
+        };
+        assert!(ids(Level::Privileged, 35).is_empty());
+        let b = ids(Level::Baseline, 33);
+        assert!(b.contains(&"hostPathVolumes") && !b.contains(&"hostProbesAndHostLifecycle"));
+        assert!(!b.contains(&"runAsNonRoot"));
+        let r18 = ids(Level::Restricted, 18);
+        assert!(r18.contains(&"seccompProfile_baseline") && !r18.contains(&"hostPathVolumes"));
+        assert!(!r18.contains(&"seccompProfile_restricted"));
+        let r22 = ids(Level::Restricted, 22);
+        assert!(
+            r22.contains(&"capabilities_restricted") && !r22.contains(&"capabilities_baseline")
+        );
+        assert!(!r22.contains(&"seccompProfile_baseline"));
+        let r35 = ids(Level::Restricted, 35);
+        assert!(r35.contains(&"procMount_restricted") && !r35.contains(&"procMount"));
+        assert!(ids(Level::Restricted, 34).contains(&"procMount"));
+        assert!(!ids(Level::Restricted, 7).contains(&"allowPrivilegeEscalation"));
+    }
+
+    #[test]
+    fn versions_parse_and_clamp() {
+        assert_eq!("v1.29".parse::<Version>(), Ok(Version::Minor(29)));
+        assert_eq!("1.0".parse::<Version>(), Ok(Version::Minor(0)));
+        assert_eq!("latest".parse::<Version>(), Ok(Version::Latest));
+        assert!("v2.1".parse::<Version>().is_err());
+        assert!("v1.x".parse::<Version>().is_err());
+        assert_eq!(Version::Minor(40).effective_minor(), LATEST_MINOR);
+        assert_eq!("Restricted".parse::<Level>(), Ok(Level::Restricted));
+        assert!("strict".parse::<Level>().is_err());
+    }
+
+    #[test]
+    fn checks_are_unique_w1xx_codes() {
+        let reg = kubeward_core::Registry::new().with(&checks());
+        if let Err(e) = reg.validate() {
+            panic!("{e:?}");
+        }
+        assert!(checks().iter().all(|c| c.code.starts_with("W1")));
+    }
+}

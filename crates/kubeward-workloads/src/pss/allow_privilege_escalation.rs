@@ -1,0 +1,74 @@
+//! `allowPrivilegeEscalation` (restricted, v1.8+; Windows pods exempt from v1.25): every
+//! container sets `allowPrivilegeEscalation: false`.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
+use serde_json::Value;
+
+use super::{PodView, Violation, containers_phrase};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W114",
+    name: "pss-allow-privilege-escalation",
+    title: "Pod Security (restricted): privilege escalation is disabled",
+    area: Area::Workloads,
+    severity: Severity::Medium,
+    references: &[RefStatic::pss("restricted/allowPrivilegeEscalation")],
+    profiles: &[],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "securityContext.allowPrivilegeEscalation is explicitly false on every init, regular and ephemeral container (policy v1.8+; pods with spec.os.name: windows are exempt from v1.25). Unset means true.",
+        why: "Without no_new_privs a process can gain privileges through setuid binaries or file capabilities inside the image.",
+        fix: "Add `securityContext.allowPrivilegeEscalation: false` to every container, init containers included.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    },
+};
+
+pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
+    if minor >= 25 && pod.is_windows() {
+        return None;
+    }
+    let mut names = Vec::new();
+    let mut pointers = Vec::new();
+    for c in &pod.containers {
+        if c.sc("/allowPrivilegeEscalation").and_then(Value::as_bool) != Some(false) {
+            names.push(c.name);
+            pointers.push(c.ptr("/securityContext/allowPrivilegeEscalation"));
+        }
+    }
+    (!names.is_empty()).then(|| {
+        Violation::new(
+            "allowPrivilegeEscalation",
+            "allowPrivilegeEscalation != false",
+            format!(
+                "{} must set securityContext.allowPrivilegeEscalation=false",
+                containers_phrase(&names)
+            ),
+            pointers,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::run;
+
+    #[test]
+    fn vectors() {
+        assert!(
+            run(
+                "allowPrivilegeEscalation",
+                "containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]",
+                8
+            )
+            .is_none()
+        );
+        let v = run("allowPrivilegeEscalation", "initContainers: [{name: i}]\ncontainers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]", 8).expect("unset means true");
+        assert_eq!(
+            v.pointers,
+            vec!["/spec/initContainers/0/securityContext/allowPrivilegeEscalation"]
+        );
+        let win = "os: {name: windows}\ncontainers: [{name: a}]";
+        assert!(run("allowPrivilegeEscalation", win, 24).is_some());
+        assert!(run("allowPrivilegeEscalation", win, 25).is_none());
+    }
+}

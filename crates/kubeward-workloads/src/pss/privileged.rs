@@ -1,0 +1,69 @@
+//! `privileged` (baseline, v1.0+): no container runs privileged.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
+use serde_json::Value;
+
+use super::{PodView, Violation, containers_phrase};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W102",
+    name: "pss-privileged",
+    title: "Pod Security: no privileged containers",
+    area: Area::Workloads,
+    severity: Severity::Critical,
+    references: &[RefStatic::pss("baseline/privileged")],
+    profiles: &[],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "securityContext.privileged is unset or false on every init, regular and ephemeral container.",
+        why: "A privileged container has every capability and all host devices, with no seccomp or AppArmor confinement: it is root on the node and can take over the AKS node and the kubelet's credentials.",
+        fix: "Set `securityContext.privileged: false` (or remove it) and grant only the specific capability needed. Enforce with `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline`.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+    },
+};
+
+pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
+    let mut names = Vec::new();
+    let mut pointers = Vec::new();
+    for c in &pod.containers {
+        if c.sc("/privileged").and_then(Value::as_bool) == Some(true) {
+            names.push(c.name);
+            pointers.push(c.ptr("/securityContext/privileged"));
+        }
+    }
+    (!names.is_empty()).then(|| {
+        Violation::new(
+            "privileged",
+            "privileged",
+            format!(
+                "{} must not set securityContext.privileged=true",
+                containers_phrase(&names)
+            ),
+            pointers,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::run;
+
+    #[test]
+    fn vectors() {
+        assert!(
+            run(
+                "privileged",
+                "containers: [{name: a, securityContext: {privileged: false}}]",
+                35
+            )
+            .is_none()
+        );
+        let v = run("privileged", "initContainers: [{name: i, securityContext: {privileged: true}}]\ncontainers: [{name: a}]", 0).expect("init containers count");
+        assert_eq!(
+            v.pointers,
+            vec!["/spec/initContainers/0/securityContext/privileged"]
+        );
+        assert!(v.detail.contains("container \"i\""));
+        assert!(run("privileged", "containers: [{name: a}]\nephemeralContainers: [{name: e, securityContext: {privileged: true}}]", 35).is_some());
+    }
+}

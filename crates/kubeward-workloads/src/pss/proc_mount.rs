@@ -1,0 +1,89 @@
+//! `procMount` (baseline, v1.0+; from v1.35 any value is allowed in a user namespace,
+//! `hostUsers: false`): containers keep the default masked /proc.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
+
+use super::view::str_of;
+use super::{PodView, Violation, containers_phrase};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W109",
+    name: "pss-proc-mount",
+    title: "Pod Security: /proc stays masked",
+    area: Area::Workloads,
+    severity: Severity::Medium,
+    references: &[RefStatic::pss("baseline/procMount")],
+    profiles: &[],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "securityContext.procMount is unset or Default on every container (policy v1.35+: any value when the pod sets hostUsers: false).",
+        why: "An Unmasked /proc exposes kernel interfaces the runtime normally hides; outside a user namespace they reach the host kernel.",
+        fix: "Remove `procMount: Unmasked`. Workloads that build containers (nested runtimes) should run with `hostUsers: false` (user namespaces), which AKS supports on Kubernetes 1.33+ Linux node pools.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+    },
+};
+
+/// Containers whose procMount is set to something other than Default.
+pub(super) fn unmasked<'a>(pod: &PodView<'a>) -> (Vec<&'a str>, Vec<String>) {
+    let mut names = Vec::new();
+    let mut pointers = Vec::new();
+    for c in &pod.containers {
+        if let Some(m) = str_of(c.sc("/procMount"))
+            && m != "Default"
+        {
+            names.push(c.name);
+            pointers.push(c.ptr("/securityContext/procMount"));
+        }
+    }
+    (names, pointers)
+}
+
+pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
+    if minor >= 35 && pod.user_namespaced() {
+        return None;
+    }
+    let (names, pointers) = unmasked(pod);
+    (!names.is_empty()).then(|| {
+        Violation::new(
+            "procMount",
+            "procMount",
+            format!(
+                "{} must not set securityContext.procMount to a non-default value",
+                containers_phrase(&names)
+            ),
+            pointers,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::run;
+
+    #[test]
+    fn vectors() {
+        assert!(
+            run(
+                "procMount",
+                "containers: [{name: a, securityContext: {procMount: Default}}]",
+                0
+            )
+            .is_none()
+        );
+        let unmasked =
+            "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]";
+        assert!(run("procMount", unmasked, 34).is_some());
+        assert!(
+            run("procMount", unmasked, 35).is_none(),
+            "user namespaces relax it from v1.35"
+        );
+        assert!(
+            run(
+                "procMount",
+                "hostUsers: true\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
+                35
+            )
+            .is_some()
+        );
+    }
+}

@@ -1,0 +1,62 @@
+//! `procMount_restricted` (restricted, v1.35+): /proc stays masked even in a user namespace.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
+
+use super::{PodView, Violation, containers_phrase};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W119",
+    name: "pss-proc-mount-restricted",
+    title: "Pod Security (restricted): /proc stays masked, user namespace or not",
+    area: Area::Workloads,
+    severity: Severity::Medium,
+    references: &[RefStatic::pss("restricted/procMount")],
+    profiles: &[],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "securityContext.procMount is unset or Default on every container, whatever hostUsers says (policy v1.35+, replacing the baseline procMount control at restricted).",
+        why: "Restricted keeps the masked /proc unconditionally: the user-namespace relaxation of baseline is not extended to hardened workloads.",
+        fix: "Remove `procMount: Unmasked`, or run the workload in a namespace at baseline.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
+    },
+};
+
+pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
+    let (names, pointers) = super::proc_mount::unmasked(pod);
+    (!names.is_empty()).then(|| {
+        Violation::new(
+            "procMount_restricted",
+            "procMount",
+            format!(
+                "{} must not set securityContext.procMount to a non-default value",
+                containers_phrase(&names)
+            ),
+            pointers,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::run;
+
+    #[test]
+    fn vectors() {
+        assert!(
+            run(
+                "procMount_restricted",
+                "hostUsers: false\ncontainers: [{name: a}]",
+                35
+            )
+            .is_none()
+        );
+        assert!(
+            run(
+                "procMount_restricted",
+                "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
+                35
+            )
+            .is_some()
+        );
+    }
+}

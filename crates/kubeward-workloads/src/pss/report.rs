@@ -1,0 +1,202 @@
+//! Verdicts and findings for a whole inventory.
+
+use std::collections::HashSet;
+
+use kubeward_core::{Evidence, Finding, Resource, Status};
+use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{Level, PodView, Version, Violation, control, evaluate_view, verdict};
+
+/// The verdict for one workload (or bare pod).
+#[derive(Debug, Clone, Serialize)]
+pub struct PodVerdict {
+    pub resource: Resource,
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    pub level: Level,
+    pub version: Version,
+    pub allowed: bool,
+    pub violations: Vec<Violation>,
+}
+
+impl PodVerdict {
+    /// `reason (detail), reason2 (detail2)`, the admission controller's aggregated form.
+    pub fn reasons(&self) -> String {
+        self.violations
+            .iter()
+            .map(Violation::message)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The objects evaluated: every workload kind with a pod template, except objects whose
+/// controlling owner is in the inputs too (its verdict covers them: a Deployment, not its
+/// ReplicaSets and Pods).
+pub fn subjects(inv: &Inventory) -> Vec<&Object> {
+    let present: HashSet<(&str, &str, &str)> = inv
+        .objects
+        .iter()
+        .filter(|o| is_workload(o))
+        .map(|o| {
+            (
+                o.kind.as_str(),
+                o.namespace.as_deref().unwrap_or(""),
+                o.name.as_str(),
+            )
+        })
+        .collect();
+    inv.objects
+        .iter()
+        .filter(|o| is_workload(o))
+        .filter(|o| {
+            let ns = o.namespace.as_deref().unwrap_or("");
+            let owners = o
+                .value
+                .pointer("/metadata/ownerReferences")
+                .and_then(Value::as_array);
+            !owners.into_iter().flatten().any(|r| {
+                r.get("controller").and_then(Value::as_bool) == Some(true)
+                    && present.contains(&(
+                        r.get("kind").and_then(Value::as_str).unwrap_or(""),
+                        ns,
+                        r.get("name").and_then(Value::as_str).unwrap_or(""),
+                    ))
+            })
+        })
+        .collect()
+}
+
+/// Evaluate one object (None when its kind carries no pod template).
+pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdict> {
+    let t = PodTemplate::of(obj)?;
+    let violations = evaluate_view(&PodView::of(&t), level, version);
+    Some(PodVerdict {
+        resource: obj.resource(),
+        file: obj.origin.file.clone(),
+        line: obj.origin.line,
+        level,
+        version,
+        allowed: violations.is_empty(),
+        violations,
+    })
+}
+
+/// Verdicts of every subject of the inventory, in input order.
+pub fn verdicts(inv: &Inventory, level: Level, version: Version) -> Vec<PodVerdict> {
+    subjects(inv)
+        .into_iter()
+        .filter_map(|o| verdict(o, level, version))
+        .collect()
+}
+
+/// Findings: a W100 verdict per workload, and a finding per violated control with the exact
+/// fields as evidence.
+pub fn findings(inv: &Inventory, level: Level, version: Version) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let at = format!("{}:{}", level, version);
+    for obj in subjects(inv) {
+        let Some(v) = verdict(obj, level, version) else {
+            continue;
+        };
+        let resource = obj.resource();
+        if v.allowed {
+            out.push(
+                Finding::new(
+                    &verdict::META,
+                    Status::Pass,
+                    resource,
+                    format!("allowed at {at}"),
+                )
+                .with_evidence(Evidence::observed("no violation", obj.source(""))),
+            );
+            continue;
+        }
+        let checks: Vec<&str> = v.violations.iter().map(|x| x.check).collect();
+        out.push(
+            Finding::new(
+                &verdict::META,
+                Status::Fail,
+                resource.clone(),
+                format!("denied at {at}: {}", v.reasons()),
+            )
+            .with_evidence(
+                Evidence::observed(checks.join(", "), obj.source(""))
+                    .with_expected(format!("no violation of {at}")),
+            ),
+        );
+        for violation in &v.violations {
+            let Some(c) = control(violation.check) else {
+                continue;
+            };
+            let mut f = Finding::new(
+                c.meta,
+                Status::Fail,
+                resource.clone(),
+                format!("{} — {}", violation.message(), at),
+            );
+            for p in &violation.pointers {
+                let observed = match obj.value.pointer(p) {
+                    Some(value) => value.to_string(),
+                    None => "absent".to_string(),
+                };
+                f = f.with_evidence(
+                    Evidence::observed(observed, obj.source(p)).with_note(violation.detail.clone()),
+                );
+            }
+            out.push(f);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use kubeward_inventory::{LoadOptions, load_str};
+
+    use super::*;
+
+    const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers:\n      - name: app\n        image: nginx\n---\napiVersion: apps/v1\nkind: ReplicaSet\nmetadata:\n  name: web-1\n  namespace: shop\n  ownerReferences: [{kind: Deployment, name: web, controller: true, apiVersion: apps/v1, uid: x}]\nspec:\n  template:\n    spec:\n      hostNetwork: true\n      containers: [{name: app}]\n";
+
+    #[test]
+    fn findings_name_the_workload_and_the_field_line() {
+        let inv = load_str("d.yaml", DEPLOY, &LoadOptions::default());
+        let f = findings(&inv, Level::Baseline, Version::Latest);
+        assert_eq!(f.len(), 2, "{f:#?}");
+        assert_eq!(f[0].code, "W100");
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(f[0].resource.display(), "Deployment/shop/web");
+        assert!(f[0].message.contains("host namespaces (hostNetwork=true)"));
+        assert_eq!(f[1].code, "W101");
+        let src = &f[1].evidence[0].source;
+        assert_eq!(src.key.as_deref(), Some("/spec/template/spec/hostNetwork"));
+        assert_eq!(src.line, Some(7));
+        assert_eq!(f[1].evidence[0].observed.as_deref(), Some("true"));
+    }
+
+    #[test]
+    fn owned_replica_set_is_covered_by_its_deployment_but_an_orphan_is_not() {
+        let inv = load_str("d.yaml", DEPLOY, &LoadOptions::default());
+        assert_eq!(subjects(&inv).len(), 1);
+        let orphan = DEPLOY.split("---\n").nth(1).unwrap_or_default();
+        let inv = load_str("rs.yaml", orphan, &LoadOptions::default());
+        assert_eq!(subjects(&inv).len(), 1);
+        assert_eq!(subjects(&inv)[0].kind, "ReplicaSet");
+    }
+
+    #[test]
+    fn allowed_pod_gets_a_pass() {
+        let inv = load_str(
+            "p.yaml",
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: ok}\nspec: {containers: [{name: a}]}\n",
+            &LoadOptions::default(),
+        );
+        let f = findings(&inv, Level::Baseline, Version::Minor(30));
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::Pass);
+        assert_eq!(f[0].message, "allowed at baseline:v1.30");
+    }
+}
