@@ -109,6 +109,10 @@ pub fn evaluate_binding_check(
     let mut checked = 0usize;
     for b in visible_bindings(ctx) {
         checked += 1;
+        // A cluster-admin binding is reported once, by W400, not under every permission.
+        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
+            continue;
+        }
         let hits = binding_hits(ctx, b, perms);
         if hits.is_empty() {
             continue;
@@ -195,7 +199,13 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
                 via: format!("{} -> {}/{}", b.label(), b.role_kind, b.role_name),
             });
         }
-        for (meta, perms) in crate::cis::rbac_permission_checks() {
+        // cluster-admin already implies every other dangerous permission.
+        let perm_checks = if dangers.is_empty() {
+            crate::cis::rbac_permission_checks()
+        } else {
+            Vec::new()
+        };
+        for (meta, perms) in perm_checks {
             for h in binding_hits(ctx, b, perms) {
                 dangers.push(SubjectDanger {
                     check: meta.code.into(),
