@@ -240,3 +240,62 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ctx::{ScanOptions, test_inventory};
+
+    const INPUT: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: admins}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}\nsubjects: [{kind: User, name: root}, {kind: Group, name: 'system:masters'}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: agg}\naggregationRule: {clusterRoleSelectors: [{matchLabels: {agg: 'yes'}}]}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: part, labels: {agg: 'yes'}}\nrules: [{apiGroups: [''], resources: [serviceaccounts/token], verbs: [create]}, {apiGroups: [''], resources: [pods], verbs: [create]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: ci, namespace: build}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: agg}\nsubjects: [{kind: ServiceAccount, name: runner}]\n";
+
+    #[test]
+    fn summary_lists_each_subject_once_per_danger() {
+        let inv = test_inventory(INPUT);
+        let opts = ScanOptions::default();
+        let ctx = Ctx::new(&inv, &opts);
+        let rows = summary(&ctx);
+        let names: Vec<String> = rows.iter().map(|(s, _)| s.display()).collect();
+        assert_eq!(names, vec!["User root", "ServiceAccount build/runner"]);
+        let (_, root) = &rows[0];
+        assert_eq!(root.len(), 1, "cluster-admin implies the rest: {root:#?}");
+        assert_eq!(root[0].check, "W400");
+        let (_, runner) = &rows[1];
+        let checks: Vec<&str> = runner.iter().map(|d| d.check.as_str()).collect();
+        assert_eq!(checks, vec!["W403", "W411"]);
+        assert!(runner.iter().all(|d| d.scope == "namespace build"));
+        assert!(runner[0].via.contains("ClusterRole/part rule 1"));
+    }
+
+    #[test]
+    fn system_subjects_appear_with_include_system() {
+        let inv = test_inventory(INPUT);
+        let opts = ScanOptions {
+            include_system: true,
+            ..Default::default()
+        };
+        let ctx = Ctx::new(&inv, &opts);
+        assert!(
+            summary(&ctx)
+                .iter()
+                .any(|(s, _)| s.name == "system:masters")
+        );
+    }
+
+    #[test]
+    fn a_binding_check_reports_the_grant_once_with_rule_evidence() {
+        let inv = test_inventory(INPUT);
+        let opts = ScanOptions::default();
+        let ctx = Ctx::new(&inv, &opts);
+        let perms = [Permission::new(&["create"], "", "pods")];
+        let f = evaluate_binding_check(
+            &ctx,
+            &crate::cis::rbac_create_pods::META,
+            &perms,
+            "pod creation",
+        );
+        // The cluster-admin binding is left to W400.
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].resource.name, "ci");
+        assert_eq!(f[0].evidence[1].source.key.as_deref(), Some("/rules/1"));
+    }
+}
