@@ -519,6 +519,48 @@ impl<'m> Analysis<'m> {
         }
     }
 
+    fn compiled_rule(&self, policy: usize, dir: Direction, rule: usize) -> Option<&CompiledRule> {
+        let p = self.policies.get(policy)?;
+        match dir {
+            Direction::Ingress => p.ingress.get(rule),
+            Direction::Egress => p.egress.get(rule),
+        }
+    }
+
+    /// Can a NetworkPolicy rule's peers match anything (some analysed pod, an address range, or
+    /// everything)?
+    pub fn rule_matches_something(&self, policy: usize, dir: Direction, rule: usize) -> bool {
+        self.compiled_rule(policy, dir, rule).is_some_and(|r| {
+            r.all_peers
+                || !r.ips.is_empty()
+                || (0..self.classes.len())
+                    .any(|c| c != self.ingress_controller_class && r.peers.get(c))
+        })
+    }
+
+    /// Does rule `a` allow everything rule `b` allows (same policy and direction)?
+    pub fn rule_covers(&self, policy: usize, dir: Direction, a: usize, b: usize) -> bool {
+        let (Some(ra), Some(rb)) = (
+            self.compiled_rule(policy, dir, a),
+            self.compiled_rule(policy, dir, b),
+        ) else {
+            return false;
+        };
+        let (Some(pa), Some(pb)) = (&ra.fixed, &rb.fixed) else {
+            return false;
+        };
+        if !pb.is_subset_of(pa) {
+            return false;
+        }
+        if ra.all_peers {
+            return true;
+        }
+        if rb.all_peers {
+            return false;
+        }
+        rb.ips.is_subset_of(&ra.ips) && rb.peers.0.iter().zip(&ra.peers.0).all(|(x, y)| x & !y == 0)
+    }
+
     /// Does any AdminNetworkPolicy or the baseline select the class?
     pub fn admin_selects(&self, class: usize) -> bool {
         self.admin

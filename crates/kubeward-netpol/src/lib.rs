@@ -3,8 +3,10 @@
 
 pub mod conn;
 pub mod connlist;
+pub mod coverage;
 pub mod diff;
 pub mod engine;
+pub mod exposure;
 pub mod exposure_analysis;
 pub mod intervals;
 pub mod load;
@@ -20,5 +22,7 @@ pub use model::Model;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    Vec::new()
+    let mut v = exposure::checks();
+    v.extend(coverage::checks());
+    v
 }

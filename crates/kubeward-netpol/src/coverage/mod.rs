@@ -1,0 +1,93 @@
+//! Coverage findings (P2xx): pods and namespaces NetworkPolicy does not isolate, policies and
+//! rules that select nothing or add nothing, invalid policies, and policy kinds kubeward does not
+//! model or the engine does not enforce.
+
+use kubeward_core::{CheckMeta, Finding, Resource, Source};
+use kubeward_inventory::Inventory;
+
+use crate::engine::Analysis;
+use crate::model::Workload;
+
+pub mod p201_ingress_isolation;
+pub mod p202_egress_isolation;
+pub mod p203_namespace_default_deny;
+pub mod p204_policy_selects_nothing;
+pub mod p205_rule_never_matches;
+pub mod p206_redundant_rule;
+pub mod p207_invalid_policy;
+pub mod p208_admin_policy_enforcement;
+pub mod p209_unmodelled_policies;
+
+pub fn checks() -> Vec<&'static CheckMeta> {
+    vec![
+        &p201_ingress_isolation::META,
+        &p202_egress_isolation::META,
+        &p203_namespace_default_deny::META,
+        &p204_policy_selects_nothing::META,
+        &p205_rule_never_matches::META,
+        &p206_redundant_rule::META,
+        &p207_invalid_policy::META,
+        &p208_admin_policy_enforcement::META,
+        &p209_unmodelled_policies::META,
+    ]
+}
+
+/// Every coverage finding of an analysis.
+pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    out.extend(p201_ingress_isolation::evaluate(inv, a));
+    out.extend(p202_egress_isolation::evaluate(inv, a));
+    out.extend(p203_namespace_default_deny::evaluate(inv, a));
+    out.extend(p204_policy_selects_nothing::evaluate(inv, a));
+    out.extend(p205_rule_never_matches::evaluate(inv, a));
+    out.extend(p206_redundant_rule::evaluate(inv, a));
+    out.extend(p207_invalid_policy::evaluate(inv, a));
+    out.extend(p208_admin_policy_enforcement::evaluate(inv, a));
+    out.extend(p209_unmodelled_policies::evaluate(inv, a));
+    out
+}
+
+pub(crate) fn workload_resource(w: &Workload) -> Resource {
+    Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone())
+}
+
+pub(crate) fn object_source(inv: &Inventory, index: usize, pointer: &str) -> Source {
+    inv.objects
+        .get(index)
+        .map_or_else(|| Source::origin("inputs"), |o| o.source(pointer))
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use kubeward_core::{Finding, Status};
+    use kubeward_inventory::{Inventory, LoadOptions, load_str};
+
+    use crate::engine::{Analysis, Engine, Options};
+    use crate::model::Model;
+
+    pub fn run(
+        yaml: &str,
+        engine: Engine,
+        eval: fn(&Inventory, &Analysis) -> Vec<Finding>,
+    ) -> Vec<Finding> {
+        let inv = load_str("test.yaml", yaml, &LoadOptions::default());
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        let model = Model::build(&inv);
+        let a = Analysis::new(
+            &model,
+            Options {
+                engine,
+                ..Default::default()
+            },
+        );
+        eval(&inv, &a)
+    }
+
+    pub fn statuses(f: &[Finding]) -> Vec<(String, Status)> {
+        f.iter()
+            .map(|f| (f.resource.name.clone(), f.status))
+            .collect()
+    }
+
+    pub const TWO_APPS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x, ports: [{containerPort: 8080, name: http}]}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}\n";
+}

@@ -1,0 +1,102 @@
+//! P107: workloads whose egress reaches the whole internet.
+
+use kubeward_core::{
+    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Source, Status,
+};
+
+use super::Ctx;
+use super::egress::internet;
+use crate::engine::{Direction, ip_range_name};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "P107",
+    name: "egress-to-internet",
+    title: "Workloads cannot open connections to the whole internet",
+    area: Area::Netpol,
+    severity: Severity::Medium,
+    references: &[RefStatic::mitre("T1041")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "The egress a workload's pods are allowed towards public IPv4 space, after NetworkPolicy (and AdminNetworkPolicy where enforced).",
+        why: "AKS clusters with outboundType loadBalancer or a NAT gateway give every pod a way out; unrestricted egress lets a compromised pod download tooling and exfiltrate data.",
+        fix: "Add a default-deny egress NetworkPolicy per namespace (kubeward netpol generate PATH) that keeps DNS to kube-dns, then allow the destinations each workload needs; route cluster egress through Azure Firewall (outboundType userDefinedRouting) for FQDN filtering.",
+        links: &[
+            "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
+            "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic",
+        ],
+    },
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let a = ctx.analysis;
+    let mut out = Vec::new();
+    for (wi, w) in a.model.workloads.iter().enumerate() {
+        let (reached, all) = internet(a, wi);
+        let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
+        let obj = ctx.inv.objects.get(w.object);
+        let src = obj.map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"));
+        let isolated = a.isolated(a.class_of[wi], Direction::Egress);
+        let note = if isolated {
+            "egress is restricted by NetworkPolicy"
+        } else {
+            "no NetworkPolicy selects these pods for egress: everything is allowed"
+        };
+        let (status, msg) = if all {
+            (
+                Status::Fail,
+                "egress allowed to every public address".to_string(),
+            )
+        } else if reached.is_empty() {
+            (Status::Pass, "no egress to public addresses".to_string())
+        } else {
+            let list: Vec<String> = reached
+                .iter()
+                .take(5)
+                .map(|&(l, h)| ip_range_name(l, h))
+                .collect();
+            (
+                Status::Warn,
+                format!(
+                    "egress allowed to {} public range(s): {}{}",
+                    reached.len(),
+                    list.join(", "),
+                    if reached.len() > 5 { ", …" } else { "" }
+                ),
+            )
+        };
+        out.push(Finding::new(&META, status, res, msg).with_evidence(
+            Evidence::observed(note, src).with_expected("egress limited to named destinations"),
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{DEPLOY, run, statuses};
+    use super::*;
+    use crate::engine::Engine;
+
+    #[test]
+    fn default_allow_fails_and_private_only_passes() {
+        assert_eq!(
+            statuses(&run(DEPLOY, Engine::Default, evaluate)),
+            vec![("web".into(), Status::Fail)]
+        );
+        let y = format!(
+            "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 10.0.0.0/8}}}}]}}]\n"
+        );
+        assert_eq!(
+            statuses(&run(&y, Engine::Default, evaluate)),
+            vec![("web".into(), Status::Pass)]
+        );
+        let y = format!(
+            "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 20.0.0.0/8}}}}]}}]\n"
+        );
+        assert_eq!(
+            statuses(&run(&y, Engine::Default, evaluate)),
+            vec![("web".into(), Status::Warn)]
+        );
+    }
+}
