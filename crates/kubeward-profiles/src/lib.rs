@@ -8,6 +8,7 @@
 
 pub mod apparmor;
 pub mod error;
+pub mod install;
 pub mod json;
 pub mod seccomp;
 pub mod syscall_table;

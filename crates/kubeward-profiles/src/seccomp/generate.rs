@@ -25,6 +25,8 @@ pub struct GenerateOptions {
     pub base: Option<ContainerdVersion>,
     /// Add the syscalls runc needs to start a container (on by default).
     pub runtime_startup: bool,
+    /// Names to leave out even if observed or in the base (denied by the default action).
+    pub deny: BTreeSet<String>,
 }
 
 /// Syscall names found in evidence, and what could not be used (with file and line).
@@ -182,8 +184,16 @@ pub fn generate(observed: &Observed, opts: &GenerateOptions) -> (Profile, Vec<St
         wanted.insert("clone3".into());
     }
     // clone3 gets ENOSYS so libc falls back to clone, which then needs its filtered rule.
-    if wanted.contains("clone3") {
+    if wanted.contains("clone3") && !opts.deny.contains("clone") {
         wanted.insert("clone".into());
+    }
+    let denied_now: Vec<String> = wanted.intersection(&opts.deny).cloned().collect();
+    if !denied_now.is_empty() {
+        notes.push(format!(
+            "left out as asked (the default action denies them): {}",
+            denied_now.join(", ")
+        ));
+        wanted.retain(|n| !opts.deny.contains(n));
     }
     let blocked_by_default: Vec<&String> = {
         let e = Effective::of(&template, opts.arch);
@@ -263,6 +273,7 @@ mod tests {
             arch: Arch::X86_64,
             base: None,
             runtime_startup: true,
+            deny: BTreeSet::new(),
         }
     }
 
@@ -365,6 +376,35 @@ type=1326 audit(1700000000.126:45): pid=1234 arch=c000003e syscall=99999 code=0x
         let reread = Profile::parse("gen.json", &p.to_json_text()).unwrap();
         let d = diff(&reread, &runtime_default(v, Arch::X86_64), Arch::X86_64);
         assert!(d.is_empty(), "{}", d.to_text());
+        assert!(lint(&reread).iter().all(|f| f.status == Status::Pass));
+    }
+
+    #[test]
+    fn runtime_default_minus_the_chmod_family() {
+        let v = ContainerdVersion::LATEST;
+        let deny: BTreeSet<String> = ["chmod", "fchmod", "fchmodat", "fchmodat2"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        let (p, notes) = generate(
+            &Observed::default(),
+            &GenerateOptions {
+                base: Some(v),
+                deny,
+                ..opts()
+            },
+        );
+        assert!(
+            notes[0].contains("chmod, fchmod, fchmodat, fchmodat2"),
+            "{notes:?}"
+        );
+        let reread = Profile::parse("gen.json", &p.to_json_text()).unwrap();
+        let d = diff(&reread, &runtime_default(v, Arch::X86_64), Arch::X86_64);
+        assert!(d.allowed_only_left.is_empty());
+        assert_eq!(
+            d.allowed_only_right,
+            vec!["chmod", "fchmod", "fchmodat", "fchmodat2"]
+        );
         assert!(lint(&reread).iter().all(|f| f.status == Status::Pass));
     }
 

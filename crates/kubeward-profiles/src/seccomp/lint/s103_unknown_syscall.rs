@@ -25,7 +25,10 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
     let arches = p.effective_arches();
     let mut out = Vec::new();
     for r in &p.rules {
-        for n in &r.names {
+        // A singular `name` is dropped anyway (S102), but a wrong name there is still a mistake
+        // that survives the fix `name` -> `names`.
+        let singular = r.singular_name.iter().filter(|_| r.names.is_empty());
+        for n in r.names.iter().chain(singular) {
             if n.text.is_empty() {
                 continue; // S110 reports empty names: the runtime refuses them.
             }
@@ -52,7 +55,11 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
                         ),
                         &n.text,
                         n.line,
-                        &format!("{}/names", r.key()),
+                        &format!(
+                            "{}/{}",
+                            r.key(),
+                            if r.names.is_empty() { "name" } else { "names" }
+                        ),
                     )
                     .with_remediation(format!("Remove or correct `{}`{hint}. {}", n.text, META.doc.fix)),
                 );
