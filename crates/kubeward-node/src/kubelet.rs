@@ -36,7 +36,8 @@ pub enum Discovery {
 }
 
 /// Find a running process by name (`kubelet`, `kube-proxy`): the kernel `comm` name first (cheap),
-/// then its argv to confirm. The lowest pid wins, so the answer is deterministic.
+/// then its argv to confirm. Names match exactly (`kubelet-csr-approver` is not the kubelet). The
+/// lowest pid wins, so the answer is deterministic.
 pub fn find_process(fs: &HostFs, name: &str) -> Discovery {
     let pids = match fs.pids() {
         Ok(p) => p,
@@ -51,7 +52,7 @@ pub fn find_process(fs: &HostFs, name: &str) -> Discovery {
         let comm = comm.trim();
         // `comm` is the executable's base name cut to 15 bytes; hyperkube runs the kubelet as a
         // sub-command.
-        if !(comm.starts_with(name) || comm == "hyperkube") {
+        if !(comm == name || comm == "hyperkube") {
             continue;
         }
         let Ok(raw) = fs.read_proc(&format!("{pid}/cmdline"), 256 * 1024) else {
@@ -65,7 +66,7 @@ pub fn find_process(fs: &HostFs, name: &str) -> Discovery {
                 }
                 _ => continue,
             }
-        } else if !argv.program_name().starts_with(name) {
+        } else if argv.program_name() != name {
             continue;
         }
         return Discovery::Found(Process {
