@@ -9,8 +9,8 @@ fn pool(i: usize) -> serde_json::Value {
     serde_json::json!({
         "name": format!("pool{i}"), "mode": if i == 0 { "System" } else { "User" },
         "vmSize": "Standard_D4ds_v5", "osType": "Linux", "osSku": "Ubuntu",
-        "osDiskType": if i % 2 == 0 { "Ephemeral" } else { "Managed" },
-        "enableEncryptionAtHost": i % 3 == 0, "enableNodePublicIp": i % 7 == 0,
+        "osDiskType": if i.is_multiple_of(2) { "Ephemeral" } else { "Managed" },
+        "enableEncryptionAtHost": i.is_multiple_of(3), "enableNodePublicIp": i.is_multiple_of(7),
         "orchestratorVersion": "1.34", "currentOrchestratorVersion": "1.34.2",
         "securityProfile": {"sshAccess": "LocalUser"}
     })
