@@ -561,6 +561,66 @@ impl<'m> Analysis<'m> {
         rb.ips.is_subset_of(&ra.ips) && rb.peers.0.iter().zip(&ra.peers.0).all(|(x, y)| x & !y == 0)
     }
 
+    /// What one NetworkPolicy rule allows towards/from `peer` (None: the rule's peers do not
+    /// match it).
+    pub fn np_rule_allows(
+        &self,
+        policy: usize,
+        dir: Direction,
+        rule: usize,
+        peer: Endpoint,
+        dst: Option<usize>,
+    ) -> Option<ConnSet> {
+        let r = self.compiled_rule(policy, dir, rule)?;
+        if !Self::np_rule_matches(r, peer) {
+            return None;
+        }
+        let np = self.model.netpols.get(policy)?;
+        let src = match dir {
+            Direction::Ingress => np.ingress.get(rule)?,
+            Direction::Egress => np.egress.get(rule)?,
+        };
+        Some(match &r.fixed {
+            Some(c) => c.clone(),
+            None => self.resolve_ports(&src.ports, dst),
+        })
+    }
+
+    /// Does an admin policy (index into `model.admin`, or None for the baseline) select `class`?
+    pub fn admin_subject(&self, admin: Option<usize>, class: usize) -> bool {
+        match admin {
+            Some(i) => self.admin.get(i).is_some_and(|a| a.subject.get(class)),
+            None => self.baseline.as_ref().is_some_and(|b| b.subject.get(class)),
+        }
+    }
+
+    /// What one admin rule matches for `peer` (None: no match, or policies not enforced).
+    pub fn admin_rule_allows(
+        &self,
+        admin: Option<usize>,
+        dir: Direction,
+        rule: usize,
+        peer: Endpoint,
+        dst: Option<usize>,
+    ) -> Option<(Action, ConnSet)> {
+        let (compiled, model) = match admin {
+            Some(i) => (self.admin.get(i)?, self.model.admin.get(i)?),
+            None => (self.baseline.as_ref()?, self.model.baseline.as_ref()?),
+        };
+        let (r, src) = match dir {
+            Direction::Ingress => (compiled.ingress.get(rule)?, model.ingress.get(rule)?),
+            Direction::Egress => (compiled.egress.get(rule)?, model.egress.get(rule)?),
+        };
+        if !Self::admin_rule_matches(r, peer) {
+            return None;
+        }
+        let ports = match &r.fixed {
+            Some(c) => c.clone(),
+            None => self.resolve_ports(src.ports.as_deref().unwrap_or(&[]), dst),
+        };
+        Some((r.action, ports))
+    }
+
     /// Does any AdminNetworkPolicy or the baseline select the class?
     pub fn admin_selects(&self, class: usize) -> bool {
         self.admin

@@ -1,0 +1,242 @@
+//! `netpol explain`: which policies and rules allow or deny a connection, and why.
+
+use std::fmt::Write;
+
+use crate::conn::{ConnSet, Protocol};
+use crate::engine::{Analysis, Direction, Endpoint, ip_range_name};
+
+/// One side of the query.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    Workload(usize),
+    Ip(u128),
+}
+
+/// Find a workload by `ns/name`, `ns/name[Kind]` or `name` (namespace `default`), or parse an
+/// IPv4 address.
+pub fn resolve(a: &Analysis, spec: &str) -> Result<Target, String> {
+    if let Ok(ip) = spec.parse::<std::net::Ipv4Addr>() {
+        return Ok(Target::Ip(u32::from(ip) as u128));
+    }
+    let (ns, rest) = spec.split_once('/').unwrap_or(("default", spec));
+    let (name, kind) = match rest.split_once('[') {
+        Some((n, k)) => (n, Some(k.trim_end_matches(']'))),
+        None => (rest, None),
+    };
+    let hits: Vec<usize> = a
+        .model
+        .workloads
+        .iter()
+        .enumerate()
+        .filter(|(_, w)| w.namespace == ns && w.name == name && kind.is_none_or(|k| k == w.kind))
+        .map(|(i, _)| i)
+        .collect();
+    match hits.as_slice() {
+        [one] => Ok(Target::Workload(*one)),
+        [] => Err(format!(
+            "no workload {spec} among the inputs (give ns/name, ns/name[Kind] or an IPv4 address)"
+        )),
+        _ => Err(format!(
+            "{spec} is ambiguous; add the kind, e.g. {ns}/{name}[Deployment]"
+        )),
+    }
+}
+
+/// Parse `8080/TCP`, `53/udp` or `8080` (TCP).
+pub fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
+    let (p, proto) = s.split_once('/').unwrap_or((s, "TCP"));
+    let port: u16 = p
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| format!("port {p:?} is not a number in 1-65535"))?;
+    let proto = Protocol::parse(proto)
+        .ok_or_else(|| format!("protocol {proto:?} is not TCP, UDP or SCTP"))?;
+    Ok((port, proto))
+}
+
+fn name_of(a: &Analysis, t: &Target) -> String {
+    match t {
+        Target::Workload(w) => a.model.workloads[*w].display_name(),
+        Target::Ip(ip) => ip_range_name(*ip, *ip).replace("[External]", ""),
+    }
+}
+
+fn endpoint(a: &Analysis, t: &Target) -> Endpoint {
+    match t {
+        Target::Workload(w) => Endpoint::Class(a.class_of[*w]),
+        Target::Ip(ip) => Endpoint::Ip(*ip, *ip),
+    }
+}
+
+/// Explain every rule that decides traffic from `src` to `dst`.
+pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Protocol)>) -> String {
+    let mut out = String::new();
+    let (sn, dn) = (name_of(a, src), name_of(a, dst));
+    let se = endpoint(a, src);
+    let de = endpoint(a, dst);
+    let dst_class = match dst {
+        Target::Workload(w) => Some(a.class_of[*w]),
+        Target::Ip(_) => None,
+    };
+    let total = a.allowed(se, de);
+    let _ = writeln!(out, "Connections {sn} => {dn}: {}", total.render());
+    if let Some((p, proto)) = port {
+        let probe = ConnSet::ports(proto, p as u128, p as u128);
+        let verdict = if probe.is_subset_of(&total) {
+            "ALLOWED"
+        } else {
+            "DENIED"
+        };
+        let _ = writeln!(out, "{proto} {p}: {verdict}");
+    }
+    for (dir, subject, peer, side) in [
+        (Direction::Egress, src, de, &sn),
+        (Direction::Ingress, dst, se, &dn),
+    ] {
+        let _ = writeln!(out, "\n{} of {side}:", dir.as_str());
+        let Target::Workload(w) = subject else {
+            let _ = writeln!(out, "  external address: no policy applies on this side");
+            continue;
+        };
+        let class = a.class_of[*w];
+        let result = a.direction_allows(dir, class, peer, dst_class);
+        let _ = writeln!(out, "  result: {}", result.render());
+        for (ai, p) in a.model.admin.iter().enumerate() {
+            if !a.admin_subject(Some(ai), class) {
+                continue;
+            }
+            let rules = match dir {
+                Direction::Ingress => &p.ingress,
+                Direction::Egress => &p.egress,
+            };
+            for (ri, r) in rules.iter().enumerate() {
+                if let Some((action, conns)) =
+                    a.admin_rule_allows(Some(ai), dir, ri, peer, dst_class)
+                {
+                    let _ = writeln!(
+                        out,
+                        "  AdminNetworkPolicy {} (priority {}) rule {} {:?}: {} {}",
+                        p.name,
+                        p.priority,
+                        ri + 1,
+                        r.name,
+                        action.as_str(),
+                        conns.render()
+                    );
+                }
+            }
+        }
+        let pols = a.policies_selecting(class, dir);
+        if pols.is_empty() {
+            let _ = writeln!(
+                out,
+                "  no NetworkPolicy selects {side} for {}: {}",
+                dir.as_str(),
+                if a.model.baseline.is_some() && a.admin_subject(None, class) {
+                    "BaselineAdminNetworkPolicy decides what ANPs leave open"
+                } else {
+                    "allowed by the system default (allow all)"
+                }
+            );
+        }
+        for &pi in pols {
+            let np = &a.model.netpols[pi];
+            let rules = match dir {
+                Direction::Ingress => &np.ingress,
+                Direction::Egress => &np.egress,
+            };
+            if rules.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  NetworkPolicy {} selects {side} and allows no {} (deny)",
+                    np.display_name(),
+                    dir.as_str()
+                );
+            }
+            for ri in 0..rules.len() {
+                match a.np_rule_allows(pi, dir, ri, peer, dst_class) {
+                    Some(c) if !c.is_empty() => {
+                        let _ = writeln!(
+                            out,
+                            "  NetworkPolicy {} {} rule #{} allows {}",
+                            np.display_name(),
+                            dir.as_str(),
+                            ri + 1,
+                            c.render()
+                        );
+                    }
+                    Some(_) => {
+                        let _ = writeln!(
+                            out,
+                            "  NetworkPolicy {} {} rule #{} matches the peer but none of its ports resolve",
+                            np.display_name(),
+                            dir.as_str(),
+                            ri + 1
+                        );
+                    }
+                    None => {
+                        let _ = writeln!(
+                            out,
+                            "  NetworkPolicy {} {} rule #{} does not match the peer",
+                            np.display_name(),
+                            dir.as_str(),
+                            ri + 1
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(b) = &a.model.baseline
+            && a.admin_subject(None, class)
+        {
+            let rules = match dir {
+                Direction::Ingress => &b.ingress,
+                Direction::Egress => &b.egress,
+            };
+            for (ri, r) in rules.iter().enumerate() {
+                if let Some((action, conns)) = a.admin_rule_allows(None, dir, ri, peer, dst_class) {
+                    let _ = writeln!(
+                        out,
+                        "  BaselineAdminNetworkPolicy rule {} {:?}: {} {}",
+                        ri + 1,
+                        r.name,
+                        action.as_str(),
+                        conns.render()
+                    );
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::Options;
+    use crate::model::Model;
+    use kubeward_inventory::{LoadOptions, load_str};
+
+    #[test]
+    fn names_the_allowing_rule_and_the_verdict() {
+        let y = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: x}]}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: db, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  ingress: [{from: [{podSelector: {matchLabels: {app: nobody}}}]}, {from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]\n";
+        let inv = load_str("t.yaml", y, &LoadOptions::default());
+        let m = Model::build(&inv);
+        let a = Analysis::new(&m, Options::default());
+        let s = resolve(&a, "shop/web").expect("found");
+        let d = resolve(&a, "shop/db[Deployment]").expect("found");
+        let text = explain(&a, &s, &d, Some((5432, Protocol::Tcp)));
+        assert!(
+            text.contains("Connections shop/web[Deployment] => shop/db[Deployment]: TCP 5432"),
+            "{text}"
+        );
+        assert!(text.contains("TCP 5432: ALLOWED"), "{text}");
+        assert!(text.contains("rule #1 does not match the peer"), "{text}");
+        assert!(text.contains("rule #2 allows TCP 5432"), "{text}");
+        assert!(text.contains("allowed by the system default"), "{text}");
+        let text = explain(&a, &s, &d, Some((80, Protocol::Tcp)));
+        assert!(text.contains("TCP 80: DENIED"), "{text}");
+        assert!(resolve(&a, "shop/none").is_err());
+    }
+}
