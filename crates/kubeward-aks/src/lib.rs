@@ -30,6 +30,12 @@ pub fn assess(files: Vec<InputFile>, ctx: &Ctx) -> Report {
 
 pub fn report_for(inv: &Inventory, ctx: &Ctx) -> Report {
     let mut report = Report::new("aks check");
+    if let Some(p) = kubeward_core::profile::find(kubeward_core::profile::CIS_AKS_1_8) {
+        report.profile = Some(kubeward_core::ProfileChoice::new(
+            p,
+            "AKS cluster configuration: CIS AKS 1.8.0 sections 2.1 and 5, plus Azure Policy and Checkov AKS checks",
+        ));
+    }
     report.inputs.extend(inv.inputs.iter().cloned());
     report.input_errors.extend(inv.errors.iter().cloned());
     report.extend(checks::run(&inv.clusters, ctx));
