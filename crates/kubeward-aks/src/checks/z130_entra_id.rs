@@ -48,13 +48,12 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             format!("Entra ID integration is not enabled{why}"),
         )
     } else if managed.bool() != Some(true) {
-        finding(
-            &META,
-            c,
-            None,
-            Status::Fail,
-            "legacy (non-managed) Azure AD integration: retired, migrate to managed Entra ID integration",
-        )
+        let msg = if managed.is_unset() {
+            "aadProfile without managed: true is the legacy (non-managed) Azure AD integration: retired, migrate to managed Entra ID integration"
+        } else {
+            "legacy (non-managed) Azure AD integration: retired, migrate to managed Entra ID integration"
+        };
+        finding(&META, c, None, Status::Fail, msg)
     } else if groups.array().is_none_or(|g| g.is_empty()) {
         finding(
             &META,

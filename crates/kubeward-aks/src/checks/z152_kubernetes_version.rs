@@ -113,13 +113,33 @@ pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
         lts,
         ctx,
     )];
+    let cluster_version = version_field(
+        |k| c.get(k),
+        "currentKubernetesVersion",
+        "kubernetesVersion",
+    );
     for p in &c.pools {
         let f = version_field(
             |k| p.get(k),
             "currentOrchestratorVersion",
             "orchestratorVersion",
         );
-        out.push(judge(c, Some(p), &f, lts, ctx));
+        if f.is_unset() && cluster_version.str().is_some() {
+            // A pool created without a version runs the control plane's.
+            let mut finding = judge(c, Some(p), &cluster_version, lts, ctx);
+            finding
+                .message
+                .push_str(" (pool version not set: it follows the control plane)");
+            out.push(
+                finding.with_evidence(
+                    f.evidence("").with_note(
+                        "not set: AKS creates the pool with the control plane's version",
+                    ),
+                ),
+            );
+        } else {
+            out.push(judge(c, Some(p), &f, lts, ctx));
+        }
     }
     out
 }
@@ -154,6 +174,15 @@ mod tests {
             ]
         );
         assert_eq!(st(&cl("")), vec![Status::Fail]);
+        // A pool without a version follows the control plane.
+        let f = evaluate(
+            &cluster(&cl(
+                r#""kubernetesVersion":"1.35","agentPoolProfiles":[{"name":"a"}]"#,
+            )),
+            &ctx(),
+        );
+        assert_eq!(f[1].status, Status::Pass);
+        assert!(f[1].message.contains("follows the control plane"));
         // LTS keeps 1.33 supported until 2027-07-31.
         assert_eq!(
             st(&cl(r#""supportPlan":"AKSLongTermSupport""#)),
