@@ -264,19 +264,32 @@ pub fn effective_seccomp(
         );
     }
     match node_answer(nodes, |n| n.seccomp_default) {
-        NodeAnswer::AllYes => mk(Some(Requested::RuntimeDefault), Layer::NodeDefault, None, "RuntimeDefault (node seccompDefault: true)".into()),
-        NodeAnswer::AllNo => mk(Some(Requested::Unconfined), Layer::NodeDefault, None, "Unconfined (node seccompDefault: false)".into()),
+        NodeAnswer::AllYes => mk(
+            Some(Requested::RuntimeDefault),
+            Layer::NodeDefault,
+            None,
+            "RuntimeDefault (node seccompDefault: true)".into(),
+        ),
+        NodeAnswer::AllNo => mk(
+            Some(Requested::Unconfined),
+            Layer::NodeDefault,
+            None,
+            "Unconfined (node seccompDefault: false)".into(),
+        ),
         NodeAnswer::SomeNo(no) => mk(
             None,
             Layer::NodeDefault,
             None,
-            format!("depends on the node: Unconfined on {} (seccompDefault false), RuntimeDefault elsewhere", no.join(", ")),
+            format!(
+                "depends on the node: Unconfined on {} (seccompDefault false), RuntimeDefault elsewhere",
+                no.join(", ")
+            ),
         ),
         NodeAnswer::Unknown => mk(
             Some(Requested::Unconfined),
             Layer::NodeDefault,
             None,
-            "Unconfined unless the node's kubelet sets seccompDefault (kubelet and AKS default: off)".into(),
+            "Unconfined (kubelet default seccompDefault off)".into(),
         ),
     }
 }
@@ -333,16 +346,23 @@ pub fn effective_apparmor(
         (Some(Requested::Unconfined), _) => "unconfined".to_string(),
         (Some(Requested::Localhost(n)), _) => format!("localhost profile {n}"),
         (Some(Requested::Invalid(v)), _) => format!("invalid value {v:?} (the API rejects it)"),
-        (Some(Requested::RuntimeDefault) | None, true) => "unconfined (privileged: the runtime default profile is not applied)".into(),
+        (Some(Requested::RuntimeDefault) | None, true) => {
+            "unconfined (privileged: the runtime default profile is not applied)".into()
+        }
         (Some(Requested::RuntimeDefault), false) => match host {
             NodeAnswer::AllNo => "rejected: the node has no AppArmor".into(),
             _ => "cri-containerd.apparmor.d (runtime default)".into(),
         },
         (None, false) => match host {
-            NodeAnswer::AllYes => "cri-containerd.apparmor.d (runtime default, nothing requested)".into(),
+            NodeAnswer::AllYes => "cri-containerd.apparmor.d (runtime default)".into(),
             NodeAnswer::AllNo => "unconfined (the node has no AppArmor)".into(),
-            NodeAnswer::SomeNo(no) => format!("runtime default where AppArmor is enabled; unconfined on {}", no.join(", ")),
-            NodeAnswer::Unknown => "runtime default (cri-containerd.apparmor.d) if the node has AppArmor, else unconfined".into(),
+            NodeAnswer::SomeNo(no) => format!(
+                "runtime default where AppArmor is enabled; unconfined on {}",
+                no.join(", ")
+            ),
+            NodeAnswer::Unknown => {
+                "runtime default if the node has AppArmor, else unconfined".into()
+            }
         },
     };
     AppArmorEffective {
@@ -354,6 +374,9 @@ pub fn effective_apparmor(
         requires_apparmor,
     }
 }
+
+/// Suffix of a table cell whose value depends on node facts that were not given.
+pub const NODE_MARK: &str = " *";
 
 /// One row of `kubeward workloads profiles`.
 #[derive(Debug, Clone, Serialize)]
@@ -401,15 +424,28 @@ pub fn table(ctx: &Ctx<'_>) -> Vec<ProfileRow> {
                     &apparmor_missing_on(nodes, p),
                 ));
             }
-            if nodes.is_empty() && (s.layer == Layer::NodeDefault || a.requested.is_none()) {
-                notes.push("depends on the node: give --node-report to resolve".into());
+            // Without node reports, mark what the node decides.
+            let mut seccomp = s.summary;
+            let mut apparmor = a.summary;
+            if nodes.is_empty()
+                && (s.layer == Layer::NodeDefault
+                    || matches!(s.profile, Some(Requested::Localhost(_))))
+            {
+                seccomp.push_str(NODE_MARK);
+            }
+            if nodes.is_empty()
+                && (matches!(a.requested, Some(Requested::Localhost(_)))
+                    || (!is_privileged(&c)
+                        && matches!(a.requested, None | Some(Requested::RuntimeDefault))))
+            {
+                apparmor.push_str(NODE_MARK);
             }
             rows.push(ProfileRow {
                 workload: t.object.resource().display(),
                 container: container_label(&c),
-                seccomp: s.summary,
+                seccomp,
                 seccomp_from: s.layer.display().into(),
-                apparmor: a.summary,
+                apparmor,
                 apparmor_from: a
                     .layer
                     .map(Layer::display)
@@ -464,10 +500,10 @@ pub fn apparmor_missing_on(nodes: &[NodeFacts], profile: &str) -> Option<Vec<Str
     )
 }
 
-/// The rows as a text table.
+/// The rows as a text table, notes listed under it (one line per note).
 pub fn render_table(rows: &[ProfileRow]) -> String {
     let mut t = comfy_table::Table::new();
-    t.set_content_arrangement(comfy_table::ContentArrangement::Dynamic);
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
     t.set_header([
         "workload",
         "container",
@@ -475,8 +511,8 @@ pub fn render_table(rows: &[ProfileRow]) -> String {
         "from",
         "AppArmor",
         "from",
-        "notes",
     ]);
+    let mut notes = String::new();
     for r in rows {
         t.add_row([
             r.workload.as_str(),
@@ -485,10 +521,25 @@ pub fn render_table(rows: &[ProfileRow]) -> String {
             r.seccomp_from.as_str(),
             r.apparmor.as_str(),
             r.apparmor_from.as_str(),
-            &r.notes.join("; "),
         ]);
+        for n in &r.notes {
+            notes.push_str(&format!("  {} {}: {n}\n", r.workload, r.container));
+        }
     }
-    format!("{t}\n")
+    let mut out = format!("{t}\n");
+    let marked = rows
+        .iter()
+        .any(|r| r.seccomp.ends_with(NODE_MARK) || r.apparmor.ends_with(NODE_MARK));
+    if marked {
+        out.push_str(
+            "* depends on the node (kubelet seccompDefault, AppArmor support, profiles present): give --node-report FILE… to resolve\n",
+        );
+    }
+    if !notes.is_empty() {
+        out.push_str("Notes:\n");
+        out.push_str(&notes);
+    }
+    out
 }
 
 /// A node with one AppArmor profile (`k8s-deny-write`) and one seccomp profile
