@@ -1,8 +1,242 @@
+//! `kubeward rbac who-can VERB RESOURCE[/SUBRESOURCE] PATH…` and `kubeward rbac summary PATH…`.
+
+use std::path::PathBuf;
+
+use anyhow::bail;
+use kubeward_inventory::{Inventory, LoadOptions, load_paths};
+use kubeward_workloads::rbac::Query;
+use kubeward_workloads::rbac::danger::summary;
+use kubeward_workloads::{Ctx, ScanOptions};
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub command: RbacCommand,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    super::not_yet("rbac")
+#[derive(clap::Subcommand, Debug)]
+pub enum RbacCommand {
+    /// Which subjects can VERB RESOURCE, and through which binding and role rule
+    WhoCan(WhoCanArgs),
+    /// Per subject, the dangerous permissions it holds (CIS AKS 4.1.x)
+    Summary(SummaryArgs),
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RbacFormat {
+    Text,
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct WhoCanArgs {
+    /// A verb: get, list, watch, create, update, patch, delete, bind, escalate, impersonate, approve…
+    pub verb: String,
+    /// RESOURCE[.GROUP][/SUBRESOURCE], e.g. secrets, pods/exec, deployments.apps, nodes/proxy
+    pub resource: String,
+    /// Manifest files, directories, snapshots, or - for stdin
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Only grants effective in this namespace (ClusterRoleBindings and its RoleBindings)
+    #[arg(short = 'n', long)]
+    pub namespace: Option<String>,
+    /// Only grants that cover this object name (rules limited by resourceNames are kept only if
+    /// they list it)
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub format: RbacFormat,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SummaryArgs {
+    /// Manifest files, directories, snapshots, or - for stdin
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Also list built-in subjects (system: users and groups, kube-system service accounts)
+    #[arg(long)]
+    pub include_system: bool,
+    /// Output format
+    #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
+    pub format: RbacFormat,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    match args.command {
+        RbacCommand::WhoCan(a) => who_can(a),
+        RbacCommand::Summary(a) => run_summary(a),
+    }
+}
+
+fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
+    let inv = load_paths(paths, &LoadOptions::default());
+    for e in &inv.errors {
+        match e.line {
+            Some(l) => anstream::eprintln!("input error: {}:{l}: {}", e.path, e.message),
+            None => anstream::eprintln!("input error: {}: {}", e.path, e.message),
+        }
+    }
+    if inv.objects.is_empty() && !inv.errors.is_empty() {
+        bail!("no readable input");
+    }
+    Ok(inv)
+}
+
+fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
+    if args.verb.is_empty() || args.resource.is_empty() {
+        bail!("usage: kubeward rbac who-can VERB RESOURCE[/SUBRESOURCE] PATH…");
+    }
+    let inv = load(&args.paths)?;
+    let opts = ScanOptions {
+        include_system: true,
+        nodes: Vec::new(),
+    };
+    let ctx = Ctx::new(&inv, &opts);
+    let mut q = Query::parse(&args.verb, &args.resource);
+    q.namespace = args.namespace.clone();
+    q.name = args.name.clone();
+    let grants = ctx.rbac.who_can(&q);
+    match args.format {
+        RbacFormat::Json => {
+            let rows: Vec<serde_json::Value> = grants
+                .iter()
+                .map(|g| {
+                    serde_json::json!({
+                        "subject": g.subject,
+                        "built_in_subject": g.subject.is_system(),
+                        "binding": g.binding.label(),
+                        "scope": g.binding.scope(),
+                        "role": format!("{}/{}", g.binding.role_kind, g.binding.role_name),
+                        "rule": {
+                            "origin": g.rule.origin(),
+                            "file": g.rule.role.origin.file,
+                            "pointer": g.rule.pointer(),
+                            "rule": g.rule.rule,
+                        },
+                        "chain": g.chain(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&serde_json::json!({
+                    "verb": q.verb,
+                    "resource": args.resource,
+                    "namespace": q.namespace,
+                    "grants": rows,
+                }))?
+            );
+        }
+        RbacFormat::Text => {
+            let scope = match &q.namespace {
+                Some(ns) => format!(" in namespace {ns}"),
+                None => " (any namespace)".into(),
+            };
+            if grants.is_empty() {
+                println!(
+                    "No subject in the inputs can {} {}{scope}.",
+                    q.verb, args.resource
+                );
+            } else {
+                println!("Who can {} {}{scope}:", q.verb, args.resource);
+                let mut t = columns::Table::new(&["SUBJECT", "VIA"]);
+                for g in &grants {
+                    let mut subject = g.subject.display();
+                    if g.subject.is_system() {
+                        subject.push_str(" (built-in)");
+                    }
+                    let mut via = g.chain();
+                    if !g.rule.rule.resource_names.is_empty() {
+                        via.push_str(&format!(
+                            " only names [{}]",
+                            g.rule.rule.resource_names.join(" ")
+                        ));
+                    }
+                    t.row(&[subject, via]);
+                }
+                print!("{}", t.render());
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn run_summary(args: SummaryArgs) -> anyhow::Result<u8> {
+    let inv = load(&args.paths)?;
+    let opts = ScanOptions {
+        include_system: args.include_system,
+        nodes: Vec::new(),
+    };
+    let ctx = Ctx::new(&inv, &opts);
+    let rows = summary(&ctx);
+    match args.format {
+        RbacFormat::Json => {
+            let v: Vec<serde_json::Value> = rows
+                .iter()
+                .map(|(s, d)| serde_json::json!({"subject": s, "dangerous": d}))
+                .collect();
+            println!("{}", serde_json::to_string_pretty(&v)?);
+        }
+        RbacFormat::Text => {
+            if rows.is_empty() {
+                println!("No subject in the inputs holds a dangerous permission.");
+            }
+            for (s, dangers) in &rows {
+                println!("{}", s.display());
+                for d in dangers {
+                    println!(
+                        "  {} {:<40} {} via {}",
+                        d.check, d.permission, d.scope, d.via
+                    );
+                }
+            }
+        }
+    }
+    Ok(0)
+}
+
+/// A small aligned two-column table (no external table dependency in the binary).
+mod columns {
+    pub struct Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    }
+    impl Table {
+        pub fn new(header: &[&str]) -> Self {
+            Table {
+                header: header.iter().map(|s| s.to_string()).collect(),
+                rows: Vec::new(),
+            }
+        }
+        pub fn row(&mut self, cells: &[String]) {
+            self.rows.push(cells.to_vec());
+        }
+        pub fn render(&self) -> String {
+            let cols = self.header.len();
+            let mut width = vec![0usize; cols];
+            for r in std::iter::once(&self.header).chain(self.rows.iter()) {
+                for (i, c) in r.iter().enumerate().take(cols) {
+                    width[i] = width[i].max(c.chars().count());
+                }
+            }
+            let mut out = String::new();
+            for r in std::iter::once(&self.header).chain(self.rows.iter()) {
+                let line: Vec<String> = r
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        if i + 1 == cols {
+                            c.clone()
+                        } else {
+                            format!("{c:<w$}", w = width[i])
+                        }
+                    })
+                    .collect();
+                out.push_str(line.join("  ").trim_end());
+                out.push('\n');
+            }
+            out
+        }
+    }
 }

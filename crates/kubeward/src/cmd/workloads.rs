@@ -1,15 +1,171 @@
+//! `kubeward workloads PATH…` (every workload check) and `kubeward workloads profiles PATH…`
+//! (the seccomp/AppArmor profile each container really runs with).
+
 use std::path::PathBuf;
+
+use anyhow::bail;
+use kubeward_core::{InputError, InputInfo, Report};
+use kubeward_inventory::{Inventory, LoadOptions, load_paths};
+use kubeward_node::NodeFacts;
+use kubeward_report::Format;
+use kubeward_workloads::{Ctx, ScanOptions, profiles};
 
 use crate::output::OutputArgs;
 
 #[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    pub command: Option<WorkloadsCommand>,
+    #[command(flatten)]
+    pub scan: ScanArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum WorkloadsCommand {
+    /// The seccomp and AppArmor profile each container really runs with
+    Profiles(ScanArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ScanArgs {
     /// Manifest files, directories, snapshots, or - for stdin
     pub paths: Vec<PathBuf>,
+    /// Also report built-in Kubernetes and AKS objects (system: roles, kube-system, add-ons)
+    #[arg(long)]
+    pub include_system: bool,
+    /// Saved node reports (`kubeward node -o json`) for node-dependent facts (seccompDefault,
+    /// AppArmor, loaded profiles)
+    #[arg(long = "node-report", value_name = "FILE", num_args = 1..)]
+    pub node_reports: Vec<PathBuf>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    super::not_yet("workloads")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    match args.command {
+        Some(WorkloadsCommand::Profiles(scan)) => run_profiles(scan),
+        None => run_all(args.scan),
+    }
+}
+
+/// Load inventory and node reports; input problems go into the report, not out of the run.
+fn prepare(args: &ScanArgs, command: &str) -> anyhow::Result<(Inventory, ScanOptions, Report)> {
+    if args.paths.is_empty() {
+        bail!("give at least one manifest file, directory or - (stdin): kubeward {command} PATH…");
+    }
+    let inv = load_paths(&args.paths, &LoadOptions::default());
+    let mut report = Report::new(command);
+    report.inputs.extend(inv.inputs.iter().cloned());
+    report.input_errors.extend(inv.errors.iter().cloned());
+    let mut nodes = Vec::new();
+    for path in &args.node_reports {
+        let name = path.display().to_string();
+        match read_node_report(path) {
+            Ok(facts) => {
+                report.inputs.push(InputInfo {
+                    kind: "node-report".into(),
+                    path: name,
+                    detail: Some(format!("node {}", facts.name)),
+                });
+                nodes.push(facts);
+            }
+            Err(message) => report.input_errors.push(InputError {
+                path: name,
+                line: None,
+                message,
+            }),
+        }
+    }
+    let opts = ScanOptions {
+        include_system: args.include_system,
+        nodes,
+    };
+    Ok((inv, opts, report))
+}
+
+fn read_node_report(path: &std::path::Path) -> Result<NodeFacts, String> {
+    const MAX: u64 = 64 * 1024 * 1024;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX {
+        return Err(format!(
+            "node report is {} bytes, over the {MAX} byte limit",
+            meta.len()
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("not JSON (line {}): {e}", e.line()))?;
+    NodeFacts::from_report_json(&value).ok_or_else(|| {
+        "no node facts (`facts.node`) in this report: is it the JSON of `kubeward node`?"
+            .to_string()
+    })
+}
+
+fn facts(report: &mut Report, inv: &Inventory, opts: &ScanOptions, ctx: &Ctx<'_>) {
+    let hidden = inv
+        .objects
+        .iter()
+        .filter(|o| {
+            kubeward_workloads::system::is_system_workload(o)
+                || (o.group() == "rbac.authorization.k8s.io"
+                    && kubeward_workloads::system::is_system_rbac_object(o))
+        })
+        .count();
+    report.facts.insert(
+        "workloads".into(),
+        serde_json::json!({
+            "objects": inv.objects.len(),
+            "workloads_scanned": ctx.workloads().len(),
+            "system_objects": hidden,
+            "system_objects_shown": opts.include_system,
+            "node_reports": opts.nodes.len(),
+        }),
+    );
+}
+
+/// No object read at all and errors: nothing was scanned (exit 2 after showing the errors).
+fn nothing_readable(inv: &Inventory) -> bool {
+    inv.objects.is_empty() && !inv.errors.is_empty()
+}
+
+fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
+    let (inv, opts, mut report) = prepare(&args, "workloads")?;
+    let ctx = Ctx::new(&inv, &opts);
+    facts(&mut report, &inv, &opts, &ctx);
+    report.extend(kubeward_workloads::scan(&inv, &opts));
+    let code = crate::output::emit(report, &args.output)?;
+    Ok(if nothing_readable(&inv) {
+        kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
+    } else {
+        code
+    })
+}
+
+fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
+    let (inv, opts, mut report) = prepare(&args, "workloads profiles")?;
+    let ctx = Ctx::new(&inv, &opts);
+    facts(&mut report, &inv, &opts, &ctx);
+    let rows = profiles::table(&ctx);
+    for (_, eval) in profiles::all() {
+        report.extend(eval(&ctx));
+    }
+    let table_to_stdout = args.output.output_file.is_none()
+        && args
+            .output
+            .targets()?
+            .iter()
+            .any(|t| t.format == Format::Text && t.file.is_none());
+    if table_to_stdout {
+        print!("{}", profiles::render_table(&rows));
+    }
+    report
+        .facts
+        .insert("profiles".into(), serde_json::to_value(&rows)?);
+    let code = crate::output::emit(report, &args.output)?;
+    Ok(if nothing_readable(&inv) {
+        kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
+    } else {
+        code
+    })
 }
