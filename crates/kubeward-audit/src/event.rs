@@ -60,8 +60,9 @@ pub struct Event<'a> {
     pub user: Option<UserInfo<'a>>,
     #[serde(borrow, default)]
     pub impersonated_user: Option<UserInfo<'a>>,
+    /// Raw: only evidence reads it.
     #[serde(rename = "sourceIPs", borrow, default)]
-    pub source_ips: Option<Vec<Str<'a>>>,
+    pub source_ips: Option<&'a RawValue>,
     #[serde(borrow, default)]
     pub user_agent: Option<Str<'a>>,
     #[serde(borrow, default)]
@@ -84,8 +85,38 @@ pub struct Event<'a> {
 pub struct UserInfo<'a> {
     #[serde(borrow, default)]
     pub username: Option<Str<'a>>,
+    /// Raw: membership is tested on the JSON text, without building a list per event.
     #[serde(borrow, default)]
-    pub groups: Option<Vec<Str<'a>>>,
+    pub groups: Option<&'a RawValue>,
+}
+
+impl UserInfo<'_> {
+    /// Whether the user is in `group`. An element equal to `group` appears in the array's JSON
+    /// as the quoted name; arrays with escapes are decoded to be exact.
+    pub fn has_group(&self, group: &str) -> bool {
+        let Some(raw) = self.groups else { return false };
+        let text = raw.get();
+        if text.contains('\\') {
+            return self.group_list().iter().any(|g| g == group);
+        }
+        let b = text.as_bytes();
+        let g = group.as_bytes();
+        let mut from = 0;
+        while let Some(i) = memchr::memmem::find(&b[from..], g) {
+            let at = from + i;
+            if at > 0 && b[at - 1] == b'"' && b.get(at + g.len()) == Some(&b'"') {
+                return true;
+            }
+            from = at + 1;
+        }
+        false
+    }
+    /// The groups, decoded (empty when absent or not a list of strings).
+    pub fn group_list(&self) -> Vec<String> {
+        self.groups
+            .and_then(|r| serde_json::from_str::<Vec<String>>(r.get()).ok())
+            .unwrap_or_default()
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -116,8 +147,6 @@ pub struct ResponseStatus<'a> {
 pub struct Annotations<'a> {
     #[serde(rename = "authorization.k8s.io/decision", borrow, default)]
     pub decision: Option<Str<'a>>,
-    #[serde(rename = "authorization.k8s.io/reason", borrow, default)]
-    pub reason: Option<Str<'a>>,
 }
 
 fn s<'b>(v: &'b Option<Str<'_>>) -> &'b str {
@@ -150,15 +179,10 @@ impl<'a> Event<'a> {
             .and_then(|u| u.username.as_deref())
             .unwrap_or("")
     }
-    pub fn groups(&self) -> impl Iterator<Item = &str> {
-        let u = self.impersonated_user.as_ref().or(self.user.as_ref());
-        u.and_then(|u| u.groups.as_ref())
-            .into_iter()
-            .flatten()
-            .map(|g| &**g)
-    }
+    /// Whether the acting identity (see [`Event::username`]) is in `group`.
     pub fn in_group(&self, group: &str) -> bool {
-        self.groups().any(|g| g == group)
+        let u = self.impersonated_user.as_ref().or(self.user.as_ref());
+        u.is_some_and(|u| u.has_group(group))
     }
     pub fn resource(&self) -> &str {
         self.object_ref
@@ -202,13 +226,12 @@ impl<'a> Event<'a> {
             .map(|a| s(&a.decision))
             .unwrap_or("")
     }
-    /// The last source IP is the one the API server saw; earlier ones come from headers.
-    pub fn source_ip(&self) -> &str {
+    /// The client address as logged first (on AKS: the client; later entries are proxies).
+    pub fn source_ip(&self) -> String {
         self.source_ips
-            .as_ref()
-            .and_then(|v| v.first())
-            .map(|c| &**c)
-            .unwrap_or("")
+            .and_then(|r| serde_json::from_str::<Vec<String>>(r.get()).ok())
+            .and_then(|v| v.into_iter().next())
+            .unwrap_or_default()
     }
     pub fn time(&self) -> &str {
         self.stage_timestamp
@@ -345,6 +368,9 @@ mod tests {
         let ev: Event = serde_json::from_str(line).unwrap();
         assert_eq!(ev.username(), "alice");
         assert!(ev.in_group("dev"));
+        assert!(!ev.in_group("de"));
+        assert!(!ev.in_group("system"));
+        assert_eq!(ev.source_ip(), "10.1.2.3");
         assert_eq!(ev.subresource(), "exec");
         assert_eq!(ev.uri_params("command"), vec!["sh", "-c", "id -u"]);
         assert!(ev.is_stream_start());

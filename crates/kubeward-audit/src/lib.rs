@@ -2,14 +2,21 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod event;
+pub mod policy;
+pub mod rbac;
 pub mod reader;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod synth;
 
 use kubeward_core::CheckMeta;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    rules::RULES.iter().map(|r| r.meta).collect()
+    rules::RULES
+        .iter()
+        .map(|r| r.meta)
+        .chain(policy::CHECKS.iter().copied())
+        .collect()
 }

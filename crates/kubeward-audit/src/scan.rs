@@ -292,6 +292,8 @@ struct FileScanner<'o> {
     errors_not_listed: u64,
     /// Units are the items of an EventList.
     in_items: bool,
+    /// Called with every decoded event (for consumers other than the rules).
+    hook: Option<&'o mut dyn FnMut(&Event)>,
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {
@@ -325,6 +327,7 @@ impl<'o> FileScanner<'o> {
             errors: Vec::new(),
             errors_not_listed: 0,
             in_items: false,
+            hook: None,
         }
     }
 
@@ -344,7 +347,11 @@ impl<'o> FileScanner<'o> {
 
     fn decode_unit(&mut self, bytes: &[u8], line: u64) {
         match self.hint {
-            Shape::Event => match serde_json::from_slice::<Event>(bytes) {
+            // Validating UTF-8 once per unit lets serde_json borrow strings without checking each.
+            Shape::Event => match std::str::from_utf8(bytes)
+                .map_err(|_| ())
+                .and_then(|s| serde_json::from_str::<Event>(s).map_err(|_| ()))
+            {
                 Ok(ev) if looks_like_event(&ev) => {
                     let shape = if self.in_items {
                         SHAPE_EVENTLIST
@@ -354,12 +361,7 @@ impl<'o> FileScanner<'o> {
                     self.on_event(&ev, line, shape, None);
                     return;
                 }
-                Ok(_) => {}
-                Err(e) if e.classify() != serde_json::error::Category::Data => {
-                    self.json_error(line, "audit event", &e);
-                    return;
-                }
-                Err(_) => {}
+                Ok(_) | Err(_) => {}
             },
             Shape::AksRecord => {
                 if let Ok(r) = serde_json::from_slice::<Record>(bytes)
@@ -576,6 +578,9 @@ impl<'o> FileScanner<'o> {
                 e.1 += req_body;
             }
         }
+        if let Some(hook) = self.hook.as_mut() {
+            hook(ev);
+        }
         let view = EventView::new(ev);
         for (i, rule) in RULES.iter().enumerate() {
             if !self.enabled[i] {
@@ -598,7 +603,7 @@ fn sample(ev: &Event, file: &Arc<str>, line: u64, detail: String) -> Sample {
         audit_id: ev.audit_id().to_string(),
         time: ev.time().to_string(),
         user: ev.username().to_string(),
-        source_ip: ev.source_ip().to_string(),
+        source_ip: ev.source_ip(),
         verb: ev.verb().to_string(),
         object: crate::rules::object_name(&EventView::new(ev)),
         code: ev.code(),
@@ -743,8 +748,46 @@ impl Sink for FileScanner<'_> {
 
 /// Scan one stream.
 pub fn scan_reader(name: &str, r: impl Read + Send, opts: &ScanOptions) -> FileScan {
+    scan_reader_with(name, r, opts, None)
+}
+
+/// Read one input and hand every decoded event to `hook`, without running the rules.
+pub fn visit(input: &Input, opts: &ScanOptions, hook: &mut dyn FnMut(&Event)) -> FileScan {
+    let name = input.display();
+    match input {
+        Input::Stdin => scan_reader_with(&name, std::io::stdin(), opts, Some(hook)),
+        Input::Path(p) => match std::fs::File::open(p) {
+            Ok(f) => scan_reader_with(&name, f, opts, Some(hook)),
+            Err(e) => unreadable(&name, &e),
+        },
+    }
+}
+
+fn unreadable(name: &str, e: &std::io::Error) -> FileScan {
+    FileScan {
+        name: Arc::from(name),
+        gzip: false,
+        layout: None,
+        stats: Stats::default(),
+        hits: vec![RuleHits::default(); RULES.len()],
+        errors: Vec::new(),
+        errors_not_listed: 0,
+        fatal: Some(format!("cannot open: {e}")),
+    }
+}
+
+fn scan_reader_with<'o>(
+    name: &str,
+    r: impl Read + Send,
+    opts: &'o ScanOptions,
+    hook: Option<&'o mut dyn FnMut(&Event)>,
+) -> FileScan {
     let name: Arc<str> = Arc::from(name);
     let mut sc = FileScanner::new(name.clone(), opts);
+    if hook.is_some() {
+        sc.enabled.iter_mut().for_each(|e| *e = false);
+        sc.hook = hook;
+    }
     let mut gzip = false;
     let mut layout = None;
     let fatal = match reader::decompressing(r) {
@@ -780,16 +823,7 @@ fn scan_input(input: &Input, opts: &ScanOptions) -> FileScan {
         Input::Stdin => scan_reader(&name, std::io::stdin(), opts),
         Input::Path(p) => match std::fs::File::open(p) {
             Ok(f) => scan_reader(&name, f, opts),
-            Err(e) => FileScan {
-                name: Arc::from(name.as_str()),
-                gzip: false,
-                layout: None,
-                stats: Stats::default(),
-                hits: vec![RuleHits::default(); RULES.len()],
-                errors: Vec::new(),
-                errors_not_listed: 0,
-                fatal: Some(format!("cannot open: {e}")),
-            },
+            Err(e) => unreadable(&name, &e),
         },
     }
 }

@@ -38,8 +38,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     let masters = v
         .user
         .as_ref()
-        .and_then(|u| u.groups.as_ref())
-        .is_some_and(|g| g.iter().any(|x| &**x == "system:masters"));
+        .is_some_and(|u| u.has_group("system:masters"));
     let local = matches!(user, "masterclient" | "clusterAdmin")
         || (masters && !is_platform_identity(user) && !user.starts_with("system:"));
     local.then(|| format!("{user}: {} {}", v.verb(), object_name(v)))

@@ -33,7 +33,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !v.is_final() || is_platform_identity(v.authenticated_username()) {
         return None;
     }
-    let groups: Vec<&str> = target.groups.iter().flatten().map(|g| &**g).collect();
+    let groups = target.group_list();
     Some(format!(
         "{} as {} (groups [{}]): {} {}",
         v.authenticated_username(),

@@ -48,13 +48,17 @@ const NAMES: &[&str] = &[
     "botb",
 ];
 
+/// One case-insensitive pass over the user agent instead of a search per name.
+static TOOL: std::sync::LazyLock<Option<regex::Regex>> =
+    std::sync::LazyLock::new(|| regex::Regex::new(&format!("(?i){}", NAMES.join("|"))).ok());
+
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !v.is_final() {
         return None;
     }
-    let ua = v.user_agent().to_ascii_lowercase();
-    if let Some(n) = NAMES.iter().find(|n| ua.contains(*n)) {
-        return Some(format!("user agent `{}` ({n})", v.user_agent()));
+    let ua = v.user_agent();
+    if let Some(m) = TOOL.as_ref().and_then(|re| re.find(ua)) {
+        return Some(format!("user agent `{ua}` ({})", m.as_str()));
     }
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| {

@@ -19,6 +19,41 @@ pub enum AuditCommand {
     /// AKS storage blobs (PT1H.json), Event Hubs bodies and Log Analytics exports (JSON or
     /// CSV, AzureDiagnostics or AKSAudit/AKSAuditAdmin), plain or gzip, detected per file.
     Scan(ScanArgs),
+    /// Lint an audit Policy file: coverage of exec, secrets and RBAC changes, secret values
+    /// logged, shadowed rules, omitted stages
+    Policy(PolicyArgs),
+    /// Print the least-privilege Role/ClusterRole (and bindings) covering what one identity did
+    Rbac(RbacArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct PolicyArgs {
+    /// The audit Policy (YAML or JSON)
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub output: crate::output::OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RbacArgs {
+    /// The user whose activity to cover (as in the log: an Entra ID UPN or object ID,
+    /// `system:serviceaccount:NS:NAME`…)
+    #[arg(
+        long,
+        required_unless_present = "serviceaccount",
+        conflicts_with = "serviceaccount"
+    )]
+    pub user: Option<String>,
+    /// A service account as NAMESPACE:NAME (same as --user system:serviceaccount:NAMESPACE:NAME)
+    #[arg(long, value_name = "NAMESPACE:NAME")]
+    pub serviceaccount: Option<String>,
+    /// Audit logs (any shape `audit scan` reads); `-` reads standard input
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// Write the YAML to this file instead of standard output
+    #[arg(long)]
+    pub output_file: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -66,7 +101,87 @@ fn patterns_file(path: &PathBuf) -> anyhow::Result<Vec<String>> {
 pub fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         AuditCommand::Scan(a) => run_scan(a),
+        AuditCommand::Policy(a) => run_policy(a),
+        AuditCommand::Rbac(a) => run_rbac(a),
     }
+}
+
+fn inputs_of(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
+    if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
+        bail!("standard input (-) can be given only once");
+    }
+    Ok(files
+        .iter()
+        .map(|f| {
+            if f.as_os_str() == "-" {
+                Input::Stdin
+            } else {
+                Input::Path(f.clone())
+            }
+        })
+        .collect())
+}
+
+fn run_policy(a: PolicyArgs) -> anyhow::Result<u8> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let report = kubeward_audit::policy::lint(&a.file.display().to_string(), &text);
+    crate::output::emit(report, &a.output)
+}
+
+fn run_rbac(a: RbacArgs) -> anyhow::Result<u8> {
+    let user = match (&a.user, &a.serviceaccount) {
+        (Some(u), _) => u.clone(),
+        (None, Some(sa)) => match sa.split_once(':') {
+            Some((ns, name)) if !ns.is_empty() && !name.is_empty() => {
+                format!("system:serviceaccount:{ns}:{name}")
+            }
+            _ => bail!("--serviceaccount takes NAMESPACE:NAME, got {sa:?}"),
+        },
+        (None, None) => bail!("give --user or --serviceaccount"),
+    };
+    let inputs = inputs_of(&a.files)?;
+    let opts = ScanOptions::default();
+    let (activity, scans) = kubeward_audit::rbac::collect(&inputs, &user, &opts);
+    let mut readable = 0;
+    for s in &scans {
+        match &s.fatal {
+            Some(e) => anstream::eprintln!("warning: {}: {e}", s.name),
+            None => readable += 1,
+        }
+        for (line, msg) in &s.errors {
+            anstream::eprintln!("warning: {}:{}: {msg}", s.name, line.unwrap_or(0));
+        }
+    }
+    if readable == 0 && scans.iter().all(|s| s.stats.events == 0) {
+        bail!("no audit log could be read");
+    }
+    let events: u64 = scans.iter().map(|s| s.stats.events).sum();
+    let mut out = format!(
+        "# Least-privilege RBAC for {user}, from {} of their requests ({} refused) among {events} audit events.\n# Review before applying: it grants what the identity did, including refused attempts.\n",
+        activity.events, activity.denied
+    );
+    if activity.events == 0 {
+        out.push_str("# No request by this identity was found: nothing to grant.\n");
+    } else {
+        out.push_str(&kubeward_audit::rbac::to_yaml(
+            &user,
+            &kubeward_audit::rbac::generate(&activity),
+        ));
+    }
+    match &a.output_file {
+        Some(p) => {
+            std::fs::write(p, out).with_context(|| format!("cannot write {}", p.display()))?
+        }
+        None => {
+            use std::io::Write;
+            std::io::stdout()
+                .lock()
+                .write_all(out.as_bytes())
+                .context("cannot write the output")?;
+        }
+    }
+    Ok(0)
 }
 
 fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
@@ -90,20 +205,7 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
         list.extend(a.allowed_user.iter().cloned());
         opts.config.allowed_users = Some(list);
     }
-    if a.files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
-        bail!("standard input (-) can be given only once");
-    }
-    let inputs: Vec<Input> = a
-        .files
-        .iter()
-        .map(|f| {
-            if f.as_os_str() == "-" {
-                Input::Stdin
-            } else {
-                Input::Path(f.clone())
-            }
-        })
-        .collect();
+    let inputs = inputs_of(&a.files)?;
     let outcome = kubeward_audit::scan::scan(&inputs, &opts);
     if outcome
         .files
