@@ -281,7 +281,7 @@ pub fn effective_seccomp(
             Layer::NodeDefault,
             None,
             format!(
-                "depends on the node: Unconfined on {} (seccompDefault false), RuntimeDefault elsewhere",
+                "Unconfined on {} (seccompDefault off), RuntimeDefault on the other nodes",
                 no.join(", ")
             ),
         ),

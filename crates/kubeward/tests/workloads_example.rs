@@ -1,0 +1,179 @@
+//! The example cluster's workload report, as JSON, pinned by a snapshot; plus the command-line
+//! behaviour of `workloads profiles` and `rbac` on the same example.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kubeward() -> Command {
+    let mut cmd = Command::cargo_bin("kubeward").expect("kubeward binary");
+    cmd.current_dir(workspace_root());
+    cmd
+}
+
+fn json_of(args: &[&str]) -> serde_json::Value {
+    let out = kubeward().args(args).output().expect("kubeward runs");
+    assert!(
+        out.status.code().is_some_and(|c| c == 0 || c == 1),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+#[test]
+fn example_cluster_workloads_report() {
+    let report = json_of(&["workloads", "examples/cluster", "-o", "json"]);
+    assert_eq!(report["input_errors"].as_array().map(Vec::len), Some(0));
+    let findings = report["findings"].as_array().expect("findings");
+    let has = |code: &str, kind: &str, name: &str, status: &str| {
+        findings.iter().any(|f| {
+            f["code"] == code
+                && f["resource"]["kind"] == kind
+                && f["resource"]["name"] == name
+                && f["status"] == status
+        })
+    };
+    // Findings name the workload, with the exact field as evidence.
+    assert!(has("W420", "DaemonSet", "log-collector", "FAIL"));
+    assert!(
+        has("W424", "CronJob", "backup", "FAIL"),
+        "SYS_ADMIN init container"
+    );
+    assert!(has("W400", "ClusterRoleBinding", "ops-admins", "FAIL"));
+    assert!(
+        has("W401", "ClusterRoleBinding", "support", "FAIL"),
+        "aggregated role"
+    );
+    assert!(has("W440", "Namespace", "legacy", "FAIL"));
+    assert!(
+        has("W440", "Namespace", "blog", "PASS"),
+        "Calico policy counts"
+    );
+    assert!(
+        has("W440", "Namespace", "monitoring", "PASS"),
+        "Cilium policy counts"
+    );
+    assert!(has("W420", "Deployment", "web", "PASS"));
+    // Built-in objects are hidden by default.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["resource"]["name"] == "kube-proxy")
+    );
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["resource"]["name"] == "aks-service-rolebinding")
+    );
+    insta::assert_json_snapshot!("example_cluster_workloads", report);
+}
+
+#[test]
+fn include_system_shows_built_in_objects() {
+    let report = json_of(&[
+        "workloads",
+        "examples/cluster",
+        "--include-system",
+        "-o",
+        "json",
+    ]);
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings
+            .iter()
+            .any(|f| f["resource"]["name"] == "kube-proxy"
+                && f["code"] == "W420"
+                && f["status"] == "FAIL")
+    );
+}
+
+#[test]
+fn profiles_with_node_reports_find_missing_profiles() {
+    let report = json_of(&[
+        "workloads",
+        "profiles",
+        "examples/cluster",
+        "--node-report",
+        "examples/cluster/node-reports/aks-nodepool1-vmss000000.jsonl",
+        "examples/cluster/node-reports/aks-azlinux-vmss000000.jsonl",
+        "-o",
+        "json",
+    ]);
+    let findings = report["findings"].as_array().expect("findings");
+    let prom = |code: &str| {
+        findings
+            .iter()
+            .find(|f| f["code"] == code && f["resource"]["name"] == "prometheus")
+            .map(|f| f["status"].as_str().unwrap_or("").to_string())
+    };
+    // The Azure Linux node lacks both custom profiles and AppArmor itself.
+    assert_eq!(prom("W470").as_deref(), Some("FAIL"));
+    assert_eq!(prom("W471").as_deref(), Some("FAIL"));
+    assert_eq!(prom("W472").as_deref(), Some("FAIL"));
+    let rows = report["facts"]["profiles"]
+        .as_array()
+        .expect("profile rows");
+    assert!(
+        rows.iter()
+            .any(|r| r["workload"] == "Deployment/monitoring/prometheus"
+                && r["seccomp"] == "Localhost profiles/prometheus.json")
+    );
+}
+
+#[test]
+fn profiles_without_node_reports_say_what_depends_on_the_node() {
+    let out = kubeward()
+        .args(["workloads", "profiles", "examples/cluster"])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("depends on the node"), "{text}");
+}
+
+#[test]
+fn who_can_get_secrets_in_shop_lists_the_chain() {
+    let v = json_of(&[
+        "rbac",
+        "who-can",
+        "get",
+        "secrets",
+        "-n",
+        "shop",
+        "examples/cluster",
+        "-o",
+        "json",
+    ]);
+    let grants = v["grants"].as_array().expect("grants");
+    let subjects: Vec<String> = grants
+        .iter()
+        .map(|g| g["subject"]["name"].as_str().unwrap_or("").to_string())
+        .collect();
+    assert!(subjects.contains(&"support@contoso.com".to_string()));
+    assert!(subjects.contains(&"5f3c2a1e-0d7b-4c6e-9a8f-1b2c3d4e5f60".to_string()));
+    // The blog's default SA holds edit in blog only, not in shop.
+    assert!(!subjects.contains(&"default".to_string()));
+    let support = grants
+        .iter()
+        .find(|g| g["subject"]["name"] == "support@contoso.com")
+        .expect("support");
+    assert!(
+        support["chain"]
+            .as_str()
+            .unwrap_or("")
+            .contains("aggregated into ClusterRole/support")
+    );
+}
+
+#[test]
+fn who_can_without_paths_is_a_usage_error() {
+    kubeward()
+        .args(["rbac", "who-can", "get", "secrets"])
+        .assert()
+        .code(2);
+}
