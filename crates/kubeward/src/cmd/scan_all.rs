@@ -1,12 +1,319 @@
 //! `kubeward scan`: every input recognised by its content, every area that applies, one report.
 
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
 use anyhow::Context;
-use kubeward_core::Report;
+use kubeward_core::{InputError, Report};
 
 use super::scan::ScanArgs;
 
+/// What an input is, decided from its content (never from its name alone).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Input {
+    /// A node's filesystem root (has `proc/` and kubelet files).
+    NodeRoot(PathBuf),
+    /// A saved `kubeward node -o json` report.
+    NodeReport(PathBuf),
+    /// Any other saved kubeward JSON report (its findings are carried over).
+    SavedReport(PathBuf),
+    /// `az aks show`, ARM, node pool list, diagnostic settings or role assignment JSON.
+    Aks(PathBuf),
+    /// Audit events in any shape kubeward reads.
+    AuditLog(PathBuf),
+    /// An audit `Policy`.
+    AuditPolicy(PathBuf),
+    /// A seccomp profile.
+    Seccomp(PathBuf),
+    /// An AppArmor profile.
+    AppArmor(PathBuf),
+    /// Kubernetes manifests or a snapshot.
+    Manifests(PathBuf),
+}
+
+/// Bytes read to recognise a file.
+const SNIFF_BYTES: usize = 64 * 1024;
+
+/// Walk the paths and recognise every input. Files that are none of the above are skipped, and
+/// said so (as input errors) only when named directly.
+pub fn classify(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Input> {
+    let mut out = Vec::new();
+    for p in paths {
+        if p.is_dir() {
+            walk(p, &mut out, errors);
+        } else {
+            match classify_file(p) {
+                Ok(Some(i)) => out.push(i),
+                Ok(None) => errors.push(InputError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message: "not recognised: neither manifests, a node root or report, AKS JSON, an audit log or policy, nor a seccomp/AppArmor profile".into(),
+                }),
+                Err(e) => errors.push(InputError { path: p.display().to_string(), line: None, message: e }),
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn is_node_root(dir: &Path) -> bool {
+    dir.join("proc").is_dir()
+        && (dir.join("etc/default/kubelet").is_file()
+            || dir.join("etc/kubernetes").is_dir()
+            || dir.join("var/lib/kubelet").is_dir())
+}
+
+fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+    if is_node_root(dir) {
+        out.push(Input::NodeRoot(dir.to_path_buf()));
+        return;
+    }
+    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            errors.push(InputError {
+                path: dir.display().to_string(),
+                line: None,
+                message: e.to_string(),
+            });
+            return;
+        }
+    };
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if name.starts_with('.') || name == "target" || name == "node_modules" {
+            continue;
+        }
+        let Ok(meta) = std::fs::symlink_metadata(&p) else {
+            continue;
+        };
+        if meta.is_dir() {
+            walk(&p, out, errors);
+        } else if meta.is_file() {
+            match classify_file(&p) {
+                Ok(Some(i)) => out.push(i),
+                Ok(None) => {}
+                Err(e) => errors.push(InputError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message: e,
+                }),
+            }
+        }
+    }
+}
+
+fn sniff(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    let mut buf = Vec::with_capacity(SNIFF_BYTES);
+    file.take(SNIFF_BYTES as u64)
+        .read_to_end(&mut buf)
+        .map_err(|e| e.to_string())?;
+    if buf.starts_with(&[0x1f, 0x8b]) {
+        // Compressed: only audit logs come gzipped; look inside to be sure.
+        let mut inner = Vec::with_capacity(SNIFF_BYTES);
+        let _ = flate2::read::GzDecoder::new(&buf[..])
+            .take(SNIFF_BYTES as u64)
+            .read_to_end(&mut inner);
+        return Ok(inner);
+    }
+    Ok(buf)
+}
+
+/// Recognise one file by its first bytes.
+pub fn classify_file(path: &Path) -> Result<Option<Input>, String> {
+    let head = sniff(path)?;
+    let text = String::from_utf8_lossy(&head);
+    let t = text.trim_start_matches('\u{feff}').trim_start();
+    let p = path.to_path_buf();
+    let has = |needle: &str| t.contains(needle);
+    let compact: String = t
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .take(SNIFF_BYTES)
+        .collect();
+    let chas = |needle: &str| compact.contains(needle);
+
+    if t.starts_with('{') || t.starts_with('[') {
+        if chas("\"schema_version\":") && chas("\"findings\":") {
+            return Ok(Some(
+                if has("\"kubelet_found\"") || chas("\"command\":\"node\"") {
+                    Input::NodeReport(p)
+                } else {
+                    Input::SavedReport(p)
+                },
+            ));
+        }
+        if has("audit.k8s.io") && (chas("\"kind\":\"Event\"") || chas("\"kind\":\"EventList\"")) {
+            if chas("\"kind\":\"Policy\"") {
+                return Ok(Some(Input::AuditPolicy(p)));
+            }
+            return Ok(Some(Input::AuditLog(p)));
+        }
+        if (has("kube-audit") && chas("\"records\":"))
+            || has("\"log_s\"")
+            || has("\"AuditId\"")
+            || has("PT1H")
+        {
+            return Ok(Some(Input::AuditLog(p)));
+        }
+        if chas("\"defaultAction\":") {
+            return Ok(Some(Input::Seccomp(p)));
+        }
+        let lower = compact.to_ascii_lowercase();
+        if lower.contains("microsoft.containerservice")
+            || lower.contains("\"agentpoolprofiles\":")
+            || (lower.contains("\"orchestratorversion\":") && lower.contains("\"vmsize\":"))
+            || (lower.contains("\"logs\":")
+                && lower.contains("\"category")
+                && (lower.contains("workspaceid")
+                    || lower.contains("storageaccountid")
+                    || lower.contains("eventhub")))
+            || (lower.contains("\"roledefinitionname\":") && lower.contains("\"principalid\":"))
+        {
+            return Ok(Some(Input::Aks(p)));
+        }
+        if chas("\"apiVersion\":") && chas("\"kind\":") {
+            return Ok(Some(Input::Manifests(p)));
+        }
+        return Ok(None);
+    }
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if ext == "csv" && (has("AuditId") || has("log_s")) {
+        return Ok(Some(Input::AuditLog(p)));
+    }
+    if t.lines()
+        .take(5)
+        .any(|l| l.trim_start().starts_with('{') && l.contains("audit.k8s.io"))
+    {
+        return Ok(Some(Input::AuditLog(p)));
+    }
+    if matches!(ext.as_str(), "yaml" | "yml") {
+        if has("audit.k8s.io") && t.lines().any(|l| l.trim() == "kind: Policy") {
+            return Ok(Some(Input::AuditPolicy(p)));
+        }
+        if has("apiVersion") && has("kind") {
+            return Ok(Some(Input::Manifests(p)));
+        }
+        return Ok(None);
+    }
+    // AppArmor profiles have no fixed extension: recognise the language.
+    if t.lines().any(|l| {
+        let l = l.trim_start();
+        (l.starts_with("profile ") || l.starts_with('/')) && l.trim_end().ends_with('{')
+    }) && (has("#include")
+        || has("include <")
+        || has("capability")
+        || has("deny ")
+        || has("file,"))
+    {
+        return Ok(Some(Input::AppArmor(p)));
+    }
+    Ok(None)
+}
+
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
-    let report = Report::new("scan");
-    let _ = &args.paths;
+    let mut report = Report::new("scan");
+    let inputs = classify(&args.paths, &mut report.input_errors);
+    let _ = inputs;
     crate::output::emit(report, &args.output).context("cannot write the report")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let p = dir.join(name);
+        if let Some(parent) = p.parent() {
+            std::fs::create_dir_all(parent).expect("mkdir");
+        }
+        std::fs::write(&p, text).expect("write");
+        p
+    }
+
+    #[test]
+    fn inputs_are_recognised_by_content_not_name() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let dir = d.path();
+        let cases = [
+            (
+                "a.txt",
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+                None,
+            ),
+            (
+                "pod.yaml",
+                "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\n",
+                Some("Manifests"),
+            ),
+            (
+                "cluster.json",
+                "{\"id\": \"/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c\", \"properties\": {}}",
+                Some("Aks"),
+            ),
+            (
+                "diag.json",
+                "[{\"name\": \"d\", \"logs\": [{\"category\": \"kube-audit\", \"enabled\": true}], \"workspaceId\": \"w\"}]",
+                Some("Aks"),
+            ),
+            (
+                "events.log",
+                "{\"kind\":\"Event\",\"apiVersion\":\"audit.k8s.io/v1\",\"verb\":\"get\"}\n",
+                Some("AuditLog"),
+            ),
+            (
+                "PT1H.json",
+                "{\"records\": [{\"category\": \"kube-audit\", \"properties\": {\"log\": \"{}\"}}]}",
+                Some("AuditLog"),
+            ),
+            (
+                "policy.yaml",
+                "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules: []\n",
+                Some("AuditPolicy"),
+            ),
+            (
+                "profile.json",
+                "{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"syscalls\": []}",
+                Some("Seccomp"),
+            ),
+            (
+                "k8s-deny-write",
+                "#include <tunables/global>\nprofile k8s-deny-write flags=(attach_disconnected) {\n  file,\n  deny /** w,\n}\n",
+                Some("AppArmor"),
+            ),
+            ("notes.md", "# hello\n", None),
+        ];
+        for (name, text, want) in cases {
+            let p = write(dir, name, text);
+            let got = classify_file(&p)
+                .expect("readable")
+                .map(|i| format!("{i:?}").split('(').next().unwrap_or("").to_string());
+            assert_eq!(got.as_deref(), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn a_node_root_is_one_input_and_not_walked() {
+        let d = tempfile::tempdir().expect("tempdir");
+        let root = d.path().join("node");
+        write(&root, "proc/1/cmdline", "kubelet");
+        write(&root, "etc/default/kubelet", "KUBELET_FLAGS=");
+        write(
+            &root,
+            "etc/kubernetes/manifest.yaml",
+            "apiVersion: v1\nkind: Pod\n",
+        );
+        let mut errors = Vec::new();
+        let inputs = classify(&[d.path().to_path_buf()], &mut errors);
+        assert_eq!(inputs, vec![Input::NodeRoot(root)]);
+        assert!(errors.is_empty());
+    }
 }
