@@ -75,6 +75,12 @@ fn setting_evidence(s: &DiagSetting) -> Evidence {
     .with_expected("kube-audit (or kube-audit-admin) enabled with a destination");
     if s.destinations.is_empty() {
         e = e.with_note("no destination: nothing is exported");
+    } else if s
+        .destinations
+        .iter()
+        .all(|d| d.starts_with("storageAccountId"))
+    {
+        e = e.with_note("storage account only: logs are archived but no detection pipeline reads them; retention is the storage lifecycle policy");
     } else if s.destination_type.is_none()
         && s.destinations.iter().any(|d| d.starts_with("workspaceId"))
     {
