@@ -878,4 +878,34 @@ mod tests {
             "1194"
         );
     }
+
+    #[test]
+    fn every_outbound_type_is_explained() {
+        for (t, words) in [
+            ("loadBalancer", "Load Balancer"),
+            ("managedNATGateway", "AKS-managed NAT gateway"),
+            ("userAssignedNATGateway", "NAT gateway you associated"),
+            ("userDefinedRouting", "route table"),
+            ("none", "no outbound path"),
+            ("block", "blocked"),
+        ] {
+            let p = plan(&cluster(&cl(&format!(
+                r#""networkProfile":{{"outboundType":"{t}"}}"#
+            ))));
+            assert_eq!(p.outbound_type, t);
+            assert!(!p.outbound_type_defaulted);
+            assert!(
+                p.outbound_meaning.contains(words),
+                "{t}: {}",
+                p.outbound_meaning
+            );
+        }
+        let p = plan(&cluster(&cl(r#""location":"usgovvirginia""#)));
+        assert_eq!(p.cloud, Cloud::AzureUsGovernment);
+        assert!(
+            all_fqdns(&p)
+                .iter()
+                .any(|x| x == "*.hcp.usgovvirginia.cx.aks.containerservice.azure.us")
+        );
+    }
 }

@@ -871,4 +871,24 @@ mod tests {
         );
         assert!(c.get("disableLocalAccounts").is_unresolved());
     }
+
+    #[test]
+    fn odd_documents_are_errors_not_panics() {
+        for text in [
+            "null",
+            "42",
+            "\"x\"",
+            "[[1,2],[3]]",
+            "[null]",
+            "{}",
+            "{\"value\":[1]}",
+            "{\"resources\":[]}",
+            "{\"resources\":[{\"type\":\"Microsoft.Storage/storageAccounts\"}]}",
+            "",
+        ] {
+            let inv = load(vec![input("odd.json", text)]);
+            assert!(inv.clusters.is_empty(), "{text}");
+            assert_eq!(inv.errors.len(), 1, "{text}: {:?}", inv.errors);
+        }
+    }
 }
