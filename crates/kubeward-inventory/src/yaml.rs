@@ -161,9 +161,18 @@ pub(crate) fn decode_chunk(
         .collect())
 }
 
-/// serde-saphyr messages can carry a rendered snippet; one line is enough in a report.
+/// serde-saphyr messages can carry a rendered snippet and a position relative to the document;
+/// the report gives the absolute line, so keep the first line without that position.
 fn first_line_of(s: &str) -> String {
-    s.lines().next().unwrap_or(s).trim().to_string()
+    let line = s.lines().next().unwrap_or(s).trim();
+    let rest = line.strip_prefix("error: ").unwrap_or(line);
+    if let Some(after) = rest.strip_prefix("line ")
+        && let Some(i) = after.find(": ")
+        && after[..i].contains("column")
+    {
+        return after[i + 2..].to_string();
+    }
+    rest.to_string()
 }
 
 /// The line of a document's first key (the object "starts" there, after `---` and comments).

@@ -1,8 +1,255 @@
+//! `kubeward pss --level LEVEL [--version vX.Y] PATH…`: Pod Security Standards verdict per pod
+//! or workload, namespace labels and the "raise to restricted" dry run. Text and JSON are this
+//! command's own tables; junit, sarif, markdown and html are the finding view.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use kubeward_core::{FailOn, Report, exit_code};
+use kubeward_inventory::{LoadOptions, load_paths};
+use kubeward_report::Format;
+use kubeward_workloads::pss::{self, Level, NamespaceLevels, PodVerdict, Version};
+
+use crate::output::OutputArgs;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    pub args: Vec<String>,
+    /// Manifest files, directories, `kubectl get -o json|yaml` snapshots, or - for stdin
+    pub paths: Vec<PathBuf>,
+    /// Pod Security level to evaluate: privileged, baseline or restricted
+    #[arg(short, long, default_value = "restricted")]
+    pub level: Level,
+    /// Policy version: v1.0 … v1.35, or latest (newer versions evaluate as the newest known)
+    #[arg(long, default_value = "latest")]
+    pub version: Version,
+    /// Text output: list denied workloads only
+    #[arg(long)]
+    pub denied_only: bool,
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    super::not_yet("pss")
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    if args.paths.is_empty() {
+        bail!(
+            "give at least one manifest file, directory or - (stdin): kubeward pss --level restricted PATH…"
+        );
+    }
+    let inv = load_paths(&args.paths, &LoadOptions::default());
+    if inv.objects.is_empty() && !inv.errors.is_empty() {
+        for e in &inv.errors {
+            eprintln!("error: {}", input_error_text(e));
+        }
+        return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
+    }
+    let (level, version) = (args.level, args.version);
+    let verdicts = pss::verdicts(&inv, level, version);
+    let namespaces = pss::namespaces(&inv);
+
+    let mut report = Report::new("pss");
+    report.inputs.extend(inv.inputs.iter().cloned());
+    report.input_errors.extend(inv.errors.iter().cloned());
+    report.extend(pss::findings(&inv, level, version));
+    report.facts.insert(
+        "pod_security".into(),
+        serde_json::json!({
+            "level": level,
+            "version": version,
+            "controls_of": format!("v1.{}", version.effective_minor()),
+            "namespaces": namespaces,
+        }),
+    );
+
+    let text = match args.output.format() {
+        Format::Text => render_text(&verdicts, &namespaces, &report, &args),
+        Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
+        _ => return crate::output::emit(report, &args.output),
+    };
+    match &args.output.output_file {
+        Some(path) => std::fs::write(path, text)
+            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+        None => std::io::stdout()
+            .lock()
+            .write_all(text.as_bytes())
+            .context("cannot write the report")?,
+    }
+    Ok(exit_code(&report, args.output.fail_on, args.output.fail_on_error) as u8)
+}
+
+fn input_error_text(e: &kubeward_core::InputError) -> String {
+    match e.line {
+        Some(l) => format!("{}:{l}: {}", e.path, e.message),
+        None => format!("{}: {}", e.path, e.message),
+    }
+}
+
+fn at_label(args: &Args) -> String {
+    let minor = args.version.effective_minor();
+    match args.version {
+        Version::Minor(m) if m == minor => format!("{}:v1.{minor}", args.level),
+        _ => format!("{}:{} (controls of v1.{minor})", args.level, args.version),
+    }
+}
+
+fn location(v: &PodVerdict) -> String {
+    match v.line {
+        Some(l) => format!("{}:{l}", v.file),
+        None => v.file.clone(),
+    }
+}
+
+fn render_text(
+    verdicts: &[PodVerdict],
+    namespaces: &[NamespaceLevels],
+    report: &Report,
+    args: &Args,
+) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::new();
+    let denied = verdicts.iter().filter(|v| !v.allowed).count();
+    let _ = writeln!(out, "Pod Security Standards — {}", at_label(args));
+    let _ = writeln!(out);
+    if args.level == Level::Privileged {
+        let _ = writeln!(out, "privileged allows every pod: nothing to check.");
+    }
+    for v in verdicts {
+        if v.allowed && args.denied_only {
+            continue;
+        }
+        let status = if v.allowed { "ALLOWED" } else { "DENIED " };
+        let _ = writeln!(out, "{status} {}  ({})", v.resource.display(), location(v));
+        for x in &v.violations {
+            let _ = writeln!(out, "        {} [{}]: {}", x.check, x.code, x.message());
+            for (i, p) in x.pointers.iter().enumerate() {
+                match x.lines.get(i).copied().flatten() {
+                    Some(line) => {
+                        let _ = writeln!(out, "            at {}:{line} {p}", v.file);
+                    }
+                    None => {
+                        let _ = writeln!(out, "            at {p}");
+                    }
+                }
+            }
+        }
+    }
+    if verdicts.is_empty() {
+        let _ = writeln!(
+            out,
+            "No pods or workloads with a pod template in the inputs."
+        );
+    }
+    let labelled: Vec<&NamespaceLevels> = namespaces.iter().collect();
+    if !labelled.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Namespaces (labels pod-security.kubernetes.io/*):");
+        let show = |p: Option<pss::NamespacePolicy>| {
+            p.map_or_else(|| "-".to_string(), |p| format!("{}:{}", p.level, p.version))
+        };
+        let mut rows = vec![vec![
+            "NAMESPACE".to_string(),
+            "ENFORCE".into(),
+            "AUDIT".into(),
+            "WARN".into(),
+            "WORKLOADS".into(),
+            "VIOLATE ENFORCE".into(),
+            "REJECTED IF RESTRICTED".into(),
+        ]];
+        for ns in &labelled {
+            let name = if ns.declared {
+                ns.namespace.clone()
+            } else {
+                format!("{} (not in inputs)", ns.namespace)
+            };
+            rows.push(vec![
+                name,
+                show(ns.enforce),
+                show(ns.audit),
+                show(ns.warn),
+                ns.workloads.to_string(),
+                ns.violating_enforce.len().to_string(),
+                ns.rejected_if_restricted.len().to_string(),
+            ]);
+        }
+        let widths: Vec<usize> = (0..rows[0].len())
+            .map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0))
+            .collect();
+        for r in &rows {
+            let line: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(cell, w)| format!("{cell:<w$}"))
+                .collect();
+            let _ = writeln!(out, "  {}", line.join("  ").trim_end());
+        }
+        for ns in &labelled {
+            for p in &ns.label_problems {
+                let _ = writeln!(out, "  {}: invalid label {p}", ns.namespace);
+            }
+            if !ns.rejected_if_restricted.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  {}: raising enforce to restricted would reject:",
+                    ns.namespace
+                );
+                for w in &ns.rejected_if_restricted {
+                    let _ = writeln!(out, "    - {w}");
+                }
+            }
+        }
+    }
+    if !report.input_errors.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Input errors (the rest was evaluated):");
+        for e in &report.input_errors {
+            let _ = writeln!(out, "  {}", input_error_text(e));
+        }
+    }
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{} workload{}: {} allowed, {denied} denied at {}; {} input error{}",
+        verdicts.len(),
+        if verdicts.len() == 1 { "" } else { "s" },
+        verdicts.len() - denied,
+        at_label(args),
+        report.input_errors.len(),
+        if report.input_errors.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+    );
+    if args.output.fail_on == FailOn::Never && denied > 0 {
+        let _ = writeln!(out, "(--fail-on never: exit code 0)");
+    }
+    out
+}
+
+fn render_json(
+    verdicts: &[PodVerdict],
+    namespaces: &[NamespaceLevels],
+    report: &Report,
+    args: &Args,
+) -> anyhow::Result<String> {
+    let denied = verdicts.iter().filter(|v| !v.allowed).count();
+    let doc = serde_json::json!({
+        "schema": "kubeward.pss/v1",
+        "level": args.level,
+        "version": args.version,
+        "controls_of": format!("v1.{}", args.version.effective_minor()),
+        "summary": {
+            "workloads": verdicts.len(),
+            "allowed": verdicts.len() - denied,
+            "denied": denied,
+            "input_errors": report.input_errors.len(),
+        },
+        "workloads": verdicts,
+        "namespaces": namespaces,
+        "inputs": report.inputs,
+        "input_errors": report.input_errors,
+    });
+    let mut s = serde_json::to_string_pretty(&doc)?;
+    s.push('\n');
+    Ok(s)
 }
