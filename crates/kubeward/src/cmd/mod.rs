@@ -8,6 +8,7 @@ pub mod pss;
 pub mod rbac;
 pub mod scan;
 pub mod scan_all;
+pub mod score;
 pub mod workloads;
 
 /// Placeholder for subcommands whose area has not landed yet: says so plainly (exit 2).

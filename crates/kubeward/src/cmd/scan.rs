@@ -45,6 +45,12 @@ pub struct ScanArgs {
     pub cluster: bool,
     #[command(flatten)]
     pub cluster_args: ClusterArgs,
+    /// Show built-in system objects (Kubernetes defaults, AKS add-ons) too
+    #[arg(long)]
+    pub include_system: bool,
+    /// Judge AKS version support at this date (YYYY-MM-DD; default today)
+    #[arg(long)]
+    pub as_of: Option<String>,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -121,6 +127,17 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 
 pub fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
     super::scan_all::run(args)
+}
+
+/// The live cluster's objects as an inventory; kinds RBAC forbids become input errors naming
+/// what they prevented.
+pub fn live_inventory(cluster: &ClusterArgs) -> anyhow::Result<kubeward_inventory::Inventory> {
+    let rt = runtime()?;
+    let collected = rt.block_on(async {
+        let (client, name) = connect(&cluster.connect_options()).await?;
+        Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
+    })?;
+    Ok(collected.into_inventory())
 }
 
 pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {

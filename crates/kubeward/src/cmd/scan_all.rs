@@ -4,7 +4,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use kubeward_core::{InputError, Report};
+use kubeward_core::{InputError, InputInfo, Report};
+use kubeward_inventory::{LoadOptions, load_paths};
 
 use super::scan::ScanArgs;
 
@@ -220,10 +221,194 @@ pub fn classify_file(path: &Path) -> Result<Option<Input>, String> {
 }
 
 pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    if args.paths.is_empty() && !args.cluster {
+        anyhow::bail!(
+            "give inputs (files or folders) and/or --cluster: kubeward scan [PATH…] [--cluster]"
+        );
+    }
+    let as_of = match &args.as_of {
+        Some(s) => kubeward_aks::versions::parse_date(s)
+            .with_context(|| format!("--as-of {s:?} is not a date (YYYY-MM-DD)"))?,
+        None => kubeward_aks::versions::today(),
+    };
     let mut report = Report::new("scan");
     let inputs = classify(&args.paths, &mut report.input_errors);
-    let _ = inputs;
+
+    let mut manifests = Vec::new();
+    let mut node_facts = Vec::new();
+    let mut aks_files = Vec::new();
+    let mut audit_logs = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Manifests(p) => manifests.push(p),
+            Input::NodeRoot(root) => {
+                let outcome = kubeward_node::scan(&kubeward_node::ScanOptions::new(&root));
+                absorb_node(
+                    &mut report,
+                    outcome.report,
+                    &root.display().to_string(),
+                    &mut node_facts,
+                );
+            }
+            Input::NodeReport(p) | Input::SavedReport(p) => match read_report(&p) {
+                Ok(saved) => absorb_node(
+                    &mut report,
+                    saved,
+                    &p.display().to_string(),
+                    &mut node_facts,
+                ),
+                Err(message) => report.input_errors.push(InputError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message,
+                }),
+            },
+            Input::Aks(p) => match kubeward_aks::InputFile::read(&p.display().to_string(), false) {
+                Ok(f) => aks_files.push(f),
+                Err(e) => report.input_errors.push(e.to_input_error()),
+            },
+            Input::AuditLog(p) => audit_logs.push(kubeward_audit::scan::Input::Path(p)),
+            Input::AuditPolicy(p) => match std::fs::read_to_string(&p) {
+                Ok(text) => report.absorb(kubeward_audit::policy::lint(
+                    &p.display().to_string(),
+                    &text,
+                )),
+                Err(e) => report.input_errors.push(InputError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message: e.to_string(),
+                }),
+            },
+            Input::Seccomp(p) => match kubeward_profiles::seccomp::Profile::read(&p) {
+                Ok(profile) => {
+                    report.inputs.push(InputInfo {
+                        kind: "seccomp-profile".into(),
+                        path: p.display().to_string(),
+                        detail: None,
+                    });
+                    report.extend(kubeward_profiles::seccomp::lint::lint(&profile));
+                }
+                Err(e) => report.input_errors.push(e.to_input_error()),
+            },
+            Input::AppArmor(p) => match kubeward_profiles::apparmor::AppArmorFile::read(&p) {
+                Ok(parsed) => {
+                    report.inputs.push(InputInfo {
+                        kind: "apparmor-profile".into(),
+                        path: p.display().to_string(),
+                        detail: None,
+                    });
+                    report.extend(kubeward_profiles::apparmor::lint::lint(
+                        &parsed,
+                        &Default::default(),
+                    ));
+                }
+                Err(e) => report.input_errors.push(e.to_input_error()),
+            },
+        }
+    }
+
+    // Kubernetes objects: manifests and snapshots, plus the live cluster when asked.
+    let mut inv = if manifests.is_empty() {
+        kubeward_inventory::Inventory::default()
+    } else {
+        load_paths(&manifests, &LoadOptions::default())
+    };
+    if args.cluster {
+        inv.merge(super::scan::live_inventory(&args.cluster_args)?);
+    }
+    if !inv.objects.is_empty() || !inv.errors.is_empty() {
+        report.inputs.extend(inv.inputs.iter().cloned());
+        report.input_errors.extend(inv.errors.iter().cloned());
+        let opts = kubeward_workloads::ScanOptions {
+            include_system: args.include_system,
+            nodes: node_facts.clone(),
+        };
+        report.extend(kubeward_workloads::scan(&inv, &opts));
+        let model = kubeward_netpol::Model::build(&inv);
+        let analysis = kubeward_netpol::Analysis::new(&model, kubeward_netpol::Options::default());
+        report.extend(kubeward_netpol::coverage::findings(&inv, &analysis));
+        report.extend(kubeward_netpol::exposure::findings_with(
+            &inv,
+            &analysis,
+            &kubeward_netpol::exposure::ExposureOptions {
+                engine: kubeward_netpol::Engine::default(),
+            },
+        ));
+    }
+    if !aks_files.is_empty() {
+        let aks_inv = kubeward_aks::load(aks_files);
+        report.absorb(kubeward_aks::report_for(
+            &aks_inv,
+            &kubeward_aks::Ctx { as_of },
+        ));
+    }
+    if !audit_logs.is_empty() {
+        let opts = kubeward_audit::scan::ScanOptions::default();
+        let outcome = kubeward_audit::scan::scan(&audit_logs, &opts);
+        report.absorb(kubeward_audit::report::build_report(&outcome, &opts));
+    }
+    report.command = "scan".into();
+    dedup_findings(&mut report);
+    if report.inputs.is_empty() {
+        crate::output::emit(report, &args.output)?;
+        return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
+    }
+    report
+        .facts
+        .insert("scan".into(), super::score::area_summary(&report));
     crate::output::emit(report, &args.output).context("cannot write the report")
+}
+
+/// The same finding reached through two areas (e.g. exposure in workloads and netpol) is kept once.
+fn dedup_findings(report: &mut Report) {
+    let mut seen = std::collections::BTreeSet::new();
+    report.findings.retain(|f| {
+        let key = serde_json::to_string(f).unwrap_or_default();
+        seen.insert(key)
+    });
+}
+
+/// A node's report joins the scan: its findings, its facts under `node/<name>` (several nodes
+/// can be scanned at once) and its NodeFacts for the workload profile checks.
+fn absorb_node(
+    report: &mut Report,
+    mut node: Report,
+    origin: &str,
+    facts: &mut Vec<kubeward_node::NodeFacts>,
+) {
+    if let Some(v) = node.facts.remove(kubeward_node::facts::FACTS_KEY) {
+        if let Ok(f) = serde_json::from_value::<kubeward_node::NodeFacts>(v.clone()) {
+            let name = if f.name.is_empty() {
+                origin.to_string()
+            } else {
+                f.name.clone()
+            };
+            report.facts.insert(format!("node/{name}"), v);
+            facts.push(f);
+        }
+    }
+    if node.inputs.is_empty() {
+        node.inputs.push(InputInfo {
+            kind: "node-report".into(),
+            path: origin.to_string(),
+            detail: None,
+        });
+    }
+    report.absorb(node);
+}
+
+fn read_report(path: &Path) -> Result<Report, String> {
+    const MAX: u64 = 64 * 1024 * 1024;
+    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
+    if meta.len() > MAX {
+        return Err(format!(
+            "report is {} bytes, over the {MAX} byte limit",
+            meta.len()
+        ));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    serde_json::from_str::<Report>(&text)
+        .map_err(|e| format!("not a kubeward JSON report (line {}): {e}", e.line()))
 }
 
 #[cfg(test)]
