@@ -77,9 +77,27 @@ pub fn to_regex(pattern: &str) -> Option<Regex> {
     Regex::new(&out).ok()
 }
 
-/// Does `pattern` match `path`? Unparseable patterns match nothing.
+/// Does `pattern` match `path`? Unparseable patterns match nothing. Compiled patterns are cached
+/// per thread (lint asks about the same rule many times), up to a bound.
 pub fn matches(pattern: &str, path: &str) -> bool {
-    to_regex(pattern).is_some_and(|r| r.is_match(path))
+    use std::cell::RefCell;
+    use std::collections::HashMap;
+    const MAX_CACHED: usize = 20_000;
+    thread_local! {
+        static CACHE: RefCell<HashMap<String, Option<Regex>>> = RefCell::new(HashMap::new());
+    }
+    CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        if !c.contains_key(pattern) {
+            if c.len() >= MAX_CACHED {
+                c.clear();
+            }
+            c.insert(pattern.to_string(), to_regex(pattern));
+        }
+        c.get(pattern)
+            .and_then(Option::as_ref)
+            .is_some_and(|r| r.is_match(path))
+    })
 }
 
 #[cfg(test)]

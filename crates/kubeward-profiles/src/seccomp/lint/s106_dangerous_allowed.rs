@@ -96,12 +96,17 @@ const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_regis
 pub fn evaluate(p: &Profile) -> Vec<Finding> {
     let mut hard = Vec::new();
     let mut soft = Vec::new();
+    let per_arch: Vec<Effective> = p
+        .effective_arches()
+        .into_iter()
+        .map(|a| Effective::of(p, a))
+        .collect();
     for &name in DANGEROUS {
-        let open_on = p
-            .effective_arches()
-            .into_iter()
-            .filter(|a| a.knows(name) == Some(true))
-            .find(|a| Effective::of(p, *a).class(name) == Class::Allowed);
+        let open_on = per_arch
+            .iter()
+            .filter(|e| e.arch.knows(name) == Some(true))
+            .find(|e| e.class(name) == Class::Allowed)
+            .map(|e| e.arch);
         let Some(arch) = open_on else { continue };
         let ev = match p.rules.iter().find(|r| {
             r.args.is_empty() && r.action.lets_through() && r.names.iter().any(|n| n.text == name)

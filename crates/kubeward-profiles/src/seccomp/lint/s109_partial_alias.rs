@@ -70,7 +70,11 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
                     || r.singular_name.as_ref().is_some_and(|n| n.text == name))
         })
     };
-    let arches = p.effective_arches();
+    let per_arch: Vec<Effective> = p
+        .effective_arches()
+        .into_iter()
+        .map(|a| Effective::of(p, a))
+        .collect();
     let mut out = Vec::new();
     for family in FAMILIES {
         let denied: Vec<&str> = family
@@ -86,9 +90,9 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             .copied()
             .filter(|n| !denied.contains(n))
             .filter(|n| {
-                arches.iter().any(|a| {
-                    a.knows(n) == Some(true) && Effective::of(p, *a).class(n) == Class::Allowed
-                })
+                per_arch
+                    .iter()
+                    .any(|e| e.arch.knows(n) == Some(true) && e.class(n) == Class::Allowed)
             })
             .collect();
         if open.is_empty() {
