@@ -339,3 +339,40 @@ fn json_report_snapshot() {
     let r = aks_node().scan();
     insta::assert_json_snapshot!("aks_node_report", r, { ".inputs[].path" => "[node root]" });
 }
+
+#[test]
+fn profile_choice_without_a_version_and_by_labels_only() {
+    let node = aks_node();
+    let defaults = std::fs::read_to_string(node.path("/etc/default/kubelet")).unwrap();
+    let no_image: String = defaults
+        .lines()
+        .filter(|l| !l.starts_with("KUBELET_IMAGE="))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    node.write("/etc/default/kubelet", no_image.as_bytes());
+    let r = node.scan();
+    let p = r.profile.as_ref().unwrap();
+    assert_eq!(p.id, "cis-aks-1.8");
+    assert!(
+        p.reason
+            .contains("version not found locally: the newest AKS profile is used"),
+        "{}",
+        p.reason
+    );
+    // Labels alone identify AKS (no azure.json); an old version picks the matching benchmark.
+    std::fs::remove_file(node.path("/etc/kubernetes/azure.json")).unwrap();
+    node.write(
+        "/etc/default/kubelet",
+        format!("{no_image}KUBELET_IMAGE=mcr.microsoft.com/oss/kubernetes/kubelet:v1.30.4\n")
+            .as_bytes(),
+    );
+    let r = node.scan();
+    let p = r.profile.as_ref().unwrap();
+    assert_eq!(p.id, "cis-aks-1.7");
+    assert!(p.reason.contains("node labels"), "{}", p.reason);
+    assert_eq!(
+        status(&r, "N103"),
+        Status::NotApplicable,
+        "azure.json absent: nothing to check"
+    );
+}

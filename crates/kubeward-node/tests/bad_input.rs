@@ -226,12 +226,18 @@ fn a_similarly_named_process_is_not_the_kubelet() {
     let node = aks_node();
     std::fs::remove_dir_all(node.path("/proc/2371")).unwrap();
     node.write("/proc/50/comm", b"kubelet-csr-app\n");
-    node.write("/proc/50/cmdline", b"/usr/local/bin/kubelet-csr-approver\0--v=2\0");
+    node.write(
+        "/proc/50/cmdline",
+        b"/usr/local/bin/kubelet-csr-approver\0--v=2\0",
+    );
     let out = scan(&ScanOptions::new(node.root()));
     assert!(!out.kubelet_found);
     // hyperkube runs the kubelet as a sub-command.
     node.write("/proc/60/comm", b"hyperkube\n");
-    node.write("/proc/60/cmdline", b"/hyperkube\0kubelet\0--config\0/etc/default/kubeletconfig.json\0");
+    node.write(
+        "/proc/60/cmdline",
+        b"/hyperkube\0kubelet\0--config\0/etc/default/kubeletconfig.json\0",
+    );
     let out = scan(&ScanOptions::new(node.root()));
     assert!(out.kubelet_found);
     let mut r = out.report;
