@@ -15,6 +15,11 @@ use crate::hostfs::{FsError, HostFs, MAX_CONFIG_BYTES};
 const MAX_DROP_INS: usize = 256;
 /// Bound on nesting inside a kubelet configuration.
 const MAX_DEPTH: usize = 32;
+/// Bound on settings kept from one file, and on the work spent finding their lines (a real
+/// KubeletConfiguration has ~100 leaves in ~200 lines; a hostile 4 MB file gets no line numbers).
+const MAX_LEAVES: usize = 10_000;
+const MAX_LINE_LOOKUPS: usize = 1_000;
+const MAX_LINES_FOR_LOOKUP: usize = 5_000;
 
 /// A running process found in `/proc`.
 #[derive(Debug, Clone)]
@@ -393,8 +398,14 @@ impl KubeletConfig {
         let mut leaves = Vec::new();
         flatten(doc, "", 0, &mut leaves);
         let json = text.trim_start().starts_with('{');
-        for (key, value) in leaves {
-            let line = find_key_line(text, &key, json);
+        let lines: Vec<&str> = text.lines().take(MAX_LINES_FOR_LOOKUP + 1).collect();
+        let lookup = lines.len() <= MAX_LINES_FOR_LOOKUP;
+        for (i, (key, value)) in leaves.into_iter().enumerate() {
+            let line = if lookup && i < MAX_LINE_LOOKUPS {
+                find_key_line_in(&lines, &key, json)
+            } else {
+                None
+            };
             let origin = if drop_in {
                 Origin::DropIn {
                     path: path.into(),
@@ -537,6 +548,9 @@ pub fn parse_config_text(text: &str) -> Result<Value, (Option<u32>, String)> {
 }
 
 fn flatten(v: &Value, prefix: &str, depth: usize, out: &mut Vec<(String, Value)>) {
+    if out.len() >= MAX_LEAVES {
+        return;
+    }
     match v {
         Value::Object(m) if depth < MAX_DEPTH && !m.is_empty() => {
             for (k, child) in m {
@@ -556,8 +570,12 @@ fn flatten(v: &Value, prefix: &str, depth: usize, out: &mut Vec<(String, Value)>
 /// 1-based line of a dotted key in a JSON or YAML text: each segment is searched after the line of
 /// the previous one. Cheap and right for the layouts kubelet configs use.
 pub fn find_key_line(text: &str, key: &str, json: bool) -> Option<u32> {
-    let mut start = 0usize;
     let lines: Vec<&str> = text.lines().collect();
+    find_key_line_in(&lines, key, json)
+}
+
+fn find_key_line_in(lines: &[&str], key: &str, json: bool) -> Option<u32> {
+    let mut start = 0usize;
     let mut found = None;
     for seg in key.split('.') {
         let needle_json = format!("\"{seg}\"");
