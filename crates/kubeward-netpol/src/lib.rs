@@ -15,6 +15,7 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod selector;
+pub mod synth;
 
 use kubeward_core::CheckMeta;
 
