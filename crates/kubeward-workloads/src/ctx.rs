@@ -1,6 +1,8 @@
 //! What every workload check reads: the inventory, the options, the resolved RBAC model and the
 //! node facts from saved node reports.
 
+use std::collections::BTreeMap;
+
 use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use kubeward_node::NodeFacts;
 use serde_json::Value;
@@ -21,14 +23,21 @@ pub struct Ctx<'a> {
     pub inv: &'a Inventory,
     pub opts: &'a ScanOptions,
     pub rbac: Rbac<'a>,
+    /// ServiceAccounts by (namespace, name), so per-workload lookups stay cheap on big snapshots.
+    service_accounts: BTreeMap<(&'a str, &'a str), &'a Object>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(inv: &'a Inventory, opts: &'a ScanOptions) -> Ctx<'a> {
+        let service_accounts = inv
+            .of_kind("ServiceAccount")
+            .map(|o| ((namespace_of(o).0, o.name.as_str()), o))
+            .collect();
         Ctx {
             inv,
             opts,
             rbac: Rbac::from_inventory(inv),
+            service_accounts,
         }
     }
 
@@ -50,9 +59,7 @@ impl<'a> Ctx<'a> {
 
     /// A ServiceAccount object from the inputs.
     pub fn service_account(&self, namespace: &str, name: &str) -> Option<&'a Object> {
-        self.inv
-            .of_kind("ServiceAccount")
-            .find(|o| o.name == name && o.namespace.as_deref().unwrap_or("default") == namespace)
+        self.service_accounts.get(&(namespace, name)).copied()
     }
 }
 
