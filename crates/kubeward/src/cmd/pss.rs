@@ -61,12 +61,18 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }),
     );
 
-    let text = match args.output.format() {
+    // The per-workload verdict table is the text and JSON view of `pss`; other formats (and several
+    // outputs at once) are the finding view.
+    let targets = args.output.targets()?;
+    let [target] = targets.as_slice() else {
+        return crate::output::emit(report, &args.output);
+    };
+    let text = match target.format {
         Format::Text => render_text(&verdicts, &namespaces, &report, &args),
         Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
         _ => return crate::output::emit(report, &args.output),
     };
-    match &args.output.output_file {
+    match &target.file {
         Some(path) => std::fs::write(path, text)
             .with_context(|| format!("cannot write the report to {}", path.display()))?,
         None => std::io::stdout()
