@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::conn::ConnSet;
 use crate::connlist::{ConnList, DotExtraNode, Format, PeerRef, csv_field, write_json_rows};
 use crate::engine::{Analysis, Direction};
-use crate::model::{NS_NAME_LABEL, Peer};
+use crate::model::{Action, AdminPeer, NS_NAME_LABEL, Peer};
 use crate::selector::{Operator, Selector};
 
 pub const ENTIRE_CLUSTER: &str = "entire-cluster";
@@ -181,6 +181,130 @@ pub struct Exposure {
     pub unprotected: Vec<(usize, Direction)>,
 }
 
+/// Which representative a rule peer stands for (None: the entire cluster).
+fn np_peer_key(p: &Peer, policy_ns: &str) -> Option<Option<Representative>> {
+    match p {
+        Peer::Pods { namespaces, pods } => {
+            Some(representative(namespaces.as_ref(), pods.as_ref(), policy_ns))
+        }
+        Peer::Ip(_) => None,
+    }
+}
+
+fn admin_peer_key(p: &AdminPeer) -> Option<Option<Representative>> {
+    match p {
+        AdminPeer::Namespaces(s) => Some(representative(Some(s), None, "")),
+        AdminPeer::Pods { namespaces, pods } => {
+            Some(representative(Some(namespaces), Some(pods), ""))
+        }
+        _ => None,
+    }
+}
+
+/// Does a rule peer match the potential peer `target` (None = a pod anywhere in the cluster)?
+/// A selector matches a potential pod only when it is the same selector or selects everything.
+fn key_matches(peer: &Option<Representative>, target: Option<&Representative>) -> bool {
+    match (peer, target) {
+        (None, _) => true,
+        (Some(p), Some(t)) => p.key == t.key,
+        (Some(_), None) => false,
+    }
+}
+
+/// Connections between workload class `c` and a potential peer, through all policy tiers.
+fn potential(
+    a: &Analysis,
+    c: usize,
+    dir: Direction,
+    target: Option<&Representative>,
+) -> ConnSet {
+    let dst = match dir {
+        Direction::Ingress => Some(c),
+        Direction::Egress => None,
+    };
+    let mut allowed = ConnSet::none();
+    let mut undecided = ConnSet::all();
+    let mut passed = ConnSet::none();
+    for (ai, p) in a.model.admin.iter().enumerate() {
+        if !a.admin_subject(Some(ai), c) {
+            continue;
+        }
+        let rules = match dir {
+            Direction::Ingress => &p.ingress,
+            Direction::Egress => &p.egress,
+        };
+        for r in rules {
+            let hit = r.peers.iter().any(|peer| match peer {
+                AdminPeer::Unknown => r.action != Action::Allow,
+                other => admin_peer_key(other).is_some_and(|k| key_matches(&k, target)),
+            });
+            if !hit {
+                continue;
+            }
+            let ports = a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true);
+            let c2 = ports.intersect(&undecided);
+            match r.action {
+                Action::Allow => allowed.union_with(&c2),
+                Action::Deny => {}
+                Action::Pass => passed.union_with(&c2),
+            }
+            undecided = undecided.subtract(&c2);
+        }
+    }
+    let remaining = undecided.union(&passed);
+    let pols = a.policies_selecting(c, dir);
+    if !pols.is_empty() {
+        let mut np_allowed = ConnSet::none();
+        for &pi in pols {
+            let np = &a.model.netpols[pi];
+            let rules = match dir {
+                Direction::Ingress => &np.ingress,
+                Direction::Egress => &np.egress,
+            };
+            for r in rules {
+                let hit = r.peers.is_empty()
+                    || r.peers.iter().any(|peer| {
+                        np_peer_key(peer, &np.namespace).is_some_and(|k| {
+                            key_matches(&k, target)
+                                && !matches!(peer, Peer::Pods { namespaces, pods } if k.is_some() && matched_by_real_pod(a, namespaces.as_ref(), pods.as_ref(), &np.namespace))
+                        })
+                    });
+                if hit {
+                    np_allowed.union_with(&a.resolve_ports_keeping_names(&r.ports, dst, true));
+                }
+            }
+        }
+        allowed.union_with(&remaining.intersect(&np_allowed));
+        return allowed;
+    }
+    let mut rest = remaining;
+    if let Some(b) = &a.model.baseline
+        && a.admin_subject(None, c)
+    {
+        let rules = match dir {
+            Direction::Ingress => &b.ingress,
+            Direction::Egress => &b.egress,
+        };
+        for r in rules {
+            let hit = r.peers.iter().any(|peer| match peer {
+                AdminPeer::Unknown => r.action != Action::Allow,
+                other => admin_peer_key(other).is_some_and(|k| key_matches(&k, target)),
+            });
+            if !hit {
+                continue;
+            }
+            let ports = a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true);
+            let c2 = ports.intersect(&rest);
+            if r.action == Action::Allow {
+                allowed.union_with(&c2);
+            }
+            rest = rest.subtract(&c2);
+        }
+    }
+    allowed.union_with(&rest);
+    allowed
+}
+
 /// Compute exposure to pods that may exist beyond the inputs.
 pub fn compute(a: &Analysis) -> Exposure {
     let mut exp = Exposure::default();
@@ -189,10 +313,16 @@ pub fn compute(a: &Analysis) -> Exposure {
     for np in &a.model.netpols {
         for r in np.ingress.iter().chain(&np.egress) {
             for p in &r.peers {
-                if let Peer::Pods { namespaces, pods } = p
-                    && let Some(rep) =
-                        representative(namespaces.as_ref(), pods.as_ref(), &np.namespace)
-                {
+                if let Some(Some(rep)) = np_peer_key(p, &np.namespace) {
+                    first_seen.entry(rep.key.clone()).or_insert(rep);
+                }
+            }
+        }
+    }
+    for p in a.model.admin.iter().chain(&a.model.baseline) {
+        for r in p.ingress.iter().chain(&p.egress) {
+            for peer in &r.peers {
+                if let Some(Some(rep)) = admin_peer_key(peer) {
                     first_seen.entry(rep.key.clone()).or_insert(rep);
                 }
             }
@@ -202,58 +332,85 @@ pub fn compute(a: &Analysis) -> Exposure {
         let c = a.class_of[wi];
         for dir in [Direction::Egress, Direction::Ingress] {
             let mut we = WorkloadExposure::default();
-            if !a.isolated(c, dir) {
+            let admin_rules = a.model.admin.iter().enumerate().any(|(ai, p)| {
+                a.admin_subject(Some(ai), c)
+                    && !match dir {
+                        Direction::Ingress => &p.ingress,
+                        Direction::Egress => &p.egress,
+                    }
+                    .is_empty()
+            }) || a.model.baseline.as_ref().is_some_and(|b| {
+                a.admin_subject(None, c)
+                    && !match dir {
+                        Direction::Ingress => &b.ingress,
+                        Direction::Egress => &b.egress,
+                    }
+                    .is_empty()
+            });
+            if !a.isolated(c, dir) && !admin_rules {
                 exp.unprotected.push((wi, dir));
-                we.entire_cluster = ConnSet::all();
-            } else {
-                for &pi in a.policies_selecting(c, dir) {
-                    let np = &a.model.netpols[pi];
-                    let rules = match dir {
-                        Direction::Ingress => &np.ingress,
-                        Direction::Egress => &np.egress,
-                    };
-                    for r in rules {
-                        let dst = match dir {
-                            Direction::Ingress => Some(c),
-                            Direction::Egress => None,
-                        };
-                        let ports = a.resolve_ports_keeping_names(&r.ports, dst, true);
-                        if ports.is_empty() {
-                            continue;
-                        }
-                        if r.peers.is_empty() {
-                            we.entire_cluster.union_with(&ports);
-                            continue;
-                        }
-                        for p in &r.peers {
-                            let Peer::Pods { namespaces, pods } = p else {
-                                continue;
-                            };
-                            match representative(namespaces.as_ref(), pods.as_ref(), &np.namespace)
-                            {
-                                None => we.entire_cluster.union_with(&ports),
-                                Some(rep) => {
-                                    let rep = first_seen.get(&rep.key).cloned().unwrap_or(rep);
-                                    if matched_by_real_pod(
-                                        a,
-                                        namespaces.as_ref(),
-                                        pods.as_ref(),
-                                        &np.namespace,
-                                    ) {
-                                        continue;
-                                    }
-                                    we.peers.entry(rep).or_default().union_with(&ports);
-                                }
-                            }
+            }
+            // candidate potential peers: every selector of a rule that applies to the workload
+            let mut candidates: BTreeMap<String, Representative> = BTreeMap::new();
+            for &pi in a.policies_selecting(c, dir) {
+                let np = &a.model.netpols[pi];
+                let rules = match dir {
+                    Direction::Ingress => &np.ingress,
+                    Direction::Egress => &np.egress,
+                };
+                for r in rules {
+                    for p in &r.peers {
+                        if let Some(Some(rep)) = np_peer_key(p, &np.namespace)
+                            && !matches!(p, Peer::Pods { namespaces, pods } if matched_by_real_pod(a, namespaces.as_ref(), pods.as_ref(), &np.namespace))
+                        {
+                            candidates.entry(rep.key.clone()).or_insert(rep);
                         }
                     }
                 }
             }
-            let entire = we.entire_cluster.clone();
-            we.peers.retain(|_, c| !c.is_subset_of(&entire));
-            // pods matching a selector are part of the cluster: they get its connections too
-            for c in we.peers.values_mut() {
-                c.union_with(&entire);
+            for (ai, p) in a.model.admin.iter().enumerate() {
+                if !a.admin_subject(Some(ai), c) {
+                    continue;
+                }
+                let rules = match dir {
+                    Direction::Ingress => &p.ingress,
+                    Direction::Egress => &p.egress,
+                };
+                for r in rules {
+                    for peer in &r.peers {
+                        if let Some(Some(rep)) = admin_peer_key(peer)
+                            && !matches!(peer, AdminPeer::Pods { namespaces, pods } if matched_by_real_pod(a, Some(namespaces), Some(pods), ""))
+                        {
+                            candidates.entry(rep.key.clone()).or_insert(rep);
+                        }
+                    }
+                }
+            }
+            if let Some(b) = &a.model.baseline
+                && a.admin_subject(None, c)
+            {
+                let rules = match dir {
+                    Direction::Ingress => &b.ingress,
+                    Direction::Egress => &b.egress,
+                };
+                for r in rules {
+                    for peer in &r.peers {
+                        if let Some(Some(rep)) = admin_peer_key(peer)
+                            && !matches!(peer, AdminPeer::Pods { namespaces, pods } if matched_by_real_pod(a, Some(namespaces), Some(pods), ""))
+                        {
+                            candidates.entry(rep.key.clone()).or_insert(rep);
+                        }
+                    }
+                }
+            }
+            we.entire_cluster = potential(a, c, dir, None);
+            for (key, rep) in candidates {
+                let conns = potential(a, c, dir, Some(&rep));
+                if conns.is_empty() || conns == we.entire_cluster {
+                    continue;
+                }
+                let shown = first_seen.get(&key).cloned().unwrap_or(rep);
+                we.peers.insert(shown, conns);
             }
             match dir {
                 Direction::Egress => exp.egress.insert(wi, we),
