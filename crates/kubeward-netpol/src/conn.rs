@@ -54,6 +54,8 @@ impl fmt::Display for Protocol {
 pub struct ConnSet {
     ports: [IntervalSet; 3],
     named: [BTreeSet<String>; 3],
+    /// Named ports of unknown protocol (AdminNetworkPolicy `namedPort` towards unknown pods).
+    named_any: BTreeSet<String>,
 }
 
 fn full_ports() -> IntervalSet {
@@ -69,6 +71,7 @@ impl ConnSet {
         ConnSet {
             ports: [full_ports(), full_ports(), full_ports()],
             named: Default::default(),
+            named_any: BTreeSet::new(),
         }
     }
 
@@ -93,6 +96,13 @@ impl ConnSet {
         c
     }
 
+    /// A named port whose protocol depends on the destination's container.
+    pub fn named_any_protocol(name: &str) -> Self {
+        let mut c = Self::none();
+        c.named_any.insert(name.to_string());
+        c
+    }
+
     pub fn port_set(&self, p: Protocol) -> &IntervalSet {
         &self.ports[p.idx()]
     }
@@ -102,12 +112,15 @@ impl ConnSet {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ports.iter().all(IntervalSet::is_empty) && self.named.iter().all(BTreeSet::is_empty)
+        self.ports.iter().all(IntervalSet::is_empty)
+            && self.named.iter().all(BTreeSet::is_empty)
+            && self.named_any.is_empty()
     }
 
     pub fn is_all(&self) -> bool {
         self.ports.iter().all(|s| s.is_exactly(MIN_PORT, MAX_PORT))
             && self.named.iter().all(BTreeSet::is_empty)
+            && self.named_any.is_empty()
     }
 
     fn proto_full(&self, i: usize) -> bool {
@@ -121,6 +134,7 @@ impl ConnSet {
     }
 
     pub fn union_with(&mut self, other: &ConnSet) {
+        self.named_any.extend(other.named_any.iter().cloned());
         for i in 0..3 {
             if !other.ports[i].is_empty() {
                 self.ports[i] = self.ports[i].union(&other.ports[i]);
@@ -157,6 +171,17 @@ impl ConnSet {
             }
             out.named[i] = names;
         }
+        out.named_any = self
+            .named_any
+            .intersection(&other.named_any)
+            .cloned()
+            .collect();
+        if (0..3).all(|i| other.proto_full(i)) {
+            out.named_any.extend(self.named_any.iter().cloned());
+        }
+        if (0..3).all(|i| self.proto_full(i)) {
+            out.named_any.extend(other.named_any.iter().cloned());
+        }
         out
     }
 
@@ -170,6 +195,13 @@ impl ConnSet {
             if !other.proto_full(i) {
                 out.named[i] = self.named[i].difference(&other.named[i]).cloned().collect();
             }
+        }
+        if !(0..3).all(|i| other.proto_full(i)) {
+            out.named_any = self
+                .named_any
+                .difference(&other.named_any)
+                .cloned()
+                .collect();
         }
         out
     }
@@ -188,6 +220,11 @@ impl ConnSet {
             return "No Connections".into();
         }
         let mut parts = Vec::new();
+        if !self.named_any.is_empty() {
+            // the protocol is not known: printed as an empty protocol name
+            let names: Vec<&str> = self.named_any.iter().map(String::as_str).collect();
+            parts.push(format!(" {}", names.join(",")));
+        }
         for p in Protocol::ALL {
             let i = p.idx();
             if self.ports[i].is_empty() && self.named[i].is_empty() {

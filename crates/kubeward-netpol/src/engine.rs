@@ -663,7 +663,7 @@ impl<'m> Analysis<'m> {
                 }
                 PortRef::NamedAnyProtocol(name) => {
                     if dst.is_none() && keep_names {
-                        out.union_with(&ConnSet::named(p.protocol, name));
+                        out.union_with(&ConnSet::named_any_protocol(name));
                     }
                     if let Some(c) = dst {
                         let w = &self.endpoints[self.classes[c].workload];

@@ -184,9 +184,11 @@ pub struct Exposure {
 /// Which representative a rule peer stands for (None: the entire cluster).
 fn np_peer_key(p: &Peer, policy_ns: &str) -> Option<Option<Representative>> {
     match p {
-        Peer::Pods { namespaces, pods } => {
-            Some(representative(namespaces.as_ref(), pods.as_ref(), policy_ns))
-        }
+        Peer::Pods { namespaces, pods } => Some(representative(
+            namespaces.as_ref(),
+            pods.as_ref(),
+            policy_ns,
+        )),
         Peer::Ip(_) => None,
     }
 }
@@ -212,12 +214,7 @@ fn key_matches(peer: &Option<Representative>, target: Option<&Representative>) -
 }
 
 /// Connections between workload class `c` and a potential peer, through all policy tiers.
-fn potential(
-    a: &Analysis,
-    c: usize,
-    dir: Direction,
-    target: Option<&Representative>,
-) -> ConnSet {
+fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representative>) -> ConnSet {
     let dst = match dir {
         Direction::Ingress => Some(c),
         Direction::Egress => None,
@@ -406,7 +403,7 @@ pub fn compute(a: &Analysis) -> Exposure {
             we.entire_cluster = potential(a, c, dir, None);
             for (key, rep) in candidates {
                 let conns = potential(a, c, dir, Some(&rep));
-                if conns.is_empty() || conns == we.entire_cluster {
+                if conns == we.entire_cluster {
                     continue;
                 }
                 let shown = first_seen.get(&key).cloned().unwrap_or(rep);
@@ -465,14 +462,22 @@ fn sections(a: &Analysis, list: &ConnList, exp: &Exposure) -> Sections {
     let mut ingress = Vec::new();
     let mut extra: BTreeMap<String, DotExtraNode> = BTreeMap::new();
     let names: Vec<String> = a.model.workloads.iter().map(|w| w.display_name()).collect();
+    // external ranges are listed for workloads that have some cluster exposure (either way)
+    let has = |map: &BTreeMap<usize, WorkloadExposure>, w: usize| {
+        map.get(&w)
+            .is_some_and(|we| !we.entire_cluster.is_empty() || !we.peers.is_empty())
+    };
+    let exposed = |_: &BTreeMap<usize, WorkloadExposure>, w: usize| {
+        has(&exp.egress, w) || has(&exp.ingress, w)
+    };
     for r in &list.rows {
         match (list.peers[r.0 as usize].1, list.peers[r.1 as usize].1) {
-            (PeerRef::Workload(_), PeerRef::Ip(..)) => egress.push((
+            (PeerRef::Workload(w), PeerRef::Ip(..)) if exposed(&exp.egress, w) => egress.push((
                 list.src(r).to_string(),
                 list.dst(r).to_string(),
                 list.conn(r).to_string(),
             )),
-            (PeerRef::Ip(..), PeerRef::Workload(_)) => ingress.push((
+            (PeerRef::Ip(..), PeerRef::Workload(w)) if exposed(&exp.ingress, w) => ingress.push((
                 list.dst(r).to_string(),
                 list.src(r).to_string(),
                 list.conn(r).to_string(),
