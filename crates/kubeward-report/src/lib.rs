@@ -1,6 +1,7 @@
 //! Report renderers. They read a finished [`Report`] and the [`Registry`] (for rule help) and know
 //! nothing about areas: sections, tables and rules are built from the findings' own fields.
 
+mod catalog;
 mod html;
 mod json;
 mod junit;
@@ -9,6 +10,7 @@ mod sarif;
 mod text;
 mod util;
 
+pub use catalog::checks_table;
 use kubeward_core::{Registry, Report};
 
 /// Output formats every command accepts with `-o/--output`.

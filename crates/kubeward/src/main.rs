@@ -57,6 +57,8 @@ enum Command {
     Fleet(cmd::scan::FleetArgs),
     /// Work with saved reports (merge)
     Report(cmd::scan::ReportArgs),
+    /// Render a saved JSON report again, in any format, with waivers and the exit policy
+    Render(output::RenderArgs),
 }
 
 fn main() -> ExitCode {
@@ -78,6 +80,7 @@ fn main() -> ExitCode {
         Command::Snapshot(a) => cmd::scan::run_snapshot(a),
         Command::Fleet(a) => cmd::scan::run_fleet(a),
         Command::Report(a) => cmd::scan::run_report(a),
+        Command::Render(a) => output::run_render(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

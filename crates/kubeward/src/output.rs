@@ -1,50 +1,306 @@
-//! Rendering and exit codes, shared by every subcommand.
+//! Rendering, waivers and exit codes, shared by every report-producing subcommand.
+//!
+//! `-o/--output` is repeatable; each value is `FORMAT` or `FORMAT=FILE`, so one run can write several
+//! formats (`-o json=report.json -o html=report.html`). `--output-file PATH` names the file for a
+//! single format given without one. At most one format goes to standard output.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use anyhow::Context;
+use anyhow::{Context, bail};
+use kubeward_core::waiver::{self, Date, WaiverFile};
 use kubeward_core::{FailOn, Report, exit_code};
 use kubeward_report::{Format, RenderOptions, render};
+
+/// One `-o` value: a format, and the file it goes to (standard output when absent).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutputTarget {
+    pub format: Format,
+    pub file: Option<PathBuf>,
+}
+
+impl std::str::FromStr for OutputTarget {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.split_once('=') {
+            Some((format, file)) => {
+                if file.is_empty() {
+                    return Err(format!("{s:?}: a file name must follow '='"));
+                }
+                Ok(OutputTarget {
+                    format: format.parse()?,
+                    file: Some(PathBuf::from(file)),
+                })
+            }
+            None => Ok(OutputTarget {
+                format: s.parse()?,
+                file: None,
+            }),
+        }
+    }
+}
 
 /// Output flags every report-producing subcommand takes (`#[command(flatten)]`).
 #[derive(clap::Args, Debug, Clone)]
 pub struct OutputArgs {
-    /// Output format: text, json, junit, sarif, markdown, html
-    #[arg(short = 'o', long = "output", default_value = "text")]
-    pub format: Format,
-    /// Write the report to this file instead of standard output
-    #[arg(long)]
+    /// Report format, optionally with the file to write it to: FORMAT or FORMAT=FILE. Formats:
+    /// text, json, junit, sarif, markdown, html. Repeat for several (-o json=r.json -o html=r.html)
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "FORMAT[=FILE]",
+        default_value = "text"
+    )]
+    pub outputs: Vec<OutputTarget>,
+    /// Write the (single) report format given without a file to PATH instead of standard output
+    #[arg(long, value_name = "PATH")]
     pub output_file: Option<PathBuf>,
-    /// Lowest severity of a FAIL that makes the exit code 1 (critical, high, medium, low, info, never)
-    #[arg(long, default_value = "low")]
+    /// Lowest severity of a FAIL that makes the exit code 1: critical, high, medium, low, info, or
+    /// never (always exit 0 once the scan ran)
+    #[arg(long, value_name = "SEVERITY", default_value = "low")]
     pub fail_on: FailOn,
     /// Also exit 1 when a check could not run (ERROR)
     #[arg(long)]
     pub fail_on_error: bool,
-    /// Show passing and not-applicable findings in text output as well
+    /// Show passing and not-applicable findings in text and Markdown output as well
     #[arg(short, long)]
     pub verbose: bool,
+    /// Waiver file (default: .kubeward.yaml in the current directory, when there is one)
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Do not read any waiver file
+    #[arg(long, conflicts_with = "waivers")]
+    pub no_waivers: bool,
 }
 
-/// Finish, render and write a report; return the exit code.
-pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
-    report.finish();
-    let registry = crate::registry::registry();
-    let to_terminal = args.output_file.is_none() && std::io::stdout().is_terminal();
-    let options = RenderOptions {
-        color: to_terminal && std::env::var_os("NO_COLOR").is_none(),
-        verbose: args.verbose,
-    };
-    let text = render(&report, args.format, &registry, &options)?;
-    match &args.output_file {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
+impl OutputArgs {
+    /// Where each format goes, after `--output-file` is taken into account. Errors are usage errors.
+    pub fn targets(&self) -> anyhow::Result<Vec<OutputTarget>> {
+        let mut targets = self.outputs.clone();
+        if targets.is_empty() {
+            targets.push(OutputTarget {
+                format: Format::Text,
+                file: None,
+            });
+        }
+        if let Some(path) = &self.output_file {
+            let without_file: Vec<usize> = targets
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.file.is_none())
+                .map(|(i, _)| i)
+                .collect();
+            match without_file.as_slice() {
+                [i] => targets[*i].file = Some(path.clone()),
+                [] => bail!(
+                    "--output-file {} has no format to take: every -o already names a file",
+                    path.display()
+                ),
+                _ => bail!(
+                    "--output-file takes a single format; give each format its own file with -o FORMAT=FILE"
+                ),
+            }
+        }
+        let to_stdout = targets.iter().filter(|t| t.file.is_none()).count();
+        if to_stdout > 1 {
+            bail!(
+                "only one format can go to standard output; give the others a file with -o FORMAT=FILE"
+            );
+        }
+        let mut seen = std::collections::BTreeSet::new();
+        for t in &targets {
+            if let Some(f) = &t.file
+                && !seen.insert(f.clone())
+            {
+                bail!("{} is named by two -o options", f.display());
+            }
+        }
+        Ok(targets)
+    }
+}
+
+/// Load the waiver file: the one given, or `.kubeward.yaml` in the current directory if present.
+fn load_waivers(
+    args: &OutputArgs,
+    registry: &kubeward_core::Registry,
+) -> anyhow::Result<Option<WaiverFile>> {
+    if args.no_waivers {
+        return Ok(None);
+    }
+    let path = match &args.waivers {
+        Some(p) => p.clone(),
         None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .context("cannot write the report")?;
+            let default = Path::new(waiver::DEFAULT_FILE);
+            if !default.is_file() {
+                return Ok(None);
+            }
+            default.to_path_buf()
+        }
+    };
+    let file = WaiverFile::load(&path)?;
+    file.validate(registry)?;
+    Ok(Some(file))
+}
+
+/// Apply waivers, finish, render every requested format and write it; return the exit code.
+pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
+    let targets = args.targets()?;
+    let registry = crate::registry::registry();
+    if let Some(waivers) = load_waivers(args, &registry)? {
+        waivers.apply(&mut report, &registry, Date::today_utc());
+    }
+    report.finish();
+
+    for target in &targets {
+        let color = target.file.is_none()
+            && std::io::stdout().is_terminal()
+            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let options = RenderOptions {
+            color,
+            verbose: args.verbose,
+        };
+        let text = render(&report, target.format, &registry, &options)?;
+        match &target.file {
+            Some(path) => {
+                std::fs::write(path, text).with_context(|| {
+                    format!(
+                        "cannot write the {} report to {}",
+                        target.format,
+                        path.display()
+                    )
+                })?;
+                anstream::eprintln!("wrote the {} report to {}", target.format, path.display());
+            }
+            None => {
+                let mut out = anstream::stdout().lock();
+                match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                    Ok(()) => {}
+                    // A closed pipe (`| head`) is the reader's choice, not an error.
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    Err(e) => return Err(e).context("cannot write the report"),
+                }
+            }
         }
     }
+
+    // Nothing could be read at all: the scan did not happen, whatever the findings policy says.
+    if report.inputs.is_empty() && report.findings.is_empty() && !report.input_errors.is_empty() {
+        anstream::eprintln!("error: no input could be read");
+        return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
+    }
     Ok(exit_code(&report, args.fail_on, args.fail_on_error) as u8)
+}
+
+/// `kubeward render REPORT.json`: render a saved JSON report again, in any format, with the same
+/// waivers and exit policy as a fresh scan (useful in CI: scan once, publish several formats).
+#[derive(clap::Args, Debug)]
+pub struct RenderArgs {
+    /// A JSON report written by `kubeward … -o json` (`-` for standard input)
+    pub report: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+/// JSON reports can be large (a fleet of nodes) but not unbounded.
+const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
+
+pub fn run_render(args: RenderArgs) -> anyhow::Result<u8> {
+    let text = if args.report.as_os_str() == "-" {
+        let mut s = String::new();
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::io::stdin(), MAX_REPORT_BYTES),
+            &mut s,
+        )
+        .context("cannot read the report from standard input")?;
+        s
+    } else {
+        let meta = std::fs::metadata(&args.report)
+            .with_context(|| format!("cannot read {}", args.report.display()))?;
+        if meta.len() > MAX_REPORT_BYTES {
+            bail!(
+                "{} is larger than {MAX_REPORT_BYTES} bytes",
+                args.report.display()
+            );
+        }
+        std::fs::read_to_string(&args.report)
+            .with_context(|| format!("cannot read {}", args.report.display()))?
+    };
+    let report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a kubeward JSON report", args.report.display()))?;
+    if report.schema_version != kubeward_core::report::SCHEMA_VERSION {
+        bail!(
+            "{} has report schema version {}; this kubeward reads version {}",
+            args.report.display(),
+            report.schema_version,
+            kubeward_core::report::SCHEMA_VERSION
+        );
+    }
+    emit(report, &args.output)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        output: OutputArgs,
+    }
+
+    fn parse(args: &[&str]) -> anyhow::Result<Vec<OutputTarget>> {
+        let mut argv = vec!["kubeward"];
+        argv.extend_from_slice(args);
+        Cli::try_parse_from(argv)?.output.targets()
+    }
+
+    #[test]
+    fn default_is_text_to_stdout() {
+        let t = parse(&[]).unwrap();
+        assert_eq!(
+            t,
+            [OutputTarget {
+                format: Format::Text,
+                file: None
+            }]
+        );
+    }
+
+    #[test]
+    fn several_formats_with_files() {
+        let t = parse(&[
+            "-o",
+            "json=out.json",
+            "-o",
+            "html=report.html",
+            "-o",
+            "text",
+        ])
+        .unwrap();
+        assert_eq!(t.len(), 3);
+        assert_eq!(t[0].file.as_deref(), Some(Path::new("out.json")));
+        assert_eq!(t[1].format, Format::Html);
+        assert_eq!(t[2].file, None);
+    }
+
+    #[test]
+    fn output_file_takes_the_one_format_without_a_file() {
+        let t = parse(&["-o", "sarif", "--output-file", "x.sarif"]).unwrap();
+        assert_eq!(t[0].file.as_deref(), Some(Path::new("x.sarif")));
+        let t = parse(&["--output-file", "x.txt"]).unwrap();
+        assert_eq!(t[0].format, Format::Text);
+        assert!(parse(&["-o", "json", "-o", "sarif", "--output-file", "x"]).is_err());
+        assert!(parse(&["-o", "json=a", "--output-file", "x"]).is_err());
+    }
+
+    #[test]
+    fn usage_errors() {
+        assert!(parse(&["-o", "json", "-o", "sarif"]).is_err());
+        assert!(parse(&["-o", "pdf"]).is_err());
+        assert!(parse(&["-o", "json="]).is_err());
+        assert!(parse(&["-o", "json=a", "-o", "sarif=a"]).is_err());
+        assert!(parse(&["--fail-on", "sometimes"]).is_err());
+    }
 }

@@ -10,6 +10,7 @@ pub fn registry() -> Registry {
     r.register(&kubeward_audit::checks());
     r.register(&kubeward_aks::checks());
     r.register(&kubeward_profiles::checks());
+    r.register(&kubeward_core::waiver::checks());
     r
 }
 
