@@ -336,7 +336,7 @@ impl Scanner<'_> {
             self.out.docs.extend(top.items);
             return;
         }
-        let rest: Value = match serde_json::from_slice(&top.rest) {
+        let rest: Value = match crate::compact::from_slice(&top.rest) {
             Ok(v) => v,
             Err(e) => {
                 self.out.errors.push(json_error(&e, top.start_line));
@@ -382,7 +382,7 @@ impl Scanner<'_> {
             .par_iter()
             .map(|&(s, e, line)| {
                 let bytes = buf[s..e].trim_ascii_end();
-                serde_json::from_slice::<Value>(bytes)
+                crate::compact::from_slice(bytes)
                     .map(|value| JsonDoc { value, line })
                     .map_err(|err| json_error(&err, line))
             })

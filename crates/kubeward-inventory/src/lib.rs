@@ -10,6 +10,7 @@
 //!   refused, not expanded. Nothing here panics on input.
 //! - Objects of unknown kinds are kept; each area picks the kinds it understands.
 
+mod compact;
 mod error;
 mod json;
 mod load;

@@ -160,6 +160,10 @@ pub struct Violation {
     /// JSON pointers (from the object root) of the offending fields; for a missing field, the
     /// field that must be set.
     pub pointers: Vec<String>,
+    /// Line of each pointer in the input file (its nearest written ancestor for a missing field),
+    /// when the object is known; parallel to `pointers`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lines: Vec<Option<u32>>,
 }
 
 impl Violation {
@@ -176,6 +180,7 @@ impl Violation {
             reason: reason.into(),
             detail: detail.into(),
             pointers,
+            lines: Vec::new(),
         }
     }
     /// `reason (detail)`, as the admission controller prints each part.

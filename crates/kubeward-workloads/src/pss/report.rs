@@ -73,7 +73,10 @@ pub fn subjects(inv: &Inventory) -> Vec<&Object> {
 /// Evaluate one object (None when its kind carries no pod template).
 pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdict> {
     let t = PodTemplate::of(obj)?;
-    let violations = evaluate_view(&PodView::of(&t), level, version);
+    let mut violations = evaluate_view(&PodView::of(&t), level, version);
+    for v in &mut violations {
+        v.lines = v.pointers.iter().map(|p| obj.line_of(p)).collect();
+    }
     Some(PodVerdict {
         resource: obj.resource(),
         file: obj.origin.file.clone(),
@@ -85,70 +88,97 @@ pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdic
     })
 }
 
+/// Map `f` over `items` on every core (a scoped thread per chunk), keeping the input order.
+/// Large snapshots have 100,000 workloads; small inputs stay on the calling thread.
+fn parallel_flat_map<'a, T: Sync, R: Send>(
+    items: &[&'a T],
+    f: impl Fn(&'a T) -> Vec<R> + Sync,
+) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 512 {
+        return items.iter().flat_map(|x| f(x)).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    let parts: Vec<Vec<R>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().flat_map(|x| f(x)).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    parts.into_iter().flatten().collect()
+}
+
 /// Verdicts of every subject of the inventory, in input order.
 pub fn verdicts(inv: &Inventory, level: Level, version: Version) -> Vec<PodVerdict> {
-    subjects(inv)
-        .into_iter()
-        .filter_map(|o| verdict(o, level, version))
-        .collect()
+    parallel_flat_map(&subjects(inv), |o| {
+        verdict(o, level, version).into_iter().collect()
+    })
 }
 
 /// Findings: a W100 verdict per workload, and a finding per violated control with the exact
 /// fields as evidence.
 pub fn findings(inv: &Inventory, level: Level, version: Version) -> Vec<Finding> {
-    let mut out = Vec::new();
-    let at = format!("{}:{}", level, version);
-    for obj in subjects(inv) {
-        let Some(v) = verdict(obj, level, version) else {
-            continue;
-        };
-        let resource = obj.resource();
-        if v.allowed {
-            out.push(
-                Finding::new(
-                    &verdict::META,
-                    Status::Pass,
-                    resource,
-                    format!("allowed at {at}"),
-                )
-                .with_evidence(Evidence::observed("no violation", obj.source(""))),
-            );
-            continue;
-        }
-        let checks: Vec<&str> = v.violations.iter().map(|x| x.check).collect();
-        out.push(
+    let at = format!("{level}:{version}");
+    parallel_flat_map(&subjects(inv), |obj| {
+        object_findings(obj, level, version, &at)
+    })
+}
+
+fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Vec<Finding> {
+    let Some(v) = verdict(obj, level, version) else {
+        return Vec::new();
+    };
+    let resource = obj.resource();
+    if v.allowed {
+        return vec![
             Finding::new(
                 &verdict::META,
-                Status::Fail,
-                resource.clone(),
-                format!("denied at {at}: {}", v.reasons()),
+                Status::Pass,
+                resource,
+                format!("allowed at {at}"),
             )
-            .with_evidence(
-                Evidence::observed(checks.join(", "), obj.source(""))
-                    .with_expected(format!("no violation of {at}")),
-            ),
+            .with_evidence(Evidence::observed("no violation", obj.source(""))),
+        ];
+    }
+    let mut out = Vec::with_capacity(v.violations.len() + 1);
+    let checks: Vec<&str> = v.violations.iter().map(|x| x.check).collect();
+    out.push(
+        Finding::new(
+            &verdict::META,
+            Status::Fail,
+            resource.clone(),
+            format!("denied at {at}: {}", v.reasons()),
+        )
+        .with_evidence(
+            Evidence::observed(checks.join(", "), obj.source(""))
+                .with_expected(format!("no violation of {at}")),
+        ),
+    );
+    for violation in &v.violations {
+        let Some(c) = control(violation.check) else {
+            continue;
+        };
+        let mut f = Finding::new(
+            c.meta,
+            Status::Fail,
+            resource.clone(),
+            format!("{} — {}", violation.message(), at),
         );
-        for violation in &v.violations {
-            let Some(c) = control(violation.check) else {
-                continue;
+        for p in &violation.pointers {
+            let observed = match obj.value.pointer(p) {
+                Some(value) => value.to_string(),
+                None => "absent".to_string(),
             };
-            let mut f = Finding::new(
-                c.meta,
-                Status::Fail,
-                resource.clone(),
-                format!("{} — {}", violation.message(), at),
+            f = f.with_evidence(
+                Evidence::observed(observed, obj.source(p)).with_note(violation.detail.clone()),
             );
-            for p in &violation.pointers {
-                let observed = match obj.value.pointer(p) {
-                    Some(value) => value.to_string(),
-                    None => "absent".to_string(),
-                };
-                f = f.with_evidence(
-                    Evidence::observed(observed, obj.source(p)).with_note(violation.detail.clone()),
-                );
-            }
-            out.push(f);
         }
+        out.push(f);
     }
     out
 }

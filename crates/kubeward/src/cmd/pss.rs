@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{Context, bail};
-use kubeward_core::{FailOn, Report, exit_code};
+use kubeward_core::{FailOn, Report};
 use kubeward_inventory::{LoadOptions, load_paths};
 use kubeward_report::Format;
 use kubeward_workloads::pss::{self, Level, NamespaceLevels, PodVerdict, Version};
@@ -50,7 +50,6 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let mut report = Report::new("pss");
     report.inputs.extend(inv.inputs.iter().cloned());
     report.input_errors.extend(inv.errors.iter().cloned());
-    report.extend(pss::findings(&inv, level, version));
     report.facts.insert(
         "pod_security".into(),
         serde_json::json!({
@@ -61,26 +60,81 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         }),
     );
 
-    // The per-workload verdict table is the text and JSON view of `pss`; other formats (and several
-    // outputs at once) are the finding view.
+    // Text and JSON are this command's own tables; the other formats are the finding view,
+    // rendered (with waivers) by the shared output code.
     let targets = args.output.targets()?;
-    let [target] = targets.as_slice() else {
-        return crate::output::emit(report, &args.output);
-    };
-    let text = match target.format {
-        Format::Text => render_text(&verdicts, &namespaces, &report, &args),
-        Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
-        _ => return crate::output::emit(report, &args.output),
-    };
-    match &target.file {
-        Some(path) => std::fs::write(path, text)
-            .with_context(|| format!("cannot write the report to {}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(text.as_bytes())
-            .context("cannot write the report")?,
+    let (own, finding_view): (Vec<_>, Vec<_>) = targets
+        .into_iter()
+        .partition(|t| matches!(t.format, Format::Text | Format::Json));
+    for target in &own {
+        let text = match target.format {
+            Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
+            _ => render_text(&verdicts, &namespaces, &report, &args),
+        };
+        match &target.file {
+            Some(path) => {
+                std::fs::write(path, text)
+                    .with_context(|| format!("cannot write the report to {}", path.display()))?;
+                eprintln!("wrote the {} report to {}", target.format, path.display());
+            }
+            None => {
+                let mut out = std::io::stdout().lock();
+                match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    Err(e) => return Err(e).context("cannot write the report"),
+                }
+            }
+        }
     }
-    Ok(exit_code(&report, args.output.fail_on, args.output.fail_on_error) as u8)
+    let waivers_in_effect = !args.output.no_waivers
+        && (args.output.waivers.is_some()
+            || std::path::Path::new(kubeward_core::waiver::DEFAULT_FILE).is_file());
+    if finding_view.is_empty() && !waivers_in_effect {
+        // The finding view (one verdict and one finding per violated control) is the bulk of
+        // the memory on a 100,000-object snapshot: skip it when nothing needs it.
+        return Ok(own_exit_code(&verdicts, &report, &args));
+    }
+    report.extend(pss::findings(&inv, level, version));
+    if finding_view.is_empty() {
+        // Only the exit code needs the findings: waivers may accept some violations.
+        let registry = crate::registry::registry();
+        let path = args
+            .output
+            .waivers
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(kubeward_core::waiver::DEFAULT_FILE));
+        let file = kubeward_core::waiver::WaiverFile::load(&path)?;
+        file.validate(&registry)?;
+        file.apply(
+            &mut report,
+            &registry,
+            kubeward_core::waiver::Date::today_utc(),
+        );
+        return Ok(
+            kubeward_core::exit_code(&report, args.output.fail_on, args.output.fail_on_error) as u8,
+        );
+    }
+    let mut rest = args.output.clone();
+    rest.outputs = finding_view;
+    rest.output_file = None;
+    crate::output::emit(report, &rest)
+}
+
+/// The exit policy of the finding view, applied to the verdicts: a denial is a FAIL of the
+/// verdict check (W100) at its severity.
+fn own_exit_code(verdicts: &[PodVerdict], report: &Report, args: &Args) -> u8 {
+    let denied = verdicts.iter().any(|v| !v.allowed);
+    let fails = match args.output.fail_on {
+        FailOn::Never => false,
+        FailOn::Severity(threshold) => denied && pss::VERDICT_META.severity >= threshold,
+    };
+    let errors = args.output.fail_on_error && !report.input_errors.is_empty();
+    if fails || errors {
+        kubeward_core::exit::EXIT_FINDINGS as u8
+    } else {
+        kubeward_core::exit::EXIT_OK as u8
+    }
 }
 
 fn input_error_text(e: &kubeward_core::InputError) -> String {

@@ -1,0 +1,139 @@
+//! Benchmark (not a timed test): a 100,000-object `kubectl get -o json` snapshot loaded and
+//! evaluated (Pod Security at restricted, then every workload check), and a 60-file manifest
+//! folder. Prints wall times and peak resident memory (VmHWM).
+//!
+//! `cargo bench -p kubeward-workloads --bench scan_snapshot` (objects: `KUBEWARD_BENCH_OBJECTS`).
+
+mod support;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use kubeward_inventory::{LoadOptions, load_paths};
+use kubeward_workloads::pss::{self, Level, Version};
+use support::snapshot::{Mix, write_folder, write_list};
+
+fn peak_rss_mib() -> Option<f64> {
+    status_mib("VmHWM:")
+}
+
+fn rss_mib() -> Option<f64> {
+    status_mib("VmRSS:")
+}
+
+fn status_mib(key: &str) -> Option<f64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(key))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn main() {
+    let objects: usize = std::env::var("KUBEWARD_BENCH_OBJECTS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000);
+    let dir = std::env::temp_dir().join(format!("kubeward-bench-{}", std::process::id()));
+    if let Err(e) = std::fs::create_dir_all(&dir) {
+        eprintln!("cannot create {}: {e}", dir.display());
+        return;
+    }
+    let snapshot = dir.join("snapshot.json");
+    let mix = Mix::for_total(objects);
+    let bytes = match write_list(&snapshot, &mix) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot write the snapshot: {e}");
+            return;
+        }
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    println!(
+        "snapshot: {} objects ({} Deployments), {:.1} MB, {threads} threads",
+        mix.total(),
+        mix.deployments,
+        bytes as f64 / 1e6
+    );
+    let rss_before = peak_rss_mib().unwrap_or(0.0);
+
+    let start = Instant::now();
+    let inv = load_paths(std::slice::from_ref(&snapshot), &LoadOptions::default());
+    let load = start.elapsed();
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    assert_eq!(inv.objects.len(), mix.total());
+
+    let after_load = rss_mib().unwrap_or(0.0);
+
+    let t = Instant::now();
+    let verdicts = pss::verdicts(&inv, Level::Restricted, Version::Latest);
+    let verdict_time = t.elapsed();
+    let denied = verdicts.iter().filter(|v| !v.allowed).count();
+    let after_verdicts = peak_rss_mib().unwrap_or(0.0);
+    drop(verdicts);
+
+    let t = Instant::now();
+    let findings = pss::findings(&inv, Level::Restricted, Version::Latest);
+    let pss_time = t.elapsed();
+
+    let t = Instant::now();
+    let others = kubeward_workloads::scan(&inv, &kubeward_workloads::ScanOptions::default());
+    let scan_time = t.elapsed();
+    let total = load + verdict_time + pss_time + scan_time;
+    let peak = peak_rss_mib().unwrap_or(0.0);
+    println!(
+        "  load:                {:8.0} ms  (RSS after load {after_load:.0} MiB)",
+        ms(load)
+    );
+    println!(
+        "  PSS verdicts:        {:8.0} ms  ({denied} denied; peak RSS so far {after_verdicts:.0} MiB) — `kubeward pss` text/json path",
+        ms(verdict_time)
+    );
+    println!(
+        "  PSS findings:        {:8.0} ms  ({} findings)",
+        ms(pss_time),
+        findings.len()
+    );
+    println!(
+        "  other workload checks:{:7.0} ms  ({} findings)",
+        ms(scan_time),
+        others.len()
+    );
+    println!(
+        "  total:               {:8.0} ms   peak RSS {:.0} MiB (before loading {:.0} MiB)   target ≤ 3000 ms, ≤ 1024 MiB",
+        ms(total),
+        peak,
+        rss_before
+    );
+    drop(findings);
+    drop(others);
+    drop(inv);
+
+    let folder: PathBuf = dir.join("folder");
+    if let Err(e) = write_folder(&folder, 60) {
+        eprintln!("cannot write the folder: {e}");
+        return;
+    }
+    let mut times = Vec::new();
+    let mut count = 0;
+    for _ in 0..30 {
+        let t = Instant::now();
+        let inv = load_paths(std::slice::from_ref(&folder), &LoadOptions::default());
+        let f = pss::findings(&inv, Level::Restricted, Version::Latest);
+        let o = kubeward_workloads::scan(&inv, &kubeward_workloads::ScanOptions::default());
+        times.push(t.elapsed());
+        count = inv.objects.len();
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        std::hint::black_box((f, o));
+    }
+    times.sort();
+    println!(
+        "folder: {count} files, load + PSS + workload checks: median {:.1} ms, min {:.1} ms (target ≤ 20 ms)",
+        ms(times[times.len() / 2]),
+        ms(times[0])
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
