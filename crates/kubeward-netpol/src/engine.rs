@@ -181,6 +181,17 @@ pub struct Analysis<'m> {
     all: ConnSet,
 }
 
+/// Label pairs and named ports of a pod as selectors see them.
+type Projected = (Vec<(String, String)>, Vec<(String, u16, Protocol)>);
+/// Everything that makes two pods distinguishable: namespace, projection, hostNetwork, IPs.
+type ClassKey = (
+    String,
+    Vec<(String, String)>,
+    Vec<(String, u16, Protocol)>,
+    bool,
+    Vec<IpAddr>,
+);
+
 /// Which parts of labels and named ports selectors observe.
 #[derive(Default)]
 struct Projection {
@@ -205,7 +216,7 @@ impl Projection {
             }
         }
     }
-    fn project(&self, w: &Workload) -> (Vec<(String, String)>, Vec<(String, u16, Protocol)>) {
+    fn project(&self, w: &Workload) -> Projected {
         let labels = w
             .labels
             .iter()
@@ -278,16 +289,7 @@ impl<'m> Analysis<'m> {
             }
         }
 
-        let mut key_to_class: HashMap<
-            (
-                String,
-                Vec<(String, String)>,
-                Vec<(String, u16, Protocol)>,
-                bool,
-                Vec<IpAddr>,
-            ),
-            usize,
-        > = HashMap::new();
+        let mut key_to_class: HashMap<ClassKey, usize> = HashMap::new();
         let mut classes: Vec<Class> = Vec::new();
         let mut class_of = Vec::with_capacity(endpoints.len());
         let keep_ips = engine.ip_block_matches_pods();

@@ -509,20 +509,19 @@ impl Model {
                 .or_default() += 1;
         }
         for ((ns, name), n) in names {
-            if n > 1 {
-                if let Some(np) = self
+            if n > 1
+                && let Some(np) = self
                     .netpols
                     .iter()
                     .find(|p| p.namespace == ns && p.name == name)
-                    && let Some(o) = inv.objects.get(np.object)
-                {
-                    extra.push(problem(
+                && let Some(o) = inv.objects.get(np.object)
+            {
+                extra.push(problem(
                         o,
                         Level::Warning,
                         "/metadata/name",
                         format!("{n} NetworkPolicies named {ns}/{name}: a cluster holds only one; all are analysed"),
                     ));
-                }
             }
         }
         self.problems.extend(extra);
@@ -536,8 +535,8 @@ impl Model {
             .collect();
         let mut exposure: BTreeMap<usize, (ConnSet, BTreeSet<String>)> = BTreeMap::new();
         for o in &inv.objects {
-            let is_ingress = o.kind == "Ingress" && o.group().starts_with("networking.k8s.io")
-                || o.kind == "Ingress" && o.group() == "extensions";
+            let is_ingress = o.kind == "Ingress"
+                && (o.group().starts_with("networking.k8s.io") || o.group() == "extensions");
             let is_route = o.kind == "Route" && o.group() == "route.openshift.io";
             if !is_ingress && !is_route {
                 continue;
