@@ -1,8 +1,281 @@
+//! `kubeward netpol …`: connectivity list, diff, explain, coverage (with exposure findings) and
+//! policy generation.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use kubeward_core::{InputError, Report};
+use kubeward_inventory::Inventory;
+use kubeward_netpol::engine::{Analysis, Engine, Options};
+use kubeward_netpol::model::{Level, Model};
+use kubeward_netpol::{coverage, diff, explain, exposure, generate, output};
+
+use crate::output::OutputArgs;
+
 #[derive(clap::Args, Debug)]
 pub struct Args {
-    pub args: Vec<String>,
+    #[command(subcommand)]
+    pub command: NetpolCommand,
 }
 
-pub fn run(_args: Args) -> anyhow::Result<u8> {
-    super::not_yet("netpol")
+#[derive(clap::Subcommand, Debug)]
+pub enum NetpolCommand {
+    /// Every allowed connection between workloads, external ranges and the ingress controller
+    List(ListArgs),
+    /// Connectivity that changed between two sets of manifests
+    Diff(DiffArgs),
+    /// Which policies and rules allow or deny traffic from one workload to another, and why
+    Explain(ExplainArgs),
+    /// Findings: pods and namespaces not isolated, dead or redundant rules, exposure
+    Coverage(CoverageArgs),
+    /// Default-deny policies per namespace and least-privilege policies from wanted flows (YAML)
+    Generate(GenerateArgs),
+}
+
+fn parse_engine(s: &str) -> Result<Engine, String> {
+    Engine::parse(s)
+        .ok_or_else(|| format!("unknown engine {s:?} (default, azure-npm, calico, cilium)"))
+}
+
+#[derive(clap::Args, Debug)]
+pub struct EngineArg {
+    /// Policy engine semantics: default (netpol-analyzer compatible), azure-npm, calico, cilium
+    #[arg(long, default_value = "default", value_parser = parse_engine)]
+    pub engine: Engine,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ListArgs {
+    /// Manifest files, directories, or - for stdin
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// txt, json, csv, md or dot
+    #[arg(short = 'o', long = "output", default_value = "txt")]
+    pub format: String,
+    /// Add exposure analysis: what pods outside the inputs could reach, unprotected workloads
+    #[arg(long)]
+    pub exposure: bool,
+    #[command(flatten)]
+    pub engine: EngineArg,
+    /// Write to this file instead of standard output
+    #[arg(long)]
+    pub output_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The old manifests (file or directory)
+    pub old: PathBuf,
+    /// The new manifests (file or directory)
+    pub new: PathBuf,
+    /// txt, csv, md or json
+    #[arg(short = 'o', long = "output", default_value = "txt")]
+    pub format: String,
+    #[command(flatten)]
+    pub engine: EngineArg,
+    #[arg(long)]
+    pub output_file: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExplainArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Source: ns/name, ns/name[Kind] or an IPv4 address
+    #[arg(long)]
+    pub from: String,
+    /// Destination: ns/name, ns/name[Kind] or an IPv4 address
+    #[arg(long)]
+    pub to: String,
+    /// A port to decide, e.g. 8080/TCP
+    #[arg(long)]
+    pub port: Option<String>,
+    #[command(flatten)]
+    pub engine: EngineArg,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CoverageArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub engine: EngineArg,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct GenerateArgs {
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Wanted flows (CSV src,dst,port or JSON [{src,dst,port}]); without it only default-deny
+    #[arg(long)]
+    pub flows: Option<PathBuf>,
+    /// Leave out the default-deny policies
+    #[arg(long)]
+    pub no_default_deny: bool,
+}
+
+pub fn run(args: Args) -> anyhow::Result<u8> {
+    match args.command {
+        NetpolCommand::List(a) => run_list(a),
+        NetpolCommand::Diff(a) => run_diff(a),
+        NetpolCommand::Explain(a) => run_explain(a),
+        NetpolCommand::Coverage(a) => run_coverage(a),
+        NetpolCommand::Generate(a) => run_generate(a),
+    }
+}
+
+/// Load inputs; report what could not be read (and invalid policies) on stderr.
+fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
+    let inv = output::load(paths);
+    for e in &inv.errors {
+        report_input_error(e);
+    }
+    if inv.objects.is_empty() && !inv.errors.is_empty() {
+        bail!("no readable input");
+    }
+    Ok(inv)
+}
+
+fn report_input_error(e: &InputError) {
+    match e.line {
+        Some(l) => eprintln!("warning: {}:{l}: {} (skipped)", e.path, e.message),
+        None => eprintln!("warning: {}: {} (skipped)", e.path, e.message),
+    }
+}
+
+fn report_problems(m: &Model) {
+    for p in &m.problems {
+        eprintln!("{}", p.display());
+    }
+    if !m.admin.is_empty() || m.baseline.is_some() {
+        // a reminder: AKS's engines do not enforce these
+        eprintln!(
+            "note: AdminNetworkPolicy/BaselineAdminNetworkPolicy are analysed as enforced; no AKS-managed engine documents support for them (use --engine azure-npm|calico|cilium to leave them out)"
+        );
+    }
+    for u in &m.unmodelled {
+        eprintln!("note: {} {} is present but not analysed", u.kind, u.name);
+    }
+}
+
+fn write_out(text: &str, file: &Option<PathBuf>) -> anyhow::Result<()> {
+    match file {
+        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())?;
+            if !text.is_empty() && !text.ends_with('\n') {
+                out.write_all(b"\n")?;
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_list(a: ListArgs) -> anyhow::Result<u8> {
+    let inv = load(&a.paths)?;
+    let model = Model::build(&inv);
+    report_problems(&model);
+    let text = output::list_text(&inv, &a.format, a.exposure, a.engine.engine)
+        .map_err(anyhow::Error::msg)?;
+    write_out(&text, &a.output_file)?;
+    Ok(exit_for(&model))
+}
+
+fn exit_for(m: &Model) -> u8 {
+    if m.problems.iter().any(|p| p.level == Level::Error) {
+        1
+    } else {
+        0
+    }
+}
+
+fn run_diff(a: DiffArgs) -> anyhow::Result<u8> {
+    let old = load(std::slice::from_ref(&a.old))?;
+    let new = load(std::slice::from_ref(&a.new))?;
+    let text =
+        diff::diff_text(&old, &new, &a.format, a.engine.engine).map_err(anyhow::Error::msg)?;
+    write_out(&text, &a.output_file)?;
+    Ok(0)
+}
+
+fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
+    let inv = load(&a.paths)?;
+    let model = Model::build(&inv);
+    report_problems(&model);
+    let analysis = Analysis::new(
+        &model,
+        Options {
+            engine: a.engine.engine,
+            ..Default::default()
+        },
+    );
+    let src = explain::resolve(&analysis, &a.from).map_err(anyhow::Error::msg)?;
+    let dst = explain::resolve(&analysis, &a.to).map_err(anyhow::Error::msg)?;
+    let port = a
+        .port
+        .as_deref()
+        .map(explain::parse_port)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    write_out(&explain::explain(&analysis, &src, &dst, port), &None)?;
+    Ok(0)
+}
+
+fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
+    let inv = output::load(&a.paths);
+    let mut report = Report::new("netpol coverage");
+    report.inputs.extend(inv.inputs.iter().cloned());
+    report.input_errors.extend(inv.errors.iter().cloned());
+    if inv.objects.is_empty() && !inv.errors.is_empty() {
+        bail!("no readable input");
+    }
+    let model = Model::build(&inv);
+    let analysis = Analysis::new(
+        &model,
+        Options {
+            engine: a.engine.engine,
+            ..Default::default()
+        },
+    );
+    report.extend(coverage::findings(&inv, &analysis));
+    report.extend(exposure::findings_with(
+        &inv,
+        &analysis,
+        &exposure::ExposureOptions {
+            engine: a.engine.engine,
+        },
+    ));
+    report.facts.insert(
+        "netpol".into(),
+        serde_json::json!({
+            "engine": a.engine.engine.as_str(),
+            "workloads": model.workloads.len(),
+            "network_policies": model.netpols.len(),
+            "admin_network_policies": model.admin.len(),
+            "baseline_admin_network_policy": model.baseline.is_some(),
+            "pod_classes": analysis.classes.len(),
+        }),
+    );
+    crate::output::emit(report, &a.output)
+}
+
+fn run_generate(a: GenerateArgs) -> anyhow::Result<u8> {
+    let inv = load(&a.paths)?;
+    let model = Model::build(&inv);
+    let mut docs = Vec::new();
+    if !a.no_default_deny {
+        docs.extend(generate::default_deny(&model));
+    }
+    if let Some(f) = &a.flows {
+        let text =
+            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let flows = generate::parse_flows(&text).map_err(anyhow::Error::msg)?;
+        docs.extend(generate::from_flows(&model, &flows).map_err(anyhow::Error::msg)?);
+    }
+    write_out(&generate::to_yaml(&docs), &None)?;
+    Ok(0)
 }
