@@ -1,0 +1,173 @@
+//! `kubeward netpol …` end to end on small manifests written to a temporary directory.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const APPS: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: c, image: x, ports: [{containerPort: 8080, name: http}]}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: web}}}], ports: [{port: 5432}]}]
+"#;
+
+fn dir_with(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let d = tempfile::tempdir().expect("tempdir");
+    for (name, text) in files {
+        std::fs::write(d.path().join(name), text).expect("write");
+    }
+    d
+}
+
+fn kubeward() -> Command {
+    Command::cargo_bin("kubeward").expect("binary")
+}
+
+#[test]
+fn list_txt_and_json() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "shop/web[Deployment] => shop/db[Deployment] : TCP 5432",
+        ))
+        .stdout(predicate::str::contains(
+            "shop/db[Deployment] => shop/web[Deployment] : All Connections",
+        ));
+    let out = kubeward()
+        .args(["netpol", "list", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v.as_array()
+            .is_some_and(|a| a.iter().any(|r| r["conn"] == "TCP 5432"))
+    );
+}
+
+#[test]
+fn explain_names_the_rule() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    kubeward()
+        .args([
+            "netpol", "explain", "--from", "shop/web", "--to", "shop/db", "--port", "5432/TCP",
+        ])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("TCP 5432: ALLOWED"))
+        .stdout(predicate::str::contains(
+            "NetworkPolicy shop/db Ingress rule #1 allows TCP 5432",
+        ));
+}
+
+#[test]
+fn diff_reports_changes() {
+    let old = dir_with(&[("apps.yaml", APPS)]);
+    let new = dir_with(&[("apps.yaml", &APPS.replace("5432", "6432"))]);
+    kubeward()
+        .args(["netpol", "diff"])
+        .arg(old.path())
+        .arg(new.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "diff-type: changed, source: shop/web[Deployment], destination: shop/db[Deployment], ref1: TCP 5432, ref2: TCP 6432",
+        ));
+}
+
+#[test]
+fn invalid_policy_is_reported_and_others_still_listed() {
+    let bad = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: broken, namespace: shop}\nspec:\n  podSelector: {}\n  ingress: [{from: [{ipBlock: {cidr: 10.0.0.0/40}}]}]\n";
+    let d = dir_with(&[("apps.yaml", APPS), ("bad.yaml", bad)]);
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains("NetworkPolicy shop/broken"))
+        .stderr(predicate::str::contains("not a valid CIDR"))
+        .stdout(predicate::str::contains(
+            "shop/web[Deployment] => shop/db[Deployment] : TCP 5432",
+        ));
+}
+
+#[test]
+fn coverage_json_has_isolation_and_exposure_findings() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    let out = kubeward()
+        .args(["netpol", "coverage", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json report");
+    let codes: Vec<(String, String, String)> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| {
+            (
+                f["code"].as_str().unwrap_or("").to_string(),
+                f["status"].as_str().unwrap_or("").to_string(),
+                f["resource"]["name"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        codes.contains(&("P201".into(), "FAIL".into(), "web".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("P201".into(), "PASS".into(), "db".into())),
+        "{codes:?}"
+    );
+    assert!(
+        codes.contains(&("P108".into(), "FAIL".into(), "web".into())),
+        "{codes:?}"
+    );
+    assert_eq!(out.status.code(), Some(1), "failing findings give exit 1");
+}
+
+#[test]
+fn generate_prints_default_deny_with_dns() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    kubeward()
+        .args(["netpol", "generate"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: default-deny"))
+        .stdout(predicate::str::contains("k8s-app: kube-dns"))
+        .stdout(predicate::str::contains("port: 53"));
+}
+
+#[test]
+fn unknown_engine_is_a_usage_error() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    kubeward()
+        .args(["netpol", "list", "--engine", "weave"])
+        .arg(d.path())
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown engine"));
+}
