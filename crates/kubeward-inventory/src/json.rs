@@ -18,6 +18,8 @@ const CHUNK: u64 = 8 * 1024 * 1024;
 pub(crate) struct JsonDoc {
     pub value: Value,
     pub line: u32,
+    /// Per-field lines, when asked for (inputs small enough to afford them).
+    pub lines: Option<Vec<(Box<str>, u32)>>,
 }
 
 #[derive(Default)]
@@ -47,6 +49,7 @@ struct Top {
 
 struct Scanner<'o> {
     opts: &'o LoadOptions,
+    with_lines: bool,
     depth: u32,
     in_str: bool,
     esc: bool,
@@ -64,10 +67,12 @@ struct Scanner<'o> {
     stray_reported: bool,
 }
 
-/// Read JSON values (one or several concatenated) from `reader`.
-pub(crate) fn load_json<R: Read>(mut reader: R, opts: &LoadOptions) -> JsonLoad {
+/// Read JSON values (one or several concatenated) from `reader`; `with_lines` also records the
+/// line of every field.
+pub(crate) fn load_json<R: Read>(mut reader: R, opts: &LoadOptions, with_lines: bool) -> JsonLoad {
     let mut s = Scanner {
         opts,
+        with_lines,
         depth: 0,
         in_str: false,
         esc: false,
@@ -352,9 +357,13 @@ impl Scanner<'_> {
             if is_list {
                 self.out.docs.extend(top.items);
             } else {
+                let lines = self
+                    .with_lines
+                    .then(|| crate::json_lines::field_lines(&top.rest, top.start_line));
                 self.out.docs.push(JsonDoc {
                     value: rest,
                     line: top.start_line,
+                    lines,
                 });
             }
             return;
@@ -370,6 +379,7 @@ impl Scanner<'_> {
         self.out.docs.push(JsonDoc {
             value,
             line: top.start_line,
+            lines: None,
         });
     }
 
@@ -378,12 +388,17 @@ impl Scanner<'_> {
             return;
         }
         let jobs = std::mem::take(&mut self.jobs);
+        let with_lines = self.with_lines;
         let decoded: Vec<Result<JsonDoc, LoadError>> = jobs
             .par_iter()
             .map(|&(s, e, line)| {
                 let bytes = buf[s..e].trim_ascii_end();
                 crate::compact::from_slice(bytes)
-                    .map(|value| JsonDoc { value, line })
+                    .map(|value| JsonDoc {
+                        value,
+                        line,
+                        lines: with_lines.then(|| crate::json_lines::field_lines(bytes, line)),
+                    })
                     .map_err(|err| json_error(&err, line))
             })
             .collect();
@@ -491,7 +506,7 @@ mod tests {
     use super::*;
 
     fn load(s: &str) -> JsonLoad {
-        load_json(s.as_bytes(), &LoadOptions::default())
+        load_json(s.as_bytes(), &LoadOptions::default(), true)
     }
 
     #[test]

@@ -13,6 +13,7 @@
 mod compact;
 mod error;
 mod json;
+mod json_lines;
 mod load;
 mod object;
 pub mod workload;

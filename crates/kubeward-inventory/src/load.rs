@@ -29,6 +29,9 @@ pub struct LoadOptions {
     pub max_yaml_nodes: usize,
     /// Most YAML aliases (and anchors) in one document.
     pub max_yaml_aliases: usize,
+    /// JSON inputs up to this size get a per-field line index (YAML always has one); bigger
+    /// ones (cluster snapshots) only know each object's start line, to save memory.
+    pub json_field_lines_max_bytes: u64,
 }
 
 impl Default for LoadOptions {
@@ -39,6 +42,7 @@ impl Default for LoadOptions {
             max_depth: 128,
             max_yaml_nodes: 4_000_000,
             max_yaml_aliases: 10_000,
+            json_field_lines_max_bytes: 16 * 1024 * 1024,
         }
     }
 }
@@ -179,7 +183,12 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
     let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
         // Streamed: the text is never held whole.
-        let loaded = json::load_json(std::io::BufReader::with_capacity(1 << 16, file), opts);
+        let with_lines = size <= opts.json_field_lines_max_bytes;
+        let loaded = json::load_json(
+            std::io::BufReader::with_capacity(1 << 16, file),
+            opts,
+            with_lines,
+        );
         return from_json(&name, loaded);
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
@@ -216,7 +225,8 @@ pub fn load_bytes(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if matches!(first, Some(b'{' | b'[')) {
-        from_json(name, json::load_json(body, opts))
+        let with_lines = body.len() as u64 <= opts.json_field_lines_max_bytes;
+        from_json(name, json::load_json(body, opts, with_lines))
     } else {
         load_yaml(name, bytes, opts)
     }
@@ -226,7 +236,7 @@ fn from_json(name: &str, loaded: json::JsonLoad) -> Inventory {
     let mut inv = Inventory::default();
     let mut ordinal = 0usize;
     for doc in loaded.docs {
-        push_value(&mut inv, name, &mut ordinal, doc.value, doc.line, None);
+        push_value(&mut inv, name, &mut ordinal, doc.value, doc.line, doc.lines);
     }
     inv.errors
         .extend(loaded.errors.into_iter().map(|e| e.into_input_error(name)));

@@ -215,6 +215,9 @@ fn kubectl_json_list_and_octal_yaml() {
         .map(|o| (o.name.as_str(), o.origin.line))
         .collect();
     assert_eq!(got, vec![("a", Some(4)), ("b", Some(9))]);
+    // JSON manifests of ordinary size get field lines too.
+    assert_eq!(inv.objects[1].line_of("/metadata/name"), Some(12));
+    assert_eq!(inv.objects[1].line_of("/spec/missing"), Some(9));
     let inv = load_str(
         "o.yaml",
         "kind: Pod\nspec:\n  volumes:\n  - secret: {defaultMode: 0644}\n",
@@ -228,6 +231,17 @@ fn kubectl_json_list_and_octal_yaml() {
 
 proptest! {
     #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #[test]
+    fn json_like_input_never_panics(
+        parts in proptest::collection::vec(prop_oneof![
+            Just("{"), Just("}"), Just("["), Just("]"), Just("\""), Just("\\"), Just(","), Just(":"),
+            Just("\n"), Just("\"kind\""), Just("\"items\""), Just("\"List\""), Just("1"), Just(" "),
+        ], 1..80)
+    ) {
+        let s: String = std::iter::once("{").chain(parts.iter().copied()).collect();
+        let _ = load_str("fuzz.json", &s, &opts());
+    }
+
 
     #[test]
     fn load_str_never_panics_on_arbitrary_text(s in "\\PC{0,300}") {
