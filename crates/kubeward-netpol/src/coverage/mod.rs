@@ -17,6 +17,7 @@ pub mod p206_redundant_rule;
 pub mod p207_invalid_policy;
 pub mod p208_admin_policy_enforcement;
 pub mod p209_unmodelled_policies;
+pub mod p210_engine_limitations;
 
 pub fn checks() -> Vec<&'static CheckMeta> {
     vec![
@@ -29,6 +30,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
         &p207_invalid_policy::META,
         &p208_admin_policy_enforcement::META,
         &p209_unmodelled_policies::META,
+        &p210_engine_limitations::META,
     ]
 }
 
@@ -44,6 +46,7 @@ pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
     out.extend(p207_invalid_policy::evaluate(inv, a));
     out.extend(p208_admin_policy_enforcement::evaluate(inv, a));
     out.extend(p209_unmodelled_policies::evaluate(inv, a));
+    out.extend(p210_engine_limitations::evaluate(inv, a));
     out
 }
 

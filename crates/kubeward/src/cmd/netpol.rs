@@ -146,15 +146,22 @@ fn report_input_error(e: &InputError) {
     }
 }
 
-fn report_problems(m: &Model) {
+fn report_problems(m: &Model, engine: Engine) {
     for p in &m.problems {
         eprintln!("{}", p.display());
     }
     if !m.admin.is_empty() || m.baseline.is_some() {
         // a reminder: AKS's engines do not enforce these
-        eprintln!(
-            "note: AdminNetworkPolicy/BaselineAdminNetworkPolicy are analysed as enforced; no AKS-managed engine documents support for them (use --engine azure-npm|calico|cilium to leave them out)"
-        );
+        if engine.enforces_admin_policies() {
+            eprintln!(
+                "warning: AdminNetworkPolicy/BaselineAdminNetworkPolicy are analysed as enforced; no AKS-managed engine documents support for them (use --engine azure-npm|calico|cilium to leave them out)"
+            );
+        } else {
+            eprintln!(
+                "warning: the {} engine does not enforce AdminNetworkPolicy/BaselineAdminNetworkPolicy: they are left out of the analysis",
+                engine.as_str()
+            );
+        }
     }
     for u in &m.unmodelled {
         eprintln!("note: {} {} is present but not analysed", u.kind, u.name);
@@ -178,7 +185,7 @@ fn write_out(text: &str, file: &Option<PathBuf>) -> anyhow::Result<()> {
 fn run_list(a: ListArgs) -> anyhow::Result<u8> {
     let inv = load(&a.paths)?;
     let model = Model::build(&inv);
-    report_problems(&model);
+    report_problems(&model, a.engine.engine);
     let text = output::list_text(&inv, &a.format, a.exposure, a.engine.engine)
         .map_err(anyhow::Error::msg)?;
     write_out(&text, &a.output_file)?;
@@ -205,7 +212,7 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<u8> {
 fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
     let inv = load(&a.paths)?;
     let model = Model::build(&inv);
-    report_problems(&model);
+    report_problems(&model, a.engine.engine);
     let analysis = Analysis::new(
         &model,
         Options {
