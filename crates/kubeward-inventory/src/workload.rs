@@ -183,6 +183,41 @@ mod tests {
     }
 
     #[test]
+    fn every_workload_kind_has_its_template() {
+        let cases = [
+            ("v1", "Pod", "/spec"),
+            ("apps/v1", "Deployment", "/spec/template/spec"),
+            ("apps/v1", "ReplicaSet", "/spec/template/spec"),
+            ("apps/v1", "StatefulSet", "/spec/template/spec"),
+            ("apps/v1", "DaemonSet", "/spec/template/spec"),
+            ("batch/v1", "Job", "/spec/template/spec"),
+            ("v1", "ReplicationController", "/spec/template/spec"),
+            ("argoproj.io/v1alpha1", "Rollout", "/spec/template/spec"),
+            (
+                "batch/v1",
+                "CronJob",
+                "/spec/jobTemplate/spec/template/spec",
+            ),
+        ];
+        for (api, kind, spec) in cases {
+            let obj = crate::Object::from_value(
+                serde_json::json!({"apiVersion": api, "kind": kind, "metadata": {"name": "x"}}),
+                crate::Origin::default(),
+            );
+            assert!(is_workload(&obj), "{kind}");
+            let t = PodTemplate::of(&obj).expect(kind);
+            assert_eq!(t.spec_pointer, spec, "{kind}");
+            assert!(t.spec.is_null());
+        }
+        // A Rollout from another API group is not Argo's.
+        let other = crate::Object::from_value(
+            serde_json::json!({"apiVersion": "example.com/v1", "kind": "Rollout"}),
+            crate::Origin::default(),
+        );
+        assert!(!is_workload(&other));
+    }
+
+    #[test]
     fn service_has_no_template() {
         let inv = load_str(
             "s.yaml",

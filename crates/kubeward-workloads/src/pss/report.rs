@@ -70,9 +70,10 @@ pub fn subjects(inv: &Inventory) -> Vec<&Object> {
         .collect()
 }
 
-/// Evaluate one object (None when its kind carries no pod template).
+/// Evaluate one object (None when its kind carries no pod template, or its template has no pod
+/// spec, e.g. an Argo Rollout that points at a Deployment with `workloadRef`).
 pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdict> {
-    let t = PodTemplate::of(obj)?;
+    let t = PodTemplate::of(obj).filter(|t| !t.spec.is_null())?;
     let mut violations = evaluate_view(&PodView::of(&t), level, version);
     for v in &mut violations {
         v.lines = v.pointers.iter().map(|p| obj.line_of(p)).collect();
@@ -131,7 +132,19 @@ pub fn findings(inv: &Inventory, level: Level, version: Version) -> Vec<Finding>
 
 fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Vec<Finding> {
     let Some(v) = verdict(obj, level, version) else {
-        return Vec::new();
+        let Some(t) = PodTemplate::of(obj) else {
+            return Vec::new();
+        };
+        // Said, not skipped: nothing here to evaluate.
+        return vec![
+            Finding::new(
+                &verdict::META,
+                Status::NotApplicable,
+                obj.resource(),
+                "no pod spec in this object (a Rollout with workloadRef is evaluated through the Deployment it names)",
+            )
+            .with_evidence(Evidence::observed("absent", obj.source(t.spec_pointer))),
+        ];
     };
     let resource = obj.resource();
     if v.allowed {
@@ -215,6 +228,19 @@ mod tests {
         let inv = load_str("rs.yaml", orphan, &LoadOptions::default());
         assert_eq!(subjects(&inv).len(), 1);
         assert_eq!(subjects(&inv)[0].kind, "ReplicaSet");
+    }
+
+    #[test]
+    fn rollout_with_workload_ref_is_not_applicable() {
+        let inv = load_str(
+            "r.yaml",
+            "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  workloadRef: {apiVersion: apps/v1, kind: Deployment, name: web}\n",
+            &LoadOptions::default(),
+        );
+        assert!(verdicts(&inv, Level::Restricted, Version::Latest).is_empty());
+        let f = findings(&inv, Level::Restricted, Version::Latest);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, Status::NotApplicable);
     }
 
     #[test]
