@@ -25,6 +25,8 @@ pub struct Ctx<'a> {
     pub rbac: Rbac<'a>,
     /// ServiceAccounts by (namespace, name), so per-workload lookups stay cheap on big snapshots.
     service_accounts: BTreeMap<(&'a str, &'a str), &'a Object>,
+    /// Visible top-level workloads, computed once.
+    workloads: Vec<PodTemplate<'a>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -33,11 +35,22 @@ impl<'a> Ctx<'a> {
             .of_kind("ServiceAccount")
             .map(|o| ((namespace_of(o).0, o.name.as_str()), o))
             .collect();
+        let workloads = inv
+            .objects
+            .iter()
+            .filter(|o| {
+                is_workload(o)
+                    && !(!opts.include_system && system::is_system_workload(o))
+                    && !has_controller_owner(o)
+            })
+            .filter_map(PodTemplate::of)
+            .collect();
         Ctx {
             inv,
             opts,
             rbac: Rbac::from_inventory(inv),
             service_accounts,
+            workloads,
         }
     }
 
@@ -49,12 +62,7 @@ impl<'a> Ctx<'a> {
     /// Every workload's pod template, top-level owners only (a Pod or ReplicaSet created by a
     /// controller that is itself in the inputs would repeat its owner's findings).
     pub fn workloads(&self) -> Vec<PodTemplate<'a>> {
-        self.inv
-            .objects
-            .iter()
-            .filter(|o| is_workload(o) && !self.hides(o) && !has_controller_owner(o))
-            .filter_map(PodTemplate::of)
-            .collect()
+        self.workloads.clone()
     }
 
     /// A ServiceAccount object from the inputs.
