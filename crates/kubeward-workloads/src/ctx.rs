@@ -40,7 +40,7 @@ impl<'a> Ctx<'a> {
             .iter()
             .filter(|o| {
                 is_workload(o)
-                    && !(!opts.include_system && system::is_system_workload(o))
+                    && (opts.include_system || !system::is_system_workload(o))
                     && !has_controller_owner(o)
             })
             .filter_map(PodTemplate::of)
