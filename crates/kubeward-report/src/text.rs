@@ -15,7 +15,9 @@ use crate::util::{
 };
 
 /// Facts are printed as nested key/value lines; deeper structures are cut off, not dumped.
-const MAX_FACT_DEPTH: usize = 4;
+const MAX_FACT_DEPTH: usize = 5;
+/// Long remediation lines are wrapped at this width (deterministic, whatever the terminal).
+const WRAP_WIDTH: usize = 100;
 const MAX_FACT_ITEMS: usize = 50;
 
 struct Painter {
@@ -212,7 +214,9 @@ fn finding(out: &mut String, f: &Finding, p: &Painter) {
             if line.trim().is_empty() {
                 let _ = writeln!(out);
             } else {
-                let _ = writeln!(out, "           {line}");
+                for piece in wrap(line, WRAP_WIDTH) {
+                    let _ = writeln!(out, "           {piece}");
+                }
             }
         }
     }
@@ -233,6 +237,20 @@ fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usi
     use serde_json::Value;
     let indent = "  ".repeat(depth);
     match value {
+        // A value with its origin (a common shape of facts) reads best on one line.
+        Value::Object(map)
+            if map.len() == 2
+                && map.contains_key("value")
+                && map.get("origin").is_some_and(|o| o.is_string()) =>
+        {
+            let origin = map.get("origin").map(scalar).unwrap_or_default();
+            let shown = map.get("value").map(inline).unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "{indent}{key}: {shown}  {}",
+                p.dim(&format!("({origin})"))
+            );
+        }
         Value::Object(map) if depth < MAX_FACT_DEPTH => {
             let _ = writeln!(out, "{indent}{key}:");
             for (k, v) in map.iter().take(MAX_FACT_ITEMS) {
@@ -272,6 +290,47 @@ fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usi
             let _ = writeln!(out, "{indent}{key}: {}", scalar(other));
         }
     }
+}
+
+/// A value on one line: scalars as text, lists of scalars in brackets, anything else as JSON.
+fn inline(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Array(items)
+            if items.iter().all(|i| !i.is_array() && !i.is_object()) =>
+        {
+            format!(
+                "[{}]",
+                items.iter().map(scalar).collect::<Vec<_>>().join(", ")
+            )
+        }
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => v.to_string(),
+        other => scalar(other),
+    }
+}
+
+/// Split a line at spaces so no piece is longer than `width` (a longer word stays whole). The
+/// line's own leading spaces are kept on every piece.
+fn wrap(line: &str, width: usize) -> Vec<String> {
+    if line.chars().count() <= width {
+        return vec![line.to_string()];
+    }
+    let lead: String = line.chars().take_while(|c| *c == ' ').collect();
+    let mut pieces = Vec::new();
+    let mut current = lead.clone();
+    for word in line.split(' ').filter(|w| !w.is_empty()) {
+        let len = current.chars().count();
+        if len > lead.len() && len + 1 + word.chars().count() > width {
+            pieces.push(std::mem::replace(&mut current, lead.clone()));
+        }
+        if current.len() > lead.len() {
+            current.push(' ');
+        }
+        current.push_str(word);
+    }
+    if current.len() > lead.len() {
+        pieces.push(current);
+    }
+    pieces
 }
 
 fn scalar(v: &serde_json::Value) -> String {
@@ -342,6 +401,22 @@ fn totals(out: &mut String, report: &Report, options: &RenderOptions, p: &Painte
             out,
             "  {}",
             p.dim("`kubeward explain CODE` shows what a check looks at, why, and how to fix it on AKS.")
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::wrap;
+
+    #[test]
+    fn wrapping_keeps_words_and_indentation() {
+        assert_eq!(wrap("short", 10), ["short"]);
+        assert_eq!(wrap("aaa bbb ccc ddd", 7), ["aaa bbb", "ccc ddd"]);
+        assert_eq!(wrap("  aaa bbb ccc", 9), ["  aaa bbb", "  ccc"]);
+        assert_eq!(
+            wrap("averyveryverylongword x", 5),
+            ["averyveryverylongword", "x"]
         );
     }
 }
