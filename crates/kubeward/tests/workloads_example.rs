@@ -177,3 +177,30 @@ fn who_can_without_paths_is_a_usage_error() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn unreadable_node_report_is_an_input_error_and_the_scan_goes_on() {
+    let report = json_of(&[
+        "workloads",
+        "profiles",
+        "examples/cluster",
+        "--node-report",
+        "examples/cluster/namespaces.yaml",
+        "-o",
+        "json",
+    ]);
+    let errors = report["input_errors"].as_array().expect("input errors");
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "examples/cluster/namespaces.yaml");
+    assert!(
+        !report["facts"]["profiles"]
+            .as_array()
+            .expect("rows")
+            .is_empty()
+    );
+}
+
+#[test]
+fn workloads_without_paths_is_a_usage_error() {
+    kubeward().args(["workloads"]).assert().code(2);
+}

@@ -738,6 +738,24 @@ subjects:
     }
 
     #[test]
+    fn resource_names_limit_grants_to_the_named_objects() {
+        let inv = inv(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: a}\nrules: [{apiGroups: [''], resources: [secrets], resourceNames: [tls], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: a}\nroleRef: {kind: Role, name: r, apiGroup: rbac.authorization.k8s.io}\nsubjects: [{kind: User, name: dave}]\n",
+        );
+        let rbac = Rbac::from_inventory(&inv);
+        let mut q = Query::parse("get", "secrets");
+        q.name = Some("tls".into());
+        assert_eq!(rbac.who_can(&q).len(), 1);
+        q.name = Some("db-password".into());
+        assert!(rbac.who_can(&q).is_empty());
+        // Without a name the limited grant is still listed (it grants something).
+        q.name = None;
+        assert_eq!(rbac.who_can(&q).len(), 1);
+        // `list` is not granted at all.
+        assert!(rbac.who_can(&Query::parse("list", "secrets")).is_empty());
+    }
+
+    #[test]
     fn query_parses_group_and_subresource() {
         let q = Query::parse("get", "deployments.apps/scale");
         assert_eq!(q.resource, "deployments");
