@@ -21,6 +21,8 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 struct Run {
+    findings: f64,
+    finding_count: usize,
     load: f64,
     analyse: f64,
     list: f64,
@@ -57,7 +59,17 @@ fn run(scale: Scale, dir: &Path) -> Run {
     w.flush().expect("flush");
     let write = t.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&out_path).map(|m| m.len()).unwrap_or(0);
+    let t = Instant::now();
+    let mut findings = kubeward_netpol::coverage::findings(&inv, &analysis);
+    findings.extend(kubeward_netpol::exposure::findings_with(
+        &inv,
+        &analysis,
+        &kubeward_netpol::exposure::ExposureOptions::default(),
+    ));
+    let findings_t = t.elapsed().as_secs_f64();
     Run {
+        findings: findings_t,
+        finding_count: findings.len(),
         load,
         analyse,
         list: list_t,
@@ -84,6 +96,10 @@ fn main() {
         full.bytes as f64 / 1048576.0,
         full.classes,
         peak_rss_mib().unwrap_or(f64::NAN)
+    );
+    println!(
+        "  coverage + exposure findings: {} in {:.2}s",
+        full.finding_count, full.findings
     );
     println!("growth (pods -> total seconds, connlist lines):");
     for pods in [1000, 2500, 5000, 10_000] {
