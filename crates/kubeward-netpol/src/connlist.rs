@@ -125,7 +125,10 @@ pub fn compute(
     let mut interner = Interner::default();
     let empty = interner.id(ConnSet::none());
     const UNSET: u32 = u32::MAX;
-    let mut class_pairs = vec![UNSET; nclasses * nclasses];
+    // dense pair cache while it stays small (≤ 64 Mi entries), a hash map beyond
+    let dense = nclasses.checked_mul(nclasses).filter(|n| *n <= 64 << 20);
+    let mut class_pairs = vec![UNSET; dense.unwrap_or(0)];
+    let mut sparse_pairs: HashMap<(usize, usize), u32> = HashMap::new();
     let mut ip_pairs: HashMap<(bool, u128, u128, usize), u32> = HashMap::new();
     let mut rows = Vec::new();
 
@@ -139,11 +142,18 @@ pub fn compute(
                         continue;
                     }
                     let (sc, dc) = (a.class_of[sw], a.class_of[dw]);
-                    let slot = &mut class_pairs[sc * nclasses + dc];
-                    if *slot == UNSET {
-                        *slot = interner.id(a.allowed(Endpoint::Class(sc), Endpoint::Class(dc)));
+                    if dense.is_some() {
+                        let slot = &mut class_pairs[sc * nclasses + dc];
+                        if *slot == UNSET {
+                            *slot =
+                                interner.id(a.allowed(Endpoint::Class(sc), Endpoint::Class(dc)));
+                        }
+                        *slot
+                    } else {
+                        *sparse_pairs.entry((sc, dc)).or_insert_with(|| {
+                            interner.id(a.allowed(Endpoint::Class(sc), Endpoint::Class(dc)))
+                        })
                     }
-                    *slot
                 }
                 (PeerRef::Ip(lo, hi), PeerRef::Workload(dw)) => {
                     let dc = a.class_of[dw];
