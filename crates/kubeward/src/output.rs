@@ -142,6 +142,16 @@ fn load_waivers(
     Ok(Some(file))
 }
 
+/// Colour for text on standard output: on a terminal unless `NO_COLOR` is set; `CLICOLOR_FORCE`
+/// forces it (e.g. for CI logs that render ANSI colours).
+fn color_wanted() -> bool {
+    let set = |name: &str| std::env::var_os(name).is_some_and(|v| !v.is_empty() && v != "0");
+    if set("NO_COLOR") {
+        return false;
+    }
+    set("CLICOLOR_FORCE") || std::io::stdout().is_terminal()
+}
+
 /// Apply waivers, finish, render every requested format and write it; return the exit code.
 pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
     let targets = args.targets()?;
@@ -152,9 +162,7 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
     report.finish();
 
     for target in &targets {
-        let color = target.file.is_none()
-            && std::io::stdout().is_terminal()
-            && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let color = target.file.is_none() && color_wanted();
         let options = RenderOptions {
             color,
             verbose: args.verbose,

@@ -331,3 +331,25 @@ fn explicit_waiver_file_and_bad_waiver_files() {
         .code(2)
         .stderr(predicate::str::contains("missing.yaml"));
 }
+
+#[test]
+fn colour_can_be_forced_and_no_color_wins() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_report(dir.path(), &report_with(&[(Status::Fail, Severity::High)]));
+    kubeward(dir.path())
+        .arg("render")
+        .arg(&path)
+        .env_remove("NO_COLOR")
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\u{1b}["));
+    kubeward(dir.path())
+        .arg("render")
+        .arg(&path)
+        .env("NO_COLOR", "1")
+        .env("CLICOLOR_FORCE", "1")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("\u{1b}[").not());
+}
