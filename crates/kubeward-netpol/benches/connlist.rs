@@ -21,6 +21,7 @@ fn peak_rss_mib() -> Option<f64> {
 }
 
 struct Run {
+    exposure: f64,
     findings: f64,
     finding_count: usize,
     load: f64,
@@ -67,7 +68,13 @@ fn run(scale: Scale, dir: &Path) -> Run {
         &kubeward_netpol::exposure::ExposureOptions::default(),
     ));
     let findings_t = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let mut exposure_out = Vec::new();
+    kubeward_netpol::exposure_analysis::render(&analysis, &list, Format::Txt, &mut exposure_out)
+        .expect("exposure");
+    let exposure_t = t.elapsed().as_secs_f64();
     Run {
+        exposure: exposure_t,
         findings: findings_t,
         finding_count: findings.len(),
         load,
@@ -98,8 +105,8 @@ fn main() {
         peak_rss_mib().unwrap_or(f64::NAN)
     );
     println!(
-        "  coverage + exposure findings: {} in {:.2}s",
-        full.finding_count, full.findings
+        "  coverage + exposure findings: {} in {:.2}s; list --exposure analysis {:.2}s",
+        full.finding_count, full.findings, full.exposure
     );
     println!("growth (pods -> total seconds, connlist lines):");
     for pods in [1000, 2500, 5000, 10_000] {

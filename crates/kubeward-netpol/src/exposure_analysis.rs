@@ -304,7 +304,11 @@ fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representat
 
 /// Compute exposure to pods that may exist beyond the inputs.
 pub fn compute(a: &Analysis) -> Exposure {
+    MATCHED.with(|m| m.borrow_mut().clear());
     let mut exp = Exposure::default();
+    // exposure depends only on the pod class: compute once per class and direction
+    let mut per_class: std::collections::HashMap<(usize, Direction), (WorkloadExposure, bool)> =
+        std::collections::HashMap::new();
     // equivalent selectors are shown as first written
     let mut first_seen: BTreeMap<String, Representative> = BTreeMap::new();
     for np in &a.model.netpols {
@@ -328,6 +332,16 @@ pub fn compute(a: &Analysis) -> Exposure {
     for (wi, _w) in a.model.workloads.iter().enumerate() {
         let c = a.class_of[wi];
         for dir in [Direction::Egress, Direction::Ingress] {
+            if let Some((we, unprotected)) = per_class.get(&(c, dir)) {
+                if *unprotected {
+                    exp.unprotected.push((wi, dir));
+                }
+                match dir {
+                    Direction::Egress => exp.egress.insert(wi, we.clone()),
+                    Direction::Ingress => exp.ingress.insert(wi, we.clone()),
+                };
+                continue;
+            }
             let mut we = WorkloadExposure::default();
             let admin_rules = a.model.admin.iter().enumerate().any(|(ai, p)| {
                 a.admin_subject(Some(ai), c)
@@ -344,7 +358,8 @@ pub fn compute(a: &Analysis) -> Exposure {
                     }
                     .is_empty()
             });
-            if !a.isolated(c, dir) && !admin_rules {
+            let unprotected = !a.isolated(c, dir) && !admin_rules;
+            if unprotected {
                 exp.unprotected.push((wi, dir));
             }
             // candidate potential peers: every selector of a rule that applies to the workload
@@ -409,6 +424,7 @@ pub fn compute(a: &Analysis) -> Exposure {
                 let shown = first_seen.get(&key).cloned().unwrap_or(rep);
                 we.peers.insert(shown, conns);
             }
+            per_class.insert((c, dir), (we.clone(), unprotected));
             match dir {
                 Direction::Egress => exp.egress.insert(wi, we),
                 Direction::Ingress => exp.ingress.insert(wi, we),
@@ -434,6 +450,31 @@ fn matched_by_real_pod(
     {
         return false;
     }
+    let key = format!(
+        "{}\u{0}{}\u{0}{policy_ns}",
+        ns_sel.map(|s| render_selector(s, true)).unwrap_or_default(),
+        render_selector(pods, true)
+    );
+    if let Some(hit) = MATCHED.with(|m| m.borrow().get(&key).copied()) {
+        return hit;
+    }
+    let hit = matched_by_real_pod_uncached(a, ns_sel, pods, policy_ns);
+    MATCHED.with(|m| m.borrow_mut().insert(key, hit));
+    hit
+}
+
+thread_local! {
+    /// Per-analysis memo of [`matched_by_real_pod`] (cleared at the start of [`compute`]).
+    static MATCHED: std::cell::RefCell<std::collections::HashMap<String, bool>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn matched_by_real_pod_uncached(
+    a: &Analysis,
+    ns_sel: Option<&Selector>,
+    pods: &Selector,
+    policy_ns: &str,
+) -> bool {
     a.model.workloads.iter().any(|w| {
         let ns_ok = match ns_sel {
             None => w.namespace == policy_ns,
