@@ -11,6 +11,11 @@ pub fn registry() -> Registry {
     r.register(&kubeward_aks::checks());
     r.register(&kubeward_profiles::checks());
     r.register(&kubeward_core::waiver::checks());
+    // The fleet's own findings (a node that did not report, nodes that disagree).
+    r.register(&[
+        &kubeward_live::fleet::NODE_INCOMPLETE,
+        &kubeward_live::fleet::NODES_DIFFER,
+    ]);
     r
 }
 

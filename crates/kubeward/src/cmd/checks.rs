@@ -112,7 +112,12 @@ pub fn run_checks(args: ChecksArgs) -> anyhow::Result<u8> {
             let mut text = if checks.is_empty() {
                 "no check matches\n".to_string()
             } else {
-                kubeward_report::checks_table(&checks, std::io::stdout().is_terminal())
+                let benchmark = args
+                    .benchmark
+                    .as_deref()
+                    .and_then(profile::find)
+                    .map(|p| (p.framework, p.version));
+                kubeward_report::checks_table(&checks, std::io::stdout().is_terminal(), benchmark)
             };
             text.push_str(&format!(
                 "{} check(s). `kubeward explain CODE` shows what a check looks at, why, and how to fix it on AKS.\n",
@@ -186,6 +191,9 @@ pub fn run_explain(args: ExplainArgs) -> anyhow::Result<u8> {
             msg.push_str("\ndid you mean:");
             for c in suggestions.iter().take(10) {
                 msg.push_str(&format!("\n  {} {} — {}", c.code, c.name, c.title));
+                if !c.references.is_empty() {
+                    msg.push_str(&format!(" ({})", references(c)));
+                }
             }
         }
         anstream::eprintln!("{msg}");
