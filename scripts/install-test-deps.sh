@@ -31,7 +31,7 @@ if [[ ! -x "$multitool" ]]; then
     echo "install-test-deps: installing @microsoft/sarif-multitool into .ci/node_modules"
     npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
-if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 "$multitool" --version >/dev/null 2>&1; then
+if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$multitool" --version >/dev/null 2>&1; then
     echo "install-test-deps: $multitool is installed but does not run" >&2
     exit 1
 fi

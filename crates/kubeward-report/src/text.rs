@@ -175,14 +175,16 @@ fn area_section(
 
 fn finding(out: &mut String, f: &Finding, p: &Painter) {
     let own = if f.kubeward_own { " [kubeward]" } else { "" };
+    let waived = if f.waived.is_some() { " [waived]" } else { "" };
     let _ = writeln!(
         out,
-        "  {} {} {} {}{}  {}",
+        "  {} {} {} {}{}{}  {}",
         p.status(f.status),
         p.severity(f.severity),
         p.bold(&f.code),
         f.name,
         own,
+        waived,
         f.resource.display()
     );
     let _ = writeln!(out, "         {}", f.title);

@@ -64,8 +64,9 @@ fn validate(tool: &Path, sarif: &str) -> Vec<String> {
         .arg("--output")
         .arg(&output)
         .args(["--log", "ForceOverwrite"])
-        // The Multitool is a .NET program: keep it from sending telemetry.
+        // The Multitool is a .NET program: no telemetry, and no dependency on the system's ICU.
         .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
         .output()
         .unwrap();
     let status = run.status;
