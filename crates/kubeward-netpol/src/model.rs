@@ -941,9 +941,14 @@ fn parse_np_rules(
                         "ipBlock cannot be combined with podSelector or namespaceSelector in one peer".into(),
                     ));
                 }
-                peers.push(Peer::Ip(
-                    parse_ip_block(ip).map_err(|e| err(&format!("{pptr}/ipBlock"), e))?,
-                ));
+                peers.push(Peer::Ip(parse_ip_block(ip).map_err(|e| {
+                    let field = if e.starts_with("except") {
+                        "except"
+                    } else {
+                        "cidr"
+                    };
+                    err(&format!("{pptr}/ipBlock/{field}"), e)
+                })?));
             } else if ns.is_none() && pod.is_none() {
                 return Err(err(
                     &pptr,
@@ -1088,7 +1093,7 @@ fn parse_ip_block(v: &Value) -> Result<IpSet, String> {
         .flatten()
     {
         let es = e.as_str().ok_or("except entries must be strings")?;
-        let (ev4, elo, ehi) = parse_cidr(es)?;
+        let (ev4, elo, ehi) = parse_cidr(es).map_err(|e| format!("except entry {e}"))?;
         if ev4 != v4 || elo < lo || ehi > hi {
             return Err(format!("except {es} is not inside cidr {cidr}"));
         }

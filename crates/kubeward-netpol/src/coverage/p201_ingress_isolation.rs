@@ -14,7 +14,7 @@ pub static META: CheckMeta = CheckMeta {
     severity: Severity::Medium,
     references: &[kubeward_core::RefStatic::cis_aks("1.8.0", "5.4.4")],
     profiles: &[],
-    kubeward_own: false,
+    kubeward_own: true,
     doc: CheckDoc {
         what: "Whether at least one NetworkPolicy in the workload's namespace selects its pods with Ingress in its (effective) policyTypes.",
         why: "A pod that no policy selects for ingress accepts every connection in that direction: one compromised pod reaches it (or it reaches anything), and later allow rules elsewhere do not protect it. CIS AKS 5.4.4 asks for network policy enabled and set as appropriate.",

@@ -12,7 +12,7 @@ pub static META: CheckMeta = CheckMeta {
     area: Area::Netpol,
     severity: Severity::Medium,
     references: &[RefStatic::cis_aks("1.8.0", "5.4.5")],
-    profiles: &["cis-aks-1.8.0"],
+    profiles: &[kubeward_core::profile::CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
         what: "`spec.tls` of every Ingress (networking.k8s.io) and the hosts it covers.",
