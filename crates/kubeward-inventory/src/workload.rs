@@ -90,14 +90,22 @@ pub struct PodTemplate<'a> {
 
 static NULL: Value = Value::Null;
 
+/// `Value::pointer` without unescaping (the template paths are constants): it runs for every
+/// workload of a snapshot.
+fn literal_path<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .try_fold(v, |cur, seg| cur.as_object()?.get(seg))
+}
+
 impl<'a> PodTemplate<'a> {
     /// The pod template of `obj`, or `None` when its kind carries none.
     pub fn of(obj: &'a Object) -> Option<PodTemplate<'a>> {
         let (meta_ptr, spec_ptr) = template_pointers(&obj.kind, &obj.api_version)?;
         Some(PodTemplate {
             object: obj,
-            spec: obj.value.pointer(spec_ptr).unwrap_or(&NULL),
-            metadata: obj.value.pointer(meta_ptr).unwrap_or(&NULL),
+            spec: literal_path(&obj.value, spec_ptr).unwrap_or(&NULL),
+            metadata: literal_path(&obj.value, meta_ptr).unwrap_or(&NULL),
             spec_pointer: spec_ptr,
             metadata_pointer: meta_ptr,
         })

@@ -28,6 +28,25 @@ fn status_mib(key: &str) -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// CPU time (user + system) of this process so far, in ms: a figure other processes on a
+/// shared machine do not inflate, unlike wall time.
+fn cpu_ms() -> f64 {
+    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of the full line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) * 10.0
+}
+
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
@@ -52,6 +71,15 @@ fn main() {
         }
     };
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let load_avg = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    println!(
+        "machine load average before the run: {}",
+        load_avg
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
     println!(
         "snapshot: {} objects ({} Deployments), {:.1} MB, {threads} threads",
         mix.total(),
@@ -60,9 +88,11 @@ fn main() {
     );
     let rss_before = peak_rss_mib().unwrap_or(0.0);
 
+    let c0 = cpu_ms();
     let start = Instant::now();
     let inv = load_paths(std::slice::from_ref(&snapshot), &LoadOptions::default());
     let load = start.elapsed();
+    let c1 = cpu_ms();
     assert!(inv.errors.is_empty(), "{:?}", inv.errors);
     assert_eq!(inv.objects.len(), mix.total());
 
@@ -71,6 +101,7 @@ fn main() {
     let t = Instant::now();
     let verdicts = pss::verdicts(&inv, Level::Restricted, Version::Latest);
     let verdict_time = t.elapsed();
+    let c2 = cpu_ms();
     let denied = verdicts.iter().filter(|v| !v.allowed).count();
     let after_verdicts = peak_rss_mib().unwrap_or(0.0);
     drop(verdicts);
@@ -78,28 +109,34 @@ fn main() {
     let t = Instant::now();
     let findings = pss::findings(&inv, Level::Restricted, Version::Latest);
     let pss_time = t.elapsed();
+    let c3 = cpu_ms();
 
     let t = Instant::now();
     let others = kubeward_workloads::scan(&inv, &kubeward_workloads::ScanOptions::default());
     let scan_time = t.elapsed();
+    let c4 = cpu_ms();
     let total = load + verdict_time + pss_time + scan_time;
     let peak = peak_rss_mib().unwrap_or(0.0);
     println!(
-        "  load:                {:8.0} ms  (RSS after load {after_load:.0} MiB)",
-        ms(load)
+        "  load:                {:8.0} ms  cpu {:6.0} ms  (RSS after load {after_load:.0} MiB)",
+        ms(load),
+        c1 - c0
     );
     println!(
-        "  PSS verdicts:        {:8.0} ms  ({denied} denied; peak RSS so far {after_verdicts:.0} MiB) — `kubeward pss` text/json path",
-        ms(verdict_time)
+        "  PSS verdicts:        {:8.0} ms  cpu {:6.0} ms  ({denied} denied; peak RSS so far {after_verdicts:.0} MiB) — `kubeward pss` text/json path",
+        ms(verdict_time),
+        c2 - c1
     );
     println!(
-        "  PSS findings:        {:8.0} ms  ({} findings)",
+        "  PSS findings:        {:8.0} ms  cpu {:6.0} ms  ({} findings)",
         ms(pss_time),
+        c3 - c2,
         findings.len()
     );
     println!(
-        "  other workload checks:{:7.0} ms  ({} findings)",
+        "  other workload checks:{:7.0} ms  cpu {:6.0} ms  ({} findings)",
         ms(scan_time),
+        c4 - c3,
         others.len()
     );
     println!(

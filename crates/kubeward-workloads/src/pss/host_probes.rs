@@ -38,7 +38,7 @@ pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
         for h in handlers {
             for action in ["httpGet", "tcpSocket"] {
                 let path = format!("{h}/{action}/host");
-                if let Some(host) = c.value.pointer(&path).and_then(Value::as_str)
+                if let Some(host) = super::view::at(c.value, &path).and_then(Value::as_str)
                     && !host.is_empty()
                 {
                     hosts.push(format!("{host:?}"));

@@ -17,7 +17,7 @@ pub struct Ctr<'a> {
 impl<'a> Ctr<'a> {
     /// `securityContext.<path>` of this container (`path` like `/privileged`).
     pub fn sc(&self, path: &str) -> Option<&'a Value> {
-        self.value.get("securityContext")?.pointer(path)
+        at(self.value.get("securityContext")?, path)
     }
     pub fn ptr(&self, rel: &str) -> String {
         format!("{}{rel}", self.pointer)
@@ -68,7 +68,7 @@ impl<'a> PodView<'a> {
 
     /// `spec.securityContext.<path>`.
     pub fn sc(&self, path: &str) -> Option<&'a Value> {
-        self.spec.get("securityContext")?.pointer(path)
+        at(self.spec.get("securityContext")?, path)
     }
 
     /// Pointer of a pod-spec field.
@@ -106,11 +106,23 @@ impl<'a> PodView<'a> {
 
     /// `spec.os.name: windows` (the 1.25 Windows exemptions).
     pub fn is_windows(&self) -> bool {
-        self.spec.pointer("/os/name").and_then(Value::as_str) == Some("windows")
+        at(self.spec, "/os/name").and_then(Value::as_str) == Some("windows")
     }
 }
 
 /// A string field, treating absent and JSON null alike.
 pub fn str_of(v: Option<&Value>) -> Option<&str> {
     v.and_then(Value::as_str)
+}
+
+/// A field by a literal path such as `/capabilities/add` (no `~` escapes: the controls' paths are
+/// constants). `Value::pointer` unescapes every segment, which shows on 100,000-workload runs.
+pub fn at<'a>(v: &'a Value, path: &str) -> Option<&'a Value> {
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .try_fold(v, |cur, seg| match cur {
+            Value::Object(m) => m.get(seg),
+            Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        })
 }
