@@ -3,7 +3,7 @@
 //! namespace, cluster-scoped and non-resource requests a ClusterRole; an operation seen in
 //! several namespaces moves to the ClusterRole, one seen on several names drops resourceNames.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 
 use crate::event::Event;
 use crate::scan::{FileScan, Input, ScanOptions, visit};
@@ -23,8 +23,8 @@ pub struct Access {
 /// What the identity did: resource accesses and non-resource (URL, verb) pairs.
 #[derive(Debug, Default, Clone)]
 pub struct Activity {
-    pub accesses: BTreeSet<Access>,
-    pub non_resource: BTreeSet<(String, String)>,
+    pub accesses: HashSet<Access>,
+    pub non_resource: HashSet<(String, String)>,
     pub events: u64,
     pub denied: u64,
 }
@@ -190,8 +190,10 @@ type Ops = BTreeMap<(String, String), BTreeMap<String, BTreeSet<String>>>;
 /// Turn activity into rules.
 pub fn generate(act: &Activity) -> Generated {
     // (group, resource, verb) -> namespaces it was used in.
+    let mut accesses: Vec<&Access> = act.accesses.iter().collect();
+    accesses.sort();
     let mut spread: BTreeMap<(&str, &str, &str), BTreeSet<&str>> = BTreeMap::new();
-    for a in &act.accesses {
+    for a in &accesses {
         spread
             .entry((&a.api_group, &a.resource, &a.verb))
             .or_default()
@@ -199,7 +201,7 @@ pub fn generate(act: &Activity) -> Generated {
     }
     let mut namespaced: BTreeMap<String, Ops> = BTreeMap::new();
     let mut cluster: Ops = BTreeMap::new();
-    for a in &act.accesses {
+    for a in &accesses {
         let key = (a.api_group.as_str(), a.resource.as_str(), a.verb.as_str());
         let multi = spread.get(&key).is_some_and(|n| n.len() > 1);
         let target = if a.namespace.is_empty() || multi {
@@ -222,7 +224,9 @@ pub fn generate(act: &Activity) -> Generated {
         cluster: compact(&cluster),
     };
     let mut by_verb: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (path, verb) in &act.non_resource {
+    let mut non_resource: Vec<&(String, String)> = act.non_resource.iter().collect();
+    non_resource.sort();
+    for (path, verb) in non_resource {
         by_verb.entry(verb).or_default().insert(path);
     }
     for (verb, paths) in by_verb {

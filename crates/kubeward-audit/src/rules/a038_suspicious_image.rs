@@ -48,17 +48,24 @@ const NAMES: &[&str] = &[
     "botb",
 ];
 
-/// One case-insensitive pass over the user agent instead of a search per name.
-static TOOL: std::sync::LazyLock<Option<regex::Regex>> =
-    std::sync::LazyLock::new(|| regex::Regex::new(&format!("(?i){}", NAMES.join("|"))).ok());
+/// The tool name in the user agent's product token (`kube-hunter/0.6.8 (…)` → `kube-hunter`),
+/// compared without case. Looking only at the product keeps this cheap on every event.
+fn tool_in_user_agent(ua: &str) -> Option<&'static str> {
+    let product = ua.split(['/', ' ']).next().unwrap_or("").as_bytes();
+    NAMES.iter().copied().find(|n| {
+        product
+            .windows(n.len())
+            .any(|w| w.eq_ignore_ascii_case(n.as_bytes()))
+    })
+}
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !v.is_final() {
         return None;
     }
     let ua = v.user_agent();
-    if let Some(m) = TOOL.as_ref().and_then(|re| re.find(ua)) {
-        return Some(format!("user agent `{ua}` ({})", m.as_str()));
+    if let Some(n) = tool_in_user_agent(ua) {
+        return Some(format!("user agent `{ua}` ({n})"));
     }
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| {
