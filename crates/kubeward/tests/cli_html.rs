@@ -64,8 +64,8 @@ fn attribute(dom: &str, name: &str) -> Option<usize> {
     dom[start..end].parse().ok()
 }
 
-#[test]
-fn node_report_html_matches_json_in_chromium() {
+/// Run kubeward with `args` writing JSON and HTML, then check the HTML in Chromium against the JSON.
+fn html_matches_json(args: &[&str], input: &Path) {
     let Some(browser) = chromium() else {
         assert!(
             !in_ci(),
@@ -74,19 +74,17 @@ fn node_report_html_matches_json_in_chromium() {
         eprintln!("skipping: chromium not found (scripts/install-test-deps.sh installs it)");
         return;
     };
-    let root = example_root();
-    if !root.is_dir() {
-        assert!(!in_ci(), "examples/aks-node is missing");
-        eprintln!("skipping: examples/aks-node not present yet");
+    if !input.exists() {
+        assert!(!in_ci(), "{} is missing", input.display());
+        eprintln!("skipping: {} not present yet", input.display());
         return;
     }
     let dir = tempfile::tempdir().unwrap();
     let json_path = dir.path().join("report.json");
     let html_path = dir.path().join("report.html");
     let status = Command::new(env!("CARGO_BIN_EXE_kubeward"))
-        .arg("node")
-        .arg("--root")
-        .arg(&root)
+        .args(args)
+        .arg(input)
         .arg("-o")
         .arg(format!("json={}", json_path.display()))
         .arg("-o")
@@ -115,4 +113,15 @@ fn node_report_html_matches_json_in_chromium() {
         Some(expected)
     );
     assert_eq!(attribute(&dom, "data-finding-count"), Some(expected));
+}
+
+#[test]
+fn node_report_html_matches_json_in_chromium() {
+    html_matches_json(&["node", "--root"], &example_root());
+}
+
+#[test]
+fn scan_of_the_examples_html_matches_json_in_chromium() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    html_matches_json(&["scan"], &examples);
 }
