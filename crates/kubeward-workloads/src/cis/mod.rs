@@ -7,6 +7,7 @@ pub mod host_ipc;
 pub mod host_network;
 pub mod host_pid;
 pub mod namespace_network_policy;
+pub mod namespace_pod_security_admission;
 mod pod_checks;
 pub mod privileged_container;
 pub mod rbac_bind_escalate_impersonate;
@@ -71,6 +72,10 @@ pub fn all() -> Vec<(&'static CheckMeta, Evaluate)> {
         (
             &allow_privilege_escalation::META,
             allow_privilege_escalation::evaluate,
+        ),
+        (
+            &namespace_pod_security_admission::META,
+            namespace_pod_security_admission::evaluate,
         ),
         (
             &namespace_network_policy::META,
