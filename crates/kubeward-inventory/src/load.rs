@@ -85,17 +85,25 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Inventory {
             inputs.push(Input::File(p.clone()));
         }
     }
-    let parts: Vec<Inventory> = inputs
-        .into_par_iter()
-        .map(|input| match input {
-            Input::Stdin => load_stdin(opts),
-            Input::File(p) => load_file(&p, opts),
-            Input::Error(e) => Inventory {
-                errors: vec![e],
-                ..Default::default()
-            },
-        })
-        .collect();
+    let load_all = move || -> Vec<Inventory> {
+        inputs
+            .into_par_iter()
+            .map(|input| match input {
+                Input::Stdin => load_stdin(opts),
+                Input::File(p) => load_file(&p, opts),
+                Input::Error(e) => Inventory {
+                    errors: vec![e],
+                    ..Default::default()
+                },
+            })
+            .collect()
+    };
+    // Files load on the decoding pool itself, so YAML documents decode in place instead of
+    // being handed to it one file at a time.
+    let parts = match yaml_pool() {
+        Some(pool) => pool.install(load_all),
+        None => load_all(),
+    };
     let mut inv = Inventory::default();
     for part in parts {
         inv.merge(part);
