@@ -11,7 +11,3 @@ pub mod scan_all;
 pub mod score;
 pub mod workloads;
 
-/// Placeholder for subcommands whose area has not landed yet: says so plainly (exit 2).
-pub fn not_yet(what: &str) -> anyhow::Result<u8> {
-    anyhow::bail!("`kubeward {what}` is not implemented yet")
-}
