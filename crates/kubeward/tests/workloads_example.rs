@@ -204,3 +204,21 @@ fn unreadable_node_report_is_an_input_error_and_the_scan_goes_on() {
 fn workloads_without_paths_is_a_usage_error() {
     kubeward().args(["workloads"]).assert().code(2);
 }
+
+#[test]
+fn workloads_reads_stdin() {
+    let out = kubeward()
+        .args(["workloads", "-", "-o", "json"])
+        .write_stdin(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, securityContext: {privileged: true}}]\n",
+        )
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(findings.iter().any(|f| f["code"] == "W420"
+        && f["status"] == "FAIL"
+        && f["evidence"][0]["source"]["key"]
+            == "/spec/template/spec/containers/0/securityContext/privileged"));
+    assert_eq!(out.status.code(), Some(1), "a critical FAIL fails the run");
+}

@@ -298,4 +298,30 @@ mod tests {
         assert_eq!(f[0].resource.name, "ci");
         assert_eq!(f[0].evidence[1].source.key.as_deref(), Some("/rules/1"));
     }
+
+    #[test]
+    fn rolebinding_cannot_grant_cluster_scoped_dangers() {
+        let inv = test_inventory(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: nodes}\nrules: [{apiGroups: [''], resources: [nodes/proxy, persistentvolumes], verbs: [get, create]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb, namespace: team}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: nodes}\nsubjects: [{kind: User, name: ann}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: nodes}\nsubjects: [{kind: User, name: ben}]\n",
+        );
+        let opts = ScanOptions::default();
+        let ctx = Ctx::new(&inv, &opts);
+        for (meta, perms, eval) in [
+            (
+                &crate::cis::rbac_nodes_proxy::META,
+                crate::cis::rbac_nodes_proxy::PERMISSIONS,
+                crate::cis::rbac_nodes_proxy::evaluate as fn(&Ctx<'_>) -> Vec<Finding>,
+            ),
+            (
+                &crate::cis::rbac_create_persistent_volumes::META,
+                crate::cis::rbac_create_persistent_volumes::PERMISSIONS,
+                crate::cis::rbac_create_persistent_volumes::evaluate,
+            ),
+        ] {
+            let f = eval(&ctx);
+            assert_eq!(f.len(), 1, "{}: {f:#?}", meta.code);
+            assert_eq!(f[0].resource.name, "crb");
+            assert!(!perms.is_empty());
+        }
+    }
 }
