@@ -52,9 +52,7 @@ impl Rule {
     }
 
     pub fn allows_verb(&self, verb: &str) -> bool {
-        self.verbs
-            .iter()
-            .any(|v| v == "*" || v.eq_ignore_ascii_case(verb))
+        self.verbs.iter().any(|v| v == "*" || v == verb)
     }
 
     pub fn allows_group(&self, group: &str) -> bool {
