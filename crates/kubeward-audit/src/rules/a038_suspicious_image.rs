@@ -15,7 +15,7 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9039"),
     ],
     CheckDoc {
-        what: "Pod or workload writes running images whose names contain known crypto-miner or offensive-tool names (xmrig, minerd, kube-hunter, peirates, kdigger…), and any request whose user agent names such a tool.",
+        what: "Pod or workload writes whose images, commands or arguments name known crypto-miner or offensive-tool programs (xmrig, minerd, kube-hunter, peirates, kdigger…), and any request whose user agent names such a tool.",
         why: "Resource hijacking (mining) and cluster-attack frameworks have distinctive names; Defender for Containers raises 'Digital currency mining container' and 'penetration testing tool' on the same signal.",
         fix: "Delete the workload, find the identity that created it and revoke it; restrict registries with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images'.",
         links: &[
@@ -69,8 +69,14 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     }
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| {
-        let image = str_at(c, "/image").to_ascii_lowercase();
-        NAMES.iter().any(|n| image.contains(n))
+        let mut text = str_at(c, "/image").to_ascii_lowercase();
+        for key in ["command", "args"] {
+            for part in c.get(key).and_then(|v| v.as_array()).into_iter().flatten() {
+                text.push(' ');
+                text.push_str(&part.as_str().unwrap_or("").to_ascii_lowercase());
+            }
+        }
+        NAMES.iter().any(|n| text.contains(n))
     });
     (!bad.is_empty()).then(|| format!("{} {}: {}", v.verb(), object_name(v), bad.join(", ")))
 }
