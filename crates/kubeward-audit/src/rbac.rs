@@ -78,27 +78,30 @@ impl Activity {
         if !ev.subresource().is_empty() {
             resource = format!("{resource}/{}", ev.subresource());
         }
-        // Exec, attach and port-forward need `create` in RBAC even when sent as WebSocket `get`.
-        let verb = if matches!(ev.subresource(), "exec" | "attach" | "portforward")
-            && ev.resource() == "pods"
-        {
-            "create"
-        } else {
-            verb
+        // Exec, attach and port-forward need `create`; sent as WebSocket `get` (kubectl 1.30+)
+        // they are authorized for `get` and, since Kubernetes 1.31, for `create` as well.
+        let stream = ev.resource() == "pods"
+            && matches!(ev.subresource(), "exec" | "attach" | "portforward");
+        let verbs: &[&str] = match (stream, verb) {
+            (true, "get") => &["get", "create"],
+            (true, _) => &["create"],
+            _ => std::slice::from_ref(&verb),
         };
-        let name = match verb {
-            "create" if ev.subresource().is_empty() => "",
-            "list" | "watch" | "deletecollection" => "",
-            _ => ev.name(),
-        };
-        if self.accesses.len() < MAX_ACCESSES {
-            self.accesses.insert(Access {
-                namespace: ev.namespace().to_string(),
-                api_group: ev.api_group().to_string(),
-                resource,
-                verb: verb.to_string(),
-                name: name.to_string(),
-            });
+        for &verb in verbs {
+            let name = match verb {
+                "create" if ev.subresource().is_empty() => "",
+                "list" | "watch" | "deletecollection" => "",
+                _ => ev.name(),
+            };
+            if self.accesses.len() < MAX_ACCESSES {
+                self.accesses.insert(Access {
+                    namespace: ev.namespace().to_string(),
+                    api_group: ev.api_group().to_string(),
+                    resource: resource.clone(),
+                    verb: verb.to_string(),
+                    name: name.to_string(),
+                });
+            }
         }
     }
 
@@ -412,7 +415,11 @@ mod tests {
             "two names: no resourceNames"
         );
         let exec = rule("pods/exec").unwrap();
-        assert_eq!(exec.verbs, vec!["create"]);
+        assert_eq!(
+            exec.verbs,
+            vec!["create", "get"],
+            "WebSocket exec needs both"
+        );
         assert!(
             rule("configmaps").is_none(),
             "seen in two namespaces: moved to the ClusterRole"

@@ -1,0 +1,148 @@
+//! `kubeward audit scan|policy|rbac` from the command line, on the bundled examples.
+
+use std::path::PathBuf;
+
+use assert_cmd::Command;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn kubeward() -> Command {
+    let mut cmd = Command::cargo_bin("kubeward").expect("kubeward binary");
+    cmd.current_dir(root());
+    cmd
+}
+
+fn json(out: &std::process::Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).expect("JSON report")
+}
+
+#[test]
+fn scan_example_fails_with_attack_findings() {
+    let out = kubeward()
+        .args(["audit", "scan", "-o", "json", "examples/audit/PT1H.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "FAIL findings give exit 1");
+    let r = json(&out);
+    let findings = r["findings"].as_array().expect("findings");
+    let fail = |code: &str| {
+        findings
+            .iter()
+            .any(|f| f["code"] == code && f["status"] == "FAIL")
+    };
+    assert!(fail("A011") && fail("A018") && fail("A002"));
+    let binding = findings.iter().find(|f| f["code"] == "A011").expect("A011");
+    let ev = &binding["evidence"][0];
+    assert_eq!(ev["source"]["file"], "examples/audit/PT1H.json");
+    assert!(
+        ev["observed"]
+            .as_str()
+            .is_some_and(|o| o.contains("auditID") && o.contains("185.220.101.45"))
+    );
+    assert_eq!(r["facts"]["audit"]["events"], 359);
+}
+
+#[test]
+fn scan_reads_stdin_and_takes_a_secret_reader_baseline() {
+    let blob = std::fs::read(root().join("examples/audit/PT1H.json")).expect("example");
+    let out = kubeward()
+        .args([
+            "audit",
+            "scan",
+            "-o",
+            "json",
+            "--secret-reader",
+            "system:serviceaccount:shop:*",
+            "-",
+        ])
+        .write_stdin(blob)
+        .output()
+        .expect("runs");
+    let r = json(&out);
+    let a016 = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["code"] == "A016")
+        .expect("A016");
+    assert_eq!(
+        a016["status"], "PASS",
+        "the cart account is in the baseline now"
+    );
+    assert_eq!(r["inputs"][0]["path"], "(stdin)");
+}
+
+#[test]
+fn scan_without_readable_input_is_a_usage_error() {
+    let out = kubeward()
+        .args(["audit", "scan", "no/such/file.json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no audit log could be read"));
+}
+
+#[test]
+fn policy_lint_of_the_example() {
+    let out = kubeward()
+        .args([
+            "audit",
+            "policy",
+            "-o",
+            "json",
+            "examples/audit/policy.yaml",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1));
+    let r = json(&out);
+    let status = |code: &str| {
+        r["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .find(|f| f["code"] == code)
+            .map(|f| f["status"].as_str().unwrap_or("").to_string())
+            .expect("finding")
+    };
+    assert_eq!(status("A101"), "FAIL");
+    assert_eq!(status("A104"), "FAIL");
+    assert_eq!(status("A105"), "WARN");
+}
+
+#[test]
+fn rbac_for_a_user_prints_roles() {
+    let out = kubeward()
+        .args([
+            "audit",
+            "rbac",
+            "--user",
+            "alice@contoso.com",
+            "examples/audit/PT1H.json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0));
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(yaml.contains("kind: Role\n"), "{yaml}");
+    assert!(yaml.contains("resources: [\"pods/exec\"]"), "{yaml}");
+    assert!(!yaml.contains("secrets"), "{yaml}");
+    let out = kubeward()
+        .args([
+            "audit",
+            "rbac",
+            "--serviceaccount",
+            "shop:cart",
+            "examples/audit/PT1H.json",
+        ])
+        .output()
+        .expect("runs");
+    let yaml = String::from_utf8_lossy(&out.stdout);
+    assert!(yaml.contains("kind: ServiceAccount"), "{yaml}");
+    assert!(
+        yaml.contains("selfsubjectrulesreviews") == false,
+        "discovery requests are not granted"
+    );
+}
