@@ -45,6 +45,7 @@ mod a035_destructive_delete;
 mod a036_ingress_without_tls;
 mod a037_disallowed_user;
 mod a038_suspicious_image;
+mod a039_untrusted_node;
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -86,6 +87,7 @@ pub static RULES: &[&Rule] = &[
     &a036_ingress_without_tls::RULE,
     &a037_disallowed_user::RULE,
     &a038_suspicious_image::RULE,
+    &a039_untrusted_node::RULE,
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and

@@ -1,0 +1,90 @@
+//! Nodes registered by identities other than the node itself.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A039",
+    "node-registered-unexpectedly",
+    "Node object created by an unexpected identity",
+    Severity::High,
+    &[
+        RefStatic::mitre("T1078"),
+        RefStatic::mitre("T1610"),
+        falco("Untrusted Node Successfully Joined the Cluster"),
+    ],
+    CheckDoc {
+        what: "Create requests on nodes (successful or refused) by anyone but the kubelet registering itself (`system:node:<same name>`) or the AKS control plane. On AKS, nodes join through the node pools AKS manages.",
+        why: "A node registered from outside the managed node pools receives pods, their secrets and service-account tokens: a rogue node is a way to harvest workload credentials.",
+        fix: "Delete the node object (`kubectl delete node NAME`), find the credential used and revoke it; keep node bootstrap to AKS-managed node pools (`az aks nodepool list`).",
+        links: &["https://kubernetes.io/docs/reference/access-authn-authz/node/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::METADATA,
+    on_match: Status::Fail,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "nodes"
+        || !v.subresource().is_empty()
+        || v.verb() != "create"
+        || !v.is_final()
+    {
+        return None;
+    }
+    let user = v.username();
+    let name = match v.name() {
+        "" => v
+            .object()
+            .map(|o| str_at(o, "/metadata/name"))
+            .unwrap_or(""),
+        n => n,
+    };
+    let itself = user
+        .strip_prefix("system:node:")
+        .is_some_and(|n| n == name || name.is_empty());
+    if itself || matches!(user, "aksService" | "system:kube-controller-manager") {
+        return None;
+    }
+    Some(format!(
+        "node {name} created by {user} ({})",
+        if v.succeeded() { "joined" } else { "refused" }
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn fires_on_node_created_by_a_person_or_another_node() {
+        assert!(fires(
+            &RULE,
+            json!({"objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-1"}})
+        ));
+        assert!(fires(
+            &RULE,
+            json!({"user": {"username": "system:node:aks-np-1"}, "objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-1"}})
+        ));
+    }
+
+    #[test]
+    fn silent_on_self_registration() {
+        assert!(!fires(
+            &RULE,
+            json!({"user": {"username": "system:node:aks-np-1", "groups": ["system:nodes"]}, "objectRef": {"resource": "nodes", "namespace": null, "name": "aks-np-1"}})
+        ));
+        assert!(!fires(
+            &RULE,
+            json!({"verb": "patch", "objectRef": {"resource": "nodes", "name": "aks-np-1"}})
+        ));
+    }
+}
