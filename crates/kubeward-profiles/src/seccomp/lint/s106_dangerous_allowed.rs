@@ -122,10 +122,15 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
                     at(p, line, &format!("{}/names", r.key())),
                 )
             }
-            None => Evidence::observed(
-                format!("{name}: {} (no rule names it)", p.default_action.as_str()),
-                at(p, p.default_action_line, "/defaultAction"),
-            ),
+            // Allowed by the default action: grouped into one piece of evidence below.
+            None => {
+                if IO_URING.contains(&name) {
+                    soft.push((name, None));
+                } else {
+                    hard.push((name, None));
+                }
+                continue;
+            }
         }
         .with_expected(if matches!(name, "clone" | "socket" | "personality") {
             "allowed only with the runtime default's argument filter"
@@ -133,6 +138,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             "SCMP_ACT_ERRNO"
         })
         .with_note(format!("on {}", arch.scmp_name()));
+        let ev = Some(ev);
         if IO_URING.contains(&name) {
             soft.push((name, ev));
         } else {
@@ -152,7 +158,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
                 names.join(", ")
             ),
         );
-        f.evidence = hard.into_iter().map(|(_, e)| e).collect();
+        f.evidence = evidence(p, hard);
         if names.iter().any(|n| {
             matches!(
                 *n,
@@ -180,8 +186,30 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             ),
         )
         .with_severity(Severity::Medium);
-        f.evidence = soft.into_iter().map(|(_, e)| e).collect();
+        f.evidence = evidence(p, soft);
         out.push(f);
+    }
+    out
+}
+
+/// Explicit allow rules keep one piece of evidence each; syscalls opened by the default action
+/// share one at `defaultAction`.
+fn evidence(p: &Profile, items: Vec<(&str, Option<Evidence>)>) -> Vec<Evidence> {
+    let by_default: Vec<&str> = items
+        .iter()
+        .filter(|(_, e)| e.is_none())
+        .map(|(n, _)| *n)
+        .collect();
+    let mut out: Vec<Evidence> = items.into_iter().filter_map(|(_, e)| e).collect();
+    if !by_default.is_empty() {
+        out.push(
+            Evidence::observed(
+                format!("{} by default", p.default_action.as_str()),
+                at(p, p.default_action_line, "/defaultAction"),
+            )
+            .with_expected("SCMP_ACT_ERRNO by default, or explicit deny rules")
+            .with_note(format!("no rule denies: {}", by_default.join(", "))),
+        );
     }
     out
 }
