@@ -6,7 +6,7 @@ use super::*;
 
 pub static META: CheckMeta = meta(
     "A036",
-    "ingress-without-tls",
+    "ingress-created-without-tls",
     "Ingress created without TLS",
     Severity::Low,
     &[
