@@ -111,8 +111,13 @@ pub fn stream(r: &mut dyn Read, max_unit: usize, sink: &mut dyn Sink) -> io::Res
         Layout::JsonLines => lines(r, buf, max_unit, sink)?,
         Layout::Structured => structured(r, buf, max_unit, sink)?,
         Layout::Csv => {
-            let head = io::Cursor::new(buf.data[..buf.filled].to_vec());
-            csv_rows(head.chain(r), max_unit, sink)?;
+            // Row by row through the bounded line splitter: exports quote JSON cells on one
+            // line, so a row is a line, and no cell can grow past the cap.
+            let mut rows = CsvLines {
+                sink,
+                headers: None,
+            };
+            lines(r, buf, max_unit, &mut rows)?;
         }
     }
     Ok(layout)
@@ -407,46 +412,51 @@ fn structured(
     }
 }
 
-fn csv_rows(r: impl Read, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+/// Adapts the line splitter to CSV: the first line holds the headers, every other line a row.
+struct CsvLines<'s> {
+    sink: &'s mut dyn Sink,
+    headers: Option<Vec<String>>,
+}
+
+fn csv_record(line: &[u8]) -> Result<csv::StringRecord, csv::Error> {
     let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
         .flexible(true)
-        .has_headers(true)
-        .from_reader(r);
-    let headers: Vec<String> = rdr
-        .headers()
-        .map_err(io::Error::other)?
-        .iter()
-        .map(|h| {
-            // The portal suffixes datetime columns with their zone: "TimeGenerated [UTC]".
-            h.trim_start_matches('\u{feff}')
-                .split(" [")
-                .next()
-                .unwrap_or(h)
-                .trim()
-                .to_string()
-        })
-        .collect();
+        .from_reader(line);
     let mut rec = csv::StringRecord::new();
-    loop {
-        match rdr.read_record(&mut rec) {
-            Ok(true) => {
-                let line = rec.position().map(|p| p.line()).unwrap_or(0);
-                if rec.as_slice().len() > max_unit {
-                    sink.problem(line, ReadProblem::Oversize, rec.as_slice().len());
-                } else {
-                    sink.csv_row(&headers, &rec, line);
-                }
+    rdr.read_record(&mut rec)?;
+    Ok(rec)
+}
+
+impl Sink for CsvLines<'_> {
+    fn unit(&mut self, bytes: &[u8], line: u64) {
+        let rec = match csv_record(bytes) {
+            Ok(r) => r,
+            Err(_) => {
+                return self
+                    .sink
+                    .problem(line, ReadProblem::Unterminated, bytes.len());
             }
-            Ok(false) => return Ok(()),
-            Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
-                match e.kind() {
-                    csv::ErrorKind::Io(_) => return Err(io::Error::other(e.to_string())),
-                    _ => sink.problem(line, ReadProblem::Unterminated, 0),
-                }
+        };
+        match &self.headers {
+            None => {
+                self.headers = Some(
+                    rec.iter()
+                        .map(|h| {
+                            // The portal suffixes datetime columns with their zone: "TimeGenerated [UTC]".
+                            let h = h.trim_start_matches('\u{feff}');
+                            h.split(" [").next().unwrap_or(h).trim().to_string()
+                        })
+                        .collect(),
+                )
             }
+            Some(h) => self.sink.csv_row(h, &rec, line),
         }
     }
+    fn problem(&mut self, line: u64, problem: ReadProblem, bytes: usize) {
+        self.sink.problem(line, problem, bytes);
+    }
+    fn csv_row(&mut self, _: &[String], _: &csv::StringRecord, _: u64) {}
 }
 
 #[cfg(test)]
@@ -565,6 +575,22 @@ mod tests {
         assert_eq!(l, Layout::Csv);
         assert_eq!(c.rows.len(), 1);
         assert_eq!(c.rows[0].0[2], "{\"username\":\"a\"}");
+    }
+
+    #[test]
+    fn csv_rows_are_bounded_and_numbered() {
+        let mut input = b"AuditId,Verb\r\n1,get\r\n2,\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 3 * CHUNK));
+        input.extend(b"\"\r\n3,list\r\n");
+        let (_, c) = run(&input, CHUNK);
+        assert_eq!(
+            c.rows,
+            vec![
+                (vec!["1".into(), "get".into()], 2),
+                (vec!["3".into(), "list".into()], 4)
+            ]
+        );
+        assert_eq!(c.problems, vec![(3, ReadProblem::Oversize)]);
     }
 
     #[test]
