@@ -59,7 +59,10 @@ impl ProfileError {
             } => format!("column {column}: {message}"),
             ProfileError::Invalid { message, .. } => message.clone(),
             ProfileError::Io { source, .. } => format!("cannot read: {source}"),
-            other => other.to_string(),
+            ProfileError::TooLarge { limit, .. } => format!(
+                "the file is larger than {limit} bytes; a profile is a few KiB, so this is not one"
+            ),
+            ProfileError::Usage(m) => m.clone(),
         };
         kubeward_core::InputError {
             path: self.path().unwrap_or("-").to_string(),
@@ -107,6 +110,13 @@ mod tests {
         let e = read_bounded(&p, MAX_PROFILE_BYTES).unwrap_err();
         assert!(matches!(e, ProfileError::TooLarge { .. }), "{e}");
         assert!(e.to_string().contains("larger than 4194304 bytes"), "{e}");
+        let ie = e.to_input_error();
+        assert!(
+            ie.message.starts_with("the file is larger"),
+            "{}",
+            ie.message
+        );
+        assert!(ie.path.ends_with("big.json"));
     }
 
     #[test]

@@ -442,3 +442,94 @@ pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<u8> {
     write_out(a.output_file.as_deref(), &text)?;
     Ok(0)
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn examples() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../examples/profiles")
+    }
+
+    #[test]
+    fn generate_then_install_writes_files_that_read_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let profile = dir.path().join("web-app.json");
+        let code = seccomp_generate(SeccompGenerateArgs {
+            from: vec![examples().join("web-app.strace")],
+            base: None,
+            containerd: "2.0.11".into(),
+            arch: "x86_64".into(),
+            no_runtime_startup: false,
+            deny: Vec::new(),
+            output_file: Some(profile.clone()),
+        })
+        .unwrap();
+        assert_eq!(code, 0);
+        let p = Profile::read(&profile).unwrap();
+        assert!(lint::lint(&p).iter().all(|f| f.status == Status::Pass));
+
+        let manifests = dir.path().join("install.yaml");
+        let code = run_profiles(ProfilesArgs {
+            command: ProfilesCommand::Install(InstallArgs {
+                seccomp: vec![profile],
+                apparmor: vec![examples().join("deny-write.profile")],
+                method: MethodArg::Daemonset,
+                namespace: "kube-system".into(),
+                seccomp_dir: "kubeward".into(),
+                image: "mcr.microsoft.com/azurelinux/base/core:3.0".into(),
+                workload: Some("deployment/web".into()),
+                workload_namespace: Some("shop".into()),
+                strict: true,
+                output_file: Some(manifests.clone()),
+            }),
+        })
+        .unwrap();
+        assert_eq!(code, 0);
+        let text = std::fs::read_to_string(&manifests).unwrap();
+        assert!(text.contains("kubectl patch deployment/web -n shop"));
+        assert!(text.contains("kubeward/web-app.json"));
+        assert!(text.contains("k8s-apparmor-example-deny-write"));
+    }
+
+    #[test]
+    fn strict_install_refuses_the_walkthrough_sample() {
+        let e = run_profiles(ProfilesArgs {
+            command: ProfilesCommand::Install(InstallArgs {
+                seccomp: vec![examples().join("prevent-chmod.json")],
+                apparmor: Vec::new(),
+                method: MethodArg::Daemonset,
+                namespace: "kube-system".into(),
+                seccomp_dir: "kubeward".into(),
+                image: "x".into(),
+                workload: None,
+                workload_namespace: None,
+                strict: true,
+                output_file: None,
+            }),
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("--strict"), "{e}");
+    }
+
+    #[test]
+    fn generate_without_evidence_or_base_is_a_clear_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let empty = dir.path().join("empty.txt");
+        std::fs::write(&empty, "# nothing here\n").unwrap();
+        let e = seccomp_generate(SeccompGenerateArgs {
+            from: vec![empty],
+            base: None,
+            containerd: "2.0.11".into(),
+            arch: "x86_64".into(),
+            no_runtime_startup: false,
+            deny: Vec::new(),
+            output_file: None,
+        })
+        .unwrap_err();
+        assert!(e.to_string().contains("no syscall found"), "{e}");
+        assert!(parse_arch("sparc").is_err());
+        assert!(parse_containerd("1.6.0").is_err());
+    }
+}

@@ -2,7 +2,9 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
-use super::{Access, AppArmorFile, LintOptions, RuleKind, allowed, at, profile_resource, sample};
+use super::{
+    Access, AppArmorFile, LintOptions, RuleKind, allowed, at, glob, profile_resource, sample,
+};
 
 pub static META: CheckMeta = CheckMeta {
     code: "S205",
@@ -35,7 +37,19 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             if allowed(p, &probe, Access::Exec).is_none() {
                 continue;
             }
-            if let Some(w) = allowed(p, &probe, Access::Write) {
+            // Writes granted only by a bare `file,` are S211's concern; here, explicit grants.
+            let writer = if perms.writes() {
+                Some(r)
+            } else if allowed(p, &probe, Access::Write).is_some() {
+                p.rules.iter().find(|w| {
+                    !w.q.deny
+                        && matches!(&w.kind, RuleKind::File { path: wp, perms: wperms, .. }
+                            if wperms.writes() && glob::matches(wp, &probe))
+                })
+            } else {
+                None
+            };
+            if let Some(w) = writer {
                 let same = w.line == r.line;
                 let mut finding = Finding::new(
                     &META,
@@ -90,6 +104,9 @@ mod tests {
         );
         // A deny on write closes it.
         let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n  deny /tmp/tool w,\n}\n");
+        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        // A bare `file,` is judged by S211, not here.
+        let f = parse("profile a {\n  file,\n  /usr/bin/tool ix,\n}\n");
         assert!(evaluate(&f, &LintOptions::default()).is_empty());
     }
 }
