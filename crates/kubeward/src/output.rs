@@ -233,12 +233,16 @@ pub fn run_render(args: RenderArgs) -> anyhow::Result<u8> {
         std::fs::read_to_string(&args.report)
             .with_context(|| format!("cannot read {}", args.report.display()))?
     };
+    let shown = if args.report.as_os_str() == "-" {
+        "standard input".to_string()
+    } else {
+        args.report.display().to_string()
+    };
     let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a kubeward JSON report", args.report.display()))?;
+        .with_context(|| format!("{shown} is not a kubeward JSON report"))?;
     if report.schema_version != kubeward_core::report::SCHEMA_VERSION {
         bail!(
-            "{} has report schema version {}; this kubeward reads version {}",
-            args.report.display(),
+            "{shown} has report schema version {}; this kubeward reads version {}",
             report.schema_version,
             kubeward_core::report::SCHEMA_VERSION
         );
