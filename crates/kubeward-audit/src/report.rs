@@ -173,12 +173,13 @@ fn rule_findings(rule: &Rule, hits: &RuleHits, stats: &Stats, opts: &ScanOptions
                 ),
             )];
         }
-        return vec![Finding::new(
-            meta,
-            Status::Pass,
-            all,
-            format!("No matching event in {} events", stats.events),
-        )];
+        let mut msg = format!("No matching event in {} events", stats.events);
+        if rule.needs.response_body && stats.response_bodies == 0 {
+            msg.push_str(
+                " (no response bodies in the log: patches were judged from the patch alone)",
+            );
+        }
+        return vec![Finding::new(meta, Status::Pass, all, msg)];
     }
     let mut out: Vec<Finding> = hits
         .groups

@@ -188,3 +188,35 @@ fn files_in_parallel_merge_in_input_order() {
             .any(|e| e.path.ends_with("does-not-exist.json"))
     );
 }
+
+#[test]
+fn coverage_verdicts_name_what_the_source_lacks() {
+    // A Metadata-level log without reads: body rules and read rules cannot fire.
+    let line = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"m1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/default/pods","verb":"create","user":{"username":"alice@contoso.com"},"sourceIPs":["203.0.113.7"],"objectRef":{"resource":"pods","namespace":"default","apiVersion":"v1"},"responseStatus":{"code":201},"stageTimestamp":"2026-11-20T10:00:00Z"}"#;
+    let f = scan_reader("metadata.jsonl", line.as_bytes(), &ScanOptions::default());
+    let opts = ScanOptions::default();
+    let r = build_report(&merge(vec![f], &opts), &opts);
+    let find = |code: &str| r.findings.iter().find(|f| f.code == code).unwrap();
+    let privileged = find("A005");
+    assert_eq!(privileged.status, Status::NotApplicable);
+    assert!(
+        privileged.message.contains("Metadata level"),
+        "{}",
+        privileged.message
+    );
+    let secrets = find("A016");
+    assert_eq!(secrets.status, Status::NotApplicable);
+    assert!(
+        secrets.message.contains("get, list or watch"),
+        "{}",
+        secrets.message
+    );
+    let exec = find("A001");
+    assert_eq!(
+        exec.status,
+        Status::Info,
+        "SPDY exec would still show: only part is invisible"
+    );
+    assert_eq!(find("A025").status, Status::Pass);
+    assert_eq!(find("A037").status, Status::NotApplicable);
+}

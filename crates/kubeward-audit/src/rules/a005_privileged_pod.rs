@@ -26,7 +26,7 @@ pub static META: CheckMeta = meta(
 
 pub static RULE: Rule = Rule {
     meta: &META,
-    needs: Needs::bodies(POD_BEARING),
+    needs: Needs::pod_specs(),
     on_match: Status::Fail,
     eval,
     precondition: always,

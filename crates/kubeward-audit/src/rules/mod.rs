@@ -124,6 +124,14 @@ impl Needs {
         read_verbs: ReadVerbs::Required,
         ..Needs::METADATA
     };
+    /// Rules on pod specs: request bodies, and response bodies to judge patches on the object
+    /// they produced (a patch body alone may not show the whole spec).
+    pub const fn pod_specs() -> Needs {
+        Needs {
+            response_body: true,
+            ..Needs::bodies(POD_BEARING)
+        }
+    }
     pub const fn bodies(of: &'static [&'static str]) -> Needs {
         Needs {
             request_body: true,
@@ -338,6 +346,40 @@ pub fn all_aks_images(spec: &Value) -> bool {
         }
     }
     any
+}
+
+#[cfg(test)]
+mod meta_tests {
+    use super::*;
+
+    #[test]
+    fn every_rule_is_documented_referenced_and_unique() {
+        let mut codes = std::collections::BTreeSet::new();
+        for r in RULES {
+            let m = r.meta;
+            assert!(
+                m.code.starts_with('A') && codes.insert(m.code),
+                "{}",
+                m.code
+            );
+            assert!(
+                !m.doc.what.is_empty() && !m.doc.why.is_empty() && !m.doc.fix.is_empty(),
+                "{}",
+                m.code
+            );
+            assert!(
+                m.references.iter().any(|x| x.framework == "MITRE ATT&CK"),
+                "{} has no ATT&CK reference",
+                m.code
+            );
+            assert!(
+                matches!(r.on_match, Status::Fail | Status::Warn),
+                "{}",
+                m.code
+            );
+        }
+        assert!(RULES.len() >= 30);
+    }
 }
 
 /// Test support: build events from a few fields over a realistic default, and run a rule.
