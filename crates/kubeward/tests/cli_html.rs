@@ -3,66 +3,12 @@
 //! `scripts/install-test-deps.sh`; without it the test fails under `CI=true` and is skipped otherwise.
 #![allow(clippy::unwrap_used)]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-fn chromium() -> Option<PathBuf> {
-    let paths = std::env::var_os("PATH")?;
-    std::env::split_paths(&paths)
-        .flat_map(|d| [d.join("chromium"), d.join("chromium-browser")])
-        .find(|p| p.is_file())
-}
-
-fn example_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/aks-node")
-}
-
-/// Load `page` in headless Chromium; return the DOM after scripts ran and the browser's log.
-fn render_in_chromium(browser: &Path, page: &Path, scratch: &Path) -> (String, String) {
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--no-first-run",
-            "--no-default-browser-check",
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=2000",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            scratch.join("profile").display()
-        ))
-        .arg("--dump-dom")
-        .arg(format!("file://{}", page.display()))
-        .env("HOME", scratch)
-        .output()
-        .unwrap();
-    let log = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        out.status.success(),
-        "chromium failed: {}\n{log}",
-        out.status
-    );
-    (String::from_utf8_lossy(&out.stdout).into_owned(), log)
-}
-
-fn attribute(dom: &str, name: &str) -> Option<usize> {
-    let needle = format!("{name}=\"");
-    let start = dom.find(&needle)? + needle.len();
-    let end = start + dom[start..].find('"')?;
-    dom[start..end].parse().ok()
-}
+use common::*;
 
 /// Run kubeward with `args` writing JSON and HTML, then check the HTML in Chromium against the JSON.
 fn html_matches_json(args: &[&str], input: &Path) {
@@ -99,10 +45,7 @@ fn html_matches_json(args: &[&str], input: &Path) {
     assert!(expected > 0);
 
     let (dom, log) = render_in_chromium(&browser, &html_path, dir.path());
-    let console: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains(":CONSOLE") || l.contains("Uncaught"))
-        .collect();
+    let console = console_lines(&log);
     assert!(
         console.is_empty(),
         "console output:\n{}",
@@ -117,11 +60,14 @@ fn html_matches_json(args: &[&str], input: &Path) {
 
 #[test]
 fn node_report_html_matches_json_in_chromium() {
-    html_matches_json(&["node", "--root"], &example_root());
+    let dir = tempfile::tempdir().unwrap();
+    let examples = materialized_examples(dir.path());
+    html_matches_json(&["node", "--root"], &examples.join("aks-node"));
 }
 
 #[test]
 fn scan_of_the_examples_html_matches_json_in_chromium() {
-    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
-    html_matches_json(&["scan"], &examples);
+    let dir = tempfile::tempdir().unwrap();
+    let examples = materialized_examples(dir.path());
+    html_matches_json(&["scan", "--as-of", "2026-11-27"], &examples);
 }
