@@ -397,9 +397,8 @@ fn structured(
                 buf.filled
             }
         };
-        if let Some((s, d)) = &mut sc.unit {
+        if let Some((s, _)) = &mut sc.unit {
             *s = s.saturating_sub(keep_from);
-            let _ = d;
         }
         buf.compact(keep_from);
         pos = buf.filled;

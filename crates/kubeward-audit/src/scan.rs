@@ -232,9 +232,7 @@ pub const SHAPE_AZDIAG: &str = "Log Analytics AzureDiagnostics row (log_s)";
 pub const SHAPE_AKSAUDIT: &str = "Log Analytics AKSAudit/AKSAuditAdmin row";
 
 #[derive(Deserialize)]
-struct Probe<'a> {
-    #[serde(borrow, default)]
-    kind: Option<Str<'a>>,
+struct Probe {
     #[serde(default)]
     items: Option<IgnoredAny>,
     #[serde(default)]
@@ -286,8 +284,7 @@ struct FileScanner<'o> {
     hint: Shape,
     stats: Stats,
     hits: Vec<RuleHits>,
-    /// Hits of the current file not yet grouped (grouping per event would cost a map lookup
-    /// for every match; hits are rare, so they are grouped as they come).
+    /// Unusable units of this file, the first `max_errors`, with their line.
     errors: Vec<(Option<u64>, String)>,
     errors_not_listed: u64,
     /// Units are the items of an EventList.
@@ -386,8 +383,6 @@ impl<'o> FileScanner<'o> {
                 Ok(l) => l,
                 Err(e) => return self.json_error(line, "list", &e),
             };
-            let is_event_list =
-                probe.kind.as_deref() == Some("EventList") || !list.items.is_empty();
             for item in list.items {
                 match serde_json::from_str::<Event>(item.get()) {
                     Ok(ev) => self.on_event(&ev, line, SHAPE_EVENTLIST, None),
@@ -403,7 +398,6 @@ impl<'o> FileScanner<'o> {
                     Err(e) => self.json_error(line, "records item", &e),
                 }
             }
-            let _ = is_event_list;
         } else if probe.properties.is_some() && probe.audit_id.is_none() {
             match serde_json::from_slice::<Record>(bytes) {
                 Ok(r) => {
