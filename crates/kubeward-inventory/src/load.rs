@@ -144,9 +144,24 @@ fn input_info(name: &str, objects: usize) -> InputInfo {
 
 fn load_stdin(opts: &LoadOptions) -> Inventory {
     let name = "<stdin>";
-    let mut bytes = Vec::new();
-    match std::io::stdin()
-        .lock()
+    let mut stdin = std::io::stdin().lock();
+    // Sniff the format from the first bytes; JSON is then streamed like a file (a `kubectl get
+    // -A -o json` pipe can be hundreds of megabytes), YAML is read whole.
+    let mut head = Vec::new();
+    if let Err(e) = (&mut stdin).take(64 * 1024).read_to_end(&mut head) {
+        return failed(name, LoadError::Io(e.to_string()));
+    }
+    let body = head.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&head);
+    let is_json = matches!(
+        body.iter().find(|b| !b.is_ascii_whitespace()),
+        Some(b'{' | b'[')
+    );
+    if is_json && head.len() == 64 * 1024 {
+        let reader = std::io::Cursor::new(body.to_vec()).chain(stdin);
+        return from_json(name, json::load_json(reader, opts, false));
+    }
+    let mut bytes = head;
+    match stdin
         .take(opts.max_file_bytes.saturating_add(1))
         .read_to_end(&mut bytes)
     {
