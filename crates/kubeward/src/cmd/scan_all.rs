@@ -376,16 +376,16 @@ fn absorb_node(
     origin: &str,
     facts: &mut Vec<kubeward_node::NodeFacts>,
 ) {
-    if let Some(v) = node.facts.remove(kubeward_node::facts::FACTS_KEY) {
-        if let Ok(f) = serde_json::from_value::<kubeward_node::NodeFacts>(v.clone()) {
-            let name = if f.name.is_empty() {
-                origin.to_string()
-            } else {
-                f.name.clone()
-            };
-            report.facts.insert(format!("node/{name}"), v);
-            facts.push(f);
-        }
+    if let Some(v) = node.facts.remove(kubeward_node::facts::FACTS_KEY)
+        && let Ok(f) = serde_json::from_value::<kubeward_node::NodeFacts>(v.clone())
+    {
+        let name = if f.name.is_empty() {
+            origin.to_string()
+        } else {
+            f.name.clone()
+        };
+        report.facts.insert(format!("node/{name}"), v);
+        facts.push(f);
     }
     if node.inputs.is_empty() {
         node.inputs.push(InputInfo {
