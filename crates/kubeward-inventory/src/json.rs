@@ -204,8 +204,19 @@ impl Scanner<'_> {
                 continue;
             }
             match b {
-                b'\n' => self.line += 1,
-                b' ' | b'\t' | b'\r' => {}
+                b'\n' | b' ' | b'\t' | b'\r' => {
+                    // Pretty-printed snapshots are mostly indentation: skip a blank run at once
+                    // (blanks change no state but the line count).
+                    let mut j = i;
+                    while j < n && matches!(buf[j], b' ' | b'\n' | b'\t' | b'\r') {
+                        if buf[j] == b'\n' {
+                            self.line += 1;
+                        }
+                        j += 1;
+                    }
+                    i = j;
+                    continue;
+                }
                 b'"' => {
                     if self.depth == 0 {
                         self.stray(i);
