@@ -59,7 +59,28 @@ fn example_cluster_workloads_report() {
         has("W440", "Namespace", "monitoring", "PASS"),
         "Cilium policy counts"
     );
-    assert!(has("W420", "Deployment", "web", "PASS"));
+    // PASS findings are rolled up per check and namespace, naming the objects that passed.
+    assert!(
+        !findings
+            .iter()
+            .any(|f| f["status"] == "PASS" && f["resource"]["kind"] == "Deployment")
+    );
+    let shop_pass = findings
+        .iter()
+        .find(|f| {
+            f["code"] == "W420"
+                && f["status"] == "PASS"
+                && f["resource"]["kind"] == "Namespace"
+                && f["resource"]["name"] == "shop"
+        })
+        .expect("one W420 PASS for namespace shop");
+    assert!(
+        shop_pass["evidence"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|e| e["observed"] == "Deployment/shop/web"
+                && e["source"]["key"] == "/spec/template/spec")),
+        "{shop_pass:#}"
+    );
     // Built-in objects are hidden by default.
     assert!(
         !findings

@@ -45,7 +45,10 @@ fn finding(
     pass: &str,
 ) -> Finding {
     if evidence.is_empty() {
-        return Finding::new(meta, Status::Pass, t.object.resource(), pass);
+        // Rolled up per namespace by the scan; the evidence names what was read.
+        return Finding::new(meta, Status::Pass, t.object.resource(), pass).with_evidence(
+            Evidence::observed("checked", t.object.source(t.spec_pointer)),
+        );
     }
     let who: Vec<&str> = evidence.iter().filter_map(|e| e.note.as_deref()).collect();
     let message = if who.is_empty() {

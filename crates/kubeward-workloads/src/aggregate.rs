@@ -1,0 +1,249 @@
+//! PASS findings rolled up per check and scope, so a 100,000-workload snapshot yields a report of
+//! what is wrong rather than a million "fine" lines: per check, one PASS per namespace (resource
+//! `Namespace/<ns>`) and one for cluster-scoped objects (`Cluster/cluster`), saying how many
+//! objects passed and naming the first few. Every other status stays per resource.
+
+use std::collections::HashMap;
+
+use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+
+/// How many passing objects an aggregated PASS names in its evidence.
+pub const PASS_EXAMPLES: usize = 5;
+
+/// Resource kinds that already stand for a whole scope: a single PASS about one of them is kept
+/// as written (e.g. "namespace shop has 2 network policies", "none of the 40 bindings grants…").
+const SCOPE_KINDS: &[&str] = &["Namespace", "Cluster", "RBAC"];
+
+/// Namespaced kinds the workload checks report on; written without `metadata.namespace` they land
+/// in `default` (kubectl's namespace when none is given), so their PASS is counted there.
+const NAMESPACED_KINDS: &[&str] = &[
+    "Pod",
+    "Deployment",
+    "ReplicaSet",
+    "StatefulSet",
+    "DaemonSet",
+    "Job",
+    "CronJob",
+    "ReplicationController",
+    "Rollout",
+    "Service",
+    "ServiceAccount",
+    "Role",
+    "RoleBinding",
+    "ConfigMap",
+    "Secret",
+    "NetworkPolicy",
+    "CiliumNetworkPolicy",
+    "Ingress",
+    "PersistentVolumeClaim",
+];
+
+/// The scope a PASS is counted in: `Some(namespace)` or `None` for the cluster.
+fn scope_of(resource: &Resource) -> Option<&str> {
+    match resource.namespace.as_deref() {
+        Some(ns) if !ns.is_empty() => Some(ns),
+        _ if resource.kind == "Namespace" => Some(resource.name.as_str()),
+        _ if NAMESPACED_KINDS.contains(&resource.kind.as_str()) => Some("default"),
+        _ => None,
+    }
+}
+
+fn scope_resource(scope: Option<&str>) -> Resource {
+    match scope {
+        Some(ns) => Resource::new("Namespace", ns),
+        None => Resource::new("Cluster", "cluster"),
+    }
+}
+
+struct Group {
+    /// Position of the group's first PASS in the input (output order follows it).
+    first: usize,
+    count: usize,
+    /// The first PASS findings, kept whole until the group is built.
+    examples: Vec<Finding>,
+}
+
+/// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.
+/// `meta` gives a check's metadata by code (the aggregated finding carries its references);
+/// without it the first PASS of the group serves as the template.
+pub fn aggregate_passes(
+    findings: Vec<Finding>,
+    meta: impl Fn(&str) -> Option<&'static CheckMeta>,
+) -> Vec<Finding> {
+    let mut groups: HashMap<(String, Option<String>), Group> = HashMap::new();
+    let mut out: Vec<(usize, Finding)> = Vec::new();
+    for (i, f) in findings.into_iter().enumerate() {
+        if f.status != Status::Pass {
+            out.push((i, f));
+            continue;
+        }
+        let key = (f.code.clone(), scope_of(&f.resource).map(str::to_string));
+        let g = groups.entry(key).or_insert_with(|| Group {
+            first: i,
+            count: 0,
+            examples: Vec::new(),
+        });
+        g.count += 1;
+        if g.examples.len() < PASS_EXAMPLES {
+            g.examples.push(f);
+        }
+    }
+    for ((code, scope), g) in groups {
+        out.push((g.first, build(&code, scope.as_deref(), g, &meta)));
+    }
+    out.sort_by_key(|(i, _)| *i);
+    out.into_iter().map(|(_, f)| f).collect()
+}
+
+fn build(
+    code: &str,
+    scope: Option<&str>,
+    mut g: Group,
+    meta: &impl Fn(&str) -> Option<&'static CheckMeta>,
+) -> Finding {
+    let resource = scope_resource(scope);
+    if g.count == 1 && SCOPE_KINDS.contains(&g.examples[0].resource.kind.as_str()) {
+        let mut only = g.examples.remove(0);
+        only.remediation = String::new();
+        return only;
+    }
+    let plural = if g.count == 1 { "" } else { "s" };
+    let what = match scope {
+        Some(ns) => format!("{} object{plural} in namespace {ns}", g.count),
+        None => format!("{} cluster-scoped object{plural}", g.count),
+    };
+    let message = format!(
+        "{what} passed{}",
+        if g.count > g.examples.len() {
+            format!(" (the first {} named in the evidence)", g.examples.len())
+        } else {
+            String::new()
+        }
+    );
+    let mut f = match meta(code) {
+        Some(m) => Finding::new(m, Status::Pass, resource, message),
+        None => {
+            let mut t = g.examples[0].clone();
+            t.resource = resource;
+            t.message = message;
+            t.evidence.clear();
+            t
+        }
+    };
+    // A PASS needs no remediation text.
+    f.remediation = String::new();
+    f.evidence = g.examples.into_iter().map(example).collect();
+    f
+}
+
+/// One passing object: which object, where (file, line, field path), and what the check said.
+fn example(f: Finding) -> Evidence {
+    let source = f
+        .evidence
+        .into_iter()
+        .next()
+        .map_or_else(Source::default, |e| e.source);
+    Evidence::observed(f.resource.display(), source).with_note(f.message)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeward_core::{Area, CheckDoc, RefStatic, Severity};
+
+    static META: CheckMeta = CheckMeta {
+        code: "W999",
+        name: "test-check",
+        title: "Test",
+        area: Area::Workloads,
+        severity: Severity::High,
+        references: &[RefStatic::cis_aks("1.8.0", "4.2.1")],
+        profiles: &[],
+        kubeward_own: false,
+        doc: CheckDoc {
+            what: "",
+            why: "",
+            fix: "fix it",
+            links: &[],
+        },
+    };
+
+    fn pass(kind: &str, ns: Option<&str>, name: &str) -> Finding {
+        let resource = match ns {
+            Some(ns) => Resource::namespaced(kind, ns, name),
+            None => Resource::new(kind, name),
+        };
+        Finding::new(&META, Status::Pass, resource, "fine").with_evidence(Evidence::observed(
+            "ok",
+            Source::file("x.yaml").with_key("/spec/template/spec"),
+        ))
+    }
+
+    fn by_code(code: &str) -> Option<&'static CheckMeta> {
+        (code == META.code).then_some(&META)
+    }
+
+    #[test]
+    fn passes_roll_up_per_namespace_and_failures_stay() {
+        let mut input: Vec<Finding> = (0..7)
+            .map(|i| pass("Deployment", Some("shop"), &format!("d{i}")))
+            .collect();
+        input.push(pass("Deployment", Some("web"), "w"));
+        let mut fail = pass("Deployment", Some("shop"), "bad");
+        fail.status = Status::Fail;
+        input.push(fail);
+        let out = aggregate_passes(input, by_code);
+        assert_eq!(out.len(), 3, "{out:#?}");
+        let shop = &out[0];
+        assert_eq!(shop.resource, Resource::new("Namespace", "shop"));
+        assert_eq!(shop.status, Status::Pass);
+        assert!(
+            shop.message
+                .starts_with("7 objects in namespace shop passed")
+        );
+        assert_eq!(shop.evidence.len(), PASS_EXAMPLES);
+        assert_eq!(
+            shop.evidence[0].observed.as_deref(),
+            Some("Deployment/shop/d0")
+        );
+        assert_eq!(
+            shop.evidence[0].source.key.as_deref(),
+            Some("/spec/template/spec")
+        );
+        assert_eq!(shop.references.len(), 1, "metadata comes from the check");
+        assert!(shop.remediation.is_empty());
+        assert_eq!(out[1].resource, Resource::new("Namespace", "web"));
+        assert!(
+            out[1]
+                .message
+                .starts_with("1 object in namespace web passed")
+        );
+        assert_eq!(out[2].status, Status::Fail);
+        assert_eq!(out[2].resource.name, "bad");
+    }
+
+    #[test]
+    fn cluster_scoped_and_unwritten_namespaces() {
+        let input = vec![
+            pass("ClusterRole", None, "a"),
+            pass("ClusterRole", None, "b"),
+            pass("Deployment", None, "no-ns"),
+            pass("Namespace", None, "shop"),
+            pass("RBAC", None, "bindings"),
+        ];
+        let out = aggregate_passes(input, |_| None);
+        let names: Vec<String> = out.iter().map(|f| f.resource.display()).collect();
+        assert_eq!(
+            names,
+            ["Cluster/cluster", "Namespace/default", "Namespace/shop"],
+            "{out:#?}"
+        );
+        assert!(
+            out[0]
+                .message
+                .starts_with("3 cluster-scoped objects passed")
+        );
+        // A namespace-level PASS alone in its scope keeps its own words.
+        assert_eq!(out[2].message, "fine");
+    }
+}
