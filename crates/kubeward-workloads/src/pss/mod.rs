@@ -42,7 +42,7 @@ use kubeward_inventory::PodTemplate;
 use serde::Serialize;
 
 pub use namespaces::{NamespaceLevels, NamespacePolicy, namespaces};
-pub use report::{PodVerdict, findings, subjects, verdict, verdicts};
+pub use report::{PodVerdict, findings, subjects, verdicts};
 pub use verdict::META as VERDICT_META;
 pub use view::PodView;
 
