@@ -155,6 +155,7 @@ pub fn classify_file(path: &Path) -> Result<Option<Input>, String> {
             return Ok(Some(Input::AuditLog(p)));
         }
         if (has("kube-audit") && chas("\"records\":"))
+            || (chas("\"category\":\"kube-audit") && chas("\"properties\":{\"log\":"))
             || has("\"log_s\"")
             || has("\"AuditId\"")
             || has("PT1H")
