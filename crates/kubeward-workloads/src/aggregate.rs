@@ -63,6 +63,27 @@ struct Group {
     examples: Vec<Finding>,
 }
 
+/// A PASS about one object, as the checks emit it before [`aggregate_passes`] rolls it up: only
+/// what the roll-up reads (code, resource, message, evidence), so 100,000 of them stay cheap.
+/// The rolled-up finding gets the check's title, references and the rest from its metadata.
+pub fn pass(meta: &'static CheckMeta, resource: Resource, message: impl Into<String>) -> Finding {
+    Finding {
+        code: meta.code.to_string(),
+        name: String::new(),
+        title: String::new(),
+        area: String::new(),
+        severity: meta.severity,
+        status: Status::Pass,
+        references: Vec::new(),
+        resource,
+        message: message.into(),
+        evidence: Vec::new(),
+        remediation: String::new(),
+        kubeward_own: meta.kubeward_own,
+        waived: None,
+    }
+}
+
 /// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.
 /// `meta` gives a check's metadata by code (the aggregated finding carries its references);
 /// without it the first PASS of the group serves as the template.
@@ -103,9 +124,14 @@ fn build(
 ) -> Finding {
     let resource = scope_resource(scope);
     if g.count == 1 && SCOPE_KINDS.contains(&g.examples[0].resource.kind.as_str()) {
-        let mut only = g.examples.remove(0);
-        only.remediation = String::new();
-        return only;
+        let only = g.examples.remove(0);
+        let mut f = match meta(code) {
+            Some(m) => Finding::new(m, Status::Pass, only.resource, only.message),
+            None => only.clone(),
+        };
+        f.evidence = only.evidence;
+        f.remediation = String::new();
+        return f;
     }
     let plural = if g.count == 1 { "" } else { "s" };
     let what = match scope {
@@ -245,5 +271,21 @@ mod tests {
         );
         // A namespace-level PASS alone in its scope keeps its own words.
         assert_eq!(out[2].message, "fine");
+    }
+
+    #[test]
+    fn light_passes_get_the_check_metadata_back() {
+        let light =
+            |ns: &str, name: &str| super::pass(&META, Resource::namespaced("Pod", ns, name), "ok");
+        let out = aggregate_passes(vec![light("a", "p1"), light("a", "p2")], by_code);
+        assert_eq!(out.len(), 1);
+        assert_eq!(out[0].title, "Test");
+        assert_eq!(out[0].name, "test-check");
+        assert_eq!(out[0].references.len(), 1);
+        assert_eq!(out[0].evidence[1].observed.as_deref(), Some("Pod/a/p2"));
+        let single = super::pass(&META, Resource::new("Namespace", "a"), "has a policy");
+        let out = aggregate_passes(vec![single], by_code);
+        assert_eq!(out[0].message, "has a policy");
+        assert_eq!(out[0].title, "Test", "a kept PASS is completed too");
     }
 }

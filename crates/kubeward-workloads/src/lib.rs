@@ -28,7 +28,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 /// Pod Security Standards as part of the workload report, at a fixed default: `baseline:latest`
 /// violations FAIL (what every namespace should at least enforce), and violations that only
 /// `restricted:latest` adds are WARN (the hardening target). The per-workload verdict is the
-/// baseline one. `kubeward pss` evaluates any level and version, and namespace labels.
+/// baseline one; PASS verdicts are rolled up per namespace. `kubeward pss` evaluates any level and version, and namespace labels.
 ///
 /// Each pod is evaluated once at `restricted`; the baseline result is derived from it (restricted
 /// repeats every baseline control, or replaces it with a stricter one). Only when a replacing
@@ -46,11 +46,12 @@ pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
                     .is_some_and(system::is_system_namespace)
         })
         .collect();
-    subjects
+    let findings = subjects
         .par_iter()
         .with_min_len(256)
         .flat_map_iter(|o| pss_object_findings(o))
-        .collect()
+        .collect();
+    aggregate::aggregate_passes(findings, check_meta)
 }
 
 /// The objects Pod Security evaluates: every workload except those whose controlling owner is in
@@ -131,9 +132,8 @@ fn pss_object_findings(obj: &Object) -> Vec<Finding> {
     let mut out = Vec::with_capacity(1 + restricted.len());
     if baseline.is_empty() {
         out.push(
-            Finding::new(
+            aggregate::pass(
                 &pss::VERDICT_META,
-                Status::Pass,
                 resource.clone(),
                 format!("allowed at {PSS_BASELINE_AT}"),
             )
@@ -238,7 +238,7 @@ pub fn scan(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
                 .map(|(_, eval)| aggregate::aggregate_passes(eval(&ctx), check_meta))
                 .collect()
         },
-        || aggregate::aggregate_passes(pss_findings(inv, opts), check_meta),
+        || pss_findings(inv, opts),
     );
     parts.push(pss);
     parts.into_iter().flatten().collect()

@@ -91,12 +91,17 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             .filter_map(|c| escalation_allowed(&t, &c))
             .collect();
         if evidence.is_empty() {
-            out.push(Finding::new(
-                &META,
-                Status::Pass,
-                t.object.resource(),
-                "every container sets allowPrivilegeEscalation: false",
-            ));
+            out.push(
+                crate::aggregate::pass(
+                    &META,
+                    t.object.resource(),
+                    "every container sets allowPrivilegeEscalation: false",
+                )
+                .with_evidence(Evidence::observed(
+                    "checked",
+                    t.object.source(t.spec_pointer),
+                )),
+            );
         } else {
             let who: Vec<String> = evidence
                 .iter()

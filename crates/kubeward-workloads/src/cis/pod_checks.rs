@@ -46,7 +46,7 @@ fn finding(
 ) -> Finding {
     if evidence.is_empty() {
         // Rolled up per namespace by the scan; the evidence names what was read.
-        return Finding::new(meta, Status::Pass, t.object.resource(), pass).with_evidence(
+        return crate::aggregate::pass(meta, t.object.resource(), pass).with_evidence(
             Evidence::observed("checked", t.object.source(t.spec_pointer)),
         );
     }

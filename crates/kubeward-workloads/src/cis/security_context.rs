@@ -119,7 +119,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(&t, &c)).collect();
         if evidence.is_empty() {
             out.push(
-                Finding::new(&META, Status::Pass, t.object.resource(), "every container runs as non-root with a read-only root filesystem and drops ALL capabilities")
+                crate::aggregate::pass(&META, t.object.resource(), "every container runs as non-root with a read-only root filesystem and drops ALL capabilities")
                     .with_evidence(Evidence::observed("checked", t.object.source(t.spec_pointer))),
             );
         } else {

@@ -88,12 +88,15 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             f.evidence = depends;
             f
         } else {
-            Finding::new(
+            crate::aggregate::pass(
                 &META,
-                Status::Pass,
                 t.object.resource(),
                 "every container runs with RuntimeDefault or a Localhost profile",
             )
+            .with_evidence(Evidence::observed(
+                "checked",
+                t.object.source(t.spec_pointer),
+            ))
         };
         out.push(f);
     }

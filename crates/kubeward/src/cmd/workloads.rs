@@ -148,7 +148,10 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
     facts(&mut report, &inv, &opts, &ctx);
     let rows = profiles::table(&ctx);
     for (_, eval) in profiles::all() {
-        report.extend(eval(&ctx));
+        report.extend(kubeward_workloads::aggregate::aggregate_passes(
+            eval(&ctx),
+            kubeward_workloads::check_meta,
+        ));
     }
     let table_to_stdout = args.output.output_file.is_none()
         && args
