@@ -374,6 +374,22 @@ async fn lists_every_kind_with_pagination_tls_and_token_and_reports_forbidden_ki
         .expect("secret listed");
     assert!(secret.get("data").is_none());
 
+    // A snapshot loads back as the same objects, with nothing secret in it.
+    let snapshot = serde_json::to_string(&collected.snapshot()).expect("snapshot serialises");
+    let reloaded = kubeward_inventory::load_str(
+        "snapshot.json",
+        &snapshot,
+        &kubeward_inventory::LoadOptions::default(),
+    );
+    assert!(reloaded.errors.is_empty(), "{:?}", reloaded.errors);
+    assert_eq!(reloaded.objects.len(), collected.objects.len());
+    assert!(
+        reloaded
+            .objects
+            .iter()
+            .any(|o| o.kind == "Secret" && o.value.get("data").is_none())
+    );
+
     let inv = collected.into_inventory();
     assert_eq!(inv.errors.len(), 1);
     assert!(

@@ -133,10 +133,18 @@ pub fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
 /// what they prevented.
 pub fn live_inventory(cluster: &ClusterArgs) -> anyhow::Result<kubeward_inventory::Inventory> {
     let rt = runtime()?;
+    let spinner = indicatif::ProgressBar::new_spinner();
+    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        spinner.set_message(format!("listing {} kinds from the cluster…", KINDS.len()));
+        spinner.enable_steady_tick(Duration::from_millis(120));
+    } else {
+        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
     let collected = rt.block_on(async {
         let (client, name) = connect(&cluster.connect_options()).await?;
         Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
     })?;
+    spinner.finish_and_clear();
     Ok(collected.into_inventory())
 }
 
