@@ -26,6 +26,13 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let nodes = &ctx.opts.nodes;
     let mut out = Vec::new();
     for t in ctx.workloads() {
+        if !super::mentions_localhost(
+            &t,
+            "appArmorProfile",
+            Some(super::APPARMOR_ANNOTATION_PREFIX),
+        ) {
+            continue;
+        }
         let mut missing = Vec::new();
         let mut present = Vec::new();
         for c in t.containers() {

@@ -201,6 +201,36 @@ fn is_privileged(c: &Container<'_>) -> bool {
         == Some(true)
 }
 
+/// Does any `<field>` (`seccompProfile`, `appArmorProfile`) of the pod or its containers, or any
+/// annotation under `annotation_prefix`, ask for a Localhost profile? Only then can a container's
+/// effective profile be Localhost: the Localhost checks skip every other workload cheaply.
+pub(crate) fn mentions_localhost(
+    t: &PodTemplate<'_>,
+    field: &str,
+    annotation_prefix: Option<&str>,
+) -> bool {
+    let local = |sc: Option<&Value>| {
+        sc.and_then(|sc| sc.get(field))
+            .and_then(|p| p.get("type"))
+            .and_then(Value::as_str)
+            == Some("Localhost")
+    };
+    local(t.spec.get("securityContext"))
+        || t.containers()
+            .any(|c| local(c.value.get("securityContext")))
+        || annotation_prefix.is_some_and(|prefix| {
+            t.metadata
+                .get("annotations")
+                .and_then(Value::as_object)
+                .is_some_and(|m| {
+                    m.iter().any(|(k, v)| {
+                        k.starts_with(prefix)
+                            && v.as_str().is_some_and(|v| v.starts_with("localhost/"))
+                    })
+                })
+        })
+}
+
 /// Seccomp annotations on the pod template that apply to this container (and are ignored).
 fn seccomp_annotations(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<(String, String)> {
     let mut v = Vec::new();
@@ -594,6 +624,27 @@ mod tests {
         let t = PodTemplate::of(&inv.objects[0]).expect("template");
         let c = t.containers().last().expect("a container");
         f(&t, &c)
+    }
+
+    #[test]
+    fn localhost_pre_check_sees_fields_and_annotations() {
+        let seccomp = |spec: &str, ann: &str| {
+            with_container(spec, ann, |t, _| {
+                (
+                    mentions_localhost(t, "seccompProfile", None),
+                    mentions_localhost(t, "appArmorProfile", Some(APPARMOR_ANNOTATION_PREFIX)),
+                )
+            })
+        };
+        let rd = "      securityContext: {seccompProfile: {type: RuntimeDefault}}\n      containers: [{name: app, image: x}]";
+        assert_eq!(seccomp(rd, ""), (false, false));
+        let local = "      containers: [{name: app, image: x, securityContext: {seccompProfile: {type: Localhost, localhostProfile: a.json}, appArmorProfile: {type: Localhost, localhostProfile: p}}}]";
+        assert_eq!(seccomp(local, ""), (true, true));
+        let ann = "container.apparmor.security.beta.kubernetes.io/app: localhost/p";
+        assert_eq!(
+            seccomp("      containers: [{name: app, image: x}]", ann),
+            (false, true)
+        );
     }
 
     // --- seccomp precedence, one test per rule ---
