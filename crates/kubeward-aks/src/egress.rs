@@ -362,6 +362,9 @@ pub fn plan(c: &Cluster) -> EgressPlan {
         why: "NTP for Linux nodes provisioned before March 2021 only".into(),
     });
     notes.push("Custom DNS servers on the VNet must be reachable on UDP 53 from the nodes (not visible in the cluster configuration).".into());
+    if net.iter().any(|r| !r.destination_fqdns.is_empty()) {
+        notes.push("Network rules that name a host (ntp.ubuntu.com) need DNS proxy enabled on the Azure Firewall, and the VNet's DNS servers pointed at the firewall.".into());
+    }
 
     // Node operating systems.
     let linux_ubuntu = c.pools.iter().any(|p| {
@@ -486,6 +489,7 @@ pub fn plan(c: &Cluster) -> EgressPlan {
                 ods.into(),
                 oms.into(),
                 "*.monitoring.azure.com".into(),
+                "global.handler.control.monitor.azure.com".into(),
                 format!("{location}.ingest.monitor.azure.com"),
                 format!("{location}.handler.control.monitor.azure.com"),
             ],
@@ -662,6 +666,20 @@ fn shell_quote(s: &str) -> String {
     }
 }
 
+/// `--source-addresses` takes a list: accept CIDRs separated by commas or spaces.
+fn source_addresses(s: &str) -> Vec<String> {
+    let list: Vec<String> = s
+        .split([',', ' ', '\t'])
+        .filter(|a| !a.is_empty())
+        .map(str::to_string)
+        .collect();
+    if list.is_empty() {
+        vec![s.to_string()]
+    } else {
+        list
+    }
+}
+
 fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
     format!(
         "aks-{}-{kind}{}",
@@ -676,10 +694,14 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
         "# Azure Firewall rules for AKS cluster {} ({}); outbound type {}.\n",
         p.cluster, p.location, p.outbound_type
     ));
-    s.push_str("# Application rules need the azure-firewall CLI extension: az extension add --name azure-firewall\n");
+    s.push_str("# The az network firewall commands come from the azure-firewall CLI extension: az extension add --name azure-firewall\n");
     let rg = shell_quote(&t.resource_group);
     let fw = shell_quote(&t.firewall);
-    let src = shell_quote(&t.source);
+    let src = source_addresses(&t.source)
+        .iter()
+        .map(|a| shell_quote(a))
+        .collect::<Vec<_>>()
+        .join(" ");
     for (required, priority) in [(true, 200), (false, 300)] {
         let mut first = true;
         for r in p
@@ -690,7 +712,7 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             let fqdns: Vec<String> = r.fqdns.iter().map(|f| shell_quote(f)).collect();
             s.push_str(&format!(
                 "az network firewall application-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --source-addresses {src} --protocols {}={} --target-fqdns {}\n",
-                collection(p, "fqdn", required),
+                shell_quote(&collection(p, "fqdn", required)),
                 r.name,
                 if first { format!(" --priority {priority} --action Allow") } else { String::new() },
                 r.protocol,
@@ -725,7 +747,7 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             };
             s.push_str(&format!(
                 "az network firewall network-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --protocols {} --source-addresses {src} {dest} --destination-ports {}\n",
-                collection(p, "net", required),
+                shell_quote(&collection(p, "net", required)),
                 r.name,
                 if first { format!(" --priority {priority} --action Allow") } else { String::new() },
                 r.protocol,
@@ -750,7 +772,7 @@ pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
                 serde_json::json!({
                     "name": r.name,
                     "description": r.why,
-                    "sourceAddresses": [t.source],
+                    "sourceAddresses": source_addresses(&t.source),
                     "protocols": [{"protocolType": r.protocol, "port": r.port}],
                     "targetFqdns": r.fqdns,
                 })
@@ -774,7 +796,7 @@ pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
                     "name": r.name,
                     "description": r.why,
                     "protocols": [r.protocol],
-                    "sourceAddresses": [t.source],
+                    "sourceAddresses": source_addresses(&t.source),
                     "destinationAddresses": r.destinations,
                     "destinationFqdns": r.destination_fqdns,
                     "destinationPorts": r.ports.iter().map(u16::to_string).collect::<Vec<_>>(),
@@ -906,6 +928,58 @@ mod tests {
             all_fqdns(&p)
                 .iter()
                 .any(|x| x == "*.hcp.usgovvirginia.cx.aks.containerservice.azure.us")
+        );
+    }
+    #[test]
+    fn firewall_commands_quote_input_and_take_several_sources() {
+        let p = plan(&cluster(&cl(
+            r#""location":"westeurope","name":"c;touch x""#,
+        )));
+        let t = FirewallTarget {
+            source: "10.0.0.0/16, 10.1.0.0/24".into(),
+            ..FirewallTarget::default()
+        };
+        let cli = render_firewall_cli(&p, &t);
+        // A cluster name from the input never reaches the shell unquoted.
+        assert!(
+            cli.contains("--collection-name 'aks-c;touch x-fqdn'"),
+            "{cli}"
+        );
+        assert!(!cli.contains("--collection-name aks-c;"));
+        assert!(
+            cli.contains("--source-addresses 10.0.0.0/16 10.1.0.0/24 "),
+            "{cli}"
+        );
+        assert!(cli.starts_with("# Azure Firewall rules"));
+        assert!(cli.contains(
+            "# The az network firewall commands come from the azure-firewall CLI extension"
+        ));
+        let json = firewall_json(&p, &t);
+        assert_eq!(
+            json["networkRuleCollections"][0]["properties"]["rules"][0]["sourceAddresses"],
+            serde_json::json!(["10.0.0.0/16", "10.1.0.0/24"])
+        );
+    }
+
+    #[test]
+    fn fqdn_network_rules_mention_dns_proxy_and_monitor_needs_its_global_handler() {
+        let p = plan(&cluster(&cl(
+            r#""location":"westeurope","addonProfiles":{"omsagent":{"enabled":true}}"#,
+        )));
+        assert!(
+            p.network_rules
+                .iter()
+                .any(|r| !r.destination_fqdns.is_empty())
+        );
+        assert!(
+            p.notes.iter().any(|n| n.contains("DNS proxy")),
+            "{:?}",
+            p.notes
+        );
+        assert!(
+            all_fqdns(&p)
+                .iter()
+                .any(|x| x == "global.handler.control.monitor.azure.com")
         );
     }
 }

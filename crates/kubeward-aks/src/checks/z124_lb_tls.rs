@@ -15,9 +15,9 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
-        what: "Nothing in the cluster's Azure configuration: TLS is configured on Ingress (`spec.tls`), Gateway listeners or Application Gateway. This check points at the workload scan.",
+        what: "Nothing in the cluster's Azure configuration: TLS is configured on Ingress (`spec.tls`), Gateway listeners or Application Gateway. This check points at `kubeward netpol coverage` (check P104 ingress-without-tls), which `kubeward scan` also runs.",
         why: "An HTTP-only ingress sends credentials and session cookies in clear text across the Internet.",
-        fix: "Run `kubeward workloads <manifests or snapshot>` and fix Ingress objects without spec.tls; with the application routing add-on, use a Key Vault certificate: az aks approuting update -g <resource-group> -n <cluster> --enable-kv --attach-kv <key-vault-id>",
+        fix: "Run `kubeward netpol coverage <manifests or snapshot>` (or `kubeward scan`) and give every Ingress that P104 ingress-without-tls lists a spec.tls section; with the application routing add-on, use a Key Vault certificate: az aks approuting update -g <resource-group> -n <cluster> --enable-kv --attach-kv <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
     },
 };
@@ -28,7 +28,7 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         c,
         None,
         Status::Manual,
-        "TLS at the load balancer is set on Ingress/Gateway objects, not in the cluster configuration: judge it with `kubeward workloads` on the cluster's manifests",
+        "TLS at the load balancer is set on Ingress/Gateway objects, not in the cluster configuration: judge it with `kubeward netpol coverage` (check P104 ingress-without-tls) or `kubeward scan` on the cluster's manifests or snapshot",
     )]
 }
 
@@ -40,5 +40,22 @@ mod tests {
     #[test]
     fn always_manual() {
         assert_eq!(status(evaluate, &cl("")), Status::Manual);
+    }
+
+    #[test]
+    fn points_at_the_command_that_judges_ingress_tls() {
+        // The Ingress TLS check (P104) runs in `netpol coverage` and `scan`, not in `workloads`.
+        let f = &evaluate(
+            &super::super::testing::cluster(&cl("")),
+            &super::super::testing::ctx(),
+        )[0];
+        assert!(
+            f.message.contains("kubeward netpol coverage"),
+            "{}",
+            f.message
+        );
+        assert!(f.message.contains("P104"), "{}", f.message);
+        assert!(!f.message.contains("kubeward workloads"), "{}", f.message);
+        assert!(META.doc.fix.contains("kubeward netpol coverage"));
     }
 }

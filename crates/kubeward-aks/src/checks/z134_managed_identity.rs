@@ -54,12 +54,14 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             "identity settings are unresolved ARM expressions",
         )
     } else {
+        // `az aks show` always carries `identity`; a template or trimmed export may not, and the
+        // API has no default to assume (creation needs one or the other).
         finding(
             &META,
             c,
             None,
-            Status::Fail,
-            "no managed identity and no service principal in the input: the cluster's Azure identity is unknown",
+            Status::Manual,
+            "neither identity nor servicePrincipalProfile is in the input: look at `az aks show -g <resource-group> -n <cluster> --query \"{identity: identity.type, clientId: servicePrincipalProfile.clientId}\"`",
         )
     };
     vec![
@@ -91,6 +93,15 @@ mod tests {
             ),
             Status::Fail
         );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
+        // Nothing about the identity in the input: not a guess, a pointer to where to look.
+        assert_eq!(status(evaluate, &cl("")), Status::Manual);
+        assert_eq!(
+            status(evaluate, &cl(r#""identity":{"type":"None"}"#)),
+            Status::Manual
+        );
+        assert_eq!(
+            status(evaluate, &cl(r#""identity":{"type":"UserAssigned"}"#)),
+            Status::Pass
+        );
     }
 }

@@ -117,7 +117,10 @@ fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
     let (inputs, read_errors) = read_inputs(&args.files, &[]);
     let inv = load(inputs);
     for e in read_errors.iter().chain(inv.errors.iter()) {
-        anstream::eprintln!("warning: {}", e.message);
+        match e.line {
+            Some(line) => anstream::eprintln!("warning: {}:{line}: {}", e.path, e.message),
+            None => anstream::eprintln!("warning: {}: {}", e.path, e.message),
+        }
     }
     let cluster = match &args.cluster {
         Some(name) => inv
