@@ -8,12 +8,9 @@ pub const MAX_PROFILE_BYTES: u64 = 4 * 1024 * 1024;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
-    #[error("{path}: cannot read: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The OS error is in the message, not chained as a source, so `{:#}` does not print it twice.
+    #[error("{path}: cannot read: {cause}")]
+    Io { path: String, cause: std::io::Error },
     #[error(
         "{path}: the file is larger than {limit} bytes; a profile is a few KiB, so this is not one"
     )]
@@ -58,7 +55,7 @@ impl ProfileError {
                 column, message, ..
             } => format!("column {column}: {message}"),
             ProfileError::Invalid { message, .. } => message.clone(),
-            ProfileError::Io { source, .. } => format!("cannot read: {source}"),
+            ProfileError::Io { cause, .. } => format!("cannot read: {cause}"),
             ProfileError::TooLarge { limit, .. } => format!(
                 "the file is larger than {limit} bytes; a profile is a few KiB, so this is not one"
             ),
@@ -75,9 +72,9 @@ impl ProfileError {
 /// Read a text file, refusing anything over `limit` bytes without reading it all.
 pub fn read_bounded(path: &Path, limit: u64) -> Result<String, ProfileError> {
     let shown = path.display().to_string();
-    let io = |source| ProfileError::Io {
+    let io = |cause| ProfileError::Io {
         path: shown.clone(),
-        source,
+        cause,
     };
     let file = std::fs::File::open(path).map_err(io)?;
     let mut buf = Vec::new();
@@ -127,6 +124,20 @@ mod tests {
                 .starts_with("/nonexistent/x.json: cannot read"),
             "{e}"
         );
+        // Through anyhow's `{:#}` (what the CLI prints) the OS reason appears once.
+        let shown = format!("{:#}", anyhow_like(e));
+        assert_eq!(shown.matches("os error 2").count(), 1, "{shown}");
+    }
+
+    /// The error and its source chain joined with ": ", as anyhow's alternate Display does.
+    fn anyhow_like(e: ProfileError) -> String {
+        let mut s = e.to_string();
+        let mut cur: Option<&dyn std::error::Error> = std::error::Error::source(&e);
+        while let Some(c) = cur {
+            s.push_str(&format!(": {c}"));
+            cur = c.source();
+        }
+        s
     }
 
     #[test]

@@ -292,6 +292,7 @@ pub fn runtime_default(version: ContainerdVersion, arch: Arch) -> Profile {
         flags: Vec::new(),
         listener_path: None,
         listener_metadata_line: None,
+        listener_metadata: None,
         rules,
         dropped: Vec::new(),
         problems: Vec::new(),

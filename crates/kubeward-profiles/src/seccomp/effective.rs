@@ -20,15 +20,25 @@ pub struct Outcome {
 impl Outcome {
     pub fn of_rule(r: &Rule) -> Outcome {
         Outcome {
-            action: r.action,
+            action: same_action(r.action),
             errno: r.errno(),
         }
     }
     pub fn default_of(p: &Profile) -> Outcome {
         Outcome {
-            action: p.default_action,
+            action: same_action(p.default_action),
             errno: p.default_errno(),
         }
+    }
+}
+
+/// runc hands `SCMP_ACT_KILL` to libseccomp as kill-thread, so the two spellings are one action
+/// (a KILL_THREAD rule under a KILL default is skipped as redundant).
+fn same_action(a: Action) -> Action {
+    if a == Action::Kill {
+        Action::KillThread
+    } else {
+        a
     }
 }
 
@@ -213,6 +223,18 @@ mod tests {
         assert!(!e.syscalls.contains_key("chmodat"));
         assert!(!e.syscalls.contains_key("read"));
         assert_eq!(e.describe("fchmodat"), "SCMP_ACT_ERRNO(EPERM)");
+    }
+
+    #[test]
+    fn kill_and_kill_thread_are_one_action() {
+        let p = p(r#"{"defaultAction":"SCMP_ACT_KILL","syscalls":[
+              {"names":["mount"],"action":"SCMP_ACT_KILL_THREAD"},
+              {"names":["umount2"],"action":"SCMP_ACT_KILL_PROCESS"}]}"#);
+        let e = Effective::of(&p, Arch::X86_64);
+        // The KILL_THREAD rule repeats the default and is skipped; KILL_PROCESS is a real change.
+        assert!(!e.syscalls.contains_key("mount"));
+        assert_eq!(e.describe("umount2"), "SCMP_ACT_KILL_PROCESS");
+        assert_eq!(e.class("umount2"), Class::Blocked);
     }
 
     #[test]

@@ -254,6 +254,7 @@ pub fn generate(observed: &Observed, opts: &GenerateOptions) -> (Profile, Vec<St
         flags: Vec::new(),
         listener_path: None,
         listener_metadata_line: None,
+        listener_metadata: None,
         rules,
         dropped: Vec::new(),
         problems: Vec::new(),

@@ -199,6 +199,8 @@ pub struct Profile {
     pub flags: Vec<Located>,
     pub listener_path: Option<String>,
     pub listener_metadata_line: Option<u32>,
+    /// `listenerMetadata`, passed through to the seccomp agent.
+    pub listener_metadata: Option<String>,
     pub rules: Vec<Rule>,
     pub dropped: Vec<DroppedKey>,
     /// Structural problems the runtime rejects or that make a rule inert (not fatal to reading).
@@ -327,7 +329,12 @@ impl Profile {
             Some(n) => Some(str_field(path, n, "listenerPath")?.to_string()),
             None => None,
         };
-        let listener_metadata_line = get_ci(&root, "listenerMetadata").map(|n| n.line);
+        let metadata_node = get_ci(&root, "listenerMetadata");
+        let listener_metadata_line = metadata_node.map(|n| n.line);
+        let listener_metadata = match metadata_node {
+            Some(n) => Some(str_field(path, n, "listenerMetadata")?.to_string()),
+            None => None,
+        };
 
         let mut rules = Vec::new();
         if let Some(s) = get_ci(&root, "syscalls")
@@ -347,6 +354,7 @@ impl Profile {
             flags,
             listener_path,
             listener_metadata_line,
+            listener_metadata,
             rules,
             dropped,
             problems,
@@ -376,6 +384,13 @@ impl Profile {
                 "flags".into(),
                 json!(self.flags.iter().map(|f| &f.text).collect::<Vec<_>>()),
             );
+        }
+        // Without these a NOTIFY profile written back (install, generate) would lose its agent.
+        if let Some(l) = &self.listener_path {
+            root.insert("listenerPath".into(), json!(l));
+        }
+        if let Some(m) = &self.listener_metadata {
+            root.insert("listenerMetadata".into(), json!(m));
         }
         let rules: Vec<serde_json::Value> = self
             .rules
@@ -720,6 +735,15 @@ mod tests {
         assert!(e.to_string().contains("unknown architecture"), "{e}");
         let e = Profile::parse("p", r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":1,"op":"SCMP_CMP_IN"}]}]}"#).unwrap_err();
         assert!(e.to_string().contains("unknown comparison operator"), "{e}");
+    }
+
+    #[test]
+    fn listener_fields_survive_writing_back() {
+        let text = r#"{"defaultAction":"SCMP_ACT_ERRNO","listenerPath":"/run/agent.sock","listenerMetadata":"pod=web","syscalls":[{"names":["mkdir"],"action":"SCMP_ACT_NOTIFY"}]}"#;
+        let p = Profile::parse("p", text).unwrap();
+        let again = Profile::parse("p", &p.to_json_text()).unwrap();
+        assert_eq!(again.listener_path.as_deref(), Some("/run/agent.sock"));
+        assert_eq!(again.listener_metadata.as_deref(), Some("pod=web"));
     }
 
     #[test]

@@ -14,7 +14,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Finds allow rules for sys_admin, sys_module, sys_rawio, sys_ptrace, sys_boot, dac_read_search, mac_admin, mac_override, bpf and perfmon (named, or all capabilities through a bare `capability,`), `mount` and `pivot_root` rules, and raw or packet network access, when no deny rule takes them back.",
+        what: "Finds allow rules for sys_admin, sys_module, sys_rawio, sys_ptrace, sys_boot, dac_read_search, mac_admin, mac_override, bpf and perfmon (named grants fail; a bare `capability,`, as in the runtime's default profile, warns because only the container's capability set then limits them), `mount` and `pivot_root` rules, and raw or packet network access, when no deny rule takes them back.",
         why: "AppArmor is the layer that still stops a container that gained a capability. Granting sys_admin or mount re-opens mounting host filesystems; mac_admin lets the container replace its own profile; sys_module and sys_rawio reach the kernel and hardware directly.",
         fix: "Remove the grant or add an explicit deny (`deny capability sys_admin,`, `deny mount,`). If the workload truly needs one, confine it with a dedicated profile and document why.",
         links: &[],
@@ -58,19 +58,36 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
                     };
                     let open: Vec<&str> =
                         granted.into_iter().filter(|c| !cap_denied(p, c)).collect();
-                    if !open.is_empty() {
-                        let how = if caps.is_empty() {
-                            "every capability, including "
-                        } else {
-                            ""
-                        };
+                    if open.is_empty() {
+                        continue;
+                    }
+                    if caps.is_empty() {
+                        // The runtime default profiles are written this way: AppArmor then leaves
+                        // capabilities to the container's own set (securityContext), which stops
+                        // being a limit the day a pod adds one or runs privileged.
+                        out.push(
+                            on_rule(
+                                &META,
+                                Status::Warn,
+                                f,
+                                p,
+                                r,
+                                format!(
+                                    "`{}` allows every capability the container holds, including {}: only the pod's securityContext keeps them out",
+                                    r.text,
+                                    open.join(", ")
+                                ),
+                            )
+                            .with_severity(Severity::Medium),
+                        );
+                    } else {
                         let mut finding = on_rule(
                             &META,
                             Status::Fail,
                             f,
                             p,
                             r,
-                            format!("`{}` allows {how}{}", r.text, open.join(", ")),
+                            format!("`{}` allows {}", r.text, open.join(", ")),
                         );
                         if open.contains(&"sys_admin")
                             || open.contains(&"mac_admin")
@@ -142,6 +159,16 @@ mod tests {
             "profile a {\n  capability net_bind_service,\n  capability,\n  deny capability sys_admin sys_module sys_rawio sys_ptrace sys_boot dac_read_search mac_admin mac_override bpf perfmon,\n  network inet tcp,\n}\n",
         );
         assert!(evaluate(&f, &LintOptions::default()).is_empty());
+    }
+
+    #[test]
+    fn bare_capability_like_the_runtime_default_warns() {
+        let f = parse("profile a {\n  capability,\n  deny capability sys_admin,\n}\n");
+        let r = evaluate(&f, &LintOptions::default());
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].status, Status::Warn);
+        assert_eq!(r[0].severity, Severity::Medium);
+        assert!(r[0].message.contains("sys_module") && !r[0].message.contains("sys_admin"));
     }
 
     #[test]

@@ -69,6 +69,16 @@ mod tests {
     }
 
     #[test]
+    fn kill_thread_under_a_kill_default_is_redundant() {
+        let p = parse(
+            r#"{"defaultAction":"SCMP_ACT_KILL","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["mount"],"action":"SCMP_ACT_KILL_THREAD"}]}"#,
+        );
+        let f = evaluate(&p);
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("rule 1"), "{}", f[0].message);
+    }
+
+    #[test]
     fn same_action_warns() {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,

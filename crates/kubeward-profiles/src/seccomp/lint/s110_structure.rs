@@ -15,7 +15,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none, more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
+        what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none, SCMP_ACT_TRACE (no tracer in a pod: ENOSYS), more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
         why: "runc refuses such a profile when the container is created: the pod sits in CreateContainerError. A kill-by-default profile with no rules kills the process on its first syscall.",
         fix: "Correct the field named in the finding; validate with `kubeward seccomp lint` before installing the file with `kubeward profiles install`.",
         links: &[
@@ -66,6 +66,34 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         && let Some(r) = p.rules.iter().find(|r| r.action == Action::Notify)
     {
         out.push(finding(&META, Status::Fail, p, format!("rule {} uses SCMP_ACT_NOTIFY but no `listenerPath` is set: nothing receives the notifications", r.index), r.action.as_str(), r.action_line, &format!("{}/action", r.key())));
+    }
+    // Nothing ptrace-attaches to a container's processes, so TRACE behaves as "fail with ENOSYS".
+    let traced: Vec<(u32, String)> = std::iter::once((
+        p.default_action,
+        p.default_action_line,
+        "/defaultAction".to_string(),
+    ))
+    .chain(
+        p.rules
+            .iter()
+            .map(|r| (r.action, r.action_line, format!("{}/action", r.key()))),
+    )
+    .filter(|(a, _, _)| *a == Action::Trace)
+    .map(|(_, line, key)| (line, key))
+    .collect();
+    for (line, key) in traced {
+        out.push(
+            finding(
+                &META,
+                Status::Warn,
+                p,
+                "SCMP_ACT_TRACE: no tracer is attached to a container's processes, so the kernel fails these syscalls with ENOSYS (any errnoRet only reaches a tracer)",
+                Action::Trace.as_str(),
+                line,
+                &key,
+            )
+            .with_severity(Severity::Low),
+        );
     }
     let kills = matches!(
         p.default_action,
@@ -141,6 +169,10 @@ mod tests {
             (
                 r#"{"defaultAction":"SCMP_ACT_ERRNO","flags":["SECCOMP_FILTER_FLAG_FAST"]}"#,
                 "unknown seccomp filter flag",
+            ),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_TRACE"}]}"#,
+                "ENOSYS",
             ),
             (
                 r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[]}"#,
