@@ -244,9 +244,9 @@ spec:
       labels:
         app.kubernetes.io/name: kubeward-profile-loader
       annotations:
-        # Changing a profile changes this ConfigMap; restart the DaemonSet
-        # (kubectl rollout restart) so every node gets the new version.
-        kubeward.io/profiles: "{count}"
+        # A digest of the profiles: applying changed profiles changes the pod template,
+        # so the DaemonSet rolls out and every node gets the new version.
+        kubeward.io/profiles-digest: "{digest}"
     spec:
       # Every Linux node, tainted pools included: a pod can land anywhere.
       nodeSelector:
@@ -256,7 +256,7 @@ spec:
       automountServiceAccountToken: false
       initContainers:
 "#,
-        count = seccomp.len() + apparmor.len()
+        digest = digest(seccomp, apparmor)
     );
     if !seccomp.is_empty() {
         let _ = write!(
@@ -397,6 +397,29 @@ spec:
         );
     }
     Ok(())
+}
+
+/// FNV-1a over every file name and content: stable across runs and platforms, no extra crate.
+fn digest(seccomp: &[SeccompInput], apparmor: &[AppArmorInput]) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        // A separator so ("ab", "c") and ("a", "bc") differ.
+        h ^= 0xff;
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    };
+    for s in seccomp {
+        feed(s.file_name.as_bytes());
+        feed(s.profile.to_json_text().as_bytes());
+    }
+    for a in apparmor {
+        feed(a.file_name.as_bytes());
+        feed(a.text.as_bytes());
+    }
+    format!("{h:016x}")
 }
 
 fn spo_seccomp(out: &mut String, name: &str, p: &Profile) {
@@ -557,6 +580,25 @@ mod tests {
         );
         assert!(text.contains(r#"--type strategic -p '{"spec":{"template":{"spec":{"securityContext":{"seccompProfile":{"type":"Localhost","localhostProfile":"kubeward/prevent-chmod.json"},"appArmorProfile":{"type":"Localhost","localhostProfile":"k8s-deny-write"}}}}}}'"#), "{text}");
         assert!(!text.contains("seccomp.security.alpha.kubernetes.io"));
+    }
+
+    #[test]
+    fn changed_profile_content_changes_the_pod_template() {
+        let template_annotation = |text: &str| -> String {
+            let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(text).unwrap();
+            docs[1]["spec"]["template"]["metadata"]["annotations"]["kubeward.io/profiles-digest"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        };
+        let opts = InstallOptions::default();
+        let (a, _) = render(&[seccomp_input()], &[], &opts).unwrap();
+        let (again, _) = render(&[seccomp_input()], &[], &opts).unwrap();
+        let mut changed = seccomp_input();
+        changed.profile.rules[0].names[0].text = "write".into();
+        let (b, _) = render(&[changed], &[], &opts).unwrap();
+        assert_eq!(template_annotation(&a), template_annotation(&again));
+        assert_ne!(template_annotation(&a), template_annotation(&b));
     }
 
     #[test]

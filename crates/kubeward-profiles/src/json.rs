@@ -86,6 +86,12 @@ pub fn parse(path: &str, text: &str) -> Result<Node, ProfileError> {
         line: 1,
         line_start: 0,
     };
+    if text.starts_with('\u{feff}') {
+        // Go's decoder (containerd) refuses a byte-order mark too; say what it is.
+        return Err(p.error(
+            "the file starts with a UTF-8 byte-order mark, which containerd refuses; save it without one",
+        ));
+    }
     p.skip_ws();
     if p.pos >= p.bytes.len() {
         return Err(p.error("the file is empty; a seccomp profile is a JSON object"));
@@ -328,6 +334,15 @@ mod tests {
         assert!(parse("p", "").is_err());
         assert!(parse("p", "{} x").is_err());
         assert!(parse("p", "\"abc").is_err());
+    }
+
+    #[test]
+    fn byte_order_mark_is_named() {
+        let e = parse("p.json", "\u{feff}{}").unwrap_err().to_string();
+        assert!(
+            e.contains("p.json:1:1: not valid JSON: the file starts with a UTF-8 byte-order mark"),
+            "{e}"
+        );
     }
 
     #[test]

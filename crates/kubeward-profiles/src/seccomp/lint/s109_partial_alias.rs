@@ -107,13 +107,27 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         let (line, key) = rule.map_or((p.default_action_line, "/defaultAction".to_string()), |r| {
             (r.line, r.key())
         });
+        // Names denied only through Docker's `name` are not denied at all under containerd; say
+        // so rather than call them denied.
+        let via_name_only = denied.iter().any(|d| {
+            !p.rules.iter().any(|r| {
+                !r.action.lets_through()
+                    && r.args.is_empty()
+                    && r.names.iter().any(|n| n.text == *d)
+            })
+        });
+        let how = if via_name_only {
+            " meant to be denied (through `name`, which containerd drops: see S102)"
+        } else {
+            " denied"
+        };
         out.push(
             Finding::new(
                 &META,
                 Status::Fail,
                 resource(p),
                 format!(
-                    "{} denied but {} still allowed: the same operation goes through {}",
+                    "{}{how} but {} still allowed: the same operation goes through {}",
                     denied.join(", "),
                     open.join(", "),
                     if open.len() == 1 { "it" } else { "them" }
@@ -165,6 +179,21 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["chmod"],"action":"SCMP_ACT_KILL"}]}"#,
         );
         assert!(evaluate(&p).is_empty());
+    }
+
+    #[test]
+    fn deny_through_singular_name_is_not_called_denied() {
+        let p = parse(
+            r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"chmod","action":"SCMP_ACT_ERRNO"}]}"#,
+        );
+        let f = evaluate(&p);
+        assert!(
+            f[0].message.starts_with(
+                "chmod meant to be denied (through `name`, which containerd drops: see S102) but fchmod, fchmodat, fchmodat2 still allowed"
+            ),
+            "{}",
+            f[0].message
+        );
     }
 
     #[test]
