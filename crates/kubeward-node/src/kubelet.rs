@@ -504,7 +504,7 @@ pub fn parse_config_any(text: &str) -> Result<Value, String> {
         serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?
     } else {
         serde_saphyr::from_str::<Value>(text)
-            .map_err(|e| format!("neither JSON nor valid YAML: {e}"))?
+            .map_err(|e| format!("neither JSON nor valid YAML: {}", yaml_error(&e).1))?
     };
     if doc.is_object() {
         Ok(doc)
@@ -519,8 +519,10 @@ pub fn parse_config_text(text: &str) -> Result<Value, (Option<u32>, String)> {
         serde_json::from_str(text)
             .map_err(|e| (u32::try_from(e.line()).ok(), format!("not valid JSON: {e}")))?
     } else {
-        serde_saphyr::from_str::<Value>(text)
-            .map_err(|e| (None, format!("neither JSON nor valid YAML: {e}")))?
+        serde_saphyr::from_str::<Value>(text).map_err(|e| {
+            let (line, message) = yaml_error(&e);
+            (line, format!("neither JSON nor valid YAML: {message}"))
+        })?
     };
     match &doc {
         Value::Object(m) => {
@@ -545,6 +547,19 @@ pub fn parse_config_text(text: &str) -> Result<Value, (Option<u32>, String)> {
             ),
         )),
     }
+}
+
+/// A YAML error as one line plus its line number: the parser's own rendering adds a multi-line
+/// source snippet, which would echo the file's content into the report.
+fn yaml_error(e: &serde_saphyr::Error) -> (Option<u32>, String) {
+    let line = e
+        .location()
+        .and_then(|l| u32::try_from(l.line()).ok())
+        .filter(|l| *l >= 1);
+    let text = e.without_snippet().to_string();
+    let first = text.lines().next().unwrap_or("").trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    (line, first.to_string())
 }
 
 fn flatten(v: &Value, prefix: &str, depth: usize, out: &mut Vec<(String, Value)>) {

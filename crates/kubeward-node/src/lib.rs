@@ -95,10 +95,15 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
 
     let config = KubeletConfig::build(&fs, &kubelet);
     for e in &config.errors {
+        // The message names the file for the findings that quote it; the input error names it already.
+        let message = e
+            .message
+            .strip_prefix(&format!("{}: ", e.path))
+            .unwrap_or(&e.message);
         report.input_errors.push(InputError {
             path: e.path.clone(),
             line: e.line,
-            message: e.message.clone(),
+            message: message.to_string(),
         });
     }
     for g in &kubelet.argv.bad_feature_gates {

@@ -73,7 +73,19 @@ fn config_is_neither_json_nor_yaml() {
         CONFIG,
         b"kind: KubeletConfiguration\nreadOnlyPort: [0\n\t- broken: {\n",
     );
-    assert_config_error(&node.scan(), "neither JSON nor valid YAML");
+    let r = node.scan();
+    assert_config_error(&r, "neither JSON nor valid YAML");
+    // One line with the line number, the path once, and no echo of the file's content.
+    let e = r.input_errors.iter().find(|e| e.path == CONFIG).unwrap();
+    assert_eq!(e.line, Some(2), "{e:?}");
+    assert!(
+        e.message.starts_with("neither JSON nor valid YAML"),
+        "{e:?}"
+    );
+    assert!(
+        !e.message.contains('\n') && !e.message.contains("broken"),
+        "{e:?}"
+    );
     node.write(
         CONFIG,
         b"{\n  \"readOnlyPort\": 0,\n  \"authentication\": {\n}\n",

@@ -10,12 +10,34 @@ use super::{Ctx, FileLook, Located, NodeCheck, look, stat_source};
 use crate::detect::AZURE_JSON;
 use crate::hostfs::{FileStat, MAX_CONFIG_BYTES};
 
-const CRED_FIX: &str = "On AKS the file is laid down by node provisioning; upgrade the node image so it is written \
-with the current modes (`az aks nodepool upgrade -g RG --cluster-name CLUSTER -n POOL --node-image-only`). For azure.json, \
-prefer a managed identity over a service principal secret (`az aks update -g RG -n CLUSTER --enable-managed-identity`, \
-then a node image upgrade) so the file holds no secret. Once TLS bootstrapping is complete the bootstrap token is no \
-longer needed; rotate bootstrap tokens by upgrading the cluster. Until then restrict who can log on to nodes \
-(disable SSH: `az aks nodepool update --ssh-access disabled`).";
+/// Every credential fix starts the same way: AKS writes these files, so the lasting fix is a node image
+/// that writes them right; then what is specific to the file.
+macro_rules! cred_fix {
+    ($specific:literal) => {
+        concat!(
+            "On AKS the file is written by node provisioning and every node image upgrade rewrites it, so a \
+chmod on one node does not last: upgrade the node image so it is written with the current modes \
+(`az aks nodepool upgrade -g RG --cluster-name CLUSTER -n POOL --node-image-only`). ",
+            $specific
+        )
+    };
+}
+
+const BOOTSTRAP_FIX: &str = cred_fix!(
+    "Once TLS bootstrapping is complete the token is no longer needed; rotate bootstrap tokens by \
+upgrading the cluster (`az aks upgrade`). Until then limit who can log on to nodes (disable SSH: \
+`az aks nodepool update -g RG --cluster-name CLUSTER -n POOL --ssh-access disabled`)."
+);
+const AZURE_JSON_FIX: &str = cred_fix!(
+    "Prefer a managed identity over a service principal secret (`az aks update -g RG -n CLUSTER \
+--enable-managed-identity`, then a node image upgrade) so the file holds no secret, and rotate the \
+exposed secret (`az ad sp credential reset --id APP_ID`, then `az aks update-credentials -g RG -n \
+CLUSTER --reset-service-principal --service-principal APP_ID --client-secret NEW_SECRET`)."
+);
+const SERVER_KEY_FIX: &str = cred_fix!(
+    "With serverTLSBootstrap the kubelet requests a fresh serving certificate and key from the \
+cluster, so the upgrade (or `az vmss reimage`) also replaces a key that may have been read."
+);
 
 pub static BOOTSTRAP_TOKEN: CheckMeta = CheckMeta {
     code: "N150",
@@ -31,7 +53,7 @@ pub static BOOTSTRAP_TOKEN: CheckMeta = CheckMeta {
 bootstrap token, and can users other than root read it (other-readable, or group-readable by a non-root group)?",
         why: "A bootstrap token can create certificate signing requests as a node: any local user who reads it can \
 obtain node credentials (and on many clusters read secrets of pods scheduled to that node).",
-        fix: CRED_FIX,
+        fix: BOOTSTRAP_FIX,
         links: &[
             "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-tls-bootstrapping/",
         ],
@@ -52,7 +74,7 @@ pub static AZURE_JSON_READABLE: CheckMeta = CheckMeta {
 severity when it holds a service principal secret (aadClientSecret).",
         why: "azure.json holds the node's cloud identity; with a service principal secret, anyone who reads it can act \
 on the cluster's Azure resources.",
-        fix: CRED_FIX,
+        fix: AZURE_JSON_FIX,
         links: &["https://learn.microsoft.com/azure/aks/use-managed-identity"],
     },
 };
@@ -70,7 +92,7 @@ pub static SERVER_KEY_READABLE: CheckMeta = CheckMeta {
         what: "The kubelet's TLS private key (tlsPrivateKeyFile, or the rotated/self-signed key under the kubelet's \
 pki directory) must not be readable by users other than root.",
         why: "With the serving key a local user can impersonate the kubelet API to the API server and to monitoring.",
-        fix: CRED_FIX,
+        fix: SERVER_KEY_FIX,
         links: &[],
     },
 };
@@ -316,6 +338,22 @@ pub static CHECKS: [NodeCheck; 3] = [
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_credential_fix_speaks_of_its_own_file() {
+        let fixes = [
+            (BOOTSTRAP_TOKEN.doc.fix, "bootstrap"),
+            (AZURE_JSON_READABLE.doc.fix, "managed identity"),
+            (SERVER_KEY_READABLE.doc.fix, "serving certificate"),
+        ];
+        for (fix, topic) in fixes {
+            assert!(fix.contains("--node-image-only"), "{fix}");
+            assert!(fix.contains(topic), "{fix}");
+        }
+        assert!(!BOOTSTRAP_TOKEN.doc.fix.contains("azure.json"));
+        assert!(!SERVER_KEY_READABLE.doc.fix.contains("managed identity"));
+        assert!(!AZURE_JSON_READABLE.doc.fix.contains("bootstrap"));
+    }
 
     #[test]
     fn token_detection() {
