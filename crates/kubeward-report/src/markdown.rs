@@ -8,8 +8,8 @@ use kubeward_core::{Finding, Report, Status};
 
 use crate::RenderOptions;
 use crate::util::{
-    STATUS_COLUMNS, area_counts, area_findings, area_title, areas, evidence_line, shown,
-    status_label, total_counts,
+    STATUS_COLUMNS, area_counts, area_findings, area_title, areas, evidence_line, list_everything,
+    shown, status_label, total_counts,
 };
 
 /// Escape text for a table cell or inline position (pipes, backticks, HTML and emphasis marks).
@@ -114,10 +114,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
     }
 
+    let verbose = list_everything(report, options.verbose);
     for area in areas(report) {
         let findings: Vec<&Finding> = area_findings(report, area)
             .into_iter()
-            .filter(|f| shown(f, options.verbose))
+            .filter(|f| shown(f, verbose))
             .collect();
         if findings.is_empty() {
             continue;
@@ -130,7 +131,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let hidden = report
         .findings
         .iter()
-        .filter(|f| !shown(f, options.verbose))
+        .filter(|f| !shown(f, verbose))
         .count();
     if hidden > 0 {
         let _ = writeln!(

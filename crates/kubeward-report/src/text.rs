@@ -10,8 +10,8 @@ use owo_colors::OwoColorize;
 
 use crate::RenderOptions;
 use crate::util::{
-    area_counts, area_findings, area_title, areas, counts_phrase, evidence_line, shown,
-    status_label, total_counts,
+    area_counts, area_findings, area_title, areas, counts_phrase, evidence_line, list_everything,
+    shown, status_label, total_counts,
 };
 
 /// Facts are printed as nested key/value lines; deeper structures are cut off, not dumped.
@@ -155,8 +155,9 @@ fn area_section(
         p.dim(&counts_phrase(&counts))
     );
     let mut hidden = 0usize;
+    let verbose = list_everything(report, options.verbose);
     for f in area_findings(report, area) {
-        if !shown(f, options.verbose) {
+        if !shown(f, verbose) {
             hidden += 1;
             continue;
         }
@@ -255,7 +256,11 @@ fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usi
         }
         Value::Object(map) if depth < MAX_FACT_DEPTH => {
             let _ = writeln!(out, "{indent}{key}:");
-            for (k, v) in map.iter().take(MAX_FACT_ITEMS) {
+            for (k, v) in map
+                .iter()
+                .filter(|(_, v)| !is_blank(v))
+                .take(MAX_FACT_ITEMS)
+            {
                 fact_value(out, k, v, depth + 1, p);
             }
             if map.len() > MAX_FACT_ITEMS {
@@ -278,10 +283,30 @@ fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usi
         Value::Array(items) if depth < MAX_FACT_DEPTH => {
             let _ = writeln!(out, "{indent}{key}:");
             for (i, v) in items.iter().take(MAX_FACT_ITEMS).enumerate() {
-                fact_value(out, &format!("- [{i}]"), v, depth + 1, p);
+                match flat_object(v) {
+                    // A record of scalars (a profile and its mode) reads best on one line.
+                    Some(line) => {
+                        let _ = writeln!(out, "{indent}  - {line}");
+                    }
+                    None => fact_value(out, &format!("- [{i}]"), v, depth + 1, p),
+                }
+            }
+            if items.len() > MAX_FACT_ITEMS {
+                let _ = writeln!(
+                    out,
+                    "{indent}  {}",
+                    p.dim(&format!("… {} more", items.len() - MAX_FACT_ITEMS))
+                );
             }
         }
-        Value::Object(_) | Value::Array(_) => {
+        Value::Array(items) => {
+            let _ = writeln!(
+                out,
+                "{indent}{key}: {}",
+                p.dim(&format!("{} entries (see the JSON report)", items.len()))
+            );
+        }
+        Value::Object(_) => {
             let _ = writeln!(
                 out,
                 "{indent}{key}: {}",
@@ -292,6 +317,31 @@ fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usi
             let _ = writeln!(out, "{indent}{key}: {}", scalar(other));
         }
     }
+}
+
+/// Facts with nothing to say (null, "", {}) are left out of the text.
+fn is_blank(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Null => true,
+        serde_json::Value::String(s) => s.is_empty(),
+        serde_json::Value::Object(m) => m.values().all(is_blank),
+        _ => false,
+    }
+}
+
+/// `name: x, mode: y` for an object whose values are all scalars; `None` otherwise.
+fn flat_object(v: &serde_json::Value) -> Option<String> {
+    let map = v.as_object()?;
+    if map.is_empty() || map.values().any(|x| x.is_object() || x.is_array()) {
+        return None;
+    }
+    Some(
+        map.iter()
+            .filter(|(_, x)| !is_blank(x))
+            .map(|(k, x)| format!("{k}: {}", scalar(x)))
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
 }
 
 /// A value on one line: scalars as text, lists of scalars in brackets, anything else as JSON.

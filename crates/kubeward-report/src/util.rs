@@ -18,6 +18,12 @@ pub fn shown(finding: &Finding, verbose: bool) -> bool {
     verbose || !matches!(finding.status, Status::Pass | Status::NotApplicable)
 }
 
+/// Whether every finding is listed: with `--verbose`, or when the report holds a single finding —
+/// then that finding is the whole answer (e.g. "no kubelet is running here"), never hidden.
+pub fn list_everything(report: &Report, verbose: bool) -> bool {
+    verbose || report.findings.len() == 1
+}
+
 /// The areas present in the report, in the core's area order (node first, general last); area ids
 /// the core does not know come after, alphabetically.
 pub fn areas(report: &Report) -> Vec<&str> {

@@ -284,3 +284,76 @@ fn html_is_self_contained_escaped_and_counts_findings() {
     assert!(html.contains("<option value=\"shop\">shop</option>"));
     assert!(html.contains("class=\"bar\""));
 }
+
+#[test]
+fn a_lone_finding_is_the_answer_and_is_listed_without_verbose() {
+    // "No kubelet is running here" is one NOT_APPLICABLE finding: hiding it would print nothing.
+    let mut report = common::report();
+    report
+        .findings
+        .retain(|f| f.status == Status::NotApplicable);
+    assert_eq!(report.findings.len(), 1);
+    report.finish();
+    let code = report.findings[0].code.clone();
+    let message = report.findings[0].message.clone();
+    for format in [Format::Text, Format::Markdown] {
+        let out = render(
+            &report,
+            format,
+            &common::registry(),
+            &RenderOptions::default(),
+        )
+        .unwrap();
+        assert!(
+            out.contains(&code) && out.contains(&message),
+            "{format}: {out}"
+        );
+        assert!(
+            !out.contains("not shown") && !out.contains("not listed"),
+            "{out}"
+        );
+    }
+    // With two findings the usual rule holds again: PASS and NOT_APPLICABLE wait for --verbose.
+    let quiet = rendered(Format::Text, false);
+    assert!(!quiet.contains("kubelet-read-only-port"));
+}
+
+#[test]
+fn text_facts_are_readable_records_without_blanks() {
+    let mut report = common::report();
+    report.facts.insert(
+        "node".into(),
+        serde_json::json!({
+            "configDir": null,
+            "lsm": {
+                "apparmor": {"profiles": [
+                    {"name": "cri-containerd.apparmor.d", "mode": "enforce"},
+                    {"name": "rsyslogd", "mode": "complain"}
+                ]},
+                "selinux": {},
+                "seccomp": {"profile_root": ""}
+            },
+            "deep": {"a": {"b": {"d": [[1], [2]]}}}
+        }),
+    );
+    report.finish();
+    let text = render(
+        &report,
+        Format::Text,
+        &common::registry(),
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        text.contains("- mode: enforce, name: cri-containerd.apparmor.d")
+            || text.contains("- name: cri-containerd.apparmor.d, mode: enforce"),
+        "{text}"
+    );
+    assert!(!text.contains("configDir"), "null facts are left out");
+    assert!(!text.contains("selinux:\n"), "empty objects are left out");
+    assert!(!text.contains("profile_root"), "empty strings are left out");
+    assert!(
+        text.contains("d: 2 entries (see the JSON report)"),
+        "{text}"
+    );
+}
