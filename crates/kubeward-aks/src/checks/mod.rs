@@ -314,6 +314,24 @@ pub fn judge_bool(
     finding(meta, c, pool, status, message).with_evidence(ev)
 }
 
+/// Judges every node pool; NOT_APPLICABLE, with what to add, when the input holds none.
+pub fn per_pool(
+    meta: &'static CheckMeta,
+    c: &Cluster,
+    judge: impl Fn(&Pool) -> Finding,
+) -> Vec<Finding> {
+    if c.pools.is_empty() {
+        return vec![finding(
+            meta,
+            c,
+            None,
+            Status::NotApplicable,
+            "no node pools in the input (add `az aks nodepool list` output)",
+        )];
+    }
+    c.pools.iter().map(judge).collect()
+}
+
 /// Evidence about something that is not a single field (a file, a list).
 pub fn note_evidence(observed: impl Into<String>, file: &str, origin: &str) -> Evidence {
     let mut s = Source::file(file.to_string());
@@ -376,5 +394,28 @@ pub mod testing {
         let s = statuses(eval, json);
         assert_eq!(s.len(), 1, "{s:?}");
         s[0]
+    }
+
+    #[test]
+    fn per_pool_checks_are_not_applicable_without_pools() {
+        let c = cluster(&cl(""));
+        for check in ALL {
+            let out = (check.eval)(&c, &ctx());
+            if out.iter().any(|f| f.resource.kind == "AgentPool") {
+                panic!("{} judged a pool on a pool-less cluster", check.meta.code);
+            }
+        }
+        for eval in [
+            super::z122_node_public_ip::evaluate as Eval,
+            super::z140_encryption_at_host::evaluate,
+            super::z141_ephemeral_os_disk::evaluate,
+            super::z142_fips::evaluate,
+            super::z143_ssh_access::evaluate,
+        ] {
+            let out = eval(&c, &ctx());
+            assert_eq!(out.len(), 1);
+            assert_eq!(out[0].status, Status::NotApplicable);
+            assert!(out[0].message.contains("az aks nodepool list"));
+        }
     }
 }

@@ -1,8 +1,8 @@
 //! CIS AKS 5.4.3: nodes have no public IP addresses (every pool).
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, finding, judge_bool};
+use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, judge_bool, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,32 +23,27 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    if c.pools.is_empty() {
-        return vec![finding(
+    per_pool(&META, c, |p| {
+        judge_bool(
             &META,
             c,
-            None,
-            Status::NotApplicable,
-            "no node pools in the input (add `az aks nodepool list` output)",
-        )];
-    }
-    c.pools
-        .iter()
-        .map(|p| {
-            judge_bool(&META, c, Some(p), &p.get("enableNodePublicIp"), &BoolRule {
+            Some(p),
+            &p.get("enableNodePublicIp"),
+            &BoolRule {
                 want: false,
                 default: false,
                 default_reason: "node public IPs are off unless requested with --enable-node-public-ip",
                 what: "node public IP",
-            })
-        })
-        .collect()
+            },
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::{cl, statuses};
     use super::*;
+    use kubeward_core::Status;
 
     #[test]
     fn every_pool_is_judged() {

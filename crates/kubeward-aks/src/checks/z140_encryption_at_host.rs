@@ -1,8 +1,8 @@
 //! Node pools encrypt temp disks and caches at the host.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, checkov, finding, judge_bool, policy};
+use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool, per_pool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,32 +26,27 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    if c.pools.is_empty() {
-        return vec![finding(
+    per_pool(&META, c, |p| {
+        judge_bool(
             &META,
             c,
-            None,
-            Status::NotApplicable,
-            "no node pools in the input",
-        )];
-    }
-    c.pools
-        .iter()
-        .map(|p| {
-            judge_bool(&META, c, Some(p), &p.get("enableEncryptionAtHost"), &BoolRule {
+            Some(p),
+            &p.get("enableEncryptionAtHost"),
+            &BoolRule {
                 want: true,
                 default: false,
                 default_reason: "encryption at host is off unless the pool is created with --enable-encryption-at-host",
                 what: "encryption at host",
-            })
-        })
-        .collect()
+            },
+        )
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::testing::{cl, statuses};
     use super::*;
+    use kubeward_core::Status;
 
     #[test]
     fn every_pool_is_judged() {

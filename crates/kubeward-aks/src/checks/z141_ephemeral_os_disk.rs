@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding};
+use super::{Ctx, NO_PROFILE, checkov, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,32 +23,34 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    if c.pools.is_empty() {
-        return vec![finding(
-            &META,
-            c,
-            None,
-            Status::NotApplicable,
-            "no node pools in the input",
-        )];
-    }
-    c.pools
-        .iter()
-        .map(|p| {
-            let f = p.get("osDiskType");
-            let out = match f.str() {
-                Some(t) if t.eq_ignore_ascii_case("ephemeral") => finding(&META, c, Some(p), Status::Pass, "ephemeral OS disk"),
-                Some(t) => finding(&META, c, Some(p), Status::Fail, format!("{t} OS disk: node data persists on a managed disk")),
-                None if f.is_unresolved() => finding(&META, c, Some(p), Status::Manual, "osDiskType is an unresolved ARM expression"),
-                None => {
-                    return finding(&META, c, Some(p), Status::Manual,
+    per_pool(&META, c, |p| {
+        let f = p.get("osDiskType");
+        let out = match f.str() {
+            Some(t) if t.eq_ignore_ascii_case("ephemeral") => {
+                finding(&META, c, Some(p), Status::Pass, "ephemeral OS disk")
+            }
+            Some(t) => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Fail,
+                format!("{t} OS disk: node data persists on a managed disk"),
+            ),
+            None if f.is_unresolved() => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Manual,
+                "osDiskType is an unresolved ARM expression",
+            ),
+            None => {
+                return finding(&META, c, Some(p), Status::Manual,
                         "osDiskType not set: AKS picks Ephemeral when the VM size's cache or temp disk can hold the OS disk, else Managed; check `az aks nodepool show`")
                         .with_evidence(f.evidence("Ephemeral").with_note("not set: the default depends on the VM size"));
-                }
-            };
-            out.with_evidence(f.evidence("Ephemeral"))
-        })
-        .collect()
+            }
+        };
+        out.with_evidence(f.evidence("Ephemeral"))
+    })
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Ctx, NO_PROFILE, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,28 +23,34 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    if c.pools.is_empty() {
-        return vec![finding(
-            &META,
-            c,
-            None,
-            Status::NotApplicable,
-            "no node pools in the input",
-        )];
-    }
-    c.pools
-        .iter()
-        .map(|p| {
-            let f = p.get("enableFips");
-            let out = match f.bool() {
-                Some(true) => finding(&META, c, Some(p), Status::Pass, "FIPS-enabled node image"),
-                _ if f.is_unresolved() => finding(&META, c, Some(p), Status::Manual, "enableFips is an unresolved ARM expression"),
-                Some(false) => finding(&META, c, Some(p), Status::Info, "FIPS is not enabled (needed only where FIPS 140 compliance is required)"),
-                None => finding(&META, c, Some(p), Status::Info, "FIPS is not enabled (not set; AKS default: false); needed only where FIPS 140 compliance is required"),
-            };
-            out.with_evidence(f.evidence("true"))
-        })
-        .collect()
+    per_pool(&META, c, |p| {
+        let f = p.get("enableFips");
+        let out = match f.bool() {
+            Some(true) => finding(&META, c, Some(p), Status::Pass, "FIPS-enabled node image"),
+            _ if f.is_unresolved() => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Manual,
+                "enableFips is an unresolved ARM expression",
+            ),
+            Some(false) => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Info,
+                "FIPS is not enabled (needed only where FIPS 140 compliance is required)",
+            ),
+            None => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Info,
+                "FIPS is not enabled (not set; AKS default: false); needed only where FIPS 140 compliance is required",
+            ),
+        };
+        out.with_evidence(f.evidence("true"))
+    })
 }
 
 #[cfg(test)]

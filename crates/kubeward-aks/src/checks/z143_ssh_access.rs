@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, policy};
+use super::{Ctx, NO_PROFILE, finding, per_pool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,71 +23,59 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    if c.pools.is_empty() {
-        return vec![finding(
-            &META,
-            c,
-            None,
-            Status::NotApplicable,
-            "no node pools in the input",
-        )];
-    }
-    c.pools
-        .iter()
-        .map(|p| {
-            let f = p.get("securityProfile.sshAccess");
-            if p.is_windows() {
+    per_pool(&META, c, |p| {
+        let f = p.get("securityProfile.sshAccess");
+        if p.is_windows() {
+            return finding(
+                &META,
+                c,
+                Some(p),
+                Status::NotApplicable,
+                "Windows node pool: sshAccess applies to Linux pools",
+            )
+            .with_evidence(p.get("osType").evidence(""));
+        }
+        let out = match f.str() {
+            Some(s) if s.eq_ignore_ascii_case("disabled") => {
+                finding(&META, c, Some(p), Status::Pass, "SSH access disabled")
+            }
+            Some(s) if s.eq_ignore_ascii_case("entraid") => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Pass,
+                "SSH access only with Entra ID identities",
+            ),
+            Some(s) => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Warn,
+                format!("SSH access {s}: the cluster SSH key opens a shell on the nodes"),
+            ),
+            None if f.is_unresolved() => finding(
+                &META,
+                c,
+                Some(p),
+                Status::Manual,
+                "sshAccess is an unresolved ARM expression",
+            ),
+            None => {
                 return finding(
                     &META,
                     c,
                     Some(p),
-                    Status::NotApplicable,
-                    "Windows node pool: sshAccess applies to Linux pools",
-                )
-                .with_evidence(p.get("osType").evidence(""));
-            }
-            let out = match f.str() {
-                Some(s) if s.eq_ignore_ascii_case("disabled") => {
-                    finding(&META, c, Some(p), Status::Pass, "SSH access disabled")
-                }
-                Some(s) if s.eq_ignore_ascii_case("entraid") => finding(
-                    &META,
-                    c,
-                    Some(p),
-                    Status::Pass,
-                    "SSH access only with Entra ID identities",
-                ),
-                Some(s) => finding(
-                    &META,
-                    c,
-                    Some(p),
                     Status::Warn,
-                    format!("SSH access {s}: the cluster SSH key opens a shell on the nodes"),
-                ),
-                None if f.is_unresolved() => finding(
-                    &META,
-                    c,
-                    Some(p),
-                    Status::Manual,
-                    "sshAccess is an unresolved ARM expression",
-                ),
-                None => {
-                    return finding(
-                        &META,
-                        c,
-                        Some(p),
-                        Status::Warn,
-                        "SSH access not set (AKS default: LocalUser, key-based SSH enabled)",
-                    )
-                    .with_evidence(
-                        f.evidence("Disabled")
-                            .with_note("not set: AKS enables LocalUser SSH by default"),
-                    );
-                }
-            };
-            out.with_evidence(f.evidence("Disabled"))
-        })
-        .collect()
+                    "SSH access not set (AKS default: LocalUser, key-based SSH enabled)",
+                )
+                .with_evidence(
+                    f.evidence("Disabled")
+                        .with_note("not set: AKS enables LocalUser SSH by default"),
+                );
+            }
+        };
+        out.with_evidence(f.evidence("Disabled"))
+    })
 }
 
 #[cfg(test)]
