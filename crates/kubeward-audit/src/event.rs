@@ -316,6 +316,9 @@ fn percent_decode(v: &str) -> String {
 pub struct EventView<'e, 'a> {
     pub ev: &'e Event<'a>,
     object: OnceCell<Option<serde_json::Value>>,
+    /// This is the `ResponseComplete` of a stream whose `ResponseStarted` the log does not hold
+    /// (a policy that omits that stage): it stands for the start.
+    pub start_not_logged: bool,
 }
 
 impl<'e, 'a> EventView<'e, 'a> {
@@ -323,7 +326,12 @@ impl<'e, 'a> EventView<'e, 'a> {
         EventView {
             ev,
             object: OnceCell::new(),
+            start_not_logged: false,
         }
+    }
+    /// As [`Event::is_stream_start`], and also the end of a stream whose start was not logged.
+    pub fn is_stream_start(&self) -> bool {
+        self.ev.is_stream_start() || self.start_not_logged
     }
     /// The object as it resulted from the request: the request body for create/update, the
     /// response body for patch (the request body of a patch is only the patch), or a merge

@@ -391,6 +391,22 @@ const SA_GROUPS: &[&str] = &[
     "system:authenticated",
 ];
 
+/// Whether a request on a secret-bearing resource logged at `level` puts values in the log.
+/// `Request` logs only request bodies: secret writes carry the data and a TokenReview carries
+/// the token, but reads have no body and a TokenRequest asks only for audiences. A watch never
+/// logs the objects it streams.
+fn logs_values(pr: &Probe, level: &str) -> bool {
+    match level {
+        "RequestResponse" => pr.verb != "watch",
+        "Request" => match (pr.resource, pr.subresource) {
+            ("secrets", "") => matches!(pr.verb, "create" | "update" | "patch"),
+            ("tokenreviews", "") => pr.verb == "create",
+            _ => false,
+        },
+        _ => false,
+    }
+}
+
 fn probes(
     verbs: &[&'static str],
     group: &'static str,
@@ -582,6 +598,7 @@ pub fn lint(file: &str, text: &str) -> Report {
             match level.as_str() {
                 "None" => none.push(ev),
                 "Metadata" => metadata_only.push(ev),
+                _ if body_fail && !logs_values(pr, &level) => metadata_only.push(ev),
                 _ => with_bodies.push(ev),
             }
         }
@@ -936,6 +953,51 @@ rules:
         assert_eq!(status(&r, "A107"), Status::Warn, "no catch-all");
         let shadow = r.findings.iter().find(|f| f.code == "A105").unwrap();
         assert_eq!(shadow.evidence[0].source.line, Some(10));
+    }
+
+    #[test]
+    fn request_level_reads_and_token_requests_log_no_values() {
+        // Request level on reads and on TokenRequests logs no body holding a value.
+        let reads = r#"apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived"]
+rules:
+  - level: Request
+    verbs: ["get", "list", "watch"]
+    resources:
+      - group: ""
+        resources: ["secrets"]
+  - level: Request
+    resources:
+      - group: ""
+        resources: ["serviceaccounts/token"]
+  - level: Metadata
+"#;
+        assert_eq!(status(&lint("reads.yaml", reads), "A104"), Status::Pass);
+        // Request level on secret writes and TokenReviews does.
+        let writes = reads.replace("verbs: [\"get\", \"list\", \"watch\"]\n    ", "");
+        let r = lint("writes.yaml", &writes);
+        assert_eq!(status(&r, "A104"), Status::Fail);
+        let f = r.findings.iter().find(|f| f.code == "A104").unwrap();
+        let seen: Vec<&str> = f
+            .evidence
+            .iter()
+            .filter_map(|e| e.observed.as_deref())
+            .collect();
+        assert!(
+            seen.iter().any(|v| v.starts_with("create secrets")),
+            "{seen:?}"
+        );
+        assert!(
+            !seen.iter().any(|v| v.starts_with("get secrets")),
+            "{seen:?}"
+        );
+        assert!(
+            !seen.iter().any(|v| v.contains("serviceaccounts/token")),
+            "{seen:?}"
+        );
+        let review = "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n  - level: Request\n    resources: [{group: authentication.k8s.io, resources: [tokenreviews]}]\n  - level: Metadata\n";
+        assert_eq!(status(&lint("review.yaml", review), "A104"), Status::Fail);
     }
 
     #[test]

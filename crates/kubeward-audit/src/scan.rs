@@ -2,7 +2,7 @@
 //! statistics and runs every rule on every event, keeping the first few matching events per
 //! rule and identity plus counts. Memory does not grow with the number of events.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -291,6 +291,17 @@ struct FileScanner<'o> {
     in_items: bool,
     /// Called with every decoded event (for consumers other than the rules).
     hook: Option<&'o mut dyn FnMut(&Event)>,
+    /// auditIDs of exec/attach/port-forward streams whose `ResponseStarted` was read and whose
+    /// `ResponseComplete` was not yet: a completion without a logged start stands for it.
+    open_streams: HashSet<Box<str>>,
+}
+
+/// Open streams remembered per file; past it the set starts over (a long-lived stream may then
+/// be reported twice, never missed).
+const MAX_OPEN_STREAMS: usize = 100_000;
+
+fn is_pod_stream(ev: &Event) -> bool {
+    ev.resource() == "pods" && matches!(ev.subresource(), "exec" | "attach" | "portforward")
 }
 
 fn classify(e: &serde_json::Error) -> &'static str {
@@ -325,6 +336,7 @@ impl<'o> FileScanner<'o> {
             errors_not_listed: 0,
             in_items: false,
             hook: None,
+            open_streams: HashSet::new(),
         }
     }
 
@@ -575,7 +587,21 @@ impl<'o> FileScanner<'o> {
         if let Some(hook) = self.hook.as_mut() {
             hook(ev);
         }
-        let view = EventView::new(ev);
+        let mut view = EventView::new(ev);
+        if is_pod_stream(ev) && !ev.audit_id().is_empty() {
+            match ev.stage() {
+                "ResponseStarted" => {
+                    if self.open_streams.len() >= MAX_OPEN_STREAMS {
+                        self.open_streams.clear();
+                    }
+                    self.open_streams.insert(ev.audit_id().into());
+                }
+                "ResponseComplete" if ev.code() == Some(101) => {
+                    view.start_not_logged = !self.open_streams.remove(ev.audit_id());
+                }
+                _ => {}
+            }
+        }
         for (i, rule) in RULES.iter().enumerate() {
             if !self.enabled[i] {
                 continue;
@@ -636,6 +662,8 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
         let v = match v {
             Value::Null => continue,
             Value::String(s) if s.is_empty() => continue,
+            // A null dynamic cell, as some exports write it.
+            Value::String(s) if *dynamic && s.trim() == "null" => continue,
             Value::String(s) if *dynamic => {
                 if s == SKIPPED_BODY {
                     *skipped += 1;
@@ -864,6 +892,45 @@ pub fn merge(files: Vec<FileScan>, opts: &ScanOptions) -> ScanOutcome {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn exec_event(id: &str, stage: &str) -> String {
+        format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"{stage}","requestURI":"/api/v1/namespaces/shop/pods/web/exec?command=sh&container=app","verb":"get","user":{{"username":"alice@contoso.com","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.7"],"objectRef":{{"resource":"pods","namespace":"shop","name":"web","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"stageTimestamp":"2026-11-20T10:00:00Z"}}"#
+        )
+    }
+
+    fn exec_matches(log: &str) -> u64 {
+        let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
+        let i = RULES.iter().position(|r| r.meta.code == "A001").unwrap();
+        out.hits[i].total()
+    }
+
+    #[test]
+    fn exec_is_counted_once_whether_or_not_its_start_was_logged() {
+        // Both stages logged: the start speaks for the request.
+        let both = [
+            exec_event("a", "ResponseStarted"),
+            exec_event("a", "ResponseComplete"),
+        ];
+        assert_eq!(exec_matches(&both.join("\n")), 1);
+        // A policy omitting ResponseStarted: the completion stands for the start.
+        assert_eq!(exec_matches(&exec_event("b", "ResponseComplete")), 1);
+        let mixed = [
+            exec_event("c", "ResponseStarted"),
+            exec_event("d", "ResponseComplete"),
+            exec_event("c", "ResponseComplete"),
+        ];
+        assert_eq!(exec_matches(&mixed.join("\n")), 2);
+    }
+
+    #[test]
+    fn null_text_in_a_dynamic_column_is_an_absent_field() {
+        let row = r#"[{"AuditId":"x1","Verb":"list","Stage":"ResponseComplete","User":"{\"username\":\"bob\"}","ObjectRef":"null","RequestObject":"","ResponseStatus":"{\"code\":200}","Type":"AKSAudit"}]"#;
+        let out = scan_reader("rows.json", row.as_bytes(), &ScanOptions::default());
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        assert_eq!(out.stats.events, 1);
+        assert_eq!(out.stats.users.get("bob"), Some(&1));
+    }
 
     #[test]
     fn portal_times_become_rfc3339() {

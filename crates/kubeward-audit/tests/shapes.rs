@@ -217,6 +217,11 @@ fn coverage_verdicts_name_what_the_source_lacks() {
         Status::Info,
         "SPDY exec would still show: only part is invisible"
     );
+    assert_eq!(
+        find("A024").status,
+        Status::Info,
+        "kubelet API reads through nodes/proxy are gets"
+    );
     assert_eq!(find("A025").status, Status::Pass);
     assert_eq!(find("A037").status, Status::NotApplicable);
 }

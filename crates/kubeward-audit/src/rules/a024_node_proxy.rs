@@ -24,7 +24,11 @@ pub static META: CheckMeta = meta(
 
 pub static RULE: Rule = Rule {
     meta: &META,
-    needs: Needs::METADATA,
+    // Most of this activity is `get` (kubelet API reads, probing), which admin-only sources drop.
+    needs: Needs {
+        read_verbs: ReadVerbs::Partly,
+        ..Needs::METADATA
+    },
     on_match: Status::Fail,
     eval,
     precondition: always,
