@@ -329,8 +329,20 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
                     let fi = file(Format::AzCli, DIAG);
                     return Ok(Content::Diagnostics(diag_settings(&items, &base, &fi), fi));
                 }
+                if items.iter().all(is_pool) {
+                    // The REST list of agentPools (`az rest --uri .../agentPools`).
+                    let fi = file(Format::ArmResource, "az rest .../agentPools");
+                    return Ok(Content::Pools(
+                        items
+                            .iter()
+                            .enumerate()
+                            .map(|(i, p)| pool_entry(p, join_index(&base, i), &fi))
+                            .collect(),
+                    ));
+                }
                 return Err(not(
-                    "a {\"value\": [...]} list that is not diagnostic settings".into(),
+                    "a {\"value\": [...]} list that is neither diagnostic settings nor node pools"
+                        .into(),
                 ));
             }
             if is_cluster(&doc) {
@@ -890,5 +902,23 @@ mod tests {
             assert!(inv.clusters.is_empty(), "{text}");
             assert_eq!(inv.errors.len(), 1, "{text}: {:?}", inv.errors);
         }
+    }
+
+    #[test]
+    fn rest_value_list_of_agent_pools_attaches_to_its_cluster() {
+        let id = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c1";
+        let cluster = format!(
+            r#"{{"id":"{id}","name":"c1","type":"Microsoft.ContainerService/ManagedClusters","properties":{{"kubernetesVersion":"1.34","agentPoolProfiles":[{{"name":"np1","vmSize":"v"}}]}}}}"#
+        );
+        let pools = format!(
+            r#"{{"value":[{{"id":"{id}/agentPools/np1","name":"np1","type":"Microsoft.ContainerService/managedClusters/agentPools","properties":{{"vmSize":"v","mode":"System","enableNodePublicIP":true}}}}]}}"#
+        );
+        let inv = load(vec![input("c.json", &cluster), input("p.json", &pools)]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        let c = &inv.clusters[0];
+        assert_eq!(c.pools.len(), 1);
+        let f = c.pools[0].get("enableNodePublicIp");
+        assert_eq!(f.bool(), Some(true));
+        assert_eq!(f.path, "value[0].properties.enableNodePublicIP");
     }
 }
