@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
-use kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT;
+use kubeward_core::exit::{EXIT_USAGE_OR_NO_INPUT, FailOn};
 use kubeward_core::{InputInfo, Report, Status};
 use kubeward_profiles::apparmor::{self, generate::Spec, lint::LintOptions};
 use kubeward_profiles::error::{MAX_PROFILE_BYTES, read_bounded};
@@ -254,12 +254,25 @@ fn seccomp_lint(a: SeccompLintArgs) -> anyhow::Result<u8> {
             Err(e) => report.input_errors.push(e.to_input_error()),
         }
     }
-    let code = crate::output::emit(report, &a.output)?;
-    Ok(if read == 0 {
-        EXIT_USAGE_OR_NO_INPUT as u8
-    } else {
-        code
-    })
+    lint_exit(report, &a.output, read)
+}
+
+/// Emit a lint report. A profile that could not be read (not JSON, too large, an action the
+/// runtime refuses) is not a passing profile: the run fails even if the other files are clean,
+/// so `seccomp lint profiles/*.json` can gate a pipeline (`--fail-on never` still exits 0).
+fn lint_exit(report: Report, output: &OutputArgs, read: usize) -> anyhow::Result<u8> {
+    let unreadable = report.input_errors.len();
+    let code = crate::output::emit(report, output)?;
+    if read == 0 {
+        return Ok(EXIT_USAGE_OR_NO_INPUT as u8);
+    }
+    if unreadable > 0 && code == 0 && output.fail_on != FailOn::Never {
+        anstream::eprintln!(
+            "error: {unreadable} profile file(s) could not be read (see input errors above): the lint fails"
+        );
+        return Ok(1);
+    }
+    Ok(code)
 }
 
 fn seccomp_diff(a: SeccompDiffArgs) -> anyhow::Result<u8> {
@@ -364,12 +377,7 @@ pub fn run_apparmor(args: AppArmorArgs) -> anyhow::Result<u8> {
                     Err(e) => report.input_errors.push(e.to_input_error()),
                 }
             }
-            let code = crate::output::emit(report, &a.output)?;
-            Ok(if read == 0 {
-                EXIT_USAGE_OR_NO_INPUT as u8
-            } else {
-                code
-            })
+            lint_exit(report, &a.output, read)
         }
         AppArmorCommand::Generate(a) => {
             let text = read_bounded(&a.spec, MAX_PROFILE_BYTES)?;
