@@ -19,7 +19,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
-        what: "`apiServerAccessProfile.enablePrivateCluster` is true and `enablePrivateClusterPublicFqdn` is not true.",
+        what: "`apiServerAccessProfile.enablePrivateCluster` is true and `enablePrivateClusterPublicFqdn` is false (when it is not set, AKS gives a private cluster a public FQDN).",
         why: "A private cluster's API server has no public endpoint at all, so it cannot be reached or enumerated from the Internet; a public FQDN still resolves the private address publicly and reveals it.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster   # then: az aks update -g <resource-group> -n <cluster> --disable-public-fqdn",
         links: &["https://learn.microsoft.com/azure/aks/private-clusters"],
@@ -52,6 +52,21 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             Status::Fail,
             "private cluster, but a public FQDN resolves its API server address",
         )
+    } else if fqdn.is_unset() {
+        // AKS creates the extra public FQDN for a private cluster unless told not to.
+        return vec![
+            finding(
+                &META,
+                c,
+                None,
+                Status::Fail,
+                "private cluster, but enablePrivateClusterPublicFqdn is not set: AKS then creates a public FQDN for the API server's private address",
+            )
+            .with_evidence(private.evidence("true"))
+            .with_evidence(fqdn.evidence("false").with_note(
+                "not set: AKS adds a public FQDN (public DNS A record) to private clusters unless created or updated with --disable-public-fqdn",
+            )),
+        ];
     } else {
         finding(
             &META,
@@ -93,5 +108,12 @@ mod tests {
             Status::Fail
         );
         assert_eq!(status(evaluate, &cl("")), Status::Fail);
+        // Absent or null: AKS's default for a private cluster is to add a public FQDN.
+        for unset in ["", r#","enablePrivateClusterPublicFqdn":null"#] {
+            let json = cl(&format!(
+                r#""apiServerAccessProfile":{{"enablePrivateCluster":true{unset}}}"#
+            ));
+            assert_eq!(status(evaluate, &json), Status::Fail, "{json}");
+        }
     }
 }
