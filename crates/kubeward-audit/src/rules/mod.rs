@@ -284,21 +284,37 @@ pub fn true_at(v: &Value, pointer: &str) -> bool {
     v.pointer(pointer).and_then(Value::as_bool) == Some(true)
 }
 
-/// `kind/namespace/name` of the object a request touched, for details.
+/// `resource namespace/name` of the object a request touched, for details. A create names its
+/// object only in the body (`objectRef` has no name yet): the body's name is used when logged.
 pub fn object_name(v: &EventView) -> String {
     let mut s = v.resource().to_string();
     if !v.subresource().is_empty() {
         s.push('/');
         s.push_str(v.subresource());
     }
+    let mut name = v.name().to_string();
+    if name.is_empty()
+        && v.verb() == "create"
+        && v.subresource().is_empty()
+        && let Some(obj) = v.object()
+    {
+        name = match str_at(obj, "/metadata/name") {
+            "" => match str_at(obj, "/metadata/generateName") {
+                "" => String::new(),
+                prefix => format!("{prefix}*"),
+            },
+            n => n.to_string(),
+        };
+    }
     if !v.namespace().is_empty() {
         s.push(' ');
         s.push_str(v.namespace());
         s.push('/');
-    } else {
+        s.push_str(&name);
+    } else if !name.is_empty() {
         s.push(' ');
+        s.push_str(&name);
     }
-    s.push_str(v.name());
     s
 }
 
@@ -351,6 +367,37 @@ pub fn all_aks_images(spec: &Value) -> bool {
 #[cfg(test)]
 mod meta_tests {
     use super::*;
+
+    #[test]
+    fn object_name_takes_a_created_objects_name_from_its_body() {
+        use crate::event::Event;
+        let name = |text: &str| {
+            let ev: Event = serde_json::from_str(text).unwrap();
+            object_name(&EventView::new(&ev))
+        };
+        assert_eq!(
+            name(
+                r#"{"verb":"create","objectRef":{"resource":"daemonsets","namespace":"kube-system"},"requestObject":{"metadata":{"name":"miner"}}}"#
+            ),
+            "daemonsets kube-system/miner"
+        );
+        assert_eq!(
+            name(
+                r#"{"verb":"create","objectRef":{"resource":"pods","namespace":"ns"},"requestObject":{"metadata":{"generateName":"web-"}}}"#
+            ),
+            "pods ns/web-*"
+        );
+        assert_eq!(
+            name(r#"{"verb":"create","objectRef":{"resource":"clusterrolebindings"}}"#),
+            "clusterrolebindings"
+        );
+        assert_eq!(
+            name(
+                r#"{"verb":"get","objectRef":{"resource":"pods","namespace":"ns","name":"p","subresource":"exec"}}"#
+            ),
+            "pods/exec ns/p"
+        );
+    }
 
     #[test]
     fn every_rule_is_documented_referenced_and_unique() {
