@@ -7,7 +7,8 @@
 //!   `accepted` suppression; PASS, INFO and NOT_APPLICABLE are left out (they are in the JSON report);
 //! - ERROR findings and input errors become `toolExecutionNotifications` of the invocation;
 //! - locations: a `physicalLocation` (relative URI when the path is relative, `file://` URI when it
-//!   is absolute; `region.startLine` from the evidence line) plus a `logicalLocation` for the resource.
+//!   is absolute; `region.startLine` from the evidence line, 1 for a whole file) plus a
+//!   `logicalLocation` for the resource.
 
 use std::collections::BTreeMap;
 
@@ -271,15 +272,27 @@ fn artifact(path: &str) -> ArtifactLocation {
     }
 }
 
+/// The region of a location. Evidence about a whole file (its mode, its owner) has no line: it gets
+/// line 1, the whole-file form code-scanning services need (GitHub requires `startLine`; the
+/// Multitool warns about a missing region).
+fn region(line: Option<u32>, column: Option<u32>) -> Region {
+    match line.filter(|l| *l >= 1) {
+        Some(line) => Region {
+            start_line: line,
+            start_column: column.filter(|c| *c >= 1),
+        },
+        None => Region {
+            start_line: 1,
+            start_column: None,
+        },
+    }
+}
+
 fn physical(source: &Source) -> Option<PhysicalLocation> {
     let file = source.file.as_deref().filter(|f| !f.is_empty())?;
-    let region = source.line.filter(|l| *l >= 1).map(|line| Region {
-        start_line: line,
-        start_column: source.column.filter(|c| *c >= 1),
-    });
     Some(PhysicalLocation {
         artifact_location: artifact(file),
-        region,
+        region: Some(region(source.line, source.column)),
     })
 }
 
@@ -521,10 +534,7 @@ pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderErro
             locations: vec![Location {
                 physical_location: Some(PhysicalLocation {
                     artifact_location: artifact(&e.path),
-                    region: e.line.filter(|l| *l >= 1).map(|l| Region {
-                        start_line: l,
-                        start_column: None,
-                    }),
+                    region: Some(region(e.line, None)),
                 }),
                 ..Default::default()
             }],
@@ -577,6 +587,19 @@ mod tests {
         let rel = artifact("./examples/x.yaml");
         assert_eq!(rel.uri, "examples/x.yaml");
         assert_eq!(rel.uri_base_id, Some("%SRCROOT%"));
+    }
+
+    #[test]
+    fn whole_file_evidence_gets_a_whole_file_region() {
+        // A file's mode has no line: the location still carries a region (line 1).
+        let mut stat = Source::file("/etc/kubernetes/azure.json");
+        stat.origin = Some("stat".into());
+        let loc = physical(&stat).expect("a file location");
+        assert_eq!(loc.region.as_ref().map(|r| r.start_line), Some(1));
+        let keyed = Source::file("/etc/default/kubeletconfig.json").with_line(35);
+        let loc = physical(&keyed).expect("a file location");
+        assert_eq!(loc.region.as_ref().map(|r| r.start_line), Some(35));
+        assert!(physical(&Source::origin("kubelet default")).is_none());
     }
 
     #[test]

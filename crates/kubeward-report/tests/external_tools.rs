@@ -104,6 +104,32 @@ fn sarif_passes_the_sarif_multitool() {
         problems.join("\n")
     );
 
+    // Evidence about a whole file (a node file's mode: no line) must validate too.
+    let mut whole_files = common::report();
+    for f in &mut whole_files.findings {
+        for e in &mut f.evidence {
+            e.source.line = None;
+            e.source.column = None;
+        }
+    }
+    whole_files
+        .input_errors
+        .iter_mut()
+        .for_each(|e| e.line = None);
+    let sarif_whole = render(
+        &whole_files,
+        Format::Sarif,
+        &common::registry(),
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    let problems = validate(&tool, &sarif_whole);
+    assert!(
+        problems.is_empty(),
+        "SARIF Multitool found problems with whole-file locations:\n{}",
+        problems.join("\n")
+    );
+
     // The validator must be able to say no: a region starting at line 0 is invalid SARIF.
     let broken = sarif.replacen("\"startLine\": 12", "\"startLine\": 0", 1);
     assert_ne!(broken, sarif);

@@ -37,6 +37,98 @@ fn not_a_node_gives_one_finding_and_exit_2() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("no kubelet found"));
 }
 
+#[test]
+fn not_a_node_says_so_in_text_without_verbose() {
+    let empty = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(empty.path().join("proc")).expect("mkdir proc");
+    let out = Command::cargo_bin("kubeward")
+        .expect("binary")
+        .args(["node", "--root"])
+        .arg(empty.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // The one finding is the answer: listed, not counted away behind --verbose.
+    assert!(text.contains("kubelet-not-found"), "{text}");
+    assert!(text.contains("no kubelet is running here"), "{text}");
+    assert!(!text.contains("not shown"), "{text}");
+}
+
+fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// Microsoft's SARIF Multitool as `scripts/install-test-deps.sh` installs it (or `SARIF_MULTITOOL`).
+fn multitool() -> Option<std::path::PathBuf> {
+    if let Some(p) = std::env::var_os("SARIF_MULTITOOL") {
+        return Some(p.into());
+    }
+    let native = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../.ci/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+    native.is_file().then_some(native)
+}
+
+#[test]
+fn node_sarif_of_the_example_passes_the_sarif_multitool() {
+    let Some(tool) = multitool() else {
+        assert!(
+            !in_ci(),
+            "the SARIF Multitool is required under CI=true: run scripts/install-test-deps.sh"
+        );
+        eprintln!("skipped: SARIF Multitool not installed (scripts/install-test-deps.sh)");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sarif = dir.path().join("node.sarif");
+    let log = dir.path().join("validation.sarif");
+    let out = Command::cargo_bin("kubeward")
+        .expect("binary")
+        .args(["node", "--no-waivers", "--root"])
+        .arg(example_root())
+        .arg("-o")
+        .arg(format!("sarif={}", sarif.display()))
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(1), "the example has FAIL findings");
+    let run = Command::new(&tool)
+        .arg("validate")
+        .arg(&sarif)
+        .arg("--output")
+        .arg(&log)
+        .args(["--log", "ForceOverwrite"])
+        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
+        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
+        .output()
+        .expect("the Multitool runs");
+    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| {
+        panic!(
+            "no validation log ({e}); Multitool status {}: {}",
+            run.status,
+            String::from_utf8_lossy(&run.stdout)
+        )
+    });
+    let log: serde_json::Value = serde_json::from_str(&text).expect("validation log is JSON");
+    // Errors and warnings alike (a warning is reported without a level).
+    let problems: Vec<String> = log["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
+        .filter(|r| matches!(r["level"].as_str(), Some("error") | Some("warning") | None))
+        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
+        .collect();
+    assert!(problems.is_empty(), "Multitool: {problems:#?}");
+    // The file was the node report: results for the example's FAIL findings are in it.
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("JSON");
+    assert!(
+        sarif["runs"][0]["results"]
+            .as_array()
+            .is_some_and(|r| r.len() >= 5)
+    );
+}
+
 fn strace_available() -> bool {
     Command::new("strace")
         .arg("-V")
