@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
 use super::{Ctx, NO_PROFILE, finding, policy};
-use crate::model::Cluster;
+use crate::model::{Cluster, Format, lookup};
 
 pub static META: CheckMeta = CheckMeta {
     code: "Z151",
@@ -15,7 +15,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
-        what: "`autoUpgradeProfile.nodeOsUpgradeChannel` (SecurityPatch or NodeImage), or the cluster channel node-image.",
+        what: "`autoUpgradeProfile.nodeOsUpgradeChannel` (SecurityPatch or NodeImage), or the cluster channel node-image. Not set in an ARM template of API version 2023-06-01 or later: AKS's default for a new cluster, NodeImage; otherwise the default depends on the API version, so kubeward warns.",
         why: "Node OS CVEs (kernel, containerd, runc) are fixed by new node images or security patches; with None nothing is applied, with Unmanaged packages update but the kernel is not rebooted into and nodes drift from the image AKS tests.",
         fix: "az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel SecurityPatch",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image"],
@@ -73,6 +73,21 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
                 "cluster auto-upgrade channel node-image upgrades the node images",
             )
         }
+        None if template_defaults_to_node_image(c) => {
+            let api = template_api_version(c).unwrap_or_default();
+            return vec![
+                finding(
+                    &META,
+                    c,
+                    None,
+                    Status::Pass,
+                    format!("node OS upgrade channel not set: a cluster this template creates (API {api}) gets AKS's default NodeImage"),
+                )
+                .with_evidence(f.evidence("SecurityPatch or NodeImage").with_note(
+                    "not set: since API version 2023-06-01 new clusters default to NodeImage; an existing cluster keeps its channel",
+                )),
+            ];
+        }
         None => {
             return vec![finding(&META, c, None, Status::Warn,
                 "node OS upgrade channel not set: the AKS default depends on the API version that created the cluster (NodeImage on current versions, Unmanaged on older ones); check `az aks show`")
@@ -80,6 +95,19 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         }
     };
     vec![out.with_evidence(f.evidence("SecurityPatch or NodeImage"))]
+}
+
+/// The `apiVersion` of the template resource the cluster came from.
+fn template_api_version(c: &Cluster) -> Option<&str> {
+    if c.file.format != Format::ArmTemplate {
+        return None;
+    }
+    lookup(&c.root, &c.root_path, "apiVersion", &c.file).str()
+}
+
+/// New clusters default to NodeImage from API version 2023-06-01 (ISO dates compare as text).
+fn template_defaults_to_node_image(c: &Cluster) -> bool {
+    template_api_version(c).is_some_and(|v| v.get(..10).is_some_and(|d| d >= "2023-06-01"))
 }
 
 #[cfg(test)]
@@ -118,5 +146,23 @@ mod tests {
             Status::Pass
         );
         assert_eq!(status(evaluate, &cl("")), Status::Warn);
+    }
+
+    fn template(api: &str) -> String {
+        format!(
+            r#"{{"resources":[{{"type":"Microsoft.ContainerService/managedClusters","apiVersion":"{api}","name":"t","properties":{{"kubernetesVersion":"1.34","agentPoolProfiles":[]}}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_template_without_the_channel_gets_the_api_versions_default() {
+        // Since API 2023-06-01 a new cluster's node OS channel defaults to NodeImage; before, Unmanaged.
+        assert_eq!(status(evaluate, &template("2024-05-01")), Status::Pass);
+        assert_eq!(status(evaluate, &template("2023-06-01")), Status::Pass);
+        assert_eq!(status(evaluate, &template("2023-05-01")), Status::Warn);
+        assert_eq!(
+            status(evaluate, &template("[variables('api')]")),
+            Status::Warn
+        );
     }
 }
