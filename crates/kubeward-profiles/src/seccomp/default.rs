@@ -276,27 +276,16 @@ pub fn runtime_default(version: ContainerdVersion, arch: Arch) -> Profile {
     }
     // Without CAP_SYS_ADMIN clone3 returns ENOSYS so libc falls back to clone (and its filter).
     rules.push(rule(&["clone3"], Action::Errno, Some(38), Vec::new()));
-    for (i, r) in rules.iter_mut().enumerate() {
-        r.index = i;
-    }
-    Profile {
-        path: format!(
+    Profile::built(
+        format!(
             "runtime-default (containerd {version}, {})",
             arch.scmp_name()
         ),
-        default_action: Action::Errno,
-        default_action_line: 0,
-        default_errno_ret: None,
-        architectures: arch.with_compat().into_iter().map(|a| (a, 0)).collect(),
-        architectures_present: true,
-        flags: Vec::new(),
-        listener_path: None,
-        listener_metadata_line: None,
-        listener_metadata: None,
+        Action::Errno,
+        None,
+        arch.with_compat(),
         rules,
-        dropped: Vec::new(),
-        problems: Vec::new(),
-    }
+    )
 }
 
 #[cfg(test)]

@@ -241,24 +241,13 @@ pub fn generate(observed: &Observed, opts: &GenerateOptions) -> (Profile, Vec<St
             rules.push(r.clone());
         }
     }
-    for (i, r) in rules.iter_mut().enumerate() {
-        r.index = i;
-    }
-    let profile = Profile {
-        path: "generated".into(),
-        default_action: Action::Errno,
-        default_action_line: 0,
-        default_errno_ret: Some(1),
-        architectures: template.architectures.clone(),
-        architectures_present: true,
-        flags: Vec::new(),
-        listener_path: None,
-        listener_metadata_line: None,
-        listener_metadata: None,
+    let profile = Profile::built(
+        "generated".into(),
+        Action::Errno,
+        Some(1),
+        template.architectures.iter().map(|(a, _)| *a).collect(),
         rules,
-        dropped: Vec::new(),
-        problems: Vec::new(),
-    };
+    );
     (profile, notes)
 }
 

@@ -225,6 +225,35 @@ impl Profile {
         }
     }
 
+    /// A profile built in code rather than read (the runtime default, generated profiles): no
+    /// source lines, rules numbered in order.
+    pub(crate) fn built(
+        path: String,
+        default_action: Action,
+        default_errno_ret: Option<u64>,
+        architectures: Vec<Arch>,
+        mut rules: Vec<Rule>,
+    ) -> Profile {
+        for (i, r) in rules.iter_mut().enumerate() {
+            r.index = i;
+        }
+        Profile {
+            path,
+            default_action,
+            default_action_line: 0,
+            default_errno_ret,
+            architectures: architectures.into_iter().map(|a| (a, 0)).collect(),
+            architectures_present: true,
+            flags: Vec::new(),
+            listener_path: None,
+            listener_metadata_line: None,
+            listener_metadata: None,
+            rules,
+            dropped: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     /// Read and parse a profile file (size-bounded).
     pub fn read(path: &Path) -> Result<Profile, ProfileError> {
         let text = read_bounded(path, MAX_PROFILE_BYTES)?;
