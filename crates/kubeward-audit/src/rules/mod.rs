@@ -210,8 +210,26 @@ pub fn is_platform_identity(user: &str) -> bool {
             | "system:kube-proxy"
             | "system:volume-scheduler"
     ) || user.starts_with("system:node:")
-        || user.starts_with("system:serviceaccount:kube-system:")
+        || user
+            .strip_prefix("system:serviceaccount:")
+            .and_then(|sa| sa.split_once(':'))
+            .is_some_and(|(ns, _)| AKS_ADDON_NAMESPACES.contains(&ns))
 }
+
+/// Namespaces whose service accounts belong to AKS itself or to add-ons AKS manages: they read
+/// secrets (TLS certificates, webhook CA bundles) and patch webhooks as part of their job.
+pub const AKS_ADDON_NAMESPACES: &[&str] = &[
+    "kube-system",
+    // Application routing add-on (managed NGINX ingress).
+    "app-routing-system",
+    // Istio-based service mesh add-on.
+    "aks-istio-system",
+    // Azure Policy add-on (Gatekeeper).
+    "gatekeeper-system",
+    // Calico network policy, installed by AKS through the Tigera operator.
+    "calico-system",
+    "tigera-operator",
+];
 
 /// `system:anonymous`, or a request authenticated as nobody.
 pub fn is_anonymous(v: &EventView) -> bool {
@@ -367,6 +385,26 @@ pub fn all_aks_images(spec: &Value) -> bool {
 #[cfg(test)]
 mod meta_tests {
     use super::*;
+
+    #[test]
+    fn aks_addon_service_accounts_are_platform_identities() {
+        assert!(is_platform_identity("aksService"));
+        assert!(is_platform_identity(
+            "system:serviceaccount:kube-system:csi-secrets-store-provider-azure"
+        ));
+        assert!(is_platform_identity(
+            "system:serviceaccount:app-routing-system:nginx"
+        ));
+        assert!(is_platform_identity(
+            "system:serviceaccount:gatekeeper-system:gatekeeper-admin"
+        ));
+        assert!(!is_platform_identity("system:serviceaccount:shop:cart"));
+        assert!(!is_platform_identity(
+            "system:serviceaccount:kube-systemx:evil"
+        ));
+        assert!(!is_platform_identity("masterclient"));
+        assert!(!is_platform_identity("alice@contoso.com"));
+    }
 
     #[test]
     fn object_name_takes_a_created_objects_name_from_its_body() {
