@@ -361,6 +361,19 @@ pub fn plan(c: &Cluster) -> EgressPlan {
         ports: vec![123],
         why: "NTP for Linux nodes provisioned before March 2021 only".into(),
     });
+    let ranges = c
+        .get("apiServerAccessProfile.authorizedIpRanges")
+        .array()
+        .is_some_and(|a| !a.is_empty());
+    if ranges && !private {
+        notes.push(if outbound_type.eq_ignore_ascii_case("userDefinedRouting") {
+            "API server authorized IP ranges are set: add the firewall's public IP to them, or nodes and pods egressing through it cannot reach the API server.".to_string()
+        } else if outbound_type.eq_ignore_ascii_case("loadBalancer") {
+            "API server authorized IP ranges are set: AKS allows the load balancer's outbound IP itself; if you move egress to a firewall (userDefinedRouting), add the firewall's public IP to the ranges first.".to_string()
+        } else {
+            "API server authorized IP ranges are set: the cluster's egress IP (the NAT gateway's public IP) must be in them; if you move egress to a firewall, add the firewall's public IP first.".to_string()
+        });
+    }
     notes.push("Custom DNS servers on the VNet must be reachable on UDP 53 from the nodes (not visible in the cluster configuration).".into());
     if net.iter().any(|r| !r.destination_fqdns.is_empty()) {
         notes.push("Network rules that name a host (ntp.ubuntu.com) need DNS proxy enabled on the Azure Firewall, and the VNet's DNS servers pointed at the firewall.".into());
@@ -981,5 +994,21 @@ mod tests {
                 .iter()
                 .any(|x| x == "global.handler.control.monitor.azure.com")
         );
+    }
+
+    #[test]
+    fn authorized_ranges_behind_a_firewall_need_its_ip() {
+        let p = plan(&cluster(&cl(
+            r#""location":"westeurope","networkProfile":{"outboundType":"userDefinedRouting"},"apiServerAccessProfile":{"authorizedIPRanges":["203.0.113.0/24"]}"#,
+        )));
+        assert!(
+            p.notes
+                .iter()
+                .any(|n| n.contains("add the firewall's public IP to them")),
+            "{:?}",
+            p.notes
+        );
+        let p = plan(&cluster(&cl(r#""location":"westeurope""#)));
+        assert!(!p.notes.iter().any(|n| n.contains("authorized IP ranges")));
     }
 }
