@@ -129,6 +129,47 @@ fn node_sarif_of_the_example_passes_the_sarif_multitool() {
     );
 }
 
+/// The formats a person or a CI server reads, for the example node (materialised with its MODES),
+/// exactly as the binary writes them. Owners need root to set, so the snapshots need root.
+#[test]
+fn example_node_reports_in_every_format() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("node");
+    let as_root = kubeward_node::example::materialize(&example_root(), &root).expect("materialise");
+    if !as_root {
+        assert!(!in_ci(), "CI runs as root");
+        eprintln!("skipped: the example's owners can only be set as root");
+        return;
+    }
+    let mut args = vec!["node".to_string(), "--no-waivers".into(), "--root".into()];
+    args.push(root.display().to_string());
+    for format in ["text", "junit", "sarif", "markdown"] {
+        args.push("-o".into());
+        args.push(format!("{format}={}", dir.path().join(format).display()));
+    }
+    let out = Command::cargo_bin("kubeward")
+        .expect("binary")
+        .args(&args)
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let shown_root = root.display().to_string();
+    let read = |format: &str| {
+        std::fs::read_to_string(dir.path().join(format))
+            .expect("report written")
+            .replace(&shown_root, "[node root]")
+    };
+    insta::assert_snapshot!("aks_node_text", read("text"));
+    insta::assert_snapshot!("aks_node_junit", read("junit"));
+    insta::assert_snapshot!("aks_node_sarif", read("sarif"));
+    insta::assert_snapshot!("aks_node_markdown", read("markdown"));
+}
+
 fn strace_available() -> bool {
     Command::new("strace")
         .arg("-V")
