@@ -119,7 +119,55 @@ fn labels_value(w: &Workload) -> Value {
     )
 }
 
-fn peer_for(m: &Model, spec: &str) -> Result<Value, String> {
+/// A pod selector matching exactly the pods of `w` among the analysed workloads of its namespace:
+/// its labels, plus `DoesNotExist` on a label that sets apart every other workload those labels
+/// would also match (a canary with an extra `track` label, a pod without labels). Workloads with
+/// identical labels cannot be told apart; that is reported in `warnings`.
+fn exact_selector(m: &Model, w: &Workload, warnings: &mut Vec<String>) -> Value {
+    let mut excluded: Vec<String> = Vec::new();
+    for o in m.workloads.iter().filter(|o| {
+        o.namespace == w.namespace
+            && !(o.name == w.name && o.kind == w.kind)
+            && w.labels.iter().all(|(k, v)| o.labels.get(k) == Some(v))
+    }) {
+        match o.labels.keys().find(|k| !w.labels.contains_key(*k)) {
+            Some(k) => {
+                if !excluded.contains(k) {
+                    excluded.push(k.clone());
+                }
+            }
+            None => {
+                let warning = format!(
+                    "{} and {} have the same pod labels: a policy for one applies to both",
+                    w.display_name(),
+                    o.display_name()
+                );
+                if !warnings.contains(&warning) {
+                    warnings.push(warning);
+                }
+            }
+        }
+    }
+    let mut sel = serde_json::Map::new();
+    if !w.labels.is_empty() {
+        sel.insert("matchLabels".into(), labels_value(w));
+    }
+    if !excluded.is_empty() {
+        excluded.sort();
+        sel.insert(
+            "matchExpressions".into(),
+            Value::Array(
+                excluded
+                    .into_iter()
+                    .map(|k| json!({"key": k, "operator": "DoesNotExist"}))
+                    .collect(),
+            ),
+        );
+    }
+    Value::Object(sel)
+}
+
+fn peer_for(m: &Model, spec: &str, warnings: &mut Vec<String>) -> Result<Value, String> {
     if let Ok((_, _, _)) = parse_cidr(spec) {
         return Ok(json!({"ipBlock": {"cidr": spec}}));
     }
@@ -134,7 +182,7 @@ fn peer_for(m: &Model, spec: &str) -> Result<Value, String> {
     let w = find(m, spec).ok_or(format!("no workload {spec} among the inputs"))?;
     Ok(json!({
         "namespaceSelector": {"matchLabels": {NS_NAME_LABEL: w.namespace}},
-        "podSelector": {"matchLabels": labels_value(w)},
+        "podSelector": exact_selector(m, w, warnings),
     }))
 }
 
@@ -196,20 +244,30 @@ pub fn default_deny(m: &Model) -> Vec<Value> {
         .collect()
 }
 
+/// Least-privilege policies and the warnings met while writing them.
+#[derive(Debug, Default)]
+pub struct Generated {
+    pub policies: Vec<Value>,
+    pub warnings: Vec<String>,
+}
+
 /// One policy per workload that takes part in a flow: its allowed ingress and egress.
-pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Vec<Value>, String> {
+pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, String> {
+    let mut warnings = Vec::new();
     let mut ingress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     let mut egress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for f in flows {
         if let Some(w) = find(m, &f.src) {
-            let rule = json!({"to": [peer_for(m, &f.dst)?], "ports": [port_value(f)]});
+            let rule =
+                json!({"to": [peer_for(m, &f.dst, &mut warnings)?], "ports": [port_value(f)]});
             egress
                 .entry((w.namespace.clone(), w.name.clone()))
                 .or_default()
                 .push(rule);
         }
         if let Some(w) = find(m, &f.dst) {
-            let rule = json!({"from": [peer_for(m, &f.src)?], "ports": [port_value(f)]});
+            let rule =
+                json!({"from": [peer_for(m, &f.src, &mut warnings)?], "ports": [port_value(f)]});
             ingress
                 .entry((w.namespace.clone(), w.name.clone()))
                 .or_default()
@@ -236,10 +294,7 @@ pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Vec<Value>, String> {
         };
         let mut types = Vec::new();
         let mut spec = serde_json::Map::new();
-        spec.insert(
-            "podSelector".into(),
-            json!({"matchLabels": labels_value(w)}),
-        );
+        spec.insert("podSelector".into(), exact_selector(m, w, &mut warnings));
         if let Some(r) = ingress.get(&(ns.clone(), name.clone())) {
             types.push("Ingress");
             spec.insert("ingress".into(), Value::Array(r.clone()));
@@ -257,7 +312,10 @@ pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Vec<Value>, String> {
             "spec": Value::Object(spec),
         }));
     }
-    Ok(out)
+    Ok(Generated {
+        policies: out,
+        warnings,
+    })
 }
 
 /// Render values as a multi-document YAML stream.
@@ -349,7 +407,7 @@ mod tests {
         let m = Model::build(&inv);
         let flows = parse_flows("src,dst,port\nshop/web,shop/db,TCP 5432\n").expect("valid csv");
         let mut docs = default_deny(&m);
-        docs.extend(from_flows(&m, &flows).expect("flows resolve"));
+        docs.extend(from_flows(&m, &flows).expect("flows resolve").policies);
         let yaml = to_yaml(&docs);
         // re-analyse the inputs plus the generated policies
         let all = format!("{APPS}{yaml}");
@@ -371,6 +429,64 @@ mod tests {
         assert!(
             a.allowed(c("web"), Endpoint::Ip(0x0808_0808, 0x0808_0808))
                 .is_empty()
+        );
+    }
+
+    #[test]
+    fn generated_selectors_leave_out_look_alike_workloads() {
+        // web-canary carries web's labels and more; bare has no labels at all
+        let apps = format!(
+            "{APPS}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web-canary, namespace: shop}}\nspec: {{template: {{metadata: {{labels: {{app: web, track: canary}}}}, spec: {{containers: [{{name: c, image: x}}]}}}}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: bare, namespace: shop}}\nspec: {{containers: [{{name: c, image: x}}]}}\n"
+        );
+        let inv = load_str("a.yaml", &apps, &LoadOptions::default());
+        let m = Model::build(&inv);
+        let flows = parse_flows("shop/web,shop/db,5432\nshop/bare,8.8.8.8,443\n").expect("csv");
+        let mut docs = default_deny(&m);
+        let generated = from_flows(&m, &flows).expect("flows resolve");
+        assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+        docs.extend(generated.policies);
+        let yaml = to_yaml(&docs);
+        let inv2 = load_str("b.yaml", &format!("{apps}{yaml}"), &LoadOptions::default());
+        let m2 = Model::build(&inv2);
+        assert!(m2.problems.is_empty(), "{:?}\n{yaml}", m2.problems);
+        let a = Analysis::new(&m2, Options::default());
+        let c = |n: &str| {
+            let i = m2
+                .workloads
+                .iter()
+                .position(|w| w.name == n)
+                .expect("workload");
+            Endpoint::Class(a.class_of[i])
+        };
+        let google = Endpoint::Ip(0x0808_0808, 0x0808_0808);
+        assert_eq!(a.allowed(c("web"), c("db")).render(), "TCP 5432");
+        assert_eq!(a.allowed(c("bare"), google).render(), "TCP 443");
+        for (src, dst) in [
+            (c("web-canary"), c("db")),
+            (c("bare"), c("db")),
+            (c("web"), google),
+            (c("web-canary"), google),
+            (c("db"), google),
+        ] {
+            assert!(a.allowed(src, dst).is_empty(), "unwanted flow\n{yaml}");
+        }
+    }
+
+    #[test]
+    fn identical_labels_are_reported() {
+        let apps = format!(
+            "{APPS}---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web-copy, namespace: shop}}\nspec: {{template: {{metadata: {{labels: {{app: web}}}}, spec: {{containers: [{{name: c, image: x}}]}}}}}}\n"
+        );
+        let m = Model::build(&load_str("a.yaml", &apps, &LoadOptions::default()));
+        let flows = parse_flows("shop/web,shop/db,5432\n").expect("csv");
+        let generated = from_flows(&m, &flows).expect("flows resolve");
+        assert!(
+            generated
+                .warnings
+                .iter()
+                .any(|w| w.contains("shop/web[Deployment] and shop/web-copy[Deployment]")),
+            "{:?}",
+            generated.warnings
         );
     }
 

@@ -281,7 +281,11 @@ fn run_generate(a: GenerateArgs) -> anyhow::Result<u8> {
         let text =
             std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
         let flows = generate::parse_flows(&text).map_err(anyhow::Error::msg)?;
-        docs.extend(generate::from_flows(&model, &flows).map_err(anyhow::Error::msg)?);
+        let generated = generate::from_flows(&model, &flows).map_err(anyhow::Error::msg)?;
+        for w in &generated.warnings {
+            eprintln!("warning: {w}");
+        }
+        docs.extend(generated.policies);
     }
     write_out(&generate::to_yaml(&docs), &None)?;
     Ok(0)
