@@ -15,12 +15,14 @@ pub fn to_ip(a: &Analysis, workload: usize, ip: [u8; 4]) -> ConnSet {
 }
 
 /// Address ranges that are not on the internet (RFC 1918, CGNAT, loopback, link-local,
-/// multicast and reserved).
+/// multicast and reserved), and Azure's platform address 168.63.129.16, which the host answers:
+/// a rule for 0.0.0.0/0 that excepts it still opens the whole internet.
 pub const NON_PUBLIC: &[(u32, u32)] = &[
     (0x0000_0000, 0x00FF_FFFF),
     (0x0A00_0000, 0x0AFF_FFFF),
     (0x6440_0000, 0x647F_FFFF),
     (0x7F00_0000, 0x7FFF_FFFF),
+    (0xA83F_8110, 0xA83F_8110),
     (0xA9FE_0000, 0xA9FE_FFFF),
     (0xAC10_0000, 0xAC1F_FFFF),
     (0xC0A8_0000, 0xC0A8_FFFF),

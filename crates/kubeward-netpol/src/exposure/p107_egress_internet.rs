@@ -98,5 +98,13 @@ mod tests {
             statuses(&run(&y, Engine::Default, evaluate)),
             vec![("web".into(), Status::Warn)]
         );
+        // excepting only the Azure platform addresses still opens the whole internet
+        let y = format!(
+            "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [169.254.169.254/32, 168.63.129.16/32]}}}}]}}]\n"
+        );
+        assert_eq!(
+            statuses(&run(&y, Engine::Default, evaluate)),
+            vec![("web".into(), Status::Fail)]
+        );
     }
 }
