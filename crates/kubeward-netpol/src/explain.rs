@@ -81,14 +81,29 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
     };
     let total = a.allowed(se, de);
     let _ = writeln!(out, "Connections {sn} => {dn}: {}", total.render());
-    if let Some((p, proto)) = port {
-        let probe = ConnSet::ports(proto, p as u128, p as u128);
-        let verdict = if probe.is_subset_of(&total) {
-            "ALLOWED"
+    let probe = port.map(|(p, proto)| ConnSet::ports(proto, p as u128, p as u128));
+    if let (Some((p, proto)), Some(probe)) = (port, &probe) {
+        // name the side(s) that refuse the port: the source's egress, the destination's ingress
+        let refused_by: Vec<String> = [
+            (Direction::Egress, src, de, &sn),
+            (Direction::Ingress, dst, se, &dn),
+        ]
+        .into_iter()
+        .filter_map(|(dir, subject, peer, side)| match subject {
+            Target::Workload(w) => {
+                let side_result = a.direction_allows(dir, a.class_of[*w], peer, dst_class);
+                (!probe.is_subset_of(&side_result)).then(|| format!("{} of {side}", dir.as_str()))
+            }
+            Target::Ip(_) => None,
+        })
+        .collect();
+        if probe.is_subset_of(&total) {
+            let _ = writeln!(out, "{proto} {p}: ALLOWED");
+        } else if refused_by.is_empty() {
+            let _ = writeln!(out, "{proto} {p}: DENIED");
         } else {
-            "DENIED"
-        };
-        let _ = writeln!(out, "{proto} {p}: {verdict}");
+            let _ = writeln!(out, "{proto} {p}: DENIED by {}", refused_by.join(" and "));
+        }
     }
     for (dir, subject, peer, side) in [
         (Direction::Egress, src, de, &sn),
@@ -102,6 +117,14 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
         let class = a.class_of[*w];
         let result = a.direction_allows(dir, class, peer, dst_class);
         let _ = writeln!(out, "  result: {}", result.render());
+        if let (Some((p, proto)), Some(probe)) = (port, &probe) {
+            let verdict = if probe.is_subset_of(&result) {
+                "allowed"
+            } else {
+                "denied"
+            };
+            let _ = writeln!(out, "  {proto} {p}: {verdict} on this side");
+        }
         for (ai, p) in a.model.admin.iter().enumerate() {
             if !a.admin_subject(Some(ai), class) {
                 continue;
@@ -236,7 +259,12 @@ mod tests {
         assert!(text.contains("rule #2 allows TCP 5432"), "{text}");
         assert!(text.contains("allowed by the system default"), "{text}");
         let text = explain(&a, &s, &d, Some((80, Protocol::Tcp)));
-        assert!(text.contains("TCP 80: DENIED"), "{text}");
+        assert!(
+            text.contains("TCP 80: DENIED by Ingress of shop/db[Deployment]\n"),
+            "{text}"
+        );
+        assert!(text.contains("TCP 80: denied on this side"), "{text}");
+        assert!(text.contains("TCP 80: allowed on this side"), "{text}");
         assert!(resolve(&a, "shop/none").is_err());
     }
 }

@@ -82,6 +82,41 @@ fn explain_names_the_rule() {
 }
 
 #[test]
+fn explain_names_the_side_that_denies_the_port() {
+    let d = dir_with(&[("apps.yaml", APPS)]);
+    kubeward()
+        .args([
+            "netpol", "explain", "--from", "shop/web", "--to", "shop/db", "--port", "80",
+        ])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "TCP 80: DENIED by Ingress of shop/db[Deployment]\n",
+        ))
+        .stdout(predicate::str::contains("TCP 80: denied on this side"));
+}
+
+#[test]
+fn generate_warns_when_workloads_share_labels() {
+    let twin = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db-twin, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: x}]}}}\n";
+    let d = dir_with(&[("apps.yaml", APPS), ("twin.yaml", twin)]);
+    let flows = d.path().join("flows.csv");
+    std::fs::write(&flows, "src,dst,port\nshop/web,shop/db,5432\n").expect("write flows");
+    kubeward()
+        .args(["netpol", "generate", "--flows"])
+        .arg(&flows)
+        .arg(d.path().join("apps.yaml"))
+        .arg(d.path().join("twin.yaml"))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("name: allow-db"))
+        .stderr(predicate::str::contains(
+            "shop/db[Deployment] and shop/db-twin[Deployment] have the same pod labels",
+        ));
+}
+
+#[test]
 fn diff_reports_changes() {
     let old = dir_with(&[("apps.yaml", APPS)]);
     let new = dir_with(&[("apps.yaml", &APPS.replace("5432", "6432"))]);
