@@ -55,8 +55,20 @@ pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
             );
         }
     }
+    // Child profiles and hats load as `parent//child`; only that full name attaches.
+    let loaded: Vec<String> = f
+        .profiles
+        .iter()
+        .flat_map(|p| {
+            std::iter::once(p.name.clone()).chain(
+                p.children
+                    .iter()
+                    .map(move |c| format!("{}//{}", p.name, c.name)),
+            )
+        })
+        .collect();
     if let Some(want) = &opts.expected_name
-        && !f.all_profiles().iter().any(|p| &p.name == want)
+        && !loaded.iter().any(|n| n == want)
     {
         let names: Vec<&str> = f.profiles.iter().map(|p| p.name.as_str()).collect();
         out.push(
@@ -78,6 +90,16 @@ mod tests {
             expected_name: Some("deny-write".into()),
         };
         assert!(evaluate(&parse("profile deny-write {\n}\n"), &opts).is_empty());
+    }
+
+    #[test]
+    fn a_child_profile_loads_under_its_parent() {
+        let f = parse("profile app {\n  profile helper {\n  }\n}\n");
+        let want = |n: &str| LintOptions {
+            expected_name: Some(n.into()),
+        };
+        assert_eq!(evaluate(&f, &want("helper")).len(), 1);
+        assert!(evaluate(&f, &want("app//helper")).is_empty());
     }
 
     #[test]
