@@ -156,12 +156,7 @@ pub fn detect(head: &[u8]) -> Layout {
             }
             // The first value spans lines: pretty-printed JSON, unless other lines are whole
             // objects (a JSON-lines file whose first line is broken).
-            let whole_line = b.split(|&c| c == b'\n').skip(1).take(200).any(|l| {
-                let l = trim_line(l);
-                let l = skip_bom_ws(l);
-                l.first() == Some(&b'{') && l.last() == Some(&b'}') && balanced(l)
-            });
-            if whole_line {
+            if later_lines_are_objects(b) {
                 Layout::JsonLines
             } else {
                 Layout::Structured
@@ -169,7 +164,11 @@ pub fn detect(head: &[u8]) -> Layout {
         }
         Some(_) => {
             let first_line = &b[..memchr(b'\n', b).unwrap_or(b.len())];
-            if first_line.contains(&b',') && !first_line.starts_with(b"\"{") {
+            // A junk first line with a comma in it does not make a JSON-lines log a CSV file.
+            if first_line.contains(&b',')
+                && !first_line.starts_with(b"\"{")
+                && !later_lines_are_objects(b)
+            {
                 Layout::Csv
             } else {
                 Layout::JsonLines
@@ -177,6 +176,14 @@ pub fn detect(head: &[u8]) -> Layout {
         }
         None => Layout::JsonLines,
     }
+}
+
+/// Whether any of the lines after the first (of those in `b`) is a whole JSON object.
+fn later_lines_are_objects(b: &[u8]) -> bool {
+    b.split(|&c| c == b'\n').skip(1).take(200).any(|l| {
+        let l = skip_bom_ws(trim_line(l));
+        l.first() == Some(&b'{') && l.last() == Some(&b'}') && balanced(l)
+    })
 }
 
 /// Whether `l` is one JSON value that closes exactly at its end.
@@ -574,6 +581,18 @@ mod tests {
         assert_eq!(l, Layout::Csv);
         assert_eq!(c.rows.len(), 1);
         assert_eq!(c.rows[0].0[2], "{\"username\":\"a\"}");
+    }
+
+    #[test]
+    fn junk_first_line_with_a_comma_is_not_a_csv_header() {
+        let (l, c) = run(b"garbage, with a comma\n{\"a\":1}\n{\"b\":2}\n", 1000);
+        assert_eq!(l, Layout::JsonLines);
+        assert_eq!(
+            c.units.len(),
+            3,
+            "the junk line is a unit (reported), then both events"
+        );
+        assert_eq!(c.units[1], ("{\"a\":1}".into(), 2));
     }
 
     #[test]
