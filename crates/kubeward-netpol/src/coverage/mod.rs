@@ -2,10 +2,10 @@
 //! rules that select nothing or add nothing, invalid policies, and policy kinds kubeward does not
 //! model or the engine does not enforce.
 
-use kubeward_core::{CheckMeta, Finding, Resource, Source};
+use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
 use kubeward_inventory::Inventory;
 
-use crate::engine::Analysis;
+use crate::engine::{Analysis, Direction};
 use crate::model::Workload;
 
 pub mod p201_ingress_isolation;
@@ -47,6 +47,63 @@ pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
     out.extend(p208_admin_policy_enforcement::evaluate(inv, a));
     out.extend(p209_unmodelled_policies::evaluate(inv, a));
     out.extend(p210_engine_limitations::evaluate(inv, a));
+    out
+}
+
+/// P201/P202: one finding per workload, isolated in `dir` by a selecting policy or not.
+pub(crate) fn isolation_findings(
+    meta: &'static CheckMeta,
+    dir: Direction,
+    inv: &Inventory,
+    a: &Analysis,
+) -> Vec<Finding> {
+    let lower = dir.as_str().to_lowercase();
+    let mut out = Vec::new();
+    for (wi, w) in a.model.workloads.iter().enumerate() {
+        let pols = a.policies_selecting(a.class_of[wi], dir);
+        let src = object_source(inv, w.object, "/metadata/labels");
+        let f = if w.host_network && a.options.engine.ignores_host_network_pods() {
+            Finding::new(
+                meta,
+                Status::Fail,
+                workload_resource(w),
+                "hostNetwork pods are not protected by NetworkPolicy under this engine",
+            )
+            .with_evidence(
+                Evidence::observed("hostNetwork: true", object_source(inv, w.object, "/spec"))
+                    .with_note("NetworkPolicy engines treat host-network pods as node traffic"),
+            )
+        } else if pols.is_empty() {
+            Finding::new(
+                meta,
+                Status::Fail,
+                workload_resource(w),
+                format!("not isolated for {lower}: every connection is allowed"),
+            )
+            .with_evidence(
+                Evidence::observed(
+                    format!("no NetworkPolicy selects these pods for {}", dir.as_str()),
+                    src,
+                )
+                .with_note(
+                    "absent a selecting policy, Kubernetes allows all traffic in that direction",
+                ),
+            )
+        } else {
+            let names: Vec<String> = pols
+                .iter()
+                .map(|&p| a.model.netpols[p].display_name())
+                .collect();
+            Finding::new(
+                meta,
+                Status::Pass,
+                workload_resource(w),
+                format!("isolated for {lower} by {}", names.join(", ")),
+            )
+            .with_evidence(Evidence::observed(names.join(","), src))
+        };
+        out.push(f);
+    }
     out
 }
 

@@ -1,9 +1,8 @@
 //! P201: workloads no NetworkPolicy isolates for ingress.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 use kubeward_inventory::Inventory;
 
-use super::{object_source, workload_resource};
 use crate::engine::{Analysis, Direction};
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,41 +25,7 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (wi, w) in a.model.workloads.iter().enumerate() {
-        let c = a.class_of[wi];
-        let pols = a.policies_selecting(c, Direction::Ingress);
-        let src = object_source(inv, w.object, "/metadata/labels");
-        let f = if w.host_network && a.options.engine.ignores_host_network_pods() {
-            Finding::new(
-                &META,
-                Status::Fail,
-                workload_resource(w),
-                "hostNetwork pods are not protected by NetworkPolicy under this engine",
-            )
-            .with_evidence(
-                Evidence::observed("hostNetwork: true", object_source(inv, w.object, "/spec"))
-                    .with_note("NetworkPolicy engines treat host-network pods as node traffic"),
-            )
-        } else if pols.is_empty() {
-            Finding::new(&META, Status::Fail, workload_resource(w), "not isolated for ingress: every connection is allowed")
-                .with_evidence(Evidence::observed("no NetworkPolicy selects these pods for Ingress", src).with_note("absent a selecting policy, Kubernetes allows all traffic in that direction"))
-        } else {
-            let names: Vec<String> = pols
-                .iter()
-                .map(|&p| a.model.netpols[p].display_name())
-                .collect();
-            Finding::new(
-                &META,
-                Status::Pass,
-                workload_resource(w),
-                format!("isolated for ingress by {}", names.join(", ")),
-            )
-            .with_evidence(Evidence::observed(names.join(","), src))
-        };
-        out.push(f);
-    }
-    out
+    super::isolation_findings(&META, Direction::Ingress, inv, a)
 }
 
 #[cfg(test)]
@@ -68,6 +33,7 @@ mod tests {
     use super::super::testing::{TWO_APPS, run, statuses};
     use super::*;
     use crate::engine::Engine;
+    use kubeward_core::Status;
 
     #[test]
     fn isolation_by_selecting_policy() {

@@ -1,5 +1,8 @@
 //! Shared egress evaluation for the P107–P109 checks.
 
+use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+
+use super::Ctx;
 use crate::conn::ConnSet;
 use crate::engine::{Analysis, Direction, Endpoint};
 
@@ -12,6 +15,43 @@ pub fn to_ip(a: &Analysis, workload: usize, ip: [u8; 4]) -> ConnSet {
         Endpoint::Ip(v, v),
         None,
     )
+}
+
+/// P108/P109: per workload, whether its egress reaches one Azure platform address.
+pub(crate) fn address_findings(ctx: &Ctx, meta: &'static CheckMeta, ip: [u8; 4]) -> Vec<Finding> {
+    let a = ctx.analysis;
+    let address = std::net::Ipv4Addr::from(ip);
+    let mut out = Vec::new();
+    for (wi, w) in a.model.workloads.iter().enumerate() {
+        let conns = to_ip(a, wi, ip);
+        let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
+        let src = ctx
+            .inv
+            .objects
+            .get(w.object)
+            .map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"));
+        let f = if conns.is_empty() {
+            Finding::new(
+                meta,
+                Status::Pass,
+                res,
+                format!("egress to {address} is denied"),
+            )
+        } else {
+            Finding::new(
+                meta,
+                Status::Fail,
+                res,
+                format!("egress to {address} allowed: {conns}"),
+            )
+        };
+        let mut ev = Evidence::observed(conns.render(), src).with_expected("No Connections");
+        if w.host_network {
+            ev = ev.with_note("hostNetwork pod: NetworkPolicy engines do not restrict it; it reaches the endpoint as the node does");
+        }
+        out.push(f.with_evidence(ev));
+    }
+    out
 }
 
 /// Address ranges that are not on the internet (RFC 1918, CGNAT, loopback, link-local,

@@ -1,11 +1,8 @@
 //! P109: workloads that can reach 168.63.129.16.
 
-use kubeward_core::{
-    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Source, Status,
-};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::Ctx;
-use super::egress::to_ip;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P109",
@@ -25,39 +22,7 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
-    let a = ctx.analysis;
-    let mut out = Vec::new();
-    for (wi, w) in a.model.workloads.iter().enumerate() {
-        let conns = to_ip(a, wi, [168, 63, 129, 16]);
-        let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
-        let src = ctx
-            .inv
-            .objects
-            .get(w.object)
-            .map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"));
-        let mut f = if conns.is_empty() {
-            Finding::new(
-                &META,
-                Status::Pass,
-                res,
-                "egress to 168.63.129.16 is denied",
-            )
-        } else {
-            Finding::new(
-                &META,
-                Status::Fail,
-                res,
-                format!("egress to 168.63.129.16 allowed: {conns}"),
-            )
-        };
-        let mut ev = Evidence::observed(conns.render(), src).with_expected("No Connections");
-        if w.host_network {
-            ev = ev.with_note("hostNetwork pod: NetworkPolicy engines do not restrict it; it reaches the endpoint as the node does");
-        }
-        f = f.with_evidence(ev);
-        out.push(f);
-    }
-    out
+    super::egress::address_findings(ctx, &META, [168, 63, 129, 16])
 }
 
 #[cfg(test)]
@@ -65,6 +30,7 @@ mod tests {
     use super::super::testing::{DEPLOY, run, statuses};
     use super::*;
     use crate::engine::Engine;
+    use kubeward_core::Status;
 
     #[test]
     fn allowed_by_default_denied_by_except() {
