@@ -182,7 +182,7 @@ pub fn render(
             for s in seccomp {
                 let name = object_name(&s.file_name);
                 refs.push(Reference::Seccomp(format!("operator/{name}.json")));
-                spo_seccomp(&mut out, &name, &s.profile);
+                spo_seccomp(&mut out, &name, &s.file_name, &s.profile)?;
             }
         }
     }
@@ -422,13 +422,73 @@ fn digest(seccomp: &[SeccompInput], apparmor: &[AppArmorInput]) -> String {
     format!("{h:016x}")
 }
 
-fn spo_seccomp(out: &mut String, name: &str, p: &Profile) {
-    let spec = p.to_json();
+/// The SPO v1 `SeccompProfile` spec has the OCI fields minus `defaultErrnoRet`, a shorter
+/// architecture enum and a fixed listener directory; kubectl's strict field validation rejects
+/// anything else, so translate what is equivalent and refuse what is not.
+fn spo_spec(file_name: &str, p: &Profile) -> Result<serde_json::Value, ProfileError> {
+    let refuse = |why: String| {
+        ProfileError::Usage(format!(
+            "{file_name}: the Security Profiles Operator's SeccompProfile cannot hold this profile: {why}; use --method daemonset"
+        ))
+    };
+    let mut spec = p.to_json();
+    if let Some(o) = spec.as_object_mut() {
+        match p.default_errno_ret {
+            // EPERM is what the runtime returns when the field is absent.
+            None | Some(1) => {
+                o.remove("defaultErrnoRet");
+            }
+            Some(e) => {
+                return Err(refuse(format!(
+                    "defaultErrnoRet {e} has no SeccompProfile field"
+                )));
+            }
+        }
+    }
+    for (a, _) in &p.architectures {
+        if matches!(
+            a,
+            crate::syscall_table::Arch::Loongarch64
+                | crate::syscall_table::Arch::M68k
+                | crate::syscall_table::Arch::Sh
+                | crate::syscall_table::Arch::Sheb
+        ) {
+            return Err(refuse(format!(
+                "architecture {} is not in its enum",
+                a.scmp_name()
+            )));
+        }
+    }
+    if let Some(l) = &p.listener_path {
+        let dir = "/var/run/security-profiles-operator/";
+        let ok = l.strip_prefix(dir).is_some_and(|rest| {
+            !rest.is_empty()
+                && rest
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_-.".contains(c))
+        });
+        if !ok {
+            return Err(refuse(format!(
+                "listenerPath {l:?} must be a socket directly under {dir}"
+            )));
+        }
+    }
+    Ok(spec)
+}
+
+fn spo_seccomp(
+    out: &mut String,
+    name: &str,
+    file_name: &str,
+    p: &Profile,
+) -> Result<(), ProfileError> {
+    let spec = spo_spec(file_name, p)?;
     let _ = write!(
         out,
         "---\n# The operator writes this to /var/lib/kubelet/seccomp/operator/{name}.json on every node.\napiVersion: security-profiles-operator.x-k8s.io/v1\nkind: SeccompProfile\nmetadata:\n  name: {name}\nspec: {}\n",
         json_inline(&spec)
     );
+    Ok(())
 }
 
 fn patches(out: &mut String, refs: &[Reference], opts: &InstallOptions) {
@@ -625,6 +685,46 @@ mod tests {
         assert!(docs[0]["metadata"].get("namespace").is_none());
         let e = render(&[], &[apparmor_input()], &opts).unwrap_err();
         assert!(e.to_string().contains("abstract"));
+    }
+
+    #[test]
+    fn spo_spec_has_only_fields_the_crd_knows() {
+        let opts = InstallOptions {
+            method: Method::Spo,
+            ..Default::default()
+        };
+        let input = |text: &str| SeccompInput {
+            file_name: "p.json".into(),
+            profile: Profile::parse("p", text).unwrap(),
+        };
+        // EPERM is the default: the field is dropped, not sent to a CRD that has no such field.
+        let (text, _) = render(
+            &[input(
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
+            )],
+            &[],
+            &opts,
+        )
+        .unwrap();
+        let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).unwrap();
+        assert!(docs[0]["spec"].get("defaultErrnoRet").is_none(), "{text}");
+        for (bad, why) in [
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":38}"#,
+                "defaultErrnoRet 38",
+            ),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_LOONGARCH64"]}"#,
+                "SCMP_ARCH_LOONGARCH64",
+            ),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","listenerPath":"/run/agent.sock"}"#,
+                "listenerPath",
+            ),
+        ] {
+            let e = render(&[input(bad)], &[], &opts).unwrap_err().to_string();
+            assert!(e.contains(why) && e.contains("--method daemonset"), "{e}");
+        }
     }
 
     #[test]
