@@ -100,8 +100,11 @@ impl Buf {
 /// truncated gzip member, say) stops the stream after every unit before it was delivered.
 pub fn stream(r: &mut dyn Read, max_unit: usize, sink: &mut dyn Sink) -> io::Result<Layout> {
     let mut buf = Buf::new();
-    // Enough of the start to decide the layout.
-    while buf.filled < 64 << 10 {
+    // Enough of the start to decide the layout: 64 KiB, and the whole first line when it is
+    // longer (a JSON-lines log can open with a large RequestResponse event), up to the cap.
+    while buf.filled < 64 << 10
+        || (buf.filled <= max_unit && memchr(b'\n', &buf.data[..buf.filled]).is_none())
+    {
         if buf.refill(r)? == 0 {
             break;
         }
@@ -155,8 +158,9 @@ pub fn detect(head: &[u8]) -> Layout {
                 }
             }
             // The first value spans lines: pretty-printed JSON, unless other lines are whole
-            // objects (a JSON-lines file whose first line is broken).
-            if later_lines_are_objects(b) {
+            // objects (a JSON-lines file whose first line is broken). A first line that does
+            // not end in the head is longer than the cap: one oversize line of a JSON-lines log.
+            if !first_newline || later_lines_are_objects(b) {
                 Layout::JsonLines
             } else {
                 Layout::Structured
@@ -581,6 +585,27 @@ mod tests {
         assert_eq!(l, Layout::Csv);
         assert_eq!(c.rows.len(), 1);
         assert_eq!(c.rows[0].0[2], "{\"username\":\"a\"}");
+    }
+
+    #[test]
+    fn json_lines_opening_with_a_long_line_stay_json_lines() {
+        // A first event longer than the 64 KiB head, then a truncated line and junk: each line
+        // stays a unit of its own, and the events after them are kept.
+        let mut input = b"{\"big\":\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 200 << 10));
+        input.extend(b"\"}\n{\"cut\":\"ab\nnot json\n{\"a\":1}\n{\"b\":2}\n");
+        let (l, c) = run(&input, CHUNK);
+        assert_eq!(l, Layout::JsonLines);
+        assert_eq!(c.units.len(), 5);
+        assert_eq!(c.units[4], ("{\"b\":2}".into(), 5));
+        // A first line longer than the cap is skipped as such.
+        let mut input = b"{\"big\":\"".to_vec();
+        input.extend(std::iter::repeat_n(b'x', 3 * CHUNK));
+        input.extend(b"\"}\n{\"cut\":\"ab\nnot json\n{\"a\":1}\n{\"b\":2}\n");
+        let (l, c) = run(&input, CHUNK);
+        assert_eq!(l, Layout::JsonLines);
+        assert_eq!(c.problems, vec![(1, ReadProblem::Oversize)]);
+        assert_eq!(c.units.len(), 4);
     }
 
     #[test]
