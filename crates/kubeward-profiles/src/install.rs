@@ -154,6 +154,7 @@ pub fn render(
             "nothing to install: give --seccomp FILE and/or --apparmor FILE".into(),
         ));
     }
+    refuse_clashes(seccomp, apparmor)?;
     let mut refs = Vec::new();
     let mut out = String::new();
     out.push_str(
@@ -188,6 +189,41 @@ pub fn render(
     }
     patches(&mut out, &refs, opts);
     Ok((out, refs))
+}
+
+/// Two inputs that would land on the same node file, or two AppArmor profiles with one name
+/// (the second load silently replaces the first), are refused rather than printed.
+fn refuse_clashes(
+    seccomp: &[SeccompInput],
+    apparmor: &[AppArmorInput],
+) -> Result<(), ProfileError> {
+    let mut files = std::collections::BTreeSet::new();
+    for name in seccomp.iter().map(|s| &s.file_name) {
+        if !files.insert(name) {
+            return Err(ProfileError::Usage(format!(
+                "two seccomp files are named {name}: both would be written to the same node file; rename one"
+            )));
+        }
+    }
+    let mut files = std::collections::BTreeSet::new();
+    let mut profiles = std::collections::BTreeMap::new();
+    for a in apparmor {
+        if !files.insert(&a.file_name) {
+            return Err(ProfileError::Usage(format!(
+                "two AppArmor files are named {}: rename one",
+                a.file_name
+            )));
+        }
+        for p in &a.profile_names {
+            if let Some(first) = profiles.insert(p, &a.file_name) {
+                return Err(ProfileError::Usage(format!(
+                    "AppArmor profile {p} is declared in {first} and {}: loading the second replaces the first on every node",
+                    a.file_name
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn daemonset(
@@ -725,6 +761,27 @@ mod tests {
             let e = render(&[input(bad)], &[], &opts).unwrap_err().to_string();
             assert!(e.contains(why) && e.contains("--method daemonset"), "{e}");
         }
+    }
+
+    #[test]
+    fn clashing_names_are_refused() {
+        let opts = InstallOptions::default();
+        let e = render(&[seccomp_input(), seccomp_input()], &[], &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("two seccomp files are named prevent-chmod.json"),
+            "{e}"
+        );
+        let mut other = apparmor_input();
+        other.file_name = "deny-write-copy".into();
+        let e = render(&[], &[apparmor_input(), other], &opts)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("k8s-deny-write is declared in deny-write and deny-write-copy"),
+            "{e}"
+        );
     }
 
     #[test]
