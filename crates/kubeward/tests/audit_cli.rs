@@ -142,7 +142,43 @@ fn rbac_for_a_user_prints_roles() {
     let yaml = String::from_utf8_lossy(&out.stdout);
     assert!(yaml.contains("kind: ServiceAccount"), "{yaml}");
     assert!(
-        yaml.contains("selfsubjectrulesreviews") == false,
+        !yaml.contains("selfsubjectrulesreviews"),
         "discovery requests are not granted"
     );
+}
+
+#[test]
+fn scan_reads_a_storage_download_directory_recursively() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let blob = std::fs::read(root().join("examples/audit/PT1H.json")).expect("example");
+    for hour in ["h=09", "h=10"] {
+        let leaf = dir
+            .path()
+            .join("resourceId=/SUBSCRIPTIONS/S/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS/y=2026/m=11/d=20")
+            .join(hour)
+            .join("m=00");
+        std::fs::create_dir_all(&leaf).expect("mkdir");
+        std::fs::write(leaf.join("PT1H.json"), &blob).expect("write");
+    }
+    std::fs::write(dir.path().join("README.txt"), "not a log").expect("write");
+    let out = kubeward()
+        .args(["audit", "scan", "-o", "json"])
+        .arg(dir.path())
+        .output()
+        .expect("runs");
+    let r = json(&out);
+    assert_eq!(r["facts"]["audit"]["events"], 718, "both hourly blobs");
+    assert_eq!(
+        r["inputs"].as_array().map(Vec::len),
+        Some(2),
+        "README skipped"
+    );
+    let empty = tempfile::tempdir().expect("temp dir");
+    let out = kubeward()
+        .args(["audit", "scan"])
+        .arg(empty.path())
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no audit log in this directory"));
 }

@@ -1,7 +1,7 @@
 //! `kubeward audit`: detections over audit logs (every AKS shape), audit policy lint, and
 //! least-privilege RBAC from what a user did.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::Subcommand;
@@ -48,7 +48,8 @@ pub struct RbacArgs {
     /// A service account as NAMESPACE:NAME (same as --user system:serviceaccount:NAMESPACE:NAME)
     #[arg(long, value_name = "NAMESPACE:NAME")]
     pub serviceaccount: Option<String>,
-    /// Audit logs (any shape `audit scan` reads); `-` reads standard input
+    /// Audit logs (any shape `audit scan` reads) or directories of them; `-` reads standard
+    /// input
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// Write the YAML to this file instead of standard output
@@ -58,7 +59,9 @@ pub struct RbacArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
-    /// Audit log files; `-` reads standard input
+    /// Audit log files; `-` reads standard input. A directory (a storage-account download of
+    /// `insights-logs-kube-audit`, say) is read recursively: its .json, .jsonl, .ndjson, .log
+    /// and .csv files, gzipped or not
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
     /// File of identities expected to read secrets: one per line, exact name, prefix ending
@@ -110,16 +113,67 @@ fn inputs_of(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
     if files.iter().filter(|f| f.as_os_str() == "-").count() > 1 {
         bail!("standard input (-) can be given only once");
     }
-    Ok(files
-        .iter()
-        .map(|f| {
-            if f.as_os_str() == "-" {
-                Input::Stdin
-            } else {
-                Input::Path(f.clone())
+    let mut inputs = Vec::new();
+    for f in files {
+        if f.as_os_str() == "-" {
+            inputs.push(Input::Stdin);
+        } else if f.is_dir() {
+            let before = inputs.len();
+            logs_under(f, 0, &mut inputs)?;
+            if inputs.len() == before {
+                bail!(
+                    "{}: no audit log in this directory (files ending in {})",
+                    f.display(),
+                    LOG_EXTENSIONS.join(", ")
+                );
             }
+        } else {
+            inputs.push(Input::Path(f.clone()));
+        }
+    }
+    Ok(inputs)
+}
+
+/// Extensions of the files read from a directory (each also when gzipped).
+const LOG_EXTENSIONS: &[&str] = &[".json", ".jsonl", ".ndjson", ".log", ".csv"];
+
+/// Deep enough for a storage-account download (`resourceId=/SUBSCRIPTIONS/…/y=/m=/d=/h=/m=00/`).
+const MAX_DIR_DEPTH: usize = 32;
+
+/// The log files under `dir`, recursively, in name order; hidden entries are skipped.
+fn logs_under(dir: &Path, depth: usize, out: &mut Vec<Input>) -> anyhow::Result<()> {
+    if depth > MAX_DIR_DEPTH {
+        bail!(
+            "{}: directories nested more than {MAX_DIR_DEPTH} deep",
+            dir.display()
+        );
+    }
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(|| format!("cannot read directory {}", dir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| !n.starts_with('.'))
         })
-        .collect())
+        .collect();
+    entries.sort();
+    for p in entries {
+        if p.is_dir() {
+            logs_under(&p, depth + 1, out)?;
+        } else if p.is_file() {
+            let name = p
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("")
+                .to_ascii_lowercase();
+            let name = name.strip_suffix(".gz").unwrap_or(&name);
+            if LOG_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
+                out.push(Input::Path(p));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn run_policy(a: PolicyArgs) -> anyhow::Result<u8> {
