@@ -61,8 +61,8 @@ impl<'a> Ctx<'a> {
 
     /// Every workload's pod template, top-level owners only (a Pod or ReplicaSet created by a
     /// controller that is itself in the inputs would repeat its owner's findings).
-    pub fn workloads(&self) -> Vec<PodTemplate<'a>> {
-        self.workloads.clone()
+    pub fn workloads(&self) -> &[PodTemplate<'a>] {
+        &self.workloads
     }
 
     /// A ServiceAccount object from the inputs.

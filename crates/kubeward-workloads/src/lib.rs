@@ -228,14 +228,19 @@ fn short(mut s: String) -> String {
 /// of a big snapshot never sits in memory. The output order is fixed (check order, then input
 /// order), whatever the scheduling.
 pub fn scan(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
+    scan_ctx(&Ctx::new(inv, opts))
+}
+
+/// [`scan`] with a context the caller already built (it resolves RBAC and lists workloads once).
+pub fn scan_ctx(ctx: &Ctx<'_>) -> Vec<Finding> {
     use rayon::prelude::*;
-    let ctx = Ctx::new(inv, opts);
+    let (inv, opts) = (ctx.inv, ctx.opts);
     let checks: Vec<_> = cis::all().into_iter().chain(profiles::all()).collect();
     let (mut parts, pss): (Vec<Vec<Finding>>, Vec<Finding>) = rayon::join(
         || {
             checks
                 .par_iter()
-                .map(|(_, eval)| aggregate::aggregate_passes(eval(&ctx), check_meta))
+                .map(|(_, eval)| aggregate::aggregate_passes(eval(ctx), check_meta))
                 .collect()
         },
         || pss_findings(inv, opts),

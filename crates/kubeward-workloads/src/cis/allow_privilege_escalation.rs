@@ -77,7 +77,7 @@ pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evid
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        if is_windows(&t) {
+        if is_windows(t) {
             out.push(Finding::new(
                 &META,
                 Status::NotApplicable,
@@ -88,7 +88,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         }
         let evidence: Vec<Evidence> = t
             .containers()
-            .filter_map(|c| escalation_allowed(&t, &c))
+            .filter_map(|c| escalation_allowed(t, &c))
             .collect();
         if evidence.is_empty() {
             out.push(

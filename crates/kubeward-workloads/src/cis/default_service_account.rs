@@ -34,7 +34,7 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        let sa = service_account_of(&t);
+        let sa = service_account_of(t);
         let resource = t.object.resource();
         if sa.name != "default" {
             out.push(
@@ -48,7 +48,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             );
             continue;
         }
-        let token = token_mount(ctx, &t, &sa.name);
+        let token = token_mount(ctx, t, &sa.name);
         let f = if token.mounted {
             Finding::new(
                 &META,

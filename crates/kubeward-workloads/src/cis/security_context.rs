@@ -107,7 +107,7 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        if is_windows(&t) {
+        if is_windows(t) {
             out.push(Finding::new(
                 &META,
                 Status::NotApplicable,
@@ -116,7 +116,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             ));
             continue;
         }
-        let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(&t, &c)).collect();
+        let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
         if evidence.is_empty() {
             out.push(
                 crate::aggregate::pass(&META, t.object.resource(), "every container runs as non-root with a read-only root filesystem and drops ALL capabilities")

@@ -31,8 +31,8 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        let sa = service_account_of(&t);
-        let token = token_mount(ctx, &t, &sa.name);
+        let sa = service_account_of(t);
+        let token = token_mount(ctx, t, &sa.name);
         let (status, msg) = match (token.mounted, token.decided) {
             (false, _) => (
                 Status::Pass,

@@ -41,7 +41,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             );
             let note = match t.containers().find(|c| c.name == cname) {
                 None => format!("no container named {cname}: the annotation does nothing"),
-                Some(c) => match effective_apparmor(&t, &c, &ctx.opts.nodes).layer {
+                Some(c) => match effective_apparmor(t, &c, &ctx.opts.nodes).layer {
                     Some(Layer::ContainerAnnotation) => format!(
                         "{}: the annotation decides its profile",
                         container_label(&c)

@@ -27,7 +27,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
         if !super::mentions_localhost(
-            &t,
+            t,
             "appArmorProfile",
             Some(super::APPARMOR_ANNOTATION_PREFIX),
         ) {
@@ -36,7 +36,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         let mut missing = Vec::new();
         let mut present = Vec::new();
         for c in t.containers() {
-            let a = effective_apparmor(&t, &c, nodes);
+            let a = effective_apparmor(t, &c, nodes);
             let Some(Requested::Localhost(p)) = &a.requested else {
                 continue;
             };

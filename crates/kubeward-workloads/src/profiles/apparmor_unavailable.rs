@@ -39,7 +39,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         let needs: Vec<Evidence> = t
             .containers()
             .filter_map(|c| {
-                let a = effective_apparmor(&t, &c, nodes);
+                let a = effective_apparmor(t, &c, nodes);
                 a.requires_apparmor.then(|| {
                     let src = a
                         .pointer

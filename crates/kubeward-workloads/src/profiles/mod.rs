@@ -427,8 +427,8 @@ pub fn table(ctx: &Ctx<'_>) -> Vec<ProfileRow> {
     let mut rows = Vec::new();
     for t in ctx.workloads() {
         for c in t.containers() {
-            let s = effective_seccomp(&t, &c, nodes);
-            let a = effective_apparmor(&t, &c, nodes);
+            let s = effective_seccomp(t, &c, nodes);
+            let a = effective_apparmor(t, &c, nodes);
             let mut notes = Vec::new();
             for (k, v) in &s.ignored_annotations {
                 notes.push(format!(

@@ -26,13 +26,13 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let nodes = &ctx.opts.nodes;
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        if !super::mentions_localhost(&t, "seccompProfile", None) {
+        if !super::mentions_localhost(t, "seccompProfile", None) {
             continue;
         }
         let mut missing = Vec::new();
         let mut present = Vec::new();
         for c in t.containers() {
-            let s = effective_seccomp(&t, &c, nodes);
+            let s = effective_seccomp(t, &c, nodes);
             let Some(Requested::Localhost(p)) = &s.profile else {
                 continue;
             };

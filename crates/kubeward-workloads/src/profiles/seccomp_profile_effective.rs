@@ -34,7 +34,7 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for t in ctx.workloads() {
-        if is_windows(&t) {
+        if is_windows(t) {
             out.push(Finding::new(
                 &META,
                 Status::NotApplicable,
@@ -46,7 +46,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         let mut bad = Vec::new();
         let mut depends = Vec::new();
         for c in t.containers() {
-            let s = effective_seccomp(&t, &c, &ctx.opts.nodes);
+            let s = effective_seccomp(t, &c, &ctx.opts.nodes);
             let source = match &s.pointer {
                 Some(p) => t.object.source(p),
                 None if s.layer == Layer::NodeDefault => {

@@ -133,7 +133,7 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     let (inv, opts, mut report) = prepare(&args, "workloads")?;
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
-    report.extend(kubeward_workloads::scan(&inv, &opts));
+    report.extend(kubeward_workloads::scan_ctx(&ctx));
     let code = crate::output::emit(report, &args.output)?;
     Ok(if nothing_readable(&inv) {
         kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
