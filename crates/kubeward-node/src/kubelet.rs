@@ -102,6 +102,14 @@ pub enum Origin {
         key: String,
         line: Option<u32>,
     },
+    /// The `--config` file writes a zero value (`0s`, `""`, `0`) for a field whose zero the
+    /// kubelet's defaulting treats as unset, so the default applies (`written` is what the file says).
+    ConfigFileZero {
+        path: String,
+        key: String,
+        line: Option<u32>,
+        written: String,
+    },
     /// The kubelet's default. `with_config`: the defaults of a kubelet started with `--config`
     /// (KubeletConfiguration v1beta1) differ from those of a flags-only kubelet.
     Default {
@@ -118,6 +126,19 @@ impl Origin {
                 let mut s = Source::file(path.clone()).with_key(key.clone());
                 s.line = *line;
                 s.origin = Some("kubelet --config".into());
+                s
+            }
+            Origin::ConfigFileZero {
+                path,
+                key,
+                line,
+                written,
+            } => {
+                let mut s = Source::file(path.clone()).with_key(key.clone());
+                s.line = *line;
+                s.origin = Some(format!(
+                    "kubelet --config writes {written}, which the kubelet's defaulting treats as unset: its default applies"
+                ));
                 s
             }
             Origin::DropIn { path, key, line } => {
@@ -148,6 +169,15 @@ impl Origin {
             {
                 Some(l) => format!("{path}:{l}"),
                 None => path.clone(),
+            },
+            Origin::ConfigFileZero {
+                path,
+                line,
+                written,
+                ..
+            } => match line {
+                Some(l) => format!("{path}:{l} writes {written}: kubelet default"),
+                None => format!("{path} writes {written}: kubelet default"),
             },
             Origin::Default { .. } => "kubelet default".into(),
         }
@@ -302,6 +332,50 @@ pub fn default_for(key: &str, with_config: bool) -> Option<Value> {
     })
 }
 
+/// Fields of KubeletConfiguration v1beta1 whose defaulting replaces a zero value (not only an
+/// absent one): `streamingConnectionIdleTimeout: 0s` in the `--config` file runs as 4h0m0s.
+const ZERO_IS_UNSET: &[&str] = &[
+    "streamingConnectionIdleTimeout",
+    "authorization.mode",
+    "eventBurst",
+    "address",
+];
+
+/// The default the kubelet puts in place of a zero `value` written in the `--config` file.
+fn default_replacing_zero(key: &str, value: &Value) -> Option<Value> {
+    if !ZERO_IS_UNSET.contains(&key) {
+        return None;
+    }
+    let zero = match value {
+        Value::String(s) if key == "streamingConnectionIdleTimeout" => {
+            go_duration_is_zero(s) == Some(true)
+        }
+        Value::String(s) => s.trim().is_empty(),
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        _ => false,
+    };
+    if zero { default_for(key, true) } else { None }
+}
+
+/// Is a Go duration (`0`, `0s`, `0h0m0s`, `4h`) zero? `None` when it is not a duration.
+pub fn go_duration_is_zero(d: &str) -> Option<bool> {
+    let d = d.trim();
+    if d.is_empty() {
+        return None;
+    }
+    let mut any_digit_nonzero = false;
+    for c in d.chars() {
+        if c.is_ascii_digit() {
+            if c != '0' {
+                any_digit_nonzero = true;
+            }
+        } else if !matches!(c, 'h' | 'm' | 's' | 'u' | 'µ' | 'n' | '.') {
+            return None;
+        }
+    }
+    Some(!any_digit_nonzero)
+}
+
 /// A configuration source that could not be used.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -401,22 +475,43 @@ impl KubeletConfig {
         let lines: Vec<&str> = text.lines().take(MAX_LINES_FOR_LOOKUP + 1).collect();
         let lookup = lines.len() <= MAX_LINES_FOR_LOOKUP;
         for (i, (key, value)) in leaves.into_iter().enumerate() {
+            // `null` leaves the field unset, as Go's decoder does: the earlier value or the default.
+            if value.is_null() {
+                continue;
+            }
             let line = if lookup && i < MAX_LINE_LOOKUPS {
                 find_key_line_in(&lines, &key, json)
             } else {
                 None
             };
-            let origin = if drop_in {
-                Origin::DropIn {
+            let (value, origin) = if drop_in {
+                let origin = Origin::DropIn {
                     path: path.into(),
                     key: key.clone(),
                     line,
-                }
+                };
+                (value, origin)
             } else {
-                Origin::ConfigFile {
-                    path: path.into(),
-                    key: key.clone(),
-                    line,
+                // The --config file is decoded with defaulting, which cannot tell a written zero
+                // from an absent field for these keys (drop-ins and flags are applied after it).
+                match default_replacing_zero(&key, &value) {
+                    Some(default) => (
+                        default,
+                        Origin::ConfigFileZero {
+                            path: path.into(),
+                            key: key.clone(),
+                            line,
+                            written: display_value(&value),
+                        },
+                    ),
+                    None => (
+                        value,
+                        Origin::ConfigFile {
+                            path: path.into(),
+                            key: key.clone(),
+                            line,
+                        },
+                    ),
                 }
             };
             self.explicit.insert(key, Setting { value, origin });
@@ -636,6 +731,78 @@ mod tests {
         assert!(parse_config_text("kind: Pod\n").is_err());
         assert!(parse_config_text("{ \"readOnlyPort\": ").is_err());
         assert!(parse_config_text("readOnlyPort: 0\n").is_ok());
+    }
+
+    #[test]
+    fn zero_in_the_config_file_is_defaulted_in_a_drop_in_or_flag_it_is_zero() {
+        let mut cfg = KubeletConfig {
+            with_config: true,
+            ..Default::default()
+        };
+        let file = "streamingConnectionIdleTimeout: 0s\nauthorization:\n  mode: \"\"\nreadOnlyPort: null\neventBurst: 0\n";
+        let doc = parse_config_text(file).unwrap();
+        cfg.merge(&doc, file, "/var/lib/kubelet/config.yaml", false);
+        let s = cfg
+            .effective("streamingConnectionIdleTimeout")
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.value, Value::from("4h0m0s"));
+        assert!(
+            matches!(&s.origin, Origin::ConfigFileZero { written, line: Some(1), .. } if written == "0s")
+        );
+        assert!(
+            s.origin
+                .source()
+                .origin
+                .unwrap()
+                .contains("treats as unset")
+        );
+        let authz = cfg.effective("authorization.mode").unwrap().unwrap();
+        assert_eq!(authz.value, Value::from("Webhook"));
+        assert_eq!(
+            cfg.effective("eventBurst").unwrap().unwrap().value,
+            Value::from(100)
+        );
+        // null is "not written": the default applies, with the default's origin.
+        let ro = cfg.effective("readOnlyPort").unwrap().unwrap();
+        assert!(ro.origin.is_default() && ro.value == 0);
+        // A drop-in is merged after defaulting: its zero stays zero.
+        let drop_in = "streamingConnectionIdleTimeout: 0s\n";
+        let doc = parse_config_text(drop_in).unwrap();
+        cfg.merge(
+            &doc,
+            drop_in,
+            "/etc/kubernetes/kubelet.conf.d/50.conf",
+            true,
+        );
+        let s = cfg
+            .effective("streamingConnectionIdleTimeout")
+            .unwrap()
+            .unwrap();
+        assert_eq!(s.value, Value::from("0s"));
+        assert!(matches!(s.origin, Origin::DropIn { .. }));
+        // Only zeros: an address of 0.0.0.0 is a value, not a zero duration.
+        assert_eq!(
+            default_replacing_zero("address", &Value::from("0.0.0.0")),
+            None
+        );
+        // Other zeros are real values (readOnlyPort 0 disables the port).
+        assert_eq!(
+            default_replacing_zero("readOnlyPort", &Value::from(0)),
+            None
+        );
+        assert_eq!(
+            default_replacing_zero("streamingConnectionIdleTimeout", &Value::from("5m")),
+            None
+        );
+    }
+
+    #[test]
+    fn go_durations() {
+        assert_eq!(go_duration_is_zero("0"), Some(true));
+        assert_eq!(go_duration_is_zero("0h0m0s"), Some(true));
+        assert_eq!(go_duration_is_zero("4h"), Some(false));
+        assert_eq!(go_duration_is_zero("forever"), None);
     }
 
     #[test]

@@ -33,6 +33,15 @@ fn config_src(key: &str, line: u32) -> Source {
     s
 }
 
+/// The file writes a zero the kubelet's defaulting replaces (`streamingConnectionIdleTimeout: 0s`).
+fn zero_src(key: &str, line: u32, written: &str) -> Source {
+    let mut s = Source::file(CONFIG).with_key(key).with_line(line);
+    s.origin = Some(format!(
+        "kubelet --config writes {written}, which the kubelet's defaulting treats as unset: its default applies"
+    ));
+    s
+}
+
 fn default_src(key: &str) -> Source {
     let mut s = Source::origin("kubelet default (KubeletConfiguration v1beta1, --config in use)");
     s.key = Some(key.into());
@@ -135,9 +144,9 @@ fn every_cis_aks_1_8_check_has_the_right_verdict_and_evidence() {
         (
             "N124",
             "3.2.5",
-            Status::Fail,
-            vec![config_src("streamingConnectionIdleTimeout", 35)],
-            vec!["0s"],
+            Status::Pass,
+            vec![zero_src("streamingConnectionIdleTimeout", 35, "0s")],
+            vec!["4h0m0s"],
         ),
         (
             "N126",
@@ -375,4 +384,28 @@ fn profile_choice_without_a_version_and_by_labels_only() {
         Status::NotApplicable,
         "azure.json absent: nothing to check"
     );
+}
+
+#[test]
+fn a_zero_streaming_timeout_counts_only_where_the_kubelet_keeps_it() {
+    // The example's config file writes 0s; the kubelet's defaulting runs it as 4h0m0s (PASS above).
+    // The same zero on the command line is applied after defaulting and disables the timeout.
+    let node = aks_node();
+    let raw = std::fs::read(node.path(CMDLINE)).unwrap();
+    let mut argv: Vec<String> = raw
+        .split(|b| *b == 0)
+        .filter(|w| !w.is_empty())
+        .map(|w| String::from_utf8_lossy(w).into_owned())
+        .collect();
+    argv.push("--streaming-connection-idle-timeout=0".into());
+    let refs: Vec<&str> = argv.iter().map(String::as_str).collect();
+    node.set_kubelet_argv(AKS_KUBELET_PID, &refs);
+    let r = node.scan();
+    let f = finding(&r, "N124");
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert_eq!(
+        f.evidence[0].source,
+        flag_src("--streaming-connection-idle-timeout")
+    );
+    assert_eq!(f.evidence[0].observed.as_deref(), Some("0"));
 }

@@ -6,7 +6,7 @@ use kubeward_core::profile::{CIS_AKS_1_0, CIS_AKS_1_7, CIS_AKS_1_8, CIS_K8S_1_12
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Ctx, NodeCheck, setting_finding};
-use crate::kubelet::Setting;
+use crate::kubelet::{Setting, go_duration_is_zero};
 
 const ALL: &[&str] = &[CIS_AKS_1_8, CIS_AKS_1_7, CIS_AKS_1_0, CIS_K8S_1_12];
 const AKS_MANAGED: &str = "This kubelet setting is managed by AKS and cannot be changed with custom node configuration. \
@@ -355,28 +355,9 @@ pub fn judge_read_only_port(s: Option<&Setting>) -> Verdict {
     }
 }
 
-/// Go duration → is it zero? (`0`, `0s`, `0h0m0s`).
-fn duration_is_zero(d: &str) -> Option<bool> {
-    let d = d.trim();
-    if d.is_empty() {
-        return None;
-    }
-    let mut any_digit_nonzero = false;
-    for c in d.chars() {
-        if c.is_ascii_digit() {
-            if c != '0' {
-                any_digit_nonzero = true;
-            }
-        } else if !matches!(c, 'h' | 'm' | 's' | 'u' | 'µ' | 'n' | '.') {
-            return None;
-        }
-    }
-    Some(!any_digit_nonzero)
-}
-
 pub fn judge_streaming(s: Option<&Setting>) -> Verdict {
     let exp = "a non-zero duration (default 4h0m0s)".to_string();
-    match s.map(|s| (s, s.as_str().and_then(duration_is_zero))) {
+    match s.map(|s| (s, s.as_str().and_then(go_duration_is_zero))) {
         Some((s, Some(false))) => (
             Status::Pass,
             format!("idle streaming connections close after {}", s.display()),
