@@ -466,13 +466,15 @@ impl Profile {
     }
 }
 
-/// Go's decoder matches keys case-insensitively; so does containerd's loader.
+/// Go's decoder matches keys case-insensitively (the last duplicate wins) and leaves a field
+/// at its zero value for `null`; containerd's loader inherits both, so `null` reads as absent.
 fn get_ci<'a>(node: &'a Node, key: &str) -> Option<&'a Node> {
     node.members()
         .iter()
         .rev()
         .find(|m| m.key.eq_ignore_ascii_case(key))
         .map(|m| &m.value)
+        .filter(|v| !matches!(v.value, Value::Null))
 }
 
 fn top_level_meaning(key: &str) -> String {
@@ -773,6 +775,20 @@ mod tests {
         let again = Profile::parse("p", &p.to_json_text()).unwrap();
         assert_eq!(again.listener_path.as_deref(), Some("/run/agent.sock"));
         assert_eq!(again.listener_metadata.as_deref(), Some("pod=web"));
+    }
+
+    #[test]
+    fn null_reads_as_absent_like_go() {
+        let p = Profile::parse(
+            "p",
+            r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":null,"flags":null,"defaultErrnoRet":null,"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","errnoRet":null,"args":null}]}"#,
+        )
+        .unwrap();
+        assert!(p.architectures.is_empty() && p.flags.is_empty());
+        assert_eq!(p.default_errno_ret, None);
+        assert_eq!(p.rules[0].errno_ret, None);
+        let e = Profile::parse("p", r#"{"defaultAction":null}"#).unwrap_err();
+        assert!(e.to_string().contains("`defaultAction` is missing"), "{e}");
     }
 
     #[test]
