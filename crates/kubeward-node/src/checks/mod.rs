@@ -163,51 +163,23 @@ pub fn mode_finding_in(
     max: u32,
     what: &str,
 ) -> Finding {
-    let Some(file) = file else {
-        return ctx.finding(
-            meta,
-            Status::NotApplicable,
-            format!("the kubelet uses no {what}, so there is no file to check"),
-        );
-    };
-    let path_ev = Evidence::observed(file.path.clone(), file.source.clone())
-        .with_note(format!("path of the {what}"));
-    match look(fs, &file.path) {
-        FileLook::Missing(r) => ctx
-            .finding(
-                meta,
-                Status::NotApplicable,
-                format!("{r}: nothing to check"),
+    stat_finding(ctx, fs, meta, file, what, |path, st| {
+        let ok = mode_within(st.mode, max);
+        let msg = if ok {
+            format!(
+                "{what} {path} has mode {} ({max:04o} or stricter)",
+                st.mode_octal()
             )
-            .with_evidence(path_ev),
-        FileLook::Broken(r) => ctx
-            .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
-            .with_evidence(path_ev),
-        FileLook::Stat(st) => {
-            let ok = mode_within(st.mode, max);
-            let msg = if ok {
-                format!(
-                    "{what} {} has mode {} ({:04o} or stricter)",
-                    file.path,
-                    st.mode_octal(),
-                    max
-                )
-            } else {
-                format!(
-                    "{what} {} has mode {}, more permissive than {:04o}",
-                    file.path,
-                    st.mode_octal(),
-                    max
-                )
-            };
-            ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
-                .with_evidence(path_ev)
-                .with_evidence(
-                    Evidence::observed(st.mode_octal(), stat_source(&file.path))
-                        .with_expected(format!("{max:04o} or stricter")),
-                )
-        }
-    }
+        } else {
+            format!(
+                "{what} {path} has mode {}, more permissive than {max:04o}",
+                st.mode_octal()
+            )
+        };
+        let ev = Evidence::observed(st.mode_octal(), stat_source(path))
+            .with_expected(format!("{max:04o} or stricter"));
+        (ok, msg, ev)
+    })
 }
 
 /// Ownership check (root:root) on a located file.
@@ -221,6 +193,29 @@ pub fn owner_finding_in(
     meta: &CheckMeta,
     file: Option<&Located>,
     what: &str,
+) -> Finding {
+    stat_finding(ctx, fs, meta, file, what, |path, st| {
+        let ok = st.uid == 0 && st.gid == 0;
+        let msg = if ok {
+            format!("{what} {path} is owned by root:root")
+        } else {
+            format!("{what} {path} is owned by {}, not root:root", st.owner())
+        };
+        let ev = Evidence::observed(st.owner(), stat_source(path)).with_expected("root:root");
+        (ok, msg, ev)
+    })
+}
+
+/// The frame of a file-metadata check: no file in use → NOT_APPLICABLE; missing → NOT_APPLICABLE
+/// with the reason; unusable → ERROR; otherwise `judge(path, stat)` gives PASS/FAIL, the message
+/// and the stat evidence. The path's own evidence (where it came from) comes first.
+fn stat_finding(
+    ctx: &Ctx,
+    fs: &HostFs,
+    meta: &CheckMeta,
+    file: Option<&Located>,
+    what: &str,
+    judge: impl FnOnce(&str, &FileStat) -> (bool, String, Evidence),
 ) -> Finding {
     let Some(file) = file else {
         return ctx.finding(
@@ -243,22 +238,10 @@ pub fn owner_finding_in(
             .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
             .with_evidence(path_ev),
         FileLook::Stat(st) => {
-            let ok = st.uid == 0 && st.gid == 0;
-            let msg = if ok {
-                format!("{what} {} is owned by root:root", file.path)
-            } else {
-                format!(
-                    "{what} {} is owned by {}, not root:root",
-                    file.path,
-                    st.owner()
-                )
-            };
+            let (ok, msg, ev) = judge(&file.path, &st);
             ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
                 .with_evidence(path_ev)
-                .with_evidence(
-                    Evidence::observed(st.owner(), stat_source(&file.path))
-                        .with_expected("root:root"),
-                )
+                .with_evidence(ev)
         }
     }
 }
