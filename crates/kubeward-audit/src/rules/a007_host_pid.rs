@@ -32,9 +32,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    let spec = written_pod_spec(v)?;
-    (true_at(spec, "/hostPID") && !all_aks_images(spec))
-        .then(|| format!("{} {}: hostPID true", v.verb(), object_name(v)))
+    host_namespace_shared(v, "hostPID")
 }
 
 #[cfg(test)]

@@ -29,15 +29,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    if !matches!(v.resource(), "clusterrolebindings" | "rolebindings")
-        || !v.is_modify()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
-    {
-        return None;
-    }
-    let obj = v.object()?;
+    let obj = written_binding(v)?;
     let broad: Vec<&str> = obj
         .get("subjects")?
         .as_array()?

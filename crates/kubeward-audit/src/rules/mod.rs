@@ -361,6 +361,29 @@ pub fn written_pod_spec<'v>(v: &'v EventView) -> Option<&'v Value> {
     pod_spec(v.object()?)
 }
 
+/// For a pod or workload write by someone other than the platform whose pod spec sets the
+/// host-namespace flag `key` (`hostPID`, `hostIPC`, `hostNetwork`) and runs other than AKS
+/// images: the detail.
+pub fn host_namespace_shared(v: &EventView, key: &str) -> Option<String> {
+    let spec = written_pod_spec(v)?;
+    (spec.get(key).and_then(Value::as_bool) == Some(true) && !all_aks_images(spec))
+        .then(|| format!("{} {}: {key} true", v.verb(), object_name(v)))
+}
+
+/// For a successful (Cluster)RoleBinding create/update/patch by someone other than the
+/// platform: the binding as it resulted.
+pub fn written_binding<'v>(v: &'v EventView) -> Option<&'v Value> {
+    if !matches!(v.resource(), "clusterrolebindings" | "rolebindings")
+        || !v.is_modify()
+        || !v.is_final()
+        || !v.succeeded()
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    v.object()
+}
+
 /// Containers of `spec` (not run from an AKS image) for which `pred` holds, as `name (image)`.
 pub fn offending_containers(spec: &Value, pred: impl Fn(&Value) -> bool) -> Vec<String> {
     containers(spec)
