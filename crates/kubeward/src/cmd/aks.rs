@@ -132,11 +132,19 @@ fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
         None => anyhow::bail!(
             "the inputs hold {} clusters; choose one with --cluster ({})",
             inv.clusters.len(),
-            inv.clusters
-                .iter()
-                .map(|c| c.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+            {
+                // A long `az aks list` would flood the terminal: name the first few.
+                let mut names: Vec<&str> = inv
+                    .clusters
+                    .iter()
+                    .take(10)
+                    .map(|c| c.name.as_str())
+                    .collect();
+                if inv.clusters.len() > names.len() {
+                    names.push("…");
+                }
+                names.join(", ")
+            }
         ),
     };
     let Some(cluster) = cluster else {
