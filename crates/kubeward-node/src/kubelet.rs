@@ -397,6 +397,8 @@ pub struct KubeletConfig {
     /// Files that could not be read or parsed: the settings they might hold are unknown.
     pub errors: Vec<ConfigError>,
     pub with_config: bool,
+    /// The kubelet's Kubernetes minor version when known: a few defaults changed over time.
+    pub minor_version: Option<u32>,
 }
 
 impl KubeletConfig {
@@ -532,13 +534,22 @@ impl KubeletConfig {
                 key, e.message
             ));
         }
-        Ok(default_for(key, self.with_config).map(|value| Setting {
+        Ok(self.default_value(key).map(|value| Setting {
             value,
             origin: Origin::Default {
                 key: key.into(),
                 with_config: self.with_config,
             },
         }))
+    }
+
+    /// The default of this kubelet: event limits were 5/s (burst 10) before Kubernetes 1.27.
+    fn default_value(&self, key: &str) -> Option<Value> {
+        match (key, self.minor_version) {
+            ("eventRecordQPS", Some(m)) if m < 27 => Some(Value::from(5)),
+            ("eventBurst", Some(m)) if m < 27 => Some(Value::from(10)),
+            _ => default_for(key, self.with_config),
+        }
     }
 
     /// Every explicit setting plus the defaults of the fields the checks read, for the report.
@@ -803,6 +814,21 @@ mod tests {
         assert_eq!(go_duration_is_zero("0h0m0s"), Some(true));
         assert_eq!(go_duration_is_zero("4h"), Some(false));
         assert_eq!(go_duration_is_zero("forever"), None);
+    }
+
+    #[test]
+    fn event_limits_default_by_version() {
+        let mut cfg = KubeletConfig {
+            with_config: true,
+            minor_version: Some(26),
+            ..Default::default()
+        };
+        let qps = cfg.effective("eventRecordQPS").unwrap().unwrap();
+        assert_eq!((qps.value, qps.origin.is_default()), (Value::from(5), true));
+        cfg.minor_version = Some(27);
+        assert_eq!(cfg.effective("eventRecordQPS").unwrap().unwrap().value, 50);
+        cfg.minor_version = None;
+        assert_eq!(cfg.effective("eventBurst").unwrap().unwrap().value, 100);
     }
 
     #[test]

@@ -93,7 +93,12 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
     let (profile, reason) = detect::choose_profile(&identity, opts.benchmark);
     report.profile = Some(ProfileChoice::new(profile, reason));
 
-    let config = KubeletConfig::build(&fs, &kubelet);
+    let mut config = KubeletConfig::build(&fs, &kubelet);
+    config.minor_version = identity
+        .version
+        .as_deref()
+        .and_then(|v| v.split('.').nth(1))
+        .and_then(|m| m.parse().ok());
     for e in &config.errors {
         // The message names the file for the findings that quote it; the input error names it already.
         let message = e

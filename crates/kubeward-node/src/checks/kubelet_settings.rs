@@ -174,7 +174,7 @@ meta!(
         RefStatic::cis_k8s("1.12.0", "4.2.8")
     ],
     ALL,
-    "eventRecordQPS / --event-qps: 0 means no limit (every event is recorded), a positive value is a rate limit (default 50). Negative values are invalid.",
+    "eventRecordQPS / --event-qps: 0 means no limit (every event is recorded), a positive value is a rate limit (default 50 since Kubernetes 1.27, 5 before). Negative values are invalid.",
     "Events are the audit trail of what the kubelet did; a starved event rate loses it.",
     AKS_MANAGED
 );
