@@ -38,7 +38,7 @@ pub struct ChecksArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
-    /// A check's code (N105) or name (kubelet-anonymous-auth)
+    /// A check's code (N120) or name (kubelet-anonymous-auth)
     pub id: String,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
