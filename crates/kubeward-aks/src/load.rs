@@ -921,4 +921,31 @@ mod tests {
         assert_eq!(f.bool(), Some(true));
         assert_eq!(f.path, "value[0].properties.enableNodePublicIP");
     }
+
+    #[test]
+    fn absent_keys_are_named_in_the_files_own_spelling() {
+        let arm = r#"{"name":"c","type":"Microsoft.ContainerService/managedClusters","properties":{"kubernetesVersion":"1.34","apiServerAccessProfile":null,"agentPoolProfiles":[{"name":"a","vmSize":"v"}]}}"#;
+        let cli = r#"{"name":"c","kubernetesVersion":"1.34","agentPoolProfiles":[{"name":"a","vmSize":"v"}]}"#;
+        let inv = load(vec![input("arm.json", arm)]);
+        let c = &inv.clusters[0];
+        assert_eq!(
+            c.get("apiServerAccessProfile.authorizedIpRanges").path,
+            "properties.apiServerAccessProfile.authorizedIPRanges"
+        );
+        assert_eq!(c.get("enableRbac").path, "properties.enableRBAC");
+        assert_eq!(
+            c.pools[0].get("enableNodePublicIp").path,
+            "properties.agentPoolProfiles[0].enableNodePublicIP"
+        );
+        let inv = load(vec![input("cli.json", cli)]);
+        let c = &inv.clusters[0];
+        assert_eq!(
+            c.get("apiServerAccessProfile.authorizedIpRanges").path,
+            "apiServerAccessProfile.authorizedIpRanges"
+        );
+        assert_eq!(
+            c.pools[0].get("enableNodePublicIp").path,
+            "agentPoolProfiles[0].enableNodePublicIp"
+        );
+    }
 }

@@ -162,7 +162,7 @@ pub fn lookup<'a>(base: &'a Value, base_path: &str, dotted: &str, file: &'a File
                         Val::Null
                     } else {
                         for rest in &segments[i + 1..] {
-                            path = join_key(&path, rest);
+                            path = join_key(&path, spelled_for(file.format, rest));
                         }
                         Val::Absent
                     };
@@ -171,7 +171,7 @@ pub fn lookup<'a>(base: &'a Value, base_path: &str, dotted: &str, file: &'a File
             }
             None => {
                 for rest in &segments[i..] {
-                    path = join_key(&path, rest);
+                    path = join_key(&path, spelled_for(file.format, rest));
                 }
                 return Field {
                     val: Val::Absent,
@@ -188,6 +188,43 @@ pub fn lookup<'a>(base: &'a Value, base_path: &str, dotted: &str, file: &'a File
         v => Val::Present(v),
     };
     Field { val, path, file }
+}
+
+/// CLI names whose ARM/REST spelling differs (only the case of an acronym), so that the path of
+/// an absent key reads as the user would write it in their own file.
+const ARM_SPELLING: &[(&str, &str)] = &[
+    ("enableRbac", "enableRBAC"),
+    ("enableAzureRbac", "enableAzureRBAC"),
+    ("tenantId", "tenantID"),
+    ("adminGroupObjectIds", "adminGroupObjectIDs"),
+    ("authorizedIpRanges", "authorizedIPRanges"),
+    ("privateDnsZone", "privateDNSZone"),
+    (
+        "enablePrivateClusterPublicFqdn",
+        "enablePrivateClusterPublicFQDN",
+    ),
+    ("nodeOsUpgradeChannel", "nodeOSUpgradeChannel"),
+    ("issuerUrl", "issuerURL"),
+    ("diskEncryptionSetId", "diskEncryptionSetID"),
+    ("dnsServiceIp", "dnsServiceIP"),
+    ("enableNodePublicIp", "enableNodePublicIP"),
+    ("enableFips", "enableFIPS"),
+    ("osSku", "osSKU"),
+    ("osDiskSizeGb", "osDiskSizeGB"),
+    ("vnetSubnetId", "vnetSubnetID"),
+    ("podSubnetId", "podSubnetID"),
+    ("linuxOsConfig", "linuxOSConfig"),
+    ("enableVtpm", "enableVTPM"),
+];
+
+fn spelled_for(format: Format, cli: &str) -> &str {
+    if format == Format::AzCli {
+        return cli;
+    }
+    ARM_SPELLING
+        .iter()
+        .find(|(c, _)| *c == cli)
+        .map_or(cli, |(_, arm)| arm)
 }
 
 /// An ARM template expression: `[...]`, but not the `[[` escape for a literal bracket.
