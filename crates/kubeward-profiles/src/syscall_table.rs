@@ -192,13 +192,24 @@ struct NameTable {
     by_number: HashMap<u32, &'static str>,
 }
 
+/// Where the crate's name for a syscall differs from libseccomp's (the name runc resolves):
+/// the generic 64-bit ABI (arm64, loongarch64) calls number 79 `fstatat`, libseccomp and the
+/// runtime default profiles call it `newfstatat`, as on x86_64.
+fn libseccomp_name(name: &'static str) -> &'static str {
+    match name {
+        "fstatat" => "newfstatat",
+        other => other,
+    }
+}
+
 macro_rules! build {
     ($m:ident) => {{
         let mut by_name = HashMap::new();
         let mut by_number = HashMap::new();
         for s in syscalls::$m::Sysno::iter() {
-            by_name.insert(s.name(), s.id() as u32);
-            by_number.insert(s.id() as u32, s.name());
+            let name = libseccomp_name(s.name());
+            by_name.insert(name, s.id() as u32);
+            by_number.insert(s.id() as u32, name);
         }
         NameTable { by_name, by_number }
     }};
@@ -240,6 +251,10 @@ mod tests {
         // aarch64 has no legacy open/chmod.
         assert_eq!(Arch::Aarch64.knows("chmod"), Some(false));
         assert_eq!(Arch::Aarch64.knows("fchmodat"), Some(true));
+        // libseccomp's name for arm64's stat-at (79), which runc resolves; `fstatat` is not one.
+        assert_eq!(Arch::Aarch64.number("newfstatat"), Some(79));
+        assert_eq!(Arch::Aarch64.name_of(79), Some("newfstatat"));
+        assert_eq!(Arch::Aarch64.knows("fstatat"), Some(false));
         assert_eq!(Arch::Parisc.knows("read"), None);
         assert_eq!(Arch::X32.name_of(0x4000_0000), Some("read"));
     }

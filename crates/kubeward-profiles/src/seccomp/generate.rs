@@ -399,6 +399,29 @@ type=1326 audit(1700000000.126:45): pid=1234 arch=c000003e syscall=99999 code=0x
     }
 
     #[test]
+    fn arm64_profile_uses_the_names_runc_resolves() {
+        let mut o = Observed::default();
+        o.read(
+            "s",
+            "newfstatat(AT_FDCWD, \"/etc\", {...}, 0) = 0\n",
+            Arch::Aarch64,
+        );
+        assert!(o.warnings.is_empty(), "{:?}", o.warnings);
+        let (p, _) = generate(
+            &o,
+            &GenerateOptions {
+                arch: Arch::Aarch64,
+                ..opts()
+            },
+        );
+        let names: Vec<&str> = p.rules[0].names.iter().map(|n| n.text.as_str()).collect();
+        assert!(
+            names.contains(&"newfstatat") && !names.contains(&"fstatat"),
+            "{names:?}"
+        );
+    }
+
+    #[test]
     fn observed_dangerous_syscall_is_kept_and_noted() {
         let mut o = Observed::default();
         o.read("l", "mount", Arch::X86_64);
