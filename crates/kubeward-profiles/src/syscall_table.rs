@@ -220,7 +220,24 @@ fn tables(t: Table) -> &'static NameTable {
     let (i, make): (usize, fn() -> NameTable) = match t {
         Table::X86 => (0, || build!(x86)),
         Table::X86_64 => (1, || build!(x86_64)),
-        Table::Arm => (2, || build!(arm)),
+        Table::Arm => (2, || {
+            let mut t = build!(arm);
+            // Names libseccomp resolves on 32-bit Arm that the kernel table lists differently
+            // or not at all: an alias of arm_sync_file_range, and the Arm-private calls
+            // (`__ARM_NR_BASE` 0x0f0000 + n). containerd's arm64 default allows several.
+            for (name, nr) in [
+                ("sync_file_range2", 341),
+                ("breakpoint", 0x000f_0001),
+                ("cacheflush", 0x000f_0002),
+                ("usr26", 0x000f_0003),
+                ("usr32", 0x000f_0004),
+                ("set_tls", 0x000f_0005),
+            ] {
+                t.by_name.insert(name, nr);
+                t.by_number.entry(nr).or_insert(name);
+            }
+            t
+        }),
         Table::Aarch64 => (3, || build!(aarch64)),
         Table::Mips => (4, || build!(mips)),
         Table::Mips64 => (5, || build!(mips64)),
@@ -255,6 +272,11 @@ mod tests {
         assert_eq!(Arch::Aarch64.number("newfstatat"), Some(79));
         assert_eq!(Arch::Aarch64.name_of(79), Some("newfstatat"));
         assert_eq!(Arch::Aarch64.knows("fstatat"), Some(false));
+        // Arm-private calls containerd allows for 32-bit Arm processes on arm64 nodes.
+        for n in ["breakpoint", "cacheflush", "set_tls", "sync_file_range2"] {
+            assert_eq!(Arch::Arm.knows(n), Some(true), "{n}");
+        }
+        assert_eq!(Arch::Arm.name_of(341), Some("arm_sync_file_range"));
         assert_eq!(Arch::Parisc.knows("read"), None);
         assert_eq!(Arch::X32.name_of(0x4000_0000), Some("read"));
     }
