@@ -117,6 +117,20 @@ fn generate_warns_when_workloads_share_labels() {
 }
 
 #[test]
+fn ipv6_ip_blocks_are_not_dropped_silently() {
+    let v6 = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out6, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: '2001:db8::/32'}}]}]\n";
+    let d = dir_with(&[("apps.yaml", APPS), ("v6.yaml", v6)]);
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "IPv6 ipBlocks of shop/out6 are not shown",
+        ));
+}
+
+#[test]
 fn diff_reports_changes() {
     let old = dir_with(&[("apps.yaml", APPS)]);
     let new = dir_with(&[("apps.yaml", &APPS.replace("5432", "6432"))]);

@@ -8,7 +8,7 @@ use anyhow::{Context, bail};
 use kubeward_core::{InputError, Report};
 use kubeward_inventory::Inventory;
 use kubeward_netpol::engine::{Analysis, Engine, Options};
-use kubeward_netpol::model::{Level, Model};
+use kubeward_netpol::model::{Level, Model, Peer};
 use kubeward_netpol::{coverage, diff, explain, exposure, generate, output};
 
 use crate::output::OutputArgs;
@@ -162,6 +162,25 @@ fn report_problems(m: &Model, engine: Engine) {
                 engine.as_str()
             );
         }
+    }
+    // external peers are listed as IPv4 ranges only; say so rather than drop IPv6 rules silently
+    let with_v6: Vec<String> = m
+        .netpols
+        .iter()
+        .filter(|np| {
+            np.ingress
+                .iter()
+                .chain(&np.egress)
+                .flat_map(|r| &r.peers)
+                .any(|p| matches!(p, Peer::Ip(s) if !s.v6.is_empty()))
+        })
+        .map(|np| np.display_name())
+        .collect();
+    if !with_v6.is_empty() {
+        eprintln!(
+            "note: IPv6 ipBlocks of {} are not shown as external peers (external addresses are analysed as IPv4)",
+            with_v6.join(", ")
+        );
     }
     for u in &m.unmodelled {
         eprintln!("note: {} {} is present but not analysed", u.kind, u.name);
