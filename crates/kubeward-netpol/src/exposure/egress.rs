@@ -17,8 +17,14 @@ pub fn to_ip(a: &Analysis, workload: usize, ip: [u8; 4]) -> ConnSet {
     )
 }
 
-/// P108/P109: per workload, whether its egress reaches one Azure platform address.
-pub(crate) fn address_findings(ctx: &Ctx, meta: &'static CheckMeta, ip: [u8; 4]) -> Vec<Finding> {
+/// P108/P109: per workload, whether its egress reaches one Azure platform address on more than
+/// `tolerated` (DNS for the WireServer address, which is also Azure's resolver).
+pub(crate) fn address_findings(
+    ctx: &Ctx,
+    meta: &'static CheckMeta,
+    ip: [u8; 4],
+    tolerated: &ConnSet,
+) -> Vec<Finding> {
     let a = ctx.analysis;
     let address = std::net::Ipv4Addr::from(ip);
     let mut out = Vec::new();
@@ -36,6 +42,13 @@ pub(crate) fn address_findings(ctx: &Ctx, meta: &'static CheckMeta, ip: [u8; 4])
                 Status::Pass,
                 res,
                 format!("egress to {address} is denied"),
+            )
+        } else if conns.is_subset_of(tolerated) {
+            Finding::new(
+                meta,
+                Status::Pass,
+                res,
+                format!("egress to {address} limited to {conns}"),
             )
         } else {
             Finding::new(

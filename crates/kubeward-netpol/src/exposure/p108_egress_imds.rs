@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::Ctx;
+use crate::conn::ConnSet;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P108",
@@ -22,7 +23,7 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
-    super::egress::address_findings(ctx, &META, [169, 254, 169, 254])
+    super::egress::address_findings(ctx, &META, [169, 254, 169, 254], &ConnSet::none())
 }
 
 #[cfg(test)]

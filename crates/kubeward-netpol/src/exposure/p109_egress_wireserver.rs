@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::Ctx;
+use crate::conn::{ConnSet, Protocol};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P109",
@@ -22,7 +23,9 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
-    super::egress::address_findings(ctx, &META, [168, 63, 129, 16])
+    // Azure DNS answers on this address: port 53 alone is what the fix keeps open
+    let dns = ConnSet::ports(Protocol::Udp, 53, 53).union(&ConnSet::ports(Protocol::Tcp, 53, 53));
+    super::egress::address_findings(ctx, &META, [168, 63, 129, 16], &dns)
 }
 
 #[cfg(test)]
@@ -44,6 +47,31 @@ mod tests {
         assert_eq!(
             statuses(&run(&y, Engine::Default, evaluate)),
             vec![("web".into(), Status::Pass)]
+        );
+        // DNS only, as the fix suggests, passes; one more port fails
+        let dns_only = |ports: &str| {
+            format!(
+                "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 168.63.129.16/32}}}}], ports: [{ports}]}}]\n"
+            )
+        };
+        let f = run(
+            &dns_only("{protocol: UDP, port: 53}, {protocol: TCP, port: 53}"),
+            Engine::Default,
+            evaluate,
+        );
+        assert_eq!(statuses(&f), vec![("web".into(), Status::Pass)]);
+        assert!(
+            f[0].message.contains("limited to TCP 53,UDP 53"),
+            "{}",
+            f[0].message
+        );
+        assert_eq!(
+            statuses(&run(
+                &dns_only("{protocol: UDP, port: 53}, {protocol: TCP, port: 80}"),
+                Engine::Default,
+                evaluate
+            )),
+            vec![("web".into(), Status::Fail)]
         );
     }
 }
