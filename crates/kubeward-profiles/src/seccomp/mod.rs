@@ -112,6 +112,9 @@ impl Op {
     }
 }
 
+/// Largest errno (`MAX_ERRNO` in the kernel); larger values are not error returns.
+pub const MAX_ERRNO: u64 = 4095;
+
 /// The filter flags the runtime spec defines.
 pub const KNOWN_FLAGS: [&str; 4] = [
     "SECCOMP_FILTER_FLAG_TSYNC",
@@ -316,6 +319,13 @@ impl Profile {
             Some(n) => Some(u64_field(path, n, "defaultErrnoRet")?),
             None => None,
         };
+        if let Some(e) = default_errno_ret.filter(|e| *e > MAX_ERRNO) {
+            problems.push((
+                da.line,
+                "/defaultErrnoRet".into(),
+                format!("`defaultErrnoRet` {e} is not an errno (1 to {MAX_ERRNO}): the kernel keeps 16 bits and libc reads it as a return value"),
+            ));
+        }
         if default_errno_ret.is_some() && !default_action.takes_errno() {
             problems.push((
                 da.line,
@@ -609,6 +619,13 @@ fn parse_rule(
         Some(n) => Some(u64_field(path, n, &format!("{key}/errnoRet"))?),
         None => None,
     };
+    if let Some(e) = errno_ret.filter(|e| *e > MAX_ERRNO) {
+        problems.push((
+            action_node.line,
+            format!("{key}/errnoRet"),
+            format!("`errnoRet` {e} is not an errno (1 to {MAX_ERRNO}): the kernel keeps 16 bits and libc reads it as a return value"),
+        ));
+    }
     if errno_ret.is_some() && !action.takes_errno() {
         problems.push((
             action_node.line,

@@ -15,7 +15,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none, SCMP_ACT_TRACE (no tracer in a pod: ENOSYS), more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
+        what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none or above 4095, SCMP_ACT_TRACE (no tracer in a pod: ENOSYS), more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
         why: "runc refuses such a profile when the container is created: the pod sits in CreateContainerError. A kill-by-default profile with no rules kills the process on its first syscall.",
         fix: "Correct the field named in the finding; validate with `kubeward seccomp lint` before installing the file with `kubeward profiles install`.",
         links: &[
@@ -173,6 +173,14 @@ mod tests {
             (
                 r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["ptrace"],"action":"SCMP_ACT_TRACE"}]}"#,
                 "ENOSYS",
+            ),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":70000}"#,
+                "is not an errno",
+            ),
+            (
+                r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":4096}]}"#,
+                "`errnoRet` 4096 is not an errno",
             ),
             (
                 r#"{"defaultAction":"SCMP_ACT_KILL_PROCESS","syscalls":[]}"#,
