@@ -48,7 +48,14 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
             && ((f.status == Status::Fail && f.severity >= threshold)
                 || (fail_on_error && f.status == Status::Error))
     });
-    if failing { EXIT_FINDINGS } else { EXIT_OK }
+    // An input that could not be read is a check that could not run on it: it fails the run
+    // exactly when ERROR findings do.
+    let unread_input = fail_on_error && !report.input_errors.is_empty();
+    if failing || unread_input {
+        EXIT_FINDINGS
+    } else {
+        EXIT_OK
+    }
 }
 
 #[cfg(test)]
@@ -129,6 +136,19 @@ mod tests {
         let r = report(Status::Error, Severity::Low);
         assert_eq!(exit_code(&r, FailOn::default(), false), 0);
         assert_eq!(exit_code(&r, FailOn::default(), true), 1);
+    }
+
+    #[test]
+    fn input_errors_fail_only_with_fail_on_error() {
+        let mut r = report(Status::Pass, Severity::Low);
+        r.input_errors.push(crate::report::InputError {
+            path: "x.yaml".into(),
+            line: Some(3),
+            message: "bad".into(),
+        });
+        assert_eq!(exit_code(&r, FailOn::default(), false), 0);
+        assert_eq!(exit_code(&r, FailOn::default(), true), 1);
+        assert_eq!(exit_code(&r, FailOn::Never, true), 0);
     }
 
     #[test]
