@@ -29,6 +29,8 @@ pub enum Layout {
 pub enum ReadProblem {
     Oversize,
     Unterminated,
+    /// Bytes between the values of a JSON document that are not JSON (one report per line).
+    Stray,
 }
 
 /// Receives what the reader cuts out of the stream.
@@ -271,6 +273,14 @@ struct Scanner {
 }
 
 impl Scanner {
+    /// Outside any string and any unit, where only separators or the start of a unit may come:
+    /// at the top level or directly inside the array whose elements are the units.
+    fn between_units(&self) -> bool {
+        !self.in_str
+            && self.unit.is_none()
+            && (self.depth == 0 || self.elem_level == Some(self.depth))
+    }
+
     /// Advance over byte `c` at offset `i`; `start(i)` when a unit opens, `end(start, i)` when it closes.
     fn step(
         &mut self,
@@ -365,11 +375,22 @@ fn structured(
     // Units that grew past the cap are skipped: their start line and length so far.
     let mut oversize: Option<(u64, usize)> = None;
     let mut pos = 0;
+    // The last line on which stray bytes were reported.
+    let mut stray_line = 0;
     loop {
         while pos < buf.filled {
             let c = buf.data[pos];
             if c == b'\n' {
                 line_no += 1;
+            }
+            if sc.between_units()
+                && !matches!(c, b'{' | b'[' | b']' | b'}' | b',')
+                && !c.is_ascii_whitespace()
+                && !(line_no == 1 && matches!(c, 0xef | 0xbb | 0xbf))
+                && stray_line != line_no
+            {
+                stray_line = line_no;
+                sink.problem(line_no, ReadProblem::Stray, 1);
             }
             let mut opened = false;
             let mut closed: Option<(usize, usize)> = None;
@@ -542,6 +563,19 @@ mod tests {
             c.units,
             vec![("{\"a\":{\"b\":1}}".into(), 2), ("{\"c\":2}".into(), 3)]
         );
+    }
+
+    #[test]
+    fn stray_text_between_document_values_is_reported() {
+        let body = b"{\"records\": [\n {\"a\":1},\n garbage here,\n {\"b\":2}\n]}\n";
+        let (l, c) = run(body, 1000);
+        assert_eq!(l, Layout::Structured);
+        assert_eq!(c.units.len(), 2);
+        assert_eq!(c.problems, vec![(3, ReadProblem::Stray)]);
+        // Keys and values of the wrapper object are not stray.
+        let list = b"{\"kind\":\"EventList\",\n\"count\": 2, \"ok\": true,\n\"items\":[{\"auditID\":\"1\"}]}";
+        let (_, c) = run(list, 1000);
+        assert_eq!((c.units.len(), c.problems.len()), (1, 0));
     }
 
     #[test]

@@ -744,6 +744,11 @@ impl Sink for FileScanner<'_> {
                     self.opts.max_unit
                 ),
             ),
+            ReadProblem::Stray => self.error(
+                line,
+                "not JSON",
+                "text between the values of the JSON document: skipped".into(),
+            ),
             ReadProblem::Unterminated => self.error(
                 line,
                 "truncated",
