@@ -383,12 +383,7 @@ fn structured(
             if c == b'\n' {
                 line_no += 1;
             }
-            if sc.between_units()
-                && !matches!(c, b'{' | b'[' | b']' | b'}' | b',')
-                && !c.is_ascii_whitespace()
-                && !(line_no == 1 && matches!(c, 0xef | 0xbb | 0xbf))
-                && stray_line != line_no
-            {
+            if stray_line != line_no && sc.between_units() && is_stray(c, line_no) {
                 stray_line = line_no;
                 sink.problem(line_no, ReadProblem::Stray, 1);
             }
@@ -441,6 +436,14 @@ fn structured(
             return Ok(());
         }
     }
+}
+
+/// Whether byte `c`, met between the values of a JSON document, is not JSON there (a byte-order
+/// mark opening the first line is fine).
+fn is_stray(c: u8, line_no: u64) -> bool {
+    let separator = matches!(c, b'{' | b'[' | b']' | b'}' | b',') || c.is_ascii_whitespace();
+    let bom = line_no == 1 && matches!(c, 0xef | 0xbb | 0xbf);
+    !separator && !bom
 }
 
 /// Adapts the line splitter to CSV: the first line holds the headers, every other line a row.
