@@ -13,6 +13,8 @@ use crate::hostfs::{FsError, HostFs, MAX_CONFIG_BYTES};
 
 /// Bound on drop-in files read from `--config-dir`.
 const MAX_DROP_INS: usize = 256;
+/// Bound on sub-directory levels walked under `--config-dir`.
+const MAX_DEPTH_DROP_INS: usize = 8;
 /// Bound on nesting inside a kubelet configuration.
 const MAX_DEPTH: usize = 32;
 /// Bound on settings kept from one file, and on the work spent finding their lines (a real
@@ -423,10 +425,10 @@ impl KubeletConfig {
             }
         }
         if let Some(dir) = cfg.config_dir.clone() {
-            match fs.list_dir(&dir, MAX_DROP_INS) {
-                Ok(names) => {
-                    for name in names.into_iter().filter(|n| n.ends_with(".conf")) {
-                        let path = format!("{}/{}", dir.trim_end_matches('/'), name);
+            let mut files = Vec::new();
+            match drop_in_files(fs, &dir, 0, &mut files) {
+                Ok(()) => {
+                    for path in files {
                         cfg.drop_ins.push(path.clone());
                         match load_file(fs, &path) {
                             Ok((doc, text)) => cfg.merge(&doc, &text, &path, true),
@@ -570,6 +572,32 @@ impl KubeletConfig {
         }
         out
     }
+}
+
+/// The `*.conf` files of `--config-dir` in the order the kubelet merges them: it walks the
+/// directory tree (sub-directories included) in lexical order. Bounded in depth and count.
+fn drop_in_files(
+    fs: &HostFs,
+    dir: &str,
+    depth: usize,
+    out: &mut Vec<String>,
+) -> Result<(), FsError> {
+    for name in fs.list_dir(dir, MAX_DROP_INS)? {
+        if out.len() >= MAX_DROP_INS {
+            break;
+        }
+        let path = format!("{}/{}", dir.trim_end_matches('/'), name);
+        let is_dir = fs.stat(&path).is_ok_and(|st| st.kind == "directory");
+        if is_dir {
+            // A sub-directory that cannot be listed is a drop-in source that cannot be read.
+            if depth < MAX_DEPTH_DROP_INS {
+                drop_in_files(fs, &path, depth + 1, out)?;
+            }
+        } else if name.ends_with(".conf") {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 fn flag_value(raw: &str, kind: Kind) -> Value {

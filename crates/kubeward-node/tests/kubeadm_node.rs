@@ -139,3 +139,40 @@ fn serving_key_fallback_follows_server_tls_bootstrap() {
     );
     assert_eq!(f.status, Status::Pass);
 }
+
+#[test]
+fn drop_ins_in_sub_directories_are_merged_in_walk_order() {
+    // The kubelet walks --config-dir recursively in lexical order: 10-hardening.conf, then
+    // 15-extra/10-ro.conf, then 20-streaming.conf.
+    let node = kubeadm_node();
+    node.write(
+        "/var/lib/kubelet/config.d/15-extra/10-ro.conf",
+        b"apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nreadOnlyPort: 10255\n",
+    );
+    node.write(
+        "/var/lib/kubelet/config.d/15-extra/notes.txt",
+        b"not a drop-in\n",
+    );
+    let r = node.scan();
+    let f = finding(&r, "N123");
+    assert_eq!(f.status, Status::Fail, "{}", f.message);
+    assert_eq!(
+        f.evidence[0].source.file.as_deref(),
+        Some("/var/lib/kubelet/config.d/15-extra/10-ro.conf")
+    );
+    let kubelet = &serde_json::to_value(&r).unwrap()["facts"]["kubelet"];
+    let drop_ins: Vec<&str> = kubelet["dropIns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert_eq!(
+        drop_ins,
+        [
+            "/var/lib/kubelet/config.d/10-hardening.conf",
+            "/var/lib/kubelet/config.d/15-extra/10-ro.conf",
+            "/var/lib/kubelet/config.d/20-streaming.conf"
+        ]
+    );
+}
