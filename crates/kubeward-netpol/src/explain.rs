@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use crate::conn::{ConnSet, Protocol};
 use crate::engine::{Analysis, Direction, Endpoint, ip_range_name};
+use crate::model::Peer;
 
 /// One side of the query.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +67,26 @@ fn endpoint(a: &Analysis, t: &Target) -> Endpoint {
     match t {
         Target::Workload(w) => Endpoint::Class(a.class_of[*w]),
         Target::Ip(ip) => Endpoint::Ip(*ip, *ip),
+    }
+}
+
+/// Why a rule's peers miss the other endpoint, where the reason is structural (not just labels).
+fn why_no_match(a: &Analysis, peers: &[Peer], other: Endpoint) -> String {
+    let ip_peers = peers.iter().filter(|p| matches!(p, Peer::Ip(_))).count();
+    match other {
+        Endpoint::Class(_)
+            if ip_peers == peers.len() && !a.options.engine.ip_block_matches_pods() =>
+        {
+            format!(
+                ": its peers are ipBlocks, which never select pods under the {} engine",
+                a.options.engine.as_str()
+            )
+        }
+        Endpoint::Ip(..) if ip_peers == 0 => {
+            ": its peers select pods and namespaces only, never external addresses".into()
+        }
+        Endpoint::Ip(..) => ": the address is outside its ipBlocks or inside an except".into(),
+        Endpoint::Class(_) => String::new(),
     }
 }
 
@@ -177,7 +198,7 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
                     dir.as_str()
                 );
             }
-            for ri in 0..rules.len() {
+            for (ri, rule) in rules.iter().enumerate() {
                 match a.np_rule_allows(pi, dir, ri, peer, dst_class) {
                     Some(c) if !c.is_empty() => {
                         let _ = writeln!(
@@ -201,10 +222,11 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
                     None => {
                         let _ = writeln!(
                             out,
-                            "  NetworkPolicy {} {} rule #{} does not match the peer",
+                            "  NetworkPolicy {} {} rule #{} does not match the peer{}",
                             np.display_name(),
                             dir.as_str(),
-                            ri + 1
+                            ri + 1,
+                            why_no_match(a, &rule.peers, peer)
                         );
                     }
                 }
@@ -266,5 +288,30 @@ mod tests {
         assert!(text.contains("TCP 80: denied on this side"), "{text}");
         assert!(text.contains("TCP 80: allowed on this side"), "{text}");
         assert!(resolve(&a, "shop/none").is_err());
+    }
+
+    #[test]
+    fn says_why_an_ip_block_rule_misses() {
+        let y = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec: {template: {metadata: {labels: {app: db}}, spec: {containers: [{name: c, image: x}]}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: out, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}, {to: [{podSelector: {}}], ports: [{port: 5432}]}]\n";
+        let m = Model::build(&load_str("t.yaml", y, &LoadOptions::default()));
+        let a = Analysis::new(&m, Options::default());
+        let web = resolve(&a, "shop/web").expect("found");
+        let text = explain(&a, &web, &resolve(&a, "shop/db").expect("found"), None);
+        assert!(
+            text.contains("rule #1 does not match the peer: its peers are ipBlocks, which never select pods under the default engine"),
+            "{text}"
+        );
+        let imds = resolve(&a, "169.254.169.254").expect("ip");
+        let text = explain(&a, &web, &imds, None);
+        assert!(
+            text.contains("rule #1 does not match the peer: the address is outside its ipBlocks or inside an except"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "rule #2 does not match the peer: its peers select pods and namespaces only"
+            ),
+            "{text}"
+        );
     }
 }
