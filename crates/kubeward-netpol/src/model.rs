@@ -839,6 +839,13 @@ fn route_backends(v: &Value) -> Vec<(String, BackendPort)> {
 
 fn parse_netpol(o: &Object, idx: usize, problems: &mut Vec<Problem>) -> Result<NetPol, Problem> {
     let err = |ptr: &str, msg: String| problem(o, Level::Error, ptr, msg);
+    if o.name.trim().is_empty() {
+        return Err(err(
+            "/metadata",
+            "metadata.name is missing: the API server rejects a NetworkPolicy without a name"
+                .into(),
+        ));
+    }
     let spec = o.value.get("spec").unwrap_or(&Value::Null);
     let selector = Selector::parse(spec.get("podSelector").unwrap_or(&Value::Null))
         .map_err(|e| err("/spec/podSelector", e))?;

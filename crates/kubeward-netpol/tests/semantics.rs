@@ -358,7 +358,9 @@ fn bad_input_names_the_object_and_others_are_analysed() {
             "cannot be combined",
         ),
     ];
-    let mut text = String::new();
+    let mut text = String::from(
+        "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {namespace: a}\nspec: {podSelector: {}}\n---\n",
+    );
     for (name, spec, _) in &bad {
         text.push_str(&np(&format!("bad-{name}"), "a", spec));
     }
@@ -378,7 +380,15 @@ fn bad_input_names_the_object_and_others_are_analysed() {
         assert_eq!(p.level, Level::Error);
         assert!(p.message.contains(msg), "{name}: {}", p.message);
     }
-    // the valid policy still applies; the invalid ones do not
+    assert!(
+        w.model
+            .problems
+            .iter()
+            .any(|p| p.level == Level::Error && p.message.contains("metadata.name is missing")),
+        "{:?}",
+        w.model.problems
+    );
+    // the valid policy still applies; the invalid ones (the nameless one isolating all of a) do not
     assert_eq!(w.c("b/client", "a/db"), "No Connections");
     assert_eq!(w.c("b/client", "a/web"), "All Connections");
 }
