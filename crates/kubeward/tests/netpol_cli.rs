@@ -131,6 +131,17 @@ fn ipv6_ip_blocks_are_not_dropped_silently() {
 }
 
 #[test]
+fn empty_input_is_not_silent() {
+    let d = dir_with(&[]);
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("no Kubernetes objects found"));
+}
+
+#[test]
 fn diff_reports_changes() {
     let old = dir_with(&[("apps.yaml", APPS)]);
     let new = dir_with(&[("apps.yaml", &APPS.replace("5432", "6432"))]);

@@ -136,7 +136,19 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
     if inv.objects.is_empty() && !inv.errors.is_empty() {
         bail!("no readable input");
     }
+    warn_if_empty(&inv, paths);
     Ok(inv)
+}
+
+/// An empty input (wrong directory, no manifests) would otherwise print nothing at all.
+fn warn_if_empty(inv: &Inventory, paths: &[PathBuf]) {
+    if inv.objects.is_empty() {
+        let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        eprintln!(
+            "warning: no Kubernetes objects found in {}",
+            names.join(", ")
+        );
+    }
 }
 
 fn report_input_error(e: &InputError) {
@@ -259,6 +271,7 @@ fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
     if inv.objects.is_empty() && !inv.errors.is_empty() {
         bail!("no readable input");
     }
+    warn_if_empty(&inv, &a.paths);
     let model = Model::build(&inv);
     let analysis = Analysis::new(
         &model,
