@@ -244,6 +244,17 @@ pub fn default_deny(m: &Model) -> Vec<Value> {
         .collect()
 }
 
+fn note_system_namespace(w: &Workload, warnings: &mut Vec<String>) {
+    let warning = format!(
+        "no policy written for {} in {}: AKS manages that namespace and it is not default-denied",
+        w.display_name(),
+        w.namespace
+    );
+    if !warnings.contains(&warning) {
+        warnings.push(warning);
+    }
+}
+
 /// Least-privilege policies and the warnings met while writing them.
 #[derive(Debug, Default)]
 pub struct Generated {
@@ -257,7 +268,9 @@ pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, String> {
     let mut ingress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     let mut egress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     for f in flows {
-        if let Some(w) = find(m, &f.src) {
+        if let Some(w) = find(m, &f.src).filter(|w| is_system_namespace(&w.namespace)) {
+            note_system_namespace(w, &mut warnings);
+        } else if let Some(w) = find(m, &f.src) {
             let rule =
                 json!({"to": [peer_for(m, &f.dst, &mut warnings)?], "ports": [port_value(f)]});
             egress
@@ -265,7 +278,12 @@ pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, String> {
                 .or_default()
                 .push(rule);
         }
-        if let Some(w) = find(m, &f.dst) {
+        // a policy in a namespace AKS manages would isolate its pods (an ingress policy on
+        // kube-dns admits only the listed clients and breaks DNS for the rest); those namespaces
+        // get no default-deny either, so the flow is already allowed on that side
+        if let Some(w) = find(m, &f.dst).filter(|w| is_system_namespace(&w.namespace)) {
+            note_system_namespace(w, &mut warnings);
+        } else if let Some(w) = find(m, &f.dst) {
             let rule =
                 json!({"from": [peer_for(m, &f.src, &mut warnings)?], "ports": [port_value(f)]});
             ingress
@@ -405,9 +423,21 @@ mod tests {
     fn generated_policies_allow_exactly_the_wanted_flows() {
         let inv = load_str("a.yaml", APPS, &LoadOptions::default());
         let m = Model::build(&inv);
-        let flows = parse_flows("src,dst,port\nshop/web,shop/db,TCP 5432\n").expect("valid csv");
+        let flows = parse_flows(
+            "src,dst,port\nshop/web,shop/db,TCP 5432\nshop/web,kube-system/coredns,UDP 53\n",
+        )
+        .expect("valid csv");
         let mut docs = default_deny(&m);
-        docs.extend(from_flows(&m, &flows).expect("flows resolve").policies);
+        let generated = from_flows(&m, &flows).expect("flows resolve");
+        assert!(
+            generated
+                .warnings
+                .iter()
+                .any(|w| w.contains("no policy written for kube-system/coredns")),
+            "{:?}",
+            generated.warnings
+        );
+        docs.extend(generated.policies);
         let yaml = to_yaml(&docs);
         // re-analyse the inputs plus the generated policies
         let all = format!("{APPS}{yaml}");
@@ -426,6 +456,8 @@ mod tests {
         assert_eq!(a.allowed(c("web"), c("db")).render(), "TCP 5432");
         assert!(a.allowed(c("db"), c("web")).is_empty());
         assert_eq!(a.allowed(c("web"), c("coredns")).render(), "TCP 53,UDP 53");
+        // a flow naming kube-dns must not isolate it: db keeps DNS too
+        assert_eq!(a.allowed(c("db"), c("coredns")).render(), "TCP 53,UDP 53");
         assert!(
             a.allowed(c("web"), Endpoint::Ip(0x0808_0808, 0x0808_0808))
                 .is_empty()
