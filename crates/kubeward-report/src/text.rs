@@ -442,8 +442,9 @@ fn totals(out: &mut String, report: &Report, options: &RenderOptions, p: &Painte
     }
     let _ = writeln!(
         out,
-        "  {} findings; failing (not waived): {}; waived: {}; input errors: {}",
+        "  {} finding{}; failing (not waived): {}; waived: {}; input errors: {}",
         s.total,
+        if s.total == 1 { "" } else { "s" },
         failed.join(", "),
         s.waived,
         s.input_errors

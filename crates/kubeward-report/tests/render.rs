@@ -313,6 +313,14 @@ fn a_lone_finding_is_the_answer_and_is_listed_without_verbose() {
             "{out}"
         );
     }
+    let text = render(
+        &report,
+        Format::Text,
+        &common::registry(),
+        &RenderOptions::default(),
+    )
+    .unwrap();
+    assert!(text.contains("  1 finding; failing"), "{text}");
     // With two findings the usual rule holds again: PASS and NOT_APPLICABLE wait for --verbose.
     let quiet = rendered(Format::Text, false);
     assert!(!quiet.contains("kubelet-read-only-port"));
