@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use kubeward_core::profile::{self, BenchmarkProfile};
 
-use crate::hostfs::HostFs;
+use crate::hostfs::{FsError, HostFs};
 
 pub const AZURE_JSON: &str = "/etc/kubernetes/azure.json";
 pub const KUBELET_DEFAULTS: &str = "/etc/default/kubelet";
@@ -22,6 +22,8 @@ pub struct NodeIdentity {
     pub version_source: Option<String>,
     /// Node labels from `KUBELET_NODE_LABELS` (AKS) or `--node-labels`.
     pub labels: BTreeMap<String, String>,
+    /// Detection inputs that exist but could not be read: (node path, reason).
+    pub read_errors: Vec<(String, String)>,
 }
 
 /// Shell-style `KEY=value` lines of an environment file (quotes removed), bounded.
@@ -83,10 +85,16 @@ fn minor_of(version: &str) -> Option<(u32, u32)> {
 
 pub fn identify(fs: &HostFs, node_labels_flag: Option<&str>) -> NodeIdentity {
     let mut id = NodeIdentity::default();
-    let defaults = fs
-        .read_string(KUBELET_DEFAULTS, 256 * 1024)
-        .map(|t| parse_env_file(&t))
-        .unwrap_or_default();
+    let defaults = match fs.read_string(KUBELET_DEFAULTS, 256 * 1024) {
+        Ok(t) => parse_env_file(&t),
+        Err(FsError::NotFound { .. }) => BTreeMap::new(),
+        // There but unreadable: detection goes on without it, and the report says why.
+        Err(e) => {
+            id.read_errors
+                .push((KUBELET_DEFAULTS.into(), e.to_string()));
+            BTreeMap::new()
+        }
+    };
     if let Some(l) = defaults.get("KUBELET_NODE_LABELS") {
         id.labels = parse_labels(l);
     }
@@ -206,6 +214,7 @@ mod tests {
             version: v.map(str::to_string),
             version_source: v.map(|_| "test".into()),
             labels: Default::default(),
+            read_errors: Vec::new(),
         }
     }
 

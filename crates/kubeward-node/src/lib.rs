@@ -111,6 +111,16 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
             message: message.to_string(),
         });
     }
+    for (path, reason) in &identity.read_errors {
+        report.input_errors.push(InputError {
+            path: path.clone(),
+            line: None,
+            message: reason
+                .strip_prefix(&format!("{path}: "))
+                .unwrap_or(reason)
+                .to_string(),
+        });
+    }
     for g in &kubelet.argv.bad_feature_gates {
         report.input_errors.push(InputError {
             path: kubelet.cmdline_path.clone(),

@@ -136,6 +136,33 @@ fn a_one_gigabyte_config_is_refused_without_reading_it() {
 }
 
 #[test]
+fn an_unreadable_kubelet_defaults_file_is_reported_and_detection_goes_on() {
+    // /etc/default/kubelet is where the version comes from: a 1 GB one is refused, said so, and the
+    // node is still identified as AKS (azure.json, the --node-labels flag).
+    let node = aks_node();
+    let path = "/etc/default/kubelet";
+    std::fs::remove_file(node.path(path)).unwrap();
+    let f = std::fs::File::create(node.path(path)).unwrap();
+    f.set_len(1 << 30).unwrap();
+    drop(f);
+    let r = node.scan();
+    let e = r.input_errors.iter().find(|e| e.path == path);
+    assert!(
+        e.is_some_and(|e| e.message.contains("1073741824 bytes")),
+        "{:?}",
+        r.input_errors
+    );
+    let p = r.profile.as_ref().unwrap();
+    assert_eq!(p.id, "cis-aks-1.8");
+    assert!(
+        p.reason.contains("version not found locally"),
+        "{}",
+        p.reason
+    );
+    assert_eq!(r.findings.len(), 21, "every check still ran");
+}
+
+#[test]
 fn permission_denied_when_not_root() {
     let node = aks_node();
     if node.as_root {
