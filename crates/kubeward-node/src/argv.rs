@@ -104,13 +104,18 @@ impl Argv {
                 break;
             }
             let index = i;
+            // The kubelet normalises `_` in flag names to `-` (`--read_only_port` is `--read-only-port`).
             let (name, value) = match name_part.split_once('=') {
-                Some((n, v)) => (n.to_string(), v.to_string()),
-                None if BOOL_FLAGS.contains(&name_part) => (name_part.to_string(), "true".into()),
+                Some((n, v)) => (n.replace('_', "-"), v.to_string()),
                 None => {
-                    let v = words.get(i + 1).cloned().unwrap_or_default();
-                    i += 1;
-                    (name_part.to_string(), v)
+                    let n = name_part.replace('_', "-");
+                    if BOOL_FLAGS.contains(&n.as_str()) {
+                        (n, "true".into())
+                    } else {
+                        let v = words.get(i + 1).cloned().unwrap_or_default();
+                        i += 1;
+                        (n, v)
+                    }
                 }
             };
             if name == "feature-gates" {
@@ -188,6 +193,14 @@ mod tests {
         assert_eq!((port.value.as_str(), port.occurrences), ("0", 2));
         assert_eq!(a.value("anonymous-auth"), Some("true"));
         assert_eq!(a.value("rotate-certificates"), Some("false"));
+    }
+
+    #[test]
+    fn underscores_in_flag_names_are_dashes() {
+        let a = argv("kubelet --read_only_port 10255 --anonymous_auth --event-qps=0");
+        assert_eq!(a.value("read-only-port"), Some("10255"));
+        assert_eq!(a.value("anonymous-auth"), Some("true"));
+        assert!(a.positional.is_empty(), "{:?}", a.positional);
     }
 
     #[test]
