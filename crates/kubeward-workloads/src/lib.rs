@@ -26,14 +26,15 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 }
 
 /// Pod Security Standards as part of the workload report, at a fixed default: `baseline:latest`
-/// violations FAIL (what every namespace should at least enforce), and violations that only
-/// `restricted:latest` adds are WARN (the hardening target). The per-workload verdict is the
-/// baseline one; PASS verdicts are rolled up per namespace. `kubeward pss` evaluates any level and version, and namespace labels.
+/// violations FAIL, one finding per violated control (what every namespace should at least
+/// enforce), with a W100 verdict per workload (PASS verdicts are rolled up per namespace). What
+/// only `restricted:latest` adds (the hardening target) is ONE W100 WARN per workload listing
+/// each violated restricted control, its reason and its fields: on a big cluster those controls
+/// fail on nearly every workload and largely repeat the CIS findings, so a finding per control
+/// would bury the report. `kubeward pss` evaluates any level and version, one finding per
+/// control, and reads namespace labels.
 ///
-/// Each pod is evaluated once at `restricted`; the baseline result is derived from it (restricted
-/// repeats every baseline control, or replaces it with a stricter one). Only when a replacing
-/// control fired, or for Windows pods (exempt from some restricted controls but not from their
-/// baseline forms), is the pod evaluated at baseline too.
+/// Each pod's controls run once for both levels ([`pss::evaluate_levels`]).
 pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
     use rayon::prelude::*;
     let subjects: Vec<&Object> = pss_subjects(inv)
@@ -112,24 +113,9 @@ fn pss_object_findings(obj: &Object) -> Vec<Finding> {
         ];
     }
     let view = pss::PodView::of(&t);
-    let restricted = pss::evaluate_view(&view, pss::Level::Restricted, pss::Version::Latest);
-    let replaced_fired = restricted.iter().any(|v| {
-        pss::control(v.check)
-            .is_some_and(|c| c.level == pss::Level::Restricted && !c.overrides.is_empty())
-    });
-    let baseline: Vec<&pss::Violation>;
-    let separate;
-    if replaced_fired || view.is_windows() {
-        separate = pss::evaluate_view(&view, pss::Level::Baseline, pss::Version::Latest);
-        baseline = separate.iter().collect();
-    } else {
-        baseline = restricted
-            .iter()
-            .filter(|v| pss::control(v.check).is_some_and(|c| c.level == pss::Level::Baseline))
-            .collect();
-    }
+    let (baseline, restricted) = pss::evaluate_levels(&view, pss::Version::Latest);
     let resource = obj.resource();
-    let mut out = Vec::with_capacity(1 + restricted.len());
+    let mut out = Vec::with_capacity(2 + baseline.len());
     if baseline.is_empty() {
         out.push(
             aggregate::pass(
@@ -167,19 +153,75 @@ fn pss_object_findings(obj: &Object) -> Vec<Finding> {
             PSS_BASELINE_AT,
         ));
     }
-    for v in &restricted {
-        if baseline.iter().any(|b| b.code == v.code) {
-            continue;
-        }
-        out.extend(violation_finding(
+    let restricted_only: Vec<&pss::Violation> = restricted
+        .iter()
+        .filter(|r| !baseline.iter().any(|b| b.check == r.check))
+        .collect();
+    if !restricted_only.is_empty() {
+        out.push(restricted_warning(
             obj,
-            &resource,
-            v,
-            Status::Warn,
-            PSS_RESTRICTED_AT,
+            resource,
+            t.spec_pointer,
+            &restricted_only,
+            !baseline.is_empty(),
         ));
     }
     out
+}
+
+/// The one WARN for what `restricted:latest` adds to baseline: the reasons in the message, and
+/// per violated control each offending field (value, file, line, pointer) with the control and
+/// its full reason as the note.
+fn restricted_warning(
+    obj: &Object,
+    resource: kubeward_core::Resource,
+    spec_pointer: &str,
+    violations: &[&pss::Violation],
+    baseline_denied: bool,
+) -> Finding {
+    use kubeward_core::{Evidence, Status};
+    let reasons: Vec<&str> = violations.iter().map(|v| v.reason.as_str()).collect();
+    let mut message = format!(
+        "would be denied at {PSS_RESTRICTED_AT}: {}",
+        reasons.join(", ")
+    );
+    if baseline_denied {
+        message.push_str(&format!(" (besides its {PSS_BASELINE_AT} violations)"));
+    }
+    let mut f = Finding::new(&pss::VERDICT_META, Status::Warn, resource, message);
+    let mut fixes = Vec::with_capacity(violations.len());
+    for c in violations.iter().filter_map(|v| pss::control(v.check)) {
+        // The controls' own references (PSS restricted/<control>), so SARIF and the
+        // benchmark columns still name each one.
+        for r in c.meta.references {
+            let r = kubeward_core::Reference::from(r);
+            if !f.references.contains(&r) {
+                f.references.push(r);
+            }
+        }
+        fixes.push(format!("{} ({}): {}", c.id, c.meta.code, c.meta.doc.fix));
+    }
+    f.remediation = format!(
+        "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
+        fixes.join(" ")
+    );
+    for v in violations {
+        let note = format!("{} ({}): {}", v.check, v.code, v.message());
+        if v.pointers.is_empty() {
+            f.evidence.push(
+                Evidence::observed(v.check, obj.source(spec_pointer)).with_note(note.clone()),
+            );
+        }
+        for p in &v.pointers {
+            let observed = match obj.value.pointer(p) {
+                Some(value) => short(value.to_string()),
+                None => "absent".to_string(),
+            };
+            f.evidence
+                .push(Evidence::observed(observed, obj.source(p)).with_note(note.clone()));
+        }
+    }
+    f
 }
 
 fn violation_finding(
@@ -280,14 +322,45 @@ mod tests {
         ));
         let f = super::pss_findings(&inv, &super::ScanOptions::default());
         let verdicts: Vec<_> = f.iter().filter(|f| f.code == "W100").collect();
-        assert_eq!(verdicts.len(), 1, "one verdict, at baseline");
-        assert_eq!(verdicts[0].status, kubeward_core::Status::Fail);
-        // runAsNonRoot is restricted-only: a warning.
-        assert!(
-            f.iter()
-                .any(|f| f.status == kubeward_core::Status::Warn
-                    && f.message.contains("runAsNonRoot"))
+        assert_eq!(
+            verdicts.len(),
+            2,
+            "a baseline verdict and a restricted warning"
         );
+        assert_eq!(verdicts[0].status, kubeward_core::Status::Fail);
+        assert!(verdicts[0].message.starts_with("denied at baseline:latest"));
+        // Restricted-only controls: one warning for the workload, none per control.
+        let warns: Vec<_> = f
+            .iter()
+            .filter(|f| f.status == kubeward_core::Status::Warn)
+            .collect();
+        assert_eq!(warns.len(), 1, "{warns:#?}");
+        assert_eq!(warns[0].code, "W100");
+        assert!(
+            warns[0]
+                .message
+                .contains("would be denied at restricted:latest")
+        );
+        assert!(warns[0].message.contains("runAsNonRoot != true"));
+        assert!(
+            !warns[0].message.contains("host namespaces"),
+            "baseline is not repeated"
+        );
+        let keys: Vec<_> = warns[0]
+            .evidence
+            .iter()
+            .filter_map(|e| e.source.key.as_deref())
+            .collect();
+        assert!(
+            keys.contains(&"/spec/template/spec/containers/0/securityContext/runAsNonRoot"),
+            "{keys:?}"
+        );
+        assert!(warns[0].evidence.iter().all(|e| e.source.line.is_some()));
+        assert!(warns[0].evidence.iter().any(|e| {
+            e.note
+                .as_deref()
+                .is_some_and(|n| n.starts_with("runAsNonRoot (W115)"))
+        }));
         // hostNetwork is baseline: reported once, as a failure.
         let host: Vec<_> = f
             .iter()

@@ -278,3 +278,62 @@ fn pod_security_admission_fixtures() {
         );
     }
 }
+
+/// The one-pass evaluation of both levels gives exactly what evaluating each level separately
+/// gives, for every fixture, at its folder's version and at `latest` (so the replaced baseline
+/// controls decide baseline, their replacements restricted, at each version).
+#[test]
+fn evaluate_levels_equals_separate_evaluation_on_every_fixture() {
+    let Some(root) = conformance_dir() else {
+        return;
+    };
+    let all = fixtures(&root);
+    assert!(
+        all.len() > 4000,
+        "expected the full corpus, found {} files",
+        all.len()
+    );
+    let mut compared = 0usize;
+    let mut failures: Vec<String> = Vec::new();
+    for f in &all {
+        let name = f.path.display().to_string();
+        let Ok(text) = std::fs::read_to_string(&f.path) else {
+            failures.push(format!("{name}: unreadable"));
+            continue;
+        };
+        let inv = load_str(&name, &text, &LoadOptions::default());
+        let Some(t) = inv.objects.first().and_then(PodTemplate::of) else {
+            failures.push(format!("{name}: no pod template"));
+            continue;
+        };
+        let view = pss::PodView::of(&t);
+        for version in [Version::Minor(f.minor), Version::Latest] {
+            let (baseline, restricted) = pss::evaluate_levels(&view, version);
+            if baseline != pss::evaluate(&t, Level::Baseline, version) {
+                failures.push(format!(
+                    "{name} at baseline:{version}: {:?}",
+                    checks_of(&baseline)
+                ));
+            }
+            if restricted != pss::evaluate(&t, Level::Restricted, version) {
+                failures.push(format!(
+                    "{name} at restricted:{version}: {:?}",
+                    checks_of(&restricted)
+                ));
+            }
+            compared += 1;
+        }
+    }
+    println!("evaluate_levels: {compared} fixture/version pairs compared at both levels");
+    assert!(
+        failures.is_empty(),
+        "{} differences:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(30)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}

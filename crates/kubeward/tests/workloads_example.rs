@@ -92,6 +92,41 @@ fn example_cluster_workloads_report() {
             .iter()
             .any(|f| f["resource"]["name"] == "aks-service-rolebinding")
     );
+    // Pod Security: baseline violations FAIL per control; what only restricted adds is one W100
+    // WARN per workload, each restricted control with its fields, never a finding per control.
+    assert!(has("W100", "CronJob", "backup", "FAIL"));
+    assert!(
+        has("W103", "CronJob", "backup", "FAIL"),
+        "SYS_ADMIN is baseline"
+    );
+    for code in ["W113", "W114", "W115", "W116", "W117", "W118", "W119"] {
+        assert!(
+            !findings.iter().any(|f| f["code"] == code),
+            "restricted-only control {code} reported on its own"
+        );
+    }
+    let backup_warn = findings
+        .iter()
+        .find(|f| f["code"] == "W100" && f["status"] == "WARN" && f["resource"]["name"] == "backup")
+        .expect("one restricted W100 WARN for the backup CronJob");
+    assert!(
+        backup_warn["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("would be denied at restricted:latest")),
+        "{backup_warn:#}"
+    );
+    assert!(
+        backup_warn["evidence"].as_array().is_some_and(|e| e.iter().any(|e| {
+            e["source"]["file"] == "examples/cluster/legacy/agents.yaml"
+                && e["source"]["line"].is_u64()
+                && e["source"]["key"]
+                    == "/spec/jobTemplate/spec/template/spec/initContainers/0/securityContext/allowPrivilegeEscalation"
+                && e["note"]
+                    .as_str()
+                    .is_some_and(|n| n.starts_with("allowPrivilegeEscalation (W114)"))
+        })),
+        "{backup_warn:#}"
+    );
     insta::assert_json_snapshot!("example_cluster_workloads", report);
 }
 

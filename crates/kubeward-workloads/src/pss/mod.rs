@@ -3,7 +3,8 @@
 //! implementation: which containers are visited (init, regular, ephemeral), which variant of a
 //! control applies at a version, and which baseline controls a restricted control replaces.
 //!
-//! - [`evaluate`] gives the violations of one pod template (check id, reason, detail, fields).
+//! - [`evaluate`] gives the violations of one pod template (check id, reason, detail, fields);
+//!   [`evaluate_levels`] gives both baseline and restricted from one pass over the controls.
 //! - [`findings`] turns a whole inventory into findings (one verdict per workload, one finding
 //!   per violated control) for the report formats.
 //! - [`namespaces`] reads `pod-security.kubernetes.io/*` labels and runs the "raise to
@@ -403,6 +404,45 @@ pub fn evaluate_view(pod: &PodView<'_>, level: Level, version: Version) -> Vec<V
         .collect()
 }
 
+/// Whether a restricted control replaces the control `id` at `minor` (so restricted does not
+/// evaluate `id` itself; baseline always does).
+fn replaced_at_restricted(id: &str, minor: u32) -> bool {
+    CONTROLS.iter().any(|r| {
+        r.since <= minor
+            && r.overrides
+                .iter()
+                .any(|(replaced, from)| *replaced == id && *from <= minor)
+    })
+}
+
+/// Violations of one pod at `baseline` and at `restricted` (both at `version`), running each
+/// control once: exactly `(evaluate_view(pod, Baseline, version), evaluate_view(pod,
+/// Restricted, version))`, each in report order.
+///
+/// Baseline is every baseline control; restricted is every control except the baseline ones a
+/// restricted control replaces at this version (e.g. `seccompProfile_baseline` from v1.19). So a
+/// replaced control still decides the baseline verdict, and its replacement the restricted one.
+pub fn evaluate_levels(pod: &PodView<'_>, version: Version) -> (Vec<Violation>, Vec<Violation>) {
+    let minor = version.effective_minor();
+    let mut baseline = Vec::new();
+    let mut restricted = Vec::new();
+    for c in CONTROLS.iter().filter(|c| c.since <= minor) {
+        let Some(v) = (c.check)(pod, minor) else {
+            continue;
+        };
+        let at_restricted = c.level == Level::Restricted || !replaced_at_restricted(c.id, minor);
+        match (c.level == Level::Baseline, at_restricted) {
+            (true, true) => {
+                restricted.push(v.clone());
+                baseline.push(v);
+            }
+            (true, false) => baseline.push(v),
+            (false, _) => restricted.push(v),
+        }
+    }
+    (baseline, restricted)
+}
+
 /// Every PSS check of this area, for the registry (the verdict first, then each control).
 pub fn checks() -> Vec<&'static CheckMeta> {
     let mut v = vec![&verdict::META];
@@ -460,6 +500,42 @@ mod tests {
         assert!(r35.contains(&"procMount_restricted") && !r35.contains(&"procMount"));
         assert!(ids(Level::Restricted, 34).contains(&"procMount"));
         assert!(!ids(Level::Restricted, 7).contains(&"allowPrivilegeEscalation"));
+    }
+
+    #[test]
+    fn one_pass_keeps_replaced_baseline_controls_at_baseline_only() {
+        // Unconfined seccomp and an added capability: at v1.30 the restricted forms replace the
+        // baseline ones; at v1.18 seccomp is still the baseline control at both levels.
+        let spec = serde_json::json!({
+            "securityContext": {"seccompProfile": {"type": "Unconfined"}},
+            "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["NET_RAW", "SYS_ADMIN"]}}}]
+        });
+        // Before v1.19 the seccomp control reads the (then only) annotation form.
+        let meta = serde_json::json!({"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}});
+        let pod = PodView::from_parts(&spec, &meta, "/spec", "/metadata");
+        for version in [Version::Minor(18), Version::Minor(30), Version::Latest] {
+            let (b, r) = evaluate_levels(&pod, version);
+            assert_eq!(
+                b,
+                evaluate_view(&pod, Level::Baseline, version),
+                "{version}"
+            );
+            assert_eq!(
+                r,
+                evaluate_view(&pod, Level::Restricted, version),
+                "{version}"
+            );
+        }
+        let ids = |v: &[Violation]| v.iter().map(|x| x.check).collect::<Vec<_>>();
+        let (b, r) = evaluate_levels(&pod, Version::Minor(30));
+        assert!(ids(&b).contains(&"seccompProfile_baseline"));
+        assert!(ids(&b).contains(&"capabilities_baseline"));
+        assert!(!ids(&r).contains(&"seccompProfile_baseline"));
+        assert!(ids(&r).contains(&"seccompProfile_restricted"));
+        assert!(ids(&r).contains(&"capabilities_restricted"));
+        let (_, r18) = evaluate_levels(&pod, Version::Minor(18));
+        assert!(ids(&r18).contains(&"seccompProfile_baseline"));
+        assert!(!ids(&r18).contains(&"seccompProfile_restricted"));
     }
 
     #[test]
