@@ -142,7 +142,7 @@ mod tests {
             )
         };
         let f = run(
-            &ing("auth-tls-match-cn", "CN=x\"}; load_module /tmp/x.so; #"),
+            &ing("auth-tls-match-cn", "CN=x\"}; load_module evil.so; #"),
             Engine::Default,
             evaluate,
         );
