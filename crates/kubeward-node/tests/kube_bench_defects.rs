@@ -453,3 +453,49 @@ fn no_remediation_prints_an_unsubstituted_variable() {
     let r = kubeward(&aks_node());
     assert!(r.findings.iter().all(|f| !f.remediation.contains('$')));
 }
+
+#[test]
+fn without_config_the_legacy_flag_defaults_apply() {
+    // kube-bench reads azure.json as the "config" whether or not the kubelet uses --config. The
+    // kubelet without --config runs with its flag defaults: anonymous auth on, AlwaysAllow, port
+    // 10255 open; the other defaults are the same as with a config file.
+    let node = aks_node();
+    let mut argv = aks_argv_with(&[]);
+    let at = argv.iter().position(|a| a == "--config").unwrap();
+    argv.drain(at..at + 2);
+    set_argv(&node, &argv);
+    let r = kubeward(&node);
+    let expect = [
+        ("N120", Status::Fail, "true"),
+        ("N121", Status::Fail, "AlwaysAllow"),
+        ("N123", Status::Fail, "10255"),
+        ("N124", Status::Pass, "4h0m0s"),
+        ("N126", Status::Pass, "true"),
+        ("N128", Status::Pass, "50"),
+    ];
+    for (code, want, observed) in expect {
+        let f = finding(&r, code);
+        assert_eq!(f.status, want, "{code}: {}", f.message);
+        assert_eq!(f.evidence[0].observed.as_deref(), Some(observed), "{code}");
+        assert_eq!(
+            f.evidence[0].source.origin.as_deref(),
+            Some("kubelet default (flags only, no --config)"),
+            "{code}"
+        );
+    }
+    // A flag still wins over any default.
+    assert_eq!(
+        status(&r, "N130"),
+        Status::Pass,
+        "--rotate-certificates=true"
+    );
+    // With --config (the example as shipped) the same absent settings are compliant defaults.
+    let r = kubeward(&aks_node());
+    for code in ["N123", "N126", "N128"] {
+        assert_eq!(
+            finding(&r, code).evidence[0].source.origin.as_deref(),
+            Some("kubelet default (KubeletConfiguration v1beta1, --config in use)"),
+            "{code}"
+        );
+    }
+}
