@@ -6,6 +6,10 @@
 
 mod support;
 
+// The binary's allocator, so these figures are the ones `kubeward workloads` gives.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

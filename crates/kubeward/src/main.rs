@@ -5,6 +5,11 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// mimalloc instead of glibc malloc: parallel decoding and finding construction allocate heavily,
+/// and glibc's arenas both serialise them and fragment memory (measured in the workloads bench).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod cmd;
 mod output;
 mod registry;
