@@ -134,6 +134,12 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
     report.extend(kubeward_workloads::scan_ctx(&ctx));
+    // Ingress and egress exposure (public LoadBalancers, NodePorts, Ingress TLS, egress to the
+    // internet and the instance metadata endpoint) is judged by the network-policy engine.
+    report.extend(kubeward_netpol::exposure::findings(
+        &inv,
+        &kubeward_netpol::exposure::ExposureOptions::default(),
+    ));
     let code = crate::output::emit(report, &args.output)?;
     Ok(if nothing_readable(&inv) {
         kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
