@@ -81,4 +81,39 @@ impl NodeFacts {
         let v = report.get("facts")?.get(FACTS_KEY)?;
         serde_json::from_value(v.clone()).ok()
     }
+
+    /// Every node's facts in a report: a node report (`facts.node`), or a merged fleet or scan
+    /// report (`facts."node/<name>"`, one per node).
+    pub fn all_from_report_json(report: &serde_json::Value) -> Vec<NodeFacts> {
+        let Some(facts) = report.get("facts").and_then(serde_json::Value::as_object) else {
+            return Vec::new();
+        };
+        facts
+            .iter()
+            .filter(|(k, _)| *k == FACTS_KEY || k.starts_with("node/"))
+            .filter_map(|(_, v)| serde_json::from_value(v.clone()).ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merged_reports_give_every_node() {
+        let merged = serde_json::json!({"facts": {
+            "node/a": {"name": "a", "seccomp_default": true},
+            "node/b": {"name": "b"},
+            "fleet": {"nodes": ["a", "b"]}
+        }});
+        let names: Vec<String> = NodeFacts::all_from_report_json(&merged)
+            .into_iter()
+            .map(|f| f.name)
+            .collect();
+        assert_eq!(names, vec!["a", "b"]);
+        let single = serde_json::json!({"facts": {"node": {"name": "n"}}});
+        assert_eq!(NodeFacts::all_from_report_json(&single).len(), 1);
+        assert!(NodeFacts::all_from_report_json(&serde_json::json!({})).is_empty());
+    }
 }

@@ -63,12 +63,13 @@ fn prepare(args: &ScanArgs, command: &str) -> anyhow::Result<(Inventory, ScanOpt
         let name = path.display().to_string();
         match read_node_report(path) {
             Ok(facts) => {
+                let names: Vec<&str> = facts.iter().map(|f| f.name.as_str()).collect();
                 report.inputs.push(InputInfo {
                     kind: "node-report".into(),
                     path: name,
-                    detail: Some(format!("node {}", facts.name)),
+                    detail: Some(format!("node {}", names.join(", "))),
                 });
-                nodes.push(facts);
+                nodes.extend(facts);
             }
             Err(message) => report.input_errors.push(InputError {
                 path: name,
@@ -84,7 +85,9 @@ fn prepare(args: &ScanArgs, command: &str) -> anyhow::Result<(Inventory, ScanOpt
     Ok((inv, opts, report))
 }
 
-fn read_node_report(path: &std::path::Path) -> Result<NodeFacts, String> {
+/// The node facts of a saved report: one node (`kubeward node`) or several (`fleet nodes`,
+/// `report merge`, `scan`).
+fn read_node_report(path: &std::path::Path) -> Result<Vec<NodeFacts>, String> {
     const MAX: u64 = 64 * 1024 * 1024;
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if meta.len() > MAX {
@@ -96,10 +99,14 @@ fn read_node_report(path: &std::path::Path) -> Result<NodeFacts, String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not JSON (line {}): {e}", e.line()))?;
-    NodeFacts::from_report_json(&value).ok_or_else(|| {
-        "no node facts (`facts.node`) in this report: is it the JSON of `kubeward node`?"
-            .to_string()
-    })
+    let facts = NodeFacts::all_from_report_json(&value);
+    if facts.is_empty() {
+        return Err(
+            "no node facts (`facts.node`) in this report: is it the JSON of `kubeward node` or `fleet nodes`?"
+                .to_string(),
+        );
+    }
+    Ok(facts)
 }
 
 fn facts(report: &mut Report, inv: &Inventory, opts: &ScanOptions, ctx: &Ctx<'_>) {
