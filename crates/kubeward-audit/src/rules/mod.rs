@@ -46,6 +46,9 @@ mod a036_ingress_without_tls;
 mod a037_disallowed_user;
 mod a038_suspicious_image;
 mod a039_untrusted_node;
+mod a040_disallowed_namespace;
+mod a041_role_write_privileges;
+mod a042_resource_activity;
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -88,6 +91,28 @@ pub static RULES: &[&Rule] = &[
     &a037_disallowed_user::RULE,
     &a038_suspicious_image::RULE,
     &a039_untrusted_node::RULE,
+    &a040_disallowed_namespace::RULE,
+    &a041_role_write_privileges::RULE,
+    &a042_resource_activity::RULES[0],
+    &a042_resource_activity::RULES[1],
+    &a042_resource_activity::RULES[2],
+    &a042_resource_activity::RULES[3],
+    &a042_resource_activity::RULES[4],
+    &a042_resource_activity::RULES[5],
+    &a042_resource_activity::RULES[6],
+    &a042_resource_activity::RULES[7],
+    &a042_resource_activity::RULES[8],
+    &a042_resource_activity::RULES[9],
+    &a042_resource_activity::RULES[10],
+    &a042_resource_activity::RULES[11],
+    &a042_resource_activity::RULES[12],
+    &a042_resource_activity::RULES[13],
+    &a042_resource_activity::RULES[14],
+    &a042_resource_activity::RULES[15],
+    &a042_resource_activity::RULES[16],
+    &a042_resource_activity::RULES[17],
+    &a042_resource_activity::RULES[18],
+    &a042_resource_activity::RULES[19],
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
@@ -150,6 +175,9 @@ pub struct Config {
     pub secret_readers: Vec<String>,
     /// Non-system users expected in the log; `None` leaves the disallowed-user rule off.
     pub allowed_users: Option<Vec<String>>,
+    /// Namespaces that may be created besides Kubernetes', AKS's and its add-ons' own (exact
+    /// names, or a prefix ending in `*`).
+    pub allowed_namespaces: Vec<String>,
 }
 
 /// One rule: metadata, needs, the status of a match and the match function.
@@ -157,7 +185,8 @@ pub struct Rule {
     pub meta: &'static CheckMeta,
     pub needs: Needs,
     /// FAIL for activity that is an attack or a risky change by itself; WARN for activity that
-    /// is legitimate in some hands and needs a person's look.
+    /// is legitimate in some hands and needs a person's look; INFO for a record of routine
+    /// changes (created/deleted objects) kept for review.
     pub on_match: Status,
     /// `Some(detail)` when the event matches; the detail says what in it matched.
     pub eval: fn(&EventView, &Config) -> Option<String>,
@@ -481,7 +510,7 @@ mod meta_tests {
                 m.code
             );
             assert!(
-                matches!(r.on_match, Status::Fail | Status::Warn),
+                matches!(r.on_match, Status::Fail | Status::Warn | Status::Info),
                 "{}",
                 m.code
             );
