@@ -54,6 +54,11 @@ impl Engine {
     pub fn enforces_admin_policies(self) -> bool {
         self == Engine::Default
     }
+    /// Is a pod's egress to its own node's address allowed whatever its egress policies say?
+    /// (Azure NPM, AKS "Secure traffic between pods using network policies".)
+    pub fn allows_egress_to_own_node(self) -> bool {
+        self == Engine::AzureNpm
+    }
     /// Are hostNetwork pods ignored by selectors (treated as node traffic)?
     pub fn ignores_host_network_pods(self) -> bool {
         self != Engine::Default
@@ -133,6 +138,9 @@ pub struct Class {
     pub members: Vec<usize>,
     pub host_network: bool,
     pub pod_ips: Vec<IpAddr>,
+    /// Node addresses of the class's pods, kept only when the engine lets pods reach their own
+    /// node whatever the policies say.
+    pub host_ips: Vec<IpAddr>,
 }
 
 struct CompiledRule {
@@ -183,12 +191,14 @@ pub struct Analysis<'m> {
 
 /// Label pairs and named ports of a pod as selectors see them.
 type Projected = (Vec<(String, String)>, Vec<(String, u16, Protocol)>);
-/// Everything that makes two pods distinguishable: namespace, projection, hostNetwork, IPs.
+/// Everything that makes two pods distinguishable: namespace, projection, hostNetwork, pod IPs,
+/// node IPs.
 type ClassKey = (
     String,
     Vec<(String, String)>,
     Vec<(String, u16, Protocol)>,
     bool,
+    Vec<IpAddr>,
     Vec<IpAddr>,
 );
 
@@ -256,6 +266,8 @@ impl<'m> Analysis<'m> {
             ports: Vec::new(),
             host_network: false,
             pod_ips: Vec::new(),
+            host_ips: Vec::new(),
+            windows: false,
             object: usize::MAX,
         });
         let ic_index = endpoints.len() - 1;
@@ -301,6 +313,11 @@ impl<'m> Analysis<'m> {
             } else {
                 Vec::new()
             };
+            let host_ips = if engine.allows_egress_to_own_node() {
+                w.host_ips.clone()
+            } else {
+                Vec::new()
+            };
             // the ingress controller always gets its own class
             let ic_marker = wi == ic_index;
             let key = (
@@ -313,6 +330,7 @@ impl<'m> Analysis<'m> {
                 ports,
                 host,
                 ips,
+                host_ips.clone(),
             );
             let ci = *key_to_class.entry(key).or_insert_with(|| {
                 let ns_labels = model
@@ -332,6 +350,7 @@ impl<'m> Analysis<'m> {
                     members: Vec::new(),
                     host_network: host,
                     pod_ips: w.pod_ips.clone(),
+                    host_ips,
                 });
                 classes.len() - 1
             });
@@ -850,15 +869,32 @@ impl<'m> Analysis<'m> {
             (Endpoint::Ip(..), Endpoint::Class(d)) => {
                 self.direction_allows(Direction::Ingress, d, src, Some(d))
             }
-            (Endpoint::Class(s), Endpoint::Ip(..)) => {
+            (Endpoint::Class(s), Endpoint::Ip(lo, hi)) => {
+                if self.own_node(s, lo, hi) {
+                    return self.all.clone();
+                }
                 self.direction_allows(Direction::Egress, s, dst, None)
             }
             (Endpoint::Ip(..), Endpoint::Ip(..)) => ConnSet::none(),
         }
     }
 
+    /// Is `[lo, hi]` the (IPv4) node address of the class's pods, which the engine lets them reach
+    /// whatever their egress policies say?
+    pub fn own_node(&self, class: usize, lo: u128, hi: u128) -> bool {
+        lo == hi
+            && self.options.engine.allows_egress_to_own_node()
+            && self.classes.get(class).is_some_and(|c| {
+                !c.host_network
+                    && c.host_ips
+                        .iter()
+                        .any(|ip| matches!(ip, IpAddr::V4(a) if u32::from(*a) as u128 == lo))
+            })
+    }
+
     /// IPv4 boundaries of ipBlocks in ingress rules (sources) and egress rules + ANP networks
-    /// (destinations).
+    /// (destinations); under an engine that opens egress to the pod's own node, each known node
+    /// address is its own destination atom.
     pub fn ip_boundaries(&self) -> (BTreeSet<u128>, BTreeSet<u128>) {
         let mut src = BTreeSet::new();
         let mut dst = BTreeSet::new();
@@ -882,6 +918,17 @@ impl<'m> Analysis<'m> {
                 for p in &r.peers {
                     if let Peer::Ip(s) = p {
                         add(&mut dst, &s.v4);
+                    }
+                }
+            }
+        }
+        for c in &self.classes {
+            for ip in &c.host_ips {
+                if let IpAddr::V4(a) = ip {
+                    let n = u32::from(*a) as u128;
+                    dst.insert(n);
+                    if n < u32::MAX as u128 {
+                        dst.insert(n + 1);
                     }
                 }
             }

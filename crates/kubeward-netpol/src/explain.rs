@@ -91,6 +91,20 @@ fn why_no_match(a: &Analysis, peers: &[Peer], other: Endpoint) -> String {
 }
 
 /// Explain every rule that decides traffic from `src` to `dst`.
+/// One side's verdict, including an engine's implicit egress to the pod's own node.
+fn side_allows(
+    a: &Analysis,
+    dir: Direction,
+    class: usize,
+    peer: Endpoint,
+    dst_class: Option<usize>,
+) -> ConnSet {
+    match (dir, peer) {
+        (Direction::Egress, Endpoint::Ip(lo, hi)) if a.own_node(class, lo, hi) => ConnSet::all(),
+        _ => a.direction_allows(dir, class, peer, dst_class),
+    }
+}
+
 pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Protocol)>) -> String {
     let mut out = String::new();
     let (sn, dn) = (name_of(a, src), name_of(a, dst));
@@ -112,7 +126,7 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
         .into_iter()
         .filter_map(|(dir, subject, peer, side)| match subject {
             Target::Workload(w) => {
-                let side_result = a.direction_allows(dir, a.class_of[*w], peer, dst_class);
+                let side_result = side_allows(a, dir, a.class_of[*w], peer, dst_class);
                 (!probe.is_subset_of(&side_result)).then(|| format!("{} of {side}", dir.as_str()))
             }
             Target::Ip(_) => None,
@@ -136,8 +150,17 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
             continue;
         };
         let class = a.class_of[*w];
-        let result = a.direction_allows(dir, class, peer, dst_class);
+        let result = side_allows(a, dir, class, peer, dst_class);
         let _ = writeln!(out, "  result: {}", result.render());
+        if let (Direction::Egress, Endpoint::Ip(lo, hi)) = (dir, peer)
+            && a.own_node(class, lo, hi)
+        {
+            let _ = writeln!(
+                out,
+                "  {} engine: the address is the node these pods run on; egress to the pod's own node is allowed whatever the policies below say",
+                a.options.engine.as_str()
+            );
+        }
         if let (Some((p, proto)), Some(probe)) = (port, &probe) {
             let verdict = if probe.is_subset_of(&result) {
                 "allowed"
@@ -259,7 +282,7 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Options;
+    use crate::engine::{Engine, Options};
     use crate::model::Model;
     use kubeward_inventory::{LoadOptions, load_str};
 
@@ -313,5 +336,44 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn npm_allows_egress_to_the_pods_own_node_only() {
+        let y = "apiVersion: v1\nkind: Pod\nmetadata: {name: web, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {hostIP: 10.224.0.4, podIP: 10.244.1.5}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-out, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress]}\n";
+        let m = Model::build(&load_str("t.yaml", y, &LoadOptions::default()));
+        let npm = Analysis::new(
+            &m,
+            Options {
+                engine: Engine::AzureNpm,
+                ..Default::default()
+            },
+        );
+        let web = resolve(&npm, "shop/web").expect("found");
+        let node = resolve(&npm, "10.224.0.4").expect("ip");
+        let text = explain(&npm, &web, &node, Some((10250, Protocol::Tcp)));
+        assert!(text.contains("TCP 10250: ALLOWED"), "{text}");
+        assert!(
+            text.contains("egress to the pod's own node is allowed"),
+            "{text}"
+        );
+        let other = resolve(&npm, "10.224.0.5").expect("ip");
+        let text = explain(&npm, &web, &other, Some((10250, Protocol::Tcp)));
+        assert!(text.contains("TCP 10250: DENIED by Egress"), "{text}");
+        // other engines: the node address is just another denied destination
+        for engine in [Engine::Default, Engine::Calico, Engine::Cilium] {
+            let a = Analysis::new(
+                &m,
+                Options {
+                    engine,
+                    ..Default::default()
+                },
+            );
+            let text = explain(&a, &web, &node, Some((10250, Protocol::Tcp)));
+            assert!(
+                text.contains("TCP 10250: DENIED by Egress"),
+                "{engine:?}: {text}"
+            );
+        }
     }
 }

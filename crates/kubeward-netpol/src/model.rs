@@ -73,6 +73,12 @@ pub struct Workload {
     pub ports: Vec<ContainerPort>,
     pub host_network: bool,
     pub pod_ips: Vec<IpAddr>,
+    /// Node addresses (`status.hostIP`) of this workload's pods; empty when not known (templates,
+    /// pods not yet scheduled).
+    pub host_ips: Vec<IpAddr>,
+    /// Scheduled only on Windows nodes (`kubernetes.io/os: windows` node selector or required
+    /// node affinity, or `spec.os.name: windows`).
+    pub windows: bool,
     /// Index of the defining object in the inventory.
     pub object: usize,
 }
@@ -416,9 +422,16 @@ impl Model {
             };
             let key = (ns.clone(), name.clone(), kind.clone());
             let pod_ips = pod_ips(o);
+            let host_ip = host_ip(o);
             if let Some(&existing) = seen.get(&key) {
                 // another replica of the same owner: keep the first pod's labels and ports
-                self.workloads[existing].pod_ips.extend(pod_ips);
+                let w = &mut self.workloads[existing];
+                w.pod_ips.extend(pod_ips);
+                if let Some(h) = host_ip
+                    && !w.host_ips.contains(&h)
+                {
+                    w.host_ips.push(h);
+                }
                 continue;
             }
             let labels: Labels = t
@@ -473,6 +486,8 @@ impl Model {
                 ports,
                 host_network,
                 pod_ips,
+                host_ips: host_ip.into_iter().collect(),
+                windows: runs_on_windows(t.spec),
                 object: idx,
             });
         }
@@ -663,6 +678,61 @@ fn owner_of(o: &Object) -> Option<(String, String)> {
         return None;
     }
     Some((name, kind))
+}
+
+/// The node address of a scheduled pod.
+fn host_ip(o: &Object) -> Option<IpAddr> {
+    if o.kind != "Pod" {
+        return None;
+    }
+    o.value
+        .pointer("/status/hostIP")
+        .and_then(Value::as_str)
+        .and_then(|s| s.parse().ok())
+}
+
+const OS_LABEL: &str = "kubernetes.io/os";
+
+/// Is a pod spec pinned to Windows nodes? By `spec.os.name`, the `kubernetes.io/os` node
+/// selector, or a required node affinity whose every term admits only `windows`.
+pub(crate) fn runs_on_windows(spec: &Value) -> bool {
+    if spec.pointer("/os/name").and_then(Value::as_str) == Some("windows") {
+        return true;
+    }
+    if spec
+        .get("nodeSelector")
+        .and_then(|m| m.get(OS_LABEL))
+        .and_then(Value::as_str)
+        == Some("windows")
+    {
+        return true;
+    }
+    let terms = spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array);
+    let Some(terms) = terms.filter(|t| !t.is_empty()) else {
+        return false;
+    };
+    // terms are ORed: every one must restrict the OS to windows
+    terms.iter().all(|term| {
+        term.get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                let values: Vec<&str> = e
+                    .get("values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                e.get("key").and_then(Value::as_str) == Some(OS_LABEL)
+                    && e.get("operator").and_then(Value::as_str) == Some("In")
+                    && !values.is_empty()
+                    && values.iter().all(|v| *v == "windows")
+            })
+    })
 }
 
 fn pod_ips(o: &Object) -> Vec<IpAddr> {
@@ -1344,4 +1414,41 @@ fn parse_admin_rules(
         });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::runs_on_windows;
+    use serde_json::json;
+
+    #[test]
+    fn windows_pods_are_recognised_by_os_selector_affinity_or_os_name() {
+        let term = |values: serde_json::Value| json!({"matchExpressions": [{"key": "kubernetes.io/os", "operator": "In", "values": values}]});
+        let affinity = |terms: Vec<serde_json::Value>| json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": terms}}}});
+        for spec in [
+            json!({"nodeSelector": {"kubernetes.io/os": "windows"}}),
+            json!({"os": {"name": "windows"}}),
+            affinity(vec![term(json!(["windows"]))]),
+            affinity(vec![term(json!(["windows"])), term(json!(["windows"]))]),
+        ] {
+            assert!(runs_on_windows(&spec), "{spec}");
+        }
+        for spec in [
+            json!({}),
+            json!({"nodeSelector": {"kubernetes.io/os": "linux"}}),
+            json!({"os": {"name": "linux"}}),
+            affinity(vec![]),
+            affinity(vec![term(json!(["windows", "linux"]))]),
+            // one term admits any OS
+            affinity(vec![
+                term(json!(["windows"])),
+                json!({"matchExpressions": []}),
+            ]),
+            json!({"affinity": {"nodeAffinity": {"requiredDuringSchedulingIgnoredDuringExecution": {"nodeSelectorTerms": [
+                {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "NotIn", "values": ["windows"]}]}
+            ]}}}}),
+        ] {
+            assert!(!runs_on_windows(&spec), "{spec}");
+        }
+    }
 }

@@ -443,3 +443,78 @@ fn engine_host_network_pods_escape_selectors_on_aks_engines() {
     assert_eq!(w.conn(Engine::Default, "b/host", "a/web"), "No Connections");
     assert_eq!(w.conn(Engine::Cilium, "b/host", "a/web"), "All Connections");
 }
+
+#[test]
+fn engine_npm_lets_a_pod_reach_its_own_node_whatever_its_egress_policy() {
+    // two replicas of one ReplicaSet on two nodes, a third pod whose node is unknown
+    let y = r#"
+apiVersion: v1
+kind: Pod
+metadata: {name: api-1, namespace: a, labels: {app: api}, ownerReferences: [{kind: ReplicaSet, name: api, controller: true}]}
+spec: {containers: [{name: c}]}
+status: {hostIP: 10.224.0.4, podIP: 10.244.1.5}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: api-2, namespace: a, labels: {app: api}, ownerReferences: [{kind: ReplicaSet, name: api, controller: true}]}
+spec: {containers: [{name: c}]}
+status: {hostIP: 10.224.0.9, podIP: 10.244.2.7}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: pending, namespace: a, labels: {app: api}}
+spec: {containers: [{name: c}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-out, namespace: a}
+spec: {podSelector: {}, policyTypes: [Egress]}
+"#;
+    let inv = load_str("t.yaml", y, &LoadOptions::default());
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    let model = Model::build(&inv);
+    let api = model
+        .workloads
+        .iter()
+        .position(|w| w.name == "api")
+        .expect("replicas grouped under their owner");
+    assert_eq!(model.workloads[api].host_ips.len(), 2);
+    let rows = |engine| {
+        let a = Analysis::new(
+            &model,
+            Options {
+                engine,
+                ..Default::default()
+            },
+        );
+        kubeward_netpol::connlist::compute(&a, &Default::default(), &Default::default()).triples()
+    };
+    let npm = rows(Engine::AzureNpm);
+    for node in ["10.224.0.4", "10.224.0.9"] {
+        assert!(
+            npm.contains(&(
+                "a/api[ReplicaSet]".to_string(),
+                format!("{node}-{node}[External]"),
+                "All Connections".to_string()
+            )),
+            "{npm:?}"
+        );
+    }
+    // nothing else leaves: not the neighbouring address, not the pod whose node is unknown
+    assert_eq!(
+        npm.iter()
+            .filter(|(s, d, _)| s.starts_with("a/") && d.ends_with("[External]"))
+            .count(),
+        2,
+        "{npm:?}"
+    );
+    for engine in [Engine::Default, Engine::Calico, Engine::Cilium] {
+        let other = rows(engine);
+        assert!(
+            !other
+                .iter()
+                .any(|(s, d, _)| s.starts_with("a/") && d.ends_with("[External]")),
+            "{engine:?}: {other:?}"
+        );
+    }
+}

@@ -5,9 +5,11 @@ use std::collections::BTreeMap;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
 use kubeward_inventory::Inventory;
 
-use super::object_source;
-use crate::engine::{Analysis, Engine};
-use crate::model::{NetPol, Peer, PortRef};
+use super::{object_source, workload_resource};
+use crate::conn::Protocol;
+use crate::engine::{Analysis, Direction, Endpoint, Engine};
+use crate::model::{NetPol, NpRule, Peer, PortRef};
+use crate::selector::{Operator, Selector};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P210",
@@ -19,9 +21,9 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Per NetworkPolicy, features with documented gaps in the AKS engine given by --engine: Azure NPM (no IPv6; endPort ignored by NPM v1; large ipBlock lists race on update), Azure CNI powered by Cilium (endPort only from Cilium 1.17; one named port mapping to different numbers on different pods; ipBlock never matching pods or nodes).",
-        why: "A policy the engine silently narrows or widens is not the policy that was reviewed: endPort ignored means only the first port is opened, IPv6 blocks are not enforced, a 0.0.0.0/0 egress rule on Cilium does not reach pods or nodes.",
-        fix: "Azure NPM: migrate to Azure CNI powered by Cilium (az aks update --network-dataplane cilium) or keep policies within NPM's limits (IPv4 only, at most a few ipBlocks per policy). Cilium: upgrade to a Kubernetes version with Cilium 1.17+ for endPort (AKS 1.32+), give one port name one number, and add namespaceSelector/podSelector peers next to ipBlock for in-cluster destinations.",
+        what: "Per NetworkPolicy, features with documented gaps in the AKS engine given by --engine: Azure NPM (no IPv6; endPort ignored by NPM v1; large ipBlock lists race on update; on Windows nodes no named ports, no SCTP, no negative selectors NotIn/DoesNotExist and no ipBlock except, reported per rule with the Windows workloads the policy selects; egress to the pod's own node always allowed, reported per egress-isolated workload and drawn in the connectivity list when the inputs give the pods' node addresses, status.hostIP), Azure CNI powered by Cilium (endPort only from Cilium 1.17; one named port mapping to different numbers on different pods; ipBlock never matching pods or nodes).",
+        why: "A policy the engine silently narrows or widens is not the policy that was reviewed: endPort ignored means only the first port is opened, IPv6 blocks are not enforced, a rule Windows NPM cannot translate does not protect Windows pods as written, a default-deny egress policy under NPM still lets a pod reach its node (kubelet, node-local and host-network services), a 0.0.0.0/0 egress rule on Cilium does not reach pods or nodes.",
+        fix: "Azure NPM: migrate to Azure CNI powered by Cilium (az aks update --network-dataplane cilium; Linux node pools only) or keep policies within NPM's limits (IPv4 only, at most a few ipBlocks per policy; for policies selecting Windows pods use numeric ports, TCP/UDP, In/Exists selectors and ipBlocks without except, splitting a CIDR into the ranges it should allow). Egress to the node cannot be closed by NetworkPolicy under NPM: keep node services authenticated (kubelet authn/authz is on by default on AKS) or move to Cilium. Cilium: upgrade to a Kubernetes version with Cilium 1.17+ for endPort (AKS 1.32+), give one port name one number, and add namespaceSelector/podSelector peers next to ipBlock for in-cluster destinations.",
         links: &[
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://learn.microsoft.com/azure/aks/migrate-from-npm-to-cilium-network-policy",
@@ -99,11 +101,188 @@ fn issues(a: &Analysis, np: &NetPol) -> Vec<(String, String)> {
     out
 }
 
+/// Negative requirements (NotIn/DoesNotExist) of a selector, as written.
+fn negative(s: &Selector) -> Vec<String> {
+    s.expressions
+        .iter()
+        .filter(|r| matches!(r.op, Operator::NotIn | Operator::DoesNotExist))
+        .map(|r| format!("{} {}", r.key, r.op.as_str()))
+        .collect()
+}
+
+/// Features of one rule that Azure NPM on Windows nodes does not support.
+fn windows_gaps(r: &NpRule) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &r.ports {
+        if let PortRef::Named(n) | PortRef::NamedAnyProtocol(n) = &p.port {
+            out.push(format!("named port {n}"));
+        }
+        if p.protocol == Protocol::Sctp {
+            out.push("protocol SCTP".to_string());
+        }
+    }
+    for peer in &r.peers {
+        match peer {
+            Peer::Pods { namespaces, pods } => {
+                for (what, sel) in [("namespaceSelector", namespaces), ("podSelector", pods)] {
+                    if let Some(sel) = sel {
+                        for n in negative(sel) {
+                            out.push(format!("{what} {n}"));
+                        }
+                    }
+                }
+            }
+            Peer::Ip(set) if set.text.contains(" except ") => {
+                out.push(format!("ipBlock {}", set.text.trim()));
+            }
+            Peer::Ip(_) => {}
+        }
+    }
+    out.dedup();
+    out
+}
+
+/// Azure NPM on Windows: per rule (and the policy's own podSelector) with unsupported features,
+/// the Windows workloads the policy selects.
+fn windows_findings(inv: &Inventory, a: &Analysis, pi: usize, np: &NetPol) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let selected = |dir: Direction| -> Vec<String> {
+        a.model
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(|(wi, w)| w.windows && a.policies_selecting(a.class_of[*wi], dir).contains(&pi))
+            .map(|(_, w)| w.display_name())
+            .collect()
+    };
+    let (win_in, win_out) = (selected(Direction::Ingress), selected(Direction::Egress));
+    let mut any: Vec<String> = win_in.iter().chain(&win_out).cloned().collect();
+    any.sort();
+    any.dedup();
+    if any.is_empty() {
+        return out;
+    }
+    let mut emit = |pointer: &str, gaps: Vec<String>, workloads: &[String]| {
+        if gaps.is_empty() || workloads.is_empty() {
+            return;
+        }
+        let msg = format!(
+            "azure-npm engine on Windows nodes: {pointer} uses {}, which NPM on Windows does not support; selects Windows workloads {}",
+            gaps.join(", "),
+            workloads.join(", ")
+        );
+        out.push(
+            Finding::new(
+                &META,
+                Status::Warn,
+                Resource::namespaced("NetworkPolicy", np.namespace.clone(), np.name.clone()),
+                msg,
+            )
+            .with_evidence(
+                Evidence::observed(gaps.join(", "), object_source(inv, np.object, pointer))
+                    .with_note(format!("Windows workloads: {}", workloads.join(", "))),
+            ),
+        );
+    };
+    emit(
+        "/spec/podSelector",
+        negative(&np.selector)
+            .into_iter()
+            .map(|n| format!("podSelector {n}"))
+            .collect(),
+        &any,
+    );
+    for (rules, workloads) in [(&np.ingress, &win_in), (&np.egress, &win_out)] {
+        for r in rules {
+            emit(&r.pointer, windows_gaps(r), workloads);
+        }
+    }
+    out
+}
+
+/// Azure NPM: egress to the pod's own node is allowed whatever the egress policies say. Per
+/// egress-isolated workload whose policies would otherwise refuse some address.
+fn own_node_findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if !a.options.engine.allows_egress_to_own_node() {
+        return out;
+    }
+    let everything = Endpoint::Ip(0, u32::MAX as u128);
+    for (wi, w) in a.model.workloads.iter().enumerate() {
+        let class = a.class_of[wi];
+        if w.host_network || !a.isolated(class, Direction::Egress) {
+            continue;
+        }
+        let widened: Vec<String> = w
+            .host_ips
+            .iter()
+            .filter(|ip| match ip {
+                std::net::IpAddr::V4(v) => {
+                    let n = u32::from(*v) as u128;
+                    !a.direction_allows(Direction::Egress, class, Endpoint::Ip(n, n), None)
+                        .is_all()
+                }
+                std::net::IpAddr::V6(_) => false,
+            })
+            .map(ToString::to_string)
+            .collect();
+        let (observed, msg) = if !w.host_ips.is_empty() {
+            if widened.is_empty() {
+                continue;
+            }
+            (
+                format!("node address {}", widened.join(", ")),
+                format!(
+                    "azure-npm engine: egress to the pods' own node ({}) is allowed whatever the egress policies say; included in the connectivity list",
+                    widened.join(", ")
+                ),
+            )
+        } else {
+            if a.direction_allows(Direction::Egress, class, everything, None)
+                .is_all()
+            {
+                continue;
+            }
+            (
+                "node address unknown (no status.hostIP in the inputs)".to_string(),
+                "azure-npm engine: egress to the pods' own node is allowed whatever the egress policies say; the node address is not in the inputs, so this connection is missing from the connectivity list (analyse a cluster snapshot with pod status to include it)".to_string(),
+            )
+        };
+        let names: Vec<String> = a
+            .policies_selecting(class, Direction::Egress)
+            .iter()
+            .map(|&p| a.model.netpols[p].display_name())
+            .collect();
+        let pointer = if w.host_ips.is_empty() {
+            "/spec"
+        } else {
+            "/status/hostIP"
+        };
+        out.push(
+            Finding::new(&META, Status::Warn, workload_resource(w), msg).with_evidence(
+                Evidence::observed(observed, object_source(inv, w.object, pointer)).with_note(
+                    format!(
+                        "egress isolated by {}; NPM exempts the pod's own node",
+                        names.join(", ")
+                    ),
+                ),
+            ),
+        );
+    }
+    out
+}
+
 pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
     if a.options.engine == Engine::Default {
         return Vec::new();
     }
     let mut out = Vec::new();
+    if a.options.engine == Engine::AzureNpm {
+        for (pi, np) in a.model.netpols.iter().enumerate() {
+            out.extend(windows_findings(inv, a, pi, np));
+        }
+        out.extend(own_node_findings(inv, a));
+    }
     for np in &a.model.netpols {
         for (ptr, msg) in issues(a, np) {
             out.push(
@@ -138,5 +317,125 @@ mod tests {
         assert!(cil.iter().any(|f| f.message.contains("never matches pods")));
         assert!(run(&y, Engine::Default, evaluate).is_empty());
         assert!(run(&y, Engine::Calico, evaluate).is_empty());
+    }
+
+    const WIN_POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: win, namespace: shop}\nspec:\n  podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [batch]}]}\n  ingress:\n  - from: [{podSelector: {matchExpressions: [{key: legacy, operator: DoesNotExist}]}}]\n    ports: [{port: http}, {port: 3868, protocol: SCTP}]\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 8080}]\n  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]\n";
+
+    fn iis(os: &str) -> String {
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: iis, namespace: shop}}\nspec:\n  template:\n    metadata: {{labels: {{app: iis}}}}\n    spec:\n      {os}\n      containers: [{{name: c, image: x, ports: [{{containerPort: 80, name: http}}]}}]\n"
+        )
+    }
+
+    #[test]
+    fn npm_windows_gaps_name_policy_rule_and_windows_workloads() {
+        let y = format!(
+            "{}---\n{TWO_APPS}---\n{WIN_POLICY}",
+            iis("nodeSelector: {kubernetes.io/os: windows}")
+        );
+        let f = run(&y, Engine::AzureNpm, evaluate);
+        let win: Vec<&Finding> = f.iter().filter(|f| f.message.contains("Windows")).collect();
+        assert_eq!(win.len(), 3, "{win:#?}");
+        let msg = |ptr: &str| {
+            win.iter()
+                .find(|f| f.message.contains(&format!(": {ptr} uses")))
+                .map(|f| f.message.clone())
+                .unwrap_or_default()
+        };
+        assert!(msg("/spec/podSelector").contains("podSelector tier NotIn"));
+        let ing = msg("/spec/ingress/0");
+        for part in [
+            "podSelector legacy DoesNotExist",
+            "named port http",
+            "protocol SCTP",
+            "shop/iis[Deployment]",
+        ] {
+            assert!(ing.contains(part), "{part}: {ing}");
+        }
+        // only Windows workloads are named, though web and db are selected too
+        assert!(!ing.contains("shop/web"), "{ing}");
+        assert!(msg("/spec/egress/0").contains("except 10.1.0.0/16"));
+        // the numeric TCP rule is fine
+        assert!(msg("/spec/ingress/1").is_empty());
+        assert!(
+            win.iter()
+                .all(|f| f.resource.name == "win" && f.status == Status::Warn)
+        );
+        // other engines: no Windows findings
+        for e in [Engine::Calico, Engine::Cilium, Engine::Default] {
+            assert!(
+                !run(&y, e, evaluate)
+                    .iter()
+                    .any(|f| f.message.contains("Windows")),
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn npm_windows_gaps_need_a_selected_windows_workload() {
+        // Linux only: the same policy raises nothing about Windows
+        let linux = format!("{TWO_APPS}---\n{WIN_POLICY}");
+        let f = run(&linux, Engine::AzureNpm, evaluate);
+        assert!(!f.iter().any(|f| f.message.contains("Windows")), "{f:#?}");
+        // affinity and spec.os recognise Windows too; an affinity that admits Linux does not
+        let affinity = |values: &str| {
+            format!(
+                "affinity: {{nodeAffinity: {{requiredDuringSchedulingIgnoredDuringExecution: {{nodeSelectorTerms: [{{matchExpressions: [{{key: kubernetes.io/os, operator: In, values: [{values}]}}]}}]}}}}}}"
+            )
+        };
+        for (os, windows) in [
+            (affinity("windows"), true),
+            ("os: {name: windows}".to_string(), true),
+            (affinity("windows, linux"), false),
+            ("nodeSelector: {kubernetes.io/os: linux}".to_string(), false),
+        ] {
+            let y = format!("{}---\n{WIN_POLICY}", iis(&os));
+            let f = run(&y, Engine::AzureNpm, evaluate);
+            assert_eq!(
+                f.iter()
+                    .any(|f| f.message.contains("Windows workloads shop/iis")),
+                windows,
+                "{os}: {f:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn npm_own_node_egress() {
+        let deny_out = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: deny-out, namespace: shop}\nspec: {podSelector: {matchLabels: {app: web}}, policyTypes: [Egress]}\n";
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: job, namespace: shop, labels: {app: web}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {hostIP: 10.224.0.4, podIP: 10.244.0.9}\n";
+        let y = format!("{TWO_APPS}---\n{pod}---\n{deny_out}");
+        let f = run(&y, Engine::AzureNpm, evaluate);
+        let node: Vec<&Finding> = f
+            .iter()
+            .filter(|f| f.message.contains("own node"))
+            .collect();
+        assert_eq!(node.len(), 2, "{node:#?}");
+        let web = node.iter().find(|f| f.resource.name == "web").expect("web");
+        assert!(web.message.contains("not in the inputs"), "{}", web.message);
+        let job = node.iter().find(|f| f.resource.name == "job").expect("job");
+        assert!(job.message.contains("(10.224.0.4)"), "{}", job.message);
+        assert!(job.message.contains("included in the connectivity list"));
+        // db is not egress-isolated: nothing to widen
+        assert!(!node.iter().any(|f| f.resource.name == "db"));
+        // egress already open to every address: no gap
+        let open = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: open, namespace: shop}\nspec: {podSelector: {}, policyTypes: [Egress], egress: [{}]}\n";
+        let y = format!("{TWO_APPS}---\n{pod}---\n{open}");
+        assert!(
+            !run(&y, Engine::AzureNpm, evaluate)
+                .iter()
+                .any(|f| f.message.contains("own node"))
+        );
+        // only NPM exempts the node
+        let y = format!("{TWO_APPS}---\n{pod}---\n{deny_out}");
+        for e in [Engine::Calico, Engine::Cilium, Engine::Default] {
+            assert!(
+                !run(&y, e, evaluate)
+                    .iter()
+                    .any(|f| f.message.contains("own node")),
+                "{e:?}"
+            );
+        }
     }
 }
