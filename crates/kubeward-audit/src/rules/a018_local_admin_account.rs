@@ -13,6 +13,8 @@ pub static META: CheckMeta = meta(
         RefStatic::mitre("T1078.001"),
         ms("MS-TA9003"),
         RefStatic::cis_aks("1.8.0", "5.4.1"),
+        // Falco's rule watches its `admin_k8s_users` list; on AKS those are these users.
+        falco("Full K8s Administrative Access"),
     ],
     CheckDoc {
         what: "Any request by `masterclient` or `clusterAdmin` (the certificate users of `az aks get-credentials --admin`), or by a member of `system:masters` who is not a platform identity.",

@@ -13,6 +13,7 @@ pub static META: CheckMeta = meta(
         RefStatic::mitre("T1078"),
         RefStatic::mitre("T1610"),
         falco("Untrusted Node Successfully Joined the Cluster"),
+        falco("Untrusted Node Unsuccessfully Tried to Join the Cluster"),
     ],
     CheckDoc {
         what: "Create requests on nodes (successful or refused) by anyone but the kubelet registering itself (`system:node:<same name>`) or the AKS control plane. On AKS, nodes join through the node pools AKS manages.",
@@ -74,6 +75,14 @@ mod tests {
             &RULE,
             json!({"user": {"username": "system:node:aks-np-1"}, "objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-1"}})
         ));
+        let refused = fires_with(
+            &RULE,
+            &Config::default(),
+            json!({"objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-2"},
+                   "responseStatus": {"code": 403}, "annotations": {"authorization.k8s.io/decision": "forbid"}}),
+        )
+        .unwrap();
+        assert!(refused.contains("refused"), "{refused}");
     }
 
     #[test]

@@ -49,6 +49,8 @@ mod a039_untrusted_node;
 mod a040_disallowed_namespace;
 mod a041_role_write_privileges;
 mod a042_resource_activity;
+mod a062_secret_read_refused;
+mod a063_disallowed_image;
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -113,6 +115,8 @@ pub static RULES: &[&Rule] = &[
     &a042_resource_activity::RULES[17],
     &a042_resource_activity::RULES[18],
     &a042_resource_activity::RULES[19],
+    &a062_secret_read_refused::RULE,
+    &a063_disallowed_image::RULE,
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
@@ -178,6 +182,9 @@ pub struct Config {
     /// Namespaces that may be created besides Kubernetes', AKS's and its add-ons' own (exact
     /// names, or a prefix ending in `*`).
     pub allowed_namespaces: Vec<String>,
+    /// Images pods may run besides AKS's own (exact references, or a prefix ending in `*`);
+    /// `None` leaves the disallowed-image rule off.
+    pub allowed_images: Option<Vec<String>>,
 }
 
 /// One rule: metadata, needs, the status of a match and the match function.

@@ -1,0 +1,90 @@
+//! Secret reads that did not succeed.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A062",
+    "secret-read-refused",
+    "Secret read attempted without success",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1552.007"),
+        ms("MS-TA9025"),
+        falco("K8s Secret Get Unsuccessfully Tried"),
+    ],
+    CheckDoc {
+        what: "get/list/watch on secrets by an authenticated identity other than AKS's own that ended without success: refused (403), not found (404, guessing names) or any other non-2xx code. Anonymous attempts are A015. Needs read verbs: `kube-audit` carries them, `kube-audit-admin` does not.",
+        why: "Workloads read the secrets they are granted and know the names of; refused or missed secret reads are what a stolen token probing for credentials looks like.",
+        fix: "Find the workload or person behind the identity (source IP, user agent in the evidence). A workload missing a permission needs a Role granting `get` on that one secret (`resourceNames`); anything else: revoke the credential (`kubectl delete secret` for a service-account token secret, `az aks rotate-certs` for the admin certificate).",
+        links: &["https://kubernetes.io/docs/concepts/security/secrets-good-practices/"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::READS,
+    on_match: Status::Warn,
+    eval,
+    precondition: always,
+};
+
+fn eval(v: &EventView, _: &Config) -> Option<String> {
+    if v.resource() != "secrets"
+        || !v.is_read()
+        || !v.subresource().is_empty()
+        || !v.is_final()
+        || v.succeeded()
+        || is_anonymous(v)
+        || is_platform_identity(v.username())
+    {
+        return None;
+    }
+    let outcome = match v.code() {
+        Some(403) => "refused".to_string(),
+        Some(404) => "not found".to_string(),
+        Some(c) => format!("code {c}"),
+        None => format!("decision {}", v.decision()),
+    };
+    Some(format!("{} {} {outcome}", v.verb(), object_name(v)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn secret_get(code: i64) -> serde_json::Value {
+        json!({"verb": "get", "requestURI": "/api/v1/namespaces/shop/secrets/db",
+               "objectRef": {"resource": "secrets", "namespace": "shop", "name": "db"},
+               "responseStatus": {"code": code}})
+    }
+
+    #[test]
+    fn fires_on_refused_and_missing_secret_reads() {
+        let d = fires_with(&RULE, &Config::default(), secret_get(403)).unwrap();
+        assert!(d.contains("refused") && d.contains("shop/db"), "{d}");
+        let d = fires_with(&RULE, &Config::default(), secret_get(404)).unwrap();
+        assert!(d.contains("not found"), "{d}");
+    }
+
+    #[test]
+    fn silent_on_success_anonymous_platform_and_other_resources() {
+        assert!(!fires(&RULE, secret_get(200)));
+        let mut anon = secret_get(403);
+        anon["user"] =
+            json!({"username": "system:anonymous", "groups": ["system:unauthenticated"]});
+        assert!(!fires(&RULE, anon));
+        let mut csi = secret_get(403);
+        csi["user"] = json!({"username": "system:serviceaccount:kube-system:csi-secrets-store-provider-azure"});
+        assert!(!fires(&RULE, csi));
+        let mut cm = secret_get(403);
+        cm["objectRef"]["resource"] = json!("configmaps");
+        assert!(!fires(&RULE, cm));
+        let mut write = secret_get(403);
+        write["verb"] = json!("create");
+        assert!(!fires(&RULE, write));
+    }
+}

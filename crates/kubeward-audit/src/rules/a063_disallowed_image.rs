@@ -1,0 +1,107 @@
+//! Pods running images outside an allowed list.
+
+use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+
+use super::*;
+
+pub static META: CheckMeta = meta(
+    "A063",
+    "disallowed-image",
+    "Pod or workload with an image outside the allowed list",
+    Severity::Medium,
+    &[
+        RefStatic::mitre("T1610"),
+        RefStatic::mitre("T1525"),
+        ms("MS-TA9002"),
+        falco("Create Disallowed Pod"),
+    ],
+    CheckDoc {
+        what: "Pod or workload create/update/patch by anyone but the platform with a container (regular, init or ephemeral) whose image matches none of the allowed images given in the audit configuration (exact references, or prefixes ending in `*` such as `myregistry.azurecr.io/*`). AKS's own images (mcr.microsoft.com/oss/…, /aks/…) are always allowed. Off (NOT_APPLICABLE) when no list is given, as Falco's rule is off by default.",
+        why: "Images from unknown registries are how compromised or malicious code enters a cluster; a registry allowlist makes every exception visible.",
+        fix: "Redeploy from an approved registry, or add the image to the list. Enforce the list on AKS with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images' (`az aks enable-addons --addons azure-policy`) and attach only your ACR (`az aks update --attach-acr`).",
+        links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
+    },
+);
+
+pub static RULE: Rule = Rule {
+    meta: &META,
+    needs: Needs::pod_specs(),
+    on_match: Status::Warn,
+    eval,
+    precondition,
+};
+
+fn precondition(cfg: &Config) -> Option<&'static str> {
+    cfg.allowed_images
+        .is_none()
+        .then_some("no allowed-image list was given in the audit configuration")
+}
+
+fn image_allowed(image: &str, allowed: &[String]) -> bool {
+    allowed.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => image.starts_with(prefix),
+        None => image == p,
+    })
+}
+
+fn eval(v: &EventView, cfg: &Config) -> Option<String> {
+    let allowed = cfg.allowed_images.as_deref()?;
+    let spec = written_pod_spec(v)?;
+    let bad = offending_containers(spec, |c| !image_allowed(str_at(c, "/image"), allowed));
+    (!bad.is_empty()).then(|| format!("{} {}: {}", v.verb(), object_name(v), bad.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    fn cfg() -> Config {
+        Config {
+            allowed_images: Some(vec!["contoso.azurecr.io/*".into(), "nginx:1.27".into()]),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn fires_on_an_image_outside_the_list() {
+        let d = fires_with(
+            &RULE,
+            &cfg(),
+            pod(json!({"containers": [
+                {"name": "app", "image": "contoso.azurecr.io/shop/cart:1.2"},
+                {"name": "side", "image": "docker.io/evil/tool:latest"}]})),
+        )
+        .unwrap();
+        assert!(
+            d.contains("side (docker.io/evil/tool:latest)") && !d.contains("cart"),
+            "{d}"
+        );
+        assert!(
+            fires_with(
+                &RULE,
+                &cfg(),
+                deployment(
+                    json!({"initContainers": [{"name": "i", "image": "nginx:latest"}],
+                    "containers": [{"name": "a", "image": "nginx:1.27"}]})
+                )
+            )
+            .is_some()
+        );
+    }
+
+    #[test]
+    fn silent_for_listed_and_aks_images_and_when_unconfigured() {
+        let ok = pod(json!({"containers": [
+            {"name": "app", "image": "contoso.azurecr.io/shop/cart:1.2"},
+            {"name": "csi", "image": "mcr.microsoft.com/oss/kubernetes-csi/azuredisk-csi:v1.30.1"}]}));
+        assert!(fires_with(&RULE, &cfg(), ok).is_none());
+        let any = pod(json!({"containers": [{"name": "x", "image": "docker.io/evil/tool"}]}));
+        assert!(!fires(&RULE, any.clone()));
+        assert!(precondition(&Config::default()).is_some());
+        let mut by_aks = any;
+        by_aks["user"] = json!({"username": "aksService"});
+        assert!(fires_with(&RULE, &cfg(), by_aks).is_none());
+    }
+}
