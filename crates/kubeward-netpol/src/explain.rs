@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use crate::conn::{ConnSet, Protocol};
-use crate::engine::{Analysis, Direction, Endpoint, ip_range_name};
+use crate::coverage::p210_engine_limitations::{negative, windows_gaps};
+use crate::engine::{Analysis, Direction, Endpoint, Engine, ip_range_name};
 use crate::model::Peer;
 
 /// One side of the query.
@@ -207,12 +208,27 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
                 }
             );
         }
+        let windows_npm =
+            a.options.engine == Engine::AzureNpm && a.endpoints.get(*w).is_some_and(|w| w.windows);
         for &pi in pols {
             let np = &a.model.netpols[pi];
             let rules = match dir {
                 Direction::Ingress => &np.ingress,
                 Direction::Egress => &np.egress,
             };
+            let selector_gaps = if windows_npm {
+                negative(&np.selector)
+            } else {
+                Vec::new()
+            };
+            if !selector_gaps.is_empty() {
+                let _ = writeln!(
+                    out,
+                    "  caveat: {side} runs on Windows nodes, where Azure NPM does not support the podSelector of {} ({}): the policy may not apply as written",
+                    np.display_name(),
+                    selector_gaps.join(", ")
+                );
+            }
             if rules.is_empty() {
                 let _ = writeln!(
                     out,
@@ -253,6 +269,18 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
                         );
                     }
                 }
+                let gaps = if windows_npm {
+                    windows_gaps(rule)
+                } else {
+                    Vec::new()
+                };
+                if !gaps.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "    caveat: {side} runs on Windows nodes, where Azure NPM does not support {}: this rule may not be enforced as written",
+                        gaps.join(", ")
+                    );
+                }
             }
         }
         if let Some(b) = &a.model.baseline
@@ -282,7 +310,7 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::{Engine, Options};
+    use crate::engine::Options;
     use crate::model::Model;
     use kubeward_inventory::{LoadOptions, load_str};
 
@@ -375,5 +403,32 @@ mod tests {
                 "{engine:?}: {text}"
             );
         }
+    }
+
+    #[test]
+    fn windows_npm_caveats_name_the_unsupported_features() {
+        let y = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: iis, namespace: shop}\nspec: {template: {metadata: {labels: {app: iis}}, spec: {nodeSelector: {kubernetes.io/os: windows}, containers: [{name: c, image: x, ports: [{containerPort: 80, name: http}]}]}}}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec: {template: {metadata: {labels: {app: web}}, spec: {containers: [{name: c, image: x, ports: [{containerPort: 80, name: http}]}]}}}\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: in, namespace: shop}\nspec:\n  podSelector: {matchExpressions: [{key: app, operator: NotIn, values: [db]}]}\n  ingress: [{ports: [{port: http}]}]\n";
+        let m = Model::build(&load_str("t.yaml", y, &LoadOptions::default()));
+        let text = |engine, dst: &str| {
+            let a = Analysis::new(
+                &m,
+                Options {
+                    engine,
+                    ..Default::default()
+                },
+            );
+            let s = resolve(&a, "shop/web").expect("found");
+            let d = resolve(&a, dst).expect("found");
+            explain(&a, &s, &d, None)
+        };
+        let iis = text(Engine::AzureNpm, "shop/iis");
+        assert!(
+            iis.contains("does not support named port http: this rule"),
+            "{iis}"
+        );
+        assert!(iis.contains("podSelector of shop/in (app NotIn)"), "{iis}");
+        // a Linux destination, or another engine: no caveat
+        assert!(!text(Engine::AzureNpm, "shop/web").contains("caveat"));
+        assert!(!text(Engine::Calico, "shop/iis").contains("caveat"));
     }
 }

@@ -102,7 +102,7 @@ fn issues(a: &Analysis, np: &NetPol) -> Vec<(String, String)> {
 }
 
 /// Negative requirements (NotIn/DoesNotExist) of a selector, as written.
-fn negative(s: &Selector) -> Vec<String> {
+pub(crate) fn negative(s: &Selector) -> Vec<String> {
     s.expressions
         .iter()
         .filter(|r| matches!(r.op, Operator::NotIn | Operator::DoesNotExist))
@@ -111,7 +111,7 @@ fn negative(s: &Selector) -> Vec<String> {
 }
 
 /// Features of one rule that Azure NPM on Windows nodes does not support.
-fn windows_gaps(r: &NpRule) -> Vec<String> {
+pub(crate) fn windows_gaps(r: &NpRule) -> Vec<String> {
     let mut out = Vec::new();
     for p in &r.ports {
         if let PortRef::Named(n) | PortRef::NamedAnyProtocol(n) = &p.port {
