@@ -496,6 +496,79 @@ mod meta_tests {
         );
     }
 
+    /// Falco's k8saudit ruleset, all 48 rules.
+    const FALCO_K8SAUDIT: &[&str] = &[
+        "Disallowed K8s User",
+        "Create Disallowed Pod",
+        "Create Privileged Pod",
+        "Create Sensitive Mount Pod",
+        "Create HostNetwork Pod",
+        "Create HostPid Pod",
+        "Create HostIPC Pod",
+        "Create NodePort Service",
+        "Create/Modify Configmap With Private Credentials",
+        "Anonymous Request Allowed",
+        "Attach/Exec Pod",
+        "port-forward",
+        "EphemeralContainers Created",
+        "Create Disallowed Namespace",
+        "Pod Created in Kube Namespace",
+        "Service Account Created in Kube Namespace",
+        "System ClusterRole Modified/Deleted",
+        "Attach to cluster-admin Role",
+        "ClusterRole With Wildcard Created",
+        "ClusterRole With Write Privileges Created",
+        "ClusterRole With Pod Exec Created",
+        "K8s Deployment Created",
+        "K8s Deployment Deleted",
+        "K8s Service Created",
+        "K8s Service Deleted",
+        "K8s ConfigMap Created",
+        "K8s ConfigMap Deleted",
+        "K8s Namespace Created",
+        "K8s Namespace Deleted",
+        "K8s Serviceaccount Created",
+        "K8s Serviceaccount Deleted",
+        "K8s Role Created",
+        "K8s Role Deleted",
+        "K8s ClusterRole Created",
+        "K8s ClusterRole Deleted",
+        "K8s RoleBinding Created",
+        "K8s RoleBinding Deleted",
+        "K8s ClusterRoleBinding Created",
+        "K8s ClusterRoleBinding Deleted",
+        "K8s Secret Created",
+        "K8s Secret Deleted",
+        "K8s Secret Get Successfully",
+        "K8s Secret Get Unsuccessfully Tried",
+        "All K8s Audit Events",
+        "Full K8s Administrative Access",
+        "Ingress Object without TLS Certificate Created",
+        "Untrusted Node Successfully Joined the Cluster",
+        "Untrusted Node Unsuccessfully Tried to Join the Cluster",
+    ];
+
+    #[test]
+    fn every_falco_k8saudit_detection_has_a_rule() {
+        assert_eq!(FALCO_K8SAUDIT.len(), 48);
+        let referenced: std::collections::BTreeSet<&str> = RULES
+            .iter()
+            .flat_map(|r| r.meta.references.iter())
+            .filter(|x| x.framework == "Falco k8saudit")
+            .map(|x| x.id)
+            .collect();
+        for name in &referenced {
+            assert!(FALCO_K8SAUDIT.contains(name), "unknown Falco rule {name}");
+        }
+        let missing: Vec<&str> = FALCO_K8SAUDIT
+            .iter()
+            .copied()
+            .filter(|n| !referenced.contains(n))
+            .collect();
+        // The one left out dumps every event (a disabled debug rule), not a detection.
+        assert_eq!(missing, ["All K8s Audit Events"]);
+    }
+
     #[test]
     fn every_rule_is_documented_referenced_and_unique() {
         let mut codes = std::collections::BTreeSet::new();
