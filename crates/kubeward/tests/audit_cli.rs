@@ -182,3 +182,39 @@ fn scan_reads_a_storage_download_directory_recursively() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no audit log in this directory"));
 }
+
+#[test]
+fn image_allowlist_turns_the_disallowed_image_rule_on() {
+    let status_of = |extra: &[&str]| -> Vec<String> {
+        let out = kubeward()
+            .args([
+                "audit",
+                "scan",
+                "-o",
+                "json",
+                "--fail-on",
+                "never",
+                "examples/audit/PT1H.json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        json(&out)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "A063")
+            .map(|f| f["status"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(
+        status_of(&[]),
+        vec!["NOT_APPLICABLE"],
+        "off without a list, as in Falco"
+    );
+    let judged = status_of(&["--allowed-image", "mcr.microsoft.com/*"]);
+    assert!(
+        judged.iter().any(|s| s == "WARN"),
+        "images outside MCR are named: {judged:?}"
+    );
+}

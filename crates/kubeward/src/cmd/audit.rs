@@ -77,6 +77,14 @@ pub struct ScanArgs {
     /// A user allowed in the log (repeatable; enables rule A037)
     #[arg(long = "allowed-user", value_name = "PATTERN")]
     pub allowed_user: Vec<String>,
+    /// A namespace that may be created besides Kubernetes', AKS's and its add-ons' own (repeatable;
+    /// exact name or prefix ending in `*`; rule A040 disallowed-namespace-created)
+    #[arg(long = "allowed-namespace", value_name = "PATTERN")]
+    pub allowed_namespace: Vec<String>,
+    /// An image pods may run (repeatable; exact reference or prefix ending in `*`; enables rule
+    /// A063 disallowed-image)
+    #[arg(long = "allowed-image", value_name = "PATTERN")]
+    pub allowed_image: Vec<String>,
     /// Longest accepted line or JSON value in bytes; longer ones are skipped and reported
     #[arg(long, default_value_t = kubeward_audit::reader::DEFAULT_MAX_UNIT)]
     pub max_line_bytes: usize,
@@ -258,6 +266,10 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
         };
         list.extend(a.allowed_user.iter().cloned());
         opts.config.allowed_users = Some(list);
+    }
+    opts.config.allowed_namespaces = a.allowed_namespace.clone();
+    if !a.allowed_image.is_empty() {
+        opts.config.allowed_images = Some(a.allowed_image.clone());
     }
     let inputs = inputs_of(&a.files)?;
     let outcome = kubeward_audit::scan::scan(&inputs, &opts);

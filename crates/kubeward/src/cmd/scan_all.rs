@@ -327,13 +327,16 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         report.extend(kubeward_workloads::scan(&inv, &opts));
         let model = kubeward_netpol::Model::build(&inv);
         let analysis = kubeward_netpol::Analysis::new(&model, kubeward_netpol::Options::default());
-        report.extend(kubeward_netpol::coverage::findings(&inv, &analysis));
-        report.extend(kubeward_netpol::exposure::findings_with(
+        let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
+        netpol.extend(kubeward_netpol::exposure::findings_with(
             &inv,
             &analysis,
             &kubeward_netpol::exposure::ExposureOptions {
                 engine: kubeward_netpol::Engine::default(),
             },
+        ));
+        report.extend(super::workloads::rolled_up_netpol(
+            super::workloads::without_system(netpol, &inv, args.include_system),
         ));
     }
     if !aks_files.is_empty() {

@@ -143,10 +143,15 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     report.extend(kubeward_workloads::scan_ctx(&ctx));
     // Ingress and egress exposure (public LoadBalancers, NodePorts, Ingress TLS, egress to the
     // internet and the instance metadata endpoint) is judged by the network-policy engine.
-    report.extend(kubeward_netpol::exposure::findings(
+    let exposure = kubeward_netpol::exposure::findings(
         &inv,
         &kubeward_netpol::exposure::ExposureOptions::default(),
-    ));
+    );
+    report.extend(rolled_up_netpol(without_system(
+        exposure,
+        &inv,
+        opts.include_system,
+    )));
     let code = crate::output::emit(report, &args.output)?;
     Ok(if nothing_readable(&inv) {
         kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
@@ -184,4 +189,35 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
     } else {
         code
     })
+}
+
+/// Network-policy findings with their PASS findings rolled up per check and namespace, as the
+/// workload checks' are (one PASS naming the first objects, not one per workload).
+pub fn rolled_up_netpol(findings: Vec<kubeward_core::Finding>) -> Vec<kubeward_core::Finding> {
+    let metas = kubeward_netpol::checks();
+    kubeward_workloads::aggregate::aggregate_passes(findings, |code| {
+        metas.iter().copied().find(|m| m.code == code)
+    })
+}
+
+/// Findings about built-in system objects (kube-system workloads, AKS add-ons) are hidden like the
+/// workload checks' own, unless `--include-system`.
+pub fn without_system(
+    findings: Vec<kubeward_core::Finding>,
+    inv: &Inventory,
+    include_system: bool,
+) -> Vec<kubeward_core::Finding> {
+    if include_system {
+        return findings;
+    }
+    let system: std::collections::HashSet<kubeward_core::Resource> = inv
+        .objects
+        .iter()
+        .filter(|o| kubeward_workloads::system::is_system_workload(o))
+        .map(|o| o.resource())
+        .collect();
+    findings
+        .into_iter()
+        .filter(|f| !system.contains(&f.resource))
+        .collect()
 }
