@@ -10,4 +10,3 @@ pub mod scan;
 pub mod scan_all;
 pub mod score;
 pub mod workloads;
-
