@@ -39,35 +39,14 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
 mod tests {
     use super::super::testing::*;
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn fires_on_pod_and_workload() {
-        assert!(fires(
-            &RULE,
-            pod(json!({"hostPID": true, "containers": [{"name": "x", "image": "alpine"}]}))
-        ));
-        assert!(fires(
-            &RULE,
-            deployment(json!({"hostPID": true, "containers": [{"name": "x", "image": "alpine"}]}))
-        ));
+        assert_host_namespace_fires(&RULE, "hostPID");
     }
 
     #[test]
     fn silent_when_unset_or_aks_image() {
-        assert!(!fires(
-            &RULE,
-            pod(json!({"containers": [{"name": "x", "image": "alpine"}]}))
-        ));
-        assert!(!fires(
-            &RULE,
-            pod(json!({"hostPID": false, "containers": [{"name": "x", "image": "alpine"}]}))
-        ));
-        assert!(!fires(
-            &RULE,
-            pod(
-                json!({"hostPID": true, "containers": [{"name": "x", "image": "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"}]})
-            )
-        ));
+        assert_host_namespace_silent(&RULE, "hostPID");
     }
 }

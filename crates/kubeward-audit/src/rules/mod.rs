@@ -657,6 +657,49 @@ pub(crate) mod testing {
         json!({"requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": spec}})
     }
 
+    /// A one-container spec with image `image`, and `field` set to `value` when given.
+    fn host_namespace_spec(field: &str, value: Option<bool>, image: &str) -> Value {
+        let mut spec = json!({"containers": [{"name": "x", "image": image}]});
+        if let Some(value) = value {
+            spec[field] = json!(value);
+        }
+        spec
+    }
+
+    /// Vectors shared by the host-namespace rules (A007-A009): `field: true` fires on a pod and on
+    /// a deployment's pod template.
+    pub fn assert_host_namespace_fires(rule: &Rule, field: &str) {
+        assert!(fires(
+            rule,
+            pod(host_namespace_spec(field, Some(true), "alpine"))
+        ));
+        assert!(fires(
+            rule,
+            deployment(host_namespace_spec(field, Some(true), "alpine"))
+        ));
+    }
+
+    /// Vectors shared by the host-namespace rules (A007-A009): silent when `field` is unset or
+    /// false, and when the pod is made only of AKS images.
+    pub fn assert_host_namespace_silent(rule: &Rule, field: &str) {
+        assert!(!fires(
+            rule,
+            pod(host_namespace_spec(field, None, "alpine"))
+        ));
+        assert!(!fires(
+            rule,
+            pod(host_namespace_spec(field, Some(false), "alpine"))
+        ));
+        assert!(!fires(
+            rule,
+            pod(host_namespace_spec(
+                field,
+                Some(true),
+                "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"
+            ))
+        ));
+    }
+
     /// A deployment create whose pod template spec is `spec`.
     pub fn deployment(spec: Value) -> Value {
         json!({
