@@ -24,6 +24,8 @@ pub mod secrets_in_env;
 pub mod security_context;
 mod service_account;
 pub mod service_account_token_automount;
+#[cfg(test)]
+mod test_support;
 
 use kubeward_core::{CheckMeta, Finding};
 

@@ -36,62 +36,25 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ctx::{ScanOptions, run_check};
-    use kubeward_core::Status;
+    use crate::cis::test_support;
 
-    fn cluster(rule: &str, binding_name: &str) -> String {
-        format!(
-            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: tested}}\nrules: [{rule}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {{name: {binding_name}}}\nroleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: tested}}\nsubjects: [{{kind: User, name: alice}}]\n"
-        )
-    }
+    /// A rule that grants what this check looks for.
+    const GRANTING_RULE: &str = "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}";
+    /// A rule close to it that does not.
+    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}";
 
     #[test]
     fn fails_when_a_binding_grants_it() {
-        let f = run_check(
-            &cluster(
-                "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}",
-                "grant",
-            ),
-            &ScanOptions::default(),
-            evaluate,
-        );
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].status, Status::Fail);
-        assert_eq!(f[0].resource.name, "grant");
-        assert!(f[0].message.contains("User alice"), "{}", f[0].message);
-        assert_eq!(f[0].evidence[1].source.key.as_deref(), Some("/rules/0"));
+        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
     }
 
     #[test]
     fn passes_when_only_harmless_rules_are_bound() {
-        let f = run_check(
-            &cluster(
-                "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}",
-                "grant",
-            ),
-            &ScanOptions::default(),
-            evaluate,
-        );
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].status, Status::Pass);
+        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
     }
 
     #[test]
     fn built_in_bindings_are_hidden_unless_asked() {
-        let input = cluster(
-            "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}",
-            "system:grant",
-        );
-        let hidden = run_check(&input, &ScanOptions::default(), evaluate);
-        assert_eq!(hidden[0].status, Status::Pass);
-        let shown = run_check(
-            &input,
-            &ScanOptions {
-                include_system: true,
-                ..Default::default()
-            },
-            evaluate,
-        );
-        assert_eq!(shown[0].status, Status::Fail);
+        test_support::built_in_bindings_are_hidden_unless_asked(evaluate, GRANTING_RULE);
     }
 }
