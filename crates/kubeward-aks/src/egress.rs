@@ -99,6 +99,98 @@ fn fq(
     }
 }
 
+/// A core rule: required by every cluster, HTTPS on 443.
+fn core_https(name: &str, fqdns: &[&str], why: &str) -> FqdnRule {
+    fq(name, "core", true, "Https", 443, fqdns, why)
+}
+
+/// A core rule whose hosts do not depend on the location: name, hosts, why.
+type CoreRow = (&'static str, &'static [&'static str], &'static str);
+
+const PUBLIC_CORE: &[CoreRow] = &[
+    (
+        "mcr",
+        &[
+            "mcr.microsoft.com",
+            "*.data.mcr.microsoft.com",
+            "mcr-0001.mcr-msedge.net",
+        ],
+        "Microsoft Container Registry: system images for create, scale and upgrade",
+    ),
+    (
+        "azure-management",
+        &["management.azure.com"],
+        "Kubernetes operations against the Azure API",
+    ),
+    (
+        "entra-login",
+        &["login.microsoftonline.com"],
+        "Microsoft Entra authentication",
+    ),
+    (
+        "packages",
+        &["packages.microsoft.com"],
+        "Microsoft package repository (cached apt/dnf)",
+    ),
+    (
+        "binaries",
+        &["acs-mirror.azureedge.net"],
+        "Kubernetes and CNI binaries",
+    ),
+];
+
+const CHINA_CORE: &[CoreRow] = &[
+    (
+        "mcr",
+        &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+        "Microsoft Container Registry",
+    ),
+    (
+        "azure-management",
+        &["management.chinacloudapi.cn"],
+        "Azure API",
+    ),
+    (
+        "entra-login",
+        &["login.chinacloudapi.cn"],
+        "Microsoft Entra authentication",
+    ),
+    (
+        "packages",
+        &["packages.microsoft.com"],
+        "Microsoft package repository",
+    ),
+    ("binaries", &["*.azk8s.cn"], "Kubernetes and CNI binaries"),
+];
+
+const US_GOVERNMENT_CORE: &[CoreRow] = &[
+    (
+        "mcr",
+        &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
+        "Microsoft Container Registry",
+    ),
+    (
+        "azure-management",
+        &["management.usgovcloudapi.net"],
+        "Azure API",
+    ),
+    (
+        "entra-login",
+        &["login.microsoftonline.us"],
+        "Microsoft Entra authentication",
+    ),
+    (
+        "packages",
+        &["packages.microsoft.com"],
+        "Microsoft package repository",
+    ),
+    (
+        "binaries",
+        &["acs-mirror.azureedge.net"],
+        "Kubernetes and CNI binaries",
+    ),
+];
+
 fn outbound_meaning(t: &str) -> String {
     match t.to_ascii_lowercase().as_str() {
         "loadbalancer" => "Egress leaves through the public IP(s) of the AKS-managed Standard Load Balancer. Nothing on that path filters by destination: the rules below are enforced only once egress is routed through a firewall (outbound type userDefinedRouting). Changing the outbound type changes the egress IP; update any allow-lists (authorized IP ranges, partner firewalls) that name it.",
@@ -138,187 +230,37 @@ pub fn plan(c: &Cluster) -> EgressPlan {
     let mut features = vec!["core".to_string()];
     let mut notes = Vec::new();
 
-    // Core requirements, per cloud.
-    match cloud {
-        Cloud::AzurePublic => {
-            if !private {
-                app.push(fq(
-                    "aks-api-server",
-                    "core",
-                    true,
-                    "Https",
-                    443,
-                    &[&format!("*.hcp.{location}.azmk8s.io")],
-                    "nodes to API server (konnectivity; ALPN must not be stripped)",
-                ));
-            }
-            app.push(fq(
-                "mcr",
-                "core",
-                true,
-                "Https",
-                443,
-                &[
-                    "mcr.microsoft.com",
-                    "*.data.mcr.microsoft.com",
-                    "mcr-0001.mcr-msedge.net",
-                ],
-                "Microsoft Container Registry: system images for create, scale and upgrade",
-            ));
-            app.push(fq(
-                "azure-management",
-                "core",
-                true,
-                "Https",
-                443,
-                &["management.azure.com"],
-                "Kubernetes operations against the Azure API",
-            ));
-            app.push(fq(
-                "entra-login",
-                "core",
-                true,
-                "Https",
-                443,
-                &["login.microsoftonline.com"],
-                "Microsoft Entra authentication",
-            ));
-            app.push(fq(
-                "packages",
-                "core",
-                true,
-                "Https",
-                443,
-                &["packages.microsoft.com"],
-                "Microsoft package repository (cached apt/dnf)",
-            ));
-            app.push(fq(
-                "binaries",
-                "core",
-                true,
-                "Https",
-                443,
-                &["acs-mirror.azureedge.net"],
-                "Kubernetes and CNI binaries",
-            ));
-        }
-        Cloud::AzureChina => {
-            app.push(fq(
-                "aks-api-server",
-                "core",
-                true,
-                "Https",
-                443,
-                &[
-                    &format!("*.hcp.{location}.cx.prod.service.azk8s.cn"),
-                    &format!("*.tun.{location}.cx.prod.service.azk8s.cn"),
-                ],
+    // Core requirements, per cloud: the API server endpoint (its name carries the location), then
+    // the cloud's fixed table.
+    let (api_server, api_server_why, core_rows): (Option<Vec<String>>, &str, &[CoreRow]) =
+        match cloud {
+            Cloud::AzurePublic => (
+                (!private).then(|| vec![format!("*.hcp.{location}.azmk8s.io")]),
+                "nodes to API server (konnectivity; ALPN must not be stripped)",
+                PUBLIC_CORE,
+            ),
+            Cloud::AzureChina => (
+                Some(vec![
+                    format!("*.hcp.{location}.cx.prod.service.azk8s.cn"),
+                    format!("*.tun.{location}.cx.prod.service.azk8s.cn"),
+                ]),
                 "nodes to API server",
-            ));
-            app.push(fq(
-                "mcr",
-                "core",
-                true,
-                "Https",
-                443,
-                &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
-                "Microsoft Container Registry",
-            ));
-            app.push(fq(
-                "azure-management",
-                "core",
-                true,
-                "Https",
-                443,
-                &["management.chinacloudapi.cn"],
-                "Azure API",
-            ));
-            app.push(fq(
-                "entra-login",
-                "core",
-                true,
-                "Https",
-                443,
-                &["login.chinacloudapi.cn"],
-                "Microsoft Entra authentication",
-            ));
-            app.push(fq(
-                "packages",
-                "core",
-                true,
-                "Https",
-                443,
-                &["packages.microsoft.com"],
-                "Microsoft package repository",
-            ));
-            app.push(fq(
-                "binaries",
-                "core",
-                true,
-                "Https",
-                443,
-                &["*.azk8s.cn"],
-                "Kubernetes and CNI binaries",
-            ));
-        }
-        Cloud::AzureUsGovernment => {
-            app.push(fq(
-                "aks-api-server",
-                "core",
-                true,
-                "Https",
-                443,
-                &[&format!(
+                CHINA_CORE,
+            ),
+            Cloud::AzureUsGovernment => (
+                Some(vec![format!(
                     "*.hcp.{location}.cx.aks.containerservice.azure.us"
-                )],
+                )]),
                 "nodes to API server",
-            ));
-            app.push(fq(
-                "mcr",
-                "core",
-                true,
-                "Https",
-                443,
-                &["mcr.microsoft.com", "*.data.mcr.microsoft.com"],
-                "Microsoft Container Registry",
-            ));
-            app.push(fq(
-                "azure-management",
-                "core",
-                true,
-                "Https",
-                443,
-                &["management.usgovcloudapi.net"],
-                "Azure API",
-            ));
-            app.push(fq(
-                "entra-login",
-                "core",
-                true,
-                "Https",
-                443,
-                &["login.microsoftonline.us"],
-                "Microsoft Entra authentication",
-            ));
-            app.push(fq(
-                "packages",
-                "core",
-                true,
-                "Https",
-                443,
-                &["packages.microsoft.com"],
-                "Microsoft package repository",
-            ));
-            app.push(fq(
-                "binaries",
-                "core",
-                true,
-                "Https",
-                443,
-                &["acs-mirror.azureedge.net"],
-                "Kubernetes and CNI binaries",
-            ));
-        }
+                US_GOVERNMENT_CORE,
+            ),
+        };
+    if let Some(hosts) = api_server {
+        let hosts: Vec<&str> = hosts.iter().map(String::as_str).collect();
+        app.push(core_https("aks-api-server", &hosts, api_server_why));
+    }
+    for (name, fqdns, why) in core_rows {
+        app.push(core_https(name, fqdns, why));
     }
     if cloud != Cloud::AzurePublic {
         notes.push(format!("{} detected from the location: its endpoints differ from the public cloud; the lists below use its names where Microsoft documents them.", cloud.as_str()));
