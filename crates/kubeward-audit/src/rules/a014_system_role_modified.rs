@@ -37,13 +37,10 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         "roles" | "clusterroles" | "rolebindings" | "clusterrolebindings"
     ) || !matches!(v.verb(), "update" | "patch" | "delete")
         || !v.name().starts_with("system:")
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
     {
         return None;
     }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    succeeded_by_person(v)
 }
 
 #[cfg(test)]

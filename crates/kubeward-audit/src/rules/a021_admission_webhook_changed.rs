@@ -40,13 +40,10 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
             | "validatingadmissionpolicies"
             | "validatingadmissionpolicybindings"
     ) || !v.is_write()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
     {
         return None;
     }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    succeeded_by_person(v)
 }
 
 #[cfg(test)]

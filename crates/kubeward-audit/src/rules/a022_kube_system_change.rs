@@ -33,17 +33,12 @@ pub static RULE: Rule = Rule {
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.namespace() != "kube-system"
         || !v.is_write()
-        || !v.is_final()
-        || !v.succeeded()
         || matches!(v.resource(), "events" | "leases")
+        || v.username().starts_with("system:")
     {
         return None;
     }
-    let user = v.username();
-    if is_platform_identity(user) || user.starts_with("system:") {
-        return None;
-    }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    succeeded_by_person(v)
 }
 
 #[cfg(test)]

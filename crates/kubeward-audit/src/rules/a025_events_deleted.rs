@@ -29,15 +29,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    if v.resource() != "events"
-        || !matches!(v.verb(), "delete" | "deletecollection")
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
-    {
+    if v.resource() != "events" || !matches!(v.verb(), "delete" | "deletecollection") {
         return None;
     }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    succeeded_by_person(v)
 }
 
 #[cfg(test)]

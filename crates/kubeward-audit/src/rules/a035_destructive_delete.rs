@@ -45,16 +45,11 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
                 | "daemonsets"
                 | "networkpolicies"
         )
-        || !v.is_final()
-        || !v.succeeded()
+        || v.username().starts_with("system:")
     {
         return None;
     }
-    let user = v.username();
-    if is_platform_identity(user) || user.starts_with("system:") {
-        return None;
-    }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    succeeded_by_person(v)
 }
 
 #[cfg(test)]

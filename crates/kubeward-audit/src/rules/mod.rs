@@ -252,6 +252,15 @@ pub fn is_platform_identity(user: &str) -> bool {
             .is_some_and(|(ns, _)| AKS_ADDON_NAMESPACES.contains(&ns))
 }
 
+/// The detail (`verb resource namespace/name`) of a completed, successful request made by
+/// someone other than the platform; `None` otherwise. Rules test their own resource and verb first.
+pub fn succeeded_by_person(v: &EventView) -> Option<String> {
+    if !v.is_final() || !v.succeeded() || is_platform_identity(v.username()) {
+        return None;
+    }
+    Some(format!("{} {}", v.verb(), object_name(v)))
+}
+
 /// Namespaces whose service accounts belong to AKS itself or to add-ons AKS manages: they read
 /// secrets (TLS certificates, webhook CA bundles) and patch webhooks as part of their job.
 pub const AKS_ADDON_NAMESPACES: &[&str] = &[
