@@ -94,6 +94,29 @@ fn kb_eval(
     }
 }
 
+/// kube-bench's 3.2.4 / 4.2.4 item: read-only port `eq 0`.
+fn kb_read_only_port(node: &Node, pid: u32) -> Status {
+    kb_eval(node, pid, "--read-only-port", &["readOnlyPort"], |v| {
+        v == "0"
+    })
+}
+
+/// kube-bench's event QPS item: `eq 0`.
+fn kb_event_qps(node: &Node) -> Status {
+    kb_eval(node, PID, "--event-qps", &["eventRecordQPS"], |v| v == "0")
+}
+
+/// kube-bench's server certificate rotation item: the feature gate `eq true`.
+fn kb_rotate_server_gate(node: &Node) -> Status {
+    kb_eval(
+        node,
+        PID,
+        "RotateKubeletServerCertificate",
+        &["featureGates", "RotateKubeletServerCertificate"],
+        |v| v == "true",
+    )
+}
+
 /// kube-bench's file audit: `if test -e f; then stat -c permissions=%a f; fi`, bitmask 644.
 fn kb_file_mode(node: &Node, file: &str) -> Status {
     use std::os::unix::fs::MetadataExt;
@@ -114,6 +137,14 @@ fn aks_argv_with(extra: &[&str]) -> Vec<String> {
     let mut v: Vec<String> = kb_ps(&node, PID).split(' ').map(str::to_string).collect();
     v.extend(extra.iter().map(|s| s.to_string()));
     v
+}
+
+/// The example kubelet's argv with `--config` and its value removed.
+fn aks_argv_without_config() -> Vec<String> {
+    let mut argv = aks_argv_with(&[]);
+    let at = argv.iter().position(|a| a == "--config").unwrap();
+    argv.drain(at..at + 2);
+    argv
 }
 
 fn set_argv(node: &Node, argv: &[String]) {
@@ -200,10 +231,7 @@ fn space_separated_value_is_read_as_the_value() {
         kb_flag(&kb_ps(&node, PID), "--event-qps").as_deref(),
         Some("true")
     );
-    assert_eq!(
-        kb_eval(&node, PID, "--event-qps", &["eventRecordQPS"], |v| v == "0"),
-        Status::Fail
-    );
+    assert_eq!(kb_event_qps(&node), Status::Fail);
     let r = kubeward(&node);
     let f = finding(&r, "N128");
     assert_eq!(f.status, Status::Pass);
@@ -218,11 +246,7 @@ fn last_occurrence_of_a_flag_wins() {
         &node,
         &aks_argv_with(&["--read-only-port=10255", "--read-only-port=0"]),
     );
-    assert_eq!(
-        kb_eval(&node, PID, "--read-only-port", &["readOnlyPort"], |v| v
-            == "0"),
-        Status::Fail
-    );
+    assert_eq!(kb_read_only_port(&node, PID), Status::Fail);
     let r = kubeward(&node);
     assert_eq!(status(&r, "N123"), Status::Pass);
 }
@@ -230,32 +254,14 @@ fn last_occurrence_of_a_flag_wins() {
 #[test]
 fn absent_read_only_port_is_judged_by_the_kubelet_default() {
     let node = aks_node();
-    assert_eq!(
-        kb_eval(&node, PID, "--read-only-port", &["readOnlyPort"], |v| v
-            == "0"),
-        Status::Fail
-    );
+    assert_eq!(kb_read_only_port(&node, PID), Status::Fail);
     assert_eq!(
         status(&kubeward(&node), "N123"),
         Status::Pass,
         "--config in use: default 0"
     );
     // Without --config the kubelet's legacy default opens 10255: kubeward says so.
-    let argv: Vec<String> = aks_argv_with(&[]);
-    let mut no_config = Vec::new();
-    let mut skip = false;
-    for a in argv {
-        if skip {
-            skip = false;
-            continue;
-        }
-        if a == "--config" {
-            skip = true;
-            continue;
-        }
-        no_config.push(a);
-    }
-    set_argv(&node, &no_config);
+    set_argv(&node, &aks_argv_without_config());
     let r = kubeward(&node);
     let f = finding(&r, "N123");
     assert_eq!(f.status, Status::Fail);
@@ -273,10 +279,7 @@ fn absent_read_only_port_is_judged_by_the_kubelet_default() {
 #[test]
 fn absent_event_qps_is_judged_by_the_kubelet_default() {
     let node = aks_node();
-    assert_eq!(
-        kb_eval(&node, PID, "--event-qps", &["eventRecordQPS"], |v| v == "0"),
-        Status::Fail
-    );
+    assert_eq!(kb_event_qps(&node), Status::Fail);
     let r = kubeward(&node);
     let f = finding(&r, "N128");
     assert_eq!(f.status, Status::Pass);
@@ -287,16 +290,7 @@ fn absent_event_qps_is_judged_by_the_kubelet_default() {
 fn server_certificate_rotation_means_server_tls_bootstrap() {
     let node = aks_node();
     // Gate absent (on by default), serverTLSBootstrap true: kube-bench FAILs 3.2.9.
-    assert_eq!(
-        kb_eval(
-            &node,
-            PID,
-            "RotateKubeletServerCertificate",
-            &["featureGates", "RotateKubeletServerCertificate"],
-            |v| v == "true"
-        ),
-        Status::Fail
-    );
+    assert_eq!(kb_rotate_server_gate(&node), Status::Fail);
     assert_eq!(status(&kubeward(&node), "N131"), Status::Pass);
     // Gate set in a comma list: kube-bench reads "true,B=false" and FAILs; kubeward reads true.
     set_argv(
@@ -307,16 +301,7 @@ fn server_certificate_rotation_means_server_tls_bootstrap() {
         kb_flag(&kb_ps(&node, PID), "RotateKubeletServerCertificate").as_deref(),
         Some("true,B=false")
     );
-    assert_eq!(
-        kb_eval(
-            &node,
-            PID,
-            "RotateKubeletServerCertificate",
-            &["featureGates", "RotateKubeletServerCertificate"],
-            |v| v == "true"
-        ),
-        Status::Fail
-    );
+    assert_eq!(kb_rotate_server_gate(&node), Status::Fail);
     assert_eq!(status(&kubeward(&node), "N131"), Status::Pass);
     // Gate on but --rotate-server-certificates=false: kube-bench PASSes, nothing rotates.
     set_argv(
@@ -326,16 +311,7 @@ fn server_certificate_rotation_means_server_tls_bootstrap() {
             "--rotate-server-certificates=false",
         ]),
     );
-    assert_eq!(
-        kb_eval(
-            &node,
-            PID,
-            "RotateKubeletServerCertificate",
-            &["featureGates", "RotateKubeletServerCertificate"],
-            |v| v == "true"
-        ),
-        Status::Pass
-    );
+    assert_eq!(kb_rotate_server_gate(&node), Status::Pass);
     let r = kubeward(&node);
     let f = finding(&r, "N131");
     assert_eq!(f.status, Status::Fail);
@@ -410,16 +386,7 @@ fn drop_ins_are_read_after_the_config_file() {
         kb_kubeletconf(&node).as_deref(),
         Some("/var/lib/kubelet/config.yaml")
     );
-    assert_eq!(
-        kb_eval(
-            &node,
-            KUBEADM_KUBELET_PID,
-            "--read-only-port",
-            &["readOnlyPort"],
-            |v| v == "0"
-        ),
-        Status::Fail
-    );
+    assert_eq!(kb_read_only_port(&node, KUBEADM_KUBELET_PID), Status::Fail);
     let r = kubeward(&node);
     let f = finding(&r, "N123");
     assert_eq!(f.status, Status::Pass);
@@ -460,10 +427,7 @@ fn without_config_the_legacy_flag_defaults_apply() {
     // kubelet without --config runs with its flag defaults: anonymous auth on, AlwaysAllow, port
     // 10255 open; the other defaults are the same as with a config file.
     let node = aks_node();
-    let mut argv = aks_argv_with(&[]);
-    let at = argv.iter().position(|a| a == "--config").unwrap();
-    argv.drain(at..at + 2);
-    set_argv(&node, &argv);
+    set_argv(&node, &aks_argv_without_config());
     let r = kubeward(&node);
     let expect = [
         ("N120", Status::Fail, "true"),
