@@ -1,9 +1,10 @@
 //! Localhost AppArmor profiles referenced by pods but not loaded on the nodes given to the scan.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::{Requested, apparmor_missing_on, effective_apparmor};
-use crate::ctx::{Ctx, container_label};
+use super::localhost_missing::{self, LocalhostKind, localhost_name};
+use super::{apparmor_missing_on, effective_apparmor};
+use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W471",
@@ -22,69 +23,23 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
+static KIND: LocalhostKind = LocalhostKind {
+    field: "appArmorProfile",
+    annotation_prefix: Some(super::APPARMOR_ANNOTATION_PREFIX),
+    localhost: |t, c, nodes| {
+        let a = effective_apparmor(t, c, nodes);
+        localhost_name(a.requested, a.pointer)
+    },
+    missing_on: apparmor_missing_on,
+    expected_on: "loaded on",
+    missing_note: "not loaded on",
+    fail_message: "references an AppArmor profile not loaded on nodes: its containers fail to start there",
+    pass_message: "every Localhost AppArmor profile it uses is loaded on every node given",
+    manual_message: "uses a Localhost AppArmor profile: verify it is loaded on every node (give --node-report)",
+};
+
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let nodes = &ctx.opts.nodes;
-    let mut out = Vec::new();
-    for t in ctx.workloads() {
-        if !super::mentions_localhost(
-            t,
-            "appArmorProfile",
-            Some(super::APPARMOR_ANNOTATION_PREFIX),
-        ) {
-            continue;
-        }
-        let mut missing = Vec::new();
-        let mut present = Vec::new();
-        for c in t.containers() {
-            let a = effective_apparmor(t, &c, nodes);
-            let Some(Requested::Localhost(p)) = &a.requested else {
-                continue;
-            };
-            let source = t.object.source(a.pointer.as_deref().unwrap_or(""));
-            let label = container_label(&c);
-            match apparmor_missing_on(nodes, p) {
-                Some(m) if !m.is_empty() => missing.push(
-                    Evidence::observed(format!("Localhost {p}"), source)
-                        .with_expected(format!("loaded on {}", m.join(", ")))
-                        .with_note(format!("{label}: not loaded on {}", m.join(", "))),
-                ),
-                other => present.push((
-                    Evidence::observed(format!("Localhost {p}"), source).with_note(label),
-                    other.is_some(),
-                )),
-            }
-        }
-        if !missing.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                Status::Fail,
-                t.object.resource(),
-                "references an AppArmor profile not loaded on nodes: its containers fail to start there",
-            );
-            f.evidence = missing;
-            out.push(f);
-        } else if !present.is_empty() {
-            let verified = present.iter().all(|(_, v)| *v);
-            let mut f = if verified {
-                Finding::new(
-                    &META,
-                    Status::Pass,
-                    t.object.resource(),
-                    "every Localhost AppArmor profile it uses is loaded on every node given",
-                )
-            } else {
-                Finding::new(
-                    &META,
-                    Status::Manual,
-                    t.object.resource(),
-                    "uses a Localhost AppArmor profile: verify it is loaded on every node (give --node-report)",
-                )
-            };
-            f.evidence = present.into_iter().map(|(e, _)| e).collect();
-            out.push(f);
-        }
-    }
-    out
+    localhost_missing::evaluate(ctx, &META, &KIND)
 }
 
 #[cfg(test)]
@@ -92,6 +47,7 @@ mod tests {
     use super::*;
     use crate::ctx::{ScanOptions, deployment, run_check};
     use crate::profiles::test_node;
+    use kubeward_core::Status;
 
     #[test]
     fn annotation_profile_missing_on_node_fails() {

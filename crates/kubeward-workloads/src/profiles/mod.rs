@@ -16,6 +16,7 @@
 pub mod apparmor_annotation_deprecated;
 pub mod apparmor_localhost_missing;
 pub mod apparmor_unavailable;
+mod localhost_missing;
 pub mod seccomp_annotation_ignored;
 pub mod seccomp_localhost_missing;
 pub mod seccomp_profile_effective;

@@ -1,9 +1,10 @@
 //! Localhost seccomp profiles referenced by pods but missing from the nodes given to the scan.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::{Requested, effective_seccomp, seccomp_missing_on};
-use crate::ctx::{Ctx, container_label};
+use super::localhost_missing::{self, LocalhostKind, localhost_name};
+use super::{effective_seccomp, seccomp_missing_on};
+use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W470",
@@ -22,65 +23,23 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
+static KIND: LocalhostKind = LocalhostKind {
+    field: "seccompProfile",
+    annotation_prefix: None,
+    localhost: |t, c, nodes| {
+        let s = effective_seccomp(t, c, nodes);
+        localhost_name(s.profile, s.pointer)
+    },
+    missing_on: seccomp_missing_on,
+    expected_on: "present on",
+    missing_note: "missing on",
+    fail_message: "references a Localhost seccomp profile missing on nodes: its containers fail to start there",
+    pass_message: "every Localhost seccomp profile it uses is on every node given",
+    manual_message: "uses a Localhost seccomp profile: verify it exists on every node (give --node-report)",
+};
+
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let nodes = &ctx.opts.nodes;
-    let mut out = Vec::new();
-    for t in ctx.workloads() {
-        if !super::mentions_localhost(t, "seccompProfile", None) {
-            continue;
-        }
-        let mut missing = Vec::new();
-        let mut present = Vec::new();
-        for c in t.containers() {
-            let s = effective_seccomp(t, &c, nodes);
-            let Some(Requested::Localhost(p)) = &s.profile else {
-                continue;
-            };
-            let source = t.object.source(s.pointer.as_deref().unwrap_or(""));
-            let label = container_label(&c);
-            match seccomp_missing_on(nodes, p) {
-                Some(m) if !m.is_empty() => missing.push(
-                    Evidence::observed(format!("Localhost {p}"), source)
-                        .with_expected(format!("present on {}", m.join(", ")))
-                        .with_note(format!("{label}: missing on {}", m.join(", "))),
-                ),
-                other => present.push((
-                    Evidence::observed(format!("Localhost {p}"), source).with_note(label),
-                    other.is_some(),
-                )),
-            }
-        }
-        if !missing.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                Status::Fail,
-                t.object.resource(),
-                "references a Localhost seccomp profile missing on nodes: its containers fail to start there",
-            );
-            f.evidence = missing;
-            out.push(f);
-        } else if !present.is_empty() {
-            let verified = present.iter().all(|(_, v)| *v);
-            let mut f = if verified {
-                Finding::new(
-                    &META,
-                    Status::Pass,
-                    t.object.resource(),
-                    "every Localhost seccomp profile it uses is on every node given",
-                )
-            } else {
-                Finding::new(
-                    &META,
-                    Status::Manual,
-                    t.object.resource(),
-                    "uses a Localhost seccomp profile: verify it exists on every node (give --node-report)",
-                )
-            };
-            f.evidence = present.into_iter().map(|(e, _)| e).collect();
-            out.push(f);
-        }
-    }
-    out
+    localhost_missing::evaluate(ctx, &META, &KIND)
 }
 
 #[cfg(test)]
@@ -88,6 +47,7 @@ mod tests {
     use super::*;
     use crate::ctx::{ScanOptions, deployment, run_check};
     use crate::profiles::test_node;
+    use kubeward_core::Status;
 
     fn input(profile: &str) -> String {
         deployment(
