@@ -149,5 +149,18 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// Vectors shared by the isolation checks (P201, P202): a policy for both directions that
+    /// selects `db` isolates it, and leaves `web` unisolated.
+    pub fn assert_isolation_by_selecting_policy(eval: fn(&Inventory, &Analysis) -> Vec<Finding>) {
+        let y = format!(
+            "{TWO_APPS}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  policyTypes: [Ingress, Egress]\n"
+        );
+        let f = run(&y, Engine::Default, eval);
+        assert_eq!(
+            statuses(&f),
+            vec![("web".into(), Status::Fail), ("db".into(), Status::Pass)]
+        );
+    }
+
     pub const TWO_APPS: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec: {containers: [{name: c, image: x, ports: [{containerPort: 8080, name: http}]}]}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: db}}\n    spec: {containers: [{name: c, image: x, ports: [{containerPort: 5432}]}]}\n";
 }

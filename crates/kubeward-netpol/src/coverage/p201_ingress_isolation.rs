@@ -30,20 +30,11 @@ pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{TWO_APPS, run, statuses};
+    use super::super::testing::assert_isolation_by_selecting_policy;
     use super::*;
-    use crate::engine::Engine;
-    use kubeward_core::Status;
 
     #[test]
     fn isolation_by_selecting_policy() {
-        let y = format!(
-            "{TWO_APPS}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  policyTypes: [Ingress, Egress]\n"
-        );
-        let f = run(&y, Engine::Default, evaluate);
-        assert_eq!(
-            statuses(&f),
-            vec![("web".into(), Status::Fail), ("db".into(), Status::Pass)]
-        );
+        assert_isolation_by_selecting_policy(evaluate);
     }
 }
