@@ -167,5 +167,21 @@ pub(crate) mod testing {
             .collect()
     }
 
+    /// Vectors shared by the single-address egress checks (P108, P109): with no policy `DEPLOY`
+    /// reaches `cidr`; an egress rule allowing 0.0.0.0/0 except `cidr` keeps it out.
+    pub fn assert_allowed_by_default_denied_by_except(eval: fn(&Ctx) -> Vec<Finding>, cidr: &str) {
+        assert_eq!(
+            statuses(&run(DEPLOY, Engine::Default, eval)),
+            vec![("web".into(), Status::Fail)]
+        );
+        let y = format!(
+            "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [{cidr}]}}}}]}}]\n"
+        );
+        assert_eq!(
+            statuses(&run(&y, Engine::Default, eval)),
+            vec![("web".into(), Status::Pass)]
+        );
+    }
+
     pub const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: shop}\nspec:\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers: [{name: c, image: x, ports: [{containerPort: 8080, name: http}]}]\n";
 }

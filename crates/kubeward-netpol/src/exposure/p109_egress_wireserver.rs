@@ -30,24 +30,16 @@ pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{DEPLOY, run, statuses};
+    use super::super::testing::{
+        DEPLOY, assert_allowed_by_default_denied_by_except, run, statuses,
+    };
     use super::*;
     use crate::engine::Engine;
     use kubeward_core::Status;
 
     #[test]
     fn allowed_by_default_denied_by_except() {
-        assert_eq!(
-            statuses(&run(DEPLOY, Engine::Default, evaluate)),
-            vec![("web".into(), Status::Fail)]
-        );
-        let y = format!(
-            "{DEPLOY}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{}}\n  policyTypes: [Egress]\n  egress: [{{to: [{{ipBlock: {{cidr: 0.0.0.0/0, except: [168.63.129.16/32]}}}}]}}]\n"
-        );
-        assert_eq!(
-            statuses(&run(&y, Engine::Default, evaluate)),
-            vec![("web".into(), Status::Pass)]
-        );
+        assert_allowed_by_default_denied_by_except(evaluate, "168.63.129.16/32");
         // DNS only, as the fix suggests, passes; one more port fails
         let dns_only = |ports: &str| {
             format!(
