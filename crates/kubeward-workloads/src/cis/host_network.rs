@@ -40,36 +40,15 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ctx::{ScanOptions, deployment, run_check};
-    use kubeward_core::Status;
+    use crate::cis::test_support;
 
     #[test]
     fn set_fails_with_field_path() {
-        let input = deployment(
-            "d",
-            "shop",
-            "      hostNetwork: true\n      containers: [{name: app, image: nginx}]",
-        );
-        let f = run_check(&input, &ScanOptions::default(), evaluate);
-        assert_eq!(f[0].status, Status::Fail);
-        assert_eq!(
-            f[0].evidence[0].source.key.as_deref(),
-            Some("/spec/template/spec/hostNetwork")
-        );
+        test_support::host_flag_set_fails_with_field_path(evaluate, "hostNetwork");
     }
 
     #[test]
     fn unset_or_false_passes() {
-        for spec in [
-            "      containers: [{name: app, image: nginx}]",
-            "      hostNetwork: false\n      containers: [{name: app, image: nginx}]",
-        ] {
-            let f = run_check(
-                &deployment("d", "shop", spec),
-                &ScanOptions::default(),
-                evaluate,
-            );
-            assert_eq!(f[0].status, Status::Pass);
-        }
+        test_support::host_flag_unset_or_false_passes(evaluate, "hostNetwork");
     }
 }

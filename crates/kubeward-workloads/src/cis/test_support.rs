@@ -1,9 +1,10 @@
-//! Shared vectors for the RBAC binding checks: each check supplies one rule that grants what it looks
-//! for and one that does not; the manifests and assertions around them are the same for all.
+//! Shared test scaffolding for checks whose vectors differ only in one input: the RBAC binding
+//! checks (each supplies one rule that grants what it looks for and one that does not) and the
+//! host-namespace checks (each supplies its pod-spec flag).
 
 use kubeward_core::{Finding, Status};
 
-use crate::ctx::{Ctx, ScanOptions, run_check};
+use crate::ctx::{Ctx, ScanOptions, deployment, run_check};
 
 type Evaluate = fn(&Ctx<'_>) -> Vec<Finding>;
 
@@ -53,4 +54,34 @@ pub fn built_in_bindings_are_hidden_unless_asked(evaluate: Evaluate, granting_ru
         evaluate,
     );
     assert_eq!(shown[0].status, Status::Fail);
+}
+
+/// A Deployment setting the pod-spec `flag` to true fails, pointing at the field.
+pub fn host_flag_set_fails_with_field_path(evaluate: Evaluate, flag: &str) {
+    let input = deployment(
+        "d",
+        "shop",
+        &format!("      {flag}: true\n      containers: [{{name: app, image: nginx}}]"),
+    );
+    let f = run_check(&input, &ScanOptions::default(), evaluate);
+    assert_eq!(f[0].status, Status::Fail);
+    assert_eq!(
+        f[0].evidence[0].source.key.as_deref(),
+        Some(format!("/spec/template/spec/{flag}").as_str())
+    );
+}
+
+/// A Deployment without the pod-spec `flag`, or with it false, passes.
+pub fn host_flag_unset_or_false_passes(evaluate: Evaluate, flag: &str) {
+    for spec in [
+        "      containers: [{name: app, image: nginx}]".to_string(),
+        format!("      {flag}: false\n      containers: [{{name: app, image: nginx}}]"),
+    ] {
+        let f = run_check(
+            &deployment("d", "shop", &spec),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Pass);
+    }
 }
