@@ -599,120 +599,74 @@ pub fn judge_pids(s: Option<&Setting>) -> Verdict {
     }
 }
 
+/// A check judged on one kubelet setting: the check's META, the setting's key, and its judge; the
+/// `bool` form judges a boolean setting that must equal `want`.
+macro_rules! setting_check {
+    ($meta:ident, $key:literal, $judge:expr) => {
+        NodeCheck {
+            meta: &$meta,
+            eval: |c| setting_finding(c, &$meta, $key, $judge),
+        }
+    };
+    ($meta:ident, bool $key:literal, $want:literal, $good:literal, $bad:literal) => {
+        setting_check!($meta, $key, judge_bool($key, $want, $good, $bad))
+    };
+}
+
 pub static CHECKS: [NodeCheck; 14] = [
-    NodeCheck {
-        meta: &ANONYMOUS_AUTH,
-        eval: |c| {
-            setting_finding(
-                c,
-                &ANONYMOUS_AUTH,
-                "authentication.anonymous.enabled",
-                judge_anonymous,
-            )
-        },
-    },
-    NodeCheck {
-        meta: &AUTHORIZATION_MODE,
-        eval: |c| setting_finding(c, &AUTHORIZATION_MODE, "authorization.mode", judge_authz),
-    },
-    NodeCheck {
-        meta: &CLIENT_CA,
-        eval: |c| {
-            setting_finding(
-                c,
-                &CLIENT_CA,
-                "authentication.x509.clientCAFile",
-                judge_client_ca,
-            )
-        },
-    },
-    NodeCheck {
-        meta: &READ_ONLY_PORT,
-        eval: |c| setting_finding(c, &READ_ONLY_PORT, "readOnlyPort", judge_read_only_port),
-    },
-    NodeCheck {
-        meta: &STREAMING_TIMEOUT,
-        eval: |c| {
-            setting_finding(
-                c,
-                &STREAMING_TIMEOUT,
-                "streamingConnectionIdleTimeout",
-                judge_streaming,
-            )
-        },
-    },
-    NodeCheck {
-        meta: &PROTECT_KERNEL_DEFAULTS,
-        eval: |c| {
-            setting_finding(
-                c,
-                &PROTECT_KERNEL_DEFAULTS,
-                "protectKernelDefaults",
-                judge_bool(
-                    "protectKernelDefaults",
-                    true,
-                    "the kubelet protects kernel defaults",
-                    "the kubelet may change kernel tunables (protectKernelDefaults false)",
-                ),
-            )
-        },
-    },
-    NodeCheck {
-        meta: &IPTABLES_CHAINS,
-        eval: |c| {
-            setting_finding(
-                c,
-                &IPTABLES_CHAINS,
-                "makeIPTablesUtilChains",
-                judge_bool(
-                    "makeIPTablesUtilChains",
-                    true,
-                    "the kubelet manages its iptables utility chains",
-                    "the kubelet does not manage its iptables utility chains",
-                ),
-            )
-        },
-    },
+    setting_check!(
+        ANONYMOUS_AUTH,
+        "authentication.anonymous.enabled",
+        judge_anonymous
+    ),
+    setting_check!(AUTHORIZATION_MODE, "authorization.mode", judge_authz),
+    setting_check!(
+        CLIENT_CA,
+        "authentication.x509.clientCAFile",
+        judge_client_ca
+    ),
+    setting_check!(READ_ONLY_PORT, "readOnlyPort", judge_read_only_port),
+    setting_check!(
+        STREAMING_TIMEOUT,
+        "streamingConnectionIdleTimeout",
+        judge_streaming
+    ),
+    setting_check!(
+        PROTECT_KERNEL_DEFAULTS,
+        bool "protectKernelDefaults",
+        true,
+        "the kubelet protects kernel defaults",
+        "the kubelet may change kernel tunables (protectKernelDefaults false)"
+    ),
+    setting_check!(
+        IPTABLES_CHAINS,
+        bool "makeIPTablesUtilChains",
+        true,
+        "the kubelet manages its iptables utility chains",
+        "the kubelet does not manage its iptables utility chains"
+    ),
     NodeCheck {
         meta: &HOSTNAME_OVERRIDE,
         eval: hostname_override,
     },
-    NodeCheck {
-        meta: &EVENT_QPS,
-        eval: |c| setting_finding(c, &EVENT_QPS, "eventRecordQPS", judge_event_qps),
-    },
+    setting_check!(EVENT_QPS, "eventRecordQPS", judge_event_qps),
     NodeCheck {
         meta: &TLS_SERVING_CERT,
         eval: tls_serving,
     },
-    NodeCheck {
-        meta: &ROTATE_CERTIFICATES,
-        eval: |c| {
-            setting_finding(
-                c,
-                &ROTATE_CERTIFICATES,
-                "rotateCertificates",
-                judge_bool(
-                    "rotateCertificates",
-                    true,
-                    "the kubelet rotates its client certificate",
-                    "the kubelet does not rotate its client certificate",
-                ),
-            )
-        },
-    },
+    setting_check!(
+        ROTATE_CERTIFICATES,
+        bool "rotateCertificates",
+        true,
+        "the kubelet rotates its client certificate",
+        "the kubelet does not rotate its client certificate"
+    ),
     NodeCheck {
         meta: &ROTATE_SERVER_CERTS,
         eval: rotate_server,
     },
-    NodeCheck {
-        meta: &CIPHER_SUITES,
-        eval: |c| setting_finding(c, &CIPHER_SUITES, "tlsCipherSuites", judge_ciphers),
-    },
-    NodeCheck {
-        meta: &POD_PIDS_LIMIT,
-        eval: |c| setting_finding(c, &POD_PIDS_LIMIT, "podPidsLimit", judge_pids),
-    },
+    setting_check!(CIPHER_SUITES, "tlsCipherSuites", judge_ciphers),
+    setting_check!(POD_PIDS_LIMIT, "podPidsLimit", judge_pids),
 ];
 
 #[cfg(test)]
