@@ -90,6 +90,14 @@ pub fn namespace_of(obj: &Object) -> (&str, bool) {
     }
 }
 
+/// JSON pointer of annotation `key` under the metadata at `metadata_pointer` (RFC 6901 escaping).
+pub fn annotation_pointer(metadata_pointer: &str, key: &str) -> String {
+    format!(
+        "{metadata_pointer}/annotations/{}",
+        key.replace('~', "~0").replace('/', "~1")
+    )
+}
+
 /// The name a container is reported under: `container web`, `init container setup`.
 pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
     match c.kind {

@@ -1,8 +1,8 @@
 //! Pods that set AppArmor through the deprecated beta annotation.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
-use super::{APPARMOR_ANNOTATION_PREFIX, Layer, effective_apparmor};
+use super::{APPARMOR_ANNOTATION_PREFIX, Layer, annotation_evidence, effective_apparmor};
 use crate::ctx::{Ctx, container_label};
 
 pub static META: CheckMeta = CheckMeta {
@@ -34,11 +34,6 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             .filter(|(k, _)| k.starts_with(APPARMOR_ANNOTATION_PREFIX))
         {
             let cname = &k[APPARMOR_ANNOTATION_PREFIX.len()..];
-            let ptr = format!(
-                "{}/annotations/{}",
-                t.metadata_pointer,
-                k.replace('~', "~0").replace('/', "~1")
-            );
             let note = match t.containers().find(|c| c.name == cname) {
                 None => format!("no container named {cname}: the annotation does nothing"),
                 Some(c) => match effective_apparmor(t, &c, &ctx.opts.nodes).layer {
@@ -53,12 +48,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 },
             };
             ev.push(
-                Evidence::observed(
-                    format!("{k}: {}", v.as_str().unwrap_or("")),
-                    t.object.source(&ptr),
-                )
-                .with_expected("securityContext.appArmorProfile")
-                .with_note(note),
+                annotation_evidence(t, k, v, "securityContext.appArmorProfile").with_note(note),
             );
         }
         if ev.is_empty() {

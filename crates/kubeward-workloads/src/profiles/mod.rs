@@ -27,7 +27,7 @@ use kubeward_node::NodeFacts;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::ctx::{Ctx, container_label};
+use crate::ctx::{Ctx, annotation_pointer, container_label};
 
 type Evaluate = fn(&Ctx<'_>) -> Vec<Finding>;
 
@@ -202,6 +202,22 @@ fn is_privileged(c: &Container<'_>) -> bool {
         == Some(true)
 }
 
+/// Evidence for a profile annotation `key: value` on the pod template, expecting the field that
+/// replaces it.
+pub(crate) fn annotation_evidence(
+    t: &PodTemplate<'_>,
+    key: &str,
+    value: &Value,
+    replacement_field: &'static str,
+) -> kubeward_core::Evidence {
+    kubeward_core::Evidence::observed(
+        format!("{key}: {}", value.as_str().unwrap_or("")),
+        t.object
+            .source(&annotation_pointer(t.metadata_pointer, key)),
+    )
+    .with_expected(replacement_field)
+}
+
 /// Does any `<field>` (`seccompProfile`, `appArmorProfile`) of the pod or its containers, or any
 /// annotation under `annotation_prefix`, ask for a Localhost profile? Only then can a container's
 /// effective profile be Localhost: the Localhost checks skip every other workload cheaply.
@@ -347,11 +363,7 @@ pub fn effective_apparmor(
         (
             Some(Requested::from_annotation(a)),
             Some(Layer::ContainerAnnotation),
-            Some(format!(
-                "{}/annotations/{}",
-                t.metadata_pointer,
-                ann_key.replace('~', "~0").replace('/', "~1")
-            )),
+            Some(annotation_pointer(t.metadata_pointer, &ann_key)),
             Some(ann_key.clone()),
         )
     } else if let Some(r) = t

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
-use super::{SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION};
+use super::{SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION, annotation_evidence};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
@@ -35,17 +35,8 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                     || k.starts_with(SECCOMP_CONTAINER_ANNOTATION_PREFIX)
             })
             .map(|(k, v)| {
-                let ptr = format!(
-                    "{}/annotations/{}",
-                    t.metadata_pointer,
-                    k.replace('~', "~0").replace('/', "~1")
-                );
-                Evidence::observed(
-                    format!("{k}: {}", v.as_str().unwrap_or("")),
-                    t.object.source(&ptr),
-                )
-                .with_expected("securityContext.seccompProfile")
-                .with_note("ignored since Kubernetes 1.25 (kubelet) / 1.27 (API server)")
+                annotation_evidence(t, k, v, "securityContext.seccompProfile")
+                    .with_note("ignored since Kubernetes 1.25 (kubelet) / 1.27 (API server)")
             })
             .collect();
         if ev.is_empty() {

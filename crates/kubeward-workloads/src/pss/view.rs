@@ -78,11 +78,7 @@ impl<'a> PodView<'a> {
 
     /// Pointer of a pod annotation.
     pub fn annotation_ptr(&self, key: &str) -> String {
-        format!(
-            "{}/annotations/{}",
-            self.metadata_pointer,
-            key.replace('~', "~0").replace('/', "~1")
-        )
+        crate::ctx::annotation_pointer(self.metadata_pointer, key)
     }
 
     pub fn annotations(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
