@@ -635,11 +635,7 @@ impl<'m> Analysis<'m> {
         if !Self::admin_rule_matches(r, peer) {
             return None;
         }
-        let ports = match &r.fixed {
-            Some(c) => c.clone(),
-            None => self.resolve_ports(src.ports.as_deref().unwrap_or(&[]), dst),
-        };
-        Some((r.action, ports))
+        Some((r.action, self.admin_rule_ports(r, src, dst)))
     }
 
     /// Does any AdminNetworkPolicy or the baseline select the class?
@@ -648,6 +644,20 @@ impl<'m> Analysis<'m> {
             .iter()
             .chain(&self.baseline)
             .any(|a| a.subject.get(class))
+    }
+
+    /// The connections an admin or baseline rule covers: precomputed when it names no port,
+    /// else resolved against `dst`'s named ports.
+    fn admin_rule_ports(
+        &self,
+        rule: &CompiledAdminRule,
+        src: &AdminRule,
+        dst: Option<usize>,
+    ) -> ConnSet {
+        match &rule.fixed {
+            Some(c) => c.clone(),
+            None => self.resolve_ports(src.ports.as_deref().unwrap_or(&[]), dst),
+        }
     }
 
     fn resolve_ports(&self, ports: &[PortSpec], dst: Option<usize>) -> ConnSet {
@@ -792,10 +802,7 @@ impl<'m> Analysis<'m> {
                 if !Self::admin_rule_matches(r, peer) {
                     continue;
                 }
-                let ports = match &r.fixed {
-                    Some(c) => c.clone(),
-                    None => self.resolve_ports(src_rules[ri].ports.as_deref().unwrap_or(&[]), dst),
-                };
+                let ports = self.admin_rule_ports(r, &src_rules[ri], dst);
                 let hit = ports.intersect(&undecided);
                 if hit.is_empty() {
                     continue;
@@ -829,10 +836,7 @@ impl<'m> Analysis<'m> {
                 if !Self::admin_rule_matches(r, peer) {
                     continue;
                 }
-                let ports = match &r.fixed {
-                    Some(c) => c.clone(),
-                    None => self.resolve_ports(src_rules[ri].ports.as_deref().unwrap_or(&[]), dst),
-                };
+                let ports = self.admin_rule_ports(r, &src_rules[ri], dst);
                 let hit = ports.intersect(&rest);
                 if hit.is_empty() {
                     continue;
