@@ -635,6 +635,44 @@ fn source_addresses(s: &str) -> Vec<String> {
     }
 }
 
+/// Each argument shell-quoted, joined by spaces.
+fn quoted_list<S: AsRef<str>>(items: &[S]) -> String {
+    items
+        .iter()
+        .map(|a| shell_quote(a.as_ref()))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Collection priorities, required rules first: application (FQDN) rules, then network rules.
+const APP_PRIORITIES: [(bool, u16); 2] = [(true, 200), (false, 300)];
+const NET_PRIORITIES: [(bool, u16); 2] = [(true, 100), (false, 150)];
+
+/// The CLI's collection settings, given only by the first rule of a collection.
+fn first_rule_priority(first: bool, priority: u16) -> String {
+    if first {
+        format!(" --priority {priority} --action Allow")
+    } else {
+        String::new()
+    }
+}
+
+/// An ARM rule collection, or nothing when it would hold no rule.
+fn rule_collection(
+    p: &EgressPlan,
+    kind: &str,
+    required: bool,
+    priority: u16,
+    rules: Vec<serde_json::Value>,
+) -> Option<serde_json::Value> {
+    (!rules.is_empty()).then(|| {
+        serde_json::json!({
+            "name": collection(p, kind, required),
+            "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
+        })
+    })
+}
+
 fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
     format!(
         "aks-{}-{kind}{}",
@@ -652,59 +690,40 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
     s.push_str("# The az network firewall commands come from the azure-firewall CLI extension: az extension add --name azure-firewall\n");
     let rg = shell_quote(&t.resource_group);
     let fw = shell_quote(&t.firewall);
-    let src = source_addresses(&t.source)
-        .iter()
-        .map(|a| shell_quote(a))
-        .collect::<Vec<_>>()
-        .join(" ");
-    for (required, priority) in [(true, 200), (false, 300)] {
+    let src = quoted_list(&source_addresses(&t.source));
+    for (required, priority) in APP_PRIORITIES {
         let mut first = true;
         for r in p
             .application_rules
             .iter()
             .filter(|r| r.required == required)
         {
-            let fqdns: Vec<String> = r.fqdns.iter().map(|f| shell_quote(f)).collect();
             s.push_str(&format!(
                 "az network firewall application-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --source-addresses {src} --protocols {}={} --target-fqdns {}\n",
                 shell_quote(&collection(p, "fqdn", required)),
                 r.name,
-                if first { format!(" --priority {priority} --action Allow") } else { String::new() },
+                first_rule_priority(first, priority),
                 r.protocol,
                 r.port,
-                fqdns.join(" ")
+                quoted_list(&r.fqdns)
             ));
             first = false;
         }
     }
-    for (required, priority) in [(true, 100), (false, 150)] {
+    for (required, priority) in NET_PRIORITIES {
         let mut first = true;
         for r in p.network_rules.iter().filter(|r| r.required == required) {
             let ports: Vec<String> = r.ports.iter().map(u16::to_string).collect();
             let dest = if r.destination_fqdns.is_empty() {
-                format!(
-                    "--destination-addresses {}",
-                    r.destinations
-                        .iter()
-                        .map(|d| shell_quote(d))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
+                format!("--destination-addresses {}", quoted_list(&r.destinations))
             } else {
-                format!(
-                    "--destination-fqdns {}",
-                    r.destination_fqdns
-                        .iter()
-                        .map(|d| shell_quote(d))
-                        .collect::<Vec<_>>()
-                        .join(" ")
-                )
+                format!("--destination-fqdns {}", quoted_list(&r.destination_fqdns))
             };
             s.push_str(&format!(
                 "az network firewall network-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --protocols {} --source-addresses {src} {dest} --destination-ports {}\n",
                 shell_quote(&collection(p, "net", required)),
                 r.name,
-                if first { format!(" --priority {priority} --action Allow") } else { String::new() },
+                first_rule_priority(first, priority),
                 r.protocol,
                 ports.join(" ")
             ));
@@ -718,7 +737,7 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
 /// `Microsoft.Network/azureFirewalls` resource (classic rules).
 pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
     let mut app_cols = Vec::new();
-    for (required, priority) in [(true, 200), (false, 300)] {
+    for (required, priority) in APP_PRIORITIES {
         let rules: Vec<serde_json::Value> = p
             .application_rules
             .iter()
@@ -733,15 +752,10 @@ pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
                 })
             })
             .collect();
-        if !rules.is_empty() {
-            app_cols.push(serde_json::json!({
-                "name": collection(p, "fqdn", required),
-                "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
-            }));
-        }
+        app_cols.extend(rule_collection(p, "fqdn", required, priority, rules));
     }
     let mut net_cols = Vec::new();
-    for (required, priority) in [(true, 100), (false, 150)] {
+    for (required, priority) in NET_PRIORITIES {
         let rules: Vec<serde_json::Value> = p
             .network_rules
             .iter()
@@ -758,12 +772,7 @@ pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
                 })
             })
             .collect();
-        if !rules.is_empty() {
-            net_cols.push(serde_json::json!({
-                "name": collection(p, "net", required),
-                "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
-            }));
-        }
+        net_cols.extend(rule_collection(p, "net", required, priority, rules));
     }
     serde_json::json!({
         "cluster": p.cluster,
