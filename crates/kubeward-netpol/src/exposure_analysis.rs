@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use crate::conn::ConnSet;
 use crate::connlist::{ConnList, DotExtraNode, Format, PeerRef, csv_field, write_json_rows};
 use crate::engine::{Analysis, Direction};
-use crate::model::{Action, AdminPeer, NS_NAME_LABEL, Peer};
+use crate::model::{Action, AdminPeer, AdminRule, NS_NAME_LABEL, Peer};
 use crate::selector::{Operator, Selector};
 
 pub const ENTIRE_CLUSTER: &str = "entire-cluster";
@@ -213,6 +213,21 @@ fn key_matches(peer: &Option<Representative>, target: Option<&Representative>) -
     }
 }
 
+/// The connections an admin or baseline rule covers towards the potential peer `target`, or
+/// None when no peer of the rule can be it (an unknown peer fails closed for Deny and Pass).
+fn admin_rule_potential(
+    a: &Analysis,
+    r: &AdminRule,
+    target: Option<&Representative>,
+    dst: Option<usize>,
+) -> Option<ConnSet> {
+    let hit = r.peers.iter().any(|peer| match peer {
+        AdminPeer::Unknown => r.action != Action::Allow,
+        other => admin_peer_key(other).is_some_and(|k| key_matches(&k, target)),
+    });
+    hit.then(|| a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true))
+}
+
 /// Connections between workload class `c` and a potential peer, through all policy tiers.
 fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representative>) -> ConnSet {
     let dst = match dir {
@@ -231,14 +246,9 @@ fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representat
             Direction::Egress => &p.egress,
         };
         for r in rules {
-            let hit = r.peers.iter().any(|peer| match peer {
-                AdminPeer::Unknown => r.action != Action::Allow,
-                other => admin_peer_key(other).is_some_and(|k| key_matches(&k, target)),
-            });
-            if !hit {
+            let Some(ports) = admin_rule_potential(a, r, target, dst) else {
                 continue;
-            }
-            let ports = a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true);
+            };
             let c2 = ports.intersect(&undecided);
             match r.action {
                 Action::Allow => allowed.union_with(&c2),
@@ -283,14 +293,9 @@ fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representat
             Direction::Egress => &b.egress,
         };
         for r in rules {
-            let hit = r.peers.iter().any(|peer| match peer {
-                AdminPeer::Unknown => r.action != Action::Allow,
-                other => admin_peer_key(other).is_some_and(|k| key_matches(&k, target)),
-            });
-            if !hit {
+            let Some(ports) = admin_rule_potential(a, r, target, dst) else {
                 continue;
-            }
-            let ports = a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true);
+            };
             let c2 = ports.intersect(&rest);
             if r.action == Action::Allow {
                 allowed.union_with(&c2);
