@@ -26,14 +26,7 @@ pub static META: CheckMeta = CheckMeta {
 pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut names = Vec::new();
     let mut pointers = Vec::new();
-    for (i, vol) in pod
-        .spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, vol) in pod.volumes() {
         if vol.get("hostPath").is_some_and(|h| !h.is_null()) {
             names.push(vol.get("name").and_then(Value::as_str).unwrap_or(""));
             pointers.push(pod.ptr(&format!("/volumes/{i}/hostPath")));

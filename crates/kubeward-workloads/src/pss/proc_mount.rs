@@ -24,7 +24,7 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 /// Containers whose procMount is set to something other than Default.
-pub(super) fn unmasked<'a>(pod: &PodView<'a>) -> (Vec<&'a str>, Vec<String>) {
+fn unmasked<'a>(pod: &PodView<'a>) -> (Vec<&'a str>, Vec<String>) {
     let mut names = Vec::new();
     let mut pointers = Vec::new();
     for c in &pod.containers {
@@ -42,10 +42,15 @@ pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {
         return None;
     }
+    unmasked_violation(pod, "procMount")
+}
+
+/// The violation (reported under `id`) naming containers whose /proc is not masked, if any.
+pub(super) fn unmasked_violation(pod: &PodView<'_>, id: &'static str) -> Option<Violation> {
     let (names, pointers) = unmasked(pod);
     (!names.is_empty()).then(|| {
         Violation::new(
-            "procMount",
+            id,
             "procMount",
             format!(
                 "{} must not set securityContext.procMount to a non-default value",

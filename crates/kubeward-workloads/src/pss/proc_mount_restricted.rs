@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
-use super::{PodView, Violation, containers_phrase};
+use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W119",
@@ -22,18 +22,7 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
-    let (names, pointers) = super::proc_mount::unmasked(pod);
-    (!names.is_empty()).then(|| {
-        Violation::new(
-            "procMount_restricted",
-            "procMount",
-            format!(
-                "{} must not set securityContext.procMount to a non-default value",
-                containers_phrase(&names)
-            ),
-            pointers,
-        )
-    })
+    super::proc_mount::unmasked_violation(pod, "procMount_restricted")
 }
 
 #[cfg(test)]

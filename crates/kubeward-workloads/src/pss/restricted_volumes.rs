@@ -39,14 +39,7 @@ pub static META: CheckMeta = CheckMeta {
 pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
     let mut pointers = Vec::new();
-    for (i, vol) in pod
-        .spec
-        .get("volumes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .enumerate()
-    {
+    for (i, vol) in pod.volumes() {
         let Some(map) = vol.as_object() else { continue };
         let name = vol.get("name").and_then(Value::as_str).unwrap_or("");
         let sources: Vec<&str> = map

@@ -66,6 +66,16 @@ impl<'a> PodView<'a> {
         }
     }
 
+    /// `spec.volumes` entries with their index (none when absent or not a list).
+    pub fn volumes(&self) -> impl Iterator<Item = (usize, &'a Value)> + use<'a> {
+        self.spec
+            .get("volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .enumerate()
+    }
+
     /// `spec.securityContext.<path>`.
     pub fn sc(&self, path: &str) -> Option<&'a Value> {
         at(self.spec.get("securityContext")?, path)
