@@ -657,20 +657,31 @@ fn first_rule_priority(first: bool, priority: u16) -> String {
     }
 }
 
-/// An ARM rule collection, or nothing when it would hold no rule.
-fn rule_collection(
+/// ARM rule collections of one kind: the required rules, then the optional ones, each at its
+/// priority; an empty collection is left out.
+fn rule_collections<R>(
     p: &EgressPlan,
     kind: &str,
-    required: bool,
-    priority: u16,
-    rules: Vec<serde_json::Value>,
-) -> Option<serde_json::Value> {
-    (!rules.is_empty()).then(|| {
-        serde_json::json!({
-            "name": collection(p, kind, required),
-            "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
-        })
-    })
+    priorities: [(bool, u16); 2],
+    rules: &[R],
+    is_required: impl Fn(&R) -> bool,
+    to_json: impl Fn(&R) -> serde_json::Value,
+) -> Vec<serde_json::Value> {
+    let mut collections = Vec::new();
+    for (required, priority) in priorities {
+        let rules: Vec<serde_json::Value> = rules
+            .iter()
+            .filter(|r| is_required(r) == required)
+            .map(&to_json)
+            .collect();
+        if !rules.is_empty() {
+            collections.push(serde_json::json!({
+                "name": collection(p, kind, required),
+                "properties": {"priority": priority, "action": {"type": "Allow"}, "rules": rules}
+            }));
+        }
+    }
+    collections
 }
 
 fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
@@ -736,44 +747,40 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
 /// The `applicationRuleCollections` and `networkRuleCollections` of an ARM
 /// `Microsoft.Network/azureFirewalls` resource (classic rules).
 pub fn firewall_json(p: &EgressPlan, t: &FirewallTarget) -> serde_json::Value {
-    let mut app_cols = Vec::new();
-    for (required, priority) in APP_PRIORITIES {
-        let rules: Vec<serde_json::Value> = p
-            .application_rules
-            .iter()
-            .filter(|r| r.required == required)
-            .map(|r| {
-                serde_json::json!({
-                    "name": r.name,
-                    "description": r.why,
-                    "sourceAddresses": source_addresses(&t.source),
-                    "protocols": [{"protocolType": r.protocol, "port": r.port}],
-                    "targetFqdns": r.fqdns,
-                })
+    let app_cols = rule_collections(
+        p,
+        "fqdn",
+        APP_PRIORITIES,
+        &p.application_rules,
+        |r| r.required,
+        |r| {
+            serde_json::json!({
+                "name": r.name,
+                "description": r.why,
+                "sourceAddresses": source_addresses(&t.source),
+                "protocols": [{"protocolType": r.protocol, "port": r.port}],
+                "targetFqdns": r.fqdns,
             })
-            .collect();
-        app_cols.extend(rule_collection(p, "fqdn", required, priority, rules));
-    }
-    let mut net_cols = Vec::new();
-    for (required, priority) in NET_PRIORITIES {
-        let rules: Vec<serde_json::Value> = p
-            .network_rules
-            .iter()
-            .filter(|r| r.required == required)
-            .map(|r| {
-                serde_json::json!({
-                    "name": r.name,
-                    "description": r.why,
-                    "protocols": [r.protocol],
-                    "sourceAddresses": source_addresses(&t.source),
-                    "destinationAddresses": r.destinations,
-                    "destinationFqdns": r.destination_fqdns,
-                    "destinationPorts": r.ports.iter().map(u16::to_string).collect::<Vec<_>>(),
-                })
+        },
+    );
+    let net_cols = rule_collections(
+        p,
+        "net",
+        NET_PRIORITIES,
+        &p.network_rules,
+        |r| r.required,
+        |r| {
+            serde_json::json!({
+                "name": r.name,
+                "description": r.why,
+                "protocols": [r.protocol],
+                "sourceAddresses": source_addresses(&t.source),
+                "destinationAddresses": r.destinations,
+                "destinationFqdns": r.destination_fqdns,
+                "destinationPorts": r.ports.iter().map(u16::to_string).collect::<Vec<_>>(),
             })
-            .collect();
-        net_cols.extend(rule_collection(p, "net", required, priority, rules));
-    }
+        },
+    );
     serde_json::json!({
         "cluster": p.cluster,
         "applicationRuleCollections": app_cols,
