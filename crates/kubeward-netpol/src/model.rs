@@ -970,6 +970,20 @@ fn parse_netpol(o: &Object, idx: usize, problems: &mut Vec<Problem>) -> Result<N
     })
 }
 
+/// The `spec.<dir>` rule list of a policy (absent or null: no rules).
+fn rule_list<'v>(o: &Object, spec: &'v Value, dir: &str) -> Result<&'v [Value], Problem> {
+    match spec.get(dir) {
+        None | Some(Value::Null) => Ok(&[]),
+        Some(Value::Array(a)) => Ok(a),
+        Some(_) => Err(problem(
+            o,
+            Level::Error,
+            &format!("/spec/{dir}"),
+            format!("{dir} must be a list"),
+        )),
+    }
+}
+
 fn parse_np_rules(
     o: &Object,
     spec: &Value,
@@ -978,16 +992,7 @@ fn parse_np_rules(
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<NpRule>, Problem> {
     let err = |ptr: &str, msg: String| problem(o, Level::Error, ptr, msg);
-    let list = match spec.get(dir) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(err(
-                &format!("/spec/{dir}"),
-                format!("{dir} must be a list"),
-            ));
-        }
-    };
+    let list = rule_list(o, spec, dir)?;
     if list.len() > MAX_RULES {
         return Err(err(
             &format!("/spec/{dir}"),
@@ -1252,16 +1257,7 @@ fn parse_admin_rules(
     kind: AdminKind,
 ) -> Result<Vec<AdminRule>, Problem> {
     let err = |ptr: &str, msg: String| problem(o, Level::Error, ptr, msg);
-    let list = match spec.get(dir) {
-        None | Some(Value::Null) => return Ok(Vec::new()),
-        Some(Value::Array(a)) => a,
-        Some(_) => {
-            return Err(err(
-                &format!("/spec/{dir}"),
-                format!("{dir} must be a list"),
-            ));
-        }
-    };
+    let list = rule_list(o, spec, dir)?;
     if list.len() > 100 {
         return Err(err(
             &format!("/spec/{dir}"),
