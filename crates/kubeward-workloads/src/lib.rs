@@ -12,8 +12,7 @@ pub mod rbac;
 pub mod system;
 
 use kubeward_core::{CheckMeta, Finding};
-use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
-use serde_json::Value;
+use kubeward_inventory::{Inventory, Object, PodTemplate};
 
 pub use ctx::{Ctx, ScanOptions};
 
@@ -37,7 +36,8 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 /// Each pod's controls run once for both levels ([`pss::evaluate_levels`]).
 pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
     use rayon::prelude::*;
-    let subjects: Vec<&Object> = pss_subjects(inv)
+    // Workloads whose controlling owner is in the inputs too are covered by the owner's verdict.
+    let subjects: Vec<&Object> = pss::subjects(inv)
         .into_iter()
         .filter(|o| {
             opts.include_system
@@ -53,42 +53,6 @@ pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
         .flat_map_iter(|o| pss_object_findings(o))
         .collect();
     aggregate::aggregate_passes(findings, check_meta)
-}
-
-/// The objects Pod Security evaluates: every workload except those whose controlling owner is in
-/// the inputs too (the owner's verdict covers them), as `kubeward pss` does.
-fn pss_subjects(inv: &Inventory) -> Vec<&Object> {
-    use std::collections::HashSet;
-    let workloads: Vec<&Object> = inv.objects.iter().filter(|o| is_workload(o)).collect();
-    let present: HashSet<(&str, &str, &str)> = workloads
-        .iter()
-        .map(|o| {
-            (
-                o.kind.as_str(),
-                o.namespace.as_deref().unwrap_or(""),
-                o.name.as_str(),
-            )
-        })
-        .collect();
-    workloads
-        .into_iter()
-        .filter(|o| {
-            let ns = o.namespace.as_deref().unwrap_or("");
-            let owners = o
-                .value
-                .get("metadata")
-                .and_then(|m| m.get("ownerReferences"))
-                .and_then(Value::as_array);
-            !owners.into_iter().flatten().any(|r| {
-                r.get("controller").and_then(Value::as_bool) == Some(true)
-                    && present.contains(&(
-                        r.get("kind").and_then(Value::as_str).unwrap_or(""),
-                        ns,
-                        r.get("name").and_then(Value::as_str).unwrap_or(""),
-                    ))
-            })
-        })
-        .collect()
 }
 
 const PSS_BASELINE_AT: &str = "baseline:latest";
