@@ -148,6 +148,19 @@ fn wrap(pod: &Value, kind: &str) -> Object {
     Object::from_value(value, Origin::default())
 }
 
+/// Every fixture of the conformance corpus (`None`: not present here and not required), checked
+/// to be the whole corpus rather than a stray subset.
+fn full_corpus() -> Option<Vec<Fixture>> {
+    let root = conformance_dir()?;
+    let all = fixtures(&root);
+    assert!(
+        all.len() > 4000,
+        "expected the full corpus, found {} files",
+        all.len()
+    );
+    Some(all)
+}
+
 fn checks_of(v: &[Violation]) -> Vec<&'static str> {
     v.iter().map(|x| x.check).collect()
 }
@@ -161,15 +174,9 @@ fn eval(obj: &Object, level: Level, version: Version) -> Vec<Violation> {
 
 #[test]
 fn pod_security_admission_fixtures() {
-    let Some(root) = conformance_dir() else {
+    let Some(all) = full_corpus() else {
         return;
     };
-    let all = fixtures(&root);
-    assert!(
-        all.len() > 4000,
-        "expected the full corpus, found {} files",
-        all.len()
-    );
     let max_minor = all.iter().map(|f| f.minor).max().unwrap_or(0);
     let mut failures: Vec<String> = Vec::new();
     let mut passed = 0usize;
@@ -284,15 +291,9 @@ fn pod_security_admission_fixtures() {
 /// controls decide baseline, their replacements restricted, at each version).
 #[test]
 fn evaluate_levels_equals_separate_evaluation_on_every_fixture() {
-    let Some(root) = conformance_dir() else {
+    let Some(all) = full_corpus() else {
         return;
     };
-    let all = fixtures(&root);
-    assert!(
-        all.len() > 4000,
-        "expected the full corpus, found {} files",
-        all.len()
-    );
     let mut compared = 0usize;
     let mut failures: Vec<String> = Vec::new();
     for f in &all {
