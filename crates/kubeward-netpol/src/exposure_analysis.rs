@@ -228,6 +228,24 @@ fn admin_rule_potential(
     hit.then(|| a.resolve_ports_keeping_names(r.ports.as_deref().unwrap_or(&[]), dst, true))
 }
 
+/// Adds the potential peers that admin or baseline `rules` name by selector and that no real
+/// pod stands for.
+fn add_admin_candidates(
+    a: &Analysis,
+    rules: &[AdminRule],
+    candidates: &mut BTreeMap<String, Representative>,
+) {
+    for r in rules {
+        for peer in &r.peers {
+            if let Some(Some(rep)) = admin_peer_key(peer)
+                && !matches!(peer, AdminPeer::Pods { namespaces, pods } if matched_by_real_pod(a, Some(namespaces), Some(pods), ""))
+            {
+                candidates.entry(rep.key.clone()).or_insert(rep);
+            }
+        }
+    }
+}
+
 /// Connections between workload class `c` and a potential peer, through all policy tiers.
 fn potential(a: &Analysis, c: usize, dir: Direction, target: Option<&Representative>) -> ConnSet {
     let dst = match dir {
@@ -393,15 +411,7 @@ pub fn compute(a: &Analysis) -> Exposure {
                     Direction::Ingress => &p.ingress,
                     Direction::Egress => &p.egress,
                 };
-                for r in rules {
-                    for peer in &r.peers {
-                        if let Some(Some(rep)) = admin_peer_key(peer)
-                            && !matches!(peer, AdminPeer::Pods { namespaces, pods } if matched_by_real_pod(a, Some(namespaces), Some(pods), ""))
-                        {
-                            candidates.entry(rep.key.clone()).or_insert(rep);
-                        }
-                    }
-                }
+                add_admin_candidates(a, rules, &mut candidates);
             }
             if let Some(b) = &a.model.baseline
                 && a.admin_subject(None, c)
@@ -410,15 +420,7 @@ pub fn compute(a: &Analysis) -> Exposure {
                     Direction::Ingress => &b.ingress,
                     Direction::Egress => &b.egress,
                 };
-                for r in rules {
-                    for peer in &r.peers {
-                        if let Some(Some(rep)) = admin_peer_key(peer)
-                            && !matches!(peer, AdminPeer::Pods { namespaces, pods } if matched_by_real_pod(a, Some(namespaces), Some(pods), ""))
-                        {
-                            candidates.entry(rep.key.clone()).or_insert(rep);
-                        }
-                    }
-                }
+                add_admin_candidates(a, rules, &mut candidates);
             }
             we.entire_cluster = potential(a, c, dir, None);
             for (key, rep) in candidates {
