@@ -52,39 +52,34 @@ fn problems(opts: &Value, minor: u32) -> Vec<(String, &'static str)> {
 pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
     let mut pointers = Vec::new();
-    if let Some(opts) = pod.sc("/seLinuxOptions") {
+    // `who` set these options, found at `options_pointer`.
+    let mut record = |who: String, opts: &Value, options_pointer: String| {
         let p = problems(opts, minor);
         if !p.is_empty() {
             parts.push(format!(
-                "pod set forbidden securityContext.seLinuxOptions: {}",
+                "{who} set forbidden securityContext.seLinuxOptions: {}",
                 p.iter()
                     .map(|(t, _)| t.as_str())
                     .collect::<Vec<_>>()
                     .join("; ")
             ));
-            pointers.extend(
-                p.iter()
-                    .map(|(_, f)| pod.ptr(&format!("/securityContext/seLinuxOptions{f}"))),
-            );
+            pointers.extend(p.iter().map(|(_, f)| format!("{options_pointer}{f}")));
         }
+    };
+    if let Some(opts) = pod.sc("/seLinuxOptions") {
+        record(
+            "pod".to_string(),
+            opts,
+            pod.ptr("/securityContext/seLinuxOptions"),
+        );
     }
     for c in &pod.containers {
         if let Some(opts) = c.sc("/seLinuxOptions") {
-            let p = problems(opts, minor);
-            if !p.is_empty() {
-                parts.push(format!(
-                    "container {:?} set forbidden securityContext.seLinuxOptions: {}",
-                    c.name,
-                    p.iter()
-                        .map(|(t, _)| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                ));
-                pointers.extend(
-                    p.iter()
-                        .map(|(_, f)| c.ptr(&format!("/securityContext/seLinuxOptions{f}"))),
-                );
-            }
+            record(
+                format!("container {:?}", c.name),
+                opts,
+                c.ptr("/securityContext/seLinuxOptions"),
+            );
         }
     }
     (!parts.is_empty()).then(|| {
