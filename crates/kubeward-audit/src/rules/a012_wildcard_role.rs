@@ -34,9 +34,7 @@ pub static RULE: Rule = Rule {
 pub fn role_rules<'v>(v: &'v EventView) -> Option<&'v Vec<serde_json::Value>> {
     if !matches!(v.resource(), "roles" | "clusterroles")
         || !v.is_modify()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

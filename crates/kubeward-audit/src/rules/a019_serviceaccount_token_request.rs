@@ -36,9 +36,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "serviceaccounts"
         || v.subresource() != "token"
         || v.verb() != "create"
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

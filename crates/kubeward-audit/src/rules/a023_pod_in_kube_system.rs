@@ -38,9 +38,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         || v.verb() != "create"
         || !POD_BEARING.contains(&v.resource())
         || !v.subresource().is_empty()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

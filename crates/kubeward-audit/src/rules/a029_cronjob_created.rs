@@ -32,9 +32,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "cronjobs"
         || !v.subresource().is_empty()
         || !v.is_modify()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

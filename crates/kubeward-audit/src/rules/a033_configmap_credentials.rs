@@ -43,12 +43,7 @@ const KEYS: &[&str] = &[
 const VALUES: &[&str] = &["-----BEGIN", "AKIA", "AccountKey=", "SharedAccessKey="];
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    if v.resource() != "configmaps"
-        || !v.is_modify()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
-    {
+    if v.resource() != "configmaps" || !v.is_modify() || !is_completed_by_person(v) {
         return None;
     }
     let data = v.object()?.get("data")?.as_object()?;

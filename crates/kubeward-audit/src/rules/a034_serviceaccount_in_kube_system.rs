@@ -35,9 +35,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         || !v.subresource().is_empty()
         || v.verb() != "create"
         || !matches!(v.namespace(), "kube-system" | "kube-public")
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

@@ -30,12 +30,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    if v.resource() != "ingresses"
-        || v.verb() != "create"
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
-    {
+    if v.resource() != "ingresses" || v.verb() != "create" || !is_completed_by_person(v) {
         return None;
     }
     let obj = v.object()?;

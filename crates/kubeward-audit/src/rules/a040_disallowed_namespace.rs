@@ -77,9 +77,7 @@ fn eval(v: &EventView, cfg: &Config) -> Option<String> {
         || v.resource() != "namespaces"
         || !v.subresource().is_empty()
         || !v.api_group().is_empty()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }

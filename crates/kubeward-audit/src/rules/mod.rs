@@ -255,10 +255,12 @@ pub fn is_platform_identity(user: &str) -> bool {
 /// The detail (`verb resource namespace/name`) of a completed, successful request made by
 /// someone other than the platform; `None` otherwise. Rules test their own resource and verb first.
 pub fn succeeded_by_person(v: &EventView) -> Option<String> {
-    if !v.is_final() || !v.succeeded() || is_platform_identity(v.username()) {
-        return None;
-    }
-    Some(format!("{} {}", v.verb(), object_name(v)))
+    is_completed_by_person(v).then(|| format!("{} {}", v.verb(), object_name(v)))
+}
+
+/// A completed, successful request made by someone other than the platform.
+pub fn is_completed_by_person(v: &EventView) -> bool {
+    v.is_final() && v.succeeded() && !is_platform_identity(v.username())
 }
 
 /// Namespaces whose service accounts belong to AKS itself or to add-ons AKS manages: they read
@@ -420,9 +422,7 @@ pub fn host_namespace_shared(v: &EventView, key: &str) -> Option<String> {
 pub fn written_binding<'v>(v: &'v EventView) -> Option<&'v Value> {
     if !matches!(v.resource(), "clusterrolebindings" | "rolebindings")
         || !v.is_modify()
-        || !v.is_final()
-        || !v.succeeded()
-        || is_platform_identity(v.username())
+        || !is_completed_by_person(v)
     {
         return None;
     }
