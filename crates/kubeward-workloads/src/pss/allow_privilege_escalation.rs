@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use serde_json::Value;
 
-use super::{PodView, Violation, containers_phrase};
+use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W114",
@@ -27,25 +27,14 @@ pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {
         return None;
     }
-    let mut names = Vec::new();
-    let mut pointers = Vec::new();
-    for c in &pod.containers {
-        if c.sc("/allowPrivilegeEscalation").and_then(Value::as_bool) != Some(false) {
-            names.push(c.name);
-            pointers.push(c.ptr("/securityContext/allowPrivilegeEscalation"));
-        }
-    }
-    (!names.is_empty()).then(|| {
-        Violation::new(
-            "allowPrivilegeEscalation",
-            "allowPrivilegeEscalation != false",
-            format!(
-                "{} must set securityContext.allowPrivilegeEscalation=false",
-                containers_phrase(&names)
-            ),
-            pointers,
-        )
-    })
+    Violation::per_container_field(
+        pod,
+        "allowPrivilegeEscalation",
+        "allowPrivilegeEscalation != false",
+        "allowPrivilegeEscalation",
+        |v| v.and_then(Value::as_bool) != Some(false),
+        "must set securityContext.allowPrivilegeEscalation=false",
+    )
 }
 
 #[cfg(test)]

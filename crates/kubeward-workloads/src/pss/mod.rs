@@ -184,6 +184,34 @@ impl Violation {
             lines: Vec::new(),
         }
     }
+    /// The violation naming every container whose `securityContext.<field>` value is
+    /// `forbidden`, detailed as "container(s) … `requirement`"; `None` when no container is.
+    fn per_container_field(
+        pod: &PodView<'_>,
+        check: &'static str,
+        reason: &str,
+        field: &str,
+        forbidden: impl Fn(Option<&serde_json::Value>) -> bool,
+        requirement: &str,
+    ) -> Option<Violation> {
+        let mut names = Vec::new();
+        let mut pointers = Vec::new();
+        for c in &pod.containers {
+            if forbidden(c.sc(&format!("/{field}"))) {
+                names.push(c.name);
+                pointers.push(c.ptr(&format!("/securityContext/{field}")));
+            }
+        }
+        (!names.is_empty()).then(|| {
+            Violation::new(
+                check,
+                reason,
+                format!("{} {requirement}", containers_phrase(&names)),
+                pointers,
+            )
+        })
+    }
+
     /// `reason (detail)`, as the admission controller prints each part.
     pub fn message(&self) -> String {
         if self.detail.is_empty() {

@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use serde_json::Value;
 
-use super::{PodView, Violation, containers_phrase};
+use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W102",
@@ -23,25 +23,14 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub(super) fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
-    let mut names = Vec::new();
-    let mut pointers = Vec::new();
-    for c in &pod.containers {
-        if c.sc("/privileged").and_then(Value::as_bool) == Some(true) {
-            names.push(c.name);
-            pointers.push(c.ptr("/securityContext/privileged"));
-        }
-    }
-    (!names.is_empty()).then(|| {
-        Violation::new(
-            "privileged",
-            "privileged",
-            format!(
-                "{} must not set securityContext.privileged=true",
-                containers_phrase(&names)
-            ),
-            pointers,
-        )
-    })
+    Violation::per_container_field(
+        pod,
+        "privileged",
+        "privileged",
+        "privileged",
+        |v| v.and_then(Value::as_bool) == Some(true),
+        "must not set securityContext.privileged=true",
+    )
 }
 
 #[cfg(test)]

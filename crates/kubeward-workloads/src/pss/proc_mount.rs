@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
-use super::{PodView, Violation, containers_phrase};
+use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W109",
@@ -23,21 +23,6 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-/// Containers whose procMount is set to something other than Default.
-fn unmasked<'a>(pod: &PodView<'a>) -> (Vec<&'a str>, Vec<String>) {
-    let mut names = Vec::new();
-    let mut pointers = Vec::new();
-    for c in &pod.containers {
-        if let Some(m) = str_of(c.sc("/procMount"))
-            && m != "Default"
-        {
-            names.push(c.name);
-            pointers.push(c.ptr("/securityContext/procMount"));
-        }
-    }
-    (names, pointers)
-}
-
 pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {
         return None;
@@ -47,18 +32,14 @@ pub(super) fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 /// The violation (reported under `id`) naming containers whose /proc is not masked, if any.
 pub(super) fn unmasked_violation(pod: &PodView<'_>, id: &'static str) -> Option<Violation> {
-    let (names, pointers) = unmasked(pod);
-    (!names.is_empty()).then(|| {
-        Violation::new(
-            id,
-            "procMount",
-            format!(
-                "{} must not set securityContext.procMount to a non-default value",
-                containers_phrase(&names)
-            ),
-            pointers,
-        )
-    })
+    Violation::per_container_field(
+        pod,
+        id,
+        "procMount",
+        "procMount",
+        |v| str_of(v).is_some_and(|m| m != "Default"),
+        "must not set securityContext.procMount to a non-default value",
+    )
 }
 
 #[cfg(test)]
