@@ -35,14 +35,7 @@ pub static RULE: Rule = Rule {
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| true_at(c, "/securityContext/privileged"));
-    (!bad.is_empty()).then(|| {
-        format!(
-            "{} {}: privileged {}",
-            v.verb(),
-            object_name(v),
-            bad.join(", ")
-        )
-    })
+    containers_detail(v, "privileged ", &bad)
 }
 
 #[cfg(test)]

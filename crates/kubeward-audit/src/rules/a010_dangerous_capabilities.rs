@@ -56,14 +56,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
                 DANGEROUS.contains(&cap.trim_start_matches("CAP_").to_ascii_uppercase().as_str())
             })
     });
-    (!bad.is_empty()).then(|| {
-        format!(
-            "{} {}: dangerous capabilities in {}",
-            v.verb(),
-            object_name(v),
-            bad.join(", ")
-        )
-    })
+    containers_detail(v, "dangerous capabilities in ", &bad)
 }
 
 #[cfg(test)]

@@ -78,7 +78,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         }
         NAMES.iter().any(|n| text.contains(n))
     });
-    (!bad.is_empty()).then(|| format!("{} {}: {}", v.verb(), object_name(v), bad.join(", ")))
+    containers_detail(v, "", &bad)
 }
 
 #[cfg(test)]

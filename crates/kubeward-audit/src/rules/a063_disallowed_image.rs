@@ -48,7 +48,7 @@ fn eval(v: &EventView, cfg: &Config) -> Option<String> {
     let allowed = cfg.allowed_images.as_deref()?;
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| !image_allowed(str_at(c, "/image"), allowed));
-    (!bad.is_empty()).then(|| format!("{} {}: {}", v.verb(), object_name(v), bad.join(", ")))
+    containers_detail(v, "", &bad)
 }
 
 #[cfg(test)]

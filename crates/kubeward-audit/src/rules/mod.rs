@@ -429,6 +429,12 @@ pub fn written_binding<'v>(v: &'v EventView) -> Option<&'v Value> {
     v.object()
 }
 
+/// The detail of a pod write with offending containers (`verb object: {label}a (img), b (img)`);
+/// `None` when there are none.
+pub fn containers_detail(v: &EventView, label: &str, bad: &[String]) -> Option<String> {
+    (!bad.is_empty()).then(|| format!("{} {}: {label}{}", v.verb(), object_name(v), bad.join(", ")))
+}
+
 /// Containers of `spec` (not run from an AKS image) for which `pred` holds, as `name (image)`.
 pub fn offending_containers(spec: &Value, pred: impl Fn(&Value) -> bool) -> Vec<String> {
     containers(spec)
