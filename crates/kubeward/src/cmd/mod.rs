@@ -6,6 +6,7 @@ pub mod node;
 pub mod profiles;
 pub mod pss;
 pub mod rbac;
+pub mod saved;
 pub mod scan;
 pub mod scan_all;
 pub mod score;

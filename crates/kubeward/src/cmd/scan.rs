@@ -239,7 +239,7 @@ pub fn run_report(args: ReportArgs) -> anyhow::Result<u8> {
     let mut outcomes = Vec::new();
     for file in &args.files {
         let display = file.display().to_string();
-        let result = std::fs::read_to_string(file)
+        let result = super::saved::read_text(file)
             .map_err(|e| format!("cannot read {display}: {e}"))
             .and_then(|text| fleet::parse_node_report(&text));
         let node = match &result {

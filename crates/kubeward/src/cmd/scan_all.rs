@@ -402,15 +402,7 @@ fn absorb_node(
 }
 
 fn read_report(path: &Path) -> Result<Report, String> {
-    const MAX: u64 = 64 * 1024 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX {
-        return Err(format!(
-            "report is {} bytes, over the {MAX} byte limit",
-            meta.len()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = super::saved::read_text(path)?;
     serde_json::from_str::<Report>(&text)
         .map_err(|e| format!("not a kubeward JSON report (line {}): {e}", e.line()))
 }

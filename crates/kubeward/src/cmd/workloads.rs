@@ -88,15 +88,7 @@ fn prepare(args: &ScanArgs, command: &str) -> anyhow::Result<(Inventory, ScanOpt
 /// The node facts of a saved report: one node (`kubeward node`) or several (`fleet nodes`,
 /// `report merge`, `scan`).
 fn read_node_report(path: &std::path::Path) -> Result<Vec<NodeFacts>, String> {
-    const MAX: u64 = 64 * 1024 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX {
-        return Err(format!(
-            "node report is {} bytes, over the {MAX} byte limit",
-            meta.len()
-        ));
-    }
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = super::saved::read_text(path)?;
     let value: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| format!("not JSON (line {}): {e}", e.line()))?;
     let facts = NodeFacts::all_from_report_json(&value);
