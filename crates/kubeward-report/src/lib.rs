@@ -97,6 +97,8 @@ pub enum RenderError {
     Serialize(String),
     #[error("cannot render the HTML report: {0}")]
     Template(String),
+    #[error("cannot write the report: {0}")]
+    Write(#[from] std::io::Error),
 }
 
 /// Render a finished report ([`Report::finish`] must have been called).
@@ -113,5 +115,25 @@ pub fn render(
         Format::Sarif => sarif::render(report, registry),
         Format::Markdown => Ok(markdown::render(report, options)),
         Format::Html => html::render(report),
+    }
+}
+
+/// Render a finished report straight into `out`. The JSON report is streamed (a report of
+/// hundreds of thousands of findings is never held as one string); the other formats are built
+/// in memory first, then written.
+pub fn render_to(
+    report: &Report,
+    format: Format,
+    registry: &Registry,
+    options: &RenderOptions,
+    out: &mut dyn std::io::Write,
+) -> Result<(), RenderError> {
+    match format {
+        Format::Json => json::render_to(report, out),
+        other => {
+            let text = render(report, other, registry, options)?;
+            out.write_all(text.as_bytes())?;
+            Ok(())
+        }
     }
 }

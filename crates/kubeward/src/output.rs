@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, bail};
 use kubeward_core::waiver::{self, Date, WaiverFile};
 use kubeward_core::{FailOn, Report, exit_code};
-use kubeward_report::{Format, RenderOptions, render};
+use kubeward_report::{Format, RenderOptions, render_to};
 
 /// One `-o` value: a format, and the file it goes to (standard output when absent).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,10 +167,14 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
             color,
             verbose: args.verbose,
         };
-        let text = render(&report, target.format, &registry, &options)?;
         match &target.file {
             Some(path) => {
-                std::fs::write(path, text).with_context(|| {
+                let written = std::fs::File::create(path)
+                    .map_err(kubeward_report::RenderError::from)
+                    .and_then(|mut file| {
+                        render_to(&report, target.format, &registry, &options, &mut file)
+                    });
+                written.with_context(|| {
                     format!(
                         "cannot write the {} report to {}",
                         target.format,
@@ -181,10 +185,13 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
             }
             None => {
                 let mut out = anstream::stdout().lock();
-                match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+                let written = render_to(&report, target.format, &registry, &options, &mut out)
+                    .and_then(|()| out.flush().map_err(Into::into));
+                match written {
                     Ok(()) => {}
                     // A closed pipe (`| head`) is the reader's choice, not an error.
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                    Err(kubeward_report::RenderError::Write(e))
+                        if e.kind() == std::io::ErrorKind::BrokenPipe => {}
                     Err(e) => return Err(e).context("cannot write the report"),
                 }
             }
