@@ -131,7 +131,7 @@ impl<'a> Field<'a> {
         if expected.is_empty() {
             e
         } else {
-            e.with_expected(expected)
+            e.with_expected(expected.to_string())
         }
     }
 }

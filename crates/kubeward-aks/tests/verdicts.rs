@@ -34,7 +34,7 @@ fn run(files: &[&str], diagnostics: &[&str]) -> Report {
 fn verdicts(r: &Report) -> BTreeMap<(String, String), Status> {
     let mut m = BTreeMap::new();
     for f in &r.findings {
-        let key = (f.code.clone(), f.resource.name.clone());
+        let key = (f.code.to_string(), f.resource.name.clone());
         assert!(
             m.insert(key.clone(), f.status).is_none(),
             "two findings for {key:?}"
@@ -162,7 +162,13 @@ fn hardened_cluster_in_arm_spelling_gives_identical_results() {
         let msgs = |r: &Report| -> Vec<(String, String, String)> {
             r.findings
                 .iter()
-                .map(|f| (f.code.clone(), f.resource.name.clone(), f.message.clone()))
+                .map(|f| {
+                    (
+                        f.code.to_string(),
+                        f.resource.name.clone(),
+                        f.message.to_string(),
+                    )
+                })
                 .collect()
         };
         assert_eq!(msgs(&cli), msgs(&r), "{arm}");

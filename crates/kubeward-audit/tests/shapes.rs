@@ -33,7 +33,7 @@ fn status_of(files: Vec<FileScan>, code: &str) -> (Status, String) {
     let out = merge(files, &opts);
     let r = build_report(&out, &opts);
     let f = r.findings.iter().find(|f| f.code == code).expect("finding");
-    (f.status, f.message.clone())
+    (f.status, f.message.to_string())
 }
 
 /// The five events of the fixtures: an exec (get form), a secret list by a workload, a

@@ -1,5 +1,7 @@
 //! A finding: one check's verdict about one resource, with the evidence that justifies it.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 
 use crate::check::{CheckMeta, RefStatic};
@@ -87,13 +89,133 @@ impl std::fmt::Display for Severity {
     }
 }
 
-/// A reference into a framework, owned form (see [`RefStatic`]).
+/// Text of a finding: borrowed from the check's static metadata where it can be (a report of a
+/// large cluster holds hundreds of thousands of findings that share their titles, references
+/// and remediations), owned where it was composed for this finding or read from a saved report.
+/// Reads like a `String` (`as_str`, `Deref<Target = str>`, comparisons, `Display`) and serialises
+/// as a plain JSON string.
+#[derive(Clone, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Text(Cow<'static, str>);
+
+impl Text {
+    /// Text that lives as long as the program (a check's metadata, a literal): never copied.
+    pub const fn borrowed(s: &'static str) -> Self {
+        Text(Cow::Borrowed(s))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    /// Append, copying borrowed text first.
+    pub fn push_str(&mut self, s: &str) {
+        self.0.to_mut().push_str(s);
+    }
+}
+
+impl std::ops::Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for Text {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&*self.0, f)
+    }
+}
+
+impl std::fmt::Display for Text {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Self {
+        Text(Cow::Borrowed(s))
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Self {
+        Text(Cow::Owned(s))
+    }
+}
+
+impl From<&String> for Text {
+    fn from(s: &String) -> Self {
+        Text(Cow::Owned(s.clone()))
+    }
+}
+
+impl From<Cow<'static, str>> for Text {
+    fn from(s: Cow<'static, str>) -> Self {
+        Text(s)
+    }
+}
+
+impl From<Text> for String {
+    fn from(t: Text) -> Self {
+        t.0.into_owned()
+    }
+}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        *self.0 == *other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<String> for Text {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+
+impl PartialEq<Text> for str {
+    fn eq(&self, other: &Text) -> bool {
+        *self == *other.0
+    }
+}
+
+impl PartialEq<Text> for &str {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+impl PartialEq<Text> for String {
+    fn eq(&self, other: &Text) -> bool {
+        **self == *other.0
+    }
+}
+
+/// A reference into a framework, as a finding carries it (see [`RefStatic`]).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Reference {
-    pub framework: String,
+    pub framework: Text,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    pub id: String,
+    pub version: Option<Text>,
+    pub id: Text,
 }
 
 impl Reference {
@@ -109,9 +231,9 @@ impl Reference {
 impl From<&RefStatic> for Reference {
     fn from(r: &RefStatic) -> Self {
         Reference {
-            framework: r.framework.to_string(),
-            version: (!r.version.is_empty()).then(|| r.version.to_string()),
-            id: r.id.to_string(),
+            framework: Text::borrowed(r.framework),
+            version: (!r.version.is_empty()).then_some(Text::borrowed(r.version)),
+            id: Text::borrowed(r.id),
         }
     }
 }
@@ -236,29 +358,29 @@ impl Source {
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Evidence {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub observed: Option<String>,
+    pub observed: Option<Text>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub expected: Option<String>,
+    pub expected: Option<Text>,
     #[serde(default)]
     pub source: Source,
     /// Free text that explains this piece (e.g. "absent: kubelet default applies").
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
+    pub note: Option<Text>,
 }
 
 impl Evidence {
-    pub fn observed(observed: impl Into<String>, source: Source) -> Self {
+    pub fn observed(observed: impl Into<Text>, source: Source) -> Self {
         Evidence {
             observed: Some(observed.into()),
             source,
             ..Default::default()
         }
     }
-    pub fn with_expected(mut self, expected: impl Into<String>) -> Self {
+    pub fn with_expected(mut self, expected: impl Into<Text>) -> Self {
         self.expected = Some(expected.into());
         self
     }
-    pub fn with_note(mut self, note: impl Into<String>) -> Self {
+    pub fn with_note(mut self, note: impl Into<Text>) -> Self {
         self.note = Some(note.into());
         self
     }
@@ -278,20 +400,20 @@ pub struct Waiver {
 /// One check's verdict about one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
-    pub code: String,
-    pub name: String,
-    pub title: String,
-    pub area: String,
+    pub code: Text,
+    pub name: Text,
+    pub title: Text,
+    pub area: Text,
     pub severity: Severity,
     pub status: Status,
     #[serde(default)]
     pub references: Vec<Reference>,
     pub resource: Resource,
     /// One sentence: what was found, in words (the line a person reads first).
-    pub message: String,
+    pub message: Text,
     #[serde(default)]
     pub evidence: Vec<Evidence>,
-    pub remediation: String,
+    pub remediation: Text,
     #[serde(default)]
     pub kubeward_own: bool,
     #[serde(default)]
@@ -304,20 +426,20 @@ impl Finding {
         meta: &CheckMeta,
         status: Status,
         resource: Resource,
-        message: impl Into<String>,
+        message: impl Into<Text>,
     ) -> Self {
         Finding {
-            code: meta.code.to_string(),
-            name: meta.name.to_string(),
-            title: meta.title.to_string(),
-            area: meta.area.as_str().to_string(),
+            code: Text::borrowed(meta.code),
+            name: Text::borrowed(meta.name),
+            title: Text::borrowed(meta.title),
+            area: Text::borrowed(meta.area.as_str()),
             severity: meta.severity,
             status,
             references: meta.references.iter().map(Reference::from).collect(),
             resource,
             message: message.into(),
             evidence: Vec::new(),
-            remediation: meta.doc.fix.to_string(),
+            remediation: Text::borrowed(meta.doc.fix),
             kubeward_own: meta.kubeward_own,
             waived: None,
         }
@@ -326,7 +448,7 @@ impl Finding {
         self.evidence.push(evidence);
         self
     }
-    pub fn with_remediation(mut self, remediation: impl Into<String>) -> Self {
+    pub fn with_remediation(mut self, remediation: impl Into<Text>) -> Self {
         self.remediation = remediation.into();
         self
     }

@@ -12,7 +12,7 @@ pub mod waiver;
 
 pub use check::{Area, CheckDoc, CheckMeta, RefStatic};
 pub use exit::{FailOn, exit_code};
-pub use finding::{Evidence, Finding, Reference, Resource, Severity, Source, Status, Waiver};
+pub use finding::{Evidence, Finding, Reference, Resource, Severity, Source, Status, Text, Waiver};
 pub use profile::{BenchmarkProfile, ProfileChoice};
 pub use registry::Registry;
 pub use report::{InputError, InputInfo, Report, Summary};

@@ -145,7 +145,7 @@ impl Report {
                 .entry(f.status.as_str().to_string())
                 .or_default() += 1;
             *s.by_area
-                .entry(f.area.clone())
+                .entry(f.area.to_string())
                 .or_default()
                 .entry(f.status.as_str().to_string())
                 .or_default() += 1;

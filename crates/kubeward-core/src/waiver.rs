@@ -416,7 +416,7 @@ impl WaiverFile {
         let mut outcome = ApplyOutcome::default();
         let mut used = vec![false; self.entries.len()];
         let scanned_areas: std::collections::BTreeSet<String> =
-            report.findings.iter().map(|f| f.area.clone()).collect();
+            report.findings.iter().map(|f| f.area.to_string()).collect();
         for finding in &mut report.findings {
             let waivable = matches!(
                 finding.status,

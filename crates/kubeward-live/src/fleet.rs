@@ -392,14 +392,14 @@ pub fn merge(outcomes: Vec<NodeOutcome>) -> Report {
                 scanned += 1;
                 for f in &node_report.findings {
                     let worst = verdicts
-                        .entry(f.code.clone())
+                        .entry(f.code.to_string())
                         .or_default()
                         .entry(outcome.node.clone())
                         .or_insert(f.status);
                     // A check with several findings on one node: keep the most severe status.
                     *worst = (*worst).min(f.status);
                     titles
-                        .entry(f.code.clone())
+                        .entry(f.code.to_string())
                         .or_insert_with(|| format!("{} {}", f.code, f.name));
                 }
                 if report.profile.is_none() {

@@ -20,7 +20,7 @@ fn cis_id(f: &Finding) -> String {
     assert_eq!(cis.len(), 1, "{}: {:?}", f.code, f.references);
     assert_eq!(cis[0].framework, "CIS AKS");
     assert_eq!(cis[0].version.as_deref(), Some("1.8.0"));
-    cis[0].id.clone()
+    cis[0].id.to_string()
 }
 
 fn flag_src(flag: &str) -> Source {

@@ -70,7 +70,7 @@ fn generic_profile_verdicts() {
             f.references
                 .iter()
                 .filter(|x| x.framework == "CIS Kubernetes")
-                .map(|x| x.id.clone())
+                .map(|x| x.id.to_string())
         })
         .collect();
     ids.sort();

@@ -153,7 +153,7 @@ fn apparmor_example_with_mistakes_reports_each() {
     }
     let syntax: Vec<String> = failing(&findings, "S201")
         .iter()
-        .map(|f| f.message.clone())
+        .map(|f| f.message.to_string())
         .collect();
     assert!(
         syntax

@@ -81,25 +81,25 @@ struct FindingView {
 
 fn finding_view(f: &Finding) -> FindingView {
     FindingView {
-        code: f.code.clone(),
-        name: f.name.clone(),
-        title: f.title.clone(),
-        area: f.area.clone(),
+        code: f.code.to_string(),
+        name: f.name.to_string(),
+        title: f.title.to_string(),
+        area: f.area.to_string(),
         area_title: area_title(&f.area),
         severity: f.severity.as_str(),
         status: f.status.as_str(),
         status_label: status_label(f.status),
         resource: f.resource.display(),
         namespace: f.resource.namespace.clone().unwrap_or_default(),
-        message: f.message.clone(),
+        message: f.message.to_string(),
         evidence: f
             .evidence
             .iter()
             .map(|e| EvidenceView {
-                observed: e.observed.clone(),
-                expected: e.expected.clone(),
+                observed: e.observed.as_deref().map(str::to_string),
+                expected: e.expected.as_deref().map(str::to_string),
                 source: e.source.display(),
-                note: e.note.clone(),
+                note: e.note.as_deref().map(str::to_string),
             })
             .collect(),
         references: f.references.iter().map(|r| r.display()).collect(),

@@ -384,8 +384,8 @@ fn rule_from_meta(meta: &CheckMeta) -> Rule {
 fn rule_from_finding(f: &Finding) -> Rule {
     let refs: Vec<String> = f.references.iter().map(|r| r.display()).collect();
     Rule {
-        id: f.code.clone(),
-        name: f.name.clone(),
+        id: f.code.to_string(),
+        name: f.name.to_string(),
         short_description: Message {
             text: sentence(&f.title),
         },
@@ -393,15 +393,15 @@ fn rule_from_finding(f: &Finding) -> Rule {
             text: sentence(&f.title),
         },
         help: MultiformatMessage {
-            text: f.remediation.clone(),
-            markdown: f.remediation.clone(),
+            text: f.remediation.to_string(),
+            markdown: f.remediation.to_string(),
         },
         help_uri: None,
         default_configuration: Configuration {
             level: fail_level(f.severity),
         },
         properties: RuleProperties {
-            tags: vec!["security".into(), f.area.clone()]
+            tags: vec!["security".into(), f.area.to_string()]
                 .into_iter()
                 .chain(refs.iter().cloned())
                 .collect(),
@@ -409,7 +409,7 @@ fn rule_from_finding(f: &Finding) -> Rule {
             profiles: Vec::new(),
             security_severity: security_severity(f.severity).to_string(),
             severity: f.severity.as_str(),
-            area: f.area.clone(),
+            area: f.area.to_string(),
         },
     }
 }
@@ -447,14 +447,16 @@ pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderErro
                         ..Default::default()
                     })
                     .collect(),
-                associated_rule: Some(ReportingDescriptorReference { id: f.code.clone() }),
+                associated_rule: Some(ReportingDescriptorReference {
+                    id: f.code.to_string(),
+                }),
             });
             continue;
         }
         if !in_results(f) {
             continue;
         }
-        let index = *rule_index.entry(f.code.clone()).or_insert_with(|| {
+        let index = *rule_index.entry(f.code.to_string()).or_insert_with(|| {
             rules.push(match registry.get(&f.code) {
                 Some(meta) => rule_from_meta(meta),
                 None => rule_from_finding(f),
@@ -505,7 +507,7 @@ pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderErro
             .into_iter()
             .collect();
         results.push(SarifResult {
-            rule_id: f.code.clone(),
+            rule_id: f.code.to_string(),
             rule_index: index,
             kind,
             level,

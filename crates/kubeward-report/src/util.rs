@@ -93,7 +93,7 @@ pub fn evidence_line(e: &Evidence) -> String {
     }
     if let Some(n) = &e.note {
         if line.is_empty() {
-            line = n.clone();
+            line = n.to_string();
         } else {
             line = format!("{line}; {n}");
         }

@@ -305,7 +305,7 @@ fn a_lone_finding_is_the_answer_and_is_listed_without_verbose() {
         )
         .unwrap();
         assert!(
-            out.contains(&code) && out.contains(&message),
+            out.contains(code.as_str()) && out.contains(message.as_str()),
             "{format}: {out}"
         );
         assert!(

@@ -63,25 +63,14 @@ struct Group {
     examples: Vec<Finding>,
 }
 
-/// A PASS about one object, as the checks emit it before [`aggregate_passes`] rolls it up: only
-/// what the roll-up reads (code, resource, message, evidence), so 100,000 of them stay cheap.
-/// The rolled-up finding gets the check's title, references and the rest from its metadata.
-pub fn pass(meta: &'static CheckMeta, resource: Resource, message: impl Into<String>) -> Finding {
-    Finding {
-        code: meta.code.to_string(),
-        name: String::new(),
-        title: String::new(),
-        area: String::new(),
-        severity: meta.severity,
-        status: Status::Pass,
-        references: Vec::new(),
-        resource,
-        message: message.into(),
-        evidence: Vec::new(),
-        remediation: String::new(),
-        kubeward_own: meta.kubeward_own,
-        waived: None,
-    }
+/// A PASS about one object, as the checks emit it before [`aggregate_passes`] rolls it up. Its
+/// static text is borrowed from `meta`, so 100,000 of them stay cheap.
+pub fn pass(
+    meta: &'static CheckMeta,
+    resource: Resource,
+    message: impl Into<kubeward_core::Text>,
+) -> Finding {
+    Finding::new(meta, Status::Pass, resource, message)
 }
 
 /// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.
@@ -91,7 +80,7 @@ pub fn aggregate_passes(
     findings: Vec<Finding>,
     meta: impl Fn(&str) -> Option<&'static CheckMeta>,
 ) -> Vec<Finding> {
-    let mut groups: HashMap<(String, Option<String>), Group> = HashMap::new();
+    let mut groups: HashMap<(kubeward_core::Text, Option<String>), Group> = HashMap::new();
     let mut out: Vec<(usize, Finding)> = Vec::new();
     for (i, f) in findings.into_iter().enumerate() {
         if f.status != Status::Pass {
@@ -130,7 +119,7 @@ fn build(
             None => only.clone(),
         };
         f.evidence = only.evidence;
-        f.remediation = String::new();
+        f.remediation = kubeward_core::Text::default();
         return f;
     }
     let plural = if g.count == 1 { "" } else { "s" };
@@ -151,13 +140,13 @@ fn build(
         None => {
             let mut t = g.examples[0].clone();
             t.resource = resource;
-            t.message = message;
+            t.message = message.into();
             t.evidence.clear();
             t
         }
     };
     // A PASS needs no remediation text.
-    f.remediation = String::new();
+    f.remediation = kubeward_core::Text::default();
     f.evidence = g.examples.into_iter().map(example).collect();
     f
 }

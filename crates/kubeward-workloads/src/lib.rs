@@ -168,7 +168,8 @@ fn restricted_warning(
     f.remediation = format!(
         "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
         fixes.join(" ")
-    );
+    )
+    .into();
     for v in violations {
         let note = format!("{} ({}): {}", v.check, v.code, v.message());
         if v.pointers.is_empty() {

@@ -241,7 +241,7 @@ pub fn finding(
     c: &Cluster,
     pool: Option<&Pool>,
     status: Status,
-    message: impl Into<String>,
+    message: impl Into<kubeward_core::Text>,
 ) -> Finding {
     let resource = match pool {
         Some(p) => pool_resource(c, p),
@@ -333,7 +333,11 @@ pub fn per_pool(
 }
 
 /// Evidence about something that is not a single field (a file, a list).
-pub fn note_evidence(observed: impl Into<String>, file: &str, origin: &str) -> Evidence {
+pub fn note_evidence(
+    observed: impl Into<kubeward_core::Text>,
+    file: &str,
+    origin: &str,
+) -> Evidence {
     let mut s = Source::file(file.to_string());
     s.origin = Some(origin.to_string());
     Evidence::observed(observed, s)

@@ -126,7 +126,7 @@ fn windows_caveat(mut f: Finding, c: &Cluster, engine: &str, ctx: &Ctx) -> Findi
         _ => return f,
     };
     f.status = Status::Warn;
-    f.message = format!("{}; but {caveat}", f.message);
+    f.message = format!("{}; but {caveat}", f.message).into();
     for p in windows {
         f = f.with_evidence(p.get("osType").evidence(""));
     }

@@ -53,8 +53,11 @@ pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
             .iter()
             .map(|&w| a.model.workloads[w].display_name())
             .collect();
-        let ev = Evidence::observed(observed, svc.source("/spec/externalTrafficPolicy"))
-            .with_expected("Local");
+        let ev = Evidence::observed(
+            observed.to_string(),
+            svc.source("/spec/externalTrafficPolicy"),
+        )
+        .with_expected("Local");
         if etp == Some("Local") {
             out.push(
                 Finding::new(

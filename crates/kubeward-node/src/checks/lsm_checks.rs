@@ -115,7 +115,8 @@ profiles pods can name with seccompProfile type Localhost. Each must be a JSON o
 fn apparmor(c: &Ctx) -> Finding {
     let m = &APPARMOR;
     let aa = &c.lsm.facts.apparmor;
-    let enabled_ev = |v: &str| Evidence::observed(v, Source::file(c.lsm.apparmor_source.clone()));
+    let enabled_ev =
+        |v: &str| Evidence::observed(v.to_string(), Source::file(c.lsm.apparmor_source.clone()));
     match aa.enabled {
         Some(true) => {
             if let Some(e) = &c.lsm.apparmor_profiles_error {
@@ -175,7 +176,8 @@ fn apparmor(c: &Ctx) -> Finding {
 
 fn selinux(c: &Ctx) -> Finding {
     let m = &SELINUX;
-    let ev = |v: &str| Evidence::observed(v, Source::file(c.lsm.selinux_source.clone()));
+    let ev =
+        |v: &str| Evidence::observed(v.to_string(), Source::file(c.lsm.selinux_source.clone()));
     match c.lsm.facts.selinux.mode.as_deref() {
         Some("enforcing") => c
             .finding(m, Status::Pass, "SELinux is enforcing")

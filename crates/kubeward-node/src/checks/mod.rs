@@ -44,7 +44,12 @@ pub struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    pub fn finding(&self, meta: &CheckMeta, status: Status, message: impl Into<String>) -> Finding {
+    pub fn finding(
+        &self,
+        meta: &CheckMeta,
+        status: Status,
+        message: impl Into<kubeward_core::Text>,
+    ) -> Finding {
         Finding::new(meta, status, self.node.clone(), message)
     }
     pub fn is_aks_profile(&self) -> bool {
@@ -84,7 +89,7 @@ pub fn setting_finding(
             .finding(meta, Status::Error, reason.clone())
             .with_evidence(Evidence {
                 source: config_source(ctx, key),
-                note: Some(reason),
+                note: Some(reason.into()),
                 ..Default::default()
             }),
         Ok(setting) => {

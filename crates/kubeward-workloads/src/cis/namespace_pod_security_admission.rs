@@ -77,7 +77,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 resource,
                 format!("namespace {ns} enforces Pod Security {level}"),
             )
-            .with_evidence(Evidence::observed(level, obj.source(pointer))),
+            .with_evidence(Evidence::observed(level.to_string(), obj.source(pointer))),
             Some(other) => Finding::new(
                 &META,
                 Status::Warn,
@@ -85,7 +85,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("namespace {ns} enforces Pod Security {other:?}: privileged and host-namespace pods are admitted"),
             )
             .with_evidence(
-                Evidence::observed(other, obj.source(pointer)).with_expected("baseline or restricted"),
+                Evidence::observed(other.to_string(), obj.source(pointer)).with_expected("baseline or restricted"),
             ),
             None => Finding::new(
                 &META,

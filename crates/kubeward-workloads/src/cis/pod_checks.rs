@@ -11,8 +11,8 @@ pub fn per_container(
     ctx: &Ctx<'_>,
     meta: &'static CheckMeta,
     violation: impl Fn(&PodTemplate<'_>, &Container<'_>) -> Option<Evidence>,
-    fail: &str,
-    pass: &str,
+    fail: &'static str,
+    pass: &'static str,
 ) -> Vec<Finding> {
     ctx.workloads()
         .iter()
@@ -28,8 +28,8 @@ pub fn per_pod(
     ctx: &Ctx<'_>,
     meta: &'static CheckMeta,
     violation: impl Fn(&PodTemplate<'_>) -> Vec<Evidence>,
-    fail: &str,
-    pass: &str,
+    fail: &'static str,
+    pass: &'static str,
 ) -> Vec<Finding> {
     ctx.workloads()
         .iter()
@@ -41,8 +41,8 @@ fn finding(
     meta: &'static CheckMeta,
     t: &PodTemplate<'_>,
     evidence: Vec<Evidence>,
-    fail: &str,
-    pass: &str,
+    fail: &'static str,
+    pass: &'static str,
 ) -> Finding {
     if evidence.is_empty() {
         // Rolled up per namespace by the scan; the evidence names what was read.

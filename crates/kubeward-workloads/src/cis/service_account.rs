@@ -24,7 +24,10 @@ pub fn service_account_of(t: &PodTemplate<'_>) -> PodServiceAccount {
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
         {
-            let mut e = Evidence::observed(name, t.object.source(&t.pointer(&format!("/{field}"))));
+            let mut e = Evidence::observed(
+                name.to_string(),
+                t.object.source(&t.pointer(&format!("/{field}"))),
+            );
             if field == "serviceAccount" {
                 e = e.with_note("deprecated field serviceAccount (use serviceAccountName)");
             }

@@ -29,7 +29,7 @@ pub fn area_summary(report: &Report) -> Value {
     }
     let mut areas: BTreeMap<String, Acc> = BTreeMap::new();
     for f in &report.findings {
-        let acc = areas.entry(f.area.clone()).or_default();
+        let acc = areas.entry(f.area.to_string()).or_default();
         *acc.counts.entry(f.status.as_str()).or_default() += 1;
         let w = weight(f.severity);
         let status = if f.waived.is_some() {

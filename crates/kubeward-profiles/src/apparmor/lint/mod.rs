@@ -94,7 +94,7 @@ pub(crate) fn on_rule(
     f: &AppArmorFile,
     p: &ProfileBlock,
     r: &Rule,
-    message: impl Into<String>,
+    message: impl Into<kubeward_core::Text>,
 ) -> Finding {
     Finding::new(meta, status, profile_resource(f, p), message)
         .with_evidence(Evidence::observed(r.text.clone(), at(f, r.line)))

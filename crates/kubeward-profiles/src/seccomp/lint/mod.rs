@@ -84,13 +84,13 @@ pub(crate) fn finding(
     meta: &'static CheckMeta,
     status: Status,
     p: &Profile,
-    message: impl Into<String>,
+    message: impl Into<kubeward_core::Text>,
     observed: impl Into<String>,
     line: u32,
     key: &str,
 ) -> Finding {
     Finding::new(meta, status, resource(p), message)
-        .with_evidence(Evidence::observed(observed, at(p, line, key)))
+        .with_evidence(Evidence::observed(observed.into(), at(p, line, key)))
 }
 
 #[cfg(test)]
