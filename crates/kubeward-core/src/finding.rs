@@ -445,6 +445,9 @@ impl Finding {
         }
     }
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
+        // Most findings carry one or two pieces; `push` alone would reserve room for four
+        // (about 550 wasted bytes a finding, hundreds of MB on a large cluster).
+        self.evidence.reserve_exact(1);
         self.evidence.push(evidence);
         self
     }

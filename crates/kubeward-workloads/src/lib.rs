@@ -133,6 +133,35 @@ fn pss_object_findings(obj: &Object) -> Vec<Finding> {
     out
 }
 
+/// The remediation of a restricted-only WARN: the fix of each violated control. There are a
+/// handful of restricted controls, so at most a few dozen distinct texts exist in a run; each
+/// is built once and shared by every workload with the same set (instead of one copy of a
+/// kilobyte of text per workload).
+fn restricted_remediation(controls: &[&pss::Control]) -> &'static str {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static TEXTS: OnceLock<Mutex<HashMap<Vec<&'static str>, &'static str>>> = OnceLock::new();
+    let key: Vec<&'static str> = controls.iter().map(|c| c.id).collect();
+    let texts = TEXTS.get_or_init(Default::default);
+    let mut texts = texts
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    texts.entry(key).or_insert_with(|| {
+        let fixes: Vec<String> = controls
+            .iter()
+            .map(|c| format!("{} ({}): {}", c.id, c.meta.code, c.meta.doc.fix))
+            .collect();
+        // Bounded by the number of restricted-control combinations (see above).
+        Box::leak(
+            format!(
+                "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
+                fixes.join(" ")
+            )
+            .into_boxed_str(),
+        )
+    })
+}
+
 /// The one WARN for what `restricted:latest` adds to baseline: the reasons in the message, and
 /// per violated control each offending field (value, file, line, pointer) with the control and
 /// its full reason as the note.
@@ -153,7 +182,7 @@ fn restricted_warning(
         message.push_str(&format!(" (besides its {PSS_BASELINE_AT} violations)"));
     }
     let mut f = Finding::new(&pss::VERDICT_META, Status::Warn, resource, message);
-    let mut fixes = Vec::with_capacity(violations.len());
+    let mut controls = Vec::with_capacity(violations.len());
     for c in violations.iter().filter_map(|v| pss::control(v.check)) {
         // The controls' own references (PSS restricted/<control>), so SARIF and the
         // benchmark columns still name each one.
@@ -163,27 +192,32 @@ fn restricted_warning(
                 f.references.push(r);
             }
         }
-        fixes.push(format!("{} ({}): {}", c.id, c.meta.code, c.meta.doc.fix));
+        controls.push(c);
     }
-    f.remediation = format!(
-        "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
-        fixes.join(" ")
-    )
-    .into();
+    f.remediation = kubeward_core::Text::borrowed(restricted_remediation(&controls));
+    let pieces = violations.iter().map(|v| v.pointers.len().max(1)).sum();
+    f.evidence.reserve_exact(pieces);
     for v in violations {
+        // The control's full reason goes on its first piece of evidence; the following pieces
+        // of the same control name it only (a workload can have a dozen such fields, and this
+        // WARN is on most workloads of a large cluster).
         let note = format!("{} ({}): {}", v.check, v.code, v.message());
         if v.pointers.is_empty() {
-            f.evidence.push(
-                Evidence::observed(v.check, obj.source(spec_pointer)).with_note(note.clone()),
-            );
-        }
-        for p in &v.pointers {
-            let observed = match obj.value.pointer(p) {
-                Some(value) => short(value.to_string()),
-                None => "absent".to_string(),
-            };
             f.evidence
-                .push(Evidence::observed(observed, obj.source(p)).with_note(note.clone()));
+                .push(Evidence::observed(v.check, obj.source(spec_pointer)).with_note(note));
+            continue;
+        }
+        let mut note = Some(note);
+        for p in &v.pointers {
+            let observed: kubeward_core::Text = match obj.value.pointer(p) {
+                Some(value) => short(value.to_string()).into(),
+                None => "absent".into(),
+            };
+            let this_note = note
+                .take()
+                .map_or(kubeward_core::Text::borrowed(v.check), Into::into);
+            f.evidence
+                .push(Evidence::observed(observed, obj.source(p)).with_note(this_note));
         }
     }
     f

@@ -201,9 +201,24 @@ fn coverage_json_has_isolation_and_exposure_findings() {
         codes.contains(&("P201".into(), "PASS".into(), "db".into())),
         "{codes:?}"
     );
+    // web and db have no egress policy: one P108 for their namespace, naming both.
     assert!(
-        codes.contains(&("P108".into(), "FAIL".into(), "web".into())),
+        codes.contains(&("P108".into(), "FAIL".into(), "shop".into())),
         "{codes:?}"
+    );
+    let imds = v["findings"]
+        .as_array()
+        .and_then(|f| f.iter().find(|f| f["code"] == "P108"))
+        .expect("a P108 finding");
+    let named: Vec<&str> = imds["evidence"]
+        .as_array()
+        .expect("evidence")
+        .iter()
+        .filter_map(|e| e["observed"].as_str())
+        .collect();
+    assert!(
+        named.iter().any(|n| n.ends_with(" web")) && named.iter().any(|n| n.ends_with(" db")),
+        "{named:?}"
     );
     assert_eq!(out.status.code(), Some(1), "failing findings give exit 1");
 }

@@ -1,5 +1,7 @@
 //! Shared egress evaluation for the P107–P109 checks.
 
+use std::collections::BTreeMap;
+
 use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
 
 use super::Ctx;
@@ -31,30 +33,17 @@ pub(crate) fn address_findings(
     for (wi, w) in a.model.workloads.iter().enumerate() {
         let conns = to_ip(a, wi, ip);
         let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
-        let src = ctx
-            .inv
-            .objects
-            .get(w.object)
-            .map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"));
-        let f = if conns.is_empty() {
-            Finding::new(
-                meta,
-                Status::Pass,
-                res,
-                format!("egress to {address} is denied"),
-            )
+        let src = workload_source(ctx, wi);
+        let (status, message) = if conns.is_empty() {
+            (Status::Pass, format!("egress to {address} is denied"))
         } else if conns.is_subset_of(tolerated) {
-            Finding::new(
-                meta,
+            (
                 Status::Pass,
-                res,
                 format!("egress to {address} limited to {conns}"),
             )
         } else {
-            Finding::new(
-                meta,
+            (
                 Status::Fail,
-                res,
                 format!("egress to {address} allowed: {conns}"),
             )
         };
@@ -62,9 +51,112 @@ pub(crate) fn address_findings(
         if w.host_network {
             ev = ev.with_note("hostNetwork pod: NetworkPolicy engines do not restrict it; it reaches the endpoint as the node does");
         }
-        out.push(f.with_evidence(ev));
+        let f = Finding::new(meta, status, res, message).with_evidence(ev);
+        out.push((foldable(ctx, wi, status).then_some(wi), f));
+    }
+    fold_unrestricted(ctx, meta, out, &format!("may connect to {address}"))
+}
+
+/// Where a workload is written (its `metadata.name`).
+pub(crate) fn workload_source(ctx: &Ctx, workload: usize) -> Source {
+    ctx.analysis
+        .model
+        .workloads
+        .get(workload)
+        .and_then(|w| ctx.inv.objects.get(w.object))
+        .map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"))
+}
+
+/// A FAIL whose only cause is that no NetworkPolicy selects the workload for egress (and that a
+/// policy could fix: not a hostNetwork pod).
+pub(crate) fn foldable(ctx: &Ctx, workload: usize, status: Status) -> bool {
+    let a = ctx.analysis;
+    status == Status::Fail
+        && !a.model.workloads[workload].host_network
+        && !a.isolated(a.class_of[workload], Direction::Egress)
+}
+
+/// Workloads named in a namespace-wide egress finding (with file and line each).
+pub const FOLD_EXAMPLES: usize = 20;
+
+/// Workloads that no NetworkPolicy selects for egress share one cause and one fix — a
+/// default-deny egress policy in their namespace — so where a namespace has several, their FAILs
+/// become one finding about the namespace that names them (the first [`FOLD_EXAMPLES`] with file
+/// and line), in place of one finding per workload: on a cluster without egress policies that is
+/// the difference between one line per namespace and three per workload. Findings marked `None`
+/// (and single workloads) pass through unchanged, in order.
+pub(crate) fn fold_unrestricted(
+    ctx: &Ctx,
+    meta: &'static CheckMeta,
+    findings: Vec<(Option<usize>, Finding)>,
+    what: &str,
+) -> Vec<Finding> {
+    let workloads = &ctx.analysis.model.workloads;
+    let mut by_namespace: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (wi, _) in &findings {
+        if let Some(wi) = *wi {
+            by_namespace
+                .entry(workloads[wi].namespace.as_str())
+                .or_default()
+                .push(wi);
+        }
+    }
+    let mut out = Vec::with_capacity(findings.len());
+    for (wi, f) in findings {
+        let Some(wi) = wi else {
+            out.push(f);
+            continue;
+        };
+        let ns = workloads[wi].namespace.as_str();
+        match by_namespace.get(ns) {
+            Some(group) if group.len() > 1 => {
+                // The namespace finding takes the place of its first workload's.
+                if group[0] == wi {
+                    out.push(namespace_finding(ctx, meta, ns, group, what));
+                }
+            }
+            _ => out.push(f),
+        }
     }
     out
+}
+
+fn namespace_finding(
+    ctx: &Ctx,
+    meta: &'static CheckMeta,
+    ns: &str,
+    group: &[usize],
+    what: &str,
+) -> Finding {
+    let workloads = &ctx.analysis.model.workloads;
+    let mut f = Finding::new(
+        meta,
+        Status::Fail,
+        Resource::new("Namespace", ns),
+        format!(
+            "{} workloads of namespace {ns} are selected by no egress NetworkPolicy and {what}",
+            group.len()
+        ),
+    );
+    f.evidence.reserve_exact(group.len().min(FOLD_EXAMPLES) + 1);
+    for &wi in group.iter().take(FOLD_EXAMPLES) {
+        let w = &workloads[wi];
+        f.evidence.push(
+            Evidence::observed(format!("{} {}", w.kind, w.name), workload_source(ctx, wi))
+                .with_expected("selected by a NetworkPolicy with policyTypes: [Egress]"),
+        );
+    }
+    if group.len() > FOLD_EXAMPLES {
+        f.evidence.push(Evidence {
+            observed: Some(format!("{} more workloads", group.len() - FOLD_EXAMPLES).into()),
+            source: Source::origin("inputs"),
+            note: Some(
+                "`kubeward netpol exposure PATH` lists every workload and destination".into(),
+            ),
+            ..Default::default()
+        });
+    }
+    f
 }
 
 /// Address ranges that are not on the internet (RFC 1918, CGNAT, loopback, link-local,

@@ -1,11 +1,11 @@
 //! P107: workloads whose egress reaches the whole internet.
 
 use kubeward_core::{
-    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Source, Status,
+    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Status,
 };
 
 use super::Ctx;
-use super::egress::internet;
+use super::egress::{fold_unrestricted, foldable, internet, workload_source};
 use crate::engine::{Direction, ip_range_name};
 
 pub static META: CheckMeta = CheckMeta {
@@ -18,7 +18,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "The egress a workload's pods are allowed towards public IPv4 space, after NetworkPolicy (and AdminNetworkPolicy where enforced).",
+        what: "The egress a workload's pods are allowed towards public IPv4 space, after NetworkPolicy (and AdminNetworkPolicy where enforced). Where several workloads of a namespace are selected by no egress policy at all, they are reported once, as the namespace, naming each.",
         why: "AKS clusters with outboundType loadBalancer or a NAT gateway give every pod a way out; unrestricted egress lets a compromised pod download tooling and exfiltrate data.",
         fix: "Add a default-deny egress NetworkPolicy per namespace (kubeward netpol generate PATH) that keeps DNS to kube-dns, then allow the destinations each workload needs; route cluster egress through Azure Firewall (outboundType userDefinedRouting) for FQDN filtering.",
         links: &[
@@ -34,21 +34,20 @@ pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     for (wi, w) in a.model.workloads.iter().enumerate() {
         let (reached, all) = internet(a, wi);
         let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
-        let obj = ctx.inv.objects.get(w.object);
-        let src = obj.map_or_else(|| Source::origin("inputs"), |o| o.source("/metadata/name"));
+        let src = workload_source(ctx, wi);
         let isolated = a.isolated(a.class_of[wi], Direction::Egress);
         let note = if isolated {
             "egress is restricted by NetworkPolicy"
         } else {
             "no NetworkPolicy selects these pods for egress: everything is allowed"
         };
-        let (status, msg) = if all {
+        let (status, msg): (Status, kubeward_core::Text) = if all {
             (
                 Status::Fail,
-                "egress allowed to every public address".to_string(),
+                "egress allowed to every public address".into(),
             )
         } else if reached.is_empty() {
-            (Status::Pass, "no egress to public addresses".to_string())
+            (Status::Pass, "no egress to public addresses".into())
         } else {
             let list: Vec<String> = reached
                 .iter()
@@ -62,14 +61,16 @@ pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
                     reached.len(),
                     list.join(", "),
                     if reached.len() > 5 { ", …" } else { "" }
-                ),
+                )
+                .into(),
             )
         };
-        out.push(Finding::new(&META, status, res, msg).with_evidence(
+        let f = Finding::new(&META, status, res, msg).with_evidence(
             Evidence::observed(note, src).with_expected("egress limited to named destinations"),
-        ));
+        );
+        out.push((foldable(ctx, wi, status).then_some(wi), f));
     }
-    out
+    fold_unrestricted(ctx, &META, out, "may connect to every public address")
 }
 
 #[cfg(test)]
@@ -105,6 +106,44 @@ mod tests {
         assert_eq!(
             statuses(&run(&y, Engine::Default, evaluate)),
             vec![("web".into(), Status::Fail)]
+        );
+    }
+
+    /// Several workloads with no egress policy: one finding for the namespace, naming each;
+    /// a workload whose own policy opens the internet stays a finding of its own.
+    #[test]
+    fn unrestricted_workloads_of_a_namespace_fold_into_one_finding() {
+        let api = DEPLOY
+            .replace("name: web,", "name: api,")
+            .replace("app: web", "app: api");
+        let db = DEPLOY
+            .replace("name: web,", "name: db,")
+            .replace("app: web", "app: db");
+        let open_db = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: p, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: db}}\n  policyTypes: [Egress]\n  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0}}]}]\n";
+        let y = format!("{DEPLOY}---\n{api}---\n{db}---\n{open_db}");
+        let f = run(&y, Engine::Default, evaluate);
+        assert_eq!(
+            statuses(&f),
+            vec![("shop".into(), Status::Fail), ("db".into(), Status::Fail)],
+            "{f:#?}"
+        );
+        let ns = &f[0];
+        assert_eq!(ns.resource, Resource::new("Namespace", "shop"));
+        assert!(
+            ns.message
+                .starts_with("2 workloads of namespace shop are selected by no egress"),
+            "{}",
+            ns.message
+        );
+        let named: Vec<_> = ns
+            .evidence
+            .iter()
+            .filter_map(|e| e.observed.as_deref())
+            .collect();
+        assert_eq!(named, ["Deployment web", "Deployment api"]);
+        assert!(
+            ns.evidence.iter().all(|e| e.source.line.is_some()),
+            "{ns:#?}"
         );
     }
 }
