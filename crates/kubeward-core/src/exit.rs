@@ -154,11 +154,11 @@ mod tests {
     #[test]
     fn waived_fail_does_not_fail() {
         let mut r = report(Status::Fail, Severity::Critical);
-        r.findings[0].waived = Some(Waiver {
+        r.findings[0].waived = Some(Box::new(Waiver {
             reason: "accepted".into(),
             expires: None,
             source: None,
-        });
+        }));
         assert_eq!(exit_code(&r, FailOn::default(), false), 0);
     }
 }

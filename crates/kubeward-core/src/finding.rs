@@ -112,6 +112,50 @@ impl Text {
     }
 }
 
+/// Strings that recur across a large report — input file paths and field paths such as
+/// `/spec/template/spec/containers/0/securityContext` — are kept once for the whole process.
+/// The table is bounded (count and bytes): past it, text is simply owned, so hostile input can
+/// cost no more than the bound.
+const INTERN_MAX_STRINGS: usize = 16 * 1024;
+const INTERN_MAX_BYTES: usize = 2 * 1024 * 1024;
+
+#[derive(Default)]
+struct Interned {
+    strings: std::collections::HashSet<&'static str>,
+    bytes: usize,
+}
+
+static INTERNED: std::sync::OnceLock<std::sync::RwLock<Interned>> = std::sync::OnceLock::new();
+
+impl Text {
+    /// `s`, shared with every other `interned` text equal to it (see [`INTERN_MAX_STRINGS`]).
+    pub fn interned(s: &str) -> Self {
+        let table = INTERNED.get_or_init(Default::default);
+        if let Ok(t) = table.read() {
+            if let Some(&found) = t.strings.get(s) {
+                return Text::borrowed(found);
+            }
+            if t.strings.len() >= INTERN_MAX_STRINGS {
+                return Text::from(s.to_string());
+            }
+        }
+        let Ok(mut t) = table.write() else {
+            return Text::from(s.to_string());
+        };
+        if let Some(&found) = t.strings.get(s) {
+            return Text::borrowed(found);
+        }
+        if t.strings.len() >= INTERN_MAX_STRINGS || t.bytes + s.len() > INTERN_MAX_BYTES {
+            return Text::from(s.to_string());
+        }
+        // Leaked on purpose: bounded above, and alive as long as any finding may point at it.
+        let kept: &'static str = Box::leak(s.to_string().into_boxed_str());
+        t.bytes += kept.len();
+        t.strings.insert(kept);
+        Text::borrowed(kept)
+    }
+}
+
 impl std::ops::Deref for Text {
     type Target = str;
     fn deref(&self) -> &str {
@@ -281,7 +325,7 @@ impl Resource {
 pub struct Source {
     /// A file path (as seen by the scan, e.g. `/etc/kubernetes/kubelet.conf`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub file: Option<String>,
+    pub file: Option<Text>,
     /// 1-based line in `file`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<u32>,
@@ -290,7 +334,7 @@ pub struct Source {
     pub column: Option<u32>,
     /// A key or field path inside the file or object (JSON-pointer-like or dotted).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+    pub key: Option<Text>,
     /// A command-line flag, e.g. `--anonymous-auth`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub flag: Option<String>,
@@ -301,9 +345,10 @@ pub struct Source {
 }
 
 impl Source {
-    pub fn file(path: impl Into<String>) -> Self {
+    /// Paths recur in every finding about a file: kept once (see [`Text::interned`]).
+    pub fn file(path: impl AsRef<str>) -> Self {
         Source {
-            file: Some(path.into()),
+            file: Some(Text::interned(path.as_ref())),
             ..Default::default()
         }
     }
@@ -320,8 +365,9 @@ impl Source {
             ..Default::default()
         }
     }
-    pub fn with_key(mut self, key: impl Into<String>) -> Self {
-        self.key = Some(key.into());
+    /// Field paths recur across objects: kept once (see [`Text::interned`]).
+    pub fn with_key(mut self, key: impl AsRef<str>) -> Self {
+        self.key = Some(Text::interned(key.as_ref()));
         self
     }
     pub fn with_line(mut self, line: u32) -> Self {
@@ -341,7 +387,7 @@ impl Source {
         if let Some(f) = &self.file {
             match self.line {
                 Some(l) => parts.push(format!("{f}:{l}")),
-                None => parts.push(f.clone()),
+                None => parts.push(f.to_string()),
             }
         }
         if let Some(k) = &self.key {
@@ -417,7 +463,7 @@ pub struct Finding {
     #[serde(default)]
     pub kubeward_own: bool,
     #[serde(default)]
-    pub waived: Option<Waiver>,
+    pub waived: Option<Box<Waiver>>,
 }
 
 impl Finding {

@@ -96,6 +96,10 @@ impl Report {
     }
 
     pub fn extend(&mut self, findings: impl IntoIterator<Item = Finding>) {
+        let findings = findings.into_iter();
+        // A large scan adds hundreds of thousands of findings in a few batches: reserve what
+        // each batch needs instead of letting the vector double past it.
+        self.findings.reserve_exact(findings.size_hint().0);
         self.findings.extend(findings);
     }
 

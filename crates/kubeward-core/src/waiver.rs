@@ -431,11 +431,11 @@ impl WaiverFile {
                 .find(|e| e.expires >= today && e.matches(finding));
             if let Some(entry) = hit {
                 used[entry.index] = true;
-                finding.waived = Some(Waiver {
+                finding.waived = Some(Box::new(Waiver {
                     reason: entry.reason.clone(),
                     expires: Some(entry.expires.to_string()),
                     source: Some(self.source_of(entry)),
-                });
+                }));
                 outcome.waived += 1;
             }
         }
@@ -443,9 +443,9 @@ impl WaiverFile {
         for entry in &self.entries {
             let resource = Resource::new("Waiver", entry.describe());
             let source = Source {
-                file: Some(self.path.clone()),
+                file: Some(self.path.clone().into()),
                 line: entry.line,
-                key: Some(format!("waivers[{}]", entry.index)),
+                key: Some(format!("waivers[{}]", entry.index).into()),
                 ..Default::default()
             };
             if entry.expires < today {

@@ -164,7 +164,7 @@ impl Object {
     /// A source pointing at `pointer` (JSON pointer, e.g. `/spec/hostNetwork`) in this object.
     /// The line is the object's own start line until a per-field index exists.
     pub fn source(&self, pointer: &str) -> Source {
-        let mut s = Source::file(self.origin.file.clone()).with_key(pointer.to_string());
+        let mut s = Source::file(&self.origin.file).with_key(pointer);
         s.line = self.line_of(pointer);
         s
     }

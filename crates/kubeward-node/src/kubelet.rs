@@ -155,7 +155,7 @@ impl Origin {
                 } else {
                     "kubelet default (flags only, no --config)"
                 });
-                s.key = Some(key.clone());
+                s.key = Some(key.clone().into());
                 s
             }
         }

@@ -44,7 +44,7 @@ fn zero_src(key: &str, line: u32, written: &str) -> Source {
 
 fn default_src(key: &str) -> Source {
     let mut s = Source::origin("kubelet default (KubeletConfiguration v1beta1, --config in use)");
-    s.key = Some(key.into());
+    s.key = Some(key.to_string().into());
     s
 }
 

@@ -119,7 +119,7 @@ fn config_source(ctx: &Ctx, key: &str) -> Source {
         Some(f) => Source::file(f.clone()),
         None => Source::origin(ctx.kubelet.cmdline_path.clone()),
     };
-    s.key = Some(key.into());
+    s.key = Some(key.to_string().into());
     s
 }
 

@@ -293,11 +293,11 @@ pub fn report() -> Report {
             .with_line(44)
             .with_key("spec.template.spec.containers[1].securityContext.privileged"),
     ));
-    waived.waived = Some(Waiver {
+    waived.waived = Some(Box::new(Waiver {
         reason: "CSI node plugins need privileged mounts".into(),
         expires: Some("2099-12-31".into()),
         source: Some(".kubeward.yaml:3".into()),
-    });
+    }));
     r.push(waived);
     r.push(
         Finding::new(
