@@ -103,6 +103,15 @@ impl Report {
         self.findings.extend(findings);
     }
 
+    /// Add a batch of findings, moving the vector itself when the report has none yet.
+    pub fn append(&mut self, findings: Vec<Finding>) {
+        if self.findings.is_empty() {
+            self.findings = findings;
+        } else {
+            self.extend(findings);
+        }
+    }
+
     /// Merge another report's content into this one (inputs, findings, errors, facts).
     pub fn absorb(&mut self, other: Report) {
         self.inputs.extend(other.inputs);

@@ -274,6 +274,12 @@ pub fn scan(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
 
 /// [`scan`] with a context the caller already built (it resolves RBAC and lists workloads once).
 pub fn scan_ctx(ctx: &Ctx<'_>) -> Vec<Finding> {
+    scan_ctx_after(ctx, Vec::new())
+}
+
+/// [`scan_ctx`], its findings appended to `before` in the same single allocation (a caller
+/// with findings of its own avoids a second copy of hundreds of thousands of findings).
+pub fn scan_ctx_after(ctx: &Ctx<'_>, before: Vec<Finding>) -> Vec<Finding> {
     use rayon::prelude::*;
     let (inv, opts) = (ctx.inv, ctx.opts);
     let checks: Vec<_> = cis::all().into_iter().chain(profiles::all()).collect();
@@ -289,7 +295,8 @@ pub fn scan_ctx(ctx: &Ctx<'_>) -> Vec<Finding> {
     parts.push(pss);
     // One exact allocation, each part freed as it is moved (a flattening collect would grow by
     // doubling while every part is still alive).
-    let mut all = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+    let mut all = before;
+    all.reserve_exact(parts.iter().map(Vec::len).sum());
     for part in parts {
         all.extend(part);
     }
