@@ -10,16 +10,17 @@
 //!   refused, not expanded. Nothing here panics on input.
 //! - Objects of unknown kinds are kept; each area picks the kinds it understands.
 
-mod compact;
 mod error;
 mod json;
 mod json_lines;
 mod load;
 mod object;
+pub mod value;
 pub mod workload;
 mod yaml;
 
 pub use error::LoadError;
 pub use load::{LoadOptions, load_bytes, load_paths, load_str};
 pub use object::{FieldLines, Inventory, Object, Origin};
+pub use value::{Map, Value};
 pub use workload::{Container, ContainerKind, PodTemplate, is_workload};
