@@ -8,17 +8,23 @@
 //! - a map is one exactly-sized, insertion-ordered slice of `(key, value)` pairs, searched
 //!   linearly (Kubernetes objects have small maps; a lookup touches one cache line or two);
 //! - an array is one exactly-sized slice;
-//! - strings and keys are [`CompactString`]s: up to 24 bytes stored inline, so most keys and
-//!   many values (`TCP`, `500m`, `RollingUpdate`, names) need no allocation at all;
+//! - strings are [`CompactString`]s: up to 24 bytes stored inline, so many values (`TCP`,
+//!   `500m`, `RollingUpdate`, names) need no allocation at all;
+//! - keys are interned ([`Key`]): objects repeat a small vocabulary (`name`, `image`,
+//!   `containers`…), so each distinct key is allocated once and shared;
 //! - a [`Value`] is 24 bytes (the string's spare bit patterns tag the other variants), a map
-//!   entry 48.
+//!   entry 40.
 //!
 //! The API mirrors the parts of serde_json's that the checks use (`get`, `pointer`, `as_*`,
 //! `is_*`, indexing that yields `Null` when missing, `Display` as compact JSON), so call sites
 //! read the same. Code that needs a real `serde_json::Value` converts with [`Value::to_json`].
 
-use std::borrow::Cow;
+use std::borrow::{Borrow, Cow};
+use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
+use std::ops::Deref;
+use std::sync::Arc;
 
 use compact_str::CompactString;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -26,8 +32,124 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::{Deserialize, Serialize};
 pub use serde_json::Number;
 
-/// A map key (and the string type of [`Value::String`]): inline up to 24 bytes.
-pub type Key = CompactString;
+/// A map key: shared text. 16 bytes in the entry (an inline string would take 24) and, for
+/// the keys every object repeats, no allocation of its own (see [`Key::new`]).
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key(Arc<str>);
+
+impl Key {
+    /// The key `text`, shared with the identical keys made before on this thread. Each thread
+    /// keeps a bounded table of short keys (so hostile input with millions of distinct keys
+    /// only fills the table, then gets keys of its own).
+    pub fn new(text: &str) -> Key {
+        const MAX_LEN: usize = 64;
+        const MAX_KEYS: usize = 16 * 1024;
+        thread_local! {
+            static KEYS: RefCell<HashSet<Arc<str>>> = RefCell::new(HashSet::new());
+        }
+        if text.len() > MAX_LEN {
+            return Key(Arc::from(text));
+        }
+        let shared = KEYS.try_with(|keys| {
+            let mut keys = keys.try_borrow_mut().ok()?;
+            if let Some(k) = keys.get(text) {
+                return Some(Arc::clone(k));
+            }
+            let k: Arc<str> = Arc::from(text);
+            if keys.len() < MAX_KEYS {
+                keys.insert(Arc::clone(&k));
+            }
+            Some(k)
+        });
+        Key(shared.ok().flatten().unwrap_or_else(|| Arc::from(text)))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for Key {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+impl AsRef<str> for Key {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl Borrow<str> for Key {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl fmt::Debug for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&*self.0, f)
+    }
+}
+impl From<&str> for Key {
+    fn from(s: &str) -> Key {
+        Key::new(s)
+    }
+}
+impl From<&String> for Key {
+    fn from(s: &String) -> Key {
+        Key::new(s)
+    }
+}
+impl From<String> for Key {
+    fn from(s: String) -> Key {
+        Key::new(&s)
+    }
+}
+impl From<CompactString> for Key {
+    fn from(s: CompactString) -> Key {
+        Key::new(&s)
+    }
+}
+impl From<Key> for String {
+    fn from(k: Key) -> String {
+        k.0.to_string()
+    }
+}
+impl PartialEq<str> for Key {
+    fn eq(&self, other: &str) -> bool {
+        &*self.0 == other
+    }
+}
+impl PartialEq<&str> for Key {
+    fn eq(&self, other: &&str) -> bool {
+        &*self.0 == *other
+    }
+}
+impl PartialEq<String> for Key {
+    fn eq(&self, other: &String) -> bool {
+        *self.0 == **other
+    }
+}
+impl PartialEq<Key> for str {
+    fn eq(&self, other: &Key) -> bool {
+        self == &*other.0
+    }
+}
+impl PartialEq<Key> for &str {
+    fn eq(&self, other: &Key) -> bool {
+        *self == &*other.0
+    }
+}
+impl PartialEq<Key> for String {
+    fn eq(&self, other: &Key) -> bool {
+        **self == *other.0
+    }
+}
 
 /// A JSON value, as loaded from a manifest or snapshot.
 #[derive(Clone, Default)]
@@ -154,7 +276,7 @@ impl Map {
     pub fn to_json(&self) -> serde_json::Map<String, serde_json::Value> {
         let mut out = serde_json::Map::with_capacity(self.len());
         for (k, v) in self {
-            out.insert(k.to_string(), v.to_json());
+            out.insert(k.as_str().to_owned(), v.to_json());
         }
         out
     }
@@ -310,6 +432,15 @@ impl ValueIndex for str {
 }
 
 impl ValueIndex for String {
+    fn index_into<'v>(&self, v: &'v Value) -> Option<&'v Value> {
+        self.as_str().index_into(v)
+    }
+    fn index_into_mut<'v>(&self, v: &'v mut Value) -> Option<&'v mut Value> {
+        self.as_str().index_into_mut(v)
+    }
+}
+
+impl ValueIndex for Key {
     fn index_into<'v>(&self, v: &'v Value) -> Option<&'v Value> {
         self.as_str().index_into(v)
     }
@@ -673,7 +804,7 @@ impl From<&serde_json::Value> for Value {
             serde_json::Value::Array(a) => Value::Array(a.iter().map(Value::from).collect()),
             serde_json::Value::Object(m) => Value::Object(
                 m.iter()
-                    .map(|(k, v)| (Key::from(k.as_str()), Value::from(v)))
+                    .map(|(k, v)| (Key::new(k), Value::from(v)))
                     .collect(),
             ),
         }
@@ -685,7 +816,7 @@ impl From<serde_json::Map<String, serde_json::Value>> for Map {
         // serde_json's map has no duplicates: no need to check.
         let entries: Vec<(Key, Value)> = m
             .into_iter()
-            .map(|(k, v)| (Key::from(k), Value::from(v)))
+            .map(|(k, v)| (Key::new(&k), Value::from(v)))
             .collect();
         Map {
             entries: entries.into_boxed_slice(),
@@ -950,29 +1081,25 @@ impl<'de> Visitor<'de> for KeySeed {
         f.write_str("a scalar mapping key")
     }
     fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-        Ok(v.into())
-    }
-    fn visit_string<E>(self, v: String) -> Result<Key, E> {
-        Ok(v.into())
+        Ok(Key::new(v))
     }
     fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
-        Ok(if v { "true" } else { "false" }.into())
+        Ok(Key::new(if v { "true" } else { "false" }))
     }
     fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
-        Ok(compact_str::ToCompactString::to_compact_string(&v))
+        Ok(Key::new(&v.to_string()))
     }
     fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
-        Ok(compact_str::ToCompactString::to_compact_string(&v))
+        Ok(Key::new(&v.to_string()))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
-        // std's formatting, as the YAML loader's keys.
-        Ok(v.to_string().into())
+        Ok(Key::new(&v.to_string()))
     }
     fn visit_unit<E>(self) -> Result<Key, E> {
-        Ok("null".into())
+        Ok(Key::new("null"))
     }
     fn visit_none<E>(self) -> Result<Key, E> {
-        Ok("null".into())
+        Ok(Key::new("null"))
     }
 }
 
@@ -1011,7 +1138,7 @@ mod tests {
     fn sizes() {
         // The string's spare bit patterns hold the other variants' tags: no extra word.
         assert_eq!(std::mem::size_of::<Value>(), 24);
-        assert_eq!(std::mem::size_of::<(Key, Value)>(), 48);
+        assert_eq!(std::mem::size_of::<(Key, Value)>(), 40);
         assert_eq!(std::mem::size_of::<Map>(), 16);
     }
 

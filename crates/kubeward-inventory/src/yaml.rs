@@ -243,7 +243,7 @@ fn into_value(
                 }
                 let v = into_value(val, offset, ptr, lines);
                 ptr.truncate(len);
-                out.push((key.value.0, v));
+                out.push((crate::value::Key::new(&key.value.0), v));
             }
             Value::Object(Map::from_entries(out))
         }
