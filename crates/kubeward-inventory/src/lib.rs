@@ -23,4 +23,16 @@ pub use error::LoadError;
 pub use load::{LoadOptions, load_bytes, load_paths, load_str};
 pub use object::{FieldLines, Inventory, Object, Origin};
 pub use value::{Map, Value};
+
+#[doc(hidden)]
+pub use serde_json as __serde_json;
+
+/// A [`Value`] from JSON syntax, as `serde_json::json!` (built through serde_json's value: for
+/// tests and small fixed documents).
+#[macro_export]
+macro_rules! json {
+    ($($json:tt)+) => {
+        $crate::Value::from($crate::__serde_json::json!($($json)+))
+    };
+}
 pub use workload::{Container, ContainerKind, PodTemplate, is_workload};

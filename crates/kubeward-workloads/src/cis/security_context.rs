@@ -3,7 +3,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::{Container, PodTemplate};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use crate::ctx::{Ctx, container_label, is_windows};
 

@@ -25,7 +25,7 @@ use kubeward_core::{CheckMeta, Finding};
 use kubeward_inventory::{Container, PodTemplate};
 use kubeward_node::NodeFacts;
 use serde::Serialize;
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use crate::ctx::{Ctx, annotation_pointer, container_label};
 

@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use kubeward_inventory::{Inventory, Object};
 use serde::Serialize;
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 pub use selector::selector_matches;
 
