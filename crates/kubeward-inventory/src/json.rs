@@ -5,8 +5,8 @@
 
 use std::io::Read;
 
-use rayon::prelude::*;
 use crate::value::{Scratch, Value, from_slice_with};
+use rayon::prelude::*;
 
 use crate::LoadOptions;
 use crate::error::LoadError;
@@ -382,10 +382,7 @@ impl Scanner<'_> {
         // An object that merely has an `items` array: put its items back.
         let mut value = rest;
         if let Some(obj) = value.as_object_mut() {
-            obj.insert(
-                "items",
-                top.items.into_iter().map(|d| d.value).collect(),
-            );
+            obj.insert("items", top.items.into_iter().map(|d| d.value).collect());
         }
         self.out.docs.push(JsonDoc {
             value,

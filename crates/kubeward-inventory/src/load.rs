@@ -6,13 +6,13 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use kubeward_core::{InputError, InputInfo};
-use rayon::prelude::*;
 use crate::error::LoadError;
 use crate::json;
 use crate::object::{FieldLines, Inventory, Object, Origin};
 use crate::value::Value;
 use crate::yaml;
+use kubeward_core::{InputError, InputInfo};
+use rayon::prelude::*;
 
 /// Bounds on untrusted input. Every dimension is limited so hostile input gives an error, never
 /// a crash or an unbounded allocation.
@@ -257,10 +257,19 @@ pub fn load_bytes(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
 
 fn from_json(name: &str, loaded: json::JsonLoad) -> Inventory {
     let mut inv = Inventory::default();
+    // One object per document unless a document is a List (then more, rarely).
+    inv.objects.reserve_exact(loaded.docs.len());
     let mut ordinal = 0usize;
     let file: Arc<str> = Arc::from(name);
     for doc in loaded.docs {
-        push_value(&mut inv, &file, &mut ordinal, doc.value, doc.line, doc.lines);
+        push_value(
+            &mut inv,
+            &file,
+            &mut ordinal,
+            doc.value,
+            doc.line,
+            doc.lines,
+        );
     }
     inv.errors
         .extend(loaded.errors.into_iter().map(|e| e.into_input_error(name)));

@@ -215,7 +215,12 @@ impl Inventory {
         self.objects.is_empty()
     }
     pub fn merge(&mut self, other: Inventory) {
-        self.objects.extend(other.objects);
+        // The first part is taken as it is: no second copy of a snapshot's object vector.
+        if self.objects.is_empty() {
+            self.objects = other.objects;
+        } else {
+            self.objects.extend(other.objects);
+        }
         self.errors.extend(other.errors);
         self.inputs.extend(other.inputs);
     }

@@ -659,7 +659,9 @@ impl PartialEq<serde_json::Value> for Value {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
             }
             (Value::Object(a), serde_json::Value::Object(b)) => {
-                a.len() == b.len() && a.iter().all(|(k, v)| b.get(k.as_str()).is_some_and(|w| v == w))
+                a.len() == b.len()
+                    && a.iter()
+                        .all(|(k, v)| b.get(k.as_str()).is_some_and(|w| v == w))
             }
             _ => false,
         }
@@ -937,7 +939,10 @@ impl<'de> Deserialize<'de> for Map {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Map, D::Error> {
         match Value::deserialize(d)? {
             Value::Object(m) => Ok(m),
-            other => Err(de::Error::invalid_type(unexpected(&other), &"a JSON object")),
+            other => Err(de::Error::invalid_type(
+                unexpected(&other),
+                &"a JSON object",
+            )),
         }
     }
 }
@@ -1185,7 +1190,10 @@ mod tests {
         let v = from_str(r#"{"metadata": {"labels": {"a/b": "x", "c~d": "y"}}, "n": [10, 20], "f": 1.5, "t": true}"#)
             .expect("valid");
         assert_eq!(v.pointer("/metadata/labels/a~1b"), Some(&Value::from("x")));
-        assert_eq!(v.pointer("/metadata/labels/c~0d").and_then(Value::as_str), Some("y"));
+        assert_eq!(
+            v.pointer("/metadata/labels/c~0d").and_then(Value::as_str),
+            Some("y")
+        );
         assert_eq!(v.pointer("/n/1").and_then(Value::as_u64), Some(20));
         assert_eq!(v.pointer("/n/01"), None);
         assert_eq!(v.pointer("n"), None);
@@ -1198,7 +1206,9 @@ mod tests {
         assert_eq!(v["t"], true);
         assert!(v["metadata"].is_object() && v["n"].is_array() && v["t"].is_boolean());
         assert_eq!(v.get("n").and_then(|n| n.get(1)), Some(&Value::from(20u64)));
-        let keys: Vec<&str> = v.as_object().map_or(vec![], |m| m.keys().map(|k| k.as_str()).collect());
+        let keys: Vec<&str> = v
+            .as_object()
+            .map_or(vec![], |m| m.keys().map(|k| k.as_str()).collect());
         assert_eq!(keys, ["metadata", "n", "f", "t"]);
     }
 

@@ -4,9 +4,9 @@
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use compact_str::CompactString;
 use serde_saphyr::Spanned;
 
 use crate::LoadOptions;

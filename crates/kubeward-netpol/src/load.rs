@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
-use kubeward_inventory::{Inventory, LoadOptions, load_paths, load_str};
 use kubeward_inventory::Value;
+use kubeward_inventory::{Inventory, LoadOptions, load_paths, load_str};
 
 /// Load files, directories (recursively) or `-` (stdin).
 pub fn load(paths: &[PathBuf]) -> Inventory {

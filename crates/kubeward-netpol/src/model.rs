@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
-use kubeward_inventory::{Inventory, Object, PodTemplate};
 use kubeward_inventory::Value;
+use kubeward_inventory::{Inventory, Object, PodTemplate};
 
 use crate::conn::{ConnSet, Protocol};
 use crate::intervals::IntervalSet;

@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use kubeward_core::{Evidence, Finding, Resource, Status};
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use serde::Serialize;
-use kubeward_inventory::Value;
 
 use super::{Level, PodView, Version, Violation, control, evaluate_view, verdict};
 
