@@ -1234,6 +1234,41 @@ mod tests {
         assert_ne!(a, c);
     }
 
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = serde_json::Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(serde_json::Value::Null),
+            any::<bool>().prop_map(serde_json::Value::from),
+            any::<i64>().prop_map(serde_json::Value::from),
+            any::<u64>().prop_map(serde_json::Value::from),
+            any::<f64>().prop_map(serde_json::Value::from),
+            ".{0,40}".prop_map(serde_json::Value::from),
+        ];
+        leaf.prop_recursive(6, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(serde_json::Value::from),
+                proptest::collection::vec((".{0,30}", inner), 0..8).prop_map(|entries| {
+                    serde_json::Value::Object(entries.into_iter().collect())
+                }),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn decodes_and_prints_as_serde_json(generated in arbitrary_json()) {
+            let text = generated.to_string();
+            // serde_json's own reading of the text (its float parsing need not round-trip).
+            let v: serde_json::Value = serde_json::from_str(&text).expect("valid JSON");
+            let ours = from_str(&text).expect("valid JSON");
+            proptest::prop_assert_eq!(&ours, &v);
+            proptest::prop_assert_eq!(ours.to_string(), v.to_string());
+            proptest::prop_assert_eq!(format!("{ours:#}"), format!("{v:#}"));
+            proptest::prop_assert_eq!(ours.to_json(), v.clone());
+            proptest::prop_assert_eq!(Value::from(v), ours);
+        }
+    }
+
     #[test]
     fn yaml_decodes_straight_into_it() {
         let v: Value = serde_saphyr::from_str("a: [1, x, {b: null}]\n1: z\n").expect("valid");
