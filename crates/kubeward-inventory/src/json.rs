@@ -5,8 +5,8 @@
 
 use std::io::Read;
 
+use crate::value::{Scratch, Value, from_slice_with};
 use rayon::prelude::*;
-use serde_json::Value;
 
 use crate::LoadOptions;
 use crate::error::LoadError;
@@ -352,7 +352,7 @@ impl Scanner<'_> {
             self.out.docs.extend(top.items);
             return;
         }
-        let rest: Value = match crate::compact::from_slice(&top.rest) {
+        let rest: Value = match from_slice_with(&top.rest, &mut Scratch::default()) {
             Ok(v) => v,
             Err(e) => {
                 self.out.errors.push(json_error(&e, top.start_line));
@@ -382,10 +382,7 @@ impl Scanner<'_> {
         // An object that merely has an `items` array: put its items back.
         let mut value = rest;
         if let Some(obj) = value.as_object_mut() {
-            obj.insert(
-                "items".into(),
-                Value::Array(top.items.into_iter().map(|d| d.value).collect()),
-            );
+            obj.insert("items", top.items.into_iter().map(|d| d.value).collect());
         }
         self.out.docs.push(JsonDoc {
             value,
@@ -400,11 +397,12 @@ impl Scanner<'_> {
         }
         let jobs = std::mem::take(&mut self.jobs);
         let with_lines = self.with_lines;
+        // Each worker reuses one scratch stack across its items (see `Scratch`).
         let decoded: Vec<Result<JsonDoc, LoadError>> = jobs
             .par_iter()
-            .map(|&(s, e, line)| {
+            .map_init(Scratch::default, |scratch, &(s, e, line)| {
                 let bytes = buf[s..e].trim_ascii_end();
-                crate::compact::from_slice(bytes)
+                from_slice_with(bytes, scratch)
                     .map(|value| JsonDoc {
                         value,
                         line,

@@ -4,15 +4,15 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-
-use kubeward_core::{InputError, InputInfo};
-use rayon::prelude::*;
-use serde_json::Value;
+use std::sync::Arc;
 
 use crate::error::LoadError;
 use crate::json;
 use crate::object::{FieldLines, Inventory, Object, Origin};
+use crate::value::Value;
 use crate::yaml;
+use kubeward_core::{InputError, InputInfo};
+use rayon::prelude::*;
 
 /// Bounds on untrusted input. Every dimension is limited so hostile input gives an error, never
 /// a crash or an unbounded allocation.
@@ -257,9 +257,19 @@ pub fn load_bytes(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
 
 fn from_json(name: &str, loaded: json::JsonLoad) -> Inventory {
     let mut inv = Inventory::default();
+    // One object per document unless a document is a List (then more, rarely).
+    inv.objects.reserve_exact(loaded.docs.len());
     let mut ordinal = 0usize;
+    let file: Arc<str> = Arc::from(name);
     for doc in loaded.docs {
-        push_value(&mut inv, name, &mut ordinal, doc.value, doc.line, doc.lines);
+        push_value(
+            &mut inv,
+            &file,
+            &mut ordinal,
+            doc.value,
+            doc.line,
+            doc.lines,
+        );
     }
     inv.errors
         .extend(loaded.errors.into_iter().map(|e| e.into_input_error(name)));
@@ -315,13 +325,14 @@ fn load_yaml(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
     };
     let mut inv = Inventory::default();
     let mut ordinal = 0usize;
+    let file: Arc<str> = Arc::from(name);
     for result in decoded {
         match result {
             Ok(docs) => {
                 for d in docs {
                     push_value(
                         &mut inv,
-                        name,
+                        &file,
                         &mut ordinal,
                         d.value,
                         d.start_line,
@@ -339,7 +350,7 @@ fn load_yaml(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
 /// Add one decoded document, flattening `*List` kinds (items keep their own lines).
 fn push_value(
     inv: &mut Inventory,
-    file: &str,
+    file: &Arc<str>,
     ordinal: &mut usize,
     value: Value,
     line: u32,
@@ -363,7 +374,7 @@ fn push_value(
             return;
         };
         let all = lines.map(FieldLines::from_unsorted);
-        for (i, item) in items.into_iter().enumerate() {
+        for (i, item) in items.into_vec().into_iter().enumerate() {
             let prefix = format!("/items/{i}");
             let item_lines = all.as_ref().map(|a| a.subtree(&prefix));
             let item_line = all.as_ref().and_then(|a| a.exact(&prefix)).unwrap_or(line);
@@ -379,12 +390,12 @@ fn push_value(
         return;
     }
     let origin = Origin {
-        file: file.to_string(),
+        file: Arc::clone(file),
         line: Some(line),
         index: *ordinal,
     };
     *ordinal += 1;
-    let mut obj = Object::from_value(value, origin);
+    let mut obj = Object::new(value, origin);
     if let Some(l) = lines {
         obj.lines = FieldLines::from_unsorted(l);
     }

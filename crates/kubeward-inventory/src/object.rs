@@ -1,11 +1,15 @@
+use std::sync::Arc;
+
 use kubeward_core::{InputError, InputInfo, Resource, Source};
-use serde_json::Value;
+
+use crate::value::Value;
 
 /// Where an object was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
-    /// File path as given (or `<stdin>`).
-    pub file: String,
+    /// File path as given (or `<stdin>`), shared by every object of the file (a snapshot has
+    /// 100,000 of them).
+    pub file: Arc<str>,
     /// 1-based line where the object starts in `file`, when known.
     pub line: Option<u32>,
     /// 0-based index of the YAML document (or List item) in the file.
@@ -93,9 +97,15 @@ pub struct Object {
 }
 
 impl Object {
-    /// An object from its decoded value; identity fields are read from `apiVersion`, `kind` and
-    /// `metadata` (empty strings when absent).
-    pub fn from_value(value: Value, origin: Origin) -> Object {
+    /// An object from its decoded value (a [`Value`], or a `serde_json::Value`, which is
+    /// converted); identity fields are read from `apiVersion`, `kind` and `metadata` (empty
+    /// strings when absent).
+    pub fn from_value(value: impl Into<Value>, origin: Origin) -> Object {
+        Object::new(value.into(), origin)
+    }
+
+    /// An object from its loaded value.
+    pub fn new(value: Value, origin: Origin) -> Object {
         let text = |ptr: &str| {
             value
                 .pointer(ptr)
@@ -123,7 +133,7 @@ impl Object {
     pub fn location(&self) -> String {
         match self.origin.line {
             Some(l) => format!("{}:{l}", self.origin.file),
-            None => self.origin.file.clone(),
+            None => self.origin.file.to_string(),
         }
     }
 
@@ -164,7 +174,7 @@ impl Object {
     /// A source pointing at `pointer` (JSON pointer, e.g. `/spec/hostNetwork`) in this object.
     /// The line is the object's own start line until a per-field index exists.
     pub fn source(&self, pointer: &str) -> Source {
-        let mut s = Source::file(&self.origin.file).with_key(pointer);
+        let mut s = Source::file(&*self.origin.file).with_key(pointer);
         s.line = self.line_of(pointer);
         s
     }
@@ -205,7 +215,12 @@ impl Inventory {
         self.objects.is_empty()
     }
     pub fn merge(&mut self, other: Inventory) {
-        self.objects.extend(other.objects);
+        // The first part is taken as it is: no second copy of a snapshot's object vector.
+        if self.objects.is_empty() {
+            self.objects = other.objects;
+        } else {
+            self.objects.extend(other.objects);
+        }
         self.errors.extend(other.errors);
         self.inputs.extend(other.inputs);
     }

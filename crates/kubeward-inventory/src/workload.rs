@@ -1,7 +1,7 @@
 //! The pod template inside every workload kind, so checks name the workload (not a synthetic pod)
 //! and point at the exact field path.
 
-use serde_json::Value;
+use crate::value::Value;
 
 use crate::object::Object;
 

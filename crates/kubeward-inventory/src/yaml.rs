@@ -1,16 +1,17 @@
 //! YAML streams: split into documents ourselves (so one broken document does not hide the others),
-//! decode each with serde-saphyr into a span-carrying tree, then into a `serde_json::Value` plus a
-//! per-field line index.
+//! decode each with serde-saphyr into a span-carrying tree, then into a [`Value`] plus a per-field
+//! line index.
 
 use std::fmt;
 
+use compact_str::CompactString;
 use serde::Deserialize;
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
 use serde_saphyr::Spanned;
 
 use crate::LoadOptions;
 use crate::error::LoadError;
+use crate::value::{Map, Number, Value};
 
 /// One `---`-separated document of a stream, as raw bytes.
 #[derive(Debug, Clone, Copy)]
@@ -213,7 +214,7 @@ fn into_value(
         Kind::I64(i) => Value::Number(i.into()),
         Kind::U64(u) => Value::Number(u.into()),
         Kind::F64(f) => {
-            Number::from_f64(f).map_or_else(|| Value::String(f.to_string()), Value::Number)
+            Number::from_f64(f).map_or_else(|| Value::String(f.to_string().into()), Value::Number)
         }
         Kind::Str(s) => Value::String(s),
         Kind::Seq(items) => {
@@ -229,10 +230,10 @@ fn into_value(
                 out.push(into_value(item, offset, ptr, lines));
                 ptr.truncate(len);
             }
-            Value::Array(out)
+            Value::Array(out.into_boxed_slice())
         }
         Kind::Map(entries) => {
-            let mut out = Map::with_capacity(entries.len());
+            let mut out = Vec::with_capacity(entries.len());
             for (key, val) in entries {
                 let len = ptr.len();
                 push_segment(ptr, &key.value);
@@ -242,9 +243,9 @@ fn into_value(
                 }
                 let v = into_value(val, offset, ptr, lines);
                 ptr.truncate(len);
-                out.insert(key.value.0, v);
+                out.push((crate::value::Key::new(&key.value.0), v));
             }
-            Value::Object(out)
+            Value::Object(Map::from_entries(out))
         }
     }
 }
@@ -264,7 +265,7 @@ enum Kind {
     I64(i64),
     U64(u64),
     F64(f64),
-    Str(String),
+    Str(CompactString),
     Seq(Vec<Node>),
     Map(Vec<(Spanned<Key>, Node)>),
 }
@@ -301,22 +302,22 @@ impl<'de> Visitor<'de> for KindVisitor {
         Ok(Kind::U64(v))
     }
     fn visit_i128<E: de::Error>(self, v: i128) -> Result<Kind, E> {
-        Ok(i64::try_from(v).map_or_else(|_| Kind::Str(v.to_string()), Kind::I64))
+        Ok(i64::try_from(v).map_or_else(|_| Kind::Str(v.to_string().into()), Kind::I64))
     }
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Kind, E> {
-        Ok(u64::try_from(v).map_or_else(|_| Kind::Str(v.to_string()), Kind::U64))
+        Ok(u64::try_from(v).map_or_else(|_| Kind::Str(v.to_string().into()), Kind::U64))
     }
     fn visit_f64<E>(self, v: f64) -> Result<Kind, E> {
         Ok(Kind::F64(v))
     }
     fn visit_str<E>(self, v: &str) -> Result<Kind, E> {
-        Ok(Kind::Str(v.to_string()))
+        Ok(Kind::Str(v.into()))
     }
     fn visit_string<E>(self, v: String) -> Result<Kind, E> {
-        Ok(Kind::Str(v))
+        Ok(Kind::Str(v.into()))
     }
     fn visit_bytes<E>(self, v: &[u8]) -> Result<Kind, E> {
-        Ok(Kind::Str(String::from_utf8_lossy(v).into_owned()))
+        Ok(Kind::Str(String::from_utf8_lossy(v).as_ref().into()))
     }
     fn visit_newtype_struct<D: Deserializer<'de>>(self, d: D) -> Result<Kind, D::Error> {
         Kind::deserialize(d)
@@ -340,11 +341,11 @@ impl<'de> Visitor<'de> for KindVisitor {
 
 /// A mapping key: any scalar, as text (Kubernetes keys are strings; `1: x` becomes `"1"`).
 #[derive(Debug)]
-struct Key(String);
+struct Key(CompactString);
 
 impl std::ops::Deref for Key {
-    type Target = String;
-    fn deref(&self) -> &String {
+    type Target = str;
+    fn deref(&self) -> &str {
         &self.0
     }
 }
@@ -358,28 +359,28 @@ impl<'de> Deserialize<'de> for Key {
                 f.write_str("a scalar mapping key")
             }
             fn visit_str<E>(self, v: &str) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
+                Ok(Key(v.into()))
             }
             fn visit_string<E>(self, v: String) -> Result<Key, E> {
-                Ok(Key(v))
+                Ok(Key(v.into()))
             }
             fn visit_bool<E>(self, v: bool) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
+                Ok(Key(v.to_string().into()))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
+                Ok(Key(v.to_string().into()))
             }
             fn visit_u64<E>(self, v: u64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
+                Ok(Key(v.to_string().into()))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Key, E> {
-                Ok(Key(v.to_string()))
+                Ok(Key(v.to_string().into()))
             }
             fn visit_unit<E>(self) -> Result<Key, E> {
-                Ok(Key("null".to_string()))
+                Ok(Key("null".into()))
             }
             fn visit_none<E>(self) -> Result<Key, E> {
-                Ok(Key("null".to_string()))
+                Ok(Key("null".into()))
             }
         }
         d.deserialize_any(KeyVisitor)

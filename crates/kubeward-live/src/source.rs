@@ -202,9 +202,10 @@ impl Collected {
                 ),
             });
         }
+        let file: std::sync::Arc<str> = self.source_name.as_str().into();
         for (index, value) in self.objects.into_iter().enumerate() {
             let origin = Origin {
-                file: self.source_name.clone(),
+                file: std::sync::Arc::clone(&file),
                 line: None,
                 index,
             };

@@ -4,8 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, LoadOptions, load_paths, load_str};
-use serde_json::Value;
 
 /// Load files, directories (recursively) or `-` (stdin).
 pub fn load(paths: &[PathBuf]) -> Inventory {
@@ -120,15 +120,16 @@ pub fn add_untyped_list_items(inv: &mut Inventory, name: &str, text: &str) {
     for obj in inv
         .objects
         .iter_mut()
-        .filter(|o| o.origin.file == name && o.kind.is_empty())
+        .filter(|o| &*o.origin.file == name && o.kind.is_empty())
     {
         let Some((kind, api_version)) = next.next() else {
             break;
         };
         if let Some(m) = obj.value.as_object_mut() {
-            m.insert("kind".into(), Value::String(kind.clone()));
-            m.entry("apiVersion")
-                .or_insert_with(|| Value::String(api_version.clone()));
+            m.insert("kind", Value::from(kind.as_str()));
+            if !m.contains_key("apiVersion") {
+                m.insert("apiVersion", Value::from(api_version.as_str()));
+            }
         }
         obj.kind = kind;
         if obj.api_version.is_empty() {

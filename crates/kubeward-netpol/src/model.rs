@@ -5,8 +5,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate};
-use serde_json::Value;
 
 use crate::conn::{ConnSet, Protocol};
 use crate::intervals::IntervalSet;
@@ -289,7 +289,7 @@ fn problem(o: &Object, level: Level, pointer: &str, message: impl Into<String>) 
     Problem {
         level,
         object: obj_label(o),
-        file: o.origin.file.clone(),
+        file: o.origin.file.to_string(),
         line: o.line_of(pointer),
         pointer: pointer.to_string(),
         message: message.into(),
@@ -620,7 +620,7 @@ impl Model {
             }
             let selected = selector.iter().all(|(k, v)| {
                 v.as_str()
-                    .is_some_and(|v| w.labels.get(k).is_some_and(|x| x == v))
+                    .is_some_and(|v| w.labels.get(k.as_str()).is_some_and(|x| x == v))
             });
             if !selected {
                 continue;
@@ -846,7 +846,7 @@ fn backend_of(b: &Value) -> Option<(String, BackendPort)> {
     let name = b.get("serviceName")?.as_str()?.to_string();
     let port = match b.get("servicePort") {
         Some(Value::Number(n)) => n.as_u64().map_or(BackendPort::All, BackendPort::Number),
-        Some(Value::String(s)) => BackendPort::Name(s.clone()),
+        Some(Value::String(s)) => BackendPort::Name(s.to_string()),
         _ => BackendPort::All,
     };
     Some((name, port))
@@ -1122,7 +1122,7 @@ fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (Strin
                 if s.is_empty() || s.len() > 15 {
                     return Err((ptr, format!("named port {s:?} is not a valid port name")));
                 }
-                PortRef::Named(s.clone())
+                PortRef::Named(s.to_string())
             }
             Some(v) => {
                 let lo = parse_port_number(v, "port").map_err(|e| (ptr.clone(), e))?;
@@ -1427,7 +1427,7 @@ mod tests {
             affinity(vec![term(json!(["windows"]))]),
             affinity(vec![term(json!(["windows"])), term(json!(["windows"]))]),
         ] {
-            assert!(runs_on_windows(&spec), "{spec}");
+            assert!(runs_on_windows(&spec.clone().into()), "{spec}");
         }
         for spec in [
             json!({}),
@@ -1444,7 +1444,7 @@ mod tests {
                 {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "NotIn", "values": ["windows"]}]}
             ]}}}}),
         ] {
-            assert!(!runs_on_windows(&spec), "{spec}");
+            assert!(!runs_on_windows(&spec.clone().into()), "{spec}");
         }
     }
 }

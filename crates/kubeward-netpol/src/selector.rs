@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 /// Labels of a pod or namespace.
 pub type Labels = BTreeMap<String, String>;
@@ -59,13 +59,13 @@ impl Selector {
             };
             for (k, val) in map {
                 let s = match val {
-                    Value::String(s) => s.clone(),
+                    Value::String(s) => s.to_string(),
                     Value::Bool(b) => b.to_string(),
                     Value::Number(n) => n.to_string(),
                     Value::Null => String::new(),
                     _ => return Err(format!("matchLabels value of {k:?} must be a string")),
                 };
-                sel.match_labels.push((k.clone(), s));
+                sel.match_labels.push((k.to_string(), s));
             }
         }
         if let Some(me) = obj.get("matchExpressions").filter(|m| !m.is_null()) {
@@ -95,7 +95,7 @@ impl Selector {
                     .map(|a| {
                         a.iter()
                             .map(|v| match v {
-                                Value::String(s) => s.clone(),
+                                Value::String(s) => s.to_string(),
                                 other => other.to_string(),
                             })
                             .collect()
@@ -193,7 +193,7 @@ impl Selector {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use kubeward_inventory::json;
 
     fn labels(pairs: &[(&str, &str)]) -> Labels {
         pairs

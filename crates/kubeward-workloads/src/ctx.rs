@@ -3,9 +3,9 @@
 
 use std::collections::BTreeMap;
 
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use kubeward_node::NodeFacts;
-use serde_json::Value;
 
 use crate::rbac::Rbac;
 use crate::system;

@@ -250,7 +250,7 @@ fn pod_security_admission_fixtures() {
         }
         // The same pod as a workload template: same verdict, same checks.
         for kind in ["Deployment", "CronJob", "StatefulSet"] {
-            let w = wrap(&pod.value, kind);
+            let w = wrap(&pod.value.to_json(), kind);
             let got = eval(&w, f.level, version);
             if checks_of(&got) != checks_of(&violations) {
                 problems.push(format!(

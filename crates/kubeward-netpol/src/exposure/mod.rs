@@ -47,7 +47,7 @@ impl Ctx<'_> {
         let Some(sel) = svc
             .value
             .pointer("/spec/selector")
-            .and_then(serde_json::Value::as_object)
+            .and_then(kubeward_inventory::Value::as_object)
         else {
             return Vec::new();
         };
@@ -62,7 +62,7 @@ impl Ctx<'_> {
                 w.namespace == ns
                     && sel.iter().all(|(k, v)| {
                         v.as_str()
-                            .is_some_and(|v| w.labels.get(k).is_some_and(|x| x == v))
+                            .is_some_and(|v| w.labels.get(k.as_str()).is_some_and(|x| x == v))
                     })
             })
             .map(|(i, _)| i)
@@ -130,7 +130,7 @@ pub fn findings_with(
 pub(crate) fn service_type(svc: &Object) -> &str {
     svc.value
         .pointer("/spec/type")
-        .and_then(serde_json::Value::as_str)
+        .and_then(kubeward_inventory::Value::as_str)
         .unwrap_or("ClusterIP")
 }
 

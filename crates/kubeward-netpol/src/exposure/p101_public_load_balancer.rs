@@ -1,7 +1,7 @@
 //! P101: LoadBalancer Services that get a public IP, and the sources allowed to reach them.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{Ctx, service_type};
 

@@ -1,7 +1,7 @@
 //! P102: Services that open a port on every node (NodePort, or LoadBalancer with node ports).
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{Ctx, service_type};
 

@@ -1,7 +1,7 @@
 //! P103: Services with `spec.externalIPs` (CVE-2020-8554 traffic interception).
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{CVE_2020_8554, Ctx};
 

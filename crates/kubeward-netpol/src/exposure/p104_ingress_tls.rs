@@ -1,7 +1,7 @@
 //! P104: Ingresses without TLS (CIS AKS 5.4.5).
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::Ctx;
 

@@ -2,7 +2,7 @@
 //! NodePort traffic.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{Ctx, service_type};
 use crate::engine::{Direction, Engine};

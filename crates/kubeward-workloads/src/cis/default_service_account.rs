@@ -1,7 +1,7 @@
 //! CIS AKS 1.8.0 4.1.5: default service accounts are not actively used.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::service_account::{service_account_of, token_mount};
 use crate::ctx::{Ctx, namespace_of};

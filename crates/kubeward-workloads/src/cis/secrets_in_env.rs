@@ -1,7 +1,7 @@
 //! CIS AKS 1.8.0 4.5.1: prefer using secrets as files over secrets as environment variables.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::pod_checks::per_pod;
 use crate::ctx::{Ctx, container_label};

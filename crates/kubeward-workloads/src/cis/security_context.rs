@@ -2,8 +2,8 @@
 //! (Seccomp, also part of 4.6.2, is judged on the effective profile by `seccomp-profile-effective`.)
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
-use serde_json::Value;
 
 use crate::ctx::{Ctx, container_label, is_windows};
 

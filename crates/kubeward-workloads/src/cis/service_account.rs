@@ -6,7 +6,7 @@
 
 use kubeward_core::Evidence;
 use kubeward_inventory::PodTemplate;
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use crate::ctx::{Ctx, namespace_of};
 

@@ -22,10 +22,10 @@ pub mod seccomp_localhost_missing;
 pub mod seccomp_profile_effective;
 
 use kubeward_core::{CheckMeta, Finding};
+use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 use kubeward_node::NodeFacts;
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::ctx::{Ctx, annotation_pointer, container_label};
 

@@ -2,7 +2,7 @@
 //! container runtime's default set.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation, quoted};
 

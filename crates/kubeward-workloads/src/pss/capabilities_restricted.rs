@@ -3,7 +3,7 @@
 //! restricted.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation, containers_phrase, quoted};
 

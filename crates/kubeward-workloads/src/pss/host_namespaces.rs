@@ -2,7 +2,7 @@
 //! namespace.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation};
 

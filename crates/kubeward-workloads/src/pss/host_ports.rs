@@ -1,7 +1,7 @@
 //! `hostPorts` (baseline, v1.0+): no container port is bound on the node.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation};
 

@@ -2,7 +2,7 @@
 //! host, so they cannot be aimed at other endpoints from the kubelet.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation};
 

@@ -191,7 +191,7 @@ impl Violation {
         check: &'static str,
         reason: &str,
         field: &str,
-        forbidden: impl Fn(Option<&serde_json::Value>) -> bool,
+        forbidden: impl Fn(Option<&kubeward_inventory::Value>) -> bool,
         requirement: &str,
     ) -> Option<Violation> {
         let mut names = Vec::new();
@@ -534,12 +534,12 @@ mod tests {
     fn one_pass_keeps_replaced_baseline_controls_at_baseline_only() {
         // Unconfined seccomp and an added capability: at v1.30 the restricted forms replace the
         // baseline ones; at v1.18 seccomp is still the baseline control at both levels.
-        let spec = serde_json::json!({
+        let spec = kubeward_inventory::json!({
             "securityContext": {"seccompProfile": {"type": "Unconfined"}},
             "containers": [{"name": "a", "securityContext": {"capabilities": {"add": ["NET_RAW", "SYS_ADMIN"]}}}]
         });
         // Before v1.19 the seccomp control reads the (then only) annotation form.
-        let meta = serde_json::json!({"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}});
+        let meta = kubeward_inventory::json!({"annotations": {"seccomp.security.alpha.kubernetes.io/pod": "unconfined"}});
         let pod = PodView::from_parts(&spec, &meta, "/spec", "/metadata");
         for version in [Version::Minor(18), Version::Minor(30), Version::Latest] {
             let (b, r) = evaluate_levels(&pod, version);

@@ -1,7 +1,7 @@
 //! `privileged` (baseline, v1.0+): no container runs privileged.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation};
 

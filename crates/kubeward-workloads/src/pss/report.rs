@@ -3,9 +3,9 @@
 use std::collections::HashSet;
 
 use kubeward_core::{Evidence, Finding, Resource, Status};
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use serde::Serialize;
-use serde_json::Value;
 
 use super::{Level, PodView, Version, Violation, control, evaluate_view, verdict};
 
@@ -80,7 +80,7 @@ pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdic
     }
     Some(PodVerdict {
         resource: obj.resource(),
-        file: obj.origin.file.clone(),
+        file: obj.origin.file.to_string(),
         line: obj.origin.line,
         level,
         version,

@@ -2,7 +2,7 @@
 //! every container, must set `runAsNonRoot: true`, and nothing may set it to false.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation, containers_phrase};
 

@@ -1,7 +1,7 @@
 //! `runAsUser` (restricted, v1.23+; any value in a user namespace from v1.35): no UID 0.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation, containers_phrase};
 

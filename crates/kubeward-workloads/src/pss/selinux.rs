@@ -2,7 +2,7 @@
 //! SELinux types, and no custom user or role.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::view::str_of;
 use super::{PodView, Violation};

@@ -2,7 +2,7 @@
 //! control reports the exact field whichever workload kind carries the pod.
 
 use kubeward_inventory::PodTemplate;
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 static NULL: Value = Value::Null;
 

@@ -1,7 +1,7 @@
 //! `windowsHostProcess` (baseline, v1.0+): no Windows HostProcess containers.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 use super::{PodView, Violation, quoted};
 

@@ -6,9 +6,9 @@ mod selector;
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object};
 use serde::Serialize;
-use serde_json::Value;
 
 pub use selector::selector_matches;
 

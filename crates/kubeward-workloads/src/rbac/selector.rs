@@ -1,6 +1,6 @@
 //! Kubernetes label selectors (`matchLabels` + `matchExpressions`), as used by aggregation rules.
 
-use serde_json::Value;
+use kubeward_inventory::Value;
 
 /// Does `selector` select an object with `labels`? An empty selector selects everything; a
 /// malformed one (unknown operator) selects nothing.
@@ -44,7 +44,7 @@ pub fn selector_matches(selector: &Value, labels: Option<&Value>) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use kubeward_inventory::json;
 
     #[test]
     fn match_labels_and_expressions() {

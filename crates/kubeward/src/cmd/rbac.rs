@@ -110,7 +110,7 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
                         "role": format!("{}/{}", g.binding.role_kind, g.binding.role_name),
                         "rule": {
                             "origin": g.rule.origin(),
-                            "file": g.rule.role.origin.file,
+                            "file": &*g.rule.role.origin.file,
                             "pointer": g.rule.pointer(),
                             "rule": g.rule.rule,
                         },
