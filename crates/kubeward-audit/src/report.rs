@@ -125,8 +125,7 @@ fn evidence_rows(g: &crate::scan::Group) -> Vec<Evidence> {
             );
             Evidence::observed(
                 observed,
-                Source::file(s.file.to_string())
-                    .with_line(u32::try_from(s.line).unwrap_or(u32::MAX)),
+                Source::file(&s.file).with_line(u32::try_from(s.line).unwrap_or(u32::MAX)),
             )
             .with_note(s.detail.clone())
         })

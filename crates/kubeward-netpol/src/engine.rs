@@ -175,8 +175,9 @@ struct CompiledAdmin {
 pub struct Analysis<'m> {
     pub model: &'m Model,
     pub options: Options,
-    /// Model workloads, then (last) the synthetic ingress controller.
-    pub endpoints: Vec<Workload>,
+    /// The synthetic ingress controller: endpoint number `model.workloads.len()`, after the
+    /// model's workloads (see [`Analysis::endpoint`]).
+    ingress_controller: Workload,
     pub classes: Vec<Class>,
     pub class_of: Vec<usize>,
     pub ingress_controller_class: usize,
@@ -255,10 +256,19 @@ impl Projection {
 }
 
 impl<'m> Analysis<'m> {
+    /// Endpoint `i`: a model workload, or (one past them) the synthetic ingress controller.
+    pub fn endpoint(&self, i: usize) -> &Workload {
+        self.model
+            .workloads
+            .get(i)
+            .unwrap_or(&self.ingress_controller)
+    }
+
     pub fn new(model: &'m Model, options: Options) -> Analysis<'m> {
         let engine = options.engine;
-        let mut endpoints = model.workloads.clone();
-        endpoints.push(Workload {
+        // Endpoints are the model's workloads, then the ingress controller (not a copy of the
+        // workloads: a snapshot has tens of thousands).
+        let ingress_controller = Workload {
             namespace: INGRESS_CONTROLLER_NS.to_string(),
             name: INGRESS_CONTROLLER.to_string(),
             kind: String::new(),
@@ -269,8 +279,14 @@ impl<'m> Analysis<'m> {
             host_ips: Vec::new(),
             windows: false,
             object: usize::MAX,
-        });
-        let ic_index = endpoints.len() - 1;
+        };
+        let endpoints = || {
+            model
+                .workloads
+                .iter()
+                .chain(std::iter::once(&ingress_controller))
+        };
+        let ic_index = model.workloads.len();
 
         // Projection over everything selectors and ports look at.
         let mut proj = Projection::default();
@@ -303,9 +319,9 @@ impl<'m> Analysis<'m> {
 
         let mut key_to_class: HashMap<ClassKey, usize> = HashMap::new();
         let mut classes: Vec<Class> = Vec::new();
-        let mut class_of = Vec::with_capacity(endpoints.len());
+        let mut class_of = Vec::with_capacity(ic_index + 1);
         let keep_ips = engine.ip_block_matches_pods();
-        for (wi, w) in endpoints.iter().enumerate() {
+        for (wi, w) in endpoints().enumerate() {
             let (labels, ports) = proj.project(w);
             let host = w.host_network && engine.ignores_host_network_pods();
             let ips = if keep_ips {
@@ -511,7 +527,7 @@ impl<'m> Analysis<'m> {
         Analysis {
             model,
             options,
-            endpoints,
+            ingress_controller,
             classes,
             class_of,
             ingress_controller_class,
@@ -684,7 +700,7 @@ impl<'m> Analysis<'m> {
                 }
                 PortRef::Named(name) => {
                     if let Some(c) = dst {
-                        let w = &self.endpoints[self.classes[c].workload];
+                        let w = self.endpoint(self.classes[c].workload);
                         if let Some(n) = w.named_port(name, p.protocol) {
                             out.union_with(&ConnSet::ports(p.protocol, n as u128, n as u128));
                         }
@@ -697,7 +713,7 @@ impl<'m> Analysis<'m> {
                         out.union_with(&ConnSet::named_any_protocol(name));
                     }
                     if let Some(c) = dst {
-                        let w = &self.endpoints[self.classes[c].workload];
+                        let w = self.endpoint(self.classes[c].workload);
                         for cp in &w.ports {
                             if cp.name.as_deref() == Some(name.as_str()) {
                                 out.union_with(&ConnSet::ports(

@@ -208,8 +208,7 @@ pub fn explain(a: &Analysis, src: &Target, dst: &Target, port: Option<(u16, Prot
                 }
             );
         }
-        let windows_npm =
-            a.options.engine == Engine::AzureNpm && a.endpoints.get(*w).is_some_and(|w| w.windows);
+        let windows_npm = a.options.engine == Engine::AzureNpm && a.endpoint(*w).windows;
         for &pi in pols {
             let np = &a.model.netpols[pi];
             let rules = match dir {

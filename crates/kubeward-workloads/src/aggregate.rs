@@ -81,15 +81,14 @@ pub fn aggregate_passes(
     meta: impl Fn(&str) -> Option<&'static CheckMeta>,
 ) -> Vec<Finding> {
     let mut groups: HashMap<(kubeward_core::Text, Option<String>), Group> = HashMap::new();
-    let mut out: Vec<(usize, Finding)> = Vec::new();
-    for (i, f) in findings.into_iter().enumerate() {
-        if f.status != Status::Pass {
-            out.push((i, f));
-            continue;
-        }
+    let mut findings = findings;
+    // PASS findings are taken out in place, so the others are neither moved nor copied (a check
+    // over 100,000 workloads would otherwise hold its findings twice).
+    let passes = findings.extract_if(.., |f| f.status == Status::Pass);
+    for (position, f) in passes.enumerate() {
         let key = (f.code.clone(), scope_of(&f.resource).map(str::to_string));
         let g = groups.entry(key).or_insert_with(|| Group {
-            first: i,
+            first: position,
             count: 0,
             examples: Vec::new(),
         });
@@ -98,11 +97,14 @@ pub fn aggregate_passes(
             g.examples.push(f);
         }
     }
-    for ((code, scope), g) in groups {
-        out.push((g.first, build(&code, scope.as_deref(), g, &meta)));
+    // The rolled-up PASS findings follow the others, in the order their first PASS came.
+    let mut rolled: Vec<_> = groups.into_iter().collect();
+    rolled.sort_by_key(|(_, g)| g.first);
+    findings.shrink_to(findings.len() + rolled.len());
+    for ((code, scope), g) in rolled {
+        findings.push(build(&code, scope.as_deref(), g, &meta));
     }
-    out.sort_by_key(|(i, _)| *i);
-    out.into_iter().map(|(_, f)| f).collect()
+    findings
 }
 
 fn build(
@@ -209,7 +211,10 @@ mod tests {
         input.push(fail);
         let out = aggregate_passes(input, by_code);
         assert_eq!(out.len(), 3, "{out:#?}");
-        let shop = &out[0];
+        // Failures first, as they came; then one PASS per namespace, in order of first PASS.
+        assert_eq!(out[0].status, Status::Fail);
+        assert_eq!(out[0].resource.name, "bad");
+        let shop = &out[1];
         assert_eq!(shop.resource, Resource::new("Namespace", "shop"));
         assert_eq!(shop.status, Status::Pass);
         assert!(
@@ -227,14 +232,12 @@ mod tests {
         );
         assert_eq!(shop.references.len(), 1, "metadata comes from the check");
         assert!(shop.remediation.is_empty());
-        assert_eq!(out[1].resource, Resource::new("Namespace", "web"));
+        assert_eq!(out[2].resource, Resource::new("Namespace", "web"));
         assert!(
-            out[1]
+            out[2]
                 .message
                 .starts_with("1 object in namespace web passed")
         );
-        assert_eq!(out[2].status, Status::Fail);
-        assert_eq!(out[2].resource.name, "bad");
     }
 
     #[test]

@@ -338,7 +338,7 @@ pub fn note_evidence(
     file: &str,
     origin: &str,
 ) -> Evidence {
-    let mut s = Source::file(file.to_string());
+    let mut s = Source::file(file);
     s.origin = Some(origin.to_string());
     Evidence::observed(observed, s)
 }

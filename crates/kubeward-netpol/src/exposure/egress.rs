@@ -30,8 +30,13 @@ pub(crate) fn address_findings(
     let a = ctx.analysis;
     let address = std::net::Ipv4Addr::from(ip);
     let mut out = Vec::new();
+    // Workloads of one class (selected by the same policies) reach the same addresses.
+    let mut by_class: std::collections::HashMap<usize, ConnSet> = Default::default();
     for (wi, w) in a.model.workloads.iter().enumerate() {
-        let conns = to_ip(a, wi, ip);
+        let conns = by_class
+            .entry(a.class_of[wi])
+            .or_insert_with(|| to_ip(a, wi, ip))
+            .clone();
         let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
         let src = workload_source(ctx, wi);
         let (status, message) = if conns.is_empty() {

@@ -31,8 +31,14 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let a = ctx.analysis;
     let mut out = Vec::new();
+    // Workloads of one class (selected by the same policies) reach the same addresses.
+    let mut by_class: std::collections::HashMap<usize, (Vec<(u128, u128)>, bool)> =
+        Default::default();
     for (wi, w) in a.model.workloads.iter().enumerate() {
-        let (reached, all) = internet(a, wi);
+        let (reached, all) = by_class
+            .entry(a.class_of[wi])
+            .or_insert_with(|| internet(a, wi))
+            .clone();
         let res = Resource::namespaced(w.kind.clone(), w.namespace.clone(), w.name.clone());
         let src = workload_source(ctx, wi);
         let isolated = a.isolated(a.class_of[wi], Direction::Egress);
