@@ -501,6 +501,12 @@ impl Finding {
         self.remediation = remediation.into();
         self
     }
+    /// Give back the room evidence and references grew into while the finding was built
+    /// (kept findings of a large scan are mostly that slack otherwise).
+    pub fn shrink_to_fit(&mut self) {
+        self.evidence.shrink_to_fit();
+        self.references.shrink_to_fit();
+    }
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
         self

@@ -97,6 +97,11 @@ pub fn aggregate_passes(
             g.examples.push(f);
         }
     }
+    // Every check's findings come through here as soon as the check is done: the room their
+    // evidence grew into is given back before the next check runs.
+    for f in &mut findings {
+        f.shrink_to_fit();
+    }
     // The rolled-up PASS findings follow the others, in the order their first PASS came.
     let mut rolled: Vec<_> = groups.into_iter().collect();
     rolled.sort_by_key(|(_, g)| g.first);
