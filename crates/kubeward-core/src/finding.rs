@@ -443,6 +443,38 @@ pub struct Waiver {
     pub source: Option<String>,
 }
 
+/// The references of a check, converted once per process and shared by all its findings (a
+/// large scan has hundreds of thousands of findings citing the same two or three). Keyed by the
+/// static slice itself, so the table holds at most one entry per check.
+fn shared_references(refs: &'static [RefStatic]) -> &'static [Reference] {
+    use std::collections::HashMap;
+    use std::sync::{OnceLock, RwLock};
+    static TABLE: OnceLock<RwLock<HashMap<(usize, usize), &'static [Reference]>>> = OnceLock::new();
+    if refs.is_empty() {
+        return &[];
+    }
+    let key = (refs.as_ptr() as usize, refs.len());
+    let table = TABLE.get_or_init(Default::default);
+    if let Ok(t) = table.read()
+        && let Some(found) = t.get(&key)
+    {
+        return found;
+    }
+    let mut t = match table.write() {
+        Ok(t) => t,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    t.entry(key).or_insert_with(|| {
+        // Leaked on purpose: one small slice per check, for the life of the program.
+        Box::leak(
+            refs.iter()
+                .map(Reference::from)
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        )
+    })
+}
+
 /// One check's verdict about one resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -453,7 +485,7 @@ pub struct Finding {
     pub severity: Severity,
     pub status: Status,
     #[serde(default)]
-    pub references: Vec<Reference>,
+    pub references: Cow<'static, [Reference]>,
     pub resource: Resource,
     /// One sentence: what was found, in words (the line a person reads first).
     pub message: Text,
@@ -481,7 +513,7 @@ impl Finding {
             area: Text::borrowed(meta.area.as_str()),
             severity: meta.severity,
             status,
-            references: meta.references.iter().map(Reference::from).collect(),
+            references: Cow::Borrowed(shared_references(meta.references)),
             resource,
             message: message.into(),
             evidence: Vec::new(),
@@ -505,7 +537,9 @@ impl Finding {
     /// (kept findings of a large scan are mostly that slack otherwise).
     pub fn shrink_to_fit(&mut self) {
         self.evidence.shrink_to_fit();
-        self.references.shrink_to_fit();
+        if let Cow::Owned(refs) = &mut self.references {
+            refs.shrink_to_fit();
+        }
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {
         self.severity = severity;
@@ -514,7 +548,9 @@ impl Finding {
     /// Keep only the references of one benchmark version (a check may cite several CIS versions;
     /// the report names the one of the profile in use).
     pub fn retain_references(&mut self, keep: impl Fn(&Reference) -> bool) {
-        self.references.retain(keep);
+        if !self.references.iter().all(&keep) {
+            self.references.to_mut().retain(keep);
+        }
     }
     /// Sort key: status (FAIL first), severity (critical first), code, resource.
     pub fn sort_key(&self) -> (Status, std::cmp::Reverse<Severity>, &str, &Resource) {

@@ -189,7 +189,7 @@ fn restricted_warning(
         for r in c.meta.references {
             let r = kubeward_core::Reference::from(r);
             if !f.references.contains(&r) {
-                f.references.push(r);
+                f.references.to_mut().push(r);
             }
         }
         controls.push(c);
