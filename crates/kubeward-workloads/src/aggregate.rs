@@ -73,21 +73,22 @@ pub fn pass(
     Finding::new(meta, Status::Pass, resource, message)
 }
 
-/// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.
-/// `meta` gives a check's metadata by code (the aggregated finding carries its references);
-/// without it the first PASS of the group serves as the template.
-pub fn aggregate_passes(
-    findings: Vec<Finding>,
-    meta: impl Fn(&str) -> Option<&'static CheckMeta>,
-) -> Vec<Finding> {
-    let mut groups: HashMap<(kubeward_core::Text, Option<String>), Group> = HashMap::new();
-    let mut findings = findings;
-    // PASS findings are taken out in place, so the others are neither moved nor copied (a check
-    // over 100,000 workloads would otherwise hold its findings twice).
-    let passes = findings.extract_if(.., |f| f.status == Status::Pass);
-    for (position, f) in passes.enumerate() {
+/// PASS findings being rolled up: per check code and scope, how many passed and the first
+/// [`PASS_EXAMPLES`]. Each PASS is dropped as soon as it is counted, so a check over 100,000
+/// workloads never holds 100,000 of them (nor the memory they would leave behind).
+#[derive(Default)]
+pub struct Rollup {
+    groups: HashMap<(kubeward_core::Text, Option<String>), Group>,
+    seen: usize,
+}
+
+impl Rollup {
+    /// Count one PASS finding.
+    pub fn add(&mut self, f: Finding) {
+        let position = self.seen;
+        self.seen += 1;
         let key = (f.code.clone(), scope_of(&f.resource).map(str::to_string));
-        let g = groups.entry(key).or_insert_with(|| Group {
+        let g = self.groups.entry(key).or_insert_with(|| Group {
             first: position,
             count: 0,
             examples: Vec::new(),
@@ -97,18 +98,81 @@ pub fn aggregate_passes(
             g.examples.push(f);
         }
     }
+
+    /// Fold in the PASS findings another worker counted after this one's (its positions follow).
+    pub fn merge(&mut self, other: Rollup) {
+        let offset = self.seen;
+        self.seen += other.seen;
+        for (key, mut theirs) in other.groups {
+            theirs.first += offset;
+            match self.groups.get_mut(&key) {
+                Some(ours) => {
+                    ours.count += theirs.count;
+                    let room = PASS_EXAMPLES.saturating_sub(ours.examples.len());
+                    ours.examples.extend(theirs.examples.into_iter().take(room));
+                }
+                None => {
+                    self.groups.insert(key, theirs);
+                }
+            }
+        }
+    }
+
+    /// The rolled-up PASS findings, in the order their first PASS came.
+    pub fn finish(self, meta: impl Fn(&str) -> Option<&'static CheckMeta>) -> Vec<Finding> {
+        let mut rolled: Vec<_> = self.groups.into_iter().collect();
+        rolled.sort_by_key(|(_, g)| g.first);
+        rolled
+            .into_iter()
+            .map(|((code, scope), g)| build(&code, scope.as_deref(), g, &meta))
+            .collect()
+    }
+}
+
+/// Every finding of `findings`, PASS ones rolled up (see [`Rollup`]) and placed after the
+/// others, which keep their order; evidence vectors are trimmed to size.
+pub fn rolled_up(
+    findings: impl IntoIterator<Item = Finding>,
+    meta: impl Fn(&str) -> Option<&'static CheckMeta>,
+) -> Vec<Finding> {
+    let mut kept = Vec::new();
+    let mut passes = Rollup::default();
+    for mut f in findings {
+        if f.status == Status::Pass {
+            passes.add(f);
+        } else {
+            f.shrink_to_fit();
+            kept.push(f);
+        }
+    }
+    let rolled = passes.finish(meta);
+    kept.reserve_exact(rolled.len());
+    kept.extend(rolled);
+    kept
+}
+
+/// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.
+/// `meta` gives a check's metadata by code (the aggregated finding carries its references);
+/// without it the first PASS of the group serves as the template.
+pub fn aggregate_passes(
+    findings: Vec<Finding>,
+    meta: impl Fn(&str) -> Option<&'static CheckMeta>,
+) -> Vec<Finding> {
+    let mut findings = findings;
+    let mut passes = Rollup::default();
+    // PASS findings are taken out in place, so the others are neither moved nor copied (a check
+    // over 100,000 workloads would otherwise hold its findings twice).
+    for f in findings.extract_if(.., |f| f.status == Status::Pass) {
+        passes.add(f);
+    }
     // Every check's findings come through here as soon as the check is done: the room their
     // evidence grew into is given back before the next check runs.
     for f in &mut findings {
         f.shrink_to_fit();
     }
-    // The rolled-up PASS findings follow the others, in the order their first PASS came.
-    let mut rolled: Vec<_> = groups.into_iter().collect();
-    rolled.sort_by_key(|(_, g)| g.first);
+    let rolled = passes.finish(&meta);
     findings.shrink_to(findings.len() + rolled.len());
-    for ((code, scope), g) in rolled {
-        findings.push(build(&code, scope.as_deref(), g, &meta));
-    }
+    findings.extend(rolled);
     findings
 }
 

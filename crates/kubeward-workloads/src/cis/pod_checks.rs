@@ -14,13 +14,13 @@ pub fn per_container(
     fail: &'static str,
     pass: &'static str,
 ) -> Vec<Finding> {
-    ctx.workloads()
-        .iter()
-        .map(|t| {
+    crate::aggregate::rolled_up(
+        ctx.workloads().iter().map(|t| {
             let evidence: Vec<Evidence> = t.containers().filter_map(|c| violation(t, &c)).collect();
             finding(meta, t, evidence, fail, pass)
-        })
-        .collect()
+        }),
+        crate::check_meta,
+    )
 }
 
 /// Evaluate `violation` on every workload's pod spec.
@@ -31,10 +31,12 @@ pub fn per_pod(
     fail: &'static str,
     pass: &'static str,
 ) -> Vec<Finding> {
-    ctx.workloads()
-        .iter()
-        .map(|t| finding(meta, t, violation(t), fail, pass))
-        .collect()
+    crate::aggregate::rolled_up(
+        ctx.workloads()
+            .iter()
+            .map(|t| finding(meta, t, violation(t), fail, pass)),
+        crate::check_meta,
+    )
 }
 
 fn finding(
