@@ -129,6 +129,34 @@ impl Rollup {
     }
 }
 
+/// Where a check puts its findings: PASS ones are counted at once (see [`Rollup`]), the others
+/// kept, trimmed to size.
+#[derive(Default)]
+pub struct Sink {
+    kept: Vec<Finding>,
+    passes: Rollup,
+}
+
+impl Sink {
+    pub fn push(&mut self, mut f: Finding) {
+        if f.status == Status::Pass {
+            self.passes.add(f);
+        } else {
+            f.shrink_to_fit();
+            self.kept.push(f);
+        }
+    }
+
+    /// The kept findings, then the rolled-up PASS findings (metadata by check code).
+    pub fn into_findings(self) -> Vec<Finding> {
+        let mut kept = self.kept;
+        let rolled = self.passes.finish(crate::check_meta);
+        kept.reserve_exact(rolled.len());
+        kept.extend(rolled);
+        kept
+    }
+}
+
 /// Every finding of `findings`, PASS ones rolled up (see [`Rollup`]) and placed after the
 /// others, which keep their order; evidence vectors are trimmed to size.
 pub fn rolled_up(
@@ -230,6 +258,17 @@ fn example(f: Finding) -> Evidence {
         .next()
         .map_or_else(Source::default, |e| e.source);
     Evidence::observed(f.resource.display(), source).with_note(f.message)
+}
+
+/// For tests: the evidence a rolled-up PASS gives for the object `kind/namespace/name` (its
+/// message is the note, its first evidence's source the source), if that object passed.
+#[cfg(test)]
+pub(crate) fn passed<'a>(findings: &'a [Finding], object: &str) -> Option<&'a Evidence> {
+    findings
+        .iter()
+        .filter(|f| f.status == Status::Pass)
+        .flat_map(|f| &f.evidence)
+        .find(|e| e.observed.as_deref() == Some(object))
 }
 
 #[cfg(test)]

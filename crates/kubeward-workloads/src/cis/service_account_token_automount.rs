@@ -29,7 +29,8 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // PASS findings are counted as they come, not kept per workload.
+    let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
         let sa = service_account_of(t);
         let token = token_mount(ctx, t, &sa.name);
@@ -64,7 +65,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             Finding::new(&META, status, t.object.resource(), msg).with_evidence(token.evidence),
         );
     }
-    out
+    out.into_findings()
 }
 
 #[cfg(test)]
@@ -96,8 +97,8 @@ mod tests {
         );
         input.push_str("---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\nautomountServiceAccountToken: true\n");
         let f = run_check(&input, &ScanOptions::default(), evaluate);
-        assert_eq!(f[0].status, Status::Pass);
-        assert!(f[0].message.contains("not mounted"));
+        let api = crate::aggregate::passed(&f, "Deployment/shop/api").expect("api passes");
+        assert!(api.note.as_deref().is_some_and(|n| n.contains("not mounted")), "{api:?}");
 
         let mut input = deployment(
             "api",
@@ -106,9 +107,9 @@ mod tests {
         );
         input.push_str("---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\nautomountServiceAccountToken: false\n");
         let f = run_check(&input, &ScanOptions::default(), evaluate);
-        assert_eq!(f[0].status, Status::Pass);
+        let api = crate::aggregate::passed(&f, "Deployment/shop/api").expect("api passes");
         assert_eq!(
-            f[0].evidence[0].source.key.as_deref(),
+            api.source.key.as_deref(),
             Some("/automountServiceAccountToken")
         );
     }

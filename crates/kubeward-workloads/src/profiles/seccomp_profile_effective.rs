@@ -32,7 +32,8 @@ pub static META: CheckMeta = CheckMeta {
 };
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
+    // PASS findings are counted as they come, not kept per workload.
+    let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
         if is_windows(t) {
             out.push(Finding::new(
@@ -100,7 +101,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         };
         out.push(f);
     }
-    out
+    out.into_findings()
 }
 
 #[cfg(test)]
