@@ -98,7 +98,12 @@ mod tests {
         input.push_str("---\napiVersion: v1\nkind: ServiceAccount\nmetadata: {name: api, namespace: shop}\nautomountServiceAccountToken: true\n");
         let f = run_check(&input, &ScanOptions::default(), evaluate);
         let api = crate::aggregate::passed(&f, "Deployment/shop/api").expect("api passes");
-        assert!(api.note.as_deref().is_some_and(|n| n.contains("not mounted")), "{api:?}");
+        assert!(
+            api.note
+                .as_deref()
+                .is_some_and(|n| n.contains("not mounted")),
+            "{api:?}"
+        );
 
         let mut input = deployment(
             "api",
