@@ -449,7 +449,9 @@ pub struct Waiver {
 fn shared_references(refs: &'static [RefStatic]) -> &'static [Reference] {
     use std::collections::HashMap;
     use std::sync::{OnceLock, RwLock};
-    static TABLE: OnceLock<RwLock<HashMap<(usize, usize), &'static [Reference]>>> = OnceLock::new();
+    /// Keyed by the static slice's address and length.
+    type Table = HashMap<(usize, usize), &'static [Reference]>;
+    static TABLE: OnceLock<RwLock<Table>> = OnceLock::new();
     if refs.is_empty() {
         return &[];
     }
