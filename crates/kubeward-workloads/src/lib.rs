@@ -156,32 +156,51 @@ fn pss_object_findings(obj: &Object) -> Vec<Finding> {
     out
 }
 
-/// The remediation of a restricted-only WARN: the fix of each violated control. There are a
-/// handful of restricted controls, so at most a few dozen distinct texts exist in a run; each
-/// is built once and shared by every workload with the same set (instead of one copy of a
-/// kilobyte of text per workload).
-fn restricted_remediation(controls: &[&pss::Control]) -> &'static str {
+/// What every restricted-only WARN with the same violated controls shares: its remediation
+/// (the fix of each control) and its references (the verdict's, then each control's own, so SARIF
+/// and the benchmark columns name every one). There are a handful of restricted controls, so at
+/// most a few dozen such sets exist in a run; each is built once and borrowed by every workload
+/// with that set, instead of a kilobyte of copies per workload.
+struct RestrictedShared {
+    remediation: &'static str,
+    references: &'static [kubeward_core::Reference],
+}
+
+fn restricted_shared(controls: &[&'static pss::Control]) -> &'static RestrictedShared {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};
-    static TEXTS: OnceLock<Mutex<HashMap<Vec<&'static str>, &'static str>>> = OnceLock::new();
+    type Table = HashMap<Vec<&'static str>, &'static RestrictedShared>;
+    static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
     let key: Vec<&'static str> = controls.iter().map(|c| c.id).collect();
-    let texts = TEXTS.get_or_init(Default::default);
-    let mut texts = texts
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    texts.entry(key).or_insert_with(|| {
+    let table = TABLE.get_or_init(Default::default);
+    let mut table = table.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    table.entry(key).or_insert_with(|| {
         let fixes: Vec<String> = controls
             .iter()
             .map(|c| format!("{} ({}): {}", c.id, c.meta.code, c.meta.doc.fix))
             .collect();
-        // Bounded by the number of restricted-control combinations (see above).
-        Box::leak(
-            format!(
-                "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
-                fixes.join(" ")
-            )
-            .into_boxed_str(),
-        )
+        let mut references: Vec<kubeward_core::Reference> = pss::VERDICT_META
+            .references
+            .iter()
+            .map(kubeward_core::Reference::from)
+            .collect();
+        for r in controls.iter().flat_map(|c| c.meta.references) {
+            let r = kubeward_core::Reference::from(r);
+            if !references.contains(&r) {
+                references.push(r);
+            }
+        }
+        // Leaked on purpose: bounded by the combinations of restricted controls (see above).
+        Box::leak(Box::new(RestrictedShared {
+            remediation: Box::leak(
+                format!(
+                    "Fix each control listed, then label the namespace `pod-security.kubernetes.io/enforce=restricted`. {}",
+                    fixes.join(" ")
+                )
+                .into_boxed_str(),
+            ),
+            references: Box::leak(references.into_boxed_slice()),
+        }))
     })
 }
 
@@ -204,20 +223,20 @@ fn restricted_warning(
     if baseline_denied {
         message.push_str(&format!(" (besides its {PSS_BASELINE_AT} violations)"));
     }
-    let mut f = Finding::new(&pss::VERDICT_META, Status::Warn, resource, message);
-    let mut controls = Vec::with_capacity(violations.len());
-    for c in violations.iter().filter_map(|v| pss::control(v.check)) {
-        // The controls' own references (PSS restricted/<control>), so SARIF and the
-        // benchmark columns still name each one.
-        for r in c.meta.references {
-            let r = kubeward_core::Reference::from(r);
-            if !f.references.contains(&r) {
-                f.references.to_mut().push(r);
-            }
-        }
-        controls.push(c);
-    }
-    f.remediation = kubeward_core::Text::borrowed(restricted_remediation(&controls));
+    // Workloads share the reasons' wording: the message is kept once (bounded interning).
+    let mut f = Finding::new(
+        &pss::VERDICT_META,
+        Status::Warn,
+        resource,
+        kubeward_core::Text::interned(&message),
+    );
+    let controls: Vec<&'static pss::Control> = violations
+        .iter()
+        .filter_map(|v| pss::control(v.check))
+        .collect();
+    let shared = restricted_shared(&controls);
+    f.remediation = kubeward_core::Text::borrowed(shared.remediation);
+    f.references = std::borrow::Cow::Borrowed(shared.references);
     let pieces = violations.iter().map(|v| v.pointers.len().max(1)).sum();
     f.evidence.reserve_exact(pieces);
     for v in violations {
