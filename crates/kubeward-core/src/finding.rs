@@ -112,12 +112,14 @@ impl Text {
     }
 }
 
-/// Strings that recur across a large report — input file paths and field paths such as
-/// `/spec/template/spec/containers/0/securityContext` — are kept once for the whole process.
-/// The table is bounded (count and bytes): past it, text is simply owned, so hostile input can
-/// cost no more than the bound.
-const INTERN_MAX_STRINGS: usize = 16 * 1024;
-const INTERN_MAX_BYTES: usize = 2 * 1024 * 1024;
+/// Strings that recur across a large report are kept once for the whole process. Each table is
+/// bounded (count and bytes): past it, text is simply owned, so hostile input can cost no more
+/// than the bound, and one kind of text cannot crowd out the other.
+struct Interner {
+    max_strings: usize,
+    max_bytes: usize,
+    table: std::sync::OnceLock<std::sync::RwLock<Interned>>,
+}
 
 #[derive(Default)]
 struct Interned {
@@ -125,17 +127,32 @@ struct Interned {
     bytes: usize,
 }
 
-static INTERNED: std::sync::OnceLock<std::sync::RwLock<Interned>> = std::sync::OnceLock::new();
+/// Input file paths and field paths such as `/spec/template/spec/containers/0/securityContext`.
+static PATHS: Interner = Interner {
+    max_strings: 16 * 1024,
+    max_bytes: 2 * 1024 * 1024,
+    table: std::sync::OnceLock::new(),
+};
 
-impl Text {
-    /// `s`, shared with every other `interned` text equal to it (see [`INTERN_MAX_STRINGS`]).
-    pub fn interned(s: &str) -> Self {
-        let table = INTERNED.get_or_init(Default::default);
+/// Short finding text composed per resource but alike across many (`container app: may run as
+/// root`, a reason list): a chart's or a team's workloads repeat the same words.
+static PROSE: Interner = Interner {
+    max_strings: 64 * 1024,
+    max_bytes: 8 * 1024 * 1024,
+    table: std::sync::OnceLock::new(),
+};
+
+/// Longer text is rarely repeated word for word: it stays owned.
+const PROSE_MAX_LEN: usize = 256;
+
+impl Interner {
+    fn get(&self, s: &str) -> Text {
+        let table = self.table.get_or_init(Default::default);
         if let Ok(t) = table.read() {
             if let Some(&found) = t.strings.get(s) {
                 return Text::borrowed(found);
             }
-            if t.strings.len() >= INTERN_MAX_STRINGS {
+            if t.strings.len() >= self.max_strings {
                 return Text::from(s.to_string());
             }
         }
@@ -145,7 +162,7 @@ impl Text {
         if let Some(&found) = t.strings.get(s) {
             return Text::borrowed(found);
         }
-        if t.strings.len() >= INTERN_MAX_STRINGS || t.bytes + s.len() > INTERN_MAX_BYTES {
+        if t.strings.len() >= self.max_strings || t.bytes + s.len() > self.max_bytes {
             return Text::from(s.to_string());
         }
         // Leaked on purpose: bounded above, and alive as long as any finding may point at it.
@@ -153,6 +170,30 @@ impl Text {
         t.bytes += kept.len();
         t.strings.insert(kept);
         Text::borrowed(kept)
+    }
+}
+
+impl Text {
+    /// A file or field path, shared with every equal one (see [`PATHS`]).
+    pub fn interned(s: &str) -> Self {
+        PATHS.get(s)
+    }
+
+    /// Short prose, shared with every equal one (see [`PROSE`]); longer text is owned.
+    pub fn shared(s: &str) -> Self {
+        if s.len() > PROSE_MAX_LEN {
+            return Text::from(s.to_string());
+        }
+        PROSE.get(s)
+    }
+
+    /// This text, shared if it is owned short prose (see [`Text::shared`]).
+    fn share(&mut self) {
+        if let Cow::Owned(s) = &self.0
+            && s.len() <= PROSE_MAX_LEN
+        {
+            *self = PROSE.get(s);
+        }
     }
 }
 
@@ -535,6 +576,20 @@ impl Finding {
         self.remediation = remediation.into();
         self
     }
+    /// Share the finding's composed text with equal text of other findings (see
+    /// [`Text::shared`]); done once a finding is kept.
+    pub fn share_text(&mut self) {
+        self.message.share();
+        for e in &mut self.evidence {
+            for t in [&mut e.observed, &mut e.expected, &mut e.note]
+                .into_iter()
+                .flatten()
+            {
+                t.share();
+            }
+        }
+    }
+
     /// Give back the room evidence and references grew into while the finding was built
     /// (kept findings of a large scan are mostly that slack otherwise).
     pub fn shrink_to_fit(&mut self) {

@@ -143,6 +143,7 @@ impl Sink {
             self.passes.add(f);
         } else {
             f.shrink_to_fit();
+            f.share_text();
             self.kept.push(f);
         }
     }
@@ -170,6 +171,7 @@ pub fn rolled_up(
             passes.add(f);
         } else {
             f.shrink_to_fit();
+            f.share_text();
             kept.push(f);
         }
     }
@@ -197,6 +199,7 @@ pub fn aggregate_passes(
     // evidence grew into is given back before the next check runs.
     for f in &mut findings {
         f.shrink_to_fit();
+        f.share_text();
     }
     let rolled = passes.finish(&meta);
     findings.shrink_to(findings.len() + rolled.len());

@@ -59,6 +59,7 @@ pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
                         passes.add(f);
                     } else {
                         f.shrink_to_fit();
+                        f.share_text();
                         kept.push(f);
                     }
                 }
@@ -173,7 +174,9 @@ fn restricted_shared(controls: &[&'static pss::Control]) -> &'static RestrictedS
     static TABLE: OnceLock<Mutex<Table>> = OnceLock::new();
     let key: Vec<&'static str> = controls.iter().map(|c| c.id).collect();
     let table = TABLE.get_or_init(Default::default);
-    let mut table = table.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let mut table = table
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     table.entry(key).or_insert_with(|| {
         let fixes: Vec<String> = controls
             .iter()
@@ -228,7 +231,7 @@ fn restricted_warning(
         &pss::VERDICT_META,
         Status::Warn,
         resource,
-        kubeward_core::Text::interned(&message),
+        kubeward_core::Text::shared(&message),
     );
     let controls: Vec<&'static pss::Control> = violations
         .iter()
@@ -243,7 +246,10 @@ fn restricted_warning(
         // The control's full reason goes on its first piece of evidence; the following pieces
         // of the same control name it only (a workload can have a dozen such fields, and this
         // WARN is on most workloads of a large cluster).
-        let note = format!("{} ({}): {}", v.check, v.code, v.message());
+        // Notes and values repeat across the workloads of a chart or a team (same containers,
+        // same fields): kept once each (bounded interning).
+        let note =
+            kubeward_core::Text::shared(&format!("{} ({}): {}", v.check, v.code, v.message()));
         if v.pointers.is_empty() {
             f.evidence
                 .push(Evidence::observed(v.check, obj.source(spec_pointer)).with_note(note));
@@ -252,12 +258,12 @@ fn restricted_warning(
         let mut note = Some(note);
         for p in &v.pointers {
             let observed: kubeward_core::Text = match obj.value.pointer(p) {
-                Some(value) => short(value.to_string()).into(),
+                Some(value) => kubeward_core::Text::shared(&short(value.to_string())),
                 None => "absent".into(),
             };
             let this_note = note
                 .take()
-                .map_or(kubeward_core::Text::borrowed(v.check), Into::into);
+                .unwrap_or(kubeward_core::Text::borrowed(v.check));
             f.evidence
                 .push(Evidence::observed(observed, obj.source(p)).with_note(this_note));
         }
