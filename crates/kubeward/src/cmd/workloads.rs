@@ -142,8 +142,13 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
     report.append(kubeward_workloads::scan_ctx_after(&ctx, exposure));
+    let nothing_read = nothing_readable(&inv);
+    // The findings own everything they show: the objects can go before the report is sorted
+    // and rendered (a snapshot's objects are hundreds of megabytes).
+    drop(ctx);
+    drop(inv);
     let code = crate::output::emit(report, &args.output)?;
-    Ok(if nothing_readable(&inv) {
+    Ok(if nothing_read {
         kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8
     } else {
         code
