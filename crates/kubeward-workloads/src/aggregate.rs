@@ -130,7 +130,7 @@ impl Rollup {
 }
 
 /// Where a check puts its findings: PASS ones are counted at once (see [`Rollup`]), the others
-/// kept, trimmed to size.
+/// kept, trimmed to size, their short text shared.
 #[derive(Default)]
 pub struct Sink {
     kept: Vec<Finding>,
@@ -148,6 +148,13 @@ impl Sink {
         }
     }
 
+    /// Fold in what another worker collected after this one (parallel checks).
+    pub fn merge(&mut self, other: Sink) {
+        self.kept.reserve_exact(other.kept.len());
+        self.kept.extend(other.kept);
+        self.passes.merge(other.passes);
+    }
+
     /// The kept findings, then the rolled-up PASS findings (metadata by check code).
     pub fn into_findings(self) -> Vec<Finding> {
         let mut kept = self.kept;
@@ -158,27 +165,14 @@ impl Sink {
     }
 }
 
-/// Every finding of `findings`, PASS ones rolled up (see [`Rollup`]) and placed after the
-/// others, which keep their order; evidence vectors are trimmed to size.
-pub fn rolled_up(
-    findings: impl IntoIterator<Item = Finding>,
-    meta: impl Fn(&str) -> Option<&'static CheckMeta>,
-) -> Vec<Finding> {
-    let mut kept = Vec::new();
-    let mut passes = Rollup::default();
-    for mut f in findings {
-        if f.status == Status::Pass {
-            passes.add(f);
-        } else {
-            f.shrink_to_fit();
-            f.share_text();
-            kept.push(f);
-        }
+/// Every finding of `findings` through a [`Sink`]: PASS ones rolled up and placed after the
+/// others, which keep their order.
+pub fn rolled_up(findings: impl IntoIterator<Item = Finding>) -> Vec<Finding> {
+    let mut sink = Sink::default();
+    for f in findings {
+        sink.push(f);
     }
-    let rolled = passes.finish(meta);
-    kept.reserve_exact(rolled.len());
-    kept.extend(rolled);
-    kept
+    sink.into_findings()
 }
 
 /// Roll the PASS findings of `findings` up per check code and scope; others pass through in order.

@@ -47,36 +47,21 @@ pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
                     .is_some_and(system::is_system_namespace)
         })
         .collect();
-    // PASS verdicts are counted as they come (see `aggregate::Rollup`), each worker its own.
-    let (mut kept, passes) = subjects
+    // PASS verdicts are counted as they come (see `aggregate::Sink`), each worker its own.
+    subjects
         .par_iter()
         .with_min_len(256)
-        .fold(
-            || (Vec::new(), aggregate::Rollup::default()),
-            |(mut kept, mut passes), o| {
-                for mut f in pss_object_findings(o) {
-                    if f.status == kubeward_core::Status::Pass {
-                        passes.add(f);
-                    } else {
-                        f.shrink_to_fit();
-                        f.share_text();
-                        kept.push(f);
-                    }
-                }
-                (kept, passes)
-            },
-        )
-        .reduce(
-            || (Vec::new(), aggregate::Rollup::default()),
-            |(mut a, mut pa), (b, pb)| {
-                a.reserve_exact(b.len());
-                a.extend(b);
-                pa.merge(pb);
-                (a, pa)
-            },
-        );
-    kept.extend(passes.finish(check_meta));
-    kept
+        .fold(aggregate::Sink::default, |mut sink, o| {
+            for f in pss_object_findings(o) {
+                sink.push(f);
+            }
+            sink
+        })
+        .reduce(aggregate::Sink::default, |mut a, b| {
+            a.merge(b);
+            a
+        })
+        .into_findings()
 }
 
 const PSS_BASELINE_AT: &str = "baseline:latest";

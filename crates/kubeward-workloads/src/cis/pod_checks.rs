@@ -14,13 +14,10 @@ pub fn per_container(
     fail: &'static str,
     pass: &'static str,
 ) -> Vec<Finding> {
-    crate::aggregate::rolled_up(
-        ctx.workloads().iter().map(|t| {
-            let evidence: Vec<Evidence> = t.containers().filter_map(|c| violation(t, &c)).collect();
-            finding(meta, t, evidence, fail, pass)
-        }),
-        crate::check_meta,
-    )
+    crate::aggregate::rolled_up(ctx.workloads().iter().map(|t| {
+        let evidence: Vec<Evidence> = t.containers().filter_map(|c| violation(t, &c)).collect();
+        finding(meta, t, evidence, fail, pass)
+    }))
 }
 
 /// Evaluate `violation` on every workload's pod spec.
@@ -35,7 +32,6 @@ pub fn per_pod(
         ctx.workloads()
             .iter()
             .map(|t| finding(meta, t, violation(t), fail, pass)),
-        crate::check_meta,
     )
 }
 
