@@ -179,15 +179,7 @@ impl Text {
         PATHS.get(s)
     }
 
-    /// Short prose, shared with every equal one (see [`PROSE`]); longer text is owned.
-    pub fn shared(s: &str) -> Self {
-        if s.len() > PROSE_MAX_LEN {
-            return Text::from(s.to_string());
-        }
-        PROSE.get(s)
-    }
-
-    /// This text, shared if it is owned short prose (see [`Text::shared`]).
+    /// This text, shared with every equal one if it is owned short prose (see [`PROSE`]).
     fn share(&mut self) {
         if let Cow::Owned(s) = &self.0
             && s.len() <= PROSE_MAX_LEN
@@ -576,9 +568,15 @@ impl Finding {
         self.remediation = remediation.into();
         self
     }
-    /// Share the finding's composed text with equal text of other findings (see
-    /// [`Text::shared`]); done once a finding is kept.
-    pub fn share_text(&mut self) {
+    /// Settle a finding that is kept: give back the room evidence and references grew into
+    /// while it was built, and share its short composed text (message, observed, expected,
+    /// note) with equal text of other findings (see [`PROSE`]). Kept findings of a large scan
+    /// are mostly that slack and that repetition otherwise.
+    pub fn compact(&mut self) {
+        self.evidence.shrink_to_fit();
+        if let Cow::Owned(refs) = &mut self.references {
+            refs.shrink_to_fit();
+        }
         self.message.share();
         for e in &mut self.evidence {
             for t in [&mut e.observed, &mut e.expected, &mut e.note]
@@ -587,15 +585,6 @@ impl Finding {
             {
                 t.share();
             }
-        }
-    }
-
-    /// Give back the room evidence and references grew into while the finding was built
-    /// (kept findings of a large scan are mostly that slack otherwise).
-    pub fn shrink_to_fit(&mut self) {
-        self.evidence.shrink_to_fit();
-        if let Cow::Owned(refs) = &mut self.references {
-            refs.shrink_to_fit();
         }
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {

@@ -142,8 +142,7 @@ impl Sink {
         if f.status == Status::Pass {
             self.passes.add(f);
         } else {
-            f.shrink_to_fit();
-            f.share_text();
+            f.compact();
             self.kept.push(f);
         }
     }
@@ -192,8 +191,7 @@ pub fn aggregate_passes(
     // Every check's findings come through here as soon as the check is done: the room their
     // evidence grew into is given back before the next check runs.
     for f in &mut findings {
-        f.shrink_to_fit();
-        f.share_text();
+        f.compact();
     }
     let rolled = passes.finish(&meta);
     findings.shrink_to(findings.len() + rolled.len());

@@ -211,13 +211,7 @@ fn restricted_warning(
     if baseline_denied {
         message.push_str(&format!(" (besides its {PSS_BASELINE_AT} violations)"));
     }
-    // Workloads share the reasons' wording: the message is kept once (bounded interning).
-    let mut f = Finding::new(
-        &pss::VERDICT_META,
-        Status::Warn,
-        resource,
-        kubeward_core::Text::shared(&message),
-    );
+    let mut f = Finding::new(&pss::VERDICT_META, Status::Warn, resource, message);
     let controls: Vec<&'static pss::Control> = violations
         .iter()
         .filter_map(|v| pss::control(v.check))
@@ -231,10 +225,7 @@ fn restricted_warning(
         // The control's full reason goes on its first piece of evidence; the following pieces
         // of the same control name it only (a workload can have a dozen such fields, and this
         // WARN is on most workloads of a large cluster).
-        // Notes and values repeat across the workloads of a chart or a team (same containers,
-        // same fields): kept once each (bounded interning).
-        let note =
-            kubeward_core::Text::shared(&format!("{} ({}): {}", v.check, v.code, v.message()));
+        let note = format!("{} ({}): {}", v.check, v.code, v.message());
         if v.pointers.is_empty() {
             f.evidence
                 .push(Evidence::observed(v.check, obj.source(spec_pointer)).with_note(note));
@@ -243,12 +234,12 @@ fn restricted_warning(
         let mut note = Some(note);
         for p in &v.pointers {
             let observed: kubeward_core::Text = match obj.value.pointer(p) {
-                Some(value) => kubeward_core::Text::shared(&short(value.to_string())),
+                Some(value) => short(value.to_string()).into(),
                 None => "absent".into(),
             };
             let this_note = note
                 .take()
-                .unwrap_or(kubeward_core::Text::borrowed(v.check));
+                .map_or(kubeward_core::Text::borrowed(v.check), Into::into);
             f.evidence
                 .push(Evidence::observed(observed, obj.source(p)).with_note(this_note));
         }

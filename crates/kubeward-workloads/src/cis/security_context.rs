@@ -71,9 +71,7 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
         out.push(
             Evidence::observed(obs, t.object.source(&ptr))
                 .with_expected("runAsNonRoot: true")
-                .with_note(kubeward_core::Text::shared(&format!(
-                    "{label}: may run as root"
-                ))),
+                .with_note(format!("{label}: may run as root")),
         );
     }
     if ctr_sc(c, "readOnlyRootFilesystem").and_then(Value::as_bool) != Some(true) {
@@ -84,9 +82,7 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
                     .source(&c.pointer("/securityContext/readOnlyRootFilesystem")),
             )
             .with_expected("true")
-            .with_note(kubeward_core::Text::shared(&format!(
-                "{label}: writable root filesystem"
-            ))),
+            .with_note(format!("{label}: writable root filesystem")),
         );
     }
     let drops_all = c
@@ -102,9 +98,7 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
                     .source(&c.pointer("/securityContext/capabilities/drop")),
             )
             .with_expected("[ALL]")
-            .with_note(kubeward_core::Text::shared(&format!(
-                "{label}: keeps the runtime's default capabilities"
-            ))),
+            .with_note(format!("{label}: keeps the runtime's default capabilities")),
         );
     }
     out
