@@ -43,14 +43,18 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
         FailOn::Never => return EXIT_OK,
         FailOn::Severity(s) => s,
     };
+    // Under a baseline only what got worse fails: new findings and worse verdicts.
     let failing = report.findings.iter().any(|f| {
         f.waived.is_none()
-            && ((f.status == Status::Fail && f.severity >= threshold)
+            && ((f.status == Status::Fail
+                && f.severity >= threshold
+                && crate::baseline::counts_for_exit(f))
                 || (fail_on_error && f.status == Status::Error))
     });
     // An input that could not be read is a check that could not run on it: it fails the run
-    // exactly when ERROR findings do.
-    let unread_input = fail_on_error && !report.input_errors.is_empty();
+    // exactly when ERROR findings do; so does a baseline finding this run could not evaluate.
+    let not_evaluated = report.baseline.as_ref().is_some_and(|b| b.not_evaluated > 0);
+    let unread_input = fail_on_error && (!report.input_errors.is_empty() || not_evaluated);
     if failing || unread_input {
         EXIT_FINDINGS
     } else {

@@ -531,6 +531,26 @@ pub struct Finding {
     pub kubeward_own: bool,
     #[serde(default)]
     pub waived: Option<Box<Waiver>>,
+    /// Which item of the resource the finding is about, where one check reports several items
+    /// of one resource and no field path tells them apart (a profile's rule, a syscall group).
+    /// Part of the fingerprint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub item: Option<Text>,
+    /// Stable identity of what the finding is about (see [`crate::fingerprint`]); set by
+    /// [`crate::Report::finish`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Text>,
+    /// Against a baseline (`--baseline`): new, unchanged or updated (see [`crate::baseline`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_state: Option<crate::baseline::BaselineState>,
+    /// For `updated`: what changed since the baseline (`status FAIL -> PASS`, `severity`,
+    /// `observed`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub baseline_changes: Vec<String>,
+    /// For `updated`: the verdict got worse (FAIL now and not before, or a FAIL of higher
+    /// severity). Only new and worse findings fail a run under a baseline.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub baseline_worse: bool,
 }
 
 impl Finding {
@@ -555,6 +575,11 @@ impl Finding {
             remediation: Text::borrowed(meta.doc.fix),
             kubeward_own: meta.kubeward_own,
             waived: None,
+            item: None,
+            fingerprint: None,
+            baseline_state: None,
+            baseline_changes: Vec::new(),
+            baseline_worse: false,
         }
     }
     pub fn with_evidence(mut self, evidence: Evidence) -> Self {
@@ -562,6 +587,11 @@ impl Finding {
         // (about 550 wasted bytes a finding, hundreds of MB on a large cluster).
         self.evidence.reserve_exact(1);
         self.evidence.push(evidence);
+        self
+    }
+    /// Name the item of the resource this finding is about (see [`Finding::item`]).
+    pub fn with_item(mut self, item: impl Into<Text>) -> Self {
+        self.item = Some(item.into());
         self
     }
     pub fn with_remediation(mut self, remediation: impl Into<Text>) -> Self {

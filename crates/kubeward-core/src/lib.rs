@@ -2,9 +2,11 @@
 //! [`Report`] every command produces, the [`Registry`] that `checks`/`explain` read, the built-in
 //! benchmark [`profile`]s and the [`exit`] policy. Areas depend on this crate; it depends on no area.
 
+pub mod baseline;
 pub mod check;
 pub mod exit;
 pub mod finding;
+pub mod fingerprint;
 pub mod profile;
 pub mod registry;
 pub mod report;

@@ -65,6 +65,12 @@ pub struct Report {
     pub facts: BTreeMap<String, serde_json::Value>,
     #[serde(default)]
     pub summary: Summary,
+    /// Version of the findings' fingerprints ([`crate::fingerprint`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint_version: Option<String>,
+    /// The comparison with a baseline (`--baseline`, `report diff`), when one was given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::baseline::BaselineReport>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -88,6 +94,8 @@ impl Report {
             input_errors: Vec::new(),
             facts: BTreeMap::new(),
             summary: Summary::default(),
+            fingerprint_version: None,
+            baseline: None,
         }
     }
 
@@ -145,6 +153,12 @@ impl Report {
         self.inputs.dedup();
         self.input_errors.sort();
         self.input_errors.dedup();
+        // A saved report keeps the fingerprints it was written with (a subset of a report, such
+        // as a diff, must not renumber its occurrence suffixes).
+        if self.findings.iter().any(|f| f.fingerprint.is_none()) {
+            crate::fingerprint::assign(&mut self.findings);
+        }
+        self.fingerprint_version = Some(crate::fingerprint::FINGERPRINT_VERSION.to_string());
         let mut s = Summary {
             total: self.findings.len(),
             input_errors: self.input_errors.len(),

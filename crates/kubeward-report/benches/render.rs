@@ -95,6 +95,7 @@ fn main() {
             let options = RenderOptions {
                 color: false,
                 verbose,
+                ..Default::default()
             };
             let start = Instant::now();
             let out = match render(&report, format, &registry, &options) {

@@ -31,6 +31,16 @@ struct Context<'a> {
     severities: Vec<&'static str>,
     findings: Vec<FindingView>,
     facts: Option<String>,
+    /// The comparison with a baseline, and its fixed / not-evaluated findings.
+    baseline: Option<BaselineView>,
+}
+
+#[derive(Serialize)]
+struct BaselineView {
+    source: String,
+    headline: String,
+    fixed: Vec<String>,
+    not_evaluated: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -77,6 +87,9 @@ struct FindingView {
     show_remediation: bool,
     kubeward_own: bool,
     waived: Option<String>,
+    /// `new`, `worse`, `updated`, `unchanged`, or empty without a baseline (the filter's value).
+    baseline: &'static str,
+    baseline_tag: String,
 }
 
 fn finding_view(f: &Finding) -> FindingView {
@@ -113,6 +126,12 @@ fn finding_view(f: &Finding) -> FindingView {
             Some(x) => format!("{} (until {x})", w.reason),
             None => w.reason.clone(),
         }),
+        baseline: match f.baseline_state {
+            Some(kubeward_core::baseline::BaselineState::Updated) if f.baseline_worse => "worse",
+            Some(s) => s.as_str(),
+            None => "",
+        },
+        baseline_tag: crate::util::baseline_tag(f),
     }
 }
 
@@ -190,6 +209,22 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         severities,
         findings,
         facts,
+        baseline: report.baseline.as_ref().map(|b| {
+            use kubeward_core::baseline::BaselineState;
+            let lines = |state| {
+                b.gone
+                    .iter()
+                    .filter(|e| e.baseline_state == Some(state))
+                    .map(crate::util::gone_line)
+                    .collect()
+            };
+            BaselineView {
+                source: b.source.clone(),
+                headline: b.headline(),
+                fixed: lines(BaselineState::Absent),
+                not_evaluated: lines(BaselineState::NotEvaluated),
+            }
+        }),
     };
     let html = template
         .render(Serde(&ctx))

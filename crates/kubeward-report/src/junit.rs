@@ -114,6 +114,15 @@ fn test_case(f: &Finding) -> TestCase {
     case.set_classname(format!("kubeward.{}.{}", f.area, f.code));
     case.add_property(Property::new("status", f.status.as_str()));
     case.add_property(Property::new("severity", f.severity.as_str()));
+    if let Some(fp) = &f.fingerprint {
+        case.add_property(Property::new("fingerprint", fp.as_str()));
+    }
+    if let Some(state) = f.baseline_state {
+        case.add_property(Property::new("baseline_state", state.as_str()));
+    }
+    if !f.baseline_changes.is_empty() {
+        case.add_property(Property::new("baseline_changes", f.baseline_changes.join(", ")));
+    }
     if matches!(f.status, Status::Warn | Status::Info) && f.waived.is_none() {
         case.set_system_out(format!("{}: {}", f.status, details(f)));
     }

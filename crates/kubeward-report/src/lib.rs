@@ -18,6 +18,9 @@ use kubeward_core::{Registry, Report};
 pub enum Format {
     Text,
     Json,
+    /// One JSON object per line: each finding, each input error, then the summary (for log
+    /// pipelines such as Container Insights).
+    Jsonl,
     Junit,
     Sarif,
     Markdown,
@@ -25,9 +28,10 @@ pub enum Format {
 }
 
 impl Format {
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::Text,
         Format::Json,
+        Format::Jsonl,
         Format::Junit,
         Format::Sarif,
         Format::Markdown,
@@ -37,6 +41,7 @@ impl Format {
         match self {
             Format::Text => "text",
             Format::Json => "json",
+            Format::Jsonl => "jsonl",
             Format::Junit => "junit",
             Format::Sarif => "sarif",
             Format::Markdown => "markdown",
@@ -48,6 +53,7 @@ impl Format {
         match self {
             Format::Text => "txt",
             Format::Json => "json",
+            Format::Jsonl => "jsonl",
             Format::Junit => "xml",
             Format::Sarif => "sarif",
             Format::Markdown => "md",
@@ -68,12 +74,13 @@ impl std::str::FromStr for Format {
         match s.to_ascii_lowercase().as_str() {
             "text" | "txt" => Ok(Format::Text),
             "json" => Ok(Format::Json),
+            "jsonl" | "ndjson" => Ok(Format::Jsonl),
             "junit" | "xml" => Ok(Format::Junit),
             "sarif" => Ok(Format::Sarif),
             "markdown" | "md" => Ok(Format::Markdown),
             "html" => Ok(Format::Html),
             other => Err(format!(
-                "unknown output format {other:?}: expected text, json, junit, sarif, markdown or html"
+                "unknown output format {other:?}: expected text, json, jsonl, junit, sarif, markdown or html"
             )),
         }
     }
@@ -87,6 +94,8 @@ pub struct RenderOptions {
     /// Show PASS/NOT_APPLICABLE findings in text and Markdown output too (they are always counted,
     /// and always present in the machine formats).
     pub verbose: bool,
+    /// With a baseline: list fixed (absent) findings as SARIF results too.
+    pub sarif_include_absent: bool,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -110,9 +119,10 @@ pub fn render(
 ) -> Result<String, RenderError> {
     match format {
         Format::Json => json::render(report),
+        Format::Jsonl => json::render_lines(report),
         Format::Text => Ok(text::render(report, registry, options)),
         Format::Junit => junit::render(report),
-        Format::Sarif => sarif::render(report, registry),
+        Format::Sarif => sarif::render(report, registry, options),
         Format::Markdown => Ok(markdown::render(report, options)),
         Format::Html => html::render(report),
     }
@@ -130,6 +140,7 @@ pub fn render_to(
 ) -> Result<(), RenderError> {
     match format {
         Format::Json => json::render_to(report, out),
+        Format::Jsonl => json::render_lines_to(report, out),
         other => {
             let text = render(report, other, registry, options)?;
             out.write_all(text.as_bytes())?;

@@ -103,6 +103,15 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         s.waived, s.input_errors
     );
 
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(
+            out,
+            "\n**Against the baseline** {}: {}.",
+            code(&b.source),
+            esc(&b.headline())
+        );
+    }
+
     if !report.input_errors.is_empty() {
         let _ = writeln!(out, "\n## Input errors\n");
         for e in &report.input_errors {
@@ -115,6 +124,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     }
 
     let verbose = list_everything(report, options.verbose);
+    let mut left_out = 0usize;
     for area in areas(report) {
         let findings: Vec<&Finding> = area_findings(report, area)
             .into_iter()
@@ -125,8 +135,21 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         }
         let _ = writeln!(out, "\n## {}\n", esc(&area_title(area)));
         for f in findings {
-            finding(&mut out, f);
+            let mut one = String::new();
+            finding(&mut one, f);
+            if left_out > 0 || out.len() + one.len() > MAX_FINDINGS_CHARS {
+                left_out += 1;
+            } else {
+                out.push_str(&one);
+            }
         }
+    }
+    gone(&mut out, report, &mut left_out);
+    if left_out > 0 {
+        let _ = writeln!(
+            out,
+            "\n_{left_out} more finding(s) are not listed, to keep this under a pull-request comment's size: the JSON, HTML or SARIF report has them all._"
+        );
     }
     let hidden = report
         .findings
@@ -142,8 +165,51 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     out
 }
 
+/// GitHub and Azure DevOps take comments of up to 65,536 characters: findings stop short of it,
+/// leaving room for the closing lines.
+const MAX_FINDINGS_CHARS: usize = 63_000;
+
+/// Baseline findings not found again (fixed, or not evaluated), within the same budget.
+fn gone(out: &mut String, report: &Report, left_out: &mut usize) {
+    use kubeward_core::baseline::BaselineState;
+    let Some(b) = &report.baseline else {
+        return;
+    };
+    for (state, title) in [
+        (BaselineState::Absent, "Fixed since the baseline"),
+        (
+            BaselineState::NotEvaluated,
+            "In the baseline but not evaluated this time (not counted as fixed)",
+        ),
+    ] {
+        let entries: Vec<_> = b
+            .gone
+            .iter()
+            .filter(|e| e.baseline_state == Some(state))
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "\n## {title} ({})\n", entries.len());
+        for e in entries {
+            let line = format!("- {}\n", esc(&crate::util::gone_line(e)));
+            if *left_out > 0 || out.len() + line.len() > MAX_FINDINGS_CHARS {
+                *left_out += 1;
+            } else {
+                out.push_str(&line);
+            }
+        }
+    }
+}
+
 fn finding(out: &mut String, f: &Finding) {
     let waived = if f.waived.is_some() { " (waived)" } else { "" };
+    let tag = crate::util::baseline_tag(f);
+    let waived = if tag.is_empty() {
+        waived.to_string()
+    } else {
+        format!("{waived} — **{}**", esc(&tag))
+    };
     let _ = writeln!(
         out,
         "### {} {} · {} · `{}` {}{waived}\n",

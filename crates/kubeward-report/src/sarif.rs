@@ -142,6 +142,9 @@ struct SarifResult {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     related_locations: Vec<Location>,
     partial_fingerprints: BTreeMap<&'static str, String>,
+    /// Against a baseline: `new`, `unchanged`, `updated` or `absent`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    baseline_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     suppressions: Vec<Suppression>,
     properties: ResultProperties,
@@ -418,7 +421,27 @@ fn in_results(f: &Finding) -> bool {
     matches!(f.status, Status::Fail | Status::Warn | Status::Manual)
 }
 
-pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderError> {
+/// The key of kubeward's stable fingerprint (docs/report-schema.md); `kubewardFinding/v1` (code
+/// and resource) stays beside it so that alerts opened before it keep their identity.
+const FINGERPRINT_KEY: &str = "kubewardFingerprint/v1";
+
+/// SARIF's word for a finding's baseline state (`not_evaluated` has none: never a result).
+fn sarif_state(state: Option<kubeward_core::baseline::BaselineState>) -> Option<&'static str> {
+    use kubeward_core::baseline::BaselineState as S;
+    match state? {
+        S::New => Some("new"),
+        S::Updated => Some("updated"),
+        S::Unchanged => Some("unchanged"),
+        S::Absent => Some("absent"),
+        S::NotEvaluated => None,
+    }
+}
+
+pub fn render(
+    report: &Report,
+    registry: &Registry,
+    options: &crate::RenderOptions,
+) -> Result<String, RenderError> {
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_index: BTreeMap<String, usize> = BTreeMap::new();
     let mut results = Vec::new();
@@ -516,7 +539,14 @@ pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderErro
             },
             locations: vec![primary],
             related_locations: related,
-            partial_fingerprints: BTreeMap::from([("kubewardFinding/v1", fingerprint(f))]),
+            partial_fingerprints: {
+                let mut fps = BTreeMap::from([("kubewardFinding/v1", fingerprint(f))]);
+                if let Some(fp) = &f.fingerprint {
+                    fps.insert(FINGERPRINT_KEY, fp.to_string());
+                }
+                fps
+            },
+            baseline_state: sarif_state(f.baseline_state),
             suppressions,
             properties: ResultProperties {
                 status: f.status.as_str(),
@@ -525,6 +555,61 @@ pub fn render(report: &Report, registry: &Registry) -> Result<String, RenderErro
                 evidence: f.evidence.iter().map(evidence_line).collect(),
             },
         });
+    }
+
+    // Fixed findings, only when asked: code-scanning services may show them as open alerts.
+    if options.sarif_include_absent
+        && let Some(b) = &report.baseline
+    {
+        use kubeward_core::baseline::BaselineState;
+        for e in b
+            .gone
+            .iter()
+            .filter(|e| e.baseline_state == Some(BaselineState::Absent))
+        {
+            let Some(meta) = registry.get(&e.code) else {
+                continue;
+            };
+            let index = *rule_index.entry(e.code.clone()).or_insert_with(|| {
+                rules.push(rule_from_meta(meta));
+                rules.len() - 1
+            });
+            let resource = e.resource.as_ref().map(|r| r.display()).unwrap_or_default();
+            let (file, logical_locations) = match &e.scope {
+                kubeward_core::baseline::Scope::File(p) => (Some(p.as_str()), Vec::new()),
+                kubeward_core::baseline::Scope::Resource(_) => (None, Vec::new()),
+            };
+            results.push(SarifResult {
+                rule_id: e.code.clone(),
+                rule_index: index,
+                kind: "pass",
+                level: "none",
+                message: Message {
+                    text: sentence(&format!(
+                        "fixed since the baseline: {} {} ({} {})",
+                        e.code, resource, e.status, e.severity
+                    )),
+                },
+                locations: vec![Location {
+                    physical_location: file.map(|p| PhysicalLocation {
+                        artifact_location: artifact(p),
+                        region: None,
+                    }),
+                    logical_locations,
+                    ..Default::default()
+                }],
+                related_locations: Vec::new(),
+                partial_fingerprints: BTreeMap::from([(FINGERPRINT_KEY, e.fingerprint.clone())]),
+                baseline_state: Some("absent"),
+                suppressions: Vec::new(),
+                properties: ResultProperties {
+                    status: e.status.as_str(),
+                    severity: e.severity.as_str(),
+                    resource,
+                    evidence: Vec::new(),
+                },
+            });
+        }
     }
 
     for e in &report.input_errors {

@@ -85,9 +85,39 @@ pub fn render(report: &Report, _registry: &Registry, options: &RenderOptions) ->
     for area in areas(report) {
         area_section(&mut out, report, area, options, &p);
     }
+    gone(&mut out, report, &p);
     facts(&mut out, report, &p);
     totals(&mut out, report, options, &p);
     out
+}
+
+/// Baseline findings not found again: fixed ones, and those this run could not evaluate.
+fn gone(out: &mut String, report: &Report, p: &Painter) {
+    use kubeward_core::baseline::BaselineState;
+    let Some(b) = &report.baseline else {
+        return;
+    };
+    for (state, title) in [
+        (BaselineState::Absent, "Fixed since the baseline"),
+        (
+            BaselineState::NotEvaluated,
+            "In the baseline but not evaluated this time (input not read or area not run; not counted as fixed)",
+        ),
+    ] {
+        let entries: Vec<_> = b
+            .gone
+            .iter()
+            .filter(|e| e.baseline_state == Some(state))
+            .collect();
+        if entries.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out);
+        let _ = writeln!(out, "{}  {}", p.heading(title), p.dim(&entries.len().to_string()));
+        for e in entries {
+            let _ = writeln!(out, "  {}", crate::util::gone_line(e));
+        }
+    }
 }
 
 fn header(out: &mut String, report: &Report, p: &Painter) {
@@ -99,6 +129,9 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
             report.tool.version, report.command
         ))
     );
+    if let Some(b) = &report.baseline {
+        let _ = writeln!(out, "Baseline {}: {}", b.source, b.headline());
+    }
     if let Some(profile) = &report.profile {
         let _ = writeln!(out, "Profile: {} ({})", profile.id, profile.title);
         let _ = writeln!(out, "  chosen because: {}", profile.reason);
@@ -177,15 +210,22 @@ fn area_section(
 fn finding(out: &mut String, f: &Finding, p: &Painter) {
     let own = if f.kubeward_own { " [kubeward]" } else { "" };
     let waived = if f.waived.is_some() { " [waived]" } else { "" };
+    let tag = crate::util::baseline_tag(f);
+    let tag = if tag.is_empty() {
+        tag
+    } else {
+        format!(" [{tag}]")
+    };
     let _ = writeln!(
         out,
-        "  {} {} {} {}{}{}  {}",
+        "  {} {} {} {}{}{}{}  {}",
         p.status(f.status),
         p.severity(f.severity),
         p.bold(&f.code),
         f.name,
         own,
         waived,
+        tag,
         f.resource.display()
     );
     let _ = writeln!(out, "         {}", f.title);

@@ -1,5 +1,6 @@
 //! Small helpers shared by the renderers.
 
+use kubeward_core::baseline::{BaselineEntry, BaselineState, Scope};
 use kubeward_core::{Evidence, Finding, Report, Status};
 
 /// Column order of per-status tables: the statuses that need attention first.
@@ -60,8 +61,50 @@ fn area_rank(area: &str) -> usize {
 /// The findings of one area in reading order: FAIL first, then by severity, code and resource.
 pub fn area_findings<'a>(report: &'a Report, area: &str) -> Vec<&'a Finding> {
     let mut v: Vec<&Finding> = report.findings.iter().filter(|f| f.area == area).collect();
-    v.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    // Against a baseline, what got worse comes first.
+    v.sort_by(|a, b| (!got_worse(a), a.sort_key()).cmp(&(!got_worse(b), b.sort_key())));
     v
+}
+
+/// New since the baseline, or a worse verdict than in it.
+pub fn got_worse(f: &Finding) -> bool {
+    f.baseline_state == Some(BaselineState::New) || f.baseline_worse
+}
+
+/// A finding's tag against the baseline: `new`, `worse`, `updated: status …` (empty without one).
+pub fn baseline_tag(f: &Finding) -> String {
+    match f.baseline_state {
+        Some(BaselineState::New) => "new".to_string(),
+        Some(BaselineState::Updated) if f.baseline_worse => {
+            format!("worse: {}", f.baseline_changes.join(", "))
+        }
+        Some(BaselineState::Updated) => format!("updated: {}", f.baseline_changes.join(", ")),
+        _ => String::new(),
+    }
+}
+
+/// One line about a baseline finding that is gone: `W100 Deployment/shop/web (FAIL high)`.
+pub fn gone_line(e: &BaselineEntry) -> String {
+    let what = match &e.resource {
+        Some(r) => r.display(),
+        None => match &e.scope {
+            Scope::File(p) => format!("in {p}"),
+            Scope::Resource(r) => r.clone(),
+        },
+    };
+    let mut line = format!(
+        "{} {} ({} {}), fingerprint {}",
+        e.code,
+        what,
+        e.status,
+        e.severity,
+        e.fingerprint
+    );
+    if let Some(m) = &e.message {
+        line.push_str(": ");
+        line.push_str(m);
+    }
+    line
 }
 
 /// The human title of an area id, or the id itself for areas the core does not know.

@@ -71,6 +71,19 @@ pub struct OutputArgs {
     /// Do not read any waiver file
     #[arg(long, conflicts_with = "waivers")]
     pub no_waivers: bool,
+    /// Compare with an earlier run: a saved JSON report or a fingerprint file (`kubeward report
+    /// fingerprints`). Findings are marked new, updated or unchanged, fixed ones are listed, and
+    /// --fail-on then judges only new findings and worse verdicts
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Like --baseline, but a missing file means no baseline (said on standard error): for a
+    /// CronJob whose baseline ConfigMap is optional
+    #[arg(long, value_name = "FILE", conflicts_with = "baseline")]
+    pub baseline_if_present: Option<PathBuf>,
+    /// With a baseline: also list fixed (absent) findings in SARIF (code-scanning services may
+    /// show them as open alerts)
+    #[arg(long)]
+    pub sarif_include_absent: bool,
 }
 
 impl OutputArgs {
@@ -152,20 +165,62 @@ fn color_wanted() -> bool {
     set("CLICOLOR_FORCE") || std::io::stdout().is_terminal()
 }
 
-/// Apply waivers, finish, render every requested format and write it; return the exit code.
-pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
+/// Apply waivers, finish, compare with the baseline, render every requested format and write
+/// it; return the exit code.
+pub fn emit(report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
+    let baseline = match (&args.baseline, &args.baseline_if_present) {
+        (Some(path), _) => Some(load_baseline(path)?),
+        (None, Some(path)) if path.exists() => Some(load_baseline(path)?),
+        (None, Some(path)) => {
+            anstream::eprintln!(
+                "note: no baseline at {}: every finding is reported without one",
+                path.display()
+            );
+            None
+        }
+        (None, None) => None,
+    };
+    emit_compared(report, baseline, false, args)
+}
+
+/// `report diff`: like [`emit`] against `old`, listing only what changed (unchanged findings are
+/// counted, not listed).
+pub fn emit_diff(
+    report: Report,
+    old: kubeward_core::baseline::Baseline,
+    args: &OutputArgs,
+) -> anyhow::Result<u8> {
+    emit_compared(report, Some(old), true, args)
+}
+
+fn emit_compared(
+    mut report: Report,
+    baseline: Option<kubeward_core::baseline::Baseline>,
+    changes_only: bool,
+    args: &OutputArgs,
+) -> anyhow::Result<u8> {
     let targets = args.targets()?;
     let registry = crate::registry::registry();
     if let Some(waivers) = load_waivers(args, &registry)? {
         waivers.apply(&mut report, &registry, Date::today_utc());
     }
     report.finish();
+    if let Some(baseline) = &baseline {
+        kubeward_core::baseline::apply(&mut report, baseline);
+        if changes_only {
+            report.findings.retain(|f| {
+                f.baseline_state != Some(kubeward_core::baseline::BaselineState::Unchanged)
+            });
+            report.finish();
+        }
+    }
 
     for target in &targets {
         let color = target.file.is_none() && color_wanted();
         let options = RenderOptions {
             color,
             verbose: args.verbose,
+            sarif_include_absent: args.sarif_include_absent,
         };
         match &target.file {
             Some(path) => {
@@ -204,6 +259,17 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
     Ok(exit_code(&report, args.fail_on, args.fail_on_error) as u8)
+}
+
+/// Read a baseline (`--baseline`): a saved JSON report or a compact fingerprint file.
+pub fn load_baseline(path: &Path) -> anyhow::Result<kubeward_core::baseline::Baseline> {
+    let text = crate::cmd::saved::read_text(path)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("cannot read the baseline {}", path.display()))?;
+    Ok(kubeward_core::baseline::Baseline::parse(
+        &text,
+        &path.display().to_string(),
+    )?)
 }
 
 /// `kubeward render REPORT.json`: render a saved JSON report again, in any format, with the same

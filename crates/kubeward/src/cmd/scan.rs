@@ -106,6 +106,28 @@ pub struct ReportArgs {
 pub enum ReportCommand {
     /// Merge saved node reports (JSON of `kubeward node -o json`) into one, showing which nodes differ
     Merge(MergeArgs),
+    /// What changed between two saved JSON reports: new, worse, fixed and changed findings (exit
+    /// code as with --baseline: 1 when a new finding or a worse verdict fails --fail-on)
+    Diff(DiffArgs),
+    /// Print a report's fingerprints as a compact baseline file (fingerprint, status, severity,
+    /// observed digest, code, area; grouped by input): `--baseline` reads it
+    Fingerprints(FingerprintsArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct DiffArgs {
+    /// The earlier report (or a fingerprint file)
+    pub old: PathBuf,
+    /// The later report
+    pub new: PathBuf,
+    #[command(flatten)]
+    pub output: OutputArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct FingerprintsArgs {
+    /// A saved JSON report
+    pub report: PathBuf,
 }
 
 #[derive(clap::Args, Debug)]
@@ -235,7 +257,56 @@ pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
 }
 
 pub fn run_report(args: ReportArgs) -> anyhow::Result<u8> {
-    let ReportCommand::Merge(args) = args.command;
+    match args.command {
+        ReportCommand::Merge(a) => run_merge(a),
+        ReportCommand::Diff(a) => run_diff(a),
+        ReportCommand::Fingerprints(a) => run_fingerprints(a),
+    }
+}
+
+/// A saved JSON report of any command, bounded like every saved report.
+fn read_saved_report(path: &std::path::Path) -> anyhow::Result<Report> {
+    let text = super::saved::read_text(path)
+        .map_err(anyhow::Error::msg)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let report: Report = serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a kubeward JSON report", path.display()))?;
+    if report.schema_version != kubeward_core::report::SCHEMA_VERSION {
+        anyhow::bail!(
+            "{} has report schema version {}; this kubeward reads version {}",
+            path.display(),
+            report.schema_version,
+            kubeward_core::report::SCHEMA_VERSION
+        );
+    }
+    Ok(report)
+}
+
+fn run_diff(args: DiffArgs) -> anyhow::Result<u8> {
+    if args.output.baseline.is_some() {
+        anyhow::bail!("report diff takes its baseline as OLD; --baseline does not apply");
+    }
+    let old = crate::output::load_baseline(&args.old)?;
+    let mut new = read_saved_report(&args.new)?;
+    new.command = "report diff".into();
+    crate::output::emit_diff(new, old, &args.output)
+}
+
+fn run_fingerprints(args: FingerprintsArgs) -> anyhow::Result<u8> {
+    let mut report = read_saved_report(&args.report)?;
+    report.finish();
+    let text = kubeward_core::baseline::Baseline::to_compact(&report)?;
+    let mut out = std::io::stdout().lock();
+    match std::io::Write::write_all(&mut out, text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(e).context("cannot write the fingerprints");
+        }
+        _ => {}
+    }
+    Ok(kubeward_core::exit::EXIT_OK as u8)
+}
+
+fn run_merge(args: MergeArgs) -> anyhow::Result<u8> {
     let mut outcomes = Vec::new();
     for file in &args.files {
         let display = file.display().to_string();

@@ -97,6 +97,7 @@ pub(crate) fn on_rule(
     message: impl Into<kubeward_core::Text>,
 ) -> Finding {
     Finding::new(meta, status, profile_resource(f, p), message)
+        .with_item(r.text.clone())
         .with_evidence(Evidence::observed(r.text.clone(), at(f, r.line)))
 }
 

@@ -31,6 +31,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
                 file_resource(f),
                 format!("line {}: {}", e.line, e.message),
             )
+            .with_item(e.message.clone())
             .with_evidence(Evidence::observed(e.message.clone(), at(f, e.line)))
         })
         .collect()

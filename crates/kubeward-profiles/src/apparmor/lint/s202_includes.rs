@@ -39,10 +39,12 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
         match uses_vars {
             Some(r) if !defines_vars => out.push(
                 Finding::new(&META, Status::Fail, file_resource(f), format!("line {} uses a variable but `#include <tunables/global>` is missing: apparmor_parser fails with an undefined variable", r.line))
+                    .with_item("tunables/global")
                     .with_evidence(Evidence::observed(r.text.clone(), at(f, r.line)).with_expected("#include <tunables/global> before the profile")),
             ),
             _ => out.push(
                 Finding::new(&META, Status::Warn, file_resource(f), "no `#include <tunables/global>` in the preamble")
+                    .with_item("tunables/global")
                     .with_severity(Severity::Low)
                     .with_evidence(Evidence::observed("absent", at(f, 1)).with_expected("#include <tunables/global>")),
             ),
@@ -55,6 +57,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
     {
         out.push(
             Finding::new(&META, Status::Info, file_resource(f), "no `abi` line: the parser uses the node's default feature ABI, which differs between node images")
+                .with_item("abi")
                 .with_severity(Severity::Info)
                 .with_evidence(Evidence::observed("absent", at(f, 1)).with_expected("abi <abi/3.0>,")),
         );
@@ -63,6 +66,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
         if !p.includes("abstractions/base") {
             out.push(
                 Finding::new(&META, Status::Warn, profile_resource(f, p), format!("profile `{}` does not include abstractions/base: libc, ld.so and locale access are not granted", p.name))
+                    .with_item("abstractions/base")
                     .with_severity(Severity::Low)
                     .with_evidence(Evidence::observed("absent", at(f, p.line)).with_expected("#include <abstractions/base>")),
             );

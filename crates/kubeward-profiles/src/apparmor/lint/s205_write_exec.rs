@@ -64,6 +64,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
                         )
                     },
                 )
+                .with_item(path.to_string())
                 .with_evidence(
                     Evidence::observed(r.text.clone(), at(f, r.line))
                         .with_note(format!("sample path {probe}")),

@@ -159,6 +159,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             ),
         );
         f.evidence = evidence(p, hard);
+        f = f.with_item("dangerous syscalls");
         if names.iter().any(|n| {
             matches!(
                 *n,
@@ -185,7 +186,8 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
                 names.join(", ")
             ),
         )
-        .with_severity(Severity::Medium);
+        .with_severity(Severity::Medium)
+        .with_item("io_uring");
         f.evidence = evidence(p, soft);
         out.push(f);
     }
