@@ -107,10 +107,7 @@ pub struct BaselineReport {
 impl BaselineReport {
     /// "3 new, 1 worse, 5 fixed, 212 unchanged" (with the other states when there are any).
     pub fn headline(&self) -> String {
-        let mut parts = vec![
-            format!("{} new", self.new),
-            format!("{} worse", self.worse),
-        ];
+        let mut parts = vec![format!("{} new", self.new), format!("{} worse", self.worse)];
         if self.updated > self.worse {
             parts.push(format!("{} changed", self.updated - self.worse));
         }
@@ -206,11 +203,10 @@ impl Baseline {
     /// Read either form: a JSON report (`{…`) or the compact text of [`Baseline::to_compact`].
     pub fn parse(text: &str, source: &str) -> Result<Self, BaselineError> {
         if text.trim_start().starts_with('{') {
-            let report: Report =
-                serde_json::from_str(text).map_err(|e| BaselineError::Json {
-                    source_name: source.to_string(),
-                    reason: e.to_string(),
-                })?;
+            let report: Report = serde_json::from_str(text).map_err(|e| BaselineError::Json {
+                source_name: source.to_string(),
+                reason: e.to_string(),
+            })?;
             return Self::from_report(&report, source);
         }
         Self::parse_compact(text, source)
@@ -518,13 +514,27 @@ mod tests {
         apply(&mut now, &base);
         let b = now.baseline.clone().unwrap();
         assert_eq!(
-            (b.new, b.unchanged, b.updated, b.worse, b.absent, b.not_evaluated),
+            (
+                b.new,
+                b.unchanged,
+                b.updated,
+                b.worse,
+                b.absent,
+                b.not_evaluated
+            ),
             (2, 1, 1, 1, 1, 1)
         );
-        let worse = now.findings.iter().find(|f| f.resource.name == "b").unwrap();
+        let worse = now
+            .findings
+            .iter()
+            .find(|f| f.resource.name == "b")
+            .unwrap();
         assert_eq!(worse.baseline_changes, ["status PASS -> FAIL"]);
         assert!(counts_for_exit(worse));
-        assert_eq!(b.headline(), "2 new, 1 worse, 1 fixed, 1 unchanged, 1 not evaluated");
+        assert_eq!(
+            b.headline(),
+            "2 new, 1 worse, 1 fixed, 1 unchanged, 1 not evaluated"
+        );
     }
 
     #[test]

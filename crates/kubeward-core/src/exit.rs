@@ -53,7 +53,10 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
     });
     // An input that could not be read is a check that could not run on it: it fails the run
     // exactly when ERROR findings do; so does a baseline finding this run could not evaluate.
-    let not_evaluated = report.baseline.as_ref().is_some_and(|b| b.not_evaluated > 0);
+    let not_evaluated = report
+        .baseline
+        .as_ref()
+        .is_some_and(|b| b.not_evaluated > 0);
     let unread_input = fail_on_error && (!report.input_errors.is_empty() || not_evaluated);
     if failing || unread_input {
         EXIT_FINDINGS

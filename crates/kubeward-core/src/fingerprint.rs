@@ -6,9 +6,8 @@
 //! - the resource: kind, namespace and name (for AKS the cluster or `cluster/pool`, for node
 //!   checks the node, for audit rules the user, for profiles the file as given);
 //! - the item inside the resource: the item the check names (`item`: an AppArmor rule, a syscall
-//!   group), else the field path (`key`) of the first piece of evidence, or its command-line flag
-//!   when it has no field path (a container's securityContext, a policy rule index, a kubelet
-//!   flag).
+//!   group), else the smallest field path (`key`) among its evidence, or command-line flag when
+//!   it has no field path (a container's securityContext, a policy rule index, a kubelet flag).
 //!
 //! Never part of it: line numbers, columns, file names, document order, observed values,
 //! messages, status, severity and the kubeward version. So moving a manifest to another file,
@@ -32,15 +31,17 @@ pub const FINGERPRINT_VERSION: &str = "1";
 /// and short enough for a compact baseline of tens of thousands of findings in 1 MiB.
 const HEX_DIGITS: usize = 20;
 
-/// What names the item a finding is about: the check's own [`Finding::item`], else the first
-/// evidence's field path or flag.
+/// What names the item a finding is about: the check's own [`Finding::item`], else the smallest
+/// field path (or flag) among its evidence — the smallest, not the first, so that the order in
+/// which objects were read never matters.
 fn item(f: &Finding) -> &str {
     if let Some(item) = &f.item {
         return item;
     }
     f.evidence
-        .first()
-        .and_then(|e| e.source.key.as_deref().or(e.source.flag.as_deref()))
+        .iter()
+        .filter_map(|e| e.source.key.as_deref().or(e.source.flag.as_deref()))
+        .min()
         .unwrap_or("")
 }
 

@@ -58,8 +58,14 @@ pub fn render_lines_to(report: &Report, out: &mut dyn std::io::Write) -> Result<
     let mut summary = serde_json::to_value(&report.summary).map_err(ser)?;
     if let Value::Object(m) = &mut summary {
         m.insert("command".into(), Value::from(report.command.as_str()));
-        m.insert("tool".into(), serde_json::to_value(&report.tool).map_err(ser)?);
-        m.insert("schema_version".into(), Value::from(report.schema_version.as_str()));
+        m.insert(
+            "tool".into(),
+            serde_json::to_value(&report.tool).map_err(ser)?,
+        );
+        m.insert(
+            "schema_version".into(),
+            Value::from(report.schema_version.as_str()),
+        );
         if let Some(b) = &report.baseline {
             let mut counts = serde_json::to_value(b).map_err(ser)?;
             if let Value::Object(c) = &mut counts {

@@ -121,7 +121,10 @@ fn test_case(f: &Finding) -> TestCase {
         case.add_property(Property::new("baseline_state", state.as_str()));
     }
     if !f.baseline_changes.is_empty() {
-        case.add_property(Property::new("baseline_changes", f.baseline_changes.join(", ")));
+        case.add_property(Property::new(
+            "baseline_changes",
+            f.baseline_changes.join(", "),
+        ));
     }
     if matches!(f.status, Status::Warn | Status::Info) && f.waived.is_none() {
         case.set_system_out(format!("{}: {}", f.status, details(f)));

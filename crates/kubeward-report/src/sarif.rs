@@ -593,7 +593,7 @@ pub fn render(
                 locations: vec![Location {
                     physical_location: file.map(|p| PhysicalLocation {
                         artifact_location: artifact(p),
-                        region: None,
+                        region: Some(region(None, None)),
                     }),
                     logical_locations,
                     ..Default::default()

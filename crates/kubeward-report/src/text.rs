@@ -113,7 +113,12 @@ fn gone(out: &mut String, report: &Report, p: &Painter) {
             continue;
         }
         let _ = writeln!(out);
-        let _ = writeln!(out, "{}  {}", p.heading(title), p.dim(&entries.len().to_string()));
+        let _ = writeln!(
+            out,
+            "{}  {}",
+            p.heading(title),
+            p.dim(&entries.len().to_string())
+        );
         for e in entries {
             let _ = writeln!(out, "  {}", crate::util::gone_line(e));
         }

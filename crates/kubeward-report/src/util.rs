@@ -94,11 +94,7 @@ pub fn gone_line(e: &BaselineEntry) -> String {
     };
     let mut line = format!(
         "{} {} ({} {}), fingerprint {}",
-        e.code,
-        what,
-        e.status,
-        e.severity,
-        e.fingerprint
+        e.code, what, e.status, e.severity, e.fingerprint
     );
     if let Some(m) = &e.message {
         line.push_str(": ");

@@ -11,6 +11,7 @@ fn rendered(format: Format, verbose: bool) -> String {
     let options = RenderOptions {
         color: false,
         verbose,
+        ..Default::default()
     };
     render(&common::report(), format, &common::registry(), &options).unwrap()
 }
@@ -66,6 +67,7 @@ fn text_colours_only_when_asked() {
     let options = RenderOptions {
         color: true,
         verbose: false,
+        ..Default::default()
     };
     let coloured = render(
         &common::report(),
