@@ -265,3 +265,34 @@ fn finding(out: &mut String, f: &Finding) {
     }
     let _ = writeln!(out);
 }
+
+#[cfg(test)]
+mod size_tests {
+    use kubeward_core::{Finding, Report, Resource, Status};
+
+    #[test]
+    fn a_large_report_stays_under_a_pull_request_comment_and_says_what_it_left_out() {
+        let mut report = Report::new("workloads");
+        for i in 0..3000 {
+            report.findings.push(Finding::new(
+                &kubeward_core::waiver::WAIVER_UNUSED,
+                Status::Fail,
+                Resource::namespaced("Deployment", "shop", format!("web-{i}")),
+                "x".repeat(120),
+            ));
+        }
+        report.finish();
+        let md = super::render(&report, &crate::RenderOptions::default());
+        assert!(md.len() <= 65_000, "{} characters", md.len());
+        let listed = md.matches("### ").count();
+        assert!(listed > 10 && listed < 3000);
+        assert!(
+            md.contains(&format!(
+                "_{} more finding(s) are not listed",
+                3000 - listed
+            )),
+            "{}",
+            &md[md.len() - 400..]
+        );
+    }
+}

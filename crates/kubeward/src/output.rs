@@ -168,7 +168,30 @@ fn color_wanted() -> bool {
 /// Apply waivers, finish, compare with the baseline, render every requested format and write
 /// it; return the exit code.
 pub fn emit(report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
-    let baseline = match (&args.baseline, &args.baseline_if_present) {
+    emit_compared(report, baseline(args)?, false, args)
+}
+
+/// Whether a baseline was asked for (it then decides the exit code: see `docs/exit-codes.md`).
+pub fn wants_baseline(args: &OutputArgs) -> bool {
+    args.baseline.is_some() || args.baseline_if_present.is_some()
+}
+
+/// The exit code of a report as [`emit`] would give it (waivers, baseline), rendering nothing:
+/// for commands that print their own views.
+pub fn exit_only(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
+    let registry = crate::registry::registry();
+    if let Some(waivers) = load_waivers(args, &registry)? {
+        waivers.apply(&mut report, &registry, Date::today_utc());
+    }
+    report.finish();
+    if let Some(b) = baseline(args)? {
+        kubeward_core::baseline::apply(&mut report, &b);
+    }
+    Ok(exit_code(&report, args.fail_on, args.fail_on_error) as u8)
+}
+
+fn baseline(args: &OutputArgs) -> anyhow::Result<Option<kubeward_core::baseline::Baseline>> {
+    Ok(match (&args.baseline, &args.baseline_if_present) {
         (Some(path), _) => Some(load_baseline(path)?),
         (None, Some(path)) if path.exists() => Some(load_baseline(path)?),
         (None, Some(path)) => {
@@ -179,8 +202,7 @@ pub fn emit(report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
             None
         }
         (None, None) => None,
-    };
-    emit_compared(report, baseline, false, args)
+    })
 }
 
 /// `report diff`: like [`emit`] against `old`, listing only what changed (unchanged findings are

@@ -90,30 +90,17 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let waivers_in_effect = !args.output.no_waivers
         && (args.output.waivers.is_some()
             || std::path::Path::new(kubeward_core::waiver::DEFAULT_FILE).is_file());
-    if finding_view.is_empty() && !waivers_in_effect {
+    let baseline = crate::output::wants_baseline(&args.output);
+    if finding_view.is_empty() && !waivers_in_effect && !baseline {
         // The finding view (one verdict and one finding per violated control) is the bulk of
         // the memory on a 100,000-object snapshot: skip it when nothing needs it.
         return Ok(own_exit_code(&verdicts, &report, &args));
     }
     report.extend(pss::findings(&inv, level, version));
     if finding_view.is_empty() {
-        // Only the exit code needs the findings: waivers may accept some violations.
-        let registry = crate::registry::registry();
-        let path = args
-            .output
-            .waivers
-            .clone()
-            .unwrap_or_else(|| PathBuf::from(kubeward_core::waiver::DEFAULT_FILE));
-        let file = kubeward_core::waiver::WaiverFile::load(&path)?;
-        file.validate(&registry)?;
-        file.apply(
-            &mut report,
-            &registry,
-            kubeward_core::waiver::Date::today_utc(),
-        );
-        return Ok(
-            kubeward_core::exit_code(&report, args.output.fail_on, args.output.fail_on_error) as u8,
-        );
+        // Only the exit code needs the findings: waivers may accept some violations, and a
+        // baseline decides which failures count.
+        return crate::output::exit_only(report, &args.output);
     }
     let mut rest = args.output.clone();
     rest.outputs = finding_view;
