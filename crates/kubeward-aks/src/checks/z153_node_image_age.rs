@@ -22,7 +22,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
-        what: "`nodeImageVersion` of every node pool. Its release date is read from the version (`AKSUbuntu-2204gen2containerd-202410.27.0` was released on 2024-10-27; the older form `AKSUbuntu-1604-2020.10.28` on 2020-10-28) and compared with the judging date (`--as-of`, default today): older than 90 days fails. The threshold: Linux node images are released weekly and Windows node images monthly (Microsoft Learn: \"Node images in Azure Kubernetes Service (AKS)\"), so a 90-day-old image has missed about twelve Linux or three Windows releases, and AKS node auto-provisioning replaces images older than 90 days even outside maintenance windows (Microsoft Learn: \"Node image updates for node auto-provisioning (NAP) in AKS\"). A version without a date in one of these two forms (such as Windows image versions) is MANUAL; a pool without `nodeImageVersion` (ARM templates, request bodies) is NOT_APPLICABLE.",
+        what: "`nodeImageVersion` of every node pool. Its release date is read from the version (`AKSUbuntu-2204gen2containerd-202410.27.0` was released on 2024-10-27; the older forms `AKSUbuntu-1604-2020.10.28` and `AKSUbuntu:1604:2020.10.28` on 2020-10-28) and compared with the judging date (`--as-of`, default today): older than 90 days fails. The threshold: Linux node images are released weekly and Windows node images monthly (Microsoft Learn: \"Node images in Azure Kubernetes Service (AKS)\"), so a 90-day-old image has missed about twelve Linux or three Windows releases, and AKS node auto-provisioning replaces images older than 90 days even outside maintenance windows (Microsoft Learn: \"Node image updates for node auto-provisioning (NAP) in AKS\"). A version without a date in one of these two forms (such as Windows image versions) is MANUAL; a pool without `nodeImageVersion` (ARM templates, request bodies) is NOT_APPLICABLE.",
         why: "The node image carries the OS packages, kernel, container runtime and kubelet patches: an old image means months of unpatched CVEs on every node, whatever the Kubernetes version. A node OS upgrade channel (Z151) keeps it current automatically.",
         fix: "az aks nodepool upgrade -g <resource-group> --cluster-name <cluster> -n <pool> --node-image-only   # and keep it current: az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel NodeImage",
         links: &[
@@ -33,10 +33,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-/// The release date in a node image version: the part after the last `-`, either
-/// `YYYYMM.DD.build` (current) or `YYYY.MM.DD` (before 2023).
+/// The release date in a node image version: the part after the last `-` (or `:`, as older API
+/// responses spell it: `AKSUbuntu:1604:2020.03.11`), either `YYYYMM.DD.build` (current) or
+/// `YYYY.MM.DD` (before 2023).
 pub fn image_date(version: &str) -> Option<Date> {
-    let tail = version.trim().rsplit('-').next()?;
+    let tail = version.trim().rsplit(['-', ':']).next()?;
     let parts: Vec<&str> = tail.split('.').collect();
     let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
     match parts.as_slice() {
@@ -119,7 +120,8 @@ pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
                         let age_text = if age < 0 {
                             format!("after {}", ctx.as_of)
                         } else {
-                            format!("{age} days old on {}", ctx.as_of)
+                            let unit = if age == 1 { "day" } else { "days" };
+                            format!("{age} {unit} old on {}", ctx.as_of)
                         };
                         finding(
                             &META,
