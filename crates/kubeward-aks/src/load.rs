@@ -120,7 +120,15 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
     let mut roles = Vec::new();
     let mut role_files = Vec::new();
     for f in files {
-        match classify(&f) {
+        let (content, gaps) = classify(&f);
+        // What a list file holds beyond what was read is said, not dropped.
+        inv.errors
+            .extend(gaps.into_iter().map(|message| InputError {
+                path: f.path.clone(),
+                line: None,
+                message,
+            }));
+        match content {
             Ok(Content::Clusters(cs)) => {
                 let detail = format!(
                     "{} cluster(s), {}",
@@ -282,12 +290,53 @@ fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     get_ci(v, key).and_then(|(_, v)| v.as_str())
 }
 
-fn classify(f: &InputFile) -> Result<Content, LoadError> {
-    let doc: Value = serde_json::from_str(&f.text).map_err(|e| LoadError::Json {
-        path: f.path.clone(),
-        line: e.line() as u32,
-        message: e.to_string(),
-    })?;
+/// The file's content, and what of it was not read (a list's later pages, items past the cap).
+fn classify(f: &InputFile) -> (Result<Content, LoadError>, Vec<String>) {
+    let doc: Value = match serde_json::from_str(&f.text) {
+        Ok(d) => d,
+        Err(e) => {
+            let err = LoadError::Json {
+                path: f.path.clone(),
+                line: e.line() as u32,
+                message: e.to_string(),
+            };
+            return (Err(err), Vec::new());
+        }
+    };
+    let gaps = list_gaps(&doc);
+    match classify_doc(f, doc) {
+        Ok(content) => (Ok(content), gaps),
+        Err(e) => (Err(e), Vec::new()),
+    }
+}
+
+/// A list read only in part: more items than [`MAX_ITEMS`], or one page of an ARM list whose
+/// `nextLink` points at the next.
+fn list_gaps(doc: &Value) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let items = match doc {
+        Value::Array(a) => Some(a),
+        Value::Object(_) => get_ci(doc, "value").and_then(|(_, v)| v.as_array()),
+        _ => None,
+    };
+    if let Some(items) = items.filter(|a| a.len() > MAX_ITEMS) {
+        gaps.push(format!(
+            "a list of {} items: only the first {MAX_ITEMS} were read",
+            items.len()
+        ));
+    }
+    if items.is_some()
+        && let Some((k, Value::String(link))) = get_ci(doc, "nextLink")
+        && !link.trim().is_empty()
+    {
+        gaps.push(format!(
+            "one page of an ARM list (`{k}` is set): the items on the following pages were not read; give each page as a file"
+        ));
+    }
+    gaps
+}
+
+fn classify_doc(f: &InputFile, doc: Value) -> Result<Content, LoadError> {
     let lines = LineIndex::build(&f.text);
     let not = |message: String| LoadError::NotRecognised {
         path: f.path.clone(),
@@ -1006,6 +1055,49 @@ mod tests {
         assert_eq!(east.role_assignments.as_ref().map(Vec::len), Some(1));
         assert_eq!(east.diagnostics.as_ref().map(|d| d.settings.len()), Some(1));
         assert_eq!(inv.clusters[1].pools.len(), 1);
+    }
+
+    /// Item 12: a file holding one page of an ARM list, or more items than are read, says so as an
+    /// input error while the items it holds are still judged.
+    #[test]
+    fn item12_a_partial_list_is_reported() {
+        let page = r#"{"value":[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]}],
+            "nextLink":"https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/managedClusters?api-version=2025-01-01&$skipToken=x"}"#;
+        let inv = load(vec![input("page.json", page)]);
+        assert_eq!(inv.clusters.len(), 1);
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        assert!(
+            inv.errors[0].message.contains("nextLink"),
+            "{:?}",
+            inv.errors
+        );
+        let last = r#"{"value":[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]}],"nextLink":null}"#;
+        assert!(load(vec![input("last.json", last)]).errors.is_empty());
+        let many = format!(
+            "[{}]",
+            vec![
+                r#"{"principalId":"p","scope":"/s","roleDefinitionName":"Reader"}"#;
+                MAX_ITEMS + 2
+            ]
+            .join(",")
+        );
+        let inv = load(vec![
+            input(
+                "c.json",
+                r#"{"name":"c","kubernetesVersion":"1.33","agentPoolProfiles":[]}"#,
+            ),
+            input("roles.json", &many),
+        ]);
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        assert!(
+            inv.errors[0].message.contains("10002 items"),
+            "{:?}",
+            inv.errors
+        );
+        assert_eq!(
+            inv.clusters[0].role_assignments.as_ref().map(Vec::len),
+            Some(MAX_ITEMS)
+        );
     }
 
     /// Item 12: an empty list says nothing about what it lists, in either shape; a list that mixes
