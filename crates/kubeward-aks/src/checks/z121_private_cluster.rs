@@ -55,7 +55,7 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         .find(|f| !f.is_unset() && f.bool().is_none())
         .or([&fqdn, &private_fqdn]
             .into_iter()
-            .find(|f| !f.is_unset() && f.str().is_none()))
+            .find(|f| !f.is_unset() && !f.is_unresolved() && f.str().is_none()))
     {
         finding(
             &META,
