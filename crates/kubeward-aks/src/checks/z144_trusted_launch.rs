@@ -15,10 +15,13 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
-        what: "`securityProfile.enableSecureBoot` and `securityProfile.enableVtpm` of every node pool: both true passes; either false, or not set (AKS default: false, said with the finding), fails. NOT_APPLICABLE where the pool cannot use Trusted Launch and the input shows it: Windows pools, FIPS pools, Pod Sandboxing (Kata) pools and availability-set pools. Trusted Launch also needs a Generation 2 VM size (and no Arm64 or confidential VM size); kubeward has no VM size table, so such a pool is judged like any other: `az vm list-skus` tells whether a size supports it.",
+        what: "`securityProfile.enableSecureBoot` and `securityProfile.enableVtpm` of every node pool: both true passes; either false, or not set (AKS default: false, said with the finding), fails. NOT_APPLICABLE where the pool cannot use Trusted Launch and the input shows it: Windows pools, FIPS pools, Pod Sandboxing (Kata) pools, availability-set pools, and Arm64 sizes (a `p` among the size name's additive features, by Azure's VM naming convention: `Standard_D4ps_v5`). Trusted Launch also needs a Generation 2 VM size and no confidential VM size; kubeward has no VM size table, so such a pool is judged like any other: `az vm list-skus` tells whether a size supports it.",
         why: "Secure Boot lets only signed boot loaders, kernels and drivers start, which stops boot kits and rootkits that survive reimaging of the OS; the vTPM measures the boot chain so that Microsoft Defender for Cloud can attest that a node booted what it should. Microsoft Learn: \"Trusted launch for Azure Kubernetes Service (AKS)\".",
         fix: "az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --enable-secure-boot --enable-vtpm ...; move the workloads, then az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>   # a pool already on a Trusted Launch image (node image name with TL) only needs: az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --enable-secure-boot --enable-vtpm",
-        links: &["https://learn.microsoft.com/azure/aks/use-trusted-launch"],
+        links: &[
+            "https://learn.microsoft.com/azure/aks/use-trusted-launch",
+            "https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions",
+        ],
     },
 };
 
@@ -50,6 +53,16 @@ fn not_capable(p: &Pool) -> Option<(String, Field<'_>)> {
             runtime,
         ));
     }
+    let size = p.get("vmSize");
+    if size.str().is_some_and(is_arm64_size) {
+        return Some((
+            format!(
+                "Arm64 VM size {}: Trusted Launch cannot be combined with Arm64 on AKS",
+                size.display()
+            ),
+            size,
+        ));
+    }
     let ty = p.get("type");
     if ty
         .str()
@@ -61,6 +74,20 @@ fn not_capable(p: &Pool) -> Option<(String, Field<'_>)> {
         ));
     }
     None
+}
+
+/// An Arm64 size by Azure's VM naming convention: the lowercase additive features after the vCPU
+/// count include `p` (`Standard_D4ps_v5`, `Standard_E8pds_v5`, `Standard_B2pls_v2`).
+fn is_arm64_size(size: &str) -> bool {
+    let name = size.trim();
+    let name = match name.get(..9) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("standard_") => &name[9..],
+        _ => name,
+    };
+    let first = name.split('_').next().unwrap_or_default();
+    let rest = first.trim_start_matches(|ch: char| ch.is_ascii_uppercase());
+    let rest = rest.trim_start_matches(|ch: char| ch.is_ascii_digit() || ch == '-');
+    !rest.is_empty() && rest.chars().all(|ch| ch.is_ascii_lowercase()) && rest.contains('p')
 }
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
@@ -159,6 +186,7 @@ mod tests {
               {"name":"fips","enableFIPS":true},
               {"name":"kata","workloadRuntime":"KataMshvVmIsolation"},
               {"name":"avset","type":"AvailabilitySet"},
+              {"name":"arm","vmSize":"Standard_D4ps_v5"},
               {"name":"bad","securityProfile":{"enableSecureBoot":"on"}}
             ]"#);
         assert_eq!(
@@ -168,6 +196,7 @@ mod tests {
                 Status::Fail,
                 Status::Fail,
                 Status::Fail,
+                Status::NotApplicable,
                 Status::NotApplicable,
                 Status::NotApplicable,
                 Status::NotApplicable,
@@ -189,5 +218,28 @@ mod tests {
             "{}",
             out[1].message
         );
+    }
+
+    #[test]
+    fn arm64_sizes_by_name() {
+        for arm in [
+            "Standard_D4ps_v5",
+            "Standard_E8pds_v5",
+            "standard_B2pls_v2",
+            "Standard_D16plds_v6",
+        ] {
+            assert!(is_arm64_size(arm), "{arm}");
+        }
+        for x86 in [
+            "Standard_D4ds_v5",
+            "Standard_DS2_v2",
+            "Standard_NC8as_T4_v3",
+            "Standard_D8s_v5",
+            "Standard_M128-64ms",
+            "",
+            "Standard_",
+        ] {
+            assert!(!is_arm64_size(x86), "{x86}");
+        }
     }
 }
