@@ -22,6 +22,7 @@ pub const MAX_ITEMS: usize = 10_000;
 const CLUSTER_TYPE: &str = "Microsoft.ContainerService/managedClusters";
 const POOL_TYPE: &str = "Microsoft.ContainerService/managedClusters/agentPools";
 const DIAG_TYPE: &str = "Microsoft.Insights/diagnosticSettings";
+const DIAG: &str = "az monitor diagnostic-settings list";
 
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
@@ -119,7 +120,15 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
     let mut roles = Vec::new();
     let mut role_files = Vec::new();
     for f in files {
-        match classify(&f) {
+        let (content, gaps) = classify(&f);
+        // What a list file holds beyond what was read is said, not dropped.
+        inv.errors
+            .extend(gaps.into_iter().map(|message| InputError {
+                path: f.path.clone(),
+                line: None,
+                message,
+            }));
+        match content {
             Ok(Content::Clusters(cs)) => {
                 let detail = format!(
                     "{} cluster(s), {}",
@@ -281,12 +290,53 @@ fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     get_ci(v, key).and_then(|(_, v)| v.as_str())
 }
 
-fn classify(f: &InputFile) -> Result<Content, LoadError> {
-    let doc: Value = serde_json::from_str(&f.text).map_err(|e| LoadError::Json {
-        path: f.path.clone(),
-        line: e.line() as u32,
-        message: e.to_string(),
-    })?;
+/// The file's content, and what of it was not read (a list's later pages, items past the cap).
+fn classify(f: &InputFile) -> (Result<Content, LoadError>, Vec<String>) {
+    let doc: Value = match serde_json::from_str(&f.text) {
+        Ok(d) => d,
+        Err(e) => {
+            let err = LoadError::Json {
+                path: f.path.clone(),
+                line: e.line() as u32,
+                message: e.to_string(),
+            };
+            return (Err(err), Vec::new());
+        }
+    };
+    let gaps = list_gaps(&doc);
+    match classify_doc(f, doc) {
+        Ok(content) => (Ok(content), gaps),
+        Err(e) => (Err(e), Vec::new()),
+    }
+}
+
+/// A list read only in part: more items than [`MAX_ITEMS`], or one page of an ARM list whose
+/// `nextLink` points at the next.
+fn list_gaps(doc: &Value) -> Vec<String> {
+    let mut gaps = Vec::new();
+    let items = match doc {
+        Value::Array(a) => Some(a),
+        Value::Object(_) => get_ci(doc, "value").and_then(|(_, v)| v.as_array()),
+        _ => None,
+    };
+    if let Some(items) = items.filter(|a| a.len() > MAX_ITEMS) {
+        gaps.push(format!(
+            "a list of {} items: only the first {MAX_ITEMS} were read",
+            items.len()
+        ));
+    }
+    if items.is_some()
+        && let Some((k, Value::String(link))) = get_ci(doc, "nextLink")
+        && !link.trim().is_empty()
+    {
+        gaps.push(format!(
+            "one page of an ARM list (`{k}` is set): the items on the following pages were not read; give each page as a file"
+        ));
+    }
+    gaps
+}
+
+fn classify_doc(f: &InputFile, doc: Value) -> Result<Content, LoadError> {
     let lines = LineIndex::build(&f.text);
     let not = |message: String| LoadError::NotRecognised {
         path: f.path.clone(),
@@ -300,8 +350,6 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
             origin,
         })
     };
-    const DIAG: &str = "az monitor diagnostic-settings list";
-
     if f.forced_diagnostics {
         let list = list_items(&doc).ok_or_else(|| {
             not("given as diagnostic settings but is neither a list nor {\"value\": [...]}".into())
@@ -323,27 +371,17 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
                 );
             }
             if get_ci(&doc, "value").is_some_and(|(_, v)| v.is_array()) {
-                // The older `az monitor diagnostic-settings list` shape.
+                // An ARM list (`az rest`, the REST API, older `az ... list`): the same kinds as a
+                // plain JSON array, read the same way.
                 let (items, base) = list_items(&doc).unwrap_or_default();
-                if items.iter().all(is_diag_setting) {
-                    let fi = file(Format::AzCli, DIAG);
-                    return Ok(Content::Diagnostics(diag_settings(&items, &base, &fi), fi));
+                if items.is_empty() {
+                    return Err(not(EMPTY_LIST.into()));
                 }
-                if items.iter().all(is_pool) {
-                    // The REST list of agentPools (`az rest --uri .../agentPools`).
-                    let fi = file(Format::ArmResource, "az rest .../agentPools");
-                    return Ok(Content::Pools(
-                        items
-                            .iter()
-                            .enumerate()
-                            .map(|(i, p)| pool_entry(p, join_index(&base, i), &fi))
-                            .collect(),
-                    ));
-                }
-                return Err(not(
-                    "a {\"value\": [...]} list that is neither diagnostic settings nor node pools"
-                        .into(),
-                ));
+                return list_content(&items, &base, &file).ok_or_else(|| {
+                    not(format!(
+                        "a {{\"value\": [...]}} list whose items are not all {LIST_KINDS}"
+                    ))
+                });
             }
             if is_cluster(&doc) {
                 let format = if get_ci(&doc, "properties").is_some_and(|(_, p)| p.is_object()) {
@@ -375,42 +413,72 @@ fn classify(f: &InputFile) -> Result<Content, LoadError> {
         }
         Value::Array(items) => {
             if items.is_empty() {
-                return Err(not("an empty list: cannot tell which `az ... list` produced it; give an empty diagnostic-settings list with --diagnostic-settings".into()));
+                return Err(not(EMPTY_LIST.into()));
             }
             let items = &items[..items.len().min(MAX_ITEMS)];
-            if items.iter().all(is_diag_setting) {
-                let fi = file(Format::AzCli, DIAG);
-                return Ok(Content::Diagnostics(diag_settings(items, "", &fi), fi));
-            }
-            if items.iter().all(is_role_assignment) {
-                let fi = file(Format::AzCli, "az role assignment list");
-                return Ok(Content::Roles(role_assignments(items, &fi)));
-            }
-            if items.iter().all(is_pool) {
-                let fi = file(Format::AzCli, "az aks nodepool list");
-                return Ok(Content::Pools(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, p)| pool_entry(p, join_index("", i), &fi))
-                        .collect(),
-                ));
-            }
-            if items.iter().all(is_cluster) {
-                // `az aks list -o json`.
-                let fi = file(Format::AzCli, "az aks list");
-                return Ok(Content::Clusters(
-                    items
-                        .iter()
-                        .enumerate()
-                        .map(|(i, c)| cluster(c.clone(), join_index("", i), fi.clone()))
-                        .collect(),
-                ));
-            }
-            Err(not("a list whose items are not all node pools, diagnostic settings, role assignments or clusters".into()))
+            list_content(items, "", &file)
+                .ok_or_else(|| not(format!("a list whose items are not all {LIST_KINDS}")))
         }
         _ => Err(not("a JSON scalar, not an object or a list".into())),
     }
+}
+
+const EMPTY_LIST: &str = "an empty list: cannot tell which `az ... list` produced it; give an empty diagnostic-settings list with --diagnostic-settings";
+const LIST_KINDS: &str = "node pools, diagnostic settings, role assignments or clusters";
+
+/// What a list holds, whether a plain JSON array (`az ... list -o json`) or the `value` of an ARM
+/// list (`az rest`): every kind is accepted in both shapes. `None` when the items are mixed.
+fn list_content(
+    items: &[Value],
+    base: &str,
+    file: &dyn Fn(Format, &'static str) -> Arc<FileInfo>,
+) -> Option<Content> {
+    // Items with a `properties` object are REST resources: absent keys get the ARM spelling.
+    let format = if items
+        .iter()
+        .all(|v| get_ci(v, "properties").is_some_and(|(_, p)| p.is_object()))
+    {
+        Format::ArmResource
+    } else {
+        Format::AzCli
+    };
+    if items.iter().all(is_diag_setting) {
+        let fi = file(Format::AzCli, DIAG);
+        return Some(Content::Diagnostics(diag_settings(items, base, &fi), fi));
+    }
+    if items.iter().all(is_role_assignment) {
+        let fi = file(Format::AzCli, "az role assignment list");
+        return Some(Content::Roles(role_assignments(items, base, &fi)));
+    }
+    if items.iter().all(is_pool) {
+        let origin = match format {
+            Format::ArmResource => "az rest .../agentPools",
+            _ => "az aks nodepool list",
+        };
+        let fi = file(format, origin);
+        return Some(Content::Pools(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, p)| pool_entry(p, join_index(base, i), &fi))
+                .collect(),
+        ));
+    }
+    if items.iter().all(is_cluster) {
+        let origin = match format {
+            Format::ArmResource => "az rest .../managedClusters",
+            _ => "az aks list",
+        };
+        let fi = file(format, origin);
+        return Some(Content::Clusters(
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, c)| cluster(c.clone(), join_index(base, i), fi.clone()))
+                .collect(),
+        ));
+    }
+    None
 }
 
 fn list_items(doc: &Value) -> Option<(Vec<Value>, String)> {
@@ -569,12 +637,12 @@ fn diag_setting(item: &Value, item_path: String, file: &Arc<FileInfo>) -> DiagSe
     }
 }
 
-fn role_assignments(items: &[Value], file: &Arc<FileInfo>) -> Vec<RoleAssignment> {
+fn role_assignments(items: &[Value], base: &str, file: &Arc<FileInfo>) -> Vec<RoleAssignment> {
     items
         .iter()
         .enumerate()
         .map(|(i, item)| {
-            let path = join_index("", i);
+            let path = join_index(base, i);
             let props = get_ci(item, "properties").map(|(_, p)| p).unwrap_or(item);
             let role = str_field(props, "roleDefinitionName")
                 .map(str::to_string)
@@ -920,6 +988,158 @@ mod tests {
         let f = c.pools[0].get("enableNodePublicIp");
         assert_eq!(f.bool(), Some(true));
         assert_eq!(f.path, "value[0].properties.enableNodePublicIP");
+    }
+
+    /// Item 12: an ARM list (`{"value": [...]}`, as `az rest` prints it) of clusters is read like
+    /// `az aks list`'s plain array, and every other kind is accepted in both shapes.
+    #[test]
+    fn item12_clusters_pools_roles_and_settings_in_both_list_shapes() {
+        let id = |c: &str| {
+            format!(
+                "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/{c}"
+            )
+        };
+        let arm = |c: &str| {
+            format!(
+                r#"{{"id":"{}","name":"{c}","type":"Microsoft.ContainerService/managedClusters","location":"westeurope","properties":{{"kubernetesVersion":"1.34","agentPoolProfiles":[{{"name":"sys","vmSize":"v","mode":"System"}}]}}}}"#,
+                id(c)
+            )
+        };
+        let list = format!(
+            r#"{{"value":[{},{}],"nextLink":null}}"#,
+            arm("east"),
+            arm("west")
+        );
+        let inv = load(vec![input("rest.json", &list)]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        assert_eq!(inv.clusters.len(), 2);
+        let west = &inv.clusters[1];
+        assert_eq!(west.name, "west");
+        assert_eq!(west.file.format, Format::ArmResource);
+        assert_eq!(
+            west.get("enableRbac").path,
+            "value[1].properties.enableRBAC"
+        );
+        assert_eq!(west.pools.len(), 1);
+        assert_eq!(
+            west.pools[0].path,
+            "value[1].properties.agentPoolProfiles[0]"
+        );
+
+        // A plain array of REST clusters (`az resource list`-like) reads the same.
+        let plain = format!("[{},{}]", arm("east"), arm("west"));
+        let inv = load(vec![input("plain.json", &plain)]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        assert_eq!(inv.clusters.len(), 2);
+        assert_eq!(inv.clusters[0].file.format, Format::ArmResource);
+
+        // Pools and role assignments as ARM lists, settings as a plain array: all attach.
+        let pools = format!(
+            r#"{{"value":[{{"id":"{}/agentPools/apps","name":"apps","properties":{{"vmSize":"v","mode":"User"}}}}]}}"#,
+            id("east")
+        );
+        let roles = r#"{"value":[{"properties":{"principalId":"p","scope":"/s","roleDefinitionId":"/x/roleDefinitions/7f951dda"}}]}"#;
+        let settings = format!(
+            r#"[{{"id":"{}/providers/microsoft.insights/diagnosticSettings/a","name":"a","workspaceId":"/w","logs":[{{"category":"kube-audit","enabled":true}}]}}]"#,
+            id("east")
+        );
+        let inv = load(vec![
+            input("rest.json", &list),
+            input("pools.json", &pools),
+            input("roles.json", roles),
+            input("settings.json", &settings),
+        ]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        let east = &inv.clusters[0];
+        assert_eq!(east.pools.len(), 2);
+        assert_eq!(east.role_assignments.as_ref().map(Vec::len), Some(1));
+        assert_eq!(east.diagnostics.as_ref().map(|d| d.settings.len()), Some(1));
+        assert_eq!(inv.clusters[1].pools.len(), 1);
+    }
+
+    /// Item 12: a file holding one page of an ARM list, or more items than are read, says so as an
+    /// input error while the items it holds are still judged.
+    #[test]
+    fn item12_a_partial_list_is_reported() {
+        let page = r#"{"value":[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]}],
+            "nextLink":"https://management.azure.com/subscriptions/s/providers/Microsoft.ContainerService/managedClusters?api-version=2025-01-01&$skipToken=x"}"#;
+        let inv = load(vec![input("page.json", page)]);
+        assert_eq!(inv.clusters.len(), 1);
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        assert!(
+            inv.errors[0].message.contains("nextLink"),
+            "{:?}",
+            inv.errors
+        );
+        let last = r#"{"value":[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]}],"nextLink":null}"#;
+        assert!(load(vec![input("last.json", last)]).errors.is_empty());
+        let many = format!(
+            "[{}]",
+            vec![
+                r#"{"principalId":"p","scope":"/s","roleDefinitionName":"Reader"}"#;
+                MAX_ITEMS + 2
+            ]
+            .join(",")
+        );
+        let inv = load(vec![
+            input(
+                "c.json",
+                r#"{"name":"c","kubernetesVersion":"1.33","agentPoolProfiles":[]}"#,
+            ),
+            input("roles.json", &many),
+        ]);
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        assert!(
+            inv.errors[0].message.contains("10002 items"),
+            "{:?}",
+            inv.errors
+        );
+        assert_eq!(
+            inv.clusters[0].role_assignments.as_ref().map(Vec::len),
+            Some(MAX_ITEMS)
+        );
+    }
+
+    /// Item 12: an empty list says nothing about what it lists, in either shape; a list that mixes
+    /// kinds is refused with what it may hold.
+    #[test]
+    fn item12_empty_and_mixed_lists_are_errors_in_both_shapes() {
+        for text in ["[]", r#"{"value":[]}"#] {
+            let inv = load(vec![input("e.json", text)]);
+            assert_eq!(inv.errors.len(), 1, "{text}");
+            assert!(
+                inv.errors[0].message.contains("--diagnostic-settings"),
+                "{text}"
+            );
+        }
+        let mixed = r#"{"value":[{"name":"a","kubernetesVersion":"1.33","agentPoolProfiles":[]},{"name":"p","vmSize":"v","mode":"User"}]}"#;
+        let inv = load(vec![input("m.json", mixed)]);
+        assert!(inv.clusters.is_empty());
+        assert!(
+            inv.errors[0].message.contains("clusters"),
+            "{:?}",
+            inv.errors
+        );
+        // Given as diagnostic settings, an empty ARM list still means "none configured".
+        let inv = load(vec![
+            input(
+                "c.json",
+                r#"{"name":"c","kubernetesVersion":"1.33","agentPoolProfiles":[]}"#,
+            ),
+            InputFile {
+                path: "d.json".into(),
+                text: r#"{"value":[]}"#.into(),
+                forced_diagnostics: true,
+            },
+        ]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        assert_eq!(
+            inv.clusters[0]
+                .diagnostics
+                .as_ref()
+                .map(|d| d.settings.len()),
+            Some(0)
+        );
     }
 
     #[test]

@@ -215,6 +215,7 @@ const ARM_SPELLING: &[(&str, &str)] = &[
     ("podSubnetId", "podSubnetID"),
     ("linuxOsConfig", "linuxOSConfig"),
     ("enableVtpm", "enableVTPM"),
+    ("privateFqdn", "privateFQDN"),
 ];
 
 fn spelled_for(format: Format, cli: &str) -> &str {

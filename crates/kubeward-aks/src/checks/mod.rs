@@ -11,25 +11,32 @@ pub mod z101_defender;
 pub mod z102_registry_user_access;
 pub mod z103_kubelet_registry_read_only;
 pub mod z104_approved_registries;
+pub mod z105_defender_gating_secret_access;
 pub mod z110_secrets_kms;
+pub mod z111_disk_encryption_set;
 pub mod z120_api_server_access;
 pub mod z121_private_cluster;
 pub mod z122_node_public_ip;
 pub mod z123_network_policy;
 pub mod z124_lb_tls;
+pub mod z125_load_balancer_sku;
+pub mod z126_private_dns_zone;
 pub mod z130_entra_id;
 pub mod z131_azure_rbac;
 pub mod z132_local_accounts;
 pub mod z133_kubernetes_rbac;
 pub mod z134_managed_identity;
 pub mod z135_run_command;
+pub mod z136_pod_identity_kubenet;
 pub mod z140_encryption_at_host;
 pub mod z141_ephemeral_os_disk;
 pub mod z142_fips;
 pub mod z143_ssh_access;
+pub mod z144_trusted_launch;
 pub mod z150_cluster_auto_upgrade;
 pub mod z151_node_os_upgrade;
 pub mod z152_kubernetes_version;
+pub mod z153_node_image_age;
 pub mod z160_sku_tier;
 pub mod z161_workload_identity;
 pub mod z162_image_cleaner;
@@ -77,8 +84,16 @@ pub static ALL: &[Check] = &[
         eval: z104_approved_registries::evaluate,
     },
     Check {
+        meta: &z105_defender_gating_secret_access::META,
+        eval: z105_defender_gating_secret_access::evaluate,
+    },
+    Check {
         meta: &z110_secrets_kms::META,
         eval: z110_secrets_kms::evaluate,
+    },
+    Check {
+        meta: &z111_disk_encryption_set::META,
+        eval: z111_disk_encryption_set::evaluate,
     },
     Check {
         meta: &z120_api_server_access::META,
@@ -99,6 +114,14 @@ pub static ALL: &[Check] = &[
     Check {
         meta: &z124_lb_tls::META,
         eval: z124_lb_tls::evaluate,
+    },
+    Check {
+        meta: &z125_load_balancer_sku::META,
+        eval: z125_load_balancer_sku::evaluate,
+    },
+    Check {
+        meta: &z126_private_dns_zone::META,
+        eval: z126_private_dns_zone::evaluate,
     },
     Check {
         meta: &z130_entra_id::META,
@@ -125,6 +148,10 @@ pub static ALL: &[Check] = &[
         eval: z135_run_command::evaluate,
     },
     Check {
+        meta: &z136_pod_identity_kubenet::META,
+        eval: z136_pod_identity_kubenet::evaluate,
+    },
+    Check {
         meta: &z140_encryption_at_host::META,
         eval: z140_encryption_at_host::evaluate,
     },
@@ -141,6 +168,10 @@ pub static ALL: &[Check] = &[
         eval: z143_ssh_access::evaluate,
     },
     Check {
+        meta: &z144_trusted_launch::META,
+        eval: z144_trusted_launch::evaluate,
+    },
+    Check {
         meta: &z150_cluster_auto_upgrade::META,
         eval: z150_cluster_auto_upgrade::evaluate,
     },
@@ -151,6 +182,10 @@ pub static ALL: &[Check] = &[
     Check {
         meta: &z152_kubernetes_version::META,
         eval: z152_kubernetes_version::evaluate,
+    },
+    Check {
+        meta: &z153_node_image_age::META,
+        eval: z153_node_image_age::evaluate,
     },
     Check {
         meta: &z160_sku_tier::META,
@@ -415,6 +450,8 @@ pub mod testing {
             super::z141_ephemeral_os_disk::evaluate,
             super::z142_fips::evaluate,
             super::z143_ssh_access::evaluate,
+            super::z144_trusted_launch::evaluate,
+            super::z153_node_image_age::evaluate,
         ] {
             let out = eval(&c, &ctx());
             assert_eq!(out.len(), 1);

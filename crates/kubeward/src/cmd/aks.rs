@@ -23,8 +23,9 @@ pub enum AksCommand {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// `az aks show -o json`, `az resource show`, ARM templates, `az aks nodepool list`,
-    /// `az monitor diagnostic-settings list` and `az role assignment list` outputs (recognised by content)
+    /// `az aks show -o json`, `az aks list`, `az resource show`, ARM templates, `az aks nodepool list`,
+    /// `az monitor diagnostic-settings list` and `az role assignment list` outputs, and the same lists
+    /// as `{"value": [...]}` (`az rest`); recognised by content
     #[arg(required = true)]
     pub files: Vec<PathBuf>,
     /// A diagnostic-settings list; an empty list here means "no diagnostic setting" (an empty
