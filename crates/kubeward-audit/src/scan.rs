@@ -1105,7 +1105,22 @@ mod tests {
         ];
         assert_eq!(matches_of("A001", &twice.join("\n")), 2);
         assert_eq!(matches_of("A002", &twice.join("\n")), 2);
-        // A refused stage-less exec is reported too (as refused), an ordinary one is not by A002.
+        // The copy without an outcome (RequestReceived's) comes first: counted once, and not
+        // called refused.
+        let mut start: Value =
+            serde_json::from_str(&exec_by("s9", None, "alice@contoso.com", token)).unwrap();
+        start.as_object_mut().unwrap().remove("responseStatus");
+        let log = [
+            start.to_string(),
+            exec_by("s9", None, "alice@contoso.com", token),
+        ]
+        .join("\n");
+        let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
+        let i = RULES.iter().position(|r| r.meta.code == "A001").unwrap();
+        assert_eq!(out.hits[i].total(), 1);
+        let detail = &out.hits[i].groups["alice@contoso.com"].samples[0].detail;
+        assert!(!detail.contains("refused"), "{detail}");
+        // An ordinary stage-less exec is A001's only, not A002's.
         let ls = exec_by("s3", None, "alice@contoso.com", "command=ls");
         assert_eq!(matches_of("A002", &ls), 0);
         assert_eq!(matches_of("A001", &ls), 1);
