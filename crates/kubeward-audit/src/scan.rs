@@ -601,15 +601,24 @@ impl<'o> FileScanner<'o> {
                 self.stats.non_audit_records += 1;
                 return;
             }
-            let Some(log) = log.as_str() else {
-                return self.error(line, "wrong field type", "log_s is not a string".into());
+            // JSON text as Log Analytics returns it, or an object when a pipeline parsed it.
+            let log: std::borrow::Cow<str> = match log {
+                Value::String(text) => text.as_str().into(),
+                Value::Object(_) => log.to_string().into(),
+                _ => {
+                    return self.error(
+                        line,
+                        "wrong field type",
+                        "log_s is neither JSON text nor an object".into(),
+                    );
+                }
             };
             let cat = if category.is_empty() {
                 "kube-audit (category not given)"
             } else {
                 category
             };
-            match serde_json::from_str::<Event>(log) {
+            match serde_json::from_str::<Event>(&log) {
                 Ok(ev) => self.on_event(&ev, line, SHAPE_AZDIAG, Some(cat)),
                 Err(e) => self.json_error(line, "log_s", &e),
             }

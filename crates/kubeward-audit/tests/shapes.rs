@@ -253,6 +253,12 @@ fn item4_record_with_log_as_an_object() {
         assert_eq!(hits(&f, "A018"), 2);
         assert_eq!(hits(&f, "A001"), 2);
     }
+    // The same in a Log Analytics AzureDiagnostics row whose log_s was parsed already.
+    let row =
+        format!(r#"[{{"Category":"kube-audit","log_s":{event},"pod_s":"kube-apiserver-1"}}]"#);
+    let f = scan_text("rows.json", &row);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!((f.stats.events, hits(&f, "A018")), (1, 1));
     // A log that is neither text nor an object is still an input error.
     let f = scan_text(
         "bad.json",
