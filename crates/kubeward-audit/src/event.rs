@@ -341,6 +341,9 @@ pub struct EventView<'e, 'a> {
     /// Set by the scanner on the refusal that completes a burst of refusals from one address
     /// (rule A065): the number of refusals in it.
     pub refusal_burst: Option<usize>,
+    /// A stage-less copy, with an outcome, of a request whose outcome was already read (an
+    /// export that dropped `stage` but kept `ResponseStarted` and `ResponseComplete`).
+    pub final_repeat: bool,
 }
 
 impl<'e, 'a> EventView<'e, 'a> {
@@ -352,7 +355,12 @@ impl<'e, 'a> EventView<'e, 'a> {
             stream_repeat: false,
             first_of_request: ev.is_final(),
             refusal_burst: None,
+            final_repeat: false,
         }
+    }
+    /// As [`Event::is_final`], except for a stage-less copy of an outcome already read.
+    pub fn is_final(&self) -> bool {
+        self.ev.is_final() && !self.final_repeat
     }
     /// As [`Event::is_stream_start`], and also the end of a stream whose start was not logged.
     pub fn is_stream_start(&self) -> bool {

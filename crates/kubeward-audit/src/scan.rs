@@ -363,6 +363,9 @@ struct FileScanner<'o> {
     /// Hashes of the auditIDs of stage-less events already read: an export that drops `stage`
     /// may still hold several events of one request.
     stageless: HashSet<u64>,
+    /// Hashes of the auditIDs of stage-less events with an outcome (a response status) already
+    /// read: a later copy with an outcome repeats it.
+    stageless_outcomes: HashSet<u64>,
     /// Refusals per source address within A065's window.
     bursts: RefusalBursts,
 }
@@ -410,6 +413,7 @@ impl<'o> FileScanner<'o> {
             open_streams: HashSet::new(),
             pending: HashSet::new(),
             stageless: HashSet::new(),
+            stageless_outcomes: HashSet::new(),
             bursts: RefusalBursts::default(),
         }
     }
@@ -728,6 +732,8 @@ impl<'o> FileScanner<'o> {
                 "" => {
                     let first = insert_bounded(&mut self.stageless, id);
                     view.stream_repeat = !first && is_pod_stream(ev);
+                    view.final_repeat =
+                        ev.code().is_some() && !insert_bounded(&mut self.stageless_outcomes, id);
                     first
                 }
                 _ => false,
@@ -1133,6 +1139,37 @@ mod tests {
         let ls = exec_by("s3", None, "alice@contoso.com", "command=ls");
         assert_eq!(matches_of("A002", &ls), 0);
         assert_eq!(matches_of("A001", &ls), 1);
+    }
+
+    /// Item 1's class: every rule judging the outcome counts a stage-less request once, even
+    /// when the export kept two copies of its outcome (a stream's ResponseStarted and
+    /// ResponseComplete both carry 101; a watch's too).
+    #[test]
+    fn item1_stageless_copies_of_an_outcome_count_once() {
+        let denied = |id: &str| {
+            let mut ev: Value = serde_json::from_str(&exec_event(id, "x")).unwrap();
+            let o = ev.as_object_mut().unwrap();
+            o.remove("stage");
+            o.insert("verb".into(), "list".into());
+            o.insert(
+                "objectRef".into(),
+                serde_json::json!({"resource": "secrets", "namespace": "shop"}),
+            );
+            o.insert("responseStatus".into(), serde_json::json!({"code": 403}));
+            o.insert(
+                "annotations".into(),
+                serde_json::json!({"authorization.k8s.io/decision": "forbid"}),
+            );
+            ev.to_string()
+        };
+        assert_eq!(
+            matches_of("A031", &[denied("d1"), denied("d1")].join("\n")),
+            1
+        );
+        assert_eq!(
+            matches_of("A031", &[denied("d1"), denied("d2")].join("\n")),
+            2
+        );
     }
 
     #[test]
