@@ -1172,6 +1172,38 @@ mod tests {
         );
     }
 
+    /// Item 8: the scanner feeds A065's window, across users, from the events of a file.
+    #[test]
+    fn item8_refusal_burst_is_reported_through_the_scan() {
+        let refusal = |i: u32, ip: &str| {
+            let mut ev: Value =
+                serde_json::from_str(&exec_event(&format!("r{i}"), "ResponseComplete")).unwrap();
+            let o = ev.as_object_mut().unwrap();
+            o.insert("verb".into(), "list".into());
+            o.insert(
+                "user".into(),
+                serde_json::json!({"username": format!("probe{i}")}),
+            );
+            o.insert("sourceIPs".into(), serde_json::json!([ip]));
+            o.insert(
+                "objectRef".into(),
+                serde_json::json!({"resource": "secrets", "namespace": "kube-system"}),
+            );
+            o.insert("responseStatus".into(), serde_json::json!({"code": 401}));
+            o.insert(
+                "stageTimestamp".into(),
+                format!("2026-11-20T10:00:{:02}.000000Z", i).into(),
+            );
+            ev.to_string()
+        };
+        let one: Vec<String> = (0..20).map(|i| refusal(i, "198.51.100.9")).collect();
+        assert_eq!(matches_of("A065", &one.join("\n")), 1);
+        let spread: Vec<String> = (0..20)
+            .map(|i| refusal(i, &format!("198.51.100.{}", i % 2)))
+            .collect();
+        assert_eq!(matches_of("A065", &spread.join("\n")), 0);
+    }
+
     #[test]
     fn item6_local_admin_is_judged_on_the_first_logged_stage_once() {
         let ex = |id, stage| exec_by(id, stage, "masterclient", "command=sh");
