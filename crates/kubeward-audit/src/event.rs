@@ -233,6 +233,14 @@ impl<'a> Event<'a> {
             .and_then(|v| v.into_iter().next())
             .unwrap_or_default()
     }
+    /// The address the API server itself saw the request come from: the last of `sourceIPs`
+    /// (the entries before it come from X-Forwarded-For and X-Real-Ip headers, which the
+    /// client writes).
+    pub fn remote_ip(&self) -> Option<std::net::IpAddr> {
+        self.source_ips
+            .and_then(|r| serde_json::from_str::<Vec<Str>>(r.get()).ok())
+            .and_then(|v| v.last().and_then(|s| s.trim().parse().ok()))
+    }
     pub fn time(&self) -> &str {
         self.stage_timestamp
             .as_deref()
@@ -269,10 +277,13 @@ impl<'a> Event<'a> {
     }
     /// For streams (exec, attach, port-forward): `ResponseStarted` when the stream opened, or a
     /// `ResponseComplete` that never started one (refused requests end with a non-101 code).
+    /// An export that drops the stage holds one event per request (or repeats it without saying
+    /// which stage each copy is; the scanner counts such copies once): that event is the start,
+    /// whatever its code.
     pub fn is_stream_start(&self) -> bool {
         match self.stage() {
-            "ResponseStarted" => true,
-            "ResponseComplete" | "Panic" | "" => self.code() != Some(101),
+            "ResponseStarted" | "" => true,
+            "ResponseComplete" | "Panic" => self.code() != Some(101),
             _ => false,
         }
     }
@@ -319,6 +330,20 @@ pub struct EventView<'e, 'a> {
     /// This is the `ResponseComplete` of a stream whose `ResponseStarted` the log does not hold
     /// (a policy that omits that stage): it stands for the start.
     pub start_not_logged: bool,
+    /// A stage-less copy of a stream request already seen (an export that dropped `stage`
+    /// but kept several stages): it repeats the start.
+    pub stream_repeat: bool,
+    /// This is the first event of its request in the log, whatever its stage (`RequestReceived`
+    /// when logged; the completion when the earlier stages were omitted). Rules that judge only
+    /// who made a request use it so that a request whose completion is not in the log still
+    /// counts, and counts once. Without a scanner to tell, the final event stands for it.
+    pub first_of_request: bool,
+    /// Set by the scanner on the refusal that completes a burst of refusals from one address
+    /// (rule A065): the number of refusals in it.
+    pub refusal_burst: Option<usize>,
+    /// A stage-less copy, with an outcome, of a request whose outcome was already read (an
+    /// export that dropped `stage` but kept `ResponseStarted` and `ResponseComplete`).
+    pub final_repeat: bool,
 }
 
 impl<'e, 'a> EventView<'e, 'a> {
@@ -327,11 +352,19 @@ impl<'e, 'a> EventView<'e, 'a> {
             ev,
             object: OnceCell::new(),
             start_not_logged: false,
+            stream_repeat: false,
+            first_of_request: ev.is_final(),
+            refusal_burst: None,
+            final_repeat: false,
         }
+    }
+    /// As [`Event::is_final`], except for a stage-less copy of an outcome already read.
+    pub fn is_final(&self) -> bool {
+        self.ev.is_final() && !self.final_repeat
     }
     /// As [`Event::is_stream_start`], and also the end of a stream whose start was not logged.
     pub fn is_stream_start(&self) -> bool {
-        self.ev.is_stream_start() || self.start_not_logged
+        (self.ev.is_stream_start() || self.start_not_logged) && !self.stream_repeat
     }
     /// The object as it resulted from the request: the request body for create/update, the
     /// response body for patch (the request body of a patch is only the patch), or a merge

@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 
 use crate::event::{Event, EventView, Str};
 use crate::reader::{self, Layout, ReadProblem, Sink};
+use crate::rules::refusal_bursts::RefusalBursts;
 use crate::rules::{Config, RULES};
 
 /// Bounds and settings of a scan.
@@ -232,7 +233,24 @@ pub const SHAPE_AZDIAG: &str = "Log Analytics AzureDiagnostics row (log_s)";
 pub const SHAPE_AKSAUDIT: &str = "Log Analytics AKSAudit/AKSAuditAdmin row";
 
 #[derive(Deserialize)]
-struct Probe {
+struct Probe<'a> {
+    /// Envelope fields of Azure log records and Log Analytics rows: a unit with one of them
+    /// and no audit event in it is another log (Activity log, control-plane categories).
+    /// (Separate fields, not aliases: Activity log rows carry both `Category` and `CategoryValue`.)
+    #[serde(borrow, default)]
+    category: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "Category")]
+    category_col: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "CategoryValue")]
+    category_value: Option<&'a RawValue>,
+    #[serde(borrow, default, rename = "Type")]
+    table: Option<&'a RawValue>,
+    #[serde(default, rename = "operationName")]
+    operation_name: Option<IgnoredAny>,
+    #[serde(default, rename = "OperationName")]
+    operation_name_col: Option<IgnoredAny>,
+    #[serde(default, rename = "OperationNameValue")]
+    operation_name_value: Option<IgnoredAny>,
     #[serde(default)]
     items: Option<IgnoredAny>,
     #[serde(default)]
@@ -253,6 +271,28 @@ struct Probe {
     stage: Option<IgnoredAny>,
 }
 
+impl Probe<'_> {
+    /// The category and table names of an Azure envelope, when the unit has one.
+    fn envelope_names(&self) -> Option<Vec<String>> {
+        let named = [
+            self.category,
+            self.category_col,
+            self.category_value,
+            self.table,
+        ];
+        let any_op = self.operation_name.is_some()
+            || self.operation_name_col.is_some()
+            || self.operation_name_value.is_some();
+        (any_op || named.iter().any(Option::is_some)).then(|| {
+            named
+                .into_iter()
+                .flatten()
+                .filter_map(envelope_name)
+                .collect()
+        })
+    }
+}
+
 #[derive(Deserialize)]
 struct List<'a> {
     #[serde(borrow, default)]
@@ -263,16 +303,38 @@ struct List<'a> {
 
 #[derive(Deserialize)]
 struct Record<'a> {
+    /// A string in resource logs; `{"value": …, "localizedValue": …}` in Activity log events
+    /// as the REST API returns them.
     #[serde(borrow, default)]
-    category: Option<Str<'a>>,
+    category: Option<&'a RawValue>,
     #[serde(borrow, default)]
     properties: Option<&'a RawValue>,
 }
 
 #[derive(Deserialize)]
 struct RecordProps<'a> {
+    /// The audit event as JSON text (what AKS writes), or as an object (pipelines that
+    /// parsed it already).
     #[serde(borrow, default)]
-    log: Option<Str<'a>>,
+    log: Option<&'a RawValue>,
+}
+
+/// A name field of an Azure envelope: a string, or an object's `value` (Activity log REST
+/// shape). `None` when it is neither.
+fn envelope_name(raw: &RawValue) -> Option<String> {
+    #[derive(Deserialize)]
+    struct Localized {
+        value: Option<String>,
+    }
+    serde_json::from_str::<String>(raw.get())
+        .ok()
+        .or_else(|| serde_json::from_str::<Localized>(raw.get()).ok()?.value)
+}
+
+/// Whether a category or table name is one of the audit log's (kube-audit, kube-audit-admin,
+/// AKSAudit, AKSAuditAdmin).
+fn is_audit_category(name: &str) -> bool {
+    name.starts_with("kube-audit") || name.starts_with("AKSAudit")
 }
 
 /// Scans one input: the [`Sink`] the reader feeds.
@@ -294,6 +356,18 @@ struct FileScanner<'o> {
     /// auditIDs of exec/attach/port-forward streams whose `ResponseStarted` was read and whose
     /// `ResponseComplete` was not yet: a completion without a logged start stands for it.
     open_streams: HashSet<Box<str>>,
+    /// Hashes of the auditIDs of requests whose `RequestReceived` or `ResponseStarted` was read
+    /// and whose completion was not yet: the first event of a request is the one rules about
+    /// identities judge, so a request cut before its completion still counts, once.
+    pending: HashSet<u64>,
+    /// Hashes of the auditIDs of stage-less events already read: an export that drops `stage`
+    /// may still hold several events of one request.
+    stageless: HashSet<u64>,
+    /// Hashes of the auditIDs of stage-less events with an outcome (a response status) already
+    /// read: a later copy with an outcome repeats it.
+    stageless_outcomes: HashSet<u64>,
+    /// Refusals per source address within A065's window.
+    bursts: RefusalBursts,
 }
 
 /// Open streams remembered per file; past it the set starts over (a long-lived stream may then
@@ -337,6 +411,10 @@ impl<'o> FileScanner<'o> {
             in_items: false,
             hook: None,
             open_streams: HashSet::new(),
+            pending: HashSet::new(),
+            stageless: HashSet::new(),
+            stageless_outcomes: HashSet::new(),
+            bursts: RefusalBursts::default(),
         }
     }
 
@@ -436,6 +514,18 @@ impl<'o> FileScanner<'o> {
                 Ok(ev) => self.on_event(&ev, line, shape, None),
                 Err(e) => self.json_error(line, "audit event", &e),
             }
+        } else if let Some(names) = probe.envelope_names() {
+            // An Azure record or row of another log (Activity log, AKSControlPlane…): unless
+            // it claims to be an audit record, it is skipped and counted.
+            if names.iter().any(|n| is_audit_category(n)) {
+                self.error(
+                    line,
+                    "not an audit event",
+                    "an audit-log record or row without the audit event (properties.log, log_s or AuditId)".into(),
+                );
+            } else {
+                self.stats.non_audit_records += 1;
+            }
         } else {
             self.error(
                 line,
@@ -446,7 +536,18 @@ impl<'o> FileScanner<'o> {
     }
 
     fn record(&mut self, r: Record, line: u64) {
-        let category = r.category.as_deref().unwrap_or("");
+        let category = match r.category.map(envelope_name) {
+            None => String::new(),
+            Some(Some(c)) => c,
+            Some(None) => {
+                return self.error(
+                    line,
+                    "wrong field type",
+                    "AKS record category is neither a string nor {\"value\": string}".into(),
+                );
+            }
+        };
+        let category = category.as_str();
         if !category.is_empty() && !category.starts_with("kube-audit") {
             self.stats.non_audit_records += 1;
             return;
@@ -479,6 +580,18 @@ impl<'o> FileScanner<'o> {
         } else {
             category
         };
+        // JSON text as AKS writes it, or an object when a pipeline parsed it already.
+        let log: std::borrow::Cow<str> = match serde_json::from_str::<Str>(log.get()) {
+            Ok(text) => text.0,
+            Err(_) if log.get().starts_with('{') => log.get().into(),
+            Err(_) => {
+                return self.error(
+                    line,
+                    "wrong field type",
+                    "properties.log is neither JSON text nor an object".into(),
+                );
+            }
+        };
         match serde_json::from_str::<Event>(&log) {
             Ok(ev) => self.on_event(&ev, line, SHAPE_RECORD, Some(cat)),
             Err(e) => self.json_error(line, "properties.log", &e),
@@ -492,15 +605,24 @@ impl<'o> FileScanner<'o> {
                 self.stats.non_audit_records += 1;
                 return;
             }
-            let Some(log) = log.as_str() else {
-                return self.error(line, "wrong field type", "log_s is not a string".into());
+            // JSON text as Log Analytics returns it, or an object when a pipeline parsed it.
+            let log: std::borrow::Cow<str> = match log {
+                Value::String(text) => text.as_str().into(),
+                Value::Object(_) => log.to_string().into(),
+                _ => {
+                    return self.error(
+                        line,
+                        "wrong field type",
+                        "log_s is neither JSON text nor an object".into(),
+                    );
+                }
             };
             let cat = if category.is_empty() {
                 "kube-audit (category not given)"
             } else {
                 category
             };
-            match serde_json::from_str::<Event>(log) {
+            match serde_json::from_str::<Event>(&log) {
                 Ok(ev) => self.on_event(&ev, line, SHAPE_AZDIAG, Some(cat)),
                 Err(e) => self.json_error(line, "log_s", &e),
             }
@@ -602,6 +724,22 @@ impl<'o> FileScanner<'o> {
                 _ => {}
             }
         }
+        if !ev.audit_id().is_empty() {
+            let id = id_hash(ev.audit_id());
+            view.first_of_request = match ev.stage() {
+                "RequestReceived" | "ResponseStarted" => insert_bounded(&mut self.pending, id),
+                "ResponseComplete" | "Panic" => !self.pending.remove(&id),
+                "" => {
+                    let first = insert_bounded(&mut self.stageless, id);
+                    view.stream_repeat = !first && is_pod_stream(ev);
+                    view.final_repeat =
+                        ev.code().is_some() && !insert_bounded(&mut self.stageless_outcomes, id);
+                    first
+                }
+                _ => false,
+            };
+        }
+        view.refusal_burst = self.bursts.observe(ev);
         for (i, rule) in RULES.iter().enumerate() {
             if !self.enabled[i] {
                 continue;
@@ -612,6 +750,22 @@ impl<'o> FileScanner<'o> {
             }
         }
     }
+}
+
+fn id_hash(id: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut h);
+    h.finish()
+}
+
+/// Inserts into a per-file set of request ids, starting it over past [`MAX_OPEN_STREAMS`]
+/// (a request may then count twice, never be missed). Whether `id` was new.
+fn insert_bounded(set: &mut HashSet<u64>, id: u64) -> bool {
+    if set.len() >= MAX_OPEN_STREAMS && !set.contains(&id) {
+        set.clear();
+    }
+    set.insert(id)
 }
 
 fn looks_like_event(ev: &Event) -> bool {
@@ -763,6 +917,20 @@ impl Sink for FileScanner<'_> {
             .map(|(h, v)| (h.clone(), Value::String(v.to_string())))
             .collect();
         if !row.contains_key("log_s") && !row.contains_key("AuditId") && !row.contains_key("Verb") {
+            let other_log = [
+                "Category",
+                "CategoryValue",
+                "OperationNameValue",
+                "OperationName",
+                "Type",
+            ]
+            .iter()
+            .filter_map(|k| row.get(*k).and_then(Value::as_str))
+            .any(|n| !n.is_empty() && !is_audit_category(n));
+            if other_log {
+                self.stats.non_audit_records += 1;
+                return;
+            }
             return self.error(
                 line,
                 "not an audit event",
@@ -905,9 +1073,183 @@ mod tests {
     }
 
     fn exec_matches(log: &str) -> u64 {
+        matches_of("A001", log)
+    }
+
+    fn matches_of(code: &str, log: &str) -> u64 {
+        let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
+        assert!(out.errors.is_empty(), "{:?}", out.errors);
+        let i = RULES.iter().position(|r| r.meta.code == code).unwrap();
+        out.hits[i].total()
+    }
+
+    /// An exec by `user` running `cmd` (URI-encoded), at `stage` (`None`: an export without the
+    /// field), with code 101 unless it is the RequestReceived stage.
+    fn exec_by(id: &str, stage: Option<&str>, user: &str, cmd: &str) -> String {
+        let mut ev: Value = serde_json::from_str(&exec_event(id, stage.unwrap_or("x"))).unwrap();
+        let o = ev.as_object_mut().unwrap();
+        match stage {
+            None => {
+                o.remove("stage");
+            }
+            Some("RequestReceived") => {
+                o.remove("responseStatus");
+            }
+            Some(_) => {}
+        }
+        o.insert("user".into(), serde_json::json!({"username": user, "groups": ["system:masters", "system:authenticated"]}));
+        o.insert(
+            "requestURI".into(),
+            format!("/api/v1/namespaces/shop/pods/web/exec?{cmd}&stdin=true").into(),
+        );
+        ev.to_string()
+    }
+
+    #[test]
+    fn item1_stageless_exec_is_reported_by_a001_and_a002_once_per_request() {
+        let token =
+            "command=cat&command=%2Fvar%2Frun%2Fsecrets%2Fkubernetes.io%2Fserviceaccount%2Ftoken";
+        let one = exec_by("s1", None, "alice@contoso.com", token);
+        assert_eq!(matches_of("A001", &one), 1);
+        assert_eq!(matches_of("A002", &one), 1);
+        // An export that dropped the stage but kept the start and the end of one request.
+        let twice = [
+            one.clone(),
+            one.clone(),
+            exec_by("s2", None, "alice@contoso.com", token),
+        ];
+        assert_eq!(matches_of("A001", &twice.join("\n")), 2);
+        assert_eq!(matches_of("A002", &twice.join("\n")), 2);
+        // The copy without an outcome (RequestReceived's) comes first: counted once, and not
+        // called refused.
+        let mut start: Value =
+            serde_json::from_str(&exec_by("s9", None, "alice@contoso.com", token)).unwrap();
+        start.as_object_mut().unwrap().remove("responseStatus");
+        let log = [
+            start.to_string(),
+            exec_by("s9", None, "alice@contoso.com", token),
+        ]
+        .join("\n");
         let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
         let i = RULES.iter().position(|r| r.meta.code == "A001").unwrap();
-        out.hits[i].total()
+        assert_eq!(out.hits[i].total(), 1);
+        let detail = &out.hits[i].groups["alice@contoso.com"].samples[0].detail;
+        assert!(!detail.contains("refused"), "{detail}");
+        // An ordinary stage-less exec is A001's only, not A002's.
+        let ls = exec_by("s3", None, "alice@contoso.com", "command=ls");
+        assert_eq!(matches_of("A002", &ls), 0);
+        assert_eq!(matches_of("A001", &ls), 1);
+    }
+
+    /// Item 1's class: every rule judging the outcome counts a stage-less request once, even
+    /// when the export kept two copies of its outcome (a stream's ResponseStarted and
+    /// ResponseComplete both carry 101; a watch's too).
+    #[test]
+    fn item1_stageless_copies_of_an_outcome_count_once() {
+        let denied = |id: &str| {
+            let mut ev: Value = serde_json::from_str(&exec_event(id, "x")).unwrap();
+            let o = ev.as_object_mut().unwrap();
+            o.remove("stage");
+            o.insert("verb".into(), "list".into());
+            o.insert(
+                "objectRef".into(),
+                serde_json::json!({"resource": "secrets", "namespace": "shop"}),
+            );
+            o.insert("responseStatus".into(), serde_json::json!({"code": 403}));
+            o.insert(
+                "annotations".into(),
+                serde_json::json!({"authorization.k8s.io/decision": "forbid"}),
+            );
+            ev.to_string()
+        };
+        assert_eq!(
+            matches_of("A031", &[denied("d1"), denied("d1")].join("\n")),
+            1
+        );
+        assert_eq!(
+            matches_of("A031", &[denied("d1"), denied("d2")].join("\n")),
+            2
+        );
+    }
+
+    /// Item 8: the scanner feeds A065's window, across users, from the events of a file.
+    #[test]
+    fn item8_refusal_burst_is_reported_through_the_scan() {
+        let refusal = |i: u32, ip: &str| {
+            let mut ev: Value =
+                serde_json::from_str(&exec_event(&format!("r{i}"), "ResponseComplete")).unwrap();
+            let o = ev.as_object_mut().unwrap();
+            o.insert("verb".into(), "list".into());
+            o.insert(
+                "user".into(),
+                serde_json::json!({"username": format!("probe{i}")}),
+            );
+            o.insert("sourceIPs".into(), serde_json::json!([ip]));
+            o.insert(
+                "objectRef".into(),
+                serde_json::json!({"resource": "secrets", "namespace": "kube-system"}),
+            );
+            o.insert("responseStatus".into(), serde_json::json!({"code": 401}));
+            o.insert(
+                "stageTimestamp".into(),
+                format!("2026-11-20T10:00:{:02}.000000Z", i).into(),
+            );
+            ev.to_string()
+        };
+        let one: Vec<String> = (0..20).map(|i| refusal(i, "198.51.100.9")).collect();
+        assert_eq!(matches_of("A065", &one.join("\n")), 1);
+        let spread: Vec<String> = (0..20)
+            .map(|i| refusal(i, &format!("198.51.100.{}", i % 2)))
+            .collect();
+        assert_eq!(matches_of("A065", &spread.join("\n")), 0);
+    }
+
+    #[test]
+    fn item6_local_admin_is_judged_on_the_first_logged_stage_once() {
+        let ex = |id, stage| exec_by(id, stage, "masterclient", "command=sh");
+        // Cut before its completion: RequestReceived and ResponseStarted only.
+        let cut = [
+            ex("m1", Some("RequestReceived")),
+            ex("m1", Some("ResponseStarted")),
+        ];
+        assert_eq!(matches_of("A018", &cut.join("\n")), 1);
+        // Only ResponseStarted.
+        assert_eq!(matches_of("A018", &ex("m2", Some("ResponseStarted"))), 1);
+        // Every stage logged: still one.
+        let all = [
+            ex("m3", Some("RequestReceived")),
+            ex("m3", Some("ResponseStarted")),
+            ex("m3", Some("ResponseComplete")),
+        ];
+        assert_eq!(matches_of("A018", &all.join("\n")), 1);
+        // Only the completion; and a stage-less export repeating the request.
+        assert_eq!(matches_of("A018", &ex("m4", Some("ResponseComplete"))), 1);
+        assert_eq!(
+            matches_of("A018", &[ex("m5", None), ex("m5", None)].join("\n")),
+            1
+        );
+        // Two requests interleaved count twice.
+        let two = [
+            ex("m6", Some("RequestReceived")),
+            ex("m7", Some("RequestReceived")),
+            ex("m6", Some("ResponseComplete")),
+            ex("m7", Some("ResponseStarted")),
+        ];
+        assert_eq!(matches_of("A018", &two.join("\n")), 2);
+        // Nobody else is reported.
+        assert_eq!(
+            matches_of(
+                "A018",
+                &exec_by(
+                    "m8",
+                    Some("RequestReceived"),
+                    "alice@contoso.com",
+                    "command=sh"
+                )
+                .replace("system:masters", "dev")
+            ),
+            0
+        );
     }
 
     #[test]

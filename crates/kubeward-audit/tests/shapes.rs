@@ -225,3 +225,90 @@ fn coverage_verdicts_name_what_the_source_lacks() {
     assert_eq!(find("A025").status, Status::Pass);
     assert_eq!(find("A037").status, Status::NotApplicable);
 }
+
+fn scan_text(name: &str, text: &str) -> FileScan {
+    scan_reader(name, text.as_bytes(), &ScanOptions::default())
+}
+
+/// Item 4 (issue 13): a record whose `properties.log` a pipeline already parsed into an object
+/// is read like the JSON-text form, in a blob of records and in an Event Hubs body.
+#[test]
+fn item4_record_with_log_as_an_object() {
+    let event = r#"{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"5d1e0c9a-0000-4000-8000-0000000000a1","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/shop/pods/web/exec?command=sh","verb":"create","user":{"username":"masterclient","groups":["system:masters"]},"sourceIPs":["198.51.100.20"],"objectRef":{"resource":"pods","namespace":"shop","name":"web","subresource":"exec","apiVersion":"v1"},"responseStatus":{"metadata":{},"code":403},"stageTimestamp":"2026-11-21T08:00:00Z"}"#;
+    let as_object = format!(
+        r#"{{"operationName":"Microsoft.ContainerService/managedClusters/diagnosticLogs/Read","category":"kube-audit","resourceId":"/SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/C1","time":"2026-11-21T08:00:00Z","properties":{{"log":{event},"stream":"stdout","pod":"kube-apiserver-1"}}}}"#
+    );
+    let as_text = format!(
+        r#"{{"category":"kube-audit","properties":{{"log":{},"stream":"stdout"}}}}"#,
+        serde_json::to_string(event).unwrap()
+    );
+    for text in [
+        format!("{as_object}\n{as_text}\n"),
+        format!(r#"{{"records":[{as_object},{as_text}]}}"#),
+    ] {
+        let f = scan_text("blob.json", &text);
+        assert!(f.errors.is_empty(), "{:?}", f.errors);
+        assert_eq!(f.stats.events, 2);
+        assert_eq!(f.stats.categories.get("kube-audit"), Some(&2));
+        assert_eq!(hits(&f, "A018"), 2);
+        assert_eq!(hits(&f, "A001"), 2);
+    }
+    // The same in a Log Analytics AzureDiagnostics row whose log_s was parsed already.
+    let row =
+        format!(r#"[{{"Category":"kube-audit","log_s":{event},"pod_s":"kube-apiserver-1"}}]"#);
+    let f = scan_text("rows.json", &row);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!((f.stats.events, hits(&f, "A018")), (1, 1));
+    // A log that is neither text nor an object is still an input error.
+    let f = scan_text(
+        "bad.json",
+        r#"{"category":"kube-audit","properties":{"log":42}}"#,
+    );
+    assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+    assert!(f.errors[0].1.contains("wrong field type"), "{:?}", f.errors);
+}
+
+/// Item 4 (issue 13): records of other logs mixed with audit records (control-plane categories,
+/// Activity log events in their export, REST and Log Analytics shapes, AKSControlPlane rows)
+/// are skipped and counted, not reported as input errors.
+#[test]
+fn item4_other_logs_are_skipped_and_counted() {
+    let audit = r#"{"category":"kube-audit","properties":{"log":"{\"auditID\":\"a-1\",\"stage\":\"ResponseComplete\",\"verb\":\"get\",\"user\":{\"username\":\"alice\"},\"objectRef\":{\"resource\":\"pods\"},\"responseStatus\":{\"code\":200}}"}}"#;
+    let others = [
+        // Control-plane categories of the same diagnostic setting, klog text in properties.log.
+        r#"{"category":"kube-apiserver","properties":{"log":"I1121 08:00:00.000000 1 controller.go:10] synced","stream":"stderr"}}"#,
+        r#"{"category":"cluster-autoscaler","properties":{"log":"scale-up not needed","stream":"stderr"}}"#,
+        r#"{"category":"guard","properties":{"log":"authorized user alice","stream":"stdout"}}"#,
+        // Activity log, as its diagnostic setting exports it.
+        r#"{"time":"2026-11-21T08:00:00Z","resourceId":"/SUBSCRIPTIONS/0000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/C1","operationName":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/LISTCLUSTERADMINCREDENTIAL/ACTION","category":"Administrative","resultType":"Success","callerIpAddress":"198.51.100.7","properties":{"statusCode":"OK"}}"#,
+        // Activity log, as the REST API and `az monitor activity-log list` return it.
+        r#"{"caller":"ops@contoso.com","channels":"Operation","category":{"value":"Administrative","localizedValue":"Administrative"},"eventDataId":"e-1","operationName":{"value":"Microsoft.ContainerService/managedClusters/write","localizedValue":"Create or Update Managed Cluster"},"properties":{"statusCode":"Created"},"status":{"value":"Succeeded"}}"#,
+        // Activity log and control-plane rows exported from Log Analytics.
+        r#"{"TimeGenerated":"2026-11-21T08:00:00Z","OperationNameValue":"MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE","OperationName":"Create or Update Managed Cluster","CategoryValue":"Administrative","Category":"Administrative","Properties":"{}","Type":"AzureActivity"}"#,
+        r#"{"TimeGenerated":"2026-11-21T08:00:00Z","Category":"kube-scheduler","Message":"Successfully bound pod","Level":"info","Type":"AKSControlPlane"}"#,
+    ];
+    let mut text = String::from(audit);
+    for o in others {
+        text.push('\n');
+        text.push_str(o);
+    }
+    let f = scan_text("mixed.json", &text);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.stats.events, 1);
+    assert_eq!(f.stats.non_audit_records, others.len() as u64);
+    // The same in an Event Hubs body.
+    let f = scan_text(
+        "hub.json",
+        &format!(r#"{{"records":[{audit},{}]}}"#, others[..5].join(",")),
+    );
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!((f.stats.events, f.stats.non_audit_records), (1, 5));
+    // A CSV export of the AzureActivity table.
+    let csv = "TimeGenerated,CategoryValue,OperationNameValue,Caller\n2026-11-21T08:00:00Z,Administrative,MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/WRITE,ops@contoso.com\n";
+    let f = scan_text("activity.csv", csv);
+    assert!(f.errors.is_empty(), "{:?}", f.errors);
+    assert_eq!(f.stats.non_audit_records, 1);
+    // A record that claims the audit category but holds no event stays an input error.
+    let f = scan_text("bad.json", r#"{"Category":"kube-audit","Message":"x"}"#);
+    assert_eq!(f.errors.len(), 1, "{:?}", f.errors);
+}

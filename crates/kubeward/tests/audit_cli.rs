@@ -218,3 +218,63 @@ fn image_allowlist_turns_the_disallowed_image_rule_on() {
         "images outside MCR are named: {judged:?}"
     );
 }
+
+/// Issue 13 item 8: the cluster's ranges turn on the rule about system identities calling from
+/// elsewhere; without them it is not applicable, and a malformed range is a usage error.
+#[test]
+fn cluster_cidr_turns_the_outside_identity_rule_on() {
+    let a069 = |extra: &[&str]| -> Vec<String> {
+        let out = kubeward()
+            .args([
+                "audit",
+                "scan",
+                "-o",
+                "json",
+                "--fail-on",
+                "never",
+                "examples/audit/PT1H.json",
+            ])
+            .args(extra)
+            .output()
+            .expect("runs");
+        json(&out)["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter(|f| f["code"] == "A069")
+            .map(|f| f["status"].as_str().unwrap_or("").to_string())
+            .collect()
+    };
+    assert_eq!(a069(&[]), vec!["NOT_APPLICABLE"]);
+    // The example's nodes are in 10.224.0.0/16 and its pods in 10.244.0.0/16.
+    assert_eq!(
+        a069(&[
+            "--cluster-cidr",
+            "10.224.0.0/16",
+            "--cluster-cidr",
+            "10.244.0.0/16"
+        ]),
+        vec!["PASS"]
+    );
+    let outside = a069(&["--cluster-cidr", "192.0.2.0/24"]);
+    assert!(
+        !outside.is_empty() && outside.iter().all(|s| s == "FAIL"),
+        "{outside:?}"
+    );
+    let out = kubeward()
+        .args([
+            "audit",
+            "scan",
+            "--cluster-cidr",
+            "10.0.0.0/99",
+            "examples/audit/PT1H.json",
+        ])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a malformed range is a usage error"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("10.0.0.0/99"));
+}

@@ -53,8 +53,11 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !cmd.is_empty() {
         d.push_str(&format!(": {cmd}"));
     }
-    if !v.succeeded() {
-        d.push_str(&format!(" (refused, code {})", v.code().unwrap_or(0)));
+    // A start logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
+    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
+        d.push_str(&format!(" (refused, code {code})"));
+    } else if v.denied() {
+        d.push_str(" (refused)");
     }
     Some(d)
 }

@@ -16,11 +16,14 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9007"),
     ],
     CheckDoc {
-        what: "The `command` parameters of pods/exec requests (visible in the request URI at every audit level) matched against reverse-shell, download, cloud metadata (169.254.169.254) and credential-path patterns.",
+        what: "The `command` parameters of pods/exec requests (visible in the request URI at every audit level) matched against reverse-shell, download, cloud metadata (169.254.169.254, 168.63.129.16, metadata.google.internal) and credential-path patterns. The credential paths are the service-account token (`/var/run/secrets/kubernetes.io/`), projected service-account tokens (`/var/run/secrets/tokens/`), the workload-identity tokens of AKS (`/var/run/secrets/azure/tokens/`, AZURE_FEDERATED_TOKEN_FILE) and EKS (`/var/run/secrets/eks.amazonaws.com/` for IAM roles for service accounts, `/var/run/secrets/pods.eks.amazonaws.com/` for EKS Pod Identity), each also under `/run/`, and the node's `/etc/kubernetes/azure.json`. GKE Workload Identity has no token file: its tokens come from the metadata server, which the metadata patterns cover.",
         why: "These commands fetch tools, open shells back to an attacker or read the node's and pod's credentials (service account token, azure.json, IMDS tokens).",
         fix: "Treat as an incident: identify the user and source IP, revoke their credentials (`az aks get-credentials` is per user with Entra ID; rotate the cluster certificates with `az aks rotate-certs` if the local admin was used), inspect the pod and restrict pods/exec in RBAC.",
         links: &[
             "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/bash%20or%20cmd%20inside%20container/",
+            "https://learn.microsoft.com/azure/aks/workload-identity-overview",
+            "https://docs.aws.amazon.com/eks/latest/userguide/pod-configuration.html",
+            "https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken",
         ],
     },
 );
@@ -46,7 +49,14 @@ const PATTERNS: &[&str] = &[
     "wget ",
     "169.254.169.254",
     "168.63.129.16",
-    "/var/run/secrets/kubernetes.io",
+    // Credential files mounted into pods, matched from `/run/` so that both the `/var/run/…`
+    // paths and the `/run/…` they link to are seen. See TOKEN_PATHS for what each one holds.
+    "/run/secrets/kubernetes.io/",
+    "/run/secrets/tokens/",
+    "/run/secrets/azure/tokens/",
+    "/run/secrets/eks.amazonaws.com/",
+    "/run/secrets/pods.eks.amazonaws.com/",
+    "metadata.google.internal",
     "/etc/kubernetes/azure.json",
     "/etc/shadow",
     "base64 -d",
@@ -57,6 +67,32 @@ const PATTERNS: &[&str] = &[
     "xmrig",
     "nsenter",
     "chroot /host",
+];
+
+/// The projected token paths among the patterns, with what they hold (item 5 of the real-input
+/// review: workload-identity tokens are as good as the service-account token).
+#[cfg(test)]
+const TOKEN_PATHS: &[(&str, &str)] = &[
+    (
+        "/var/run/secrets/kubernetes.io/serviceaccount/token",
+        "the pod's service-account token (automount)",
+    ),
+    (
+        "/var/run/secrets/tokens/",
+        "projected service-account tokens (the path Kubernetes' docs use for serviceAccountToken volumes)",
+    ),
+    (
+        "/var/run/secrets/azure/tokens/azure-identity-token",
+        "AKS Microsoft Entra Workload ID federated token (AZURE_FEDERATED_TOKEN_FILE)",
+    ),
+    (
+        "/var/run/secrets/eks.amazonaws.com/serviceaccount/token",
+        "EKS IAM roles for service accounts web-identity token (AWS_WEB_IDENTITY_TOKEN_FILE)",
+    ),
+    (
+        "/var/run/secrets/pods.eks.amazonaws.com/serviceaccount/eks-pod-identity-token",
+        "EKS Pod Identity token (AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE)",
+    ),
 ];
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
@@ -97,6 +133,42 @@ mod tests {
         assert!(fires(
             &RULE,
             exec("command=cat&command=/var/run/secrets/kubernetes.io/serviceaccount/token")
+        ));
+    }
+
+    #[test]
+    fn item5_workload_identity_token_paths_fire() {
+        for (path, _) in TOKEN_PATHS {
+            let enc = path.replace('/', "%2F");
+            assert!(
+                fires(&RULE, exec(&format!("command=cat&command={enc}"))),
+                "{path}"
+            );
+            // The same file through /run, which /var/run links to.
+            let run = path.trim_start_matches("/var");
+            assert!(
+                fires(&RULE, exec(&format!("command=cat&command={run}"))),
+                "{run}"
+            );
+        }
+        assert!(fires(
+            &RULE,
+            exec(
+                "command=sh&command=-c&command=cat+%24AZURE_FEDERATED_TOKEN_FILE+/var/run/secrets/azure/tokens/azure-identity-token"
+            )
+        ));
+        assert!(fires(
+            &RULE,
+            exec("command=getent&command=hosts&command=metadata.google.internal")
+        ));
+        // Other files under /var/run are not credentials.
+        assert!(!fires(
+            &RULE,
+            exec("command=ls&command=/var/run/secrets-store")
+        ));
+        assert!(!fires(
+            &RULE,
+            exec("command=cat&command=/var/run/nginx.pid")
         ));
     }
 

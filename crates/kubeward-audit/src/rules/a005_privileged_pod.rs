@@ -71,6 +71,8 @@ mod tests {
             json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
         );
         ev["user"] = json!({"username": "system:serviceaccount:kube-system:daemon-set-controller"});
+        // The controller creating its own DaemonSet's pod (item 7: only then).
+        ev["requestObject"]["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent", "uid": "u", "controller": true}]);
         assert!(!fires(&RULE, ev));
         let mut refused = pod(
             json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),

@@ -17,7 +17,7 @@ pub static META: CheckMeta = meta(
         falco("Full K8s Administrative Access"),
     ],
     CheckDoc {
-        what: "Any request by `masterclient` or `clusterAdmin` (the certificate users of `az aks get-credentials --admin`), or by a member of `system:masters` who is not a platform identity.",
+        what: "Any request (judged on the first of its stages in the log, so requests whose completion is missing count too) by `masterclient` or `clusterAdmin` (the certificate users of `az aks get-credentials --admin`), or by a member of `system:masters` who is not a platform identity.",
         why: "The local admin certificate is shared, bypasses Entra ID and RBAC (system:masters cannot be restricted), cannot be revoked per person and leaves no personal identity in the log: Microsoft calls it a non-auditable backdoor.",
         fix: "Disable local accounts: `az aks update -g RG -n CLUSTER --disable-local-accounts` (needs Entra ID integration), rotate the certificates to invalidate copies already handed out (`az aks rotate-certs`), and use Entra ID groups with Azure RBAC instead.",
         links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
@@ -33,7 +33,9 @@ pub static RULE: Rule = Rule {
 };
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
-    if !v.is_final() {
+    // Who made the request is known from its first stage on: judge the first one logged, so an
+    // exec still streaming when the log was cut (no ResponseComplete) counts, and counts once.
+    if !v.first_of_request {
         return None;
     }
     let user = v.authenticated_username();

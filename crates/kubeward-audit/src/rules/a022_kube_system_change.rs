@@ -15,7 +15,7 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9023"),
     ],
     CheckDoc {
-        what: "Successful create/update/patch/delete of any object in kube-system (except events and leases) by an identity that is not a platform identity or a service account.",
+        what: "Successful create/update/patch/delete of any object in kube-system (except events and leases) by an identity that is not a platform identity or a service account. Subresource requests count when they change the object (`status`, `scale`, `eviction`, `binding`, a custom resource's subresources). Those that open a session or mint a credential are left to the rules that report them, so that one request is not reported twice: pods/exec and pods/attach (A001), pods/portforward (A003), pods/ephemeralcontainers (A004), serviceaccounts/token (A019), and `proxy` on any resource, which relays a request and changes no object (nodes/proxy: A024).",
         why: "kube-system holds the cluster's own components; AKS manages it. Manual changes there are how attackers hide (a pod named like an add-on) or tamper with DNS, networking and policy components.",
         fix: "Find out who changed what and revert it; AKS reconciles its add-ons but not everything. Keep people out of kube-system: grant namespace-scoped Azure RBAC roles instead of cluster-wide write access.",
         links: &["https://learn.microsoft.com/azure/aks/concepts-security"],
@@ -30,11 +30,28 @@ pub static RULE: Rule = Rule {
     precondition: always,
 };
 
+/// Subresource requests in kube-system left to other rules, with the rule that reports them
+/// (`*` for any resource). These are sessions or credentials, not changes to the object; the
+/// subresources that do change it (`status`, `scale`, `eviction`, `binding`, a custom
+/// resource's own) stay with this rule.
+const LEFT_TO_OTHERS: &[(&str, &str, &str)] = &[
+    ("pods", "exec", "A001"),
+    ("pods", "attach", "A001"),
+    ("pods", "portforward", "A003"),
+    ("pods", "ephemeralcontainers", "A004"),
+    ("serviceaccounts", "token", "A019"),
+    // A request relayed to a pod, service or node: it changes no object (A024 reports nodes).
+    ("*", "proxy", "A024"),
+];
+
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.namespace() != "kube-system"
         || !v.is_write()
         || matches!(v.resource(), "events" | "leases")
         || v.username().starts_with("system:")
+        || LEFT_TO_OTHERS
+            .iter()
+            .any(|(r, sub, _)| v.subresource() == *sub && (*r == "*" || v.resource() == *r))
     {
         return None;
     }
@@ -53,6 +70,41 @@ mod tests {
             &RULE,
             json!({"verb": "patch", "objectRef": {"resource": "daemonsets", "namespace": "kube-system", "name": "kube-proxy"}, "responseStatus": {"code": 200}})
         ));
+    }
+
+    fn sub(resource: &str, subresource: &str, verb: &str) -> serde_json::Value {
+        json!({"verb": verb, "objectRef": {"resource": resource, "subresource": subresource, "namespace": "kube-system", "name": "x"}, "responseStatus": {"code": 201}})
+    }
+
+    /// Item 3 (issue 13): subresources another rule reports are not reported again here; those
+    /// that change the object are.
+    #[test]
+    fn item3_subresources_split_with_other_rules() {
+        for (r, s, verb) in [
+            ("pods", "exec", "create"),
+            ("pods", "attach", "create"),
+            ("pods", "portforward", "create"),
+            ("pods", "ephemeralcontainers", "patch"),
+            ("serviceaccounts", "token", "create"),
+            ("pods", "proxy", "create"),
+            ("services", "proxy", "create"),
+        ] {
+            assert!(!fires(&RULE, sub(r, s, verb)), "{r}/{s}");
+        }
+        for (r, s, verb) in [
+            ("deployments", "scale", "patch"),
+            ("deployments", "status", "update"),
+            ("pods", "eviction", "create"),
+            ("pods", "status", "patch"),
+            ("pods", "binding", "create"),
+            ("certificates", "status", "update"),
+        ] {
+            assert!(fires(&RULE, sub(r, s, verb)), "{r}/{s}");
+        }
+        // Every rule named as covering a subresource exists.
+        for (_, _, code) in LEFT_TO_OTHERS {
+            assert!(RULES.iter().any(|r| r.meta.code == *code), "{code}");
+        }
     }
 
     #[test]

@@ -100,8 +100,14 @@ mod tests {
         let any = pod(json!({"containers": [{"name": "x", "image": "docker.io/evil/tool"}]}));
         assert!(!fires(&RULE, any.clone()));
         assert!(precondition(&Config::default()).is_some());
-        let mut by_aks = any;
+        // A workload object written by the platform is its own; a bare pod it creates is
+        // judged on the pod (issue 13 item 7).
+        let mut by_aks =
+            deployment(json!({"containers": [{"name": "x", "image": "docker.io/evil/tool"}]}));
         by_aks["user"] = json!({"username": "aksService"});
         assert!(fires_with(&RULE, &cfg(), by_aks).is_none());
+        let mut bare = any;
+        bare["user"] = json!({"username": "aksService"});
+        assert!(fires_with(&RULE, &cfg(), bare).is_some());
     }
 }

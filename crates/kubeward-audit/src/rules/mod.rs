@@ -51,6 +51,15 @@ mod a041_role_write_privileges;
 mod a042_resource_activity;
 mod a062_secret_read_refused;
 mod a063_disallowed_image;
+mod a064_daemonset_changed_by_person;
+pub(crate) mod a065_refusals_from_one_address;
+mod a066_role_grants_node_proxy;
+mod a067_privileged_builtin_binding;
+mod a068_exec_tar_copy;
+mod a069_system_identity_outside_cluster;
+mod a070_system_token_for_user_serviceaccount;
+
+pub(crate) use a065_refusals_from_one_address as refusal_bursts;
 
 /// Every rule, in code order.
 pub static RULES: &[&Rule] = &[
@@ -117,6 +126,13 @@ pub static RULES: &[&Rule] = &[
     &a042_resource_activity::RULES[19],
     &a062_secret_read_refused::RULE,
     &a063_disallowed_image::RULE,
+    &a064_daemonset_changed_by_person::RULE,
+    &a065_refusals_from_one_address::RULE,
+    &a066_role_grants_node_proxy::RULE,
+    &a067_privileged_builtin_binding::RULE,
+    &a068_exec_tar_copy::RULE,
+    &a069_system_identity_outside_cluster::RULE,
+    &a070_system_token_for_user_serviceaccount::RULE,
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
@@ -185,6 +201,22 @@ pub struct Config {
     /// Images pods may run besides AKS's own (exact references, or a prefix ending in `*`);
     /// `None` leaves the disallowed-image rule off.
     pub allowed_images: Option<Vec<String>>,
+    /// The cluster's node and pod address ranges (and any other range its own components call
+    /// from); empty leaves the rule on system identities calling from elsewhere off.
+    pub cluster_cidrs: Vec<ipnet::IpNet>,
+}
+
+/// A `--cluster-cidr` value that is neither an address range nor an address.
+#[derive(Debug, thiserror::Error)]
+#[error("{0:?} is not an address range (CIDR such as 10.224.0.0/16) or an address")]
+pub struct CidrError(pub String);
+
+/// Parses a cluster range: a CIDR, or one address (a range of one).
+pub fn parse_cluster_cidr(text: &str) -> Result<ipnet::IpNet, CidrError> {
+    let t = text.trim();
+    t.parse::<ipnet::IpNet>()
+        .or_else(|_| t.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+        .map_err(|_| CidrError(text.to_string()))
 }
 
 /// One rule: metadata, needs, the status of a match and the match function.
@@ -399,13 +431,83 @@ pub fn is_aks_image(image: &str) -> bool {
     PREFIXES.iter().any(|p| image.starts_with(p))
 }
 
-/// For a successful pod or workload write by someone other than the platform: the pod spec of
-/// the resulting object, and the kind of object, for rules that inspect pod specs.
+/// For a successful pod or workload write that is not the platform managing its own objects
+/// (see [`is_platform_own_write`]): the pod spec of the resulting object, for rules that
+/// inspect pod specs.
 pub fn written_pod_spec<'v>(v: &'v EventView) -> Option<&'v Value> {
-    if !is_pod_write(v) || is_platform_identity(v.username()) {
+    if !is_pod_write(v) {
         return None;
     }
-    pod_spec(v.object()?)
+    let obj = v.object()?;
+    if is_platform_own_write(v, obj) {
+        return None;
+    }
+    pod_spec(obj)
+}
+
+/// The kube-controller-manager controllers that create pods, with the kind of object whose
+/// pods each one creates (their identities under `--use-service-account-credentials`, which
+/// AKS sets).
+const POD_CONTROLLERS: &[(&str, &str)] = &[
+    (
+        "system:serviceaccount:kube-system:daemon-set-controller",
+        "DaemonSet",
+    ),
+    (
+        "system:serviceaccount:kube-system:replicaset-controller",
+        "ReplicaSet",
+    ),
+    ("system:serviceaccount:kube-system:job-controller", "Job"),
+    (
+        "system:serviceaccount:kube-system:statefulset-controller",
+        "StatefulSet",
+    ),
+    (
+        "system:serviceaccount:kube-system:replication-controller",
+        "ReplicationController",
+    ),
+];
+
+/// Whether a platform identity wrote this object as part of its job. Workload objects (a
+/// Deployment, a DaemonSet…) written by a platform identity are AKS reconciling its add-ons.
+/// A pod is the platform's own only when a controller creates the pods of the object that
+/// owns it (its controlling ownerReference is of the kind that controller manages), or when a
+/// kubelet creates the mirror pod of a static pod of its own node. Any other pod written by a
+/// platform identity (a kube-system token used to create a bare pod, say) is judged on the pod.
+pub fn is_platform_own_write(v: &EventView, obj: &Value) -> bool {
+    let user = v.username();
+    if !is_platform_identity(user) {
+        return false;
+    }
+    if v.resource() != "pods" {
+        return true;
+    }
+    let owners: Vec<(&str, &str)> = obj
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|o| o.get("controller").and_then(Value::as_bool) != Some(false))
+        .map(|o| (str_at(o, "/kind"), str_at(o, "/name")))
+        .collect();
+    if let Some(node) = user.strip_prefix("system:node:") {
+        let mirror = obj
+            .pointer("/metadata/annotations/kubernetes.io~1config.mirror")
+            .is_some();
+        return mirror
+            && owners
+                .iter()
+                .all(|(kind, name)| *kind == "Node" && *name == node);
+    }
+    let kinds: Vec<&str> = match POD_CONTROLLERS.iter().find(|(who, _)| *who == user) {
+        Some((_, kind)) => vec![kind],
+        // Without per-controller credentials every controller acts as the manager itself.
+        None if user == "system:kube-controller-manager" => {
+            POD_CONTROLLERS.iter().map(|(_, k)| *k).collect()
+        }
+        None => return false,
+    };
+    !owners.is_empty() && owners.iter().all(|(kind, _)| kinds.contains(kind))
 }
 
 /// For a pod or workload write by someone other than the platform whose pod spec sets the
@@ -611,6 +713,100 @@ mod meta_tests {
             );
         }
         assert!(RULES.len() >= 30);
+    }
+}
+
+/// Item 7 (issue 13): the platform allowlist covers a controller creating its own pods, not
+/// any pod a platform identity creates.
+#[cfg(test)]
+mod platform_pod_tests {
+    use super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    /// A pod create by `user` whose one container is privileged, uses the host network and
+    /// mounts the node's root, with `meta` merged into its metadata.
+    fn risky_pod(user: &str, meta: Value) -> Value {
+        let mut p = pod(json!({
+            "hostNetwork": true,
+            "containers": [{"name": "x", "image": "docker.io/library/alpine:3.20", "securityContext": {"privileged": true}}],
+            "volumes": [{"name": "root", "hostPath": {"path": "/"}}]
+        }));
+        p["user"] =
+            json!({"username": user, "groups": ["system:serviceaccounts", "system:authenticated"]});
+        p["objectRef"] = json!({"resource": "pods", "namespace": "kube-system", "name": null});
+        if let Some(m) = meta.as_object() {
+            for (k, val) in m {
+                p["requestObject"]["metadata"][k] = val.clone();
+            }
+        }
+        p
+    }
+
+    fn owner(kind: &str, name: &str) -> Value {
+        json!({"ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name, "uid": "u-1", "controller": true, "blockOwnerDeletion": true}]})
+    }
+
+    fn judged(ev: Value) -> bool {
+        let rules = [
+            &a005_privileged_pod::RULE,
+            &a006_sensitive_hostpath::RULE,
+            &a009_host_network::RULE,
+        ];
+        let fired: Vec<bool> = rules.iter().map(|r| fires(r, ev.clone())).collect();
+        assert!(fired.iter().all(|f| *f == fired[0]), "{fired:?}");
+        fired[0]
+    }
+
+    #[test]
+    fn item7_controllers_creating_their_own_pods_are_allowlisted() {
+        for (user, kind) in POD_CONTROLLERS {
+            assert!(!judged(risky_pod(user, owner(kind, "agent"))), "{user}");
+        }
+        assert!(!judged(risky_pod(
+            "system:kube-controller-manager",
+            owner("DaemonSet", "agent")
+        )));
+        // A kubelet's mirror pod of a static pod on its own node.
+        let mut mirror = owner("Node", "aks-np-1");
+        mirror["annotations"] =
+            json!({"kubernetes.io/config.mirror": "3f2a", "kubernetes.io/config.source": "file"});
+        assert!(!judged(risky_pod("system:node:aks-np-1", mirror)));
+        // Workload objects written by platform identities stay the platform's.
+        let mut ds = deployment(
+            json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
+        );
+        ds["user"] = json!({"username": "aksService"});
+        assert!(!fires(&a005_privileged_pod::RULE, ds));
+    }
+
+    #[test]
+    fn item7_other_pods_by_platform_identities_are_judged() {
+        // A bare pod made with a kube-system service account's token.
+        assert!(judged(risky_pod(
+            "system:serviceaccount:kube-system:coredns",
+            json!({})
+        )));
+        // A controller creating a pod owned by a kind it does not manage, or by nothing.
+        assert!(judged(risky_pod(
+            "system:serviceaccount:kube-system:daemon-set-controller",
+            owner("ReplicaSet", "web-1")
+        )));
+        assert!(judged(risky_pod(
+            "system:serviceaccount:kube-system:job-controller",
+            json!({})
+        )));
+        assert!(judged(risky_pod(
+            "system:kube-controller-manager",
+            json!({})
+        )));
+        // A kubelet creating an ordinary pod, or a mirror pod claiming another node.
+        assert!(judged(risky_pod("system:node:aks-np-1", json!({}))));
+        let mut other = owner("Node", "aks-np-2");
+        other["annotations"] = json!({"kubernetes.io/config.mirror": "3f2a"});
+        assert!(judged(risky_pod("system:node:aks-np-1", other)));
+        // aksService itself creating a bare pod.
+        assert!(judged(risky_pod("aksService", json!({}))));
     }
 }
 

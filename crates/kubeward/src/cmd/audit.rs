@@ -85,6 +85,12 @@ pub struct ScanArgs {
     /// A063 disallowed-image)
     #[arg(long = "allowed-image", value_name = "PATTERN")]
     pub allowed_image: Vec<String>,
+    /// An address range of the cluster's own (repeatable: node subnet, pod CIDR, any range its
+    /// components call from; CIDR or one address). Enables rule A069
+    /// system-identity-outside-cluster, which reports kubelets and kube-system service accounts
+    /// calling from elsewhere
+    #[arg(long = "cluster-cidr", value_name = "CIDR")]
+    pub cluster_cidr: Vec<String>,
     /// Longest accepted line or JSON value in bytes; longer ones are skipped and reported
     #[arg(long, default_value_t = kubeward_audit::reader::DEFAULT_MAX_UNIT)]
     pub max_line_bytes: usize,
@@ -271,6 +277,12 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
     if !a.allowed_image.is_empty() {
         opts.config.allowed_images = Some(a.allowed_image.clone());
     }
+    opts.config.cluster_cidrs = a
+        .cluster_cidr
+        .iter()
+        .map(|c| kubeward_audit::rules::parse_cluster_cidr(c))
+        .collect::<Result<_, _>>()
+        .context("--cluster-cidr")?;
     let inputs = inputs_of(&a.files)?;
     let outcome = kubeward_audit::scan::scan(&inputs, &opts);
     if outcome
