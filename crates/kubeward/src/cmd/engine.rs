@@ -194,3 +194,68 @@ pub fn print_notes(fact: &EngineFact, inv: &Inventory, model: &kubeward_netpol::
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeward_inventory::{LoadOptions, load_str};
+
+    fn aks(network_policy: &str) -> kubeward_aks::Inventory {
+        kubeward_aks::load(vec![kubeward_aks::InputFile {
+            path: "cluster.json".into(),
+            text: format!(
+                r#"{{"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c", "type": "Microsoft.ContainerService/managedClusters", "name": "c", "properties": {{"networkProfile": {{"networkPlugin": "azure"{network_policy}}}}}}}"#
+            ),
+            forced_diagnostics: false,
+        }])
+    }
+
+    fn node(v: Option<&str>) -> NodeFacts {
+        NodeFacts {
+            name: "aks-n1".into(),
+            network_policy: v.map(str::to_string),
+            ..Default::default()
+        }
+    }
+
+    const CILIUM: &str = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: cilium, namespace: kube-system}\nspec: {template: {spec: {containers: [{name: c, image: x}]}}}\n";
+
+    // item 14: in `scan`, the AKS body first, then a node report's NETWORK_POLICY, then the
+    // snapshot's DaemonSets; an empty NETWORK_POLICY means no engine
+    #[test]
+    fn item14_scan_engine_sources_in_order() {
+        let snap = load_str("snap.yaml", CILIUM, &LoadOptions::default());
+        let f = detect(
+            Some(&aks(r#", "networkPolicy": "calico""#)),
+            &[node(Some("azure"))],
+            &snap,
+        );
+        assert_eq!(f.engine, Engine::Calico);
+        assert!(
+            f.basis.describe().contains("cluster.json"),
+            "{}",
+            f.basis.describe()
+        );
+        let f = detect(Some(&aks("")), &[], &snap);
+        assert_eq!(f.engine, Engine::None, "absent networkPolicy: no engine");
+        let f = detect(None, &[node(Some(""))], &snap);
+        assert_eq!(f.engine, Engine::None);
+        assert!(
+            f.basis.describe().contains("NETWORK_POLICY=\"\""),
+            "{}",
+            f.basis.describe()
+        );
+        let f = detect(None, &[node(Some("azure"))], &snap);
+        assert_eq!(f.engine, Engine::AzureNpm);
+        // a node that does not show it leaves the DaemonSets to tell
+        let f = detect(None, &[node(None)], &snap);
+        assert_eq!(f.engine, Engine::Cilium);
+        // disagreeing nodes: not known, and why
+        let mut other = node(Some("calico"));
+        other.name = "aks-n2".into();
+        let f = detect(None, &[node(Some("azure")), other], &Inventory::default());
+        assert!(f.basis.is_unknown());
+        assert!(f.basis.describe().contains("different NETWORK_POLICY"));
+        assert_eq!(f.engine, Engine::Default);
+    }
+}
