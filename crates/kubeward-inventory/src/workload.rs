@@ -28,6 +28,91 @@ fn template_pointers(kind: &str, api_version: &str) -> Option<(&'static str, &'s
     })
 }
 
+const OS_LABEL: &str = "kubernetes.io/os";
+
+/// What marks a pod spec as Windows. The two questions differ: Pod Security reads only
+/// `spec.os.name` (its 1.25 Windows exemptions), while the scheduler also follows the node
+/// selector and required node affinity ("runs on Windows nodes").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WindowsMarker {
+    /// `spec.os.name: windows`.
+    OsName,
+    /// `spec.nodeSelector` `kubernetes.io/os: windows`.
+    NodeSelector,
+    /// A required node affinity whose every term admits only `kubernetes.io/os` `windows`.
+    Affinity,
+}
+
+impl WindowsMarker {
+    /// The field, relative to the pod spec.
+    pub fn pointer(self) -> &'static str {
+        match self {
+            WindowsMarker::OsName => "/os/name",
+            WindowsMarker::NodeSelector => "/nodeSelector",
+            WindowsMarker::Affinity => "/affinity/nodeAffinity",
+        }
+    }
+    pub fn describe(self) -> &'static str {
+        match self {
+            WindowsMarker::OsName => "spec.os.name: windows",
+            WindowsMarker::NodeSelector => "nodeSelector kubernetes.io/os: windows",
+            WindowsMarker::Affinity => "required node affinity kubernetes.io/os In [windows]",
+        }
+    }
+}
+
+/// Windows as Pod Security sees it: `spec.os.name: windows` and nothing else.
+pub fn pod_security_windows(spec: &Value) -> bool {
+    spec.pointer("/os/name").and_then(Value::as_str) == Some("windows")
+}
+
+/// Does the pod run only on Windows nodes? `spec.os.name`, the `kubernetes.io/os` node selector or
+/// a required node affinity: the first of them that says so.
+pub fn runs_on_windows_nodes(spec: &Value) -> Option<WindowsMarker> {
+    if pod_security_windows(spec) {
+        return Some(WindowsMarker::OsName);
+    }
+    if spec
+        .get("nodeSelector")
+        .and_then(|m| m.get(OS_LABEL))
+        .and_then(Value::as_str)
+        == Some("windows")
+    {
+        return Some(WindowsMarker::NodeSelector);
+    }
+    let terms = spec
+        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
+        .and_then(Value::as_array)
+        .filter(|t| !t.is_empty())?;
+    // terms are ORed: every one must restrict the OS to windows
+    let all = terms.iter().all(|term| {
+        term.get("matchExpressions")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .any(|e| {
+                let values: Vec<&str> = e
+                    .get("values")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
+                e.get("key").and_then(Value::as_str) == Some(OS_LABEL)
+                    && e.get("operator").and_then(Value::as_str) == Some("In")
+                    && !values.is_empty()
+                    && values.iter().all(|v| *v == "windows")
+            })
+    });
+    all.then_some(WindowsMarker::Affinity)
+}
+
+/// Scheduled on Windows nodes by a selector or affinity, but not `spec.os.name: windows`: Pod
+/// Security judges it as a Linux pod.
+pub fn windows_without_os_name(spec: &Value) -> Option<WindowsMarker> {
+    runs_on_windows_nodes(spec).filter(|m| *m != WindowsMarker::OsName)
+}
+
 /// Is this kind a workload that carries a pod template?
 pub fn is_workload(obj: &Object) -> bool {
     template_pointers(&obj.kind, &obj.api_version).is_some() && obj.kind != "PodTemplate"
@@ -233,5 +318,44 @@ mod tests {
             &LoadOptions::default(),
         );
         assert!(PodTemplate::of(&inv.objects[0]).is_none());
+    }
+
+    // item 15: Pod Security reads only spec.os.name; "runs on Windows nodes" reads all three
+    #[test]
+    fn item15_windows_for_pod_security_and_for_scheduling() {
+        let spec = |y: &str| -> Value {
+            let inv = load_str(
+                "p.yaml",
+                &format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: p}}\nspec: {y}\n"),
+                &LoadOptions::default(),
+            );
+            inv.objects[0]
+                .value
+                .get("spec")
+                .cloned()
+                .unwrap_or(Value::Null)
+        };
+        let os = spec("{os: {name: windows}}");
+        assert!(pod_security_windows(&os));
+        assert_eq!(runs_on_windows_nodes(&os), Some(WindowsMarker::OsName));
+        assert_eq!(windows_without_os_name(&os), None);
+        let sel = spec("{nodeSelector: {kubernetes.io/os: windows}}");
+        assert!(!pod_security_windows(&sel));
+        assert_eq!(
+            windows_without_os_name(&sel),
+            Some(WindowsMarker::NodeSelector)
+        );
+        let aff = spec(
+            "{affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [windows]}]}]}}}}",
+        );
+        assert_eq!(windows_without_os_name(&aff), Some(WindowsMarker::Affinity));
+        let mixed = spec(
+            "{affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [windows, linux]}]}]}}}}",
+        );
+        assert_eq!(runs_on_windows_nodes(&mixed), None);
+        assert_eq!(
+            runs_on_windows_nodes(&spec("{nodeSelector: {kubernetes.io/os: linux}}")),
+            None
+        );
     }
 }

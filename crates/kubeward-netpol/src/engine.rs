@@ -26,6 +26,9 @@ pub enum Engine {
     Calico,
     /// Azure CNI powered by Cilium: ipBlock never matches pods or nodes; ANP/BANP not enforced.
     Cilium,
+    /// No engine (AKS `networkPolicy: none`, an empty node `NETWORK_POLICY`): the API server
+    /// accepts policies and nothing enforces them, so every connection is allowed.
+    None,
 }
 
 impl Engine {
@@ -35,6 +38,7 @@ impl Engine {
             "azure-npm" | "azure" | "npm" => Some(Engine::AzureNpm),
             "calico" => Some(Engine::Calico),
             "cilium" => Some(Engine::Cilium),
+            "none" => Some(Engine::None),
             _ => None,
         }
     }
@@ -44,6 +48,7 @@ impl Engine {
             Engine::AzureNpm => "azure-npm",
             Engine::Calico => "calico",
             Engine::Cilium => "cilium",
+            Engine::None => "none",
         }
     }
     /// Does an ipBlock select pods whose IP falls inside it?
@@ -63,12 +68,18 @@ impl Engine {
     pub fn ignores_host_network_pods(self) -> bool {
         self != Engine::Default
     }
+    /// Does anything enforce NetworkPolicy objects at all?
+    pub fn enforces_policies(self) -> bool {
+        self != Engine::None
+    }
 }
 
 /// Analysis options.
 #[derive(Debug, Clone)]
 pub struct Options {
     pub engine: Engine,
+    /// How the engine was chosen (given, read from the inputs, or a fallback).
+    pub basis: crate::engine_fact::EngineBasis,
     /// Pod address range assumed for workloads without a known pod IP, when the engine matches
     /// ipBlocks against pod IPs (AKS's default pod CIDR for kubenet and Azure CNI Overlay).
     pub pod_cidr: (u128, u128),
@@ -78,6 +89,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             engine: Engine::Default,
+            basis: crate::engine_fact::EngineBasis::Given,
             // 10.244.0.0/16
             pod_cidr: (0x0AF4_0000, 0x0AF4_FFFF),
         }
@@ -399,7 +411,12 @@ impl<'m> Analysis<'m> {
                 if c.host_network || ci == ingress_controller_class {
                     continue;
                 }
-                if c.namespace == np.namespace && np.selector.matches(&c.labels) {
+                // with no engine a policy isolates nothing (its rules are still compiled, so
+                // what they would match stays known)
+                if engine.enforces_policies()
+                    && c.namespace == np.namespace
+                    && np.selector.matches(&c.labels)
+                {
                     if np.affects_ingress {
                         ingress_pols[ci].push(pi);
                     }

@@ -6,6 +6,7 @@ pub mod connlist;
 pub mod coverage;
 pub mod diff;
 pub mod engine;
+pub mod engine_fact;
 pub mod explain;
 pub mod exposure;
 pub mod exposure_analysis;
@@ -21,6 +22,7 @@ use kubeward_core::CheckMeta;
 
 pub use conn::{ConnSet, Protocol};
 pub use engine::{Analysis, Engine, Options};
+pub use engine_fact::{EngineBasis, EngineFact};
 pub use model::Model;
 
 /// Every check of this area, for the registry.

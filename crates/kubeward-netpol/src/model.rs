@@ -423,7 +423,17 @@ impl Model {
             let key = (ns.clone(), name.clone(), kind.clone());
             let pod_ips = pod_ips(o);
             let host_ip = host_ip(o);
-            if let Some(&existing) = seen.get(&key) {
+            // Pods join their owner's workload (replicas). A second object of the same kind,
+            // namespace and name (another file) is its own workload, so what is found about it
+            // points at its own file and line.
+            let existing = seen.get(&key).copied().filter(|&e| {
+                o.kind == "Pod"
+                    || inv
+                        .objects
+                        .get(self.workloads[e].object)
+                        .is_some_and(|first| first.kind == "Pod")
+            });
+            if let Some(existing) = existing {
                 // another replica of the same owner: keep the first pod's labels and ports
                 let w = &mut self.workloads[existing];
                 w.pod_ips.extend(pod_ips);
@@ -691,48 +701,9 @@ fn host_ip(o: &Object) -> Option<IpAddr> {
         .and_then(|s| s.parse().ok())
 }
 
-const OS_LABEL: &str = "kubernetes.io/os";
-
-/// Is a pod spec pinned to Windows nodes? By `spec.os.name`, the `kubernetes.io/os` node
-/// selector, or a required node affinity whose every term admits only `windows`.
+/// Does the pod run only on Windows nodes (any of `spec.os.name`, node selector, affinity)?
 pub(crate) fn runs_on_windows(spec: &Value) -> bool {
-    if spec.pointer("/os/name").and_then(Value::as_str) == Some("windows") {
-        return true;
-    }
-    if spec
-        .get("nodeSelector")
-        .and_then(|m| m.get(OS_LABEL))
-        .and_then(Value::as_str)
-        == Some("windows")
-    {
-        return true;
-    }
-    let terms = spec
-        .pointer("/affinity/nodeAffinity/requiredDuringSchedulingIgnoredDuringExecution/nodeSelectorTerms")
-        .and_then(Value::as_array);
-    let Some(terms) = terms.filter(|t| !t.is_empty()) else {
-        return false;
-    };
-    // terms are ORed: every one must restrict the OS to windows
-    terms.iter().all(|term| {
-        term.get("matchExpressions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-            .any(|e| {
-                let values: Vec<&str> = e
-                    .get("values")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                    .filter_map(Value::as_str)
-                    .collect();
-                e.get("key").and_then(Value::as_str) == Some(OS_LABEL)
-                    && e.get("operator").and_then(Value::as_str) == Some("In")
-                    && !values.is_empty()
-                    && values.iter().all(|v| *v == "windows")
-            })
-    })
+    kubeward_inventory::workload::runs_on_windows_nodes(spec).is_some()
 }
 
 fn pod_ips(o: &Object) -> Vec<IpAddr> {
@@ -1446,5 +1417,48 @@ mod tests {
         ] {
             assert!(!runs_on_windows(&spec.clone().into()), "{spec}");
         }
+    }
+}
+
+#[cfg(test)]
+mod same_name_tests {
+    use kubeward_inventory::{LoadOptions, load_str};
+
+    use super::Model;
+    use crate::coverage::p201_ingress_isolation;
+    use crate::engine::{Analysis, Options};
+
+    // item 16: two DaemonSets of the same namespace and name in two files are two workloads, and
+    // each finding points at its own file; pods still join their owner
+    #[test]
+    fn item16_same_named_objects_in_two_files_stay_apart() {
+        let ds = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: logging}\nspec: {template: {metadata: {labels: {app: agent}}, spec: {containers: [{name: c, image: x}]}}}\n";
+        let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: agent-x1, namespace: logging, labels: {app: agent}, ownerReferences: [{kind: DaemonSet, name: agent, apiVersion: apps/v1, uid: u, controller: true}]}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.244.0.5}\n";
+        let mut inv = load_str("a.yaml", ds, &LoadOptions::default());
+        inv.merge(load_str(
+            "b.yaml",
+            &format!("# copy\n{ds}---\n{pod}"),
+            &LoadOptions::default(),
+        ));
+        let model = Model::build(&inv);
+        assert_eq!(model.workloads.len(), 2, "{:#?}", model.workloads);
+        // the pod joined the second DaemonSet (the latest of that name)
+        assert_eq!(model.workloads[1].pod_ips.len(), 1);
+        let a = Analysis::new(&model, Options::default());
+        let f = p201_ingress_isolation::evaluate(&inv, &a);
+        let files: Vec<(Option<&str>, Option<u32>)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.evidence[0].source.file.as_deref(),
+                    f.evidence[0].source.line,
+                )
+            })
+            .collect();
+        assert_eq!(files.len(), 2, "{f:#?}");
+        assert_eq!(files[0].0, Some("a.yaml"));
+        assert_eq!(files[1].0, Some("b.yaml"));
+        // b.yaml's copy starts one line lower
+        assert_eq!(files[1].1.zip(files[0].1).map(|(b, a)| b - a), Some(1));
     }
 }

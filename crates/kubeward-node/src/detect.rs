@@ -24,6 +24,9 @@ pub struct NodeIdentity {
     pub labels: BTreeMap<String, String>,
     /// Detection inputs that exist but could not be read: (node path, reason).
     pub read_errors: Vec<(String, String)>,
+    /// `NETWORK_POLICY` from the node's provisioning environment, when one of the files read
+    /// here carries it (empty: no policy engine).
+    pub network_policy: Option<String>,
 }
 
 /// Shell-style `KEY=value` lines of an environment file (quotes removed), bounded.
@@ -98,6 +101,7 @@ pub fn identify(fs: &HostFs, node_labels_flag: Option<&str>) -> NodeIdentity {
     if let Some(l) = defaults.get("KUBELET_NODE_LABELS") {
         id.labels = parse_labels(l);
     }
+    id.network_policy = defaults.get("NETWORK_POLICY").cloned();
     if let Some(l) = node_labels_flag {
         // Unexpanded `${KUBELET_NODE_LABELS}` cannot happen in argv (systemd expands it) but a
         // literal from a broken unit should not be taken for labels.
@@ -215,6 +219,7 @@ mod tests {
             version_source: v.map(|_| "test".into()),
             labels: Default::default(),
             read_errors: Vec::new(),
+            network_policy: None,
         }
     }
 

@@ -25,6 +25,14 @@ pub struct NodeFacts {
     pub seccomp_default: Option<bool>,
     #[serde(default)]
     pub lsm: LsmFacts,
+    /// The node's `NETWORK_POLICY` setting (AKS provisioning: azure, calico, cilium; empty when the
+    /// cluster has no policy engine). Absent when the node did not show it.
+    #[serde(
+        default,
+        alias = "NETWORK_POLICY",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub network_policy: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -115,5 +123,21 @@ mod tests {
         let single = serde_json::json!({"facts": {"node": {"name": "n"}}});
         assert_eq!(NodeFacts::all_from_report_json(&single).len(), 1);
         assert!(NodeFacts::all_from_report_json(&serde_json::json!({})).is_empty());
+    }
+
+    // item 14: a saved node report carries the engine as `network_policy` (or the provisioning
+    // variable's own name); empty means no engine, absent means not shown
+    #[test]
+    fn item14_network_policy_fact_round_trips() {
+        let saved = serde_json::json!({"facts": {"node": {"name": "n", "NETWORK_POLICY": ""}}});
+        let f = NodeFacts::all_from_report_json(&saved);
+        assert_eq!(f[0].network_policy.as_deref(), Some(""));
+        let v = serde_json::to_value(&f[0]).expect("json");
+        assert_eq!(v["network_policy"], "");
+        let none = serde_json::json!({"facts": {"node": {"name": "n"}}});
+        assert_eq!(
+            NodeFacts::all_from_report_json(&none)[0].network_policy,
+            None
+        );
     }
 }

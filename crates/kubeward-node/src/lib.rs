@@ -212,6 +212,7 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
             .flatten()
             .and_then(|s| s.as_bool()),
         lsm: lsm.facts.clone(),
+        network_policy: identity.network_policy.clone(),
     };
     insert_facts(&mut report, &node_facts);
     report

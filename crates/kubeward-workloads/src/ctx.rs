@@ -107,9 +107,47 @@ pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
     }
 }
 
-/// Is a pod template for Windows nodes (`spec.os.name: windows`)?
+/// Is a pod template Windows as Pod Security reads it (`spec.os.name: windows`, and only that)?
+/// Scheduling on Windows nodes by a selector is [`windows_hint`]'s business.
 pub fn is_windows(t: &PodTemplate<'_>) -> bool {
-    t.spec.pointer("/os/name").and_then(Value::as_str) == Some("windows")
+    kubeward_inventory::workload::pod_security_windows(t.spec)
+}
+
+/// What Pod Security's Windows exemptions leave out on Windows: seccomp, no_new_privs and Linux
+/// capabilities do not exist there.
+pub const WINDOWS_EXEMPT: &str = "seccomp, allowPrivilegeEscalation (no_new_privs) and Linux capabilities do not exist on Windows; Pod Security exempts pods with spec.os.name: windows from those restricted controls (Kubernetes 1.25+)";
+
+/// A pod that runs on Windows nodes by its node selector or affinity but lacks `spec.os.name:
+/// windows`: Pod Security judges it as a Linux pod. The evidence that says so and what to set.
+pub fn windows_hint(t: &PodTemplate<'_>) -> Option<kubeward_core::Evidence> {
+    let m = kubeward_inventory::workload::windows_without_os_name(t.spec)?;
+    Some(
+        kubeward_core::Evidence::observed(m.describe(), t.object.source(&t.pointer(m.pointer())))
+            .with_expected("spec.os.name: windows")
+            .with_note(format!(
+                "runs on Windows nodes, but Pod Security reads only spec.os.name and judges this pod as Linux; {WINDOWS_EXEMPT}"
+            )),
+    )
+}
+
+/// Say on a non-passing finding about a Windows-node pod without `spec.os.name` that it is one,
+/// and what Pod Security reads.
+pub fn with_windows_hint(
+    t: &PodTemplate<'_>,
+    mut f: kubeward_core::Finding,
+) -> kubeward_core::Finding {
+    if f.status == kubeward_core::Status::Pass {
+        return f;
+    }
+    if let Some(e) = windows_hint(t) {
+        f.message = format!(
+            "Windows-node pod judged as Linux (no spec.os.name: windows): {}",
+            f.message
+        )
+        .into();
+        f.evidence.insert(0, e);
+    }
+    f
 }
 
 /// `resource` of a finding about a workload: its kind, namespace (as written) and name.

@@ -246,3 +246,150 @@ fn unknown_engine_is_a_usage_error() {
         .code(2)
         .stderr(predicate::str::contains("unknown engine"));
 }
+
+/// The e2e shape "allow egress to a server in a CIDR block": the client may reach only the
+/// server's pod IP, by ipBlock. Whether it can depends on the engine.
+const CIDR_EGRESS: &str = r#"apiVersion: v1
+kind: Pod
+metadata: {name: server, namespace: shop, labels: {app: server}}
+spec: {containers: [{name: c, image: x, ports: [{containerPort: 80}]}]}
+status: {podIP: 10.244.1.7, podIPs: [{ip: 10.244.1.7}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: client, namespace: shop}
+spec:
+  template:
+    metadata: {labels: {app: client}}
+    spec: {containers: [{name: c, image: x}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: to-server-cidr, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: client}}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 10.244.1.7/32}}]}]
+"#;
+
+fn aks_body(network_policy: &str) -> String {
+    format!(
+        r#"{{"id": "/subscriptions/x/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c", "name": "c", "type": "Microsoft.ContainerService/managedClusters", "properties": {{"networkProfile": {{"networkPlugin": "azure"{network_policy}}}}}}}"#
+    )
+}
+
+const CLIENT_TO_SERVER: &str = "shop/client[Deployment] => shop/server[Pod]";
+
+// item 14: the engine is a fact of the cluster; without one the fallback says why
+#[test]
+fn item14_engine_auto_reads_the_cluster_and_says_when_it_cannot() {
+    let d = dir_with(&[("app.yaml", CIDR_EGRESS)]);
+    let aks = tempfile::tempdir().expect("tempdir");
+    let body = aks.path().join("cluster.json");
+    std::fs::write(&body, aks_body(r#", "networkPolicy": "azure""#)).expect("write");
+    // Azure NPM (from the body): the ipBlock matches the server's pod IP
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .arg("--aks")
+        .arg(&body)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(CLIENT_TO_SERVER))
+        .stderr(predicate::str::contains("policy engine azure-npm"));
+    // nothing tells: the default engine, and every ipBlock over a pod IP is named
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(CLIENT_TO_SERVER).not())
+        .stderr(predicate::str::contains("policy engine is not known"))
+        .stderr(predicate::str::contains(
+            "ipBlock 10.244.1.7/32 at /spec/egress/0 covers the pod IP of shop/server[Pod]",
+        ));
+    // a calico-node DaemonSet in the snapshot is enough
+    let calico = "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: calico-node, namespace: calico-system}\nspec: {template: {spec: {containers: [{name: c, image: x}]}}}\n";
+    let d2 = dir_with(&[("app.yaml", CIDR_EGRESS), ("calico.yaml", calico)]);
+    kubeward()
+        .args(["netpol", "list"])
+        .arg(d2.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(CLIENT_TO_SERVER));
+    // the report formats carry it too: P210 names the ipBlock, facts say why
+    let out = kubeward()
+        .args(["netpol", "coverage", "-o", "json"])
+        .arg(d.path())
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["facts"]["netpol"]["engine_basis"]
+            .as_str()
+            .is_some_and(|s| s.starts_with("not known")),
+        "{}",
+        v["facts"]
+    );
+    let p210: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "P210")
+        .collect();
+    assert!(
+        p210.iter().any(|f| f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("ipBlock 10.244.1.7/32"))),
+        "{p210:#?}"
+    );
+    assert!(p210.iter().any(|f| f["status"] == "INFO"), "{p210:#?}");
+}
+
+// item 14: networkPolicy none means nothing enforces the policies: a finding, all allowed
+#[test]
+fn item14_no_engine_is_a_finding_and_analysed_as_all_allowed() {
+    let d = dir_with(&[("app.yaml", CIDR_EGRESS)]);
+    let aks = tempfile::tempdir().expect("tempdir");
+    let body = aks.path().join("cluster.json");
+    std::fs::write(&body, aks_body(r#", "networkPolicy": "none""#)).expect("write");
+    let out = kubeward()
+        .args(["netpol", "coverage", "-o", "json", "--aks"])
+        .arg(&body)
+        .arg(d.path())
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let p211: Vec<&serde_json::Value> = v["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "P211")
+        .collect();
+    assert_eq!(p211.len(), 1, "{p211:#?}");
+    assert_eq!(p211[0]["status"], "FAIL");
+    assert!(
+        p211[0]["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["source"]["file"]
+                .as_str()
+                .is_some_and(|f| f.ends_with("cluster.json"))),
+        "{:#}",
+        p211[0]
+    );
+    // absent networkPolicy is no engine too; the client reaches everything
+    std::fs::write(&body, aks_body("")).expect("write");
+    kubeward()
+        .args(["netpol", "list", "--aks"])
+        .arg(&body)
+        .arg(d.path())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(CLIENT_TO_SERVER))
+        .stdout(predicate::str::contains(
+            "shop/client[Deployment] => 0.0.0.0-",
+        ))
+        .stderr(predicate::str::contains("no policy engine enforces"));
+}

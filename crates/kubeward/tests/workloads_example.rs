@@ -278,3 +278,76 @@ fn workloads_reads_stdin() {
             == "/spec/template/spec/containers/0/securityContext/privileged"));
     assert_eq!(out.status.code(), Some(1), "a critical FAIL fails the run");
 }
+
+// item 16: two objects of the same kind, namespace and name in two files (e.g. a chart rendered
+// twice): every finding about either carries its own file and line, through `workloads` and
+// `scan` (whose cross-area de-duplication must not merge them).
+#[test]
+fn item16_same_named_objects_keep_their_own_file_and_line() {
+    let d = tempfile::tempdir().expect("tempdir");
+    let ds = |image: &str| {
+        format!(
+            "apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {{name: agent, namespace: logging}}\nspec:\n  selector: {{matchLabels: {{app: agent}}}}\n  template:\n    metadata: {{labels: {{app: agent}}}}\n    spec:\n      containers:\n      - name: agent\n        image: {image}\n"
+        )
+    };
+    let role = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: agent, namespace: logging}\nrules: [{apiGroups: [''], resources: [secrets], verbs: [get, list]}]\n---\napiVersion: v1\nkind: Service\nmetadata: {name: agent, namespace: logging}\nspec: {type: LoadBalancer, selector: {app: agent}, ports: [{port: 24224}]}\n";
+    let a = d.path().join("a.yaml");
+    let b = d.path().join("b.yaml");
+    std::fs::write(&a, format!("{}{role}", ds("fluentd:1"))).expect("write");
+    // b.yaml starts with two comment lines: every line differs from a.yaml's
+    std::fs::write(
+        &b,
+        format!("# second copy\n# of the chart\n{}{role}", ds("fluentd:2")),
+    )
+    .expect("write");
+    let dir = d.path().to_str().expect("utf-8");
+    for args in [
+        vec!["workloads", dir, "-o", "json"],
+        vec!["scan", dir, "-o", "json"],
+    ] {
+        let v = json_of(&args);
+        let findings = v["findings"].as_array().expect("findings");
+        let mut by_code: std::collections::BTreeMap<String, Vec<(String, u64)>> =
+            Default::default();
+        for f in findings {
+            if f["resource"]["name"] != "agent" || f["status"] == "PASS" {
+                continue;
+            }
+            let code = f["code"].as_str().unwrap_or_default().to_string();
+            // the first evidence with a file names the object's own file and a line in it
+            let at = f["evidence"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .find_map(|e| {
+                    let file = e["source"]["file"].as_str()?;
+                    Some((file.to_string(), e["source"]["line"].as_u64().unwrap_or(0)))
+                });
+            let Some((file, line)) = at else {
+                panic!("{args:?}: {code} on agent has no file: {f:#}");
+            };
+            assert!(line > 0, "{args:?}: {code} has no line: {f:#}");
+            by_code.entry(code).or_default().push((file, line));
+        }
+        // W462 (seccomp from the node default) was the finding that lost its file
+        let files: std::collections::BTreeSet<&str> = by_code
+            .get("W462")
+            .into_iter()
+            .flatten()
+            .map(|(f, _)| f.rsplit('/').next().unwrap_or(f))
+            .collect();
+        assert_eq!(
+            files,
+            ["a.yaml", "b.yaml"].into_iter().collect(),
+            "{args:?}: {by_code:#?}"
+        );
+        // every check that reported on one copy reported on the other, from its own file
+        for (code, at) in &by_code {
+            let files: std::collections::BTreeSet<&str> = at
+                .iter()
+                .map(|(f, _)| f.rsplit('/').next().unwrap_or(f))
+                .collect();
+            assert_eq!(files.len(), 2, "{args:?} {code}: {at:?}");
+        }
+    }
+}

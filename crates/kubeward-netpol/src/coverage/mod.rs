@@ -18,6 +18,7 @@ pub mod p207_invalid_policy;
 pub mod p208_admin_policy_enforcement;
 pub mod p209_unmodelled_policies;
 pub mod p210_engine_limitations;
+pub mod p211_policies_not_enforced;
 
 pub fn checks() -> Vec<&'static CheckMeta> {
     vec![
@@ -31,6 +32,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
         &p208_admin_policy_enforcement::META,
         &p209_unmodelled_policies::META,
         &p210_engine_limitations::META,
+        &p211_policies_not_enforced::META,
     ]
 }
 
@@ -47,6 +49,7 @@ pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
     out.extend(p208_admin_policy_enforcement::evaluate(inv, a));
     out.extend(p209_unmodelled_policies::evaluate(inv, a));
     out.extend(p210_engine_limitations::evaluate(inv, a));
+    out.extend(p211_policies_not_enforced::evaluate(inv, a));
     out
 }
 

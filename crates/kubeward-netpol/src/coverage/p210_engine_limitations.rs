@@ -21,7 +21,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Per NetworkPolicy, features with documented gaps in the AKS engine given by --engine: Azure NPM (no IPv6; endPort ignored by NPM v1; large ipBlock lists race on update; on Windows nodes no named ports, no SCTP, no negative selectors NotIn/DoesNotExist and no ipBlock except, reported per rule with the Windows workloads the policy selects; egress to the pod's own node always allowed, reported per egress-isolated workload and drawn in the connectivity list when the inputs give the pods' node addresses, status.hostIP), Azure CNI powered by Cilium (endPort only from Cilium 1.17; one named port mapping to different numbers on different pods; ipBlock never matching pods or nodes).",
+        what: "Default engine (netpol-analyzer semantics: an ipBlock never matches a pod): each ipBlock that covers a pod IP given by the inputs (status.podIP/podIPs), whose verdict depends on the engine (Azure NPM and Calico match pod IPs, Cilium does not), and, when the engine could not be known from the inputs, one INFO saying the ipBlock-to-pod verdicts are the fallback's. Per NetworkPolicy, features with documented gaps in the AKS engine given by --engine or found in the inputs: Azure NPM (no IPv6; endPort ignored by NPM v1; large ipBlock lists race on update; on Windows nodes no named ports, no SCTP, no negative selectors NotIn/DoesNotExist and no ipBlock except, reported per rule with the Windows workloads the policy selects; egress to the pod's own node always allowed, reported per egress-isolated workload and drawn in the connectivity list when the inputs give the pods' node addresses, status.hostIP), Azure CNI powered by Cilium (endPort only from Cilium 1.17; one named port mapping to different numbers on different pods; ipBlock never matching pods or nodes).",
         why: "A policy the engine silently narrows or widens is not the policy that was reviewed: endPort ignored means only the first port is opened, IPv6 blocks are not enforced, a rule Windows NPM cannot translate does not protect Windows pods as written, a default-deny egress policy under NPM still lets a pod reach its node (kubelet, node-local and host-network services), a 0.0.0.0/0 egress rule on Cilium does not reach pods or nodes.",
         fix: "Azure NPM: migrate to Azure CNI powered by Cilium (az aks update --network-dataplane cilium; Linux node pools only) or keep policies within NPM's limits (IPv4 only, at most a few ipBlocks per policy; for policies selecting Windows pods use numeric ports, TCP/UDP, In/Exists selectors and ipBlocks without except, splitting a CIDR into the ranges it should allow). Egress to the node cannot be closed by NetworkPolicy under NPM: keep node services authenticated (kubelet authn/authz is on by default on AKS) or move to Cilium. Cilium: upgrade to a Kubernetes version with Cilium 1.17+ for endPort (AKS 1.32+), give one port name one number, and add namespaceSelector/podSelector peers next to ipBlock for in-cluster destinations.",
         links: &[
@@ -96,7 +96,7 @@ fn issues(a: &Analysis, np: &NetPol) -> Vec<(String, String)> {
                 out.push(("/spec/egress".into(), "broad ipBlock egress: Cilium never matches pods or nodes with ipBlock, so in-cluster destinations need namespaceSelector/podSelector peers".into()));
             }
         }
-        Engine::Calico | Engine::Default => {}
+        Engine::Calico | Engine::Default | Engine::None => {}
     }
     out
 }
@@ -272,9 +272,92 @@ fn own_node_findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
     out
 }
 
+/// Default engine: every ipBlock that covers a pod IP the inputs give (status.podIP(s)). Whether
+/// it matches that pod is the engine's choice, and the default engine says no.
+pub fn ip_blocks_over_pods(
+    inv: &Inventory,
+    model: &crate::model::Model,
+    basis: &crate::engine_fact::EngineBasis,
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let why = match basis {
+        crate::engine_fact::EngineBasis::Unknown { why } => {
+            format!("the cluster's engine is not known ({why})")
+        }
+        _ => "default engine".to_string(),
+    };
+    let mut any_block = false;
+    for np in &model.netpols {
+        for r in np.ingress.iter().chain(&np.egress) {
+            for p in &r.peers {
+                let Peer::Ip(set) = p else { continue };
+                let covered: Vec<String> = model
+                    .workloads
+                    .iter()
+                    .filter_map(|w| {
+                        let ips: Vec<String> = w
+                            .pod_ips
+                            .iter()
+                            .filter(|ip| match ip {
+                                std::net::IpAddr::V4(v) => set.v4.contains(u32::from(*v) as u128),
+                                std::net::IpAddr::V6(_) => false,
+                            })
+                            .map(ToString::to_string)
+                            .collect();
+                        (!ips.is_empty())
+                            .then(|| format!("{} ({})", w.display_name(), ips.join(", ")))
+                    })
+                    .collect();
+                any_block = true;
+                if covered.is_empty() {
+                    continue;
+                }
+                let block = set.text.trim();
+                out.push(
+                    Finding::new(
+                        &META,
+                        Status::Warn,
+                        Resource::namespaced("NetworkPolicy", np.namespace.clone(), np.name.clone()),
+                        format!(
+                            "{why}: ipBlock {block} at {} covers the pod IP of {}; analysed as not matching those pods (netpol-analyzer semantics), but Azure NPM and Calico match pod IPs with ipBlock and Cilium does not: the verdict depends on the engine (give --engine or --aks FILE)",
+                            r.pointer,
+                            covered.join(", ")
+                        ),
+                    )
+                    .with_evidence(
+                        Evidence::observed(
+                            format!("ipBlock {block}"),
+                            object_source(inv, np.object, &r.pointer),
+                        )
+                        .with_note(format!("pods inside it: {}", covered.join(", "))),
+                    ),
+                );
+            }
+        }
+    }
+    // Not known and not given: say once that every ipBlock-to-pod verdict is the fallback's.
+    if any_block && let crate::engine_fact::EngineBasis::Unknown { why } = basis {
+        out.push(
+            Finding::new(
+                &META,
+                Status::Info,
+                Resource::new("Cluster", "cluster"),
+                "the cluster's policy engine is not known: analysed with the default engine, under which an ipBlock never matches a pod IP; ipBlock-to-pod verdicts depend on the engine (give --engine or --aks FILE)",
+            )
+            .with_evidence(
+                Evidence::observed("engine not known", kubeward_core::Source::origin("inputs"))
+                    .with_note(why.clone()),
+            ),
+        );
+    }
+    out
+}
+
 pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
-    if a.options.engine == Engine::Default {
-        return Vec::new();
+    match a.options.engine {
+        Engine::Default => return ip_blocks_over_pods(inv, a.model, &a.options.basis),
+        Engine::None => return Vec::new(),
+        _ => {}
     }
     let mut out = Vec::new();
     if a.options.engine == Engine::AzureNpm {
@@ -317,6 +400,34 @@ mod tests {
         assert!(cil.iter().any(|f| f.message.contains("never matches pods")));
         assert!(run(&y, Engine::Default, evaluate).is_empty());
         assert!(run(&y, Engine::Calico, evaluate).is_empty());
+    }
+
+    // item 14: under the default engine, an ipBlock over a known pod IP is named, with why
+    #[test]
+    fn item14_default_engine_names_ip_blocks_over_known_pod_ips() {
+        let server = "apiVersion: v1\nkind: Pod\nmetadata: {name: server, namespace: shop, labels: {app: server}}\nspec: {containers: [{name: c, image: x}]}\nstatus: {podIP: 10.244.1.7, podIPs: [{ip: 10.244.1.7}]}\n";
+        let pol = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: to-cidr, namespace: shop}\nspec:\n  podSelector: {matchLabels: {app: web}}\n  policyTypes: [Egress]\n  egress:\n  - to: [{ipBlock: {cidr: 10.244.1.0/24, except: [10.244.1.128/25]}}]\n  - to: [{ipBlock: {cidr: 192.0.2.0/24}}]\n";
+        let y = format!("{TWO_APPS}---\n{server}---\n{pol}");
+        let f = run(&y, Engine::Default, evaluate);
+        assert_eq!(f.len(), 1, "{f:#?}");
+        let m = &f[0].message;
+        assert!(m.contains("ipBlock 10.244.1.0/24"), "{m}");
+        assert!(m.contains("/spec/egress/0"), "{m}");
+        assert!(m.contains("shop/server[Pod] (10.244.1.7)"), "{m}");
+        assert!(m.contains("depends on the engine"), "{m}");
+        assert_eq!(f[0].evidence[0].source.line, Some(30));
+        // the pod inside `except` is not covered
+        let y2 = y.replace("10.244.1.7", "10.244.1.200");
+        assert!(run(&y2, Engine::Default, evaluate).is_empty());
+        // engines that decide it say nothing of the kind
+        for e in [Engine::AzureNpm, Engine::Calico, Engine::Cilium] {
+            assert!(
+                !run(&y, e, evaluate)
+                    .iter()
+                    .any(|f| f.message.contains("depends on the engine")),
+                "{e:?}"
+            );
+        }
     }
 
     const WIN_POLICY: &str = "apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: win, namespace: shop}\nspec:\n  podSelector: {matchExpressions: [{key: tier, operator: NotIn, values: [batch]}]}\n  ingress:\n  - from: [{podSelector: {matchExpressions: [{key: legacy, operator: DoesNotExist}]}}]\n    ports: [{port: http}, {port: 3868, protocol: SCTP}]\n  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 8080}]\n  egress:\n  - to: [{ipBlock: {cidr: 10.0.0.0/8, except: [10.1.0.0/16]}}]\n";

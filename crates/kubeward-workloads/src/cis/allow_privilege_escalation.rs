@@ -79,12 +79,18 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
         if is_windows(t) {
-            out.push(Finding::new(
-                &META,
-                Status::NotApplicable,
-                t.object.resource(),
-                "Windows pod: no_new_privs does not exist on Windows",
-            ));
+            out.push(
+                Finding::new(
+                    &META,
+                    Status::NotApplicable,
+                    t.object.resource(),
+                    "Windows pod: allowPrivilegeEscalation (no_new_privs) does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+                )
+                .with_evidence(Evidence::observed(
+                    "spec.os.name: windows",
+                    t.object.source(&t.pointer("/os/name")),
+                )),
+            );
             continue;
         }
         let evidence: Vec<Evidence> = t
@@ -116,7 +122,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("privilege escalation allowed in {}", who.join(", ")),
             );
             f.evidence = evidence;
-            out.push(f);
+            out.push(crate::ctx::with_windows_hint(t, f));
         }
     }
     out.into_findings()

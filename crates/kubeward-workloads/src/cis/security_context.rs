@@ -109,12 +109,18 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
         if is_windows(t) {
-            out.push(Finding::new(
-                &META,
-                Status::NotApplicable,
-                t.object.resource(),
-                "Windows pod: Linux security context settings do not apply",
-            ));
+            out.push(
+                Finding::new(
+                    &META,
+                    Status::NotApplicable,
+                    t.object.resource(),
+                    "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
+                )
+                .with_evidence(Evidence::observed(
+                    "spec.os.name: windows",
+                    t.object.source(&t.pointer("/os/name")),
+                )),
+            );
             continue;
         }
         let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
@@ -131,7 +137,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("{} hardening setting(s) missing", evidence.len()),
             );
             f.evidence = evidence;
-            out.push(f);
+            out.push(crate::ctx::with_windows_hint(t, f));
         }
     }
     out.into_findings()

@@ -439,6 +439,28 @@ pub fn table(ctx: &Ctx<'_>) -> Vec<ProfileRow> {
     let nodes = &ctx.opts.nodes;
     let mut rows = Vec::new();
     for t in ctx.workloads() {
+        // Windows nodes have neither seccomp nor AppArmor: say so rather than a Linux default.
+        if let Some(m) = kubeward_inventory::workload::runs_on_windows_nodes(t.spec) {
+            let mut notes = vec![format!(
+                "runs on Windows nodes ({}): seccomp and AppArmor do not exist there",
+                m.describe()
+            )];
+            if m != kubeward_inventory::workload::WindowsMarker::OsName {
+                notes.push("spec.os.name is not windows: Pod Security reads only spec.os.name and judges this pod as Linux".into());
+            }
+            for c in t.containers() {
+                rows.push(ProfileRow {
+                    workload: t.object.resource().display(),
+                    container: container_label(&c),
+                    seccomp: "not applicable (Windows)".into(),
+                    seccomp_from: m.describe().into(),
+                    apparmor: "not applicable (Windows)".into(),
+                    apparmor_from: m.describe().into(),
+                    notes: notes.clone(),
+                });
+            }
+            continue;
+        }
         for c in t.containers() {
             let s = effective_seccomp(t, &c, nodes);
             let a = effective_apparmor(t, &c, nodes);
@@ -817,5 +839,35 @@ mod tests {
             rows[0].notes
         );
         assert!(render_table(&rows).contains("Localhost profiles/missing.json"));
+    }
+
+    // item 15: the profile table of a Windows pod has no Linux default in it
+    #[test]
+    fn item15_windows_pods_have_no_linux_profiles_in_the_table() {
+        for (os, hint) in [
+            ("os: {name: windows}", false),
+            ("nodeSelector: {kubernetes.io/os: windows}", true),
+        ] {
+            let yaml = deployment(
+                "iis",
+                "shop",
+                &format!("      {os}\n      containers: [{{name: app, image: x}}]"),
+            );
+            let inv = test_inventory(&yaml);
+            let opts = ScanOptions::default();
+            let ctx = Ctx::new(&inv, &opts);
+            let rows = table(&ctx);
+            assert_eq!(rows[0].seccomp, "not applicable (Windows)");
+            assert!(!rows[0].seccomp_from.contains("seccompDefault"));
+            assert_eq!(
+                rows[0]
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("spec.os.name is not windows")),
+                hint,
+                "{os}: {:?}",
+                rows[0].notes
+            );
+        }
     }
 }

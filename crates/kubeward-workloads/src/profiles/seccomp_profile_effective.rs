@@ -1,8 +1,6 @@
 //! Effective seccomp profile of every container (CIS AKS 1.8.0 4.6.2, seccomp part).
 
-use kubeward_core::{
-    Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Source, Status,
-};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Layer, Requested, effective_seccomp};
 use crate::ctx::{Ctx, container_label, is_windows};
@@ -36,12 +34,18 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
         if is_windows(t) {
-            out.push(Finding::new(
-                &META,
-                Status::NotApplicable,
-                t.object.resource(),
-                "Windows pod: seccomp does not apply",
-            ));
+            out.push(
+                Finding::new(
+                    &META,
+                    Status::NotApplicable,
+                    t.object.resource(),
+                    "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+                )
+                .with_evidence(Evidence::observed(
+                    "spec.os.name: windows",
+                    t.object.source(&t.pointer("/os/name")),
+                )),
+            );
             continue;
         }
         let mut bad = Vec::new();
@@ -51,14 +55,20 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             let source = match &s.pointer {
                 Some(p) => t.object.source(p),
                 None if s.layer == Layer::NodeDefault => {
-                    Source::origin(if ctx.opts.nodes.is_empty() {
+                    // Where the pod-wide field would go, in the object's own file and line (two
+                    // objects of the same name in two files stay two findings), and where the
+                    // value comes from instead.
+                    let mut src = t
+                        .object
+                        .source(&t.pointer("/securityContext/seccompProfile"));
+                    src.origin = Some(if ctx.opts.nodes.is_empty() {
                         "kubelet default (seccompDefault off; no --node-report given)".to_string()
                     } else {
                         "node reports (kubelet seccompDefault)".to_string()
-                    })
-                    .with_key(t.pointer("/securityContext/seccompProfile"))
+                    });
+                    src
                 }
-                None => Source::default(),
+                None => t.object.source(t.spec_pointer),
             };
             let e = Evidence::observed(s.summary.clone(), source)
                 .with_expected("RuntimeDefault or Localhost")
@@ -99,7 +109,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 t.object.source(t.spec_pointer),
             ))
         };
-        out.push(f);
+        out.push(crate::ctx::with_windows_hint(t, f));
     }
     out.into_findings()
 }
@@ -109,6 +119,50 @@ mod tests {
     use super::*;
     use crate::ctx::{ScanOptions, deployment, run_check};
     use crate::profiles::test_node;
+
+    // item 15: a pod on Windows nodes by its nodeSelector only is judged as Linux (what Pod
+    // Security does), and the finding says so and what to set; spec.os.name makes it Windows
+    #[test]
+    fn item15_windows_by_node_selector_is_told_that_pod_security_reads_os_name() {
+        let spec = "      nodeSelector: {kubernetes.io/os: windows}\n      containers: [{name: app, image: x}]";
+        let f = run_check(
+            &deployment("iis", "shop", spec),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Fail);
+        assert!(
+            f[0].message.starts_with("Windows-node pod judged as Linux"),
+            "{}",
+            f[0].message
+        );
+        let hint = &f[0].evidence[0];
+        assert_eq!(
+            hint.observed.as_deref(),
+            Some("nodeSelector kubernetes.io/os: windows")
+        );
+        assert_eq!(hint.expected.as_deref(), Some("spec.os.name: windows"));
+        assert_eq!(hint.source.line, Some(9));
+        assert!(hint.note.as_deref().unwrap_or("").contains("seccomp"));
+        // the Linux evidence still follows, in the object's own file
+        assert!(f[0].evidence[1].source.file.is_some());
+        let spec = "      os: {name: windows}\n      containers: [{name: app, image: x}]";
+        let f = run_check(
+            &deployment("iis", "shop", spec),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::NotApplicable);
+        assert!(!f[0].message.contains("seccompDefault"), "{}", f[0].message);
+        assert_eq!(f[0].evidence[0].source.line, Some(9));
+        // Linux pods get no Windows hint
+        let f = run_check(
+            &deployment("web", "shop", "      containers: [{name: app, image: x}]"),
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert!(!f[0].message.contains("Windows"));
+    }
 
     #[test]
     fn unset_is_unconfined_without_node_reports() {

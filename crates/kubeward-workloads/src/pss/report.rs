@@ -123,6 +123,13 @@ pub fn verdicts(inv: &Inventory, level: Level, version: Version) -> Vec<PodVerdi
 
 /// Findings: a W100 verdict per workload, and a finding per violated control with the exact
 /// fields as evidence.
+/// The restricted controls Pod Security waives for `spec.os.name: windows` (Kubernetes 1.25+).
+const WINDOWS_EXEMPT_CONTROLS: &[&str] = &[
+    "allowPrivilegeEscalation",
+    "capabilities_restricted",
+    "seccompProfile_restricted",
+];
+
 pub fn findings(inv: &Inventory, level: Level, version: Version) -> Vec<Finding> {
     let at = format!("{level}:{version}");
     parallel_flat_map(&subjects(inv), |obj| {
@@ -160,18 +167,26 @@ fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Ve
     }
     let mut out = Vec::with_capacity(v.violations.len() + 1);
     let checks: Vec<&str> = v.violations.iter().map(|x| x.check).collect();
-    out.push(
-        Finding::new(
-            &verdict::META,
-            Status::Fail,
-            resource.clone(),
-            format!("denied at {at}: {}", v.reasons()),
-        )
-        .with_evidence(
-            Evidence::observed(checks.join(", "), obj.source(""))
-                .with_expected(format!("no violation of {at}")),
-        ),
+    // A Windows-node pod without spec.os.name fails the controls Windows is exempt from: say
+    // that os.name is what Pod Security reads (item 15 of the real-inputs review).
+    let hint = PodTemplate::of(obj).and_then(|t| crate::ctx::windows_hint(&t));
+    let hinted = |check: &str| hint.is_some() && WINDOWS_EXEMPT_CONTROLS.contains(&check);
+    let mut denied = Finding::new(
+        &verdict::META,
+        Status::Fail,
+        resource.clone(),
+        format!("denied at {at}: {}", v.reasons()),
+    )
+    .with_evidence(
+        Evidence::observed(checks.join(", "), obj.source(""))
+            .with_expected(format!("no violation of {at}")),
     );
+    if checks.iter().any(|c| hinted(c))
+        && let Some(e) = &hint
+    {
+        denied = denied.with_evidence(e.clone());
+    }
+    out.push(denied);
     for violation in &v.violations {
         let Some(c) = control(violation.check) else {
             continue;
@@ -182,6 +197,11 @@ fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Ve
             resource.clone(),
             format!("{} — {}", violation.message(), at),
         );
+        if hinted(violation.check)
+            && let Some(e) = &hint
+        {
+            f = f.with_evidence(e.clone());
+        }
         for p in &violation.pointers {
             let observed = match obj.value.pointer(p) {
                 Some(value) => value.to_string(),
@@ -218,6 +238,47 @@ mod tests {
         assert_eq!(src.key.as_deref(), Some("/spec/template/spec/hostNetwork"));
         assert_eq!(src.line, Some(7));
         assert_eq!(f[1].evidence[0].observed.as_deref(), Some("true"));
+    }
+
+    // item 15: restricted controls Windows is exempt from, failed by a pod that runs on
+    // Windows nodes by affinity only: the verdict stands (Pod Security reads spec.os.name) and
+    // the evidence says so
+    #[test]
+    fn item15_windows_node_pod_without_os_name_gets_the_hint() {
+        let pod = |os: &str| {
+            format!(
+                "apiVersion: v1\nkind: Pod\nmetadata: {{name: iis, namespace: shop}}\nspec:\n  {os}\n  securityContext: {{runAsNonRoot: true}}\n  containers: [{{name: app, image: x}}]\n"
+            )
+        };
+        let affinity = "affinity: {nodeAffinity: {requiredDuringSchedulingIgnoredDuringExecution: {nodeSelectorTerms: [{matchExpressions: [{key: kubernetes.io/os, operator: In, values: [windows]}]}]}}}";
+        let inv = load_str("p.yaml", &pod(affinity), &LoadOptions::default());
+        let f = findings(&inv, Level::Restricted, Version::Latest);
+        let ape = f
+            .iter()
+            .skip(1)
+            .find(|f| f.message.contains("allowPrivilegeEscalation"))
+            .expect("allowPrivilegeEscalation violation");
+        assert_eq!(ape.status, Status::Fail);
+        let hint = &ape.evidence[0];
+        assert!(
+            hint.observed.as_deref().unwrap_or("").contains("affinity"),
+            "{hint:?}"
+        );
+        assert_eq!(hint.expected.as_deref(), Some("spec.os.name: windows"));
+        assert_eq!(hint.source.line, Some(5));
+        assert!(
+            f[0].evidence
+                .iter()
+                .any(|e| e.expected.as_deref() == Some("spec.os.name: windows"))
+        );
+        // with spec.os.name the same pod is allowed at restricted
+        let inv = load_str(
+            "p.yaml",
+            &pod("os: {name: windows}"),
+            &LoadOptions::default(),
+        );
+        let f = findings(&inv, Level::Restricted, Version::Latest);
+        assert_eq!(f[0].status, Status::Pass, "{f:#?}");
     }
 
     #[test]

@@ -112,7 +112,7 @@ impl<'a> PodView<'a> {
 
     /// `spec.os.name: windows` (the 1.25 Windows exemptions).
     pub fn is_windows(&self) -> bool {
-        at(self.spec, "/os/name").and_then(Value::as_str) == Some("windows")
+        kubeward_inventory::workload::pod_security_windows(self.spec)
     }
 }
 

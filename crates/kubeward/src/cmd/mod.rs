@@ -1,6 +1,7 @@
 pub mod aks;
 pub mod audit;
 pub mod checks;
+pub mod engine;
 pub mod netpol;
 pub mod node;
 pub mod profiles;

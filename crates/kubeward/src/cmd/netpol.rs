@@ -33,17 +33,7 @@ pub enum NetpolCommand {
     Generate(GenerateArgs),
 }
 
-fn parse_engine(s: &str) -> Result<Engine, String> {
-    Engine::parse(s)
-        .ok_or_else(|| format!("unknown engine {s:?} (default, azure-npm, calico, cilium)"))
-}
-
-#[derive(clap::Args, Debug)]
-pub struct EngineArg {
-    /// Policy engine semantics: default (netpol-analyzer compatible), azure-npm, calico, cilium
-    #[arg(long, default_value = "default", value_parser = parse_engine)]
-    pub engine: Engine,
-}
+use super::engine::EngineArg;
 
 #[derive(clap::Args, Debug)]
 pub struct ListArgs {
@@ -215,10 +205,12 @@ fn write_out(text: &str, file: &Option<PathBuf>) -> anyhow::Result<()> {
 
 fn run_list(a: ListArgs) -> anyhow::Result<u8> {
     let inv = load(&a.paths)?;
+    let fact = a.engine.resolve(&inv, &[])?;
     let model = Model::build(&inv);
-    report_problems(&model, a.engine.engine);
-    let text = output::list_text(&inv, &a.format, a.exposure, a.engine.engine)
-        .map_err(anyhow::Error::msg)?;
+    report_problems(&model, fact.engine);
+    super::engine::print_notes(&fact, &inv, &model);
+    let text =
+        output::list_text(&inv, &a.format, a.exposure, fact.engine).map_err(anyhow::Error::msg)?;
     write_out(&text, &a.output_file)?;
     Ok(exit_for(&model))
 }
@@ -234,20 +226,24 @@ fn exit_for(m: &Model) -> u8 {
 fn run_diff(a: DiffArgs) -> anyhow::Result<u8> {
     let old = load(std::slice::from_ref(&a.old))?;
     let new = load(std::slice::from_ref(&a.new))?;
-    let text =
-        diff::diff_text(&old, &new, &a.format, a.engine.engine).map_err(anyhow::Error::msg)?;
+    let fact = a.engine.resolve(&new, &[])?;
+    super::engine::print_notes(&fact, &new, &Model::build(&new));
+    let text = diff::diff_text(&old, &new, &a.format, fact.engine).map_err(anyhow::Error::msg)?;
     write_out(&text, &a.output_file)?;
     Ok(0)
 }
 
 fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
     let inv = load(&a.paths)?;
+    let fact = a.engine.resolve(&inv, &[])?;
     let model = Model::build(&inv);
-    report_problems(&model, a.engine.engine);
+    report_problems(&model, fact.engine);
+    super::engine::print_notes(&fact, &inv, &model);
     let analysis = Analysis::new(
         &model,
         Options {
-            engine: a.engine.engine,
+            engine: fact.engine,
+            basis: fact.basis,
             ..Default::default()
         },
     );
@@ -272,11 +268,13 @@ fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
         bail!("no readable input");
     }
     warn_if_empty(&inv, &a.paths);
+    let fact = a.engine.resolve(&inv, &[])?;
     let model = Model::build(&inv);
     let analysis = Analysis::new(
         &model,
         Options {
-            engine: a.engine.engine,
+            engine: fact.engine,
+            basis: fact.basis.clone(),
             ..Default::default()
         },
     );
@@ -285,13 +283,14 @@ fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
         &inv,
         &analysis,
         &exposure::ExposureOptions {
-            engine: a.engine.engine,
+            engine: fact.engine,
         },
     ));
     report.facts.insert(
         "netpol".into(),
         serde_json::json!({
-            "engine": a.engine.engine.as_str(),
+            "engine": fact.engine.as_str(),
+            "engine_basis": fact.basis.describe(),
             "workloads": model.workloads.len(),
             "network_policies": model.netpols.len(),
             "admin_network_policies": model.admin.len(),

@@ -308,6 +308,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         }
     }
 
+    // The AKS cluster bodies are read first: their networkProfile names the policy engine the
+    // network analysis of the manifests applies.
+    let aks_inv = (!aks_files.is_empty()).then(|| kubeward_aks::load(aks_files));
     // Kubernetes objects: manifests and snapshots, plus the live cluster when asked.
     let mut inv = if manifests.is_empty() {
         kubeward_inventory::Inventory::default()
@@ -325,24 +328,33 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             nodes: node_facts.clone(),
         };
         report.extend(kubeward_workloads::scan(&inv, &opts));
+        let fact = super::engine::detect(aks_inv.as_ref(), &node_facts, &inv);
+        report
+            .facts
+            .insert("netpol".into(), super::workloads::engine_facts(&fact));
+        let engine = fact.engine;
         let model = kubeward_netpol::Model::build(&inv);
-        let analysis = kubeward_netpol::Analysis::new(&model, kubeward_netpol::Options::default());
+        let analysis = kubeward_netpol::Analysis::new(
+            &model,
+            kubeward_netpol::Options {
+                engine,
+                basis: fact.basis,
+                ..Default::default()
+            },
+        );
         let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
         netpol.extend(kubeward_netpol::exposure::findings_with(
             &inv,
             &analysis,
-            &kubeward_netpol::exposure::ExposureOptions {
-                engine: kubeward_netpol::Engine::default(),
-            },
+            &kubeward_netpol::exposure::ExposureOptions { engine },
         ));
         report.extend(super::workloads::rolled_up_netpol(
             super::workloads::without_system(netpol, &inv, args.include_system),
         ));
     }
-    if !aks_files.is_empty() {
-        let aks_inv = kubeward_aks::load(aks_files);
+    if let Some(aks_inv) = &aks_inv {
         report.absorb(kubeward_aks::report_for(
-            &aks_inv,
+            aks_inv,
             &kubeward_aks::Ctx { as_of },
         ));
     }

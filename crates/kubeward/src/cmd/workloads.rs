@@ -38,6 +38,9 @@ pub struct ScanArgs {
     /// AppArmor, loaded profiles)
     #[arg(long = "node-report", value_name = "FILE", num_args = 1..)]
     pub node_reports: Vec<PathBuf>,
+    /// The network-policy engine for the exposure findings (`--engine`, `--aks FILE`)
+    #[command(flatten)]
+    pub engine: super::engine::EngineArg,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -134,10 +137,9 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     // internet and the instance metadata endpoint) is judged by the network-policy engine. It runs
     // first so that its network model is freed before the workload findings exist: on a snapshot
     // of 100,000 objects the two together would be the run's peak memory.
-    let exposure = kubeward_netpol::exposure::findings(
-        &inv,
-        &kubeward_netpol::exposure::ExposureOptions::default(),
-    );
+    let fact = args.engine.resolve(&inv, &opts.nodes)?;
+    report.facts.insert("netpol".into(), engine_facts(&fact));
+    let exposure = network_findings(&inv, fact);
     let exposure = rolled_up_netpol(without_system(exposure, &inv, opts.include_system));
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
@@ -184,6 +186,57 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
     } else {
         code
     })
+}
+
+/// Exposure findings under the cluster's engine, and what the engine means for them: no engine
+/// at all (P211), or ipBlocks over pod IPs whose verdict the engine decides (P210).
+fn network_findings(
+    inv: &Inventory,
+    fact: kubeward_netpol::EngineFact,
+) -> Vec<kubeward_core::Finding> {
+    let model = kubeward_netpol::Model::build(inv);
+    let engine = fact.engine;
+    let analysis = kubeward_netpol::Analysis::new(
+        &model,
+        kubeward_netpol::Options {
+            engine,
+            basis: fact.basis,
+            ..Default::default()
+        },
+    );
+    let mut out = kubeward_netpol::exposure::findings_with(
+        inv,
+        &analysis,
+        &kubeward_netpol::exposure::ExposureOptions { engine },
+    );
+    out.extend(engine_findings(inv, &analysis));
+    out
+}
+
+/// The engine in a report's facts: which, and how it was chosen.
+pub fn engine_facts(fact: &kubeward_netpol::EngineFact) -> serde_json::Value {
+    serde_json::json!({
+        "engine": fact.engine.as_str(),
+        "engine_basis": fact.basis.describe(),
+    })
+}
+
+/// The findings about the engine itself (P211, and P210's ipBlock note under the default
+/// engine), for commands that do not run every coverage check.
+pub fn engine_findings(
+    inv: &Inventory,
+    analysis: &kubeward_netpol::Analysis,
+) -> Vec<kubeward_core::Finding> {
+    use kubeward_netpol::coverage::{p210_engine_limitations, p211_policies_not_enforced};
+    let mut out = p211_policies_not_enforced::evaluate(inv, analysis);
+    if analysis.options.engine == kubeward_netpol::Engine::Default {
+        out.extend(p210_engine_limitations::ip_blocks_over_pods(
+            inv,
+            analysis.model,
+            &analysis.options.basis,
+        ));
+    }
+    out
 }
 
 /// Network-policy findings with their PASS findings rolled up per check and namespace, as the
