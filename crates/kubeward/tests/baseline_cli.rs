@@ -462,6 +462,30 @@ fn rendering_the_compared_report_gives_the_direct_output_in_every_format() {
         assert!(v["record"].is_string());
     }
     validate_sarif(dir.path(), &dir.path().join("direct.sarif"));
+
+    // The HTML report's baseline filter, in a real browser: preset through the page's hash.
+    let Some(browser) = chromium() else {
+        assert!(!in_ci(), "chromium is required under CI=true");
+        return;
+    };
+    let compared: Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("compared.json")).unwrap())
+            .unwrap();
+    let worse = findings(&compared)
+        .iter()
+        .filter(|f| f["baseline_state"] == "new" || f["baseline_worse"] == true)
+        .count();
+    assert!(worse > 0);
+    let page = dir.path().join("direct.html#f-baseline=worse-or-new");
+    let (dom, log) = render_in_chromium(&browser, &page, dir.path());
+    assert!(console_lines(&log).is_empty(), "{log}");
+    assert_eq!(attribute(&dom, "data-shown-count"), Some(worse), "{log}");
+    let page = dir.path().join("direct.html");
+    let (dom, _) = render_in_chromium(&browser, &page, dir.path());
+    assert_eq!(
+        attribute(&dom, "data-shown-count"),
+        Some(findings(&compared).len())
+    );
 }
 
 /// Microsoft's SARIF Multitool (installed by scripts/install-test-deps.sh) must accept the SARIF.
