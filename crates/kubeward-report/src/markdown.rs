@@ -171,26 +171,8 @@ const MAX_FINDINGS_CHARS: usize = 63_000;
 
 /// Baseline findings not found again (fixed, or not evaluated), within the same budget.
 fn gone(out: &mut String, report: &Report, left_out: &mut usize) {
-    use kubeward_core::baseline::BaselineState;
-    let Some(b) = &report.baseline else {
-        return;
-    };
-    for (state, title) in [
-        (BaselineState::Absent, "Fixed since the baseline"),
-        (
-            BaselineState::NotEvaluated,
-            "In the baseline but not evaluated this time (not counted as fixed)",
-        ),
-    ] {
-        let entries: Vec<_> = b
-            .gone
-            .iter()
-            .filter(|e| e.baseline_state == Some(state))
-            .collect();
-        if entries.is_empty() {
-            continue;
-        }
-        let _ = writeln!(out, "\n## {title} ({})\n", entries.len());
+    for (title, entries) in crate::util::gone_groups(report) {
+        let _ = writeln!(out, "\n## {} ({})\n", esc(title), entries.len());
         for e in entries {
             let line = format!("- {}\n", esc(&crate::util::gone_line(e)));
             if *left_out > 0 || out.len() + line.len() > MAX_FINDINGS_CHARS {

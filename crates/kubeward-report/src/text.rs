@@ -93,25 +93,7 @@ pub fn render(report: &Report, _registry: &Registry, options: &RenderOptions) ->
 
 /// Baseline findings not found again: fixed ones, and those this run could not evaluate.
 fn gone(out: &mut String, report: &Report, p: &Painter) {
-    use kubeward_core::baseline::BaselineState;
-    let Some(b) = &report.baseline else {
-        return;
-    };
-    for (state, title) in [
-        (BaselineState::Absent, "Fixed since the baseline"),
-        (
-            BaselineState::NotEvaluated,
-            "In the baseline but not evaluated this time (input not read or area not run; not counted as fixed)",
-        ),
-    ] {
-        let entries: Vec<_> = b
-            .gone
-            .iter()
-            .filter(|e| e.baseline_state == Some(state))
-            .collect();
-        if entries.is_empty() {
-            continue;
-        }
+    for (title, entries) in crate::util::gone_groups(report) {
         let _ = writeln!(out);
         let _ = writeln!(
             out,

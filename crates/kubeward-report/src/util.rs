@@ -83,6 +83,32 @@ pub fn baseline_tag(f: &Finding) -> String {
     }
 }
 
+/// The baseline findings not found again, in two groups with their titles: fixed ones, and
+/// those this run could not evaluate (never counted as fixed). Empty groups are left out.
+pub fn gone_groups(report: &Report) -> Vec<(&'static str, Vec<&BaselineEntry>)> {
+    let Some(b) = &report.baseline else {
+        return Vec::new();
+    };
+    [
+        (BaselineState::Absent, "Fixed since the baseline"),
+        (
+            BaselineState::NotEvaluated,
+            "In the baseline but not evaluated this time (input not read or area not run; not counted as fixed)",
+        ),
+    ]
+    .into_iter()
+    .map(|(state, title)| {
+        let entries: Vec<&BaselineEntry> = b
+            .gone
+            .iter()
+            .filter(|e| e.baseline_state == Some(state))
+            .collect();
+        (title, entries)
+    })
+    .filter(|(_, entries)| !entries.is_empty())
+    .collect()
+}
+
 /// One line about a baseline finding that is gone: `W100 Deployment/shop/web (FAIL high)`.
 pub fn gone_line(e: &BaselineEntry) -> String {
     let what = match &e.resource {

@@ -488,48 +488,6 @@ fn rendering_the_compared_report_gives_the_direct_output_in_every_format() {
     );
 }
 
-/// Microsoft's SARIF Multitool (installed by scripts/install-test-deps.sh) must accept the SARIF.
-fn validate_sarif(dir: &Path, sarif: &Path) {
-    let tool = std::env::var_os("SARIF_MULTITOOL")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR"))
-                .join("../../.ci/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool")
-        });
-    if !tool.is_file() {
-        assert!(!in_ci(), "the SARIF Multitool is required under CI=true");
-        eprintln!("skipped: SARIF Multitool not installed");
-        return;
-    }
-    let log = dir.join("validation.sarif");
-    let run = Command::new(&tool)
-        .arg("validate")
-        .arg(sarif)
-        .arg("--output")
-        .arg(&log)
-        .args(["--log", "ForceOverwrite"])
-        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .unwrap();
-    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| {
-        panic!(
-            "no validation log ({e}): {}",
-            String::from_utf8_lossy(&run.stdout)
-        )
-    });
-    let log: Value = serde_json::from_str(&text).unwrap();
-    let problems: Vec<String> = log["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
-        .filter(|r| matches!(r["level"].as_str(), Some("error") | Some("warning") | None))
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        .collect();
-    assert!(problems.is_empty(), "{problems:#?}");
-}
-
 #[test]
 fn the_ready_made_pipelines_parse_and_do_what_docs_ci_says() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");

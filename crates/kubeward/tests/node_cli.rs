@@ -1,6 +1,8 @@
 //! `kubeward node` as a user runs it: a machine that is not a node, and proof that a whole node
 //! scan (the real binary, not the library) starts no other process.
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 
@@ -55,33 +57,10 @@ fn not_a_node_says_so_in_text_without_verbose() {
     assert!(!text.contains("not shown"), "{text}");
 }
 
-fn in_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
-}
-
-/// Microsoft's SARIF Multitool as `scripts/install-test-deps.sh` installs it (or `SARIF_MULTITOOL`).
-fn multitool() -> Option<std::path::PathBuf> {
-    if let Some(p) = std::env::var_os("SARIF_MULTITOOL") {
-        return Some(p.into());
-    }
-    let native = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../.ci/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    native.is_file().then_some(native)
-}
-
 #[test]
 fn node_sarif_of_the_example_passes_the_sarif_multitool() {
-    let Some(tool) = multitool() else {
-        assert!(
-            !in_ci(),
-            "the SARIF Multitool is required under CI=true: run scripts/install-test-deps.sh"
-        );
-        eprintln!("skipped: SARIF Multitool not installed (scripts/install-test-deps.sh)");
-        return;
-    };
     let dir = tempfile::tempdir().expect("tempdir");
     let sarif = dir.path().join("node.sarif");
-    let log = dir.path().join("validation.sarif");
     let out = Command::cargo_bin("kubeward")
         .expect("binary")
         .args(["node", "--no-waivers", "--root"])
@@ -91,34 +70,7 @@ fn node_sarif_of_the_example_passes_the_sarif_multitool() {
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1), "the example has FAIL findings");
-    let run = Command::new(&tool)
-        .arg("validate")
-        .arg(&sarif)
-        .arg("--output")
-        .arg(&log)
-        .args(["--log", "ForceOverwrite"])
-        .env("DOTNET_CLI_TELEMETRY_OPTOUT", "1")
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("the Multitool runs");
-    let text = std::fs::read_to_string(&log).unwrap_or_else(|e| {
-        panic!(
-            "no validation log ({e}); Multitool status {}: {}",
-            run.status,
-            String::from_utf8_lossy(&run.stdout)
-        )
-    });
-    let log: serde_json::Value = serde_json::from_str(&text).expect("validation log is JSON");
-    // Errors and warnings alike (a warning is reported without a level).
-    let problems: Vec<String> = log["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
-        .filter(|r| matches!(r["level"].as_str(), Some("error") | Some("warning") | None))
-        .map(|r| format!("{} {}", r["ruleId"], r["message"]))
-        .collect();
-    assert!(problems.is_empty(), "Multitool: {problems:#?}");
+    common::validate_sarif(dir.path(), &sarif);
     // The file was the node report: results for the example's FAIL findings are in it.
     let sarif: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&sarif).expect("sarif")).expect("JSON");
@@ -137,7 +89,7 @@ fn example_node_reports_in_every_format() {
     let root = dir.path().join("node");
     let as_root = kubeward_node::example::materialize(&example_root(), &root).expect("materialise");
     if !as_root {
-        assert!(!in_ci(), "CI runs as root");
+        assert!(!common::in_ci(), "CI runs as root");
         eprintln!("skipped: the example's owners can only be set as root");
         return;
     }
