@@ -1,6 +1,7 @@
 //! Exit policy (documented in the README; a versioned API like check codes).
 //!
-//! - 0: no non-waived FAIL at or above `--fail-on` (and no ERROR when `--fail-on-error`)
+//! - 0: no non-waived FAIL at or above `--fail-on` (and no ERROR when `--fail-on-error`);
+//!   platform-managed findings never count
 //! - 1: at least one such finding
 //! - 2: usage error, or no input could be read at all (decided by the CLI before this is called)
 
@@ -44,7 +45,9 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
         FailOn::Severity(s) => s,
     };
     let failing = report.findings.iter().any(|f| {
+        // Platform-managed objects cannot be changed by the user (docs/exit-codes.md).
         f.waived.is_none()
+            && !f.platform_managed
             && ((f.status == Status::Fail && f.severity >= threshold)
                 || (fail_on_error && f.status == Status::Error))
     });

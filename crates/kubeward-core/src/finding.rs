@@ -529,8 +529,16 @@ pub struct Finding {
     pub remediation: Text,
     #[serde(default)]
     pub kubeward_own: bool,
+    /// About an object AKS or Kubernetes maintains (set only for objects read from a cluster,
+    /// see docs/exit-codes.md): still judged and listed, but it never fails the run.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub platform_managed: bool,
     #[serde(default)]
     pub waived: Option<Box<Waiver>>,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl Finding {
@@ -554,6 +562,7 @@ impl Finding {
             evidence: Vec::new(),
             remediation: Text::borrowed(meta.doc.fix),
             kubeward_own: meta.kubeward_own,
+            platform_managed: false,
             waived: None,
         }
     }

@@ -208,6 +208,7 @@ impl Collected {
                 file: std::sync::Arc::clone(&file),
                 line: None,
                 index,
+                provenance: kubeward_inventory::Provenance::Live,
             };
             inv.objects.push(Object::from_value(value, origin));
         }
@@ -219,7 +220,12 @@ impl Collected {
     /// annotations are dropped too since they can embed the same data.
     pub fn snapshot(&self) -> Value {
         let items: Vec<Value> = self.objects.iter().cloned().map(redact).collect();
-        serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
+        // The mark tells a later scan these objects came from a cluster (see the inventory's
+        // `Provenance`): only then do AKS and Kubernetes labels set objects apart.
+        let mut list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items });
+        list[kubeward_inventory::SNAPSHOT_MARKER] =
+            serde_json::json!({ "source": self.source_name, "version": 1 });
+        list
     }
 }
 

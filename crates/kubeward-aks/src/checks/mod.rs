@@ -11,18 +11,21 @@ pub mod z101_defender;
 pub mod z102_registry_user_access;
 pub mod z103_kubelet_registry_read_only;
 pub mod z104_approved_registries;
+pub mod z105_audit_log_coverage;
 pub mod z110_secrets_kms;
 pub mod z120_api_server_access;
 pub mod z121_private_cluster;
 pub mod z122_node_public_ip;
 pub mod z123_network_policy;
 pub mod z124_lb_tls;
+pub mod z125_network_policy_windows;
 pub mod z130_entra_id;
 pub mod z131_azure_rbac;
 pub mod z132_local_accounts;
 pub mod z133_kubernetes_rbac;
 pub mod z134_managed_identity;
 pub mod z135_run_command;
+pub mod z136_entra_admin_groups;
 pub mod z140_encryption_at_host;
 pub mod z141_ephemeral_os_disk;
 pub mod z142_fips;
@@ -77,6 +80,10 @@ pub static ALL: &[Check] = &[
         eval: z104_approved_registries::evaluate,
     },
     Check {
+        meta: &z105_audit_log_coverage::META,
+        eval: z105_audit_log_coverage::evaluate,
+    },
+    Check {
         meta: &z110_secrets_kms::META,
         eval: z110_secrets_kms::evaluate,
     },
@@ -101,6 +108,10 @@ pub static ALL: &[Check] = &[
         eval: z124_lb_tls::evaluate,
     },
     Check {
+        meta: &z125_network_policy_windows::META,
+        eval: z125_network_policy_windows::evaluate,
+    },
+    Check {
         meta: &z130_entra_id::META,
         eval: z130_entra_id::evaluate,
     },
@@ -123,6 +134,10 @@ pub static ALL: &[Check] = &[
     Check {
         meta: &z135_run_command::META,
         eval: z135_run_command::evaluate,
+    },
+    Check {
+        meta: &z136_entra_admin_groups::META,
+        eval: z136_entra_admin_groups::evaluate,
     },
     Check {
         meta: &z140_encryption_at_host::META,

@@ -1,4 +1,5 @@
-//! CIS AKS 5.5.1: Kubernetes users are managed through Microsoft Entra ID.
+//! CIS AKS 5.5.1: Kubernetes users are managed through Microsoft Entra ID. This check gives the
+//! CIS verdict only; whether admin groups are set is Z136, a check of its own.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
@@ -15,7 +16,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
-        what: "`aadProfile` is present with `managed: true` (and lists admin groups).",
+        what: "`aadProfile` is present with `managed: true`. Its admin groups are judged by Z136 (aks-entra-admin-groups).",
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
@@ -25,7 +26,6 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let aad = c.get("aadProfile");
     let managed = c.get("aadProfile.managed");
-    let groups = c.get("aadProfile.adminGroupObjectIDs");
     let f = if aad.is_unresolved() || managed.is_unresolved() {
         finding(
             &META,
@@ -54,27 +54,16 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             "legacy (non-managed) Azure AD integration: retired, migrate to managed Entra ID integration"
         };
         finding(&META, c, None, Status::Fail, msg)
-    } else if groups.array().is_none_or(|g| g.is_empty()) {
-        finding(
-            &META,
-            c,
-            None,
-            Status::Warn,
-            "managed Entra ID integration without admin groups: cluster admin relies on Azure RBAC or local accounts",
-        )
     } else {
         finding(
             &META,
             c,
             None,
             Status::Pass,
-            "managed Entra ID integration with admin group(s)",
+            "managed Entra ID integration is enabled",
         )
     };
-    vec![
-        f.with_evidence(managed.evidence("true"))
-            .with_evidence(groups.evidence("at least one group object id")),
-    ]
+    vec![f.with_evidence(managed.evidence("true"))]
 }
 
 #[cfg(test)]
@@ -96,7 +85,8 @@ mod tests {
                 evaluate,
                 &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
             ),
-            Status::Warn
+            Status::Pass,
+            "CIS 5.5.1 is met; admin groups are Z136's"
         );
         assert_eq!(
             status(

@@ -324,7 +324,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             include_system: args.include_system,
             nodes: node_facts.clone(),
         };
-        report.extend(kubeward_workloads::scan(&inv, &opts));
+        // One scope rule for the workload and network-policy findings (see `scope`).
+        let scope = kubeward_workloads::scope::Scope::of(&inv);
+        let mut k8s = kubeward_workloads::scan(&inv, &opts);
         let model = kubeward_netpol::Model::build(&inv);
         let analysis = kubeward_netpol::Analysis::new(&model, kubeward_netpol::Options::default());
         let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
@@ -335,9 +337,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 engine: kubeward_netpol::Engine::default(),
             },
         ));
-        report.extend(super::workloads::rolled_up_netpol(
-            super::workloads::without_system(netpol, &inv, args.include_system),
-        ));
+        k8s.extend(super::workloads::rolled_up_netpol(netpol));
+        report
+            .scope
+            .extend(scope.apply(&mut k8s, args.include_system));
+        report.append(k8s);
     }
     if !aks_files.is_empty() {
         let aks_inv = kubeward_aks::load(aks_files);
