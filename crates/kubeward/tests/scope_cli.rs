@@ -117,9 +117,18 @@ fn the_same_daemonset_in_a_snapshot_is_platform_managed_counted_and_not_failing(
             "ownerReferences": [{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": ADDON, "uid": format!("uid-{ADDON}"), "controller": true}]},
         "spec": {"hostNetwork": true, "containers": [{"name": "main", "image": "x", "securityContext": {"privileged": true}}]}
     });
+    // AKS labels its kube-system namespace as its own (namespace findings are about this object).
+    let namespace = serde_json::json!({
+        "apiVersion": "v1", "kind": "Namespace",
+        "metadata": {"name": "kube-system", "uid": "uid-ns", "labels": {
+            "kubernetes.azure.com/managedby": "aks",
+            "addonmanager.kubernetes.io/mode": "Reconcile",
+            "kubernetes.io/metadata.name": "kube-system"}}
+    });
     let snap = snapshot(
         dir.path(),
         vec![
+            namespace,
             daemonset(
                 ADDON,
                 serde_json::json!({"addonmanager.kubernetes.io/mode": "Reconcile"}),
@@ -135,8 +144,10 @@ fn the_same_daemonset_in_a_snapshot_is_platform_managed_counted_and_not_failing(
         about.iter().all(|f| f["platform_managed"] == true),
         "{about:#?}"
     );
-    let scope = &report["scope"][0];
-    assert_eq!(scope["area"], "workloads");
+    let scope = report["scope"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["area"] == "workloads"))
+        .expect("workloads scope");
     assert_eq!(scope["reasons"]["label addonmanager.kubernetes.io/mode"], 1);
     assert!(
         scope["failing"].as_u64().is_some_and(|n| n > 0),
