@@ -99,8 +99,6 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     vec![f]
 }
 
-/// The engine that passes on Linux may not (fully) enforce policy on Windows pools.
-
 #[cfg(test)]
 mod tests {
     use super::super::testing::{cl, status};
