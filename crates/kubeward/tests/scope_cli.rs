@@ -314,3 +314,23 @@ fn z100_gives_the_cis_verdict_and_z105_the_extra_advice() {
     assert_eq!(status("Z100").as_deref(), Some("PASS"));
     assert_eq!(status("Z105").as_deref(), Some("WARN"));
 }
+
+#[test]
+fn a_saved_version_1_report_still_renders_and_every_finding_counts() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.json");
+    let (_, mut report) = json(&["workloads", "examples/cluster", "-o", "json"]);
+    report["schema_version"] = "1".into();
+    std::fs::write(&path, report.to_string()).expect("write");
+    let out = kubeward()
+        .args(["render", &path.display().to_string(), "-o", "json"])
+        .output()
+        .expect("runs");
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "its FAIL findings still fail the run"
+    );
+    let again: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(again["schema_version"], "2");
+}
