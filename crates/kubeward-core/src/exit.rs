@@ -115,6 +115,19 @@ mod tests {
     }
 
     #[test]
+    fn platform_managed_findings_never_fail_and_are_not_counted_as_failing() {
+        for st in [Status::Fail, Status::Error] {
+            let mut r = report(st, Severity::Critical);
+            r.findings[0].platform_managed = true;
+            r.finish();
+            assert_eq!(exit_code(&r, FailOn::default(), true), 0, "{st:?}");
+            assert_eq!(r.summary.platform_managed, 1);
+            assert!(r.summary.failed_by_severity.is_empty());
+            assert_eq!(r.worst_failure(), None);
+        }
+    }
+
+    #[test]
     fn threshold_and_never() {
         let r = report(Status::Fail, Severity::Medium);
         assert_eq!(exit_code(&r, "high".parse().unwrap(), false), 0);

@@ -334,3 +334,62 @@ fn a_saved_version_1_report_still_renders_and_every_finding_counts() {
     let again: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(again["schema_version"], "2");
 }
+
+#[test]
+fn rbac_summary_and_who_can_follow_the_same_rule() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let binding = |name: &str, labels: serde_json::Value, subject: &str| {
+        serde_json::json!({
+            "apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRoleBinding",
+            "metadata": {"name": name, "uid": format!("uid-{name}"), "labels": labels},
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "cluster-admin"},
+            "subjects": [{"kind": "Group", "name": subject}]
+        })
+    };
+    let snap = snapshot(
+        dir.path(),
+        vec![
+            binding(
+                "cluster-admin",
+                serde_json::json!({"kubernetes.io/bootstrapping": "rbac-defaults"}),
+                "system:masters",
+            ),
+            // Named like a built-in, but unlabelled: the user's own.
+            binding("system:ops", serde_json::json!({}), "ops"),
+        ],
+    );
+    let out = kubeward()
+        .args(["rbac", "summary", &snap])
+        .output()
+        .expect("runs");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("1 dangerous grant(s) of platform-managed bindings"),
+        "{text}"
+    );
+    assert!(!text.contains("system:masters"), "{text}");
+    assert!(text.contains("Group ops"), "{text}");
+    let out = kubeward()
+        .args(["rbac", "summary", &snap, "-o", "json"])
+        .output()
+        .expect("runs");
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let masters = rows
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["subject"]["name"] == "system:masters"))
+        .expect("listed in JSON");
+    assert_eq!(masters["dangerous"][0]["platform_managed"], true);
+    let out = kubeward()
+        .args(["rbac", "who-can", "get", "secrets", &snap, "-o", "json"])
+        .output()
+        .expect("runs");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    let managed: Vec<bool> = v["grants"]
+        .as_array()
+        .expect("grants")
+        .iter()
+        .map(|g| g["platform_managed"] == true)
+        .collect();
+    assert_eq!(managed.iter().filter(|m| **m).count(), 1, "{v:#}");
+    assert_eq!(managed.len(), 2, "{v:#}");
+}
