@@ -1,6 +1,7 @@
 //! Exit policy (documented in the README; a versioned API like check codes).
 //!
-//! - 0: no non-waived FAIL at or above `--fail-on` (and no ERROR when `--fail-on-error`)
+//! - 0: no non-waived FAIL at or above `--fail-on` (and no ERROR when `--fail-on-error`);
+//!   platform-managed findings never count
 //! - 1: at least one such finding
 //! - 2: usage error, or no input could be read at all (decided by the CLI before this is called)
 
@@ -45,7 +46,9 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
     };
     // Under a baseline only what got worse fails: new findings and worse verdicts.
     let failing = report.findings.iter().any(|f| {
+        // Platform-managed objects cannot be changed by the user (docs/exit-codes.md).
         f.waived.is_none()
+            && !f.platform_managed
             && ((f.status == Status::Fail
                 && f.severity >= threshold
                 && crate::baseline::counts_for_exit(f))
@@ -116,6 +119,19 @@ mod tests {
             ),
             0
         );
+    }
+
+    #[test]
+    fn platform_managed_findings_never_fail_and_are_not_counted_as_failing() {
+        for st in [Status::Fail, Status::Error] {
+            let mut r = report(st, Severity::Critical);
+            r.findings[0].platform_managed = true;
+            r.finish();
+            assert_eq!(exit_code(&r, FailOn::default(), true), 0, "{st:?}");
+            assert_eq!(r.summary.platform_managed, 1);
+            assert!(r.summary.failed_by_severity.is_empty());
+            assert_eq!(r.worst_failure(), None);
+        }
     }
 
     #[test]

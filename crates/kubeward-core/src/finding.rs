@@ -529,6 +529,10 @@ pub struct Finding {
     pub remediation: Text,
     #[serde(default)]
     pub kubeward_own: bool,
+    /// About an object AKS or Kubernetes maintains (set only for objects read from a cluster,
+    /// see docs/exit-codes.md): still judged and listed, but it never fails the run.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub platform_managed: bool,
     #[serde(default)]
     pub waived: Option<Box<Waiver>>,
     /// Which item of the resource the finding is about, where one check reports several items
@@ -553,6 +557,10 @@ pub struct Finding {
     pub baseline_worse: bool,
 }
 
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
 impl Finding {
     /// A finding from its check's metadata; remediation defaults to the check's documented fix.
     pub fn new(
@@ -574,6 +582,7 @@ impl Finding {
             evidence: Vec::new(),
             remediation: Text::borrowed(meta.doc.fix),
             kubeward_own: meta.kubeward_own,
+            platform_managed: false,
             waived: None,
             item: None,
             fingerprint: None,

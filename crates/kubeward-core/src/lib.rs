@@ -17,5 +17,5 @@ pub use exit::{FailOn, exit_code};
 pub use finding::{Evidence, Finding, Reference, Resource, Severity, Source, Status, Text, Waiver};
 pub use profile::{BenchmarkProfile, ProfileChoice};
 pub use registry::Registry;
-pub use report::{InputError, InputInfo, Report, Summary};
+pub use report::{AreaScope, InputError, InputInfo, Report, Summary};
 pub use waiver::WaiverFile;

@@ -9,7 +9,7 @@ use crate::finding::{Finding, Severity, Status};
 use crate::profile::ProfileChoice;
 
 /// Version of the JSON report schema (docs/report-schema.md). Bumped on any breaking change.
-pub const SCHEMA_VERSION: &str = "1";
+pub const SCHEMA_VERSION: &str = "2";
 
 /// One input the run read (a node root, a manifest file, a log…).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -42,7 +42,86 @@ pub struct Summary {
     /// Findings per area and status.
     pub by_area: BTreeMap<String, BTreeMap<String, usize>>,
     pub waived: usize,
+    /// Findings about platform-managed objects (they never fail the run).
+    #[serde(default)]
+    pub platform_managed: usize,
     pub input_errors: usize,
+}
+
+/// What one area set apart as platform-managed, and why: every format states it at the top of
+/// the area (docs/report-schema.md).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AreaScope {
+    /// The area id (`workloads`, `netpol`).
+    pub area: String,
+    /// Objects of this area's findings that are platform-managed.
+    pub objects: usize,
+    /// Findings about them (marked `platform_managed`, unless `included`).
+    pub findings: usize,
+    /// Of those, FAIL findings (they do not fail the run).
+    pub failing: usize,
+    /// Objects per reason (`label kubernetes.azure.com/managedby=aks`, `owned by a platform-managed
+    /// object`…).
+    pub reasons: BTreeMap<String, usize>,
+    /// The flag that shows them like any other finding.
+    pub shown_by: String,
+    /// That flag was given: nothing was set apart, the findings are not marked and count.
+    #[serde(default)]
+    pub included: bool,
+}
+
+impl AreaScope {
+    fn included_sentence(&self) -> String {
+        format!(
+            "{} platform-managed object{} shown and counted like any other finding ({} given)",
+            self.objects,
+            if self.objects == 1 { "" } else { "s" },
+            self.shown_by
+        )
+    }
+
+    fn head(&self) -> String {
+        let reasons: Vec<String> = self
+            .reasons
+            .iter()
+            .map(|(r, n)| format!("{n} {r}"))
+            .collect();
+        format!(
+            "{} platform-managed object{} set apart ({}): {} finding{}, {} FAIL, not counted for the exit code",
+            self.objects,
+            if self.objects == 1 { "" } else { "s" },
+            reasons.join(", "),
+            self.findings,
+            if self.findings == 1 { "" } else { "s" },
+            self.failing,
+        )
+    }
+
+    /// The sentence of formats that list these findings (JSON, SARIF, HTML), marked.
+    pub fn listed_sentence(&self) -> String {
+        if self.included {
+            return self.included_sentence();
+        }
+        format!(
+            "{}; they are listed and marked platform-managed; {} counts them like any other finding",
+            self.head(),
+            self.shown_by
+        )
+    }
+
+    /// The sentence of formats that show only the counts (text, Markdown): `3 platform-managed
+    /// objects set apart (2 label addonmanager.kubernetes.io/mode, 1 owned by a platform-managed
+    /// object): 5 findings, 2 FAIL, not counted for the exit code; not listed here: …`.
+    pub fn sentence(&self) -> String {
+        if self.included {
+            return self.included_sentence();
+        }
+        format!(
+            "{}; not listed here: {} shows them like any other finding",
+            self.head(),
+            self.shown_by
+        )
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -59,6 +138,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     #[serde(default)]
     pub input_errors: Vec<InputError>,
+    /// Per area, the objects set apart as platform-managed (absent when none were).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<AreaScope>,
     /// Area-specific facts a person wants next to the findings (e.g. the effective kubelet
     /// configuration, an audit summary). Renderers print them generically, as key/value blocks.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
@@ -92,6 +174,7 @@ impl Report {
             profile: None,
             findings: Vec::new(),
             input_errors: Vec::new(),
+            scope: Vec::new(),
             facts: BTreeMap::new(),
             summary: Summary::default(),
             fingerprint_version: None,
@@ -125,6 +208,7 @@ impl Report {
         self.inputs.extend(other.inputs);
         self.findings.extend(other.findings);
         self.input_errors.extend(other.input_errors);
+        self.scope.extend(other.scope);
         self.facts.extend(other.facts);
         if self.profile.is_none() {
             self.profile = other.profile;
@@ -153,6 +237,20 @@ impl Report {
         self.inputs.dedup();
         self.input_errors.sort();
         self.input_errors.dedup();
+        // One entry per area (merged reports may bring several).
+        self.scope.sort_by(|a, b| a.area.cmp(&b.area));
+        self.scope.dedup_by(|later, first| {
+            if later.area != first.area {
+                return false;
+            }
+            first.objects += later.objects;
+            first.findings += later.findings;
+            first.failing += later.failing;
+            for (r, n) in std::mem::take(&mut later.reasons) {
+                *first.reasons.entry(r).or_default() += n;
+            }
+            true
+        });
         // A saved report keeps the fingerprints it was written with (a subset of a report, such
         // as a diff, must not renumber its occurrence suffixes).
         if self.findings.iter().any(|f| f.fingerprint.is_none()) {
@@ -176,9 +274,12 @@ impl Report {
                 .or_default()
                 .entry(f.status.as_str().to_string())
                 .or_default() += 1;
+            if f.platform_managed {
+                s.platform_managed += 1;
+            }
             if f.waived.is_some() {
                 s.waived += 1;
-            } else if f.status == Status::Fail {
+            } else if f.status == Status::Fail && !f.platform_managed {
                 *s.failed_by_severity
                     .entry(f.severity.as_str().to_string())
                     .or_default() += 1;
@@ -195,11 +296,11 @@ impl Report {
             .count()
     }
 
-    /// The worst severity among non-waived FAIL findings.
+    /// The worst severity among FAIL findings that count (not waived, not platform-managed).
     pub fn worst_failure(&self) -> Option<Severity> {
         self.findings
             .iter()
-            .filter(|f| f.status == Status::Fail && f.waived.is_none())
+            .filter(|f| f.status == Status::Fail && f.waived.is_none() && !f.platform_managed)
             .map(|f| f.severity)
             .max()
     }

@@ -26,6 +26,8 @@ pub(crate) struct JsonDoc {
 pub(crate) struct JsonLoad {
     pub docs: Vec<JsonDoc>,
     pub errors: Vec<LoadError>,
+    /// The top-level List carries the mark of `kubeward snapshot` ([`crate::SNAPSHOT_MARKER`]).
+    pub snapshot: bool,
 }
 
 struct Elem {
@@ -366,6 +368,9 @@ impl Scanner<'_> {
             .is_some_and(|k| k.ends_with("List"));
         if !top.had_items || is_list {
             if is_list {
+                self.out.snapshot |= rest
+                    .get(crate::SNAPSHOT_MARKER)
+                    .is_some_and(Value::is_object);
                 self.out.docs.extend(top.items);
             } else {
                 let lines = self

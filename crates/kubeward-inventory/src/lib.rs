@@ -23,7 +23,7 @@ mod yaml;
 
 pub use error::LoadError;
 pub use load::{LoadOptions, load_bytes, load_paths, load_str};
-pub use object::{FieldLines, Inventory, Object, Origin};
+pub use object::{FieldLines, Inventory, Object, Origin, Provenance, SNAPSHOT_MARKER};
 pub use value::{Map, Value};
 
 #[doc(hidden)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use crate::error::LoadError;
 use crate::json;
-use crate::object::{FieldLines, Inventory, Object, Origin};
+use crate::object::{FieldLines, Inventory, Object, Origin, Provenance};
 use crate::value::Value;
 use crate::yaml;
 use kubeward_core::{InputError, InputInfo};
@@ -273,7 +273,14 @@ fn from_json(name: &str, loaded: json::JsonLoad) -> Inventory {
     }
     inv.errors
         .extend(loaded.errors.into_iter().map(|e| e.into_input_error(name)));
-    inv.inputs.push(input_info(name, inv.objects.len()));
+    let mut info = input_info(name, inv.objects.len());
+    if loaded.snapshot {
+        for o in &mut inv.objects {
+            o.origin.provenance = Provenance::Snapshot;
+        }
+        info.kind = "snapshot".into();
+    }
+    inv.inputs.push(info);
     inv
 }
 
@@ -393,6 +400,7 @@ fn push_value(
         file: Arc::clone(file),
         line: Some(line),
         index: *ordinal,
+        provenance: Provenance::Offline,
     };
     *ordinal += 1;
     let mut obj = Object::new(value, origin);

@@ -4,6 +4,30 @@ use kubeward_core::{InputError, InputInfo, Resource, Source};
 
 use crate::value::Value;
 
+/// How an object reached kubeward: the scope rule (what may be set apart as platform-managed)
+/// trusts labels and owners only on objects read from a cluster.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Provenance {
+    /// A manifest file, folder or stdin: whoever wrote it chose every label, owner and namespace.
+    #[default]
+    Offline,
+    /// A snapshot file written by `kubeward snapshot` (marked with [`SNAPSHOT_MARKER`]).
+    Snapshot,
+    /// Listed from a cluster during this run (`--cluster`).
+    Live,
+}
+
+impl Provenance {
+    /// Read from a cluster, now or in a snapshot.
+    pub fn is_from_cluster(self) -> bool {
+        !matches!(self, Provenance::Offline)
+    }
+}
+
+/// Top-level key of the `v1/List` that `kubeward snapshot` writes; its presence (an object) makes
+/// the file's objects [`Provenance::Snapshot`].
+pub const SNAPSHOT_MARKER: &str = "kubewardSnapshot";
+
 /// Where an object was read from.
 #[derive(Debug, Clone, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Origin {
@@ -14,6 +38,8 @@ pub struct Origin {
     pub line: Option<u32>,
     /// 0-based index of the YAML document (or List item) in the file.
     pub index: usize,
+    /// Offline input, snapshot or live cluster.
+    pub provenance: Provenance,
 }
 
 /// Line of every field of an object, keyed by JSON pointer relative to the object root

@@ -208,6 +208,7 @@ impl Collected {
                 file: std::sync::Arc::clone(&file),
                 line: None,
                 index,
+                provenance: kubeward_inventory::Provenance::Live,
             };
             inv.objects.push(Object::from_value(value, origin));
         }
@@ -219,7 +220,12 @@ impl Collected {
     /// annotations are dropped too since they can embed the same data.
     pub fn snapshot(&self) -> Value {
         let items: Vec<Value> = self.objects.iter().cloned().map(redact).collect();
-        serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items })
+        // The mark tells a later scan these objects came from a cluster (see the inventory's
+        // `Provenance`): only then do AKS and Kubernetes labels set objects apart.
+        let mut list = serde_json::json!({ "apiVersion": "v1", "kind": "List", "metadata": {}, "items": items });
+        list[kubeward_inventory::SNAPSHOT_MARKER] =
+            serde_json::json!({ "source": self.source_name, "version": 1 });
+        list
     }
 }
 
@@ -256,6 +262,48 @@ pub fn redact(mut v: Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_snapshot_reads_back_as_cluster_objects_and_live_objects_are_live() {
+        let collected = || Collected {
+            source_name: "aks-test".into(),
+            objects: vec![serde_json::json!({
+                "apiVersion": "v1", "kind": "ConfigMap",
+                "metadata": {"name": "c", "namespace": "kube-system"}
+            })],
+            not_listed: Vec::new(),
+            not_served: Vec::new(),
+            requests: 1,
+        };
+        let text = serde_json::to_string(&collected().snapshot()).expect("json");
+        let inv = kubeward_inventory::load_str(
+            "snap.json",
+            &text,
+            &kubeward_inventory::LoadOptions::default(),
+        );
+        assert_eq!(inv.objects.len(), 1);
+        assert_eq!(
+            inv.objects[0].origin.provenance,
+            kubeward_inventory::Provenance::Snapshot
+        );
+        assert_eq!(inv.inputs[0].kind, "snapshot");
+        let live = collected().into_inventory();
+        assert_eq!(
+            live.objects[0].origin.provenance,
+            kubeward_inventory::Provenance::Live
+        );
+        // The same List without the mark is an offline file.
+        let plain = text.replacen("\"kubewardSnapshot\"", "\"other\"", 1);
+        let inv = kubeward_inventory::load_str(
+            "dump.json",
+            &plain,
+            &kubeward_inventory::LoadOptions::default(),
+        );
+        assert_eq!(
+            inv.objects[0].origin.provenance,
+            kubeward_inventory::Provenance::Offline
+        );
+    }
 
     #[test]
     fn redaction_removes_values_and_last_applied() {

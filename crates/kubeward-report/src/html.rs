@@ -11,7 +11,7 @@ use minijinja::value::Serde;
 use serde::Serialize;
 
 use crate::RenderError;
-use crate::util::{area_counts, area_findings, area_title, areas, status_label};
+use crate::util::{area_counts, area_findings, area_scope, area_title, areas, status_label};
 
 const TEMPLATE: &str = include_str!("../templates/report.html");
 
@@ -49,6 +49,8 @@ struct AreaView {
     title: String,
     total: usize,
     bars: Vec<BarView>,
+    /// What was set apart as platform-managed in this area (listed below, marked).
+    scope: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -86,6 +88,7 @@ struct FindingView {
     remediation: String,
     show_remediation: bool,
     kubeward_own: bool,
+    platform_managed: bool,
     waived: Option<String>,
     /// `new`, `worse`, `updated`, `unchanged`, or empty without a baseline (the filter's value).
     baseline: &'static str,
@@ -122,6 +125,7 @@ fn finding_view(f: &Finding) -> FindingView {
             Status::Fail | Status::Error | Status::Warn | Status::Manual
         ) && !f.remediation.trim().is_empty(),
         kubeward_own: f.kubeward_own,
+        platform_managed: f.platform_managed,
         waived: f.waived.as_ref().map(|w| match &w.expires {
             Some(x) => format!("{} (until {x})", w.reason),
             None => w.reason.clone(),
@@ -152,6 +156,7 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
             AreaView {
                 id: a.to_string(),
                 title: area_title(a),
+                scope: area_scope(report, a).map(|s| s.listed_sentence()),
                 total,
                 bars: counts
                     .into_iter()

@@ -3,7 +3,8 @@
 //! One `<testsuite>` per area, one `<testcase>` per finding:
 //! - FAIL → `<failure>` (message = the finding's message, type = severity, text = evidence + remediation);
 //! - ERROR → `<error>` (the check could not run; message says why);
-//! - MANUAL, NOT_APPLICABLE and any waived finding → `<skipped>` with the reason as message
+//! - MANUAL, NOT_APPLICABLE, any waived finding and a FAIL or ERROR on a platform-managed object
+//!   → `<skipped>` with the reason as message
 //!   (both dashboards show these as "skipped / not executed", which is what they are);
 //! - PASS, WARN, INFO → passed; WARN and INFO carry their message and evidence in `<system-out>`
 //!   so they are visible without turning the pipeline red.
@@ -23,6 +24,9 @@ pub fn render(report: &Report) -> Result<String, RenderError> {
         suite.add_property(Property::new("area", area_title(area)));
         if let Some(p) = &report.profile {
             suite.add_property(Property::new("profile", p.id.as_str()));
+        }
+        if let Some(scope) = crate::util::area_scope(report, area) {
+            suite.add_property(Property::new("platform-managed", scope.listed_sentence()));
         }
         for f in area_findings(report, area) {
             suite.add_test_case(test_case(f));
@@ -81,6 +85,16 @@ fn test_case(f: &Finding) -> TestCase {
         s.set_message(format!("{} waived: {}", f.status, w.reason))
             .set_type("waived")
             .set_description(details(f));
+        s
+    } else if f.platform_managed && matches!(f.status, Status::Fail | Status::Error) {
+        // Listed, but like a waived one it does not fail the run (docs/exit-codes.md).
+        let mut s = TestCaseStatus::skipped();
+        s.set_message(format!(
+            "{} on a platform-managed object (AKS or Kubernetes maintains it): {}",
+            f.status, f.message
+        ))
+        .set_type("platform-managed")
+        .set_description(details(f));
         s
     } else {
         match f.status {

@@ -102,6 +102,13 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
         "\n{failing} failing (not waived), {} waived, {} input error(s).",
         s.waived, s.input_errors
     );
+    if s.platform_managed > 0 {
+        let _ = writeln!(
+            out,
+            "{} finding(s) on platform-managed objects, not counted for the exit code.",
+            s.platform_managed
+        );
+    }
 
     if let Some(b) = &report.baseline {
         let _ = writeln!(
@@ -126,14 +133,19 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let verbose = list_everything(report, options.verbose);
     let mut left_out = 0usize;
     for area in areas(report) {
+        // Platform-managed findings are counted in the scope line, listed by JSON, SARIF, HTML.
         let findings: Vec<&Finding> = area_findings(report, area)
             .into_iter()
-            .filter(|f| shown(f, verbose))
+            .filter(|f| shown(f, verbose) && !f.platform_managed)
             .collect();
-        if findings.is_empty() {
+        let scope = crate::util::area_scope(report, area);
+        if findings.is_empty() && scope.is_none() {
             continue;
         }
         let _ = writeln!(out, "\n## {}\n", esc(&area_title(area)));
+        if let Some(scope) = scope {
+            let _ = writeln!(out, "_{}_\n", esc(&scope.sentence()));
+        }
         for f in findings {
             let mut one = String::new();
             finding(&mut one, f);
@@ -154,7 +166,7 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
     let hidden = report
         .findings
         .iter()
-        .filter(|f| !shown(f, verbose))
+        .filter(|f| !shown(f, verbose) && !f.platform_managed)
         .count();
     if hidden > 0 {
         let _ = writeln!(

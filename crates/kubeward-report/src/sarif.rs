@@ -46,6 +46,17 @@ struct RunProperties<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     profile: Option<&'a str>,
     summary: &'a kubeward_core::Summary,
+    /// Per area, what was set apart as platform-managed (and the sentence saying so).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scope: Vec<ScopeView<'a>>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ScopeView<'a> {
+    #[serde(flatten)]
+    scope: &'a kubeward_core::AreaScope,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -157,6 +168,8 @@ struct ResultProperties {
     severity: &'static str,
     resource: String,
     evidence: Vec<String>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    platform_managed: bool,
 }
 
 #[derive(Serialize)]
@@ -487,6 +500,8 @@ pub fn render(
             rules.len() - 1
         });
         let (kind, level) = match f.status {
+            // Platform-managed: the user cannot change the object, so it gates nothing.
+            Status::Fail if f.platform_managed => ("fail", "note"),
             Status::Fail => ("fail", fail_level(f.severity)),
             Status::Warn => ("fail", "note"),
             _ => ("review", "none"),
@@ -553,6 +568,7 @@ pub fn render(
                 severity: f.severity.as_str(),
                 resource: f.resource.display(),
                 evidence: f.evidence.iter().map(evidence_line).collect(),
+                platform_managed: f.platform_managed,
             },
         });
     }
@@ -607,6 +623,7 @@ pub fn render(
                     severity: e.severity.as_str(),
                     resource,
                     evidence: Vec::new(),
+                    platform_managed: false,
                 },
             });
         }
@@ -652,6 +669,14 @@ pub fn render(
                 command: &report.command,
                 profile: report.profile.as_ref().map(|p| p.id.as_str()),
                 summary: &report.summary,
+                scope: report
+                    .scope
+                    .iter()
+                    .map(|scope| ScopeView {
+                        scope,
+                        text: scope.listed_sentence(),
+                    })
+                    .collect(),
             },
         }],
     };

@@ -174,9 +174,16 @@ fn area_section(
         p.heading(&area_title(area)),
         p.dim(&counts_phrase(&counts))
     );
+    if let Some(scope) = crate::util::area_scope(report, area) {
+        let _ = writeln!(out, "  {}", p.dim(&scope.sentence()));
+    }
     let mut hidden = 0usize;
     let verbose = list_everything(report, options.verbose);
     for f in area_findings(report, area) {
+        // Counted in the scope line above, listed by JSON, SARIF and HTML.
+        if f.platform_managed {
+            continue;
+        }
         if !shown(f, verbose) {
             hidden += 1;
             continue;
@@ -476,6 +483,14 @@ fn totals(out: &mut String, report: &Report, options: &RenderOptions, p: &Painte
         s.waived,
         s.input_errors
     );
+    if s.platform_managed > 0 {
+        let _ = writeln!(
+            out,
+            "  {} finding{} on platform-managed objects (not counted for the exit code)",
+            s.platform_managed,
+            if s.platform_managed == 1 { "" } else { "s" },
+        );
+    }
     if !options.verbose {
         let _ = writeln!(
             out,

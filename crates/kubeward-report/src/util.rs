@@ -25,6 +25,14 @@ pub fn list_everything(report: &Report, verbose: bool) -> bool {
     verbose || report.findings.len() == 1
 }
 
+/// What the area set apart as platform-managed, when anything was.
+pub fn area_scope<'a>(report: &'a Report, area: &str) -> Option<&'a kubeward_core::AreaScope> {
+    report
+        .scope
+        .iter()
+        .find(|s| s.area == area && s.objects > 0)
+}
+
 /// The areas present in the report, in the core's area order (node first, general last); area ids
 /// the core does not know come after, alphabetically.
 pub fn areas(report: &Report) -> Vec<&str> {

@@ -8,12 +8,13 @@ use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use kubeward_node::NodeFacts;
 
 use crate::rbac::Rbac;
-use crate::system;
+use crate::scope::Scope;
 
 /// Options of a workload scan.
 #[derive(Debug, Clone, Default)]
 pub struct ScanOptions {
-    /// Report built-in Kubernetes and AKS objects too.
+    /// Show findings about platform-managed objects like any other (see [`crate::scope`]): not
+    /// marked, and counted for the exit code.
     pub include_system: bool,
     /// Node facts from saved node reports (`--node-report`); empty when none were given.
     pub nodes: Vec<NodeFacts>,
@@ -23,6 +24,8 @@ pub struct Ctx<'a> {
     pub inv: &'a Inventory,
     pub opts: &'a ScanOptions,
     pub rbac: Rbac<'a>,
+    /// Which objects are platform-managed (only objects read from a cluster can be).
+    pub scope: Scope,
     /// ServiceAccounts by (namespace, name), so per-workload lookups stay cheap on big snapshots.
     service_accounts: BTreeMap<(&'a str, &'a str), &'a Object>,
     /// Visible top-level workloads, computed once.
@@ -38,25 +41,17 @@ impl<'a> Ctx<'a> {
         let workloads = inv
             .objects
             .iter()
-            .filter(|o| {
-                is_workload(o)
-                    && (opts.include_system || !system::is_system_workload(o))
-                    && !has_controller_owner(o)
-            })
+            .filter(|o| is_workload(o) && !has_controller_owner(o))
             .filter_map(PodTemplate::of)
             .collect();
         Ctx {
             inv,
             opts,
             rbac: Rbac::from_inventory(inv),
+            scope: Scope::of(inv),
             service_accounts,
             workloads,
         }
-    }
-
-    /// Is this object hidden as a built-in one?
-    pub fn hides(&self, obj: &Object) -> bool {
-        !self.opts.include_system && system::is_system_workload(obj)
     }
 
     /// Every workload's pod template, top-level owners only (a Pod or ReplicaSet created by a

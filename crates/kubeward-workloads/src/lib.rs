@@ -9,7 +9,7 @@ pub mod ctx;
 pub mod profiles;
 pub mod pss;
 pub mod rbac;
-pub mod system;
+pub mod scope;
 
 use kubeward_core::{CheckMeta, Finding};
 use kubeward_inventory::{Inventory, Object, PodTemplate};
@@ -34,19 +34,11 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 /// control, and reads namespace labels.
 ///
 /// Each pod's controls run once for both levels ([`pss::evaluate_levels`]).
-pub fn pss_findings(inv: &Inventory, opts: &ScanOptions) -> Vec<Finding> {
+pub fn pss_findings(inv: &Inventory, _opts: &ScanOptions) -> Vec<Finding> {
     use rayon::prelude::*;
     // Workloads whose controlling owner is in the inputs too are covered by the owner's verdict.
-    let subjects: Vec<&Object> = pss::subjects(inv)
-        .into_iter()
-        .filter(|o| {
-            opts.include_system
-                || !o
-                    .namespace
-                    .as_deref()
-                    .is_some_and(system::is_system_namespace)
-        })
-        .collect();
+    // Every object is judged; platform-managed ones are marked afterwards (see `scope`).
+    let subjects: Vec<&Object> = pss::subjects(inv);
     // PASS verdicts are counted as they come (see `aggregate::Sink`), each worker its own.
     subjects
         .par_iter()

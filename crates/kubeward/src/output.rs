@@ -333,8 +333,13 @@ pub fn run_render(args: RenderArgs) -> anyhow::Result<u8> {
     } else {
         args.report.display().to_string()
     };
-    let report: Report = serde_json::from_str(&text)
+    let mut report: Report = serde_json::from_str(&text)
         .with_context(|| format!("{shown} is not a kubeward JSON report"))?;
+    // Version 1 reads as version 2 unchanged: it has no platform-managed findings, so every
+    // finding counts, as it did then.
+    if report.schema_version == "1" {
+        report.schema_version = kubeward_core::report::SCHEMA_VERSION.to_string();
+    }
     if report.schema_version != kubeward_core::report::SCHEMA_VERSION {
         bail!(
             "{shown} has report schema version {}; this kubeward reads version {}",

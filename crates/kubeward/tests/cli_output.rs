@@ -201,7 +201,7 @@ fn output_file_and_stdout_rules() {
         .stdout
         .clone();
     let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
-    assert_eq!(v["schema_version"], "1");
+    assert_eq!(v["schema_version"], "2");
 }
 
 #[test]

@@ -81,17 +81,19 @@ fn example_cluster_workloads_report() {
                 && e["source"]["key"] == "/spec/template/spec")),
         "{shop_pass:#}"
     );
-    // Built-in objects are hidden by default.
+    // Manifests: nothing is set apart, whatever its name, namespace or labels.
     assert!(
-        !findings
+        findings
             .iter()
-            .any(|f| f["resource"]["name"] == "kube-proxy")
+            .any(|f| f["resource"]["name"] == "kube-proxy" && f["status"] == "FAIL")
     );
     assert!(
-        !findings
+        findings
             .iter()
             .any(|f| f["resource"]["name"] == "aks-service-rolebinding")
     );
+    assert!(findings.iter().all(|f| f.get("platform_managed").is_none()));
+    assert!(report.get("scope").is_none());
     // Pod Security: baseline violations FAIL per control; what only restricted adds is one W100
     // WARN per workload, each restricted control with its fields, never a finding per control.
     assert!(has("W100", "CronJob", "backup", "FAIL"));
@@ -131,7 +133,7 @@ fn example_cluster_workloads_report() {
 }
 
 #[test]
-fn include_system_shows_built_in_objects() {
+fn include_system_changes_nothing_for_manifests() {
     let report = json_of(&[
         "workloads",
         "examples/cluster",

@@ -12,6 +12,7 @@ pub mod z102_registry_user_access;
 pub mod z103_kubelet_registry_read_only;
 pub mod z104_approved_registries;
 pub mod z105_defender_gating_secret_access;
+pub mod z106_audit_log_coverage;
 pub mod z110_secrets_kms;
 pub mod z111_disk_encryption_set;
 pub mod z120_api_server_access;
@@ -21,6 +22,7 @@ pub mod z123_network_policy;
 pub mod z124_lb_tls;
 pub mod z125_load_balancer_sku;
 pub mod z126_private_dns_zone;
+pub mod z127_network_policy_windows;
 pub mod z130_entra_id;
 pub mod z131_azure_rbac;
 pub mod z132_local_accounts;
@@ -28,6 +30,7 @@ pub mod z133_kubernetes_rbac;
 pub mod z134_managed_identity;
 pub mod z135_run_command;
 pub mod z136_pod_identity_kubenet;
+pub mod z137_entra_admin_groups;
 pub mod z140_encryption_at_host;
 pub mod z141_ephemeral_os_disk;
 pub mod z142_fips;
@@ -88,6 +91,10 @@ pub static ALL: &[Check] = &[
         eval: z105_defender_gating_secret_access::evaluate,
     },
     Check {
+        meta: &z106_audit_log_coverage::META,
+        eval: z106_audit_log_coverage::evaluate,
+    },
+    Check {
         meta: &z110_secrets_kms::META,
         eval: z110_secrets_kms::evaluate,
     },
@@ -124,6 +131,10 @@ pub static ALL: &[Check] = &[
         eval: z126_private_dns_zone::evaluate,
     },
     Check {
+        meta: &z127_network_policy_windows::META,
+        eval: z127_network_policy_windows::evaluate,
+    },
+    Check {
         meta: &z130_entra_id::META,
         eval: z130_entra_id::evaluate,
     },
@@ -150,6 +161,10 @@ pub static ALL: &[Check] = &[
     Check {
         meta: &z136_pod_identity_kubenet::META,
         eval: z136_pod_identity_kubenet::evaluate,
+    },
+    Check {
+        meta: &z137_entra_admin_groups::META,
+        eval: z137_entra_admin_groups::evaluate,
     },
     Check {
         meta: &z140_encryption_at_host::META,

@@ -1,4 +1,7 @@
 //! CIS AKS 2.1.1: the cluster's audit logs are collected by a diagnostic setting.
+//!
+//! This check gives the CIS verdict only: `kube-audit` or `kube-audit-admin` exported meets the
+//! item. What a complete audit trail adds (reads, `guard`) is Z106, a check of its own.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Source, Status};
 
@@ -20,19 +23,19 @@ pub static META: CheckMeta = CheckMeta {
     kubeward_own: false,
     doc: CheckDoc {
         what: "Reads `az monitor diagnostic-settings list --resource <cluster-id>` output and looks for a setting with a destination (Log Analytics workspace, storage account, Event Hub or partner) that enables the `kube-audit` or `kube-audit-admin` category (or the `audit`/`allLogs` category groups).",
-        why: "AKS runs the API server for you: its audit log exists only if a diagnostic setting exports it. Without it there is no record of who read secrets, exec'd into pods or changed RBAC. `kube-audit-admin` drops get/list/watch events, so secret reads and WebSocket exec (a GET since kubectl 1.30) are invisible with it alone; `guard` carries Entra ID authentication and Azure RBAC decisions.",
-        fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true},{\"category\":\"guard\",\"enabled\":true}]'",
+        why: "AKS runs the API server for you: its audit log exists only if a diagnostic setting exports it. Without it there is no record of who changed RBAC, workloads or secrets. CIS AKS 2.1.1 is met by `kube-audit` or `kube-audit-admin`; whether reads and Entra ID decisions are recorded too is judged by Z106 (aks-audit-log-coverage).",
+        fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true}]'",
         links: &[
             "https://learn.microsoft.com/azure/aks/monitor-aks#aks-control-planeresource-logs",
         ],
     },
 };
 
-fn exporting(s: &DiagSetting) -> bool {
+pub(crate) fn exporting(s: &DiagSetting) -> bool {
     !s.destinations.is_empty()
 }
 
-fn enabled(s: &DiagSetting, category: &str) -> bool {
+pub(crate) fn enabled(s: &DiagSetting, category: &str) -> bool {
     s.logs.iter().any(|l| {
         l.enabled
             && (l.category.as_deref() == Some(category)
@@ -40,13 +43,13 @@ fn enabled(s: &DiagSetting, category: &str) -> bool {
     })
 }
 
-fn audit_group(s: &DiagSetting) -> bool {
+pub(crate) fn audit_group(s: &DiagSetting) -> bool {
     s.logs
         .iter()
         .any(|l| l.enabled && matches!(l.category_group.as_deref(), Some("audit" | "alllogs")))
 }
 
-fn setting_evidence(s: &DiagSetting) -> Evidence {
+pub(crate) fn setting_evidence(s: &DiagSetting) -> Evidence {
     let cats: Vec<String> = s
         .logs
         .iter()
@@ -105,7 +108,6 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         .iter()
         .any(|s| enabled(s, "kube-audit") || audit_group(s));
     let admin = live.iter().any(|s| enabled(s, "kube-audit-admin"));
-    let guard = live.iter().any(|s| enabled(s, "guard") || audit_group(s));
     if diag.settings.is_empty() {
         f = finding(
             &META,
@@ -123,25 +125,16 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         }
         return vec![f];
     }
+    // CIS AKS 2.1.1 asks for the audit log to be collected: either audit category meets it.
     if full {
-        if c.has_entra() && !guard {
-            f = finding(
-                &META,
-                c,
-                None,
-                Status::Warn,
-                "kube-audit is exported, but guard (Entra ID authentication and Azure RBAC decisions) is not",
-            );
-        } else {
-            f = finding(&META, c, None, Status::Pass, "kube-audit is exported");
-        }
+        f = finding(&META, c, None, Status::Pass, "kube-audit is exported");
     } else if admin {
         f = finding(
             &META,
             c,
             None,
-            Status::Warn,
-            "only kube-audit-admin is exported: get/list/watch (secret reads, WebSocket exec) are not in the audit log",
+            Status::Pass,
+            "kube-audit-admin is exported (see Z106 for the reads it leaves out)",
         );
     } else {
         f = finding(
@@ -201,7 +194,8 @@ mod tests {
                 &plain,
                 Some(&with(r#"{"category":"kube-audit-admin","enabled":true}"#))
             ),
-            Status::Warn
+            Status::Pass,
+            "CIS 2.1.1 is met by kube-audit-admin"
         );
         assert_eq!(
             run(
@@ -222,7 +216,8 @@ mod tests {
                 &aad,
                 Some(&with(r#"{"category":"kube-audit","enabled":true}"#))
             ),
-            Status::Warn
+            Status::Pass,
+            "guard not exported is Z106's finding, not a CIS failure"
         );
         // Enabled but sent nowhere.
         assert_eq!(

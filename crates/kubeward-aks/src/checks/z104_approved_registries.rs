@@ -42,8 +42,9 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             "the Azure Policy add-on is enabled: check that an allowed-images policy is assigned (az policy assignment list --scope <cluster-id>)")
             .with_evidence(f.evidence("true"))]
     } else {
-        vec![finding(&META, c, None, Status::Warn,
-            "the Azure Policy add-on is not enabled: image sources are not restricted by Azure Policy (another admission controller may do it)")
+        // Not a CIS failure either: another admission controller may restrict image sources.
+        vec![finding(&META, c, None, Status::Manual,
+            "the Azure Policy add-on is not enabled: image sources are not restricted by Azure Policy; check whether another admission controller restricts them")
             .with_evidence(f.evidence("true"))]
     }
 }
@@ -67,8 +68,9 @@ mod tests {
                 evaluate,
                 &cl(r#""addonProfiles":{"azurePolicy":{"enabled":false}}"#)
             ),
-            Status::Warn
+            Status::Manual,
+            "without the add-on kubeward cannot tell: another admission controller may restrict images"
         );
-        assert_eq!(status(evaluate, &cl("")), Status::Warn);
+        assert_eq!(status(evaluate, &cl("")), Status::Manual);
     }
 }

@@ -1,4 +1,5 @@
-//! CIS AKS 5.4.4: a network policy engine enforces NetworkPolicy objects.
+//! CIS AKS 5.4.4: a network policy engine enforces NetworkPolicy objects. This check gives the CIS
+//! verdict only; how far the engine covers Windows node pools is Z127, a check of its own.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
@@ -15,14 +16,14 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
-        what: "`networkProfile.networkPolicy` (azure, calico or cilium) and, for cilium, `networkProfile.networkDataplane`; with Windows node pools, a warning where the engine does not fully cover them (Cilium is Linux-only; Azure NPM on Windows lacks named ports, SCTP, negative selectors and except, and its Windows support ends 2026-09-30).",
+        what: "`networkProfile.networkPolicy` (azure, calico or cilium) and, for cilium, `networkProfile.networkDataplane`. An engine kubeward does not know, or cilium policy without the cilium dataplane, needs a person's check (MANUAL). Windows node pool coverage is Z127 (aks-network-policy-windows-coverage).",
         why: "With no engine, NetworkPolicy objects are accepted by the API server but nothing enforces them: every pod can reach every other pod, and the manifests give a false sense of isolation.",
         fix: "az aks update -g <resource-group> -n <cluster> --network-policy azure   # or Cilium: az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
     },
 };
 
-pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let policy = c.get("networkProfile.networkPolicy");
     let plugin = c.get("networkProfile.networkPlugin");
     let dataplane = c.get("networkProfile.networkDataplane");
@@ -55,12 +56,13 @@ pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
                 "network policies are enforced by Cilium",
             )
         }
+        // Neither is a verdict kubeward can give: CIS asks whether policy is enforced.
         Some("cilium") => finding(
             &META,
             c,
             None,
-            Status::Warn,
-            "networkPolicy is cilium but networkDataplane is not cilium",
+            Status::Manual,
+            "networkPolicy is cilium but networkDataplane is not cilium: check that the cluster enforces NetworkPolicy",
         ),
         _ if plugin.str().is_some_and(|p| p.eq_ignore_ascii_case("none")) => finding(
             &META,
@@ -73,8 +75,8 @@ pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
             &META,
             c,
             None,
-            Status::Warn,
-            format!("unknown network policy engine {other}"),
+            Status::Manual,
+            format!("unknown network policy engine {other}: check that it enforces NetworkPolicy"),
         ),
         _ => {
             let why = if policy.is_unset() {
@@ -91,46 +93,10 @@ pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
             )
         }
     };
-    let mut f = f
+    let f = f
         .with_evidence(policy.evidence("azure, calico or cilium"))
         .with_evidence(plugin.evidence(""));
-    if f.status == Status::Pass {
-        f = windows_caveat(f, c, engine.as_deref().unwrap_or_default(), ctx);
-    }
     vec![f]
-}
-
-/// The engine that passes on Linux may not (fully) enforce policy on Windows pools.
-fn windows_caveat(mut f: Finding, c: &Cluster, engine: &str, ctx: &Ctx) -> Finding {
-    let windows: Vec<&crate::model::Pool> = c.pools.iter().filter(|p| p.is_windows()).collect();
-    if windows.is_empty() {
-        return f;
-    }
-    let names = windows
-        .iter()
-        .map(|p| p.name.as_str())
-        .collect::<Vec<_>>()
-        .join(", ");
-    let caveat = match engine {
-        "cilium" => format!(
-            "Cilium enforces network policy on Linux nodes only: pods on Windows pool(s) {names} are not isolated"
-        ),
-        "azure" => {
-            let end = time::Date::from_calendar_date(2026, time::Month::September, 30);
-            let ended = end.is_ok_and(|d| ctx.as_of > d);
-            format!(
-                "Azure NPM on Windows pool(s) {names} ignores named ports, SCTP, negative selectors (NotIn, DoesNotExist) and ipBlock except, and Windows NPM support {} 2026-09-30; plan a move to Calico or Cilium (Linux)",
-                if ended { "ended" } else { "ends" }
-            )
-        }
-        _ => return f,
-    };
-    f.status = Status::Warn;
-    f.message = format!("{}; but {caveat}", f.message).into();
-    for p in windows {
-        f = f.with_evidence(p.get("osType").evidence(""));
-    }
-    f
 }
 
 #[cfg(test)]
@@ -180,32 +146,13 @@ mod tests {
     }
 
     #[test]
-    fn windows_pools_weaken_azure_npm_and_cilium() {
+    fn windows_pools_do_not_change_the_cis_verdict() {
         let pools = r#""agentPoolProfiles":[{"name":"sys","osType":"Linux"},{"name":"win","osType":"Windows"}]"#;
-        for (engine, want) in [
-            (r#""networkPolicy":"azure""#, Status::Warn),
-            (
-                r#""networkPolicy":"cilium","networkDataplane":"cilium""#,
-                Status::Warn,
-            ),
-            (r#""networkPolicy":"calico""#, Status::Pass),
-        ] {
-            let json = cl(&format!(
-                r#""networkProfile":{{"networkPlugin":"azure",{engine}}},{pools}"#
-            ));
-            assert_eq!(status(evaluate, &json), want, "{engine}");
-        }
         let json = cl(&format!(
             r#""networkProfile":{{"networkPlugin":"azure","networkPolicy":"azure"}},{pools}"#
         ));
-        let f = &evaluate(
-            &super::super::testing::cluster(&json),
-            &super::super::testing::ctx(),
-        )[0];
-        assert!(
-            f.message.contains("win") && f.message.contains("ends 2026-09-30"),
-            "{}",
-            f.message
-        );
+        assert_eq!(status(evaluate, &json), Status::Pass);
+        let odd = cl(r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"cilium"}"#);
+        assert_eq!(status(evaluate, &odd), Status::Manual);
     }
 }

@@ -1,4 +1,5 @@
-//! CIS AKS 5.5.1: Kubernetes users are managed through Microsoft Entra ID.
+//! CIS AKS 5.5.1: Kubernetes users are managed through Microsoft Entra ID. This check gives the
+//! CIS verdict only; whether admin groups are set is Z136, a check of its own.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
@@ -15,7 +16,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
-        what: "`aadProfile` is present with `managed: true`, and cluster admins are defined: admin groups (`adminGroupObjectIDs`) or Azure RBAC (`enableAzureRbac: true`, where Azure role assignments grant admin access). Managed integration with neither is a warning.",
+        what: "`aadProfile` is present with `managed: true`. Its admin groups are judged by Z136 (aks-entra-admin-groups).",
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
@@ -25,15 +26,8 @@ pub static META: CheckMeta = CheckMeta {
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let aad = c.get("aadProfile");
     let managed = c.get("aadProfile.managed");
-    let azure_rbac = c.get("aadProfile.enableAzureRbac");
-    let groups = c.get("aadProfile.adminGroupObjectIDs");
-    let wrong_type = [&managed, &azure_rbac]
-        .into_iter()
-        .find(|f| !f.is_unset() && !f.is_unresolved() && f.bool().is_none())
-        .or(
-            (!groups.is_unset() && !groups.is_unresolved() && groups.array().is_none())
-                .then_some(&groups),
-        );
+    let wrong_type = (!managed.is_unset() && !managed.is_unresolved() && managed.bool().is_none())
+        .then_some(&managed);
     let f = if aad.is_unresolved() || managed.is_unresolved() {
         finding(
             &META,
@@ -74,39 +68,16 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             "legacy (non-managed) Azure AD integration: retired, migrate to managed Entra ID integration"
         };
         finding(&META, c, None, Status::Fail, msg)
-    } else if groups.array().is_some_and(|g| !g.is_empty()) {
-        finding(
-            &META,
-            c,
-            None,
-            Status::Pass,
-            "managed Entra ID integration with admin group(s)",
-        )
-    } else if azure_rbac.bool() == Some(true) {
-        // Azure RBAC grants cluster-admin through Azure role assignments: admin groups are a
-        // Kubernetes-RBAC mechanism and are not needed.
-        finding(
-            &META,
-            c,
-            None,
-            Status::Pass,
-            "managed Entra ID integration with Azure RBAC: admin access is granted by Azure role assignments, no admin group is needed",
-        )
-        .with_evidence(azure_rbac.evidence("true"))
     } else {
         finding(
             &META,
             c,
             None,
-            Status::Warn,
-            "managed Entra ID integration without admin groups and without Azure RBAC: cluster admin relies on local accounts",
+            Status::Pass,
+            "managed Entra ID integration is enabled",
         )
-        .with_evidence(azure_rbac.evidence("true, or at least one admin group"))
     };
-    vec![
-        f.with_evidence(managed.evidence("true"))
-            .with_evidence(groups.evidence("at least one group object id, or Azure RBAC")),
-    ]
+    vec![f.with_evidence(managed.evidence("true"))]
 }
 
 #[cfg(test)]
@@ -128,7 +99,8 @@ mod tests {
                 evaluate,
                 &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
             ),
-            Status::Warn
+            Status::Pass,
+            "CIS 5.5.1 is met; admin groups are Z137's"
         );
         assert_eq!(
             status(
@@ -140,44 +112,9 @@ mod tests {
         assert_eq!(status(evaluate, &cl(r#""aadProfile":null"#)), Status::Fail);
     }
 
-    /// Item 11: managed Entra ID with Azure RBAC needs no admin groups.
-    #[test]
-    fn item11_azure_rbac_needs_no_admin_groups() {
-        for aad in [
-            r#"{"managed":true,"enableAzureRbac":true}"#,
-            r#"{"managed":true,"enableAzureRBAC":true,"adminGroupObjectIDs":[]}"#,
-            r#"{"managed":true,"enableAzureRBAC":true,"adminGroupObjectIDs":null}"#,
-            r#"{"managed":true,"enableAzureRbac":true,"adminGroupObjectIDs":["g"]}"#,
-        ] {
-            let json = cl(&format!(r#""aadProfile":{aad}"#));
-            assert_eq!(status(evaluate, &json), Status::Pass, "{json}");
-        }
-        for aad in [
-            r#"{"managed":true,"enableAzureRbac":false}"#,
-            r#"{"managed":true}"#,
-        ] {
-            let json = cl(&format!(r#""aadProfile":{aad}"#));
-            assert_eq!(status(evaluate, &json), Status::Warn, "{json}");
-        }
-        // Azure RBAC does not make a legacy integration managed.
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":false,"enableAzureRbac":true}"#)
-            ),
-            Status::Fail
-        );
-    }
-
     #[test]
     fn wrong_types_are_errors() {
-        for aad in [
-            r#"{"managed":"maybe"}"#,
-            r#"{"managed":true,"enableAzureRbac":1}"#,
-            r#"{"managed":true,"adminGroupObjectIDs":"g"}"#,
-        ] {
-            let json = cl(&format!(r#""aadProfile":{aad}"#));
-            assert_eq!(status(evaluate, &json), Status::Error, "{json}");
-        }
+        let json = cl(r#""aadProfile":{"managed":"maybe"}"#);
+        assert_eq!(status(evaluate, &json), Status::Error, "{json}");
     }
 }

@@ -20,7 +20,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
-        what: "Workloads, Services, Ingresses, ConfigMaps, Secrets, ServiceAccounts, Roles and RoleBindings in the `default` namespace (the `kubernetes` Service, the `kube-root-ca.crt` ConfigMap and the `default` ServiceAccount that Kubernetes itself creates are ignored). An object without `metadata.namespace` is a WARN: it lands in whatever namespace the applying context uses, `default` unless set.",
+        what: "Workloads, Services, Ingresses, ConfigMaps, Secrets, ServiceAccounts, Roles and RoleBindings in the `default` namespace (the `kubernetes` Service, the `kube-root-ca.crt` ConfigMap and the `default` ServiceAccount that Kubernetes itself creates are ignored). An object without `metadata.namespace` is MANUAL: it lands in whatever namespace the applying context uses, `default` unless set, so the CIS verdict depends on where it is applied.",
         why: "Everything in `default` shares one security boundary: RBAC, NetworkPolicies, Pod Security labels and quotas cannot tell the applications apart, and `default` is where anything applied without a namespace ends up.",
         fix: "Create a namespace per application or team (`kubectl create namespace NAME`), move the objects there (set `metadata.namespace` in the manifests, or `helm install -n NAME`), and label it for Pod Security. Restrict `default` with a deny-all NetworkPolicy and the Azure Policy built-in \"Kubernetes clusters should not use the default namespace\".",
         links: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
@@ -66,7 +66,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         .iter()
         .filter(|o| KINDS.contains(&o.kind.as_str()))
     {
-        if created_by_kubernetes(o) || ctx.hides(o) {
+        if created_by_kubernetes(o) {
             continue;
         }
         checked += 1;
@@ -76,7 +76,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                     .with_evidence(Evidence::observed("default", o.source("/metadata/namespace")).with_expected("a dedicated namespace")),
             ),
             None | Some("") => out.push(
-                Finding::new(&META, Status::Warn, o.resource(), format!("{} {} names no namespace: it lands in the applying context's namespace (default unless set)", o.kind, o.name))
+                Finding::new(&META, Status::Manual, o.resource(), format!("{} {} names no namespace: it lands in the applying context's namespace (default unless set); check where it is applied", o.kind, o.name))
                     .with_evidence(Evidence::observed("absent", o.source("/metadata/namespace")).with_expected("a dedicated namespace")),
             ),
             Some(_) => {}
@@ -113,7 +113,11 @@ mod tests {
             f[0].evidence[0].source.key.as_deref(),
             Some("/metadata/namespace")
         );
-        assert_eq!(f[1].status, Status::Warn);
+        assert_eq!(
+            f[1].status,
+            Status::Manual,
+            "the CIS verdict depends on where it is applied"
+        );
     }
 
     #[test]

@@ -4,10 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::service_account::{service_account_of, token_mount};
-use crate::ctx::{Ctx, namespace_of};
+use crate::ctx::Ctx;
 use crate::rbac::SubjectKind;
-use crate::rbac::danger::visible_bindings;
-use crate::system;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W404",
@@ -67,12 +65,11 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         };
         out.push(f.with_evidence(sa.evidence).with_evidence(token.evidence));
     }
-    for b in visible_bindings(ctx) {
+    for b in &ctx.rbac.bindings {
         let defaults: Vec<String> = b
             .subjects
             .iter()
             .filter(|s| s.kind == SubjectKind::ServiceAccount && s.name == "default")
-            .filter(|s| ctx.opts.include_system || !s.is_system())
             .map(|s| s.display())
             .collect();
         if defaults.is_empty() {
@@ -103,18 +100,15 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         .of_kind("ServiceAccount")
         .filter(|o| o.name == "default")
     {
-        let (ns, _) = namespace_of(sa);
-        if !ctx.opts.include_system && system::is_system_namespace(ns) {
-            continue;
-        }
         let field = sa
             .value
             .get("automountServiceAccountToken")
             .and_then(Value::as_bool);
         let (status, msg, observed) = match field {
             Some(false) => (Status::Pass, "default service account does not automount its token".to_string(), "false"),
-            Some(true) => (Status::Warn, "default service account automounts its token into every pod that does not opt out".to_string(), "true"),
-            None => (Status::Warn, "default service account leaves automountServiceAccountToken unset (Kubernetes default: mounted)".to_string(), "absent (true)"),
+            // CIS 4.1.5 asks for `automountServiceAccountToken: false` on every default account.
+            Some(true) => (Status::Fail, "default service account automounts its token into every pod that does not opt out".to_string(), "true"),
+            None => (Status::Fail, "default service account leaves automountServiceAccountToken unset (Kubernetes default: mounted)".to_string(), "absent (true)"),
         };
         out.push(
             Finding::new(&META, status, sa.resource(), msg).with_evidence(
@@ -168,7 +162,7 @@ mod tests {
             .iter()
             .find(|f| f.resource.kind == "ServiceAccount")
             .expect("sa finding");
-        assert_eq!(sa.status, Status::Warn);
+        assert_eq!(sa.status, Status::Fail, "the CIS 4.1.5 verdict");
     }
 
     #[test]

@@ -8,7 +8,6 @@ use kubeward_core::{
 use kubeward_inventory::{Object, is_workload};
 
 use crate::ctx::Ctx;
-use crate::system;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W440",
@@ -86,9 +85,6 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
 
     let mut out = Vec::new();
     for (ns, obj) in &namespaces {
-        if !ctx.opts.include_system && system::is_system_namespace(ns) {
-            continue;
-        }
         let resource = Resource::new("Namespace", ns.clone());
         if let Some(ps) = policies.get(ns.as_str()) {
             let mut f = Finding::new(
@@ -147,7 +143,9 @@ mod tests {
             "{NS}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: deny, namespace: shop}}\nspec: {{podSelector: {{}}}}\n"
         );
         let f = run_check(&input, &ScanOptions::default(), evaluate);
-        assert_eq!(f.len(), 2, "kube-system is hidden");
+        assert_eq!(f.len(), 3, "kube-system is judged like any namespace");
+        let system = f.iter().find(|f| f.resource.name == "kube-system");
+        assert_eq!(system.map(|f| f.status), Some(Status::Fail));
         let blog = f.iter().find(|f| f.resource.name == "blog").expect("blog");
         assert_eq!(blog.status, Status::Fail);
         let shop = f.iter().find(|f| f.resource.name == "shop").expect("shop");
@@ -160,7 +158,12 @@ mod tests {
             "{NS}---\napiVersion: projectcalico.org/v3\nkind: NetworkPolicy\nmetadata: {{name: c, namespace: shop}}\nspec: {{selector: all()}}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {{name: c, namespace: blog}}\nspec: {{endpointSelector: {{}}}}\n"
         );
         let f = run_check(&input, &ScanOptions::default(), evaluate);
-        assert!(f.iter().all(|f| f.status == Status::Pass), "{f:#?}");
+        assert!(
+            f.iter()
+                .filter(|f| f.resource.name != "kube-system")
+                .all(|f| f.status == Status::Pass),
+            "{f:#?}"
+        );
     }
 
     #[test]

@@ -8,7 +8,6 @@ use kubeward_core::{
 use kubeward_inventory::{Object, is_workload};
 
 use crate::ctx::Ctx;
-use crate::system;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W425",
@@ -50,9 +49,6 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     }
     let mut out = Vec::new();
     for (ns, obj) in namespaces {
-        if !ctx.opts.include_system && system::is_system_namespace(&ns) {
-            continue;
-        }
         let resource = Resource::new("Namespace", ns.clone());
         let Some(obj) = obj else {
             out.push(
@@ -121,7 +117,9 @@ mod tests {
             vec![
                 ("a".into(), Status::Pass),
                 ("b".into(), Status::Warn),
-                ("c".into(), Status::Warn)
+                ("c".into(), Status::Warn),
+                // A namespace's name sets nothing apart (see `scope`).
+                ("kube-system".into(), Status::Warn)
             ]
         );
         assert_eq!(

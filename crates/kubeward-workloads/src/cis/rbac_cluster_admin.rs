@@ -6,7 +6,6 @@ use kubeward_core::{
 
 use crate::ctx::Ctx;
 use crate::rbac::Binding;
-use crate::rbac::danger::visible_bindings;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W400",
@@ -22,7 +21,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
-        what: "Every RoleBinding and ClusterRoleBinding to the `cluster-admin` ClusterRole, or to any role whose (aggregated) rules grant every verb on every resource of every API group. The built-in binding of `cluster-admin` to `system:masters` and AKS's own bindings are recognised and hidden unless `--include-system`.",
+        what: "Every RoleBinding and ClusterRoleBinding to the `cluster-admin` ClusterRole, or to any role whose (aggregated) rules grant every verb on every resource of every API group. On objects read from a cluster, Kubernetes' bootstrap binding of `cluster-admin` to `system:masters` and AKS's own bindings are platform-managed (by their labels): reported, marked, not failing the run.",
         why: "cluster-admin can do anything to any object, including reading every Secret and granting itself more. A ClusterRoleBinding to it is full control of the cluster; a RoleBinding to it is full control of that namespace.",
         fix: "Bind people to `admin`/`edit`/`view` (or narrower roles) per namespace instead. On AKS give cluster administration to a Microsoft Entra ID group (`az aks update -g RG -n CLUSTER --enable-aad --aad-admin-group-object-ids GROUP_ID`), disable local accounts (`az aks update --disable-local-accounts`) and delete the extra bindings (`kubectl delete clusterrolebinding NAME`).",
         links: &[
@@ -45,7 +44,7 @@ pub fn is_cluster_admin_binding(ctx: &Ctx<'_>, b: &Binding<'_>) -> bool {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut checked = 0usize;
-    for b in visible_bindings(ctx) {
+    for b in &ctx.rbac.bindings {
         checked += 1;
         if !is_cluster_admin_binding(ctx, b) {
             continue;
@@ -144,18 +143,10 @@ mod tests {
     }
 
     #[test]
-    fn built_in_system_masters_binding_is_hidden_and_passes() {
+    fn a_system_masters_binding_in_a_manifest_is_judged() {
+        // Offline, a name proves nothing: it is judged like any other (see `scope`).
         let f = run_check(SYSTEM_BINDING, &ScanOptions::default(), evaluate);
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].status, Status::Pass);
-        let all = run_check(
-            SYSTEM_BINDING,
-            &ScanOptions {
-                include_system: true,
-                ..Default::default()
-            },
-            evaluate,
-        );
-        assert_eq!(all[0].status, Status::Fail);
+        assert_eq!(f[0].status, Status::Fail);
     }
 }

@@ -61,7 +61,7 @@ mod tests {
     }
 
     #[test]
-    fn built_in_bindings_are_hidden_unless_asked() {
-        test_support::built_in_bindings_are_hidden_unless_asked(evaluate, GRANTING_RULE);
+    fn system_names_and_full_access_bindings_are_judged() {
+        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
     }
 }

@@ -55,7 +55,33 @@ mod tests {
     }
 
     #[test]
-    fn built_in_bindings_are_hidden_unless_asked() {
-        test_support::built_in_bindings_are_hidden_unless_asked(evaluate, GRANTING_RULE);
+    fn system_names_and_full_access_bindings_are_judged() {
+        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
+    }
+
+    /// calico-node's grant: token creation for its CNI plugin's service account only.
+    #[test]
+    fn a_grant_narrowed_by_resource_names_fails_one_severity_lower() {
+        let input = test_support::cluster(
+            "{apiGroups: [\"\"], resources: [serviceaccounts/token], resourceNames: [calico-cni-plugin], verbs: [create]}",
+            "calico-node",
+        );
+        let f = crate::ctx::run_check(&input, &crate::ctx::ScanOptions::default(), evaluate);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].status, kubeward_core::Status::Fail);
+        assert_eq!(f[0].severity, Severity::Medium, "one step below High");
+        assert!(
+            f[0].message.contains("only on [calico-cni-plugin]")
+                && f[0].message.contains("narrowed by resourceNames"),
+            "{}",
+            f[0].message
+        );
+        // The same grant without resourceNames keeps the check's severity.
+        let wide = crate::ctx::run_check(
+            &test_support::cluster(GRANTING_RULE, "wide"),
+            &crate::ctx::ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(wide[0].severity, Severity::High);
     }
 }

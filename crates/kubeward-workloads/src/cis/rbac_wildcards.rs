@@ -4,7 +4,6 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Object;
 
 use crate::ctx::Ctx;
-use crate::system;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W402",
@@ -35,22 +34,36 @@ fn is_role(o: &Object) -> bool {
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for role in ctx.inv.objects.iter().filter(|o| is_role(o)) {
-        if !ctx.opts.include_system && system::is_system_rbac_object(role) {
-            continue;
-        }
         let mut evidence = Vec::new();
+        // Wildcards in rules limited by resourceNames reach only the named objects.
+        let mut all_narrowed = true;
         let rules = role.value.get("rules").and_then(|r| r.as_array());
         for (i, rule) in rules.into_iter().flatten().enumerate().take(4096) {
+            let names: Vec<&str> = rule
+                .get("resourceNames")
+                .and_then(|v| v.as_array())
+                .into_iter()
+                .flatten()
+                .filter_map(|x| x.as_str())
+                .collect();
             for field in ["verbs", "resources", "apiGroups"] {
                 let has_star = rule
                     .get(field)
                     .and_then(|v| v.as_array())
                     .is_some_and(|v| v.iter().any(|x| x.as_str() == Some("*")));
                 if has_star {
-                    evidence.push(
+                    let mut e =
                         Evidence::observed("*", role.source(&format!("/rules/{i}/{field}")))
-                            .with_expected(format!("explicit {field}")),
-                    );
+                            .with_expected(format!("explicit {field}"));
+                    if names.is_empty() {
+                        all_narrowed = false;
+                    } else {
+                        e = e.with_note(format!(
+                            "narrowed by resourceNames to [{}]",
+                            names.join(" ")
+                        ));
+                    }
+                    evidence.push(e);
                 }
             }
         }
@@ -77,6 +90,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 ),
             );
             f.evidence = evidence;
+            if all_narrowed {
+                f.severity = crate::rbac::danger::narrowed_severity(f.severity);
+                f.message = format!("{}, each narrowed by resourceNames", f.message).into();
+            }
             f
         };
         out.push(f);
@@ -106,14 +123,39 @@ mod tests {
     }
 
     #[test]
-    fn explicit_rules_pass_and_system_roles_are_hidden() {
+    fn explicit_rules_pass_and_system_named_roles_are_judged_too() {
         let f = run_check(
             "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: [{apiGroups: [''], resources: [pods], verbs: [get, list]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: 'system:controller:foo'}\nrules: [{apiGroups: ['*'], resources: ['*'], verbs: ['*']}]\n",
             &ScanOptions::default(),
             evaluate,
         );
-        assert_eq!(f.len(), 1);
+        assert_eq!(f.len(), 2);
         assert_eq!(f[0].status, Status::Pass);
         assert_eq!(f[0].resource.name, "reader");
+        // A name proves nothing: an offline `system:` role is the author's own.
+        assert_eq!(f[1].status, Status::Fail);
+        assert_eq!(f[1].resource.name, "system:controller:foo");
+    }
+
+    #[test]
+    fn wildcards_narrowed_by_resource_names_fail_one_severity_lower() {
+        let f = run_check(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r, namespace: a}\nrules:\n- {apiGroups: [''], resources: [configmaps], resourceNames: [app-config], verbs: ['*']}\n",
+            &ScanOptions::default(),
+            evaluate,
+        );
+        assert_eq!(f[0].status, Status::Fail);
+        assert_eq!(f[0].severity, kubeward_core::Severity::Low);
+        assert!(
+            f[0].message.contains("narrowed by resourceNames"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].evidence[0]
+                .note
+                .as_deref()
+                .is_some_and(|n| n.contains("[app-config]"))
+        );
     }
 }

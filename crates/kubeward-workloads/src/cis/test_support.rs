@@ -40,20 +40,39 @@ pub fn passes_when_only_harmless_rules_are_bound(evaluate: Evaluate, harmless_ru
     assert_eq!(f[0].status, Status::Pass);
 }
 
-/// A `system:` binding of `granting_rule` is hidden by default and fails with `include_system`.
-pub fn built_in_bindings_are_hidden_unless_asked(evaluate: Evaluate, granting_rule: &str) {
-    let input = cluster(granting_rule, "system:grant");
-    let hidden = run_check(&input, &ScanOptions::default(), evaluate);
-    assert_eq!(hidden[0].status, Status::Pass);
-    let shown = run_check(
-        &input,
-        &ScanOptions {
-            include_system: true,
-            ..Default::default()
-        },
+/// Nothing is skipped by name or by overlap with W400: an offline `system:` binding of
+/// `granting_rule` fails like any other, and so does a binding of an argo-cd–like controller role
+/// holding `*` on `*/*` (its finding points to W400), so no PASS ever covers either.
+pub fn system_names_and_full_access_bindings_are_judged(evaluate: Evaluate, granting_rule: &str) {
+    let named = run_check(
+        &cluster(granting_rule, "system:grant"),
+        &ScanOptions::default(),
         evaluate,
     );
-    assert_eq!(shown[0].status, Status::Fail);
+    assert_eq!(named.len(), 1);
+    assert_eq!(named[0].status, Status::Fail);
+    assert_eq!(named[0].resource.name, "system:grant");
+
+    let argo = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: argocd-application-controller}\nrules:\n- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n- {nonResourceURLs: ['*'], verbs: ['*']}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: argocd-application-controller}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: argocd-application-controller}\nsubjects: [{kind: ServiceAccount, name: argocd-application-controller, namespace: argocd}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: readers}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\nsubjects: [{kind: Group, name: readers}]\n";
+    let f = run_check(argo, &ScanOptions::default(), evaluate);
+    assert!(
+        f.iter().all(|f| f.status != Status::Pass),
+        "a PASS while argo-cd's controller holds everything: {f:#?}"
+    );
+    assert_eq!(f.len(), 1, "{f:#?}");
+    assert_eq!(f[0].status, Status::Fail);
+    assert!(
+        f[0].message
+            .contains("ServiceAccount argocd/argocd-application-controller"),
+        "{}",
+        f[0].message
+    );
+    assert!(
+        f[0].evidence
+            .iter()
+            .any(|e| e.note.as_deref().is_some_and(|n| n.contains("W400"))),
+        "{f:#?}"
+    );
 }
 
 /// A Deployment setting the pod-spec `flag` to true fails, pointing at the field.

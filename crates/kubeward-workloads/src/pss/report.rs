@@ -20,6 +20,9 @@ pub struct PodVerdict {
     pub version: Version,
     pub allowed: bool,
     pub violations: Vec<Violation>,
+    /// About a platform-managed object (see [`crate::scope`]): shown apart, never failing.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub platform_managed: bool,
 }
 
 impl PodVerdict {
@@ -86,6 +89,7 @@ pub fn verdict(obj: &Object, level: Level, version: Version) -> Option<PodVerdic
         version,
         allowed: violations.is_empty(),
         violations,
+        platform_managed: false,
     })
 }
 

@@ -1,7 +1,7 @@
 //! Dangerous permissions (CIS AKS 4.1.x): what a binding grants through its role, evaluated per
 //! binding, and the per-subject summary of `kubeward rbac summary`.
 
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Status};
+use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Severity, Status};
 use serde::Serialize;
 
 use super::{Binding, RuleRef, Subject, is_cluster_scoped};
@@ -64,6 +64,19 @@ impl Permission {
 pub struct Hit<'a> {
     pub rule: RuleRef<'a>,
     pub what: String,
+    /// The rule lists `resourceNames`: the grant covers those objects only.
+    pub narrowed: bool,
+}
+
+/// The severity of a grant every rule of which is narrowed by `resourceNames`: one step below the
+/// check's (docs/check-codes.md, "Narrowed RBAC grants").
+pub fn narrowed_severity(s: Severity) -> Severity {
+    match s {
+        Severity::Critical => Severity::High,
+        Severity::High => Severity::Medium,
+        Severity::Medium => Severity::Low,
+        Severity::Low | Severity::Info => Severity::Info,
+    }
 }
 
 /// The rules through which `b` grants any of `perms` (respecting that a RoleBinding cannot grant
@@ -80,9 +93,15 @@ pub fn binding_hits<'a>(ctx: &Ctx<'a>, b: &Binding<'a>, perms: &[Permission]) ->
             }
             let verbs = p.granted_verbs(&r.rule);
             if !verbs.is_empty() {
+                let narrowed = !r.rule.resource_names.is_empty();
+                let mut what = p.display(&verbs);
+                if narrowed {
+                    what.push_str(&format!(" only on [{}]", r.rule.resource_names.join(" ")));
+                }
                 hits.push(Hit {
                     rule: r.clone(),
-                    what: p.display(&verbs),
+                    what,
+                    narrowed,
                 });
             }
         }
@@ -90,15 +109,9 @@ pub fn binding_hits<'a>(ctx: &Ctx<'a>, b: &Binding<'a>, perms: &[Permission]) ->
     hits
 }
 
-/// Bindings the report talks about (built-in ones only with `--include-system`).
-pub fn visible_bindings<'c, 'a>(ctx: &'c Ctx<'a>) -> impl Iterator<Item = &'c Binding<'a>> {
-    ctx.rbac
-        .bindings
-        .iter()
-        .filter(|b| ctx.opts.include_system || !b.is_system)
-}
-
-/// A FAIL per visible binding that grants any of `perms`, and one PASS when none does.
+/// A FAIL per binding that grants any of `perms`, and one PASS when none does. Every binding is
+/// judged, those with full access (W400) too: they do grant the permission, and a PASS must
+/// never cover a binding it did not look at.
 pub fn evaluate_binding_check(
     ctx: &Ctx<'_>,
     meta: &'static CheckMeta,
@@ -107,17 +120,23 @@ pub fn evaluate_binding_check(
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     let mut checked = 0usize;
-    for b in visible_bindings(ctx) {
+    for b in &ctx.rbac.bindings {
         checked += 1;
-        // A cluster-admin binding is reported once, by W400, not under every permission.
-        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
-            continue;
-        }
         let hits = binding_hits(ctx, b, perms);
         if hits.is_empty() {
             continue;
         }
-        out.push(binding_finding(meta, b, &hits, summary));
+        let mut f = binding_finding(meta, b, &hits, summary);
+        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
+            f = f.with_evidence(
+                Evidence::observed(
+                    format!("{}/{}", b.role_kind, b.role_name),
+                    b.object.source("/roleRef/name"),
+                )
+                .with_note("full access: this binding is also reported by W400"),
+            );
+        }
+        out.push(f);
     }
     if out.is_empty() {
         out.push(no_grant_finding(meta, checked, summary));
@@ -135,18 +154,25 @@ pub fn binding_finding(
     let mut whats: Vec<&str> = hits.iter().map(|h| h.what.as_str()).collect();
     whats.sort_unstable();
     whats.dedup();
+    // Limited by resourceNames throughout: said so, one severity step lower.
+    let narrowed = !hits.is_empty() && hits.iter().all(|h| h.narrowed);
     let mut f = Finding::new(
         meta,
         Status::Fail,
         b.object.resource(),
         format!(
-            "{} grants {} ({}) to {} through {}/{}",
+            "{} grants {} ({}) to {} through {}/{}{}",
             b.label(),
             summary,
             whats.join(", "),
             b.subjects_display(),
             b.role_kind,
-            b.role_name
+            b.role_name,
+            if narrowed {
+                "; narrowed by resourceNames to the named objects only"
+            } else {
+                ""
+            }
         ),
     )
     .with_evidence(
@@ -161,6 +187,9 @@ pub fn binding_finding(
             )
             .with_note(format!("{} grants {}", h.rule.origin(), h.what)),
         );
+    }
+    if narrowed {
+        f.severity = narrowed_severity(f.severity);
     }
     f
 }
@@ -182,13 +211,17 @@ pub struct SubjectDanger {
     pub permission: String,
     pub scope: String,
     pub via: String,
+    /// Granted by a platform-managed binding (see [`crate::scope`]).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub platform_managed: bool,
 }
 
 /// `kubeward rbac summary`: per subject, every dangerous permission it holds.
 pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
     let mut by_subject: std::collections::BTreeMap<Subject, Vec<SubjectDanger>> =
         Default::default();
-    for b in visible_bindings(ctx) {
+    for b in &ctx.rbac.bindings {
+        let platform_managed = ctx.scope.is_managed(b.object);
         let mut dangers = Vec::new();
         if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
             dangers.push(SubjectDanger {
@@ -197,6 +230,7 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
                 permission: "every verb on every resource".into(),
                 scope: b.scope(),
                 via: format!("{} -> {}/{}", b.label(), b.role_kind, b.role_name),
+                platform_managed,
             });
         }
         // cluster-admin already implies every other dangerous permission.
@@ -213,6 +247,7 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
                     permission: h.what.clone(),
                     scope: b.scope(),
                     via: format!("{} -> {}", b.label(), h.rule.origin()),
+                    platform_managed,
                 });
             }
         }
@@ -220,9 +255,6 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
             continue;
         }
         for s in &b.subjects {
-            if !ctx.opts.include_system && s.is_system() {
-                continue;
-            }
             by_subject
                 .entry(s.clone())
                 .or_default()
@@ -255,11 +287,18 @@ mod tests {
         let ctx = Ctx::new(&inv, &opts);
         let rows = summary(&ctx);
         let names: Vec<String> = rows.iter().map(|(s, _)| s.display()).collect();
-        assert_eq!(names, vec!["User root", "ServiceAccount build/runner"]);
+        assert_eq!(
+            names,
+            vec![
+                "User root",
+                "Group system:masters",
+                "ServiceAccount build/runner"
+            ]
+        );
         let (_, root) = &rows[0];
         assert_eq!(root.len(), 1, "cluster-admin implies the rest: {root:#?}");
         assert_eq!(root[0].check, "W400");
-        let (_, runner) = &rows[1];
+        let (_, runner) = &rows[2];
         let checks: Vec<&str> = runner.iter().map(|d| d.check.as_str()).collect();
         assert_eq!(checks, vec!["W403", "W411"]);
         assert!(runner.iter().all(|d| d.scope == "namespace build"));
@@ -267,12 +306,9 @@ mod tests {
     }
 
     #[test]
-    fn system_subjects_appear_with_include_system() {
+    fn system_subjects_are_listed() {
         let inv = test_inventory(INPUT);
-        let opts = ScanOptions {
-            include_system: true,
-            ..Default::default()
-        };
+        let opts = ScanOptions::default();
         let ctx = Ctx::new(&inv, &opts);
         assert!(
             summary(&ctx)
@@ -293,10 +329,16 @@ mod tests {
             &perms,
             "pod creation",
         );
-        // The cluster-admin binding is left to W400.
-        assert_eq!(f.len(), 1);
-        assert_eq!(f[0].resource.name, "ci");
-        assert_eq!(f[0].evidence[1].source.key.as_deref(), Some("/rules/1"));
+        // The cluster-admin binding is judged too (it does grant pod creation), pointing to W400.
+        assert_eq!(f.len(), 2);
+        assert_eq!(f[0].resource.name, "admins");
+        assert!(
+            f[0].evidence
+                .iter()
+                .any(|e| e.note.as_deref().is_some_and(|n| n.contains("W400")))
+        );
+        assert_eq!(f[1].resource.name, "ci");
+        assert_eq!(f[1].evidence[1].source.key.as_deref(), Some("/rules/1"));
     }
 
     #[test]

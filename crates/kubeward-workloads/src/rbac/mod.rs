@@ -12,8 +12,6 @@ use serde::Serialize;
 
 pub use selector::selector_matches;
 
-use crate::system;
-
 /// Aggregation chains deeper than this are cut (the real controller has no chains this long).
 const MAX_AGGREGATION_DEPTH: usize = 16;
 /// Entries read from one list field of a rule or binding (bounds hostile input).
@@ -85,9 +83,11 @@ impl Rule {
             && self.allows_resource(resource, subresource)
     }
 
-    /// Full wildcard: every verb on every resource of every group.
+    /// Full wildcard: every verb on every resource of every group (not narrowed by
+    /// `resourceNames`, which would limit it to the named objects).
     pub fn is_cluster_admin_like(&self) -> bool {
-        self.verbs.iter().any(|v| v == "*")
+        self.resource_names.is_empty()
+            && self.verbs.iter().any(|v| v == "*")
             && self.resources.iter().any(|r| r == "*")
             && self.api_groups.iter().any(|g| g == "*")
     }
@@ -190,8 +190,10 @@ impl Subject {
             None => format!("{} {}", self.kind.as_str(), self.name),
         }
     }
+    /// A `system:` user or group: an identity Kubernetes itself authenticates (a label for
+    /// people; it sets nothing apart, see [`crate::scope`]).
     pub fn is_system(&self) -> bool {
-        system::is_system_subject(self.kind.as_str(), &self.name, self.namespace.as_deref())
+        self.kind != SubjectKind::ServiceAccount && self.name.starts_with("system:")
     }
 }
 
@@ -204,7 +206,6 @@ pub struct Binding<'a> {
     pub role_kind: String,
     pub role_name: String,
     pub subjects: Vec<Subject>,
-    pub is_system: bool,
 }
 
 impl Binding<'_> {
@@ -468,7 +469,6 @@ fn parse_binding(obj: &Object) -> Binding<'_> {
         role_kind,
         role_name,
         subjects,
-        is_system: system::is_system_rbac_object(obj),
     }
 }
 

@@ -91,6 +91,11 @@ pub struct CoverageArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub engine: EngineArg,
+    /// Show findings about platform-managed objects (read from a cluster or a kubeward snapshot
+    /// and labelled as maintained by AKS or Kubernetes) like any other: listed, and counted for
+    /// the exit code
+    #[arg(long)]
+    pub include_system: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -298,6 +303,7 @@ fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
             "pod_classes": analysis.classes.len(),
         }),
     );
+    kubeward_workloads::scope::Scope::of(&inv).mark(&mut report, a.include_system);
     crate::output::emit(report, &a.output)
 }
 

@@ -26,6 +26,11 @@ pub struct Args {
     /// Text output: list denied workloads only
     #[arg(long)]
     pub denied_only: bool,
+    /// Show verdicts about platform-managed objects (read from a cluster or a kubeward snapshot
+    /// and labelled as maintained by AKS or Kubernetes) like any other: listed, and counted for
+    /// the exit code
+    #[arg(long)]
+    pub include_system: bool,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -44,8 +49,12 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
     let (level, version) = (args.level, args.version);
-    let verdicts = pss::verdicts(&inv, level, version);
+    let mut verdicts = pss::verdicts(&inv, level, version);
     let namespaces = pss::namespaces(&inv);
+    // The one scope rule (see `kubeward_workloads::scope`): platform-managed workloads are
+    // judged, marked, counted at the top and never fail the run, unless --include-system.
+    let scope = kubeward_workloads::scope::Scope::of(&inv);
+    let set_apart = scope_of_verdicts(&scope, &mut verdicts, args.include_system);
 
     let mut report = Report::new("pss");
     report.inputs.extend(inv.inputs.iter().cloned());
@@ -68,8 +77,8 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         .partition(|t| matches!(t.format, Format::Text | Format::Json));
     for target in &own {
         let text = match target.format {
-            Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
-            _ => render_text(&verdicts, &namespaces, &report, &args),
+            Format::Json => render_json(&verdicts, &namespaces, &report, &args, &set_apart)?,
+            _ => render_text(&verdicts, &namespaces, &report, &args, &set_apart),
         };
         match &target.file {
             Some(path) => {
@@ -97,6 +106,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         return Ok(own_exit_code(&verdicts, &report, &args));
     }
     report.extend(pss::findings(&inv, level, version));
+    scope.mark(&mut report, args.include_system);
     if finding_view.is_empty() {
         // Only the exit code needs the findings: waivers may accept some violations, and a
         // baseline decides which failures count.
@@ -111,7 +121,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 /// The exit policy of the finding view, applied to the verdicts: a denial is a FAIL of the
 /// verdict check (W100) at its severity.
 fn own_exit_code(verdicts: &[PodVerdict], report: &Report, args: &Args) -> u8 {
-    let denied = verdicts.iter().any(|v| !v.allowed);
+    let denied = verdicts.iter().any(|v| !v.allowed && !v.platform_managed);
     let fails = match args.output.fail_on {
         FailOn::Never => false,
         FailOn::Severity(threshold) => denied && pss::VERDICT_META.severity >= threshold,
@@ -122,6 +132,34 @@ fn own_exit_code(verdicts: &[PodVerdict], report: &Report, args: &Args) -> u8 {
     } else {
         kubeward_core::exit::EXIT_OK as u8
     }
+}
+
+/// Mark the verdicts about platform-managed objects (unless `include_system`) and say how many
+/// were set apart and why, as the finding view's per-area scope does.
+fn scope_of_verdicts(
+    scope: &kubeward_workloads::scope::Scope,
+    verdicts: &mut [PodVerdict],
+    include_system: bool,
+) -> Option<kubeward_core::AreaScope> {
+    let mut s = kubeward_core::AreaScope {
+        area: "workloads".into(),
+        shown_by: kubeward_workloads::scope::SHOWN_BY.into(),
+        included: include_system,
+        ..Default::default()
+    };
+    for v in verdicts.iter_mut() {
+        let Some(reason) = scope.reason(&v.resource) else {
+            continue;
+        };
+        s.objects += 1;
+        s.findings += 1;
+        if !v.allowed {
+            s.failing += 1;
+        }
+        *s.reasons.entry(reason.as_str().to_string()).or_default() += 1;
+        v.platform_managed = !include_system;
+    }
+    (s.objects > 0).then_some(s)
 }
 
 fn input_error_text(e: &kubeward_core::InputError) -> String {
@@ -151,17 +189,22 @@ fn render_text(
     namespaces: &[NamespaceLevels],
     report: &Report,
     args: &Args,
+    set_apart: &Option<kubeward_core::AreaScope>,
 ) -> String {
     use std::fmt::Write as _;
     let mut out = String::new();
     let denied = verdicts.iter().filter(|v| !v.allowed).count();
     let _ = writeln!(out, "Pod Security Standards — {}", at_label(args));
+    if let Some(s) = set_apart {
+        let _ = writeln!(out, "{}", s.sentence());
+    }
     let _ = writeln!(out);
     if args.level == Level::Privileged {
         let _ = writeln!(out, "privileged allows every pod: nothing to check.");
     }
     for v in verdicts {
-        if v.allowed && args.denied_only {
+        // Counted in the line at the top; `-o json` lists them, marked.
+        if (v.allowed && args.denied_only) || v.platform_managed {
             continue;
         }
         let status = if v.allowed { "ALLOWED" } else { "DENIED " };
@@ -278,9 +321,17 @@ fn render_json(
     namespaces: &[NamespaceLevels],
     report: &Report,
     args: &Args,
+    set_apart: &Option<kubeward_core::AreaScope>,
 ) -> anyhow::Result<String> {
     let denied = verdicts.iter().filter(|v| !v.allowed).count();
+    let scope = set_apart.as_ref().map(|s| {
+        serde_json::json!({
+            "platform_managed": s,
+            "text": s.listed_sentence(),
+        })
+    });
     let doc = serde_json::json!({
+        "scope": scope,
         "schema": "kubeward.pss/v1",
         "level": args.level,
         "version": args.version,

@@ -54,7 +54,8 @@ pub struct SummaryArgs {
     /// Manifest files, directories, snapshots, or - for stdin
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
-    /// Also list built-in subjects (system: users and groups, kube-system service accounts)
+    /// Show permissions granted by platform-managed bindings (read from a cluster or a kubeward
+    /// snapshot and labelled as maintained by AKS or Kubernetes) like any other
     #[arg(long)]
     pub include_system: bool,
     /// Output format
@@ -105,6 +106,7 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
                     serde_json::json!({
                         "subject": g.subject,
                         "built_in_subject": g.subject.is_system(),
+                        "platform_managed": ctx.scope.is_managed(g.binding.object),
                         "binding": g.binding.label(),
                         "scope": g.binding.scope(),
                         "role": format!("{}/{}", g.binding.role_kind, g.binding.role_name),
@@ -146,6 +148,9 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
                     if g.subject.is_system() {
                         subject.push_str(" (built-in)");
                     }
+                    if ctx.scope.is_managed(g.binding.object) {
+                        subject.push_str(" (platform-managed)");
+                    }
                     let mut via = g.chain();
                     if !g.rule.rule.resource_names.is_empty() {
                         via.push_str(&format!(
@@ -169,7 +174,14 @@ fn run_summary(args: SummaryArgs) -> anyhow::Result<u8> {
         nodes: Vec::new(),
     };
     let ctx = Ctx::new(&inv, &opts);
-    let rows = summary(&ctx);
+    let mut rows = summary(&ctx);
+    if args.include_system {
+        for (_, dangers) in &mut rows {
+            for d in dangers {
+                d.platform_managed = false;
+            }
+        }
+    }
     match args.format {
         RbacFormat::Json => {
             let v: Vec<serde_json::Value> = rows
@@ -179,6 +191,34 @@ fn run_summary(args: SummaryArgs) -> anyhow::Result<u8> {
             println!("{}", serde_json::to_string_pretty(&v)?);
         }
         RbacFormat::Text => {
+            // Grants of platform-managed bindings: counted here, listed by -o json (marked).
+            let set_apart: Vec<&str> = {
+                let mut v: Vec<&str> = rows
+                    .iter()
+                    .flat_map(|(_, d)| d.iter())
+                    .filter(|d| d.platform_managed)
+                    .map(|d| d.via.as_str())
+                    .collect();
+                v.sort_unstable();
+                v.dedup();
+                v
+            };
+            if !set_apart.is_empty() {
+                println!(
+                    "{} dangerous grant(s) of platform-managed bindings (labelled by AKS or Kubernetes, read from a cluster) set apart: -o json lists them, --include-system shows them here.",
+                    set_apart.len()
+                );
+            }
+            let rows: Vec<_> = rows
+                .iter()
+                .map(|(s, d)| {
+                    (
+                        s,
+                        d.iter().filter(|d| !d.platform_managed).collect::<Vec<_>>(),
+                    )
+                })
+                .filter(|(_, d)| !d.is_empty())
+                .collect();
             if rows.is_empty() {
                 println!("No subject in the inputs holds a dangerous permission.");
             }

@@ -45,7 +45,9 @@ pub struct ScanArgs {
     pub cluster: bool,
     #[command(flatten)]
     pub cluster_args: ClusterArgs,
-    /// Show built-in system objects (Kubernetes defaults, AKS add-ons) too
+    /// Show findings about platform-managed objects (read from a cluster or a kubeward snapshot
+    /// and labelled as maintained by AKS or Kubernetes) like any other: listed, and counted for
+    /// the exit code
     #[arg(long)]
     pub include_system: bool,
     /// Judge AKS version support at this date (YYYY-MM-DD; default today)

@@ -327,7 +327,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             include_system: args.include_system,
             nodes: node_facts.clone(),
         };
-        report.extend(kubeward_workloads::scan(&inv, &opts));
+        // One scope rule for the workload and network-policy findings (see `scope`).
+        let scope = kubeward_workloads::scope::Scope::of(&inv);
+        let mut k8s = kubeward_workloads::scan(&inv, &opts);
         let fact = super::engine::detect(aks_inv.as_ref(), &node_facts, &inv);
         report
             .facts
@@ -348,9 +350,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             &analysis,
             &kubeward_netpol::exposure::ExposureOptions { engine },
         ));
-        report.extend(super::workloads::rolled_up_netpol(
-            super::workloads::without_system(netpol, &inv, args.include_system),
-        ));
+        k8s.extend(super::workloads::rolled_up_netpol(netpol));
+        report
+            .scope
+            .extend(scope.apply(&mut k8s, args.include_system));
+        report.append(k8s);
     }
     if let Some(aks_inv) = &aks_inv {
         report.absorb(kubeward_aks::report_for(

@@ -31,7 +31,9 @@ pub enum WorkloadsCommand {
 pub struct ScanArgs {
     /// Manifest files, directories, snapshots, or - for stdin
     pub paths: Vec<PathBuf>,
-    /// Also report built-in Kubernetes and AKS objects (system: roles, kube-system, add-ons)
+    /// Show findings about platform-managed objects (read from a cluster or a kubeward snapshot
+    /// and labelled as maintained by AKS or Kubernetes) like any other: listed, and counted for
+    /// the exit code
     #[arg(long)]
     pub include_system: bool,
     /// Saved node reports (`kubeward node -o json`) for node-dependent facts (seccompDefault,
@@ -105,22 +107,13 @@ fn read_node_report(path: &std::path::Path) -> Result<Vec<NodeFacts>, String> {
 }
 
 fn facts(report: &mut Report, inv: &Inventory, opts: &ScanOptions, ctx: &Ctx<'_>) {
-    let hidden = inv
-        .objects
-        .iter()
-        .filter(|o| {
-            kubeward_workloads::system::is_system_workload(o)
-                || (o.group() == "rbac.authorization.k8s.io"
-                    && kubeward_workloads::system::is_system_rbac_object(o))
-        })
-        .count();
     report.facts.insert(
         "workloads".into(),
         serde_json::json!({
             "objects": inv.objects.len(),
             "workloads_scanned": ctx.workloads().len(),
-            "system_objects": hidden,
-            "system_objects_shown": opts.include_system,
+            "platform_managed_objects": ctx.scope.len(),
+            "platform_managed_shown": opts.include_system,
             "node_reports": opts.nodes.len(),
         }),
     );
@@ -139,11 +132,11 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     // of 100,000 objects the two together would be the run's peak memory.
     let fact = args.engine.resolve(&inv, &opts.nodes)?;
     report.facts.insert("netpol".into(), engine_facts(&fact));
-    let exposure = network_findings(&inv, fact);
-    let exposure = rolled_up_netpol(without_system(exposure, &inv, opts.include_system));
+    let exposure = rolled_up_netpol(network_findings(&inv, fact));
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
     report.append(kubeward_workloads::scan_ctx_after(&ctx, exposure));
+    ctx.scope.mark(&mut report, opts.include_system);
     let nothing_read = nothing_readable(&inv);
     // The findings own everything they show: the objects can go before the report is sorted
     // and rendered (a snapshot's objects are hundreds of megabytes).
@@ -168,6 +161,7 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
             kubeward_workloads::check_meta,
         ));
     }
+    ctx.scope.mark(&mut report, opts.include_system);
     let table_to_stdout = args.output.output_file.is_none()
         && args
             .output
@@ -246,26 +240,4 @@ pub fn rolled_up_netpol(findings: Vec<kubeward_core::Finding>) -> Vec<kubeward_c
     kubeward_workloads::aggregate::aggregate_passes(findings, |code| {
         metas.iter().copied().find(|m| m.code == code)
     })
-}
-
-/// Findings about built-in system objects (kube-system workloads, AKS add-ons) are hidden like the
-/// workload checks' own, unless `--include-system`.
-pub fn without_system(
-    findings: Vec<kubeward_core::Finding>,
-    inv: &Inventory,
-    include_system: bool,
-) -> Vec<kubeward_core::Finding> {
-    if include_system {
-        return findings;
-    }
-    let system: std::collections::HashSet<kubeward_core::Resource> = inv
-        .objects
-        .iter()
-        .filter(|o| kubeward_workloads::system::is_system_workload(o))
-        .map(|o| o.resource())
-        .collect();
-    findings
-        .into_iter()
-        .filter(|f| !system.contains(&f.resource))
-        .collect()
 }
