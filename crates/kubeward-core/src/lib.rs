@@ -5,10 +5,12 @@
 pub mod check;
 pub mod exit;
 pub mod finding;
+pub mod input;
 pub mod profile;
 pub mod registry;
 pub mod report;
 pub mod waiver;
+pub mod walk;
 
 pub use check::{Area, CheckDoc, CheckMeta, RefStatic};
 pub use exit::{FailOn, exit_code};
