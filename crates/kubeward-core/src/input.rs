@@ -199,7 +199,9 @@ impl<R: Read> Read for Limited<R> {
                 )),
             };
         }
-        let max = usize::try_from(self.left).unwrap_or(usize::MAX).min(buf.len());
+        let max = usize::try_from(self.left)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
         let n = self.inner.read(&mut buf[..max])?;
         self.left -= n as u64;
         Ok(n)
@@ -223,7 +225,10 @@ mod tests {
         mkfifo(&p);
         // No writer ever opens the FIFO: a blocking open would never return.
         let e = read(&p, 10, "test").unwrap_err();
-        assert!(matches!(e, ReadError::NotRegular("FIFO (named pipe)")), "{e}");
+        assert!(
+            matches!(e, ReadError::NotRegular("FIFO (named pipe)")),
+            "{e}"
+        );
         let e = open_nofollow(&p).unwrap_err();
         assert!(matches!(e, ReadError::NotRegular(_)));
     }
@@ -247,7 +252,10 @@ mod tests {
         let p = d.path().join("f");
         std::fs::write(&p, b"0123456789").unwrap();
         assert_eq!(read(&p, 10, "test").unwrap(), b"0123456789");
-        assert!(matches!(read(&p, 9, "test"), Err(ReadError::TooLarge { limit: 9, .. })));
+        assert!(matches!(
+            read(&p, 9, "test"),
+            Err(ReadError::TooLarge { limit: 9, .. })
+        ));
     }
 
     #[test]
@@ -258,7 +266,10 @@ mod tests {
         let l = d.path().join("l");
         std::os::unix::fs::symlink(&p, &l).unwrap();
         assert_eq!(read(&l, 10, "test").unwrap(), b"x");
-        assert!(matches!(open_nofollow(&l), Err(ReadError::NotRegular("symbolic link"))));
+        assert!(matches!(
+            open_nofollow(&l),
+            Err(ReadError::NotRegular("symbolic link"))
+        ));
     }
 
     #[test]

@@ -83,8 +83,7 @@ pub fn walk_claiming(
         .filter_entry(move |e| {
             e.depth() == 0
                 || !((skip_hidden && is_hidden(e.file_name()))
-                    || (e.file_type().is_dir()
-                        && skip_dirs.iter().any(|d| e.file_name() == *d)))
+                    || (e.file_type().is_dir() && skip_dirs.iter().any(|d| e.file_name() == *d)))
         });
     // Links are resolved after the walk, so a file reached both ways is kept at its real path.
     let mut links = Vec::new();
@@ -212,7 +211,14 @@ mod tests {
             .iter()
             .map(|e| {
                 let n = e.path.strip_prefix(r).unwrap().display().to_string();
-                let kind = e.reason.split(';').next().unwrap().split(" to ").next().unwrap();
+                let kind = e
+                    .reason
+                    .split(';')
+                    .next()
+                    .unwrap()
+                    .split(" to ")
+                    .next()
+                    .unwrap();
                 format!("{n}: {kind}")
             })
             .collect();

@@ -75,10 +75,13 @@ fn no_proxy(c: &Ctx, meta: &CheckMeta) -> Finding {
 }
 
 fn proxy_fs(c: &Ctx, p: &Process) -> HostFs {
-    HostFs::new(
-        c.fs.proc_dir().join(p.pid.to_string()).join("root"),
-        c.fs.proc_dir(),
-    )
+    // A copied /proc whose `<pid>/root` cannot be resolved inside the node root reads nothing.
+    c.fs.process_root(p.pid).unwrap_or_else(|_| {
+        HostFs::new(
+            c.fs.root().join(".kubeward-no-process-root"),
+            c.fs.proc_dir(),
+        )
+    })
 }
 
 /// kube-proxy's kubeconfig: `--kubeconfig`, else `clientConnection.kubeconfig` of its `--config`.
