@@ -20,6 +20,10 @@ pub struct WalkOptions {
     pub max_depth: usize,
     /// Directory names never entered (`target`, `node_modules`).
     pub skip_dirs: &'static [&'static str],
+    /// Keep a file reached through a link inside the tree only when its real path was not kept
+    /// too. Off for callers that look at both names (`scan` recognises some inputs by
+    /// extension) and settle duplicates themselves.
+    pub dedupe: bool,
 }
 
 impl Default for WalkOptions {
@@ -28,6 +32,7 @@ impl Default for WalkOptions {
             skip_hidden: true,
             max_depth: 32,
             skip_dirs: &[],
+            dedupe: true,
         }
     }
 }
@@ -157,7 +162,7 @@ pub fn walk_claiming(
                             path: link,
                         });
                     }
-                } else if !is_dir && wanted && seen.insert(target) {
+                } else if !is_dir && wanted && (seen.insert(target) || !opts.dedupe) {
                     out.files.push(link);
                 }
             }
