@@ -2,6 +2,8 @@
 //! [`Report`] every command produces, the [`Registry`] that `checks`/`explain` read, the built-in
 //! benchmark [`profile`]s and the [`exit`] policy. Areas depend on this crate; it depends on no area.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod check;
 pub mod exit;
 pub mod finding;

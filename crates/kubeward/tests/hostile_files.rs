@@ -5,6 +5,8 @@
 //! Every run is watched: a command still running after [`GRACE`] is killed and the test fails
 //! saying it did not exit by itself. That is a guard against hanging, not a speed assertion.
 
+#![allow(clippy::unwrap_used)]
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

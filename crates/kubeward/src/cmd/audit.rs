@@ -98,7 +98,7 @@ pub struct ScanArgs {
     pub output: crate::output::OutputArgs,
 }
 
-fn patterns_file(path: &PathBuf) -> anyhow::Result<Vec<String>> {
+fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
     let text = kubeward_core::input::read_string(
         path,
         kubeward_core::input::limits::LIST,
