@@ -123,19 +123,67 @@ pub fn is_procfs(path: &Path) -> bool {
             .is_ok_and(|s| s.f_type as i64 == rustix::fs::PROC_SUPER_MAGIC as i64)
 }
 
-/// Read at most `limit` bytes from `r`; more is an error (`what` names the input kind).
+/// Read at most `limit` bytes from `r`; more is an error (`what` names the input kind). `hint`
+/// is the expected size (a regular file's length), 0 when unknown.
 pub fn read_limited(
     r: impl Read,
     limit: u64,
     what: &'static str,
     hint: usize,
 ) -> Result<Vec<u8>, ReadError> {
-    let mut buf = Vec::with_capacity(hint.min(usize::try_from(limit).unwrap_or(usize::MAX)));
-    r.take(limit.saturating_add(1)).read_to_end(&mut buf)?;
-    if buf.len() as u64 > limit {
-        return Err(ReadError::TooLarge { what, limit });
+    let first = Vec::with_capacity(hint.saturating_add(1).min(CHUNK));
+    read_limited_after(first, r, limit, what)
+}
+
+/// Bytes read per piece while the size is unknown.
+const CHUNK: usize = 8 << 20;
+
+/// [`read_limited`], the result starting with `prefix` (bytes already read from the same
+/// stream, counted in the limit). Read in pieces and joined only when the whole fits, so an
+/// endless stream costs at most the limit plus one piece, never a doubled buffer.
+pub fn read_limited_after(
+    prefix: Vec<u8>,
+    mut r: impl Read,
+    limit: u64,
+    what: &'static str,
+) -> Result<Vec<u8>, ReadError> {
+    let too_large = || ReadError::TooLarge { what, limit };
+    let mut total = prefix.len() as u64;
+    if total > limit {
+        return Err(too_large());
     }
-    Ok(buf)
+    let mut pieces = vec![prefix];
+    loop {
+        let mut piece = match pieces.last_mut() {
+            // Fill the first piece up to its capacity (the expected size) before starting more.
+            Some(p) if p.len() < p.capacity() => std::mem::take(p),
+            _ => Vec::with_capacity(CHUNK),
+        };
+        let before = piece.len();
+        let room = (piece.capacity() - before).max(1) as u64;
+        let n = (&mut r).take(room).read_to_end(&mut piece)?;
+        total += n as u64;
+        let full = piece.len() - before >= room as usize;
+        match pieces.last_mut() {
+            Some(p) if p.is_empty() => *p = piece,
+            _ => pieces.push(piece),
+        }
+        if total > limit {
+            return Err(too_large());
+        }
+        if !full {
+            break;
+        }
+    }
+    pieces.retain(|p| !p.is_empty());
+    if pieces.len() <= 1 {
+        return Ok(pieces.pop().unwrap_or_default());
+    }
+    let mut out = Vec::with_capacity(usize::try_from(total).unwrap_or(usize::MAX));
+    for p in pieces {
+        out.extend_from_slice(&p);
+    }
+    Ok(out)
 }
 
 /// Read a whole regular file of at most `limit` bytes.
@@ -256,6 +304,22 @@ mod tests {
             read(&p, 9, "test"),
             Err(ReadError::TooLarge { limit: 9, .. })
         ));
+    }
+
+    #[test]
+    fn pieces_join_into_the_exact_bytes() {
+        let data: Vec<u8> = (0..(3 * CHUNK + 17)).map(|i| (i % 251) as u8).collect();
+        for hint in [0, 100, data.len(), data.len() + 5] {
+            let got = read_limited(&data[..], data.len() as u64, "test", hint).unwrap();
+            assert!(got == data, "hint {hint}");
+            let e = read_limited(&data[..], data.len() as u64 - 1, "test", hint).unwrap_err();
+            assert!(matches!(e, ReadError::TooLarge { .. }), "hint {hint}");
+        }
+        let got = read_limited_after(b"head".to_vec(), &b"tail"[..], 8, "test").unwrap();
+        assert_eq!(got, b"headtail");
+        let e = read_limited_after(b"head".to_vec(), &b"tail"[..], 7, "test").unwrap_err();
+        assert!(matches!(e, ReadError::TooLarge { .. }));
+        assert_eq!(read_limited(&b""[..], 0, "test", 0).unwrap(), b"");
     }
 
     #[test]

@@ -165,22 +165,18 @@ fn load_stdin(opts: &LoadOptions) -> Inventory {
         let reader = std::io::Cursor::new(body.to_vec()).chain(stdin);
         return from_json(name, json::load_json(reader, opts, false));
     }
-    let mut bytes = head;
-    match stdin
-        .take(opts.max_file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-    {
-        Ok(_) if bytes.len() as u64 > opts.max_file_bytes => failed(
-            name,
-            LoadError::Other(
-                kubeward_core::input::ReadError::TooLarge {
-                    what: "YAML on standard input",
-                    limit: opts.max_file_bytes,
-                }
-                .to_string(),
-            ),
-        ),
-        Ok(_) => load_bytes(name, &bytes, opts),
+    // Read in pieces, joined only when the whole fits: an endless pipe costs the limit, not
+    // twice it.
+    match kubeward_core::input::read_limited_after(
+        head,
+        stdin,
+        opts.max_file_bytes,
+        "YAML on standard input",
+    ) {
+        Ok(bytes) => load_bytes(name, &bytes, opts),
+        Err(e @ kubeward_core::input::ReadError::TooLarge { .. }) => {
+            failed(name, LoadError::Other(e.to_string()))
+        }
         Err(e) => failed(name, LoadError::Io(e.to_string())),
     }
 }
