@@ -151,9 +151,12 @@ fn endless_devices_are_refused_not_read() {
         vec![
             "report",
             "merge",
-            "examples/cluster/node-reports",
+            "examples/cluster/node-reports/aks-nodepool1-vmss000000.jsonl",
             "/dev/zero",
         ],
+        vec!["audit", "policy", "/dev/zero"],
+        vec!["netpol", "list", "/dev/zero"],
+        vec!["apparmor", "lint", "/dev/zero"],
         vec!["workloads", "/dev/zero"],
         vec!["seccomp", "lint", "/dev/zero"],
     ] {
