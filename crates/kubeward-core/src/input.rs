@@ -211,51 +211,6 @@ pub fn read_string_or_stdin(
     read_string(path, limit, what)
 }
 
-/// A reader that fails once more than `limit` bytes went through it: a bound for streamed inputs
-/// whose decoded content is kept.
-pub struct Limited<R> {
-    inner: R,
-    left: u64,
-    limit: u64,
-    what: &'static str,
-}
-
-impl<R: Read> Limited<R> {
-    pub fn new(inner: R, limit: u64, what: &'static str) -> Self {
-        Limited {
-            inner,
-            left: limit,
-            limit,
-            what,
-        }
-    }
-}
-
-impl<R: Read> Read for Limited<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.left == 0 {
-            // One byte more than the limit tells a stream that ends exactly there from a longer one.
-            let mut probe = [0u8; 1];
-            return match self.inner.read(&mut probe)? {
-                0 => Ok(0),
-                _ => Err(std::io::Error::other(
-                    ReadError::TooLarge {
-                        what: self.what,
-                        limit: self.limit,
-                    }
-                    .to_string(),
-                )),
-            };
-        }
-        let max = usize::try_from(self.left)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        let n = self.inner.read(&mut buf[..max])?;
-        self.left -= n as u64;
-        Ok(n)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -334,20 +289,6 @@ mod tests {
             open_nofollow(&l),
             Err(ReadError::NotRegular("symbolic link"))
         ));
-    }
-
-    #[test]
-    fn limited_reader_stops_an_endless_stream() {
-        let zero = std::fs::File::open("/dev/zero").unwrap();
-        let mut r = Limited::new(zero, 4096, "test");
-        let mut sink = Vec::new();
-        let e = r.read_to_end(&mut sink).unwrap_err();
-        assert!(e.to_string().contains("4 KiB limit"), "{e}");
-        assert_eq!(sink.len(), 4096);
-        let mut exact = Limited::new(&b"abcd"[..], 4, "test");
-        let mut out = String::new();
-        exact.read_to_string(&mut out).unwrap();
-        assert_eq!(out, "abcd");
     }
 
     #[test]
