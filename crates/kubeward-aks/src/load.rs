@@ -172,7 +172,9 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
 
     // Node pools from `az aks nodepool list` replace the cluster's copy of the same pool.
     let keys: Vec<Option<ClusterKey>> = inv.clusters.iter().map(cluster_key_of).collect();
-    let mut defined: Vec<(usize, String, Value, String)> = Vec::new();
+    // The pool inputs seen per (cluster, pool name): a second, different one is a conflict.
+    let mut defined: std::collections::HashMap<(usize, String), (Value, String)> =
+        std::collections::HashMap::new();
     for (path, list) in pools {
         for (id, pool) in list {
             let line = pool.file.lines.line(&pool.path);
@@ -196,8 +198,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                 None => path.clone(),
             };
             let key = pool.name.to_ascii_lowercase();
-            if let Some((_, _, value, first)) =
-                defined.iter().find(|(c, n, _, _)| *c == i && *n == key)
+            if let Some((value, first)) = defined.get(&(i, key.clone()))
                 && *value != pool.value
             {
                 inv.errors.push(InputError {
@@ -209,7 +210,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                     ),
                 });
             }
-            defined.push((i, key, pool.value.clone(), here));
+            defined.insert((i, key), (pool.value.clone(), here));
             let c = &mut inv.clusters[i];
             match c
                 .pools
