@@ -246,6 +246,8 @@ fn directory_walks_stay_inside_the_tree() {
     std::os::unix::fs::symlink(&outside, tree.join("outdir")).unwrap();
     std::os::unix::fs::symlink("/", tree.join("slash")).unwrap();
     std::os::unix::fs::symlink(&tree, tree.join("apps/loop")).unwrap();
+    // A FIFO inside the tree is reported, never opened (scan used to skip it silently).
+    mkfifo(&tree.join("apps/pipe.yaml"));
     for cmd in ["workloads", "scan"] {
         let r = run(&[cmd, "-o", "json", s(&tree)], None);
         let report = r.json();
@@ -260,6 +262,13 @@ fn directory_walks_stay_inside_the_tree() {
             "{cmd}: a link out of the tree is not followed"
         );
         let errors = report["input_errors"].as_array().expect("input errors");
+        assert!(
+            errors.iter().any(
+                |e| e["path"].as_str().is_some_and(|p| p.ends_with("pipe.yaml"))
+                    && e["message"].as_str().is_some_and(|m| m.contains("FIFO"))
+            ),
+            "{cmd}: the FIFO is reported: {errors:?}"
+        );
         for link in ["out.yaml", "outdir", "slash"] {
             assert!(
                 errors
