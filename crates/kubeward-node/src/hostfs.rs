@@ -119,6 +119,8 @@ pub struct HostFs {
     proc: PathBuf,
     /// `proc` is a real procfs: read as is.
     proc_live: bool,
+    /// A process root that could not be resolved inside the node root: every file is absent.
+    absent: bool,
 }
 
 impl HostFs {
@@ -128,6 +130,7 @@ impl HostFs {
             root: root.into(),
             proc_live: kubeward_core::input::is_procfs(&proc),
             proc,
+            absent: false,
         }
     }
 
@@ -136,18 +139,23 @@ impl HostFs {
         self.proc_live
     }
 
-    /// The filesystem a process sees (`/proc/<pid>/root`), with the same `/proc`.
-    pub fn process_root(&self, pid: u32) -> Result<HostFs, FsError> {
-        let root = if self.proc_live {
-            self.proc.join(pid.to_string()).join("root")
+    /// The filesystem a process sees (`/proc/<pid>/root`), with the same `/proc`. In a copied
+    /// `/proc` whose `<pid>/root` cannot be resolved inside the node root, every file is absent.
+    pub fn process_root(&self, pid: u32) -> HostFs {
+        let (root, absent) = if self.proc_live {
+            (self.proc.join(pid.to_string()).join("root"), false)
         } else {
-            self.proc_real(&format!("{pid}/root"))?
+            match self.proc_real(&format!("{pid}/root")) {
+                Ok(real) => (real, false),
+                Err(_) => (self.root.clone(), true),
+            }
         };
-        Ok(HostFs {
+        HostFs {
             root,
             proc: self.proc.clone(),
             proc_live: self.proc_live,
-        })
+            absent,
+        }
     }
 
     /// The real path of a `/proc` entry of a proc directory that is not a procfs: resolved inside
@@ -159,6 +167,7 @@ impl HostFs {
                 root: self.proc.clone(),
                 proc: self.proc.clone(),
                 proc_live: false,
+                absent: false,
             }
             .resolve(&format!("/{rel}")),
         }
@@ -172,6 +181,11 @@ impl HostFs {
 
     /// Resolve a node path to a real path under the root, following symlinks inside the root.
     pub fn resolve(&self, node_path: &str) -> Result<PathBuf, FsError> {
+        if self.absent {
+            return Err(FsError::NotFound {
+                path: node_path.into(),
+            });
+        }
         let mut todo: VecDeque<OsString> = components(Path::new(node_path));
         let mut done: Vec<OsString> = Vec::new();
         let mut hops = 0usize;
@@ -423,7 +437,14 @@ mod tests {
         let h = HostFs::new(&root, root.join("proc"));
         assert_eq!(h.pids().unwrap(), vec![9]);
         assert_eq!(h.read_proc("self/comm", 64).unwrap(), b"kubelet\n");
-        assert_eq!(h.process_root(9).unwrap().read("/etc/x", 8).unwrap(), b"x");
+        assert_eq!(h.process_root(9).read("/etc/x", 8).unwrap(), b"x");
+        // A process without a resolvable root sees no file at all (not the node's).
+        assert!(
+            h.process_root(10)
+                .read("/etc/x", 8)
+                .unwrap_err()
+                .is_not_found()
+        );
     }
 
     #[test]
@@ -454,7 +475,7 @@ mod tests {
         let d = tempfile::tempdir().unwrap();
         let file = d.path().join("seen");
         std::fs::write(&file, "through the link").unwrap();
-        let proc_root = h.process_root(me).unwrap();
+        let proc_root = h.process_root(me);
         assert_eq!(
             proc_root.read(file.to_str().unwrap(), 64).unwrap(),
             b"through the link"

@@ -75,13 +75,7 @@ fn no_proxy(c: &Ctx, meta: &CheckMeta) -> Finding {
 }
 
 fn proxy_fs(c: &Ctx, p: &Process) -> HostFs {
-    // A copied /proc whose `<pid>/root` cannot be resolved inside the node root reads nothing.
-    c.fs.process_root(p.pid).unwrap_or_else(|_| {
-        HostFs::new(
-            c.fs.root().join(".kubeward-no-process-root"),
-            c.fs.proc_dir(),
-        )
-    })
+    c.fs.process_root(p.pid)
 }
 
 /// kube-proxy's kubeconfig: `--kubeconfig`, else `clientConnection.kubeconfig` of its `--config`.
