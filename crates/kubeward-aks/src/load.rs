@@ -2,6 +2,13 @@
 //! diagnostic settings, role assignments), then node pools, diagnostic settings and role
 //! assignments are attached to their cluster. A file that cannot be used becomes an input error;
 //! the others go on.
+//!
+//! A node pool or diagnostic setting from its own file is attached only when its ARM resource id
+//! names a given cluster by subscription, resource group and name (case-insensitively, as ARM
+//! compares ids): a pool without an id is never guessed into a cluster with a pool of the same
+//! name. Inside one ARM template, children name their cluster as `CLUSTER/POOL` or through their
+//! `scope`. Whatever cannot be attached is an input error saying why (so it shows in every
+//! format and in the exit code), and so is a pool defined twice with different values.
 
 use std::sync::Arc;
 
@@ -29,7 +36,7 @@ pub enum LoadError {
     #[error("{path}: cannot read: {source}")]
     Io {
         path: String,
-        source: std::io::Error,
+        source: kubeward_core::input::ReadError,
     },
     #[error("{path}: larger than {MAX_INPUT_BYTES} bytes")]
     TooLarge { path: String },
@@ -76,7 +83,8 @@ pub struct Inventory {
 
 /// What one file turned out to be.
 enum Content {
-    Clusters(Vec<Cluster>),
+    /// Clusters, and the children of a template that could not be attached to one of them.
+    Clusters(Vec<Cluster>, Vec<InputError>),
     Pools(Vec<(Option<String>, Pool)>),
     Diagnostics(Vec<DiagSetting>, Arc<FileInfo>),
     Roles(Vec<RoleAssignment>),
@@ -92,18 +100,21 @@ pub struct InputFile {
 
 impl InputFile {
     pub fn read(path: &str, forced_diagnostics: bool) -> Result<Self, LoadError> {
-        let meta = std::fs::metadata(path).map_err(|source| LoadError::Io {
-            path: path.to_string(),
-            source,
-        })?;
-        if meta.len() > MAX_INPUT_BYTES as u64 {
-            return Err(LoadError::TooLarge {
+        use kubeward_core::input::ReadError;
+        // Bounded while reading, regular files (or `-`) only: a FIFO or /dev/zero never blocks.
+        let text = kubeward_core::input::read_string_or_stdin(
+            std::path::Path::new(path),
+            MAX_INPUT_BYTES as u64,
+            "AKS JSON",
+        )
+        .map_err(|source| match source {
+            ReadError::TooLarge { .. } => LoadError::TooLarge {
                 path: path.to_string(),
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(|source| LoadError::Io {
-            path: path.to_string(),
-            source,
+            },
+            source => LoadError::Io {
+                path: path.to_string(),
+                source,
+            },
         })?;
         Ok(InputFile {
             path: path.to_string(),
@@ -129,7 +140,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                 message,
             }));
         match content {
-            Ok(Content::Clusters(cs)) => {
+            Ok(Content::Clusters(cs, unattached)) => {
                 let detail = format!(
                     "{} cluster(s), {}",
                     cs.len(),
@@ -137,6 +148,7 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
                 );
                 inv.inputs.push(info("aks-cluster", &f.path, detail));
                 inv.clusters.extend(cs);
+                inv.errors.extend(unattached);
             }
             Ok(Content::Pools(ps)) => {
                 inv.inputs.push(info(
@@ -168,34 +180,61 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
     }
 
     // Node pools from `az aks nodepool list` replace the cluster's copy of the same pool.
+    let keys: Vec<Option<ClusterKey>> = inv.clusters.iter().map(cluster_key_of).collect();
+    // The pool inputs seen per (cluster, pool name): a second, different one is a conflict.
+    let mut defined: std::collections::HashMap<(usize, String), (Value, String)> =
+        std::collections::HashMap::new();
     for (path, list) in pools {
-        for (cluster_name, pool) in list {
-            let target = pick_cluster(&mut inv.clusters, cluster_name.as_deref());
-            match target {
-                Some(c) => match c
-                    .pools
-                    .iter_mut()
-                    .find(|p| p.name.eq_ignore_ascii_case(&pool.name))
-                {
-                    Some(existing) => *existing = pool,
-                    None => c.pools.push(pool),
-                },
-                None => inv.errors.push(InputError {
+        for (id, pool) in list {
+            let line = pool.file.lines.line(&pool.path);
+            let target = match_cluster(&inv.clusters, &keys, id.as_deref());
+            let i = match target {
+                Ok(i) => i,
+                Err(why) => {
+                    inv.errors.push(InputError {
+                        path: path.clone(),
+                        line,
+                        message: format!(
+                            "node pool {} not attached to any cluster: {why}",
+                            pool.name
+                        ),
+                    });
+                    continue;
+                }
+            };
+            let here = match line {
+                Some(l) => format!("{path}:{l}"),
+                None => path.clone(),
+            };
+            let key = pool.name.to_ascii_lowercase();
+            if let Some((value, first)) = defined.get(&(i, key.clone()))
+                && *value != pool.value
+            {
+                inv.errors.push(InputError {
                     path: path.clone(),
-                    line: pool.file.lines.line(&pool.path),
+                    line,
                     message: format!(
-                        "node pool {} belongs to no cluster given (add its `az aks show` output)",
-                        pool.name
+                        "node pool {} of cluster {} is defined twice with different values ({first} and {here}); the later one is judged",
+                        pool.name, inv.clusters[i].name
                     ),
-                }),
+                });
+            }
+            defined.insert((i, key), (pool.value.clone(), here));
+            let c = &mut inv.clusters[i];
+            match c
+                .pools
+                .iter_mut()
+                .find(|p| p.name.eq_ignore_ascii_case(&pool.name))
+            {
+                Some(existing) => *existing = pool,
+                None => c.pools.push(pool),
             }
         }
     }
 
     for (file, settings) in diags {
-        let mut unmatched = Vec::new();
-        // A list attaches to its cluster by the resource ids inside; an empty list or one
-        // without ids goes to the only cluster given.
+        // A list attaches to its cluster by the resource ids inside; an empty one (given with
+        // --diagnostic-settings: "no settings") goes to the only cluster given.
         if settings.is_empty() {
             match inv.clusters.len() {
                 1 => {
@@ -213,26 +252,25 @@ pub fn load(files: Vec<InputFile>) -> Inventory {
             continue;
         }
         for s in settings {
-            match pick_cluster(&mut inv.clusters, s.cluster.as_deref()) {
-                Some(c) => {
-                    let d = c.diagnostics.get_or_insert_with(DiagInput::default);
+            match match_cluster(&inv.clusters, &keys, s.cluster.as_deref()) {
+                Ok(i) => {
+                    let d = inv.clusters[i]
+                        .diagnostics
+                        .get_or_insert_with(DiagInput::default);
                     if !d.files.contains(&file.path) {
                         d.files.push(file.path.clone());
                     }
                     d.settings.push(s);
                 }
-                None => unmatched.push(s.name.clone()),
+                Err(why) => inv.errors.push(InputError {
+                    path: file.path.clone(),
+                    line: file.lines.line(&s.path),
+                    message: format!(
+                        "diagnostic setting {} not attached to any cluster: {why}",
+                        s.name
+                    ),
+                }),
             }
-        }
-        if !unmatched.is_empty() {
-            inv.errors.push(InputError {
-                path: file.path.clone(),
-                line: None,
-                message: format!(
-                    "diagnostic setting(s) {} belong to no cluster given",
-                    unmatched.join(", ")
-                ),
-            });
         }
     }
 
@@ -260,13 +298,91 @@ fn info(kind: &str, path: &str, detail: String) -> InputInfo {
     }
 }
 
-/// The cluster a child belongs to: by name, or the only cluster when the child names none.
-fn pick_cluster<'c>(clusters: &'c mut [Cluster], name: Option<&str>) -> Option<&'c mut Cluster> {
-    match name {
-        Some(n) => clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(n)),
-        None if clusters.len() == 1 => clusters.first_mut(),
-        None => None,
+/// A managed cluster's identity: subscription, resource group and name, lower-cased (ARM ids
+/// compare case-insensitively).
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct ClusterKey {
+    subscription: String,
+    resource_group: String,
+    name: String,
+}
+
+impl std::fmt::Display for ClusterKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} in resource group {} of subscription {}",
+            self.name, self.resource_group, self.subscription
+        )
     }
+}
+
+/// The cluster named by an ARM id of the cluster or of one of its children
+/// (`/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/C/…`).
+fn cluster_key(id: &str) -> Option<ClusterKey> {
+    let parts: Vec<&str> = id.strip_prefix('/')?.split('/').collect();
+    let is = |i: usize, want: &str| parts.get(i).is_some_and(|p| p.eq_ignore_ascii_case(want));
+    let part = |i: usize| {
+        parts
+            .get(i)
+            .filter(|p| !p.is_empty())
+            .map(|p| p.to_ascii_lowercase())
+    };
+    if !(is(0, "subscriptions")
+        && is(2, "resourceGroups")
+        && is(4, "providers")
+        && is(5, "Microsoft.ContainerService")
+        && is(6, "managedClusters"))
+    {
+        return None;
+    }
+    Some(ClusterKey {
+        subscription: part(1)?,
+        resource_group: part(3)?,
+        name: part(7)?,
+    })
+}
+
+fn cluster_key_of(c: &Cluster) -> Option<ClusterKey> {
+    str_field(&c.root, "id").and_then(cluster_key)
+}
+
+/// The given cluster a child's resource id names, or why there is none.
+fn match_cluster(
+    clusters: &[Cluster],
+    keys: &[Option<ClusterKey>],
+    id: Option<&str>,
+) -> Result<usize, String> {
+    let Some(id) = id.filter(|i| !i.trim().is_empty()) else {
+        return Err("it has no resource id naming its cluster (…/managedClusters/NAME/…), and a child is attached only by the full id of its cluster".into());
+    };
+    let Some(key) = cluster_key(id) else {
+        return Err(format!(
+            "its id {id:?} does not name a managed cluster (/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME/…)"
+        ));
+    };
+    if let Some(i) = keys.iter().position(|k| k.as_ref() == Some(&key)) {
+        return Ok(i);
+    }
+    let same_name: Vec<&Cluster> = clusters
+        .iter()
+        .zip(keys)
+        .filter(|(c, _)| c.name.eq_ignore_ascii_case(&key.name))
+        .map(|(c, _)| c)
+        .collect();
+    let hint = match same_name.first() {
+        Some(c) if cluster_key_of(c).is_none() => format!(
+            " (cluster {} was given without a resource id to match)",
+            c.name
+        ),
+        Some(_) => {
+            " (a cluster of that name was given, in another subscription or resource group)".into()
+        }
+        None => String::new(),
+    };
+    Err(format!(
+        "its cluster, {key}, is not among the clusters given{hint}"
+    ))
 }
 
 fn type_is(v: &Value, ty: &str) -> bool {
@@ -390,11 +506,10 @@ fn classify_doc(f: &InputFile, doc: Value) -> Result<Content, LoadError> {
                     Format::AzCli
                 };
                 let fi = file(format, format.as_str());
-                return Ok(Content::Clusters(vec![cluster(
-                    doc.clone(),
-                    String::new(),
-                    fi,
-                )]));
+                return Ok(Content::Clusters(
+                    vec![cluster(doc.clone(), String::new(), fi)],
+                    Vec::new(),
+                ));
             }
             if is_diag_setting(&doc) {
                 let fi = file(Format::AzCli, DIAG);
@@ -476,6 +591,7 @@ fn list_content(
                 .enumerate()
                 .map(|(i, c)| cluster(c.clone(), join_index(base, i), fi.clone()))
                 .collect(),
+            Vec::new(),
         ));
     }
     None
@@ -562,7 +678,7 @@ fn cluster(root: Value, root_path: String, file: Arc<FileInfo>) -> Cluster {
 }
 
 fn pool_entry(v: &Value, path: String, file: &Arc<FileInfo>) -> (Option<String>, Pool) {
-    let cluster = str_field(v, "id").and_then(cluster_from_id);
+    let cluster = str_field(v, "id").map(str::to_string);
     let (value, path) = match get_ci(v, "properties") {
         Some((k, p)) if p.is_object() => (p.clone(), join_key(&path, k)),
         _ => (v.clone(), path),
@@ -625,7 +741,7 @@ fn diag_setting(item: &Value, item_path: String, file: &Arc<FileInfo>) -> DiagSe
     }
     let cluster = str_field(item, "id")
         .or_else(|| str_field(item, "scope"))
-        .and_then(cluster_from_id);
+        .map(str::to_string);
     DiagSetting {
         name: name_of(item),
         cluster,
@@ -691,7 +807,7 @@ fn arm_template(
             };
             let (_, mut pool) = pool_entry(&resolved, path, &file);
             pool.name = pool_name;
-            child_pools.push((cl, pool));
+            child_pools.push((cl, pool, full));
         } else if type_is(&resolved, DIAG_TYPE) {
             // Extension resource: `scope` names the cluster (often through resourceId(), which
             // stays unresolved; the setting then goes to the only cluster of the template).
@@ -703,39 +819,110 @@ fn arm_template(
             "an ARM template without a {CLUSTER_TYPE} resource"
         )));
     }
-    for (cl, pool) in child_pools {
-        let target = match cl {
-            Some(n) => clusters
-                .iter_mut()
-                .find(|c| c.name.eq_ignore_ascii_case(&n)),
-            None => clusters.first_mut(),
+    let mut unattached = Vec::new();
+    let mut fail = |what: String, at: &str| {
+        unattached.push(InputError {
+            path: file.path.clone(),
+            line: file.lines.line(at),
+            message: what,
+        })
+    };
+    for (cl, pool, full) in child_pools {
+        let target = cl
+            .as_deref()
+            .and_then(|n| clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(n)));
+        let Some(c) = target else {
+            let why = match cl {
+                Some(n) => format!("it names cluster {n:?}, not a cluster of this template"),
+                None => "its name does not name its cluster (CLUSTER/POOL)".into(),
+            };
+            fail(
+                format!("node pool {full:?} not attached to any cluster: {why}"),
+                &pool.path,
+            );
+            continue;
         };
-        if let Some(c) = target {
-            match c
-                .pools
-                .iter_mut()
-                .find(|p| p.name.eq_ignore_ascii_case(&pool.name))
-            {
-                Some(existing) => *existing = pool,
-                None => c.pools.push(pool),
-            }
+        match c
+            .pools
+            .iter_mut()
+            .find(|p| p.name.eq_ignore_ascii_case(&pool.name))
+        {
+            Some(existing) => *existing = pool,
+            None => c.pools.push(pool),
         }
     }
     for d in diags {
-        let target = match &d.cluster {
-            Some(n) => clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(n)),
-            None if clusters.len() == 1 => clusters.first_mut(),
-            None => None,
+        let named = d
+            .cluster
+            .as_deref()
+            .and_then(|s| scope_cluster_name(s, doc));
+        let target = named
+            .as_deref()
+            .and_then(|n| clusters.iter_mut().find(|c| c.name.eq_ignore_ascii_case(n)));
+        let Some(c) = target else {
+            let why = match (&d.cluster, &named) {
+                (None, _) => "it has no scope naming its cluster".to_string(),
+                (Some(s), None) => format!("its scope {s:?} does not name a cluster"),
+                (Some(_), Some(n)) => {
+                    format!("it names cluster {n:?}, not a cluster of this template")
+                }
+            };
+            fail(
+                format!(
+                    "diagnostic setting {} not attached to any cluster: {why}",
+                    d.name
+                ),
+                &d.path,
+            );
+            continue;
         };
-        if let Some(c) = target {
-            let input = c.diagnostics.get_or_insert_with(DiagInput::default);
-            if !input.files.contains(&file.path) {
-                input.files.push(file.path.clone());
-            }
-            input.settings.push(d);
+        let input = c.diagnostics.get_or_insert_with(DiagInput::default);
+        if !input.files.contains(&file.path) {
+            input.files.push(file.path.clone());
         }
+        input.settings.push(d);
     }
-    Ok(Content::Clusters(clusters))
+    Ok(Content::Clusters(clusters, unattached))
+}
+
+/// The cluster name in a template child's scope: a cluster id, `[resourceId('Microsoft.
+/// ContainerService/managedClusters', NAME)]` or `[format('Microsoft.ContainerService/
+/// managedClusters/{0}', NAME)]`, NAME a literal or a parameter or variable with a default.
+fn scope_cluster_name(scope: &str, template: &Value) -> Option<String> {
+    const TYPE: &str = "Microsoft.ContainerService/managedClusters";
+    let Some(inner) = scope
+        .trim()
+        .strip_prefix('[')
+        .and_then(|r| r.strip_suffix(']'))
+    else {
+        return cluster_from_id(scope);
+    };
+    let (func, rest) = inner.trim().split_once('(')?;
+    let args = split_args(rest.strip_suffix(')')?);
+    let literal = |a: &str| {
+        a.strip_prefix('\'')
+            .and_then(|r| r.strip_suffix('\''))
+            .map(str::to_string)
+    };
+    let name_arg = match func.trim().to_ascii_lowercase().as_str() {
+        "resourceid" => {
+            let at = args
+                .iter()
+                .position(|a| literal(a).is_some_and(|l| l.eq_ignore_ascii_case(TYPE)))?;
+            // resourceId(type, name) only: a nested child type would take more names.
+            (args.len() == at + 2).then(|| args[at + 1])?
+        }
+        "format" => {
+            let pattern = literal(args.first()?)?;
+            let expected = format!("{TYPE}/{{0}}");
+            (pattern.eq_ignore_ascii_case(&expected) && args.len() == 2).then(|| args[1])?
+        }
+        _ => return None,
+    };
+    match resolve_call(name_arg, template, 0)? {
+        Value::String(n) if !n.is_empty() => Some(n),
+        _ => None,
+    }
 }
 
 /// Replaces `[parameters('x')]` and `[variables('x')]` by their literal default values; any
@@ -853,7 +1040,7 @@ mod tests {
         let inv = load(vec![
             input(
                 "a.json",
-                r#"{"name":"c1","kubernetesVersion":"1.33","dnsPrefix":"c1","agentPoolProfiles":[{"name":"p1","vmSize":"x","mode":"System"}]}"#,
+                r#"{"id":"/subscriptions/s/resourcegroups/r/providers/Microsoft.ContainerService/managedClusters/c1","name":"c1","kubernetesVersion":"1.33","dnsPrefix":"c1","agentPoolProfiles":[{"name":"p1","vmSize":"x","mode":"System"}]}"#,
             ),
             input(
                 "b.json",
@@ -861,7 +1048,7 @@ mod tests {
             ),
             input(
                 "c.json",
-                r#"{"value":[{"name":"d","workspaceId":"/w","logs":[{"category":"kube-audit","enabled":true}]}]}"#,
+                r#"{"value":[{"id":"/subscriptions/S/resourceGroups/R/providers/microsoft.containerservice/managedclusters/C1/providers/microsoft.insights/diagnosticSettings/d","name":"d","workspaceId":"/w","logs":[{"category":"kube-audit","enabled":true}]}]}"#,
             ),
             input(
                 "d.json",
@@ -1167,5 +1354,154 @@ mod tests {
             c.pools[0].get("enableNodePublicIp").path,
             "agentPoolProfiles[0].enableNodePublicIp"
         );
+    }
+
+    const C1: &str = "/subscriptions/s1/resourceGroups/rg1/providers/Microsoft.ContainerService/managedClusters/c1";
+
+    fn cluster_with_pool(id: Option<&str>, public_ip: bool) -> String {
+        let id = id.map(|i| format!(r#""id":"{i}","#)).unwrap_or_default();
+        format!(
+            r#"{{{id}"name":"c1","kubernetesVersion":"1.34","agentPoolProfiles":[{{"name":"np1","vmSize":"v","mode":"System","enableNodePublicIp":{public_ip}}}]}}"#
+        )
+    }
+
+    #[test]
+    fn a_pool_without_an_id_is_never_merged_by_name() {
+        // The cluster's own pool has a public IP (Z140 FAIL); an orphan pool list of the same
+        // name must not replace it and turn the verdict into PASS.
+        let inv = load(vec![
+            input("c.json", &cluster_with_pool(Some(C1), true)),
+            input(
+                "p.json",
+                r#"[{"name":"np1","vmSize":"v","mode":"System","enableNodePublicIp":false}]"#,
+            ),
+        ]);
+        let c = &inv.clusters[0];
+        assert_eq!(c.pools.len(), 1);
+        assert_eq!(c.pools[0].get("enableNodePublicIp").bool(), Some(true));
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        assert_eq!(inv.errors[0].path, "p.json");
+        assert_eq!(inv.errors[0].line, Some(1));
+        assert!(inv.errors[0].message.contains("node pool np1 not attached"));
+        assert!(inv.errors[0].message.contains("no resource id"));
+    }
+
+    #[test]
+    fn a_pool_is_attached_only_by_the_full_id_of_its_cluster() {
+        let other_rg = C1.replace("rg1", "rg2");
+        for (pool_cluster, attached, why) in [
+            (C1.to_ascii_uppercase(), true, ""),
+            (
+                other_rg.clone(),
+                false,
+                "another subscription or resource group",
+            ),
+            (
+                C1.replace("s1", "s2"),
+                false,
+                "another subscription or resource group",
+            ),
+            (
+                "/c1/agentPools/np1".to_string(),
+                false,
+                "does not name a managed cluster",
+            ),
+        ] {
+            let pools = format!(
+                r#"[{{"id":"{pool_cluster}/agentPools/np1","name":"np1","vmSize":"v","mode":"System","enableNodePublicIp":false}}]"#
+            );
+            let inv = load(vec![
+                input("c.json", &cluster_with_pool(Some(C1), true)),
+                input("p.json", &pools),
+            ]);
+            let ip = inv.clusters[0].pools[0].get("enableNodePublicIp").bool();
+            assert_eq!(ip, Some(!attached), "{pool_cluster}");
+            assert_eq!(
+                inv.errors.is_empty(),
+                attached,
+                "{pool_cluster}: {:?}",
+                inv.errors
+            );
+            if !attached {
+                assert!(inv.errors[0].message.contains(why), "{:?}", inv.errors);
+            }
+        }
+        // The cluster itself without an id: nothing can be matched to it, and the error says so.
+        let pools = format!(
+            r#"[{{"id":"{C1}/agentPools/np1","name":"np1","vmSize":"v","mode":"System"}}]"#
+        );
+        let inv = load(vec![
+            input("c.json", &cluster_with_pool(None, true)),
+            input("p.json", &pools),
+        ]);
+        assert!(
+            inv.errors[0]
+                .message
+                .contains("given without a resource id")
+        );
+    }
+
+    #[test]
+    fn conflicting_definitions_of_one_pool_are_reported() {
+        let pool = |ip: bool| {
+            format!(
+                r#"[{{"id":"{C1}/agentPools/np2","name":"np2","vmSize":"v","mode":"User","enableNodePublicIp":{ip}}}]"#
+            )
+        };
+        let inv = load(vec![
+            input("c.json", &cluster_with_pool(Some(C1), false)),
+            input("a.json", &pool(false)),
+            input("b.json", &pool(true)),
+        ]);
+        assert_eq!(inv.errors.len(), 1, "{:?}", inv.errors);
+        let m = &inv.errors[0].message;
+        assert!(
+            m.contains("defined twice") && m.contains("a.json:1") && m.contains("b.json:1"),
+            "{m}"
+        );
+        // The same definition twice is no conflict.
+        let inv = load(vec![
+            input("c.json", &cluster_with_pool(Some(C1), false)),
+            input("a.json", &pool(true)),
+            input("b.json", &pool(true)),
+        ]);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    }
+
+    #[test]
+    fn settings_without_an_id_and_template_orphans_are_reported() {
+        let inv = load(vec![
+            input("c.json", &cluster_with_pool(Some(C1), false)),
+            input(
+                "d.json",
+                r#"[{"name":"audit","workspaceId":"/w","logs":[{"category":"kube-audit","enabled":true}]}]"#,
+            ),
+        ]);
+        assert!(inv.clusters[0].diagnostics.is_none());
+        assert!(
+            inv.errors[0]
+                .message
+                .contains("diagnostic setting audit not attached")
+        );
+        let t = r#"{"parameters":{"n":{"defaultValue":"c"}},"resources":[
+          {"type":"Microsoft.ContainerService/managedClusters","name":"c","properties":{"agentPoolProfiles":[{"name":"sys","vmSize":"v"}]}},
+          {"type":"Microsoft.ContainerService/managedClusters/agentPools","name":"lonely","properties":{"vmSize":"v"}},
+          {"type":"Microsoft.ContainerService/managedClusters/agentPools","name":"other/p","properties":{"vmSize":"v"}},
+          {"type":"Microsoft.ContainerService/managedClusters/agentPools","name":"[concat(parameters('n'), '/user')]","properties":{"vmSize":"v"}},
+          {"type":"Microsoft.Insights/diagnosticSettings","name":"a","scope":"[format('Microsoft.ContainerService/managedClusters/{0}', parameters('n'))]","properties":{"logs":[]}},
+          {"type":"Microsoft.Insights/diagnosticSettings","name":"b","scope":"[resourceGroup().id]","properties":{"logs":[]}}]}"#;
+        let inv = load(vec![input("t.json", t)]);
+        let c = &inv.clusters[0];
+        let names: Vec<&str> = c.pools.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["sys", "user"]);
+        assert_eq!(c.diagnostics.as_ref().map(|d| d.settings.len()), Some(1));
+        let msgs: Vec<&str> = inv.errors.iter().map(|e| e.message.as_str()).collect();
+        assert_eq!(msgs.len(), 3, "{msgs:?}");
+        assert!(msgs[0].contains("\"lonely\"") && msgs[0].contains("CLUSTER/POOL"));
+        assert!(
+            msgs[1].contains("\"other/p\"") && msgs[1].contains("not a cluster of this template")
+        );
+        assert!(msgs[2].contains("setting b") && msgs[2].contains("does not name a cluster"));
+        assert!(inv.errors.iter().all(|e| e.line.is_some()));
     }
 }

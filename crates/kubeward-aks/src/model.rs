@@ -258,7 +258,7 @@ impl Pool {
 #[derive(Debug, Clone)]
 pub struct DiagSetting {
     pub name: String,
-    /// Cluster name taken from the setting's resource id, when it has one.
+    /// The setting's resource id (or, in a template, its scope): what names its cluster.
     pub cluster: Option<String>,
     pub destinations: Vec<String>,
     pub destination_type: Option<String>,

@@ -51,6 +51,12 @@ impl Default for ScanOptions {
 pub enum Input {
     Path(PathBuf),
     Stdin,
+    /// Named on the command line or found in a directory but not readable as a log (a symlink
+    /// loop, a directory without logs): reported as an input error, the other inputs scanned.
+    Unreadable {
+        name: String,
+        reason: String,
+    },
 }
 
 impl Input {
@@ -58,6 +64,7 @@ impl Input {
         match self {
             Input::Path(p) => p.display().to_string(),
             Input::Stdin => "(stdin)".to_string(),
+            Input::Unreadable { name, .. } => name.clone(),
         }
     }
 }
@@ -951,14 +958,15 @@ pub fn visit(input: &Input, opts: &ScanOptions, hook: &mut dyn FnMut(&Event)) ->
     let name = input.display();
     match input {
         Input::Stdin => scan_reader_with(&name, std::io::stdin(), opts, Some(hook)),
-        Input::Path(p) => match std::fs::File::open(p) {
+        Input::Path(p) => match kubeward_core::input::open(p) {
             Ok(f) => scan_reader_with(&name, f, opts, Some(hook)),
-            Err(e) => unreadable(&name, &e),
+            Err(e) => unreadable(&name, format!("cannot open: {e}")),
         },
+        Input::Unreadable { reason, .. } => unreadable(&name, reason.clone()),
     }
 }
 
-fn unreadable(name: &str, e: &std::io::Error) -> FileScan {
+fn unreadable(name: &str, why: String) -> FileScan {
     FileScan {
         name: Arc::from(name),
         gzip: false,
@@ -967,7 +975,7 @@ fn unreadable(name: &str, e: &std::io::Error) -> FileScan {
         hits: vec![RuleHits::default(); RULES.len()],
         errors: Vec::new(),
         errors_not_listed: 0,
-        fatal: Some(format!("cannot open: {e}")),
+        fatal: Some(why),
     }
 }
 
@@ -1016,10 +1024,12 @@ fn scan_input(input: &Input, opts: &ScanOptions) -> FileScan {
     let name = input.display();
     match input {
         Input::Stdin => scan_reader(&name, std::io::stdin(), opts),
-        Input::Path(p) => match std::fs::File::open(p) {
+        // Regular files only: a FIFO would block and /dev/zero would never end.
+        Input::Path(p) => match kubeward_core::input::open(p) {
             Ok(f) => scan_reader(&name, f, opts),
-            Err(e) => unreadable(&name, &e),
+            Err(e) => unreadable(&name, format!("cannot open: {e}")),
         },
+        Input::Unreadable { reason, .. } => unreadable(&name, reason.clone()),
     }
 }
 

@@ -2,15 +2,19 @@
 //! [`Report`] every command produces, the [`Registry`] that `checks`/`explain` read, the built-in
 //! benchmark [`profile`]s and the [`exit`] policy. Areas depend on this crate; it depends on no area.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod baseline;
 pub mod check;
 pub mod exit;
 pub mod finding;
 pub mod fingerprint;
+pub mod input;
 pub mod profile;
 pub mod registry;
 pub mod report;
 pub mod waiver;
+pub mod walk;
 
 pub use check::{Area, CheckDoc, CheckMeta, RefStatic};
 pub use exit::{FailOn, exit_code};

@@ -270,17 +270,9 @@ impl WaiverFile {
             path: shown.clone(),
             message,
         };
-        let meta = std::fs::metadata(path).map_err(|e| read_err(e.to_string()))?;
-        if !meta.is_file() {
-            return Err(read_err("not a regular file".into()));
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            return Err(read_err(format!(
-                "{} bytes is more than the {MAX_FILE_BYTES}-byte limit for a waiver file",
-                meta.len()
-            )));
-        }
-        let bytes = std::fs::read(path).map_err(|e| read_err(e.to_string()))?;
+        // Bounded while reading, regular files only.
+        let bytes = crate::input::read(path, MAX_FILE_BYTES, "a waiver file")
+            .map_err(|e| read_err(e.to_string()))?;
         let text = String::from_utf8(bytes).map_err(|e| {
             read_err(format!(
                 "not UTF-8 (invalid byte at offset {})",

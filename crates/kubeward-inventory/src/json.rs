@@ -105,12 +105,12 @@ pub(crate) fn load_json<R: Read>(mut reader: R, opts: &LoadOptions, with_lines: 
         }
         let read = (buf.len() - before) as u64;
         total += read;
-        if total > opts.max_file_bytes {
+        if total > opts.max_stream_bytes {
             s.out.errors.push(LoadError::TooLarge {
-                what: "input",
+                what: "JSON input",
                 line: None,
                 size: total,
-                limit: opts.max_file_bytes,
+                limit: opts.max_stream_bytes,
             });
             return s.out;
         }

@@ -22,7 +22,7 @@ pub mod workload;
 mod yaml;
 
 pub use error::LoadError;
-pub use load::{LoadOptions, load_bytes, load_paths, load_str};
+pub use load::{LoadOptions, load_bytes, load_paths, load_str, manifest_files};
 pub use object::{FieldLines, Inventory, Object, Origin, Provenance, SNAPSHOT_MARKER};
 pub use value::{Map, Value};
 

@@ -18,9 +18,11 @@ use rayon::prelude::*;
 /// a crash or an unbounded allocation.
 #[derive(Debug, Clone)]
 pub struct LoadOptions {
-    /// Largest file (or stdin stream) read, in bytes. JSON is streamed, so a large `kubectl get
-    /// -o json` snapshot only needs memory for its decoded objects.
+    /// Largest input held whole (a YAML file or stream), in bytes: well under a machine's memory.
     pub max_file_bytes: u64,
+    /// Largest JSON input, streamed: its text is never held whole, its decoded objects are (a
+    /// `kubectl get -A -o json` snapshot of 100k objects is about 400 MB).
+    pub max_stream_bytes: u64,
     /// Largest single document: one YAML document, one JSON object, or one item of a JSON List.
     pub max_document_bytes: usize,
     /// Deepest nesting of mappings and sequences accepted in one document.
@@ -29,6 +31,10 @@ pub struct LoadOptions {
     pub max_yaml_nodes: usize,
     /// Most YAML aliases (and anchors) in one document.
     pub max_yaml_aliases: usize,
+    /// Most YAML events replayed from aliases in one document: what an alias bomb ("billion
+    /// laughs") multiplies. Each replayed event becomes at most one node, so this bounds the
+    /// memory an alias can make (tens of MB), whatever the time taken.
+    pub max_yaml_alias_replays: usize,
     /// JSON inputs up to this size get a per-field line index (YAML always has one); bigger
     /// ones (cluster snapshots) only know each object's start line, to save memory.
     pub json_field_lines_max_bytes: u64,
@@ -37,11 +43,13 @@ pub struct LoadOptions {
 impl Default for LoadOptions {
     fn default() -> Self {
         LoadOptions {
-            max_file_bytes: 4 * 1024 * 1024 * 1024,
+            max_file_bytes: kubeward_core::input::limits::TEXT,
+            max_stream_bytes: kubeward_core::input::limits::SNAPSHOT,
             max_document_bytes: 64 * 1024 * 1024,
             max_depth: 128,
             max_yaml_nodes: 4_000_000,
             max_yaml_aliases: 10_000,
+            max_yaml_alias_replays: 100_000,
             json_field_lines_max_bytes: 16 * 1024 * 1024,
         }
     }
@@ -60,27 +68,9 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Inventory {
         if p.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if p.is_dir() {
-            let walker = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| e.depth() == 0 || !is_hidden(e.file_name()));
-            for entry in walker {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
-                        inputs.push(Input::File(e.into_path()))
-                    }
-                    Ok(_) => {}
-                    Err(e) => {
-                        let path = e
-                            .path()
-                            .map_or_else(|| p.display().to_string(), |x| x.display().to_string());
-                        inputs.push(Input::Error(
-                            LoadError::Io(e.to_string()).into_input_error(&path),
-                        ))
-                    }
-                }
-            }
+            let (files, errors) = manifest_files(p);
+            inputs.extend(files.into_iter().map(Input::File));
+            inputs.extend(errors.into_iter().map(Input::Error));
         } else {
             inputs.push(Input::File(p.clone()));
         }
@@ -111,9 +101,24 @@ pub fn load_paths(paths: &[PathBuf], opts: &LoadOptions) -> Inventory {
     inv
 }
 
-fn is_hidden(name: &std::ffi::OsStr) -> bool {
-    name.to_str()
-        .is_some_and(|n| n.starts_with('.') && n != "." && n != "..")
+/// The manifests under a directory (`.yaml`, `.yml`, `.json`; hidden entries skipped), walked
+/// without leaving it, and what could not be walked.
+pub fn manifest_files(dir: &Path) -> (Vec<PathBuf>, Vec<InputError>) {
+    let walked = kubeward_core::walk::walk(
+        dir,
+        &is_manifest,
+        &kubeward_core::walk::WalkOptions::default(),
+    );
+    let errors = walked
+        .errors
+        .into_iter()
+        .map(|e| InputError {
+            path: e.path.display().to_string(),
+            line: None,
+            message: e.reason,
+        })
+        .collect();
+    (walked.files, errors)
 }
 
 fn is_manifest(p: &Path) -> bool {
@@ -160,52 +165,50 @@ fn load_stdin(opts: &LoadOptions) -> Inventory {
         let reader = std::io::Cursor::new(body.to_vec()).chain(stdin);
         return from_json(name, json::load_json(reader, opts, false));
     }
-    let mut bytes = head;
-    match stdin
-        .take(opts.max_file_bytes.saturating_add(1))
-        .read_to_end(&mut bytes)
-    {
-        Ok(_) if bytes.len() as u64 > opts.max_file_bytes => failed(
-            name,
-            LoadError::TooLarge {
-                what: "standard input",
-                line: None,
-                size: bytes.len() as u64,
-                limit: opts.max_file_bytes,
-            },
-        ),
-        Ok(_) => load_bytes(name, &bytes, opts),
+    // Read in pieces, joined only when the whole fits: an endless pipe costs the limit, not
+    // twice it.
+    match kubeward_core::input::read_limited_after(
+        head,
+        stdin,
+        opts.max_file_bytes,
+        "YAML on standard input",
+    ) {
+        Ok(bytes) => load_bytes(name, &bytes, opts),
+        Err(e @ kubeward_core::input::ReadError::TooLarge { .. }) => {
+            failed(name, LoadError::Other(e.to_string()))
+        }
         Err(e) => failed(name, LoadError::Io(e.to_string())),
     }
 }
 
 fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
     let name = path.display().to_string();
-    let file = match std::fs::File::open(path) {
+    // Regular files only: a FIFO or a device would block or never end.
+    let file = match kubeward_core::input::open(path) {
         Ok(f) => f,
         Err(e) => return failed(&name, LoadError::Io(e.to_string())),
     };
-    let size = match file.metadata() {
-        Ok(m) if m.is_dir() => {
-            return failed(&name, LoadError::Other("is a directory".into()));
-        }
-        Ok(m) => m.len(),
-        Err(e) => return failed(&name, LoadError::Io(e.to_string())),
+    let size = file.metadata().map_or(0, |m| m.len());
+    let is_json = path.extension().is_some_and(|e| e == "json");
+    // A regular file's size is known: refuse early what the reads below would refuse late.
+    let limit = if is_json {
+        opts.max_stream_bytes
+    } else {
+        opts.max_file_bytes
     };
-    if size > opts.max_file_bytes {
+    if size > limit {
         return failed(
             &name,
             LoadError::TooLarge {
                 what: "file",
                 line: None,
                 size,
-                limit: opts.max_file_bytes,
+                limit,
             },
         );
     }
-    let is_json = path.extension().is_some_and(|e| e == "json");
     if is_json {
-        // Streamed: the text is never held whole.
+        // Streamed: the text is never held whole; its size is bounded while reading.
         let with_lines = size <= opts.json_field_lines_max_bytes;
         let loaded = json::load_json(
             std::io::BufReader::with_capacity(1 << 16, file),
@@ -214,10 +217,18 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
         );
         return from_json(&name, loaded);
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    if let Err(e) = (&file).take(opts.max_file_bytes).read_to_end(&mut bytes) {
-        return failed(&name, LoadError::Io(e.to_string()));
-    }
+    let bytes = match kubeward_core::input::read_limited(
+        file,
+        opts.max_file_bytes,
+        "a YAML file",
+        usize::try_from(size).unwrap_or(0),
+    ) {
+        Ok(b) => b,
+        Err(e @ kubeward_core::input::ReadError::TooLarge { .. }) => {
+            return failed(&name, LoadError::Other(e.to_string()));
+        }
+        Err(e) => return failed(&name, LoadError::Io(e.to_string())),
+    };
     let is_yaml_ext = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     if is_yaml_ext {
         load_yaml(&name, &bytes, opts)

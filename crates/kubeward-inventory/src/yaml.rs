@@ -111,6 +111,7 @@ fn saphyr_options(opts: &LoadOptions) -> serde_saphyr::Options {
     budget.max_documents = 64;
     let mut o = serde_saphyr::options! { legacy_octal_numbers: true };
     o.budget = Some(budget);
+    o.alias_limits.max_total_replayed_events = opts.max_yaml_alias_replays;
     o
 }
 

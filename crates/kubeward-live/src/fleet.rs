@@ -71,6 +71,9 @@ pub struct FleetOptions {
     pub timeout: Duration,
     /// How often to look at the Jobs.
     pub poll: Duration,
+    /// At most this many looks at the Jobs (besides `timeout`): a bound that does not depend on
+    /// the clock, so a test can tell a stuck node from a slow machine. `None`: only `timeout`.
+    pub max_polls: Option<u32>,
     /// Extra arguments for `kubeward node` (e.g. `--benchmark cis-aks-1.8`).
     pub node_args: Vec<String>,
     /// Run id put in names and labels, so concurrent runs never touch each other's Jobs.
@@ -270,7 +273,12 @@ pub async fn run(
 
     let deadline = Instant::now() + opts.timeout;
     let selector = format!("{RUN_LABEL}={}", opts.run_id);
-    while !pending.is_empty() && Instant::now() < deadline {
+    let mut polls = 0u32;
+    while !pending.is_empty()
+        && Instant::now() < deadline
+        && opts.max_polls.is_none_or(|max| polls < max)
+    {
+        polls += 1;
         if let Ok(list) = jobs.list(&ListParams::default().labels(&selector)).await {
             for job in list.items {
                 let Some(name) = job.metadata.name.clone() else {
@@ -322,10 +330,12 @@ pub async fn run(
         outcomes.push(NodeOutcome {
             node,
             job,
-            result: Err(format!(
-                "the Job did not finish within {} s",
-                opts.timeout.as_secs()
-            )),
+            result: Err(match opts.max_polls {
+                Some(max) if polls >= max => {
+                    format!("the Job did not finish within {max} looks at it")
+                }
+                _ => format!("the Job did not finish within {} s", opts.timeout.as_secs()),
+            }),
         });
     }
 
@@ -491,6 +501,7 @@ mod tests {
             image: "img:1".into(),
             timeout: Duration::from_secs(120),
             poll: Duration::from_secs(2),
+            max_polls: None,
             node_args: vec![],
             run_id: "abc".into(),
         };

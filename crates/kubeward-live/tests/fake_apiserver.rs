@@ -130,8 +130,11 @@ async fn fleet_creates_reads_and_deletes_its_jobs_and_reports_the_stuck_node() {
     let fleet_opts = FleetOptions {
         namespace: "kubeward".into(),
         image: "kubeward:test".into(),
-        timeout: Duration::from_millis(1500),
-        poll: Duration::from_millis(100),
+        // The stuck node is told by a count of looks, not by the clock: the other Jobs finish at
+        // the first look however slow the machine, the stuck one never does.
+        timeout: Duration::from_secs(3600),
+        poll: Duration::from_millis(20),
+        max_polls: Some(3),
         node_args: vec![],
         run_id: "t1".into(),
     };

@@ -15,21 +15,10 @@ pub fn load(paths: &[PathBuf]) -> Inventory {
         if p.as_os_str() == "-" {
             inv.merge(load_paths(std::slice::from_ref(p), &opts));
         } else if p.is_dir() {
-            for entry in walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .follow_links(false)
-                .max_depth(opts.max_depth)
-            {
-                match entry {
-                    Ok(e) if e.file_type().is_file() && is_manifest(e.path()) => {
-                        inv.merge(load_file(e.path(), &opts))
-                    }
-                    Ok(_) => {}
-                    Err(e) => inv.merge(load_paths(
-                        &[e.path().map(Path::to_path_buf).unwrap_or_else(|| p.clone())],
-                        &opts,
-                    )),
-                }
+            let (files, errors) = kubeward_inventory::manifest_files(p);
+            inv.errors.extend(errors);
+            for f in files {
+                inv.merge(load_file(&f, &opts));
             }
         } else {
             inv.merge(load_file(p, &opts));
@@ -38,20 +27,9 @@ pub fn load(paths: &[PathBuf]) -> Inventory {
     inv
 }
 
-fn is_manifest(p: &Path) -> bool {
-    matches!(
-        p.extension().and_then(|e| e.to_str()),
-        Some("yaml" | "yml" | "json")
-    )
-}
-
 fn load_file(path: &Path, opts: &LoadOptions) -> Inventory {
-    let size_ok = std::fs::metadata(path).is_ok_and(|m| m.len() <= opts.max_file_bytes);
-    let text = if size_ok {
-        std::fs::read_to_string(path).ok()
-    } else {
-        None
-    };
+    // Bounded, regular files only; a bigger JSON snapshot is streamed by the inventory loader.
+    let text = kubeward_core::input::read_string(path, opts.max_file_bytes, "a manifest file").ok();
     let Some(text) = text else {
         // let the inventory report the problem in its own words
         return load_paths(&[path.to_path_buf()], opts);

@@ -1,6 +1,5 @@
 //! Errors of this crate: every one names the file, and the line where there is one.
 
-use std::io::Read;
 use std::path::Path;
 
 /// Largest profile file read (a real seccomp profile is about 20 KiB, an AppArmor profile less).
@@ -76,12 +75,15 @@ pub fn read_bounded(path: &Path, limit: u64) -> Result<String, ProfileError> {
         path: shown.clone(),
         cause,
     };
-    let file = std::fs::File::open(path).map_err(io)?;
-    let mut buf = Vec::new();
-    file.take(limit + 1).read_to_end(&mut buf).map_err(io)?;
-    if buf.len() as u64 > limit {
-        return Err(ProfileError::TooLarge { path: shown, limit });
-    }
+    // Regular files only (a FIFO would block, /dev/zero never end), bounded while reading.
+    let buf = match kubeward_core::input::read(path, limit, "a profile") {
+        Ok(b) => b,
+        Err(kubeward_core::input::ReadError::TooLarge { .. }) => {
+            return Err(ProfileError::TooLarge { path: shown, limit });
+        }
+        Err(kubeward_core::input::ReadError::Io(e)) => return Err(io(e)),
+        Err(e) => return Err(io(std::io::Error::other(e.to_string()))),
+    };
     String::from_utf8(buf).map_err(|e| ProfileError::Syntax {
         path: shown.clone(),
         line: 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]

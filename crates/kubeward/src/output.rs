@@ -305,29 +305,13 @@ pub struct RenderArgs {
 }
 
 /// JSON reports can be large (a fleet of nodes) but not unbounded.
-const MAX_REPORT_BYTES: u64 = 512 * 1024 * 1024;
+const MAX_REPORT_BYTES: u64 = kubeward_core::input::limits::TEXT;
 
 pub fn run_render(args: RenderArgs) -> anyhow::Result<u8> {
-    let text = if args.report.as_os_str() == "-" {
-        let mut s = String::new();
-        std::io::Read::read_to_string(
-            &mut std::io::Read::take(std::io::stdin(), MAX_REPORT_BYTES),
-            &mut s,
-        )
-        .context("cannot read the report from standard input")?;
-        s
-    } else {
-        let meta = std::fs::metadata(&args.report)
+    // Bounded while reading (a pipe or /dev/zero reports size 0), regular files or `-` only.
+    let text =
+        kubeward_core::input::read_string_or_stdin(&args.report, MAX_REPORT_BYTES, "a report")
             .with_context(|| format!("cannot read {}", args.report.display()))?;
-        if meta.len() > MAX_REPORT_BYTES {
-            bail!(
-                "{} is larger than {MAX_REPORT_BYTES} bytes",
-                args.report.display()
-            );
-        }
-        std::fs::read_to_string(&args.report)
-            .with_context(|| format!("cannot read {}", args.report.display()))?
-    };
     let shown = if args.report.as_os_str() == "-" {
         "standard input".to_string()
     } else {

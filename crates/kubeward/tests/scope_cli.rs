@@ -288,7 +288,7 @@ fn z100_gives_the_cis_verdict_and_z106_the_extra_advice() {
     let diag = dir.path().join("diag.json");
     std::fs::write(
         &diag,
-        r#"[{"name":"audit","workspaceId":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w","logs":[{"category":"kube-audit","enabled":true}]}]"#,
+        r#"[{"id":"/subscriptions/00000000-0000-0000-0000-000000000000/resourcegroups/rg-secure/providers/Microsoft.ContainerService/managedClusters/aks-hardened/providers/microsoft.insights/diagnosticSettings/audit","name":"audit","workspaceId":"/subscriptions/0/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/w","logs":[{"category":"kube-audit","enabled":true}]}]"#,
     )
     .expect("write");
     let (_, report) = json(&[

@@ -434,6 +434,10 @@ pub mod testing {
     }
 
     /// An `az aks show` document with these extra top-level fields (JSON members, no braces).
+    /// The ARM id of the test cluster `c`: children attach to it by this id only.
+    pub const CLUSTER_ID: &str =
+        "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c";
+
     pub fn cl(extra: &str) -> String {
         let pools = if extra.contains("agentPoolProfiles") {
             ""
@@ -441,7 +445,9 @@ pub mod testing {
             r#","agentPoolProfiles":[]"#
         };
         let sep = if extra.is_empty() { "" } else { "," };
-        format!(r#"{{"name":"c","kubernetesVersion":"1.33","dnsPrefix":"c"{pools}{sep}{extra}}}"#)
+        format!(
+            r#"{{"id":"{CLUSTER_ID}","name":"c","kubernetesVersion":"1.33","dnsPrefix":"c"{pools}{sep}{extra}}}"#
+        )
     }
 
     pub fn status(eval: Eval, json: &str) -> Status {

@@ -179,7 +179,12 @@ mod tests {
     fn verdicts() {
         let plain = super::super::testing::cl("");
         let aad = super::super::testing::cl(r#""aadProfile":{"managed":true}"#);
-        let with = |cats: &str| format!(r#"[{{"name":"s","workspaceId":"/w","logs":[{cats}]}}]"#);
+        let id = super::super::testing::CLUSTER_ID;
+        let with = |cats: &str| {
+            format!(
+                r#"[{{"id":"{id}/providers/microsoft.insights/diagnosticSettings/s","name":"s","workspaceId":"/w","logs":[{cats}]}}]"#
+            )
+        };
         assert_eq!(run(&plain, None), Status::Manual);
         assert_eq!(run(&plain, Some("[]")), Status::Fail);
         assert_eq!(
@@ -223,7 +228,10 @@ mod tests {
         assert_eq!(
             run(
                 &plain,
-                Some(r#"[{"name":"s","logs":[{"category":"kube-audit","enabled":true}]}]"#)
+                Some(
+                    &with(r#"{"category":"kube-audit","enabled":true}"#)
+                        .replace(r#""workspaceId":"/w","#, "")
+                )
             ),
             Status::Fail
         );

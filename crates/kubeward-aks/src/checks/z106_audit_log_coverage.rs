@@ -103,7 +103,12 @@ mod tests {
     fn verdicts() {
         let plain = super::super::testing::cl("");
         let aad = super::super::testing::cl(r#""aadProfile":{"managed":true}"#);
-        let with = |cats: &str| format!(r#"[{{"name":"s","workspaceId":"/w","logs":[{cats}]}}]"#);
+        let id = super::super::testing::CLUSTER_ID;
+        let with = |cats: &str| {
+            format!(
+                r#"[{{"id":"{id}/providers/microsoft.insights/diagnosticSettings/s","name":"s","workspaceId":"/w","logs":[{cats}]}}]"#
+            )
+        };
         let audit = with(r#"{"category":"kube-audit","enabled":true}"#);
         let admin = with(r#"{"category":"kube-audit-admin","enabled":true}"#);
         let audit_guard =

@@ -75,10 +75,7 @@ fn no_proxy(c: &Ctx, meta: &CheckMeta) -> Finding {
 }
 
 fn proxy_fs(c: &Ctx, p: &Process) -> HostFs {
-    HostFs::new(
-        c.fs.proc_dir().join(p.pid.to_string()).join("root"),
-        c.fs.proc_dir(),
-    )
+    c.fs.process_root(p.pid)
 }
 
 /// kube-proxy's kubeconfig: `--kubeconfig`, else `clientConnection.kubeconfig` of its `--config`.

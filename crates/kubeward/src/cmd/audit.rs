@@ -104,9 +104,13 @@ pub struct ScanArgs {
     pub output: crate::output::OutputArgs,
 }
 
-fn patterns_file(path: &PathBuf) -> anyhow::Result<Vec<String>> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text = kubeward_core::input::read_string(
+        path,
+        kubeward_core::input::limits::LIST,
+        "a pattern list",
+    )
+    .with_context(|| format!("cannot read {}", path.display()))?;
     Ok(text
         .lines()
         .map(|l| l.split('#').next().unwrap_or("").trim())
@@ -132,15 +136,7 @@ fn inputs_of(files: &[PathBuf]) -> anyhow::Result<Vec<Input>> {
         if f.as_os_str() == "-" {
             inputs.push(Input::Stdin);
         } else if f.is_dir() {
-            let before = inputs.len();
-            logs_under(f, 0, &mut inputs)?;
-            if inputs.len() == before {
-                bail!(
-                    "{}: no audit log in this directory (files ending in {})",
-                    f.display(),
-                    LOG_EXTENSIONS.join(", ")
-                );
-            }
+            logs_under(f, &mut inputs);
         } else {
             inputs.push(Input::Path(f.clone()));
         }
@@ -154,45 +150,50 @@ const LOG_EXTENSIONS: &[&str] = &[".json", ".jsonl", ".ndjson", ".log", ".csv"];
 /// Deep enough for a storage-account download (`resourceId=/SUBSCRIPTIONS/…/y=/m=/d=/h=/m=00/`).
 const MAX_DIR_DEPTH: usize = 32;
 
-/// The log files under `dir`, recursively, in name order; hidden entries are skipped.
-fn logs_under(dir: &Path, depth: usize, out: &mut Vec<Input>) -> anyhow::Result<()> {
-    if depth > MAX_DIR_DEPTH {
-        bail!(
-            "{}: directories nested more than {MAX_DIR_DEPTH} deep",
-            dir.display()
-        );
+/// The log files under `dir`, recursively, in name order (hidden entries skipped, symlinks not
+/// followed out of `dir`). What cannot be walked, and a directory without any log, become
+/// unreadable inputs: reported with the others, never aborting the scan.
+fn logs_under(dir: &Path, out: &mut Vec<Input>) {
+    let is_log = |p: &Path| {
+        let name = p
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let name = name.strip_suffix(".gz").unwrap_or(&name);
+        LOG_EXTENSIONS.iter().any(|e| name.ends_with(e))
+    };
+    let walked = kubeward_core::walk::walk(
+        dir,
+        &is_log,
+        &kubeward_core::walk::WalkOptions {
+            max_depth: MAX_DIR_DEPTH,
+            ..Default::default()
+        },
+    );
+    if walked.files.is_empty() && walked.errors.is_empty() {
+        out.push(Input::Unreadable {
+            name: dir.display().to_string(),
+            reason: format!(
+                "no audit log in this directory (files ending in {}, gzipped or not)",
+                LOG_EXTENSIONS.join(", ")
+            ),
+        });
     }
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(|| format!("cannot read directory {}", dir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| !n.starts_with('.'))
-        })
-        .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            logs_under(&p, depth + 1, out)?;
-        } else if p.is_file() {
-            let name = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("")
-                .to_ascii_lowercase();
-            let name = name.strip_suffix(".gz").unwrap_or(&name);
-            if LOG_EXTENSIONS.iter().any(|e| name.ends_with(e)) {
-                out.push(Input::Path(p));
-            }
-        }
-    }
-    Ok(())
+    out.extend(walked.files.into_iter().map(Input::Path));
+    out.extend(walked.errors.into_iter().map(|e| Input::Unreadable {
+        name: e.path.display().to_string(),
+        reason: e.reason,
+    }));
 }
 
 fn run_policy(a: PolicyArgs) -> anyhow::Result<u8> {
-    let text = std::fs::read_to_string(&a.file)
-        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let text = kubeward_core::input::read_string(
+        &a.file,
+        kubeward_core::input::limits::LIST,
+        "an audit Policy",
+    )
+    .with_context(|| format!("cannot read {}", a.file.display()))?;
     let report = kubeward_audit::policy::lint(&a.file.display().to_string(), &text);
     crate::output::emit(report, &a.output)
 }

@@ -315,8 +315,12 @@ fn run_generate(a: GenerateArgs) -> anyhow::Result<u8> {
         docs.extend(generate::default_deny(&model));
     }
     if let Some(f) = &a.flows {
-        let text =
-            std::fs::read_to_string(f).with_context(|| format!("cannot read {}", f.display()))?;
+        let text = kubeward_core::input::read_string(
+            f,
+            kubeward_core::input::limits::TEXT,
+            "a flows file",
+        )
+        .with_context(|| format!("cannot read {}", f.display()))?;
         let flows = generate::parse_flows(&text).map_err(anyhow::Error::msg)?;
         let generated = generate::from_flows(&model, &flows).map_err(anyhow::Error::msg)?;
         for w in &generated.warnings {

@@ -11,7 +11,8 @@ pub struct Args {
     /// Root of the node's filesystem (default `/`)
     #[arg(long, default_value = "/")]
     pub root: PathBuf,
-    /// The node's /proc (default `ROOT/proc`)
+    /// The node's /proc (default `ROOT/proc`). A real procfs mount is read as is; anything else
+    /// (a copy, or a symlink, even to a procfs) is resolved inside the root like the node's files
     #[arg(long)]
     pub proc: Option<PathBuf>,
     /// Benchmark profile (default: detected): cis-aks-1.8, cis-aks-1.7, cis-aks-1.0, cis-1.12

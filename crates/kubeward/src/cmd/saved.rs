@@ -8,12 +8,7 @@ pub const MAX_SAVED_REPORT_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The text of a saved report, refusing files over [`MAX_SAVED_REPORT_BYTES`].
 pub fn read_text(path: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
-    if meta.len() > MAX_SAVED_REPORT_BYTES {
-        return Err(format!(
-            "report is {} bytes, over the {MAX_SAVED_REPORT_BYTES} byte limit",
-            meta.len()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| e.to_string())
+    // Bounded while reading, regular files only: a FIFO or /dev/zero is refused, never read.
+    kubeward_core::input::read_string(path, MAX_SAVED_REPORT_BYTES, "a saved report")
+        .map_err(|e| e.to_string())
 }

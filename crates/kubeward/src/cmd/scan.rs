@@ -220,6 +220,7 @@ pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
         image: args.image.clone(),
         timeout: Duration::from_secs(args.timeout),
         poll: Duration::from_secs(2),
+        max_polls: None,
         node_args: args
             .benchmark
             .iter()

@@ -71,44 +71,49 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
         out.push(Input::NodeRoot(dir.to_path_buf()));
         return;
     }
-    let mut entries: Vec<PathBuf> = match std::fs::read_dir(dir) {
-        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
-        Err(e) => {
-            errors.push(InputError {
-                path: dir.display().to_string(),
-                line: None,
-                message: e.to_string(),
-            });
-            return;
-        }
-    };
-    entries.sort();
-    for p in entries {
-        let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        if name.starts_with('.') || name == "target" || name == "node_modules" {
+    // Every file is looked at (recognised by content); symlinks are followed only inside `dir`,
+    // and what cannot be walked or read (a link out of the tree, a FIFO) is an input error.
+    let walked = kubeward_core::walk::walk_claiming(
+        dir,
+        &|_| true,
+        &is_node_root,
+        &kubeward_core::walk::WalkOptions {
+            skip_dirs: &["target", "node_modules"],
+            dedupe: false,
+            ..Default::default()
+        },
+    );
+    // A file reached by its name and through a link is one input: the first name recognised.
+    let mut seen = std::collections::HashSet::new();
+    errors.extend(walked.errors.into_iter().map(|e| InputError {
+        path: e.path.display().to_string(),
+        line: None,
+        message: e.reason,
+    }));
+    for p in walked.files {
+        if p.is_dir() {
+            out.push(Input::NodeRoot(p));
             continue;
         }
-        let Ok(meta) = std::fs::symlink_metadata(&p) else {
-            continue;
-        };
-        if meta.is_dir() {
-            walk(&p, out, errors);
-        } else if meta.is_file() {
-            match classify_file(&p) {
-                Ok(Some(i)) => out.push(i),
-                Ok(None) => {}
-                Err(e) => errors.push(InputError {
-                    path: p.display().to_string(),
-                    line: None,
-                    message: e,
-                }),
+        match classify_file(&p) {
+            Ok(Some(i)) => {
+                if seen.insert(std::fs::canonicalize(&p).unwrap_or_else(|_| p.clone())) {
+                    out.push(i);
+                }
             }
+            Ok(None) => {}
+            Err(e) => errors.push(InputError {
+                path: p.display().to_string(),
+                line: None,
+                message: e,
+            }),
         }
     }
 }
 
 fn sniff(path: &Path) -> Result<Vec<u8>, String> {
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
+    // Regular files only: a FIFO would block the scan, a device never end.
+    let file = kubeward_core::input::open(path).map_err(|e| e.to_string())?;
     let mut buf = Vec::with_capacity(SNIFF_BYTES);
     file.take(SNIFF_BYTES as u64)
         .read_to_end(&mut buf)
@@ -269,7 +274,11 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
                 Err(e) => report.input_errors.push(e.to_input_error()),
             },
             Input::AuditLog(p) => audit_logs.push(kubeward_audit::scan::Input::Path(p)),
-            Input::AuditPolicy(p) => match std::fs::read_to_string(&p) {
+            Input::AuditPolicy(p) => match kubeward_core::input::read_string(
+                &p,
+                kubeward_core::input::limits::LIST,
+                "an audit Policy",
+            ) {
                 Ok(text) => report.absorb(kubeward_audit::policy::lint(
                     &p.display().to_string(),
                     &text,
