@@ -612,13 +612,7 @@ impl Default for FirewallTarget {
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-._/:=,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    kubeward_core::escape::shell(s).into_owned()
 }
 
 /// `--source-addresses` takes a list: accept CIDRs separated by commas or spaces.
@@ -692,11 +686,16 @@ fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
     )
 }
 
+use kubeward_core::escape::shell_comment;
+
 pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# Azure Firewall rules for AKS cluster {} ({}); outbound type {}.\n",
-        p.cluster, p.location, p.outbound_type
+        // A comment ends at a newline: the input's names are kept on this line.
+        shell_comment(&p.cluster),
+        shell_comment(&p.location),
+        shell_comment(&p.outbound_type)
     ));
     s.push_str("# The az network firewall commands come from the azure-firewall CLI extension: az extension add --name azure-firewall\n");
     let rg = shell_quote(&t.resource_group);
@@ -712,9 +711,9 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             s.push_str(&format!(
                 "az network firewall application-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --source-addresses {src} --protocols {}={} --target-fqdns {}\n",
                 shell_quote(&collection(p, "fqdn", required)),
-                r.name,
+                shell_quote(&r.name),
                 first_rule_priority(first, priority),
-                r.protocol,
+                shell_quote(&r.protocol),
                 r.port,
                 quoted_list(&r.fqdns)
             ));
@@ -733,9 +732,9 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             s.push_str(&format!(
                 "az network firewall network-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --protocols {} --source-addresses {src} {dest} --destination-ports {}\n",
                 shell_quote(&collection(p, "net", required)),
-                r.name,
+                shell_quote(&r.name),
                 first_rule_priority(first, priority),
-                r.protocol,
+                shell_quote(r.protocol),
                 ports.join(" ")
             ));
             first = false;
@@ -930,6 +929,21 @@ mod tests {
             json["networkRuleCollections"][0]["properties"]["rules"][0]["sourceAddresses"],
             serde_json::json!(["10.0.0.0/16", "10.1.0.0/24"])
         );
+    }
+
+    #[test]
+    fn a_newline_in_a_name_cannot_end_the_header_comment() {
+        let p = plan(&cluster(&cl(
+            r#""location":"westeurope\ntouch /tmp/loc","name":"c\ntouch /tmp/pwned","properties":{"networkProfile":{"outboundType":"loadBalancer\nid"}}"#,
+        )));
+        let cli = render_firewall_cli(&p, &FirewallTarget::default());
+        for line in cli.lines() {
+            assert!(
+                line.starts_with('#') || line.starts_with("az network firewall "),
+                "a line that is neither a comment nor a firewall command: {line:?}"
+            );
+        }
+        assert!(cli.contains("cluster c\\u{a}touch /tmp/pwned ("), "{cli}");
     }
 
     #[test]

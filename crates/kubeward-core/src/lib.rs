@@ -3,6 +3,7 @@
 //! benchmark [`profile`]s and the [`exit`] policy. Areas depend on this crate; it depends on no area.
 
 pub mod check;
+pub mod escape;
 pub mod exit;
 pub mod finding;
 pub mod profile;

@@ -181,7 +181,7 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
                         path.display()
                     )
                 })?;
-                anstream::eprintln!("wrote the {} report to {}", target.format, path.display());
+                crate::eprintln_safe!("wrote the {} report to {}", target.format, path.display());
             }
             None => {
                 let mut out = anstream::stdout().lock();
@@ -200,7 +200,7 @@ pub fn emit(mut report: Report, args: &OutputArgs) -> anyhow::Result<u8> {
 
     // Nothing could be read at all: the scan did not happen, whatever the findings policy says.
     if report.inputs.is_empty() && report.findings.is_empty() && !report.input_errors.is_empty() {
-        anstream::eprintln!("error: no input could be read");
+        crate::eprintln_safe!("error: no input could be read");
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
     Ok(exit_code(&report, args.fail_on, args.fail_on_error) as u8)

@@ -155,7 +155,7 @@ pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
         Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
     })?;
     for n in &collected.not_listed {
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "warning: cannot list {} ({}): {} — the snapshot lacks them ({})",
             n.spec.plural,
             n.spec.api_version(),
@@ -172,7 +172,7 @@ pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
     } else {
         std::fs::write(&args.file, text)
             .with_context(|| format!("cannot write {}", args.file.display()))?;
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "wrote {} objects to {}",
             collected.objects.len(),
             args.file.display()
