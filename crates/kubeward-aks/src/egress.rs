@@ -933,17 +933,36 @@ mod tests {
 
     #[test]
     fn a_newline_in_a_name_cannot_end_the_header_comment() {
-        let p = plan(&cluster(&cl(
-            r#""location":"westeurope\ntouch /tmp/loc","name":"c\ntouch /tmp/pwned","properties":{"networkProfile":{"outboundType":"loadBalancer\nid"}}"#,
-        )));
+        // The loader refuses such names; the script must not depend on it.
+        let mut p = plan(&cluster(&cl(r#""location":"westeurope""#)));
+        p.cluster = "c\ntouch MARK1\n$(touch MARK2)".into();
+        p.location = "westeurope\ntouch MARK3".into();
+        p.outbound_type = "loadBalancer\ntouch MARK4".into();
         let cli = render_firewall_cli(&p, &FirewallTarget::default());
-        for line in cli.lines() {
-            assert!(
-                line.starts_with('#') || line.starts_with("az network firewall "),
-                "a line that is neither a comment nor a firewall command: {line:?}"
-            );
+        let header: Vec<&str> = cli.lines().take_while(|l| !l.starts_with("az ")).collect();
+        assert_eq!(header.len(), 2, "{cli}");
+        assert!(header.iter().all(|l| l.starts_with('#')), "{cli}");
+        assert!(header[0].contains("cluster c\\u{a}touch MARK1\\u{a}$(touch MARK2) ("), "{cli}");
+        // Run it, with a stub `az` that counts its calls: nothing else runs.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bin = dir.path().join("az");
+        std::fs::write(&bin, "#!/bin/sh\necho call >> calls\n").expect("stub");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&cli)
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        for m in ["MARK1", "MARK2", "MARK3", "MARK4"] {
+            assert!(!dir.path().join(m).exists(), "{m} was created");
         }
-        assert!(cli.contains("cluster c\\u{a}touch /tmp/pwned ("), "{cli}");
+        let calls = std::fs::read_to_string(dir.path().join("calls")).expect("az ran");
+        let commands = cli.matches("\naz network firewall ").count();
+        assert_eq!(calls.lines().count(), commands);
     }
 
     #[test]
