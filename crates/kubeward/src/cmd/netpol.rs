@@ -212,7 +212,7 @@ fn write_out(text: &str, file: &Option<PathBuf>, human: bool) -> anyhow::Result<
         std::borrow::Cow::Borrowed(text)
     };
     match file {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => std::fs::write(p, text.as_bytes()).with_context(|| format!("cannot write {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
