@@ -713,7 +713,7 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
                 shell_quote(&collection(p, "fqdn", required)),
                 shell_quote(&r.name),
                 first_rule_priority(first, priority),
-                shell_quote(&r.protocol),
+                shell_quote(r.protocol),
                 r.port,
                 quoted_list(&r.fqdns)
             ));
@@ -942,7 +942,10 @@ mod tests {
         let header: Vec<&str> = cli.lines().take_while(|l| !l.starts_with("az ")).collect();
         assert_eq!(header.len(), 2, "{cli}");
         assert!(header.iter().all(|l| l.starts_with('#')), "{cli}");
-        assert!(header[0].contains("cluster c\\u{a}touch MARK1\\u{a}$(touch MARK2) ("), "{cli}");
+        assert!(
+            header[0].contains("cluster c\\u{a}touch MARK1\\u{a}$(touch MARK2) ("),
+            "{cli}"
+        );
         // Run it, with a stub `az` that counts its calls: nothing else runs.
         let dir = tempfile::tempdir().expect("temp dir");
         let bin = dir.path().join("az");

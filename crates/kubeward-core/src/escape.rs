@@ -56,7 +56,8 @@ fn escape_with(s: &str, keep: impl Fn(char) -> bool) -> Cow<'_, str> {
 
 /// Characters that mean nothing to a POSIX shell in an argument: such a word needs no quotes.
 fn shell_plain(c: char) -> bool {
-    c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':' | ',' | '@' | '%' | '+' | '=')
+    c.is_ascii_alphanumeric()
+        || matches!(c, '_' | '-' | '.' | '/' | ':' | ',' | '@' | '%' | '+' | '=')
 }
 
 /// One word for a POSIX shell (sh, bash, zsh): the value itself when it holds only characters the
@@ -92,16 +93,16 @@ mod tests {
     #[test]
     fn terminal_shows_controls_and_bidi_as_escapes() {
         assert_eq!(terminal("plain name-1"), "plain name-1");
-        assert_eq!(
-            terminal("a\u{1b}]0;title\u{7}b"),
-            "a\\u{1b}]0;title\\u{7}b"
-        );
+        assert_eq!(terminal("a\u{1b}]0;title\u{7}b"), "a\\u{1b}]0;title\\u{7}b");
         assert_eq!(terminal("\u{1b}[2J"), "\\u{1b}[2J");
         assert_eq!(terminal("x\u{9b}31m"), "x\\u{9b}31m");
         assert_eq!(terminal("abc\u{202e}fed"), "abc\\u{202e}fed");
         assert_eq!(terminal("a\u{2066}b\u{2069}"), "a\\u{2066}b\\u{2069}");
         assert_eq!(terminal("a\nb\tc\r"), "a\\u{a}b\\u{9}c\\u{d}");
-        assert_eq!(terminal("\u{7f}\u{200b}\u{e0041}"), "\\u{7f}\\u{200b}\\u{e0041}");
+        assert_eq!(
+            terminal("\u{7f}\u{200b}\u{e0041}"),
+            "\\u{7f}\\u{200b}\\u{e0041}"
+        );
         // Printable text outside ASCII is left alone.
         assert_eq!(terminal("naïve — 名前 ✅"), "naïve — 名前 ✅");
     }
@@ -116,7 +117,11 @@ mod tests {
         let all: String = (0u32..0x11_0000).filter_map(char::from_u32).collect();
         let out = terminal(&all);
         assert!(!out.chars().any(is_unsafe_char));
-        assert!(!terminal_lines(&all).chars().any(|c| is_unsafe_char(c) && c != '\n'));
+        assert!(
+            !terminal_lines(&all)
+                .chars()
+                .any(|c| is_unsafe_char(c) && c != '\n')
+        );
     }
 
     #[test]
@@ -133,6 +138,9 @@ mod tests {
 
     #[test]
     fn shell_comment_stays_on_one_line() {
-        assert_eq!(shell_comment("demo\ntouch /tmp/x"), "demo\\u{a}touch /tmp/x");
+        assert_eq!(
+            shell_comment("demo\ntouch /tmp/x"),
+            "demo\\u{a}touch /tmp/x"
+        );
     }
 }

@@ -407,12 +407,16 @@ fn push_value(
         wrong = crate::schema::check_names(&value, &lines);
     }
     if !wrong.is_empty() {
-        inv.errors
-            .extend(wrong.into_iter().take(MAX_TYPE_ERRORS_PER_OBJECT).map(|e| InputError {
-                path: file.to_string(),
-                line: e.line.or(Some(line)),
-                message: e.message(),
-            }));
+        inv.errors.extend(
+            wrong
+                .into_iter()
+                .take(MAX_TYPE_ERRORS_PER_OBJECT)
+                .map(|e| InputError {
+                    path: file.to_string(),
+                    line: e.line.or(Some(line)),
+                    message: e.message(),
+                }),
+        );
         return;
     }
     let mut obj = Object::new(value, origin);

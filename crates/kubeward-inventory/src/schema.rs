@@ -50,7 +50,10 @@ impl Ty {
 
 /// JSON `1000` and `1000.0` are the same integer to the API server; `1.5` is not one.
 fn is_integer(v: &Value) -> bool {
-    v.is_i64() || v.is_u64() || v.as_f64().is_some_and(|f| f.fract() == 0.0 && f.is_finite())
+    v.is_i64()
+        || v.is_u64()
+        || v.as_f64()
+            .is_some_and(|f| f.fract() == 0.0 && f.is_finite())
 }
 
 /// One field of the wrong type.
@@ -456,10 +459,10 @@ fn rules_for(kind: &str, api_version: &str) -> Vec<&'static Rules> {
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
     let mut out = vec![metadata()];
     let k8s_group = matches!(group, "" | "apps" | "batch" | "extensions");
-    if k8s_group || group == "argoproj.io" {
-        if let Some((meta, spec)) = crate::workload::template_pointers(kind, api_version) {
-            out.push(pod_rules(meta, spec));
-        }
+    if (k8s_group || group == "argoproj.io")
+        && let Some((meta, spec)) = crate::workload::template_pointers(kind, api_version)
+    {
+        out.push(pod_rules(meta, spec));
     }
     match (group, kind) {
         ("rbac.authorization.k8s.io", "Role" | "ClusterRole") => out.push(rbac_role()),
@@ -481,7 +484,10 @@ fn rules_for(kind: &str, api_version: &str) -> Vec<&'static Rules> {
 /// rules; a wrong-typed `kind` is itself reported).
 pub(crate) fn check(value: &Value, lines: &FieldLines) -> Vec<TypeError> {
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let mut errors = Vec::new();
     for rules in rules_for(kind, api_version) {
         for (pattern, ty) in rules.iter() {
@@ -529,7 +535,8 @@ fn is_dns_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -544,7 +551,8 @@ fn is_label_value(s: &str) -> bool {
     let b = s.as_bytes();
     b.is_empty()
         || (b.len() <= 63
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric())
 }
@@ -580,13 +588,24 @@ const LABEL_KEY_RULE: &str = "a label key is an optional DNS prefix and '/', the
 pub(crate) fn check_names(value: &Value, lines: &FieldLines) -> Vec<TypeError> {
     let mut out = Vec::new();
     let kind = value.get("kind").and_then(Value::as_str).unwrap_or("");
-    let api_version = value.get("apiVersion").and_then(Value::as_str).unwrap_or("");
+    let api_version = value
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("");
     let group = api_version.rsplit_once('/').map_or("", |(g, _)| g);
-    let builtin = matches!(group, "" | "apps" | "batch" | "networking.k8s.io" | "extensions");
+    let builtin = matches!(
+        group,
+        "" | "apps" | "batch" | "networking.k8s.io" | "extensions"
+    );
     if let Some(ns) = value.pointer("/metadata/namespace").and_then(Value::as_str)
         && !is_dns_label(ns)
     {
-        out.push(invalid("/metadata/namespace".into(), ns, NAMESPACE_RULE, lines));
+        out.push(invalid(
+            "/metadata/namespace".into(),
+            ns,
+            NAMESPACE_RULE,
+            lines,
+        ));
     }
     if let Some(name) = value.pointer("/metadata/name").and_then(Value::as_str) {
         let bad = if builtin && kind == "Namespace" && group.is_empty() {
@@ -687,7 +706,8 @@ mod tests {
 
     #[test]
     fn yaml_11_booleans_in_identity_fields_are_input_errors() {
-        let e = errors("apiVersion: v1\nkind: Pod\nmetadata:\n  name: on\n  namespace: y\nspec: {}\n");
+        let e =
+            errors("apiVersion: v1\nkind: Pod\nmetadata:\n  name: on\n  namespace: y\nspec: {}\n");
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].starts_with("m.yaml:4 metadata.name: Kubernetes expects a string here, but the value is the boolean true; YAML 1.1"), "{e:?}");
         assert!(e[1].starts_with("m.yaml:5 metadata.namespace:"), "{e:?}");
@@ -705,7 +725,11 @@ mod tests {
         assert_eq!(inv.objects[0].name, "b");
         assert_eq!(inv.errors.len(), 1);
         assert_eq!(inv.errors[0].line, Some(3));
-        assert!(inv.objects.iter().all(|o| o.namespace.as_deref() != Some("default")));
+        assert!(
+            inv.objects
+                .iter()
+                .all(|o| o.namespace.as_deref() != Some("default"))
+        );
     }
 
     #[test]
@@ -716,7 +740,10 @@ mod tests {
         assert!(e[0].starts_with("m.yaml:5 metadata.labels.tier:"), "{e:?}");
         assert!(e[0].contains("the number 493"), "{e:?}");
         assert!(e[1].starts_with("m.yaml:13 spec.template.spec.containers[0].env[0].value: Kubernetes expects a string here, but the value is the number 31"), "{e:?}");
-        assert!(e[2].starts_with("m.yaml:14 spec.template.spec.containers[0].env[1].value:"), "{e:?}");
+        assert!(
+            e[2].starts_with("m.yaml:14 spec.template.spec.containers[0].env[1].value:"),
+            "{e:?}"
+        );
         // The loader refuses a non-finite float outright: an input error at its line all the same.
         let e = errors("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata:\n  a: .inf\n");
         assert_eq!(e.len(), 1, "{e:?}");
@@ -725,12 +752,19 @@ mod tests {
 
     #[test]
     fn every_yaml_11_boolean_spelling_is_caught_in_a_string_field() {
-        for word in ["y", "Y", "yes", "Yes", "YES", "n", "no", "NO", "on", "On", "off", "OFF", "true", "False"] {
-            let e = errors(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: {word}\n"));
+        for word in [
+            "y", "Y", "yes", "Yes", "YES", "n", "no", "NO", "on", "On", "off", "OFF", "true",
+            "False",
+        ] {
+            let e = errors(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: {word}\n"
+            ));
             assert_eq!(e.len(), 1, "{word}: {e:?}");
             assert!(e[0].contains("metadata.namespace"), "{word}: {e:?}");
             // Quoted, it is a string (a namespace must still be lowercase).
-            let ok = errors(&format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {{a: \"{word}\"}}\n"));
+            let ok = errors(&format!(
+                "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  annotations: {{a: \"{word}\"}}\n"
+            ));
             assert!(ok.is_empty(), "{word}: {ok:?}");
         }
     }
@@ -742,20 +776,34 @@ mod tests {
 
     #[test]
     fn booleans_and_integers_written_as_strings_are_wrong_too() {
-        let e = errors("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: \"true\"\n  containers:\n  - name: a\n    image: x\n    securityContext: {privileged: \"yes\", runAsUser: \"0\"}\n  - name: b\n    image: x\n    securityContext: {runAsUser: 1000.0, capabilities: {add: SYS_ADMIN}}\n");
+        let e = errors(
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  hostNetwork: \"true\"\n  containers:\n  - name: a\n    image: x\n    securityContext: {privileged: \"yes\", runAsUser: \"0\"}\n  - name: b\n    image: x\n    securityContext: {runAsUser: 1000.0, capabilities: {add: SYS_ADMIN}}\n",
+        );
         assert_eq!(e.len(), 4, "{e:?}");
         assert!(e[0].starts_with("m.yaml:5 spec.hostNetwork: Kubernetes expects a boolean (true or false) here, but the value is the string \"true\"; write true or false without quotes"), "{e:?}");
         assert!(e[1].contains("securityContext.privileged"), "{e:?}");
-        assert!(e[2].contains("securityContext.runAsUser") && e[2].contains("write the number without quotes"), "{e:?}");
-        assert!(e[3].contains("capabilities.add: Kubernetes expects a list"), "{e:?}");
+        assert!(
+            e[2].contains("securityContext.runAsUser")
+                && e[2].contains("write the number without quotes"),
+            "{e:?}"
+        );
+        assert!(
+            e[3].contains("capabilities.add: Kubernetes expects a list"),
+            "{e:?}"
+        );
     }
 
     #[test]
     fn rbac_netpol_and_service_fields() {
-        let e = errors("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, on]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: a}\nspec:\n  podSelector: {matchLabels: {app: yes}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec:\n  selector: {app: no}\n  ports: [{port: \"80\", targetPort: http}]\n");
+        let e = errors(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: r}\nrules:\n- apiGroups: [\"\"]\n  resources: [pods]\n  verbs: [get, on]\n---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: np, namespace: a}\nspec:\n  podSelector: {matchLabels: {app: yes}}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: a}\nspec:\n  selector: {app: no}\n  ports: [{port: \"80\", targetPort: http}]\n",
+        );
         assert_eq!(e.len(), 4, "{e:?}");
         assert!(e[0].contains(":7 rules[0].verbs[1]:"), "{e:?}");
-        assert!(e[1].contains(":13 spec.podSelector.matchLabels.app:"), "{e:?}");
+        assert!(
+            e[1].contains(":13 spec.podSelector.matchLabels.app:"),
+            "{e:?}"
+        );
         assert!(e[2].contains(":19 spec.selector.app:"), "{e:?}");
         assert!(e[3].contains(":20 spec.ports[0].port:"), "{e:?}");
     }
@@ -763,22 +811,37 @@ mod tests {
     #[test]
     fn a_custom_resource_is_checked_only_for_its_metadata() {
         assert!(errors("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\nspec: {hostNetwork: \"x\", rules: 5}\n").is_empty());
-        assert_eq!(errors("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: 5}\n").len(), 1);
+        assert_eq!(
+            errors("apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: 5}\n").len(),
+            1
+        );
     }
 
     #[test]
     fn json_input_is_held_to_the_same_types() {
-        let e = errors("{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":true}}");
+        let e = errors(
+            "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\"p\",\"namespace\":true}}",
+        );
         assert_eq!(e.len(), 1, "{e:?}");
         assert!(e[0].contains("metadata.namespace"), "{e:?}");
     }
 
     #[test]
     fn names_and_labels_kubernetes_refuses_are_input_errors() {
-        let e = errors("apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"demo$(touch x)\"\n  namespace: \"a\\nb\"\n  labels: {\"app\": \"x\\u001b]0;t\\u0007\"}\nspec: {}\n");
+        let e = errors(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"demo$(touch x)\"\n  namespace: \"a\\nb\"\n  labels: {\"app\": \"x\\u001b]0;t\\u0007\"}\nspec: {}\n",
+        );
         assert_eq!(e.len(), 3, "{e:?}");
-        assert!(e[0].starts_with("m.yaml:4 metadata.name: \"demo$(touch x)\" is not accepted by Kubernetes"), "{e:?}");
-        assert!(e[1].starts_with("m.yaml:5 metadata.namespace: \"a\\nb\""), "{e:?}");
+        assert!(
+            e[0].starts_with(
+                "m.yaml:4 metadata.name: \"demo$(touch x)\" is not accepted by Kubernetes"
+            ),
+            "{e:?}"
+        );
+        assert!(
+            e[1].starts_with("m.yaml:5 metadata.namespace: \"a\\nb\""),
+            "{e:?}"
+        );
         assert!(e[2].starts_with("m.yaml:6 metadata.labels.app:"), "{e:?}");
         // RBAC names are path segments: `system:…` and more are valid and kept.
         let inv = crate::load_str(
@@ -794,7 +857,13 @@ mod tests {
 
     #[test]
     fn field_names_read_like_kubectl_explain() {
-        assert_eq!(display_field("/metadata/labels/app.kubernetes.io~1name"), "metadata.labels[\"app.kubernetes.io/name\"]");
-        assert_eq!(display_field("/spec/containers/0/env/1/value"), "spec.containers[0].env[1].value");
+        assert_eq!(
+            display_field("/metadata/labels/app.kubernetes.io~1name"),
+            "metadata.labels[\"app.kubernetes.io/name\"]"
+        );
+        assert_eq!(
+            display_field("/spec/containers/0/env/1/value"),
+            "spec.containers[0].env[1].value"
+        );
     }
 }

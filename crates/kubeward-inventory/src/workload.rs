@@ -6,7 +6,10 @@ use crate::value::Value;
 use crate::object::Object;
 
 /// Where the pod spec and pod metadata live for each workload kind.
-pub(crate) fn template_pointers(kind: &str, api_version: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn template_pointers(
+    kind: &str,
+    api_version: &str,
+) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         "Pod" => ("/metadata", "/spec"),
         "Deployment"

@@ -202,7 +202,12 @@ fn finding(out: &mut String, f: &Finding, p: &Painter) {
     let _ = writeln!(out, "         {}", t(&f.title));
     let _ = writeln!(out, "         {}", t(&f.message));
     for e in &f.evidence {
-        let _ = writeln!(out, "         {} {}", p.dim("evidence:"), t(&evidence_line(e)));
+        let _ = writeln!(
+            out,
+            "         {} {}",
+            p.dim("evidence:"),
+            t(&evidence_line(e))
+        );
     }
     if !f.references.is_empty() {
         let refs: Vec<String> = f.references.iter().map(|r| r.display()).collect();
@@ -372,7 +377,9 @@ fn inline(v: &serde_json::Value) -> String {
                 items.iter().map(scalar).collect::<Vec<_>>().join(", ")
             )
         }
-        serde_json::Value::Array(_) | serde_json::Value::Object(_) => t(&v.to_string()).into_owned(),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            t(&v.to_string()).into_owned()
+        }
         other => scalar(other),
     }
 }

@@ -88,7 +88,10 @@ fn assert_terminal_safe(text: &str) {
             "line {} carries a raw control, bidi or format character: {line:?}",
             i + 1
         );
-        assert!(!line.starts_with("next "), "an input newline started a line: {line:?}");
+        assert!(
+            !line.starts_with("next "),
+            "an input newline started a line: {line:?}"
+        );
     }
 }
 
@@ -96,9 +99,14 @@ fn assert_terminal_safe(text: &str) {
 fn text_shows_hostile_text_escaped_without_and_with_colour() {
     let plain = rendered(Format::Text, false);
     assert_terminal_safe(&plain);
-    assert!(plain.contains("\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}\\u{2066}\\u{200b}\\u{a}next"));
+    assert!(plain.contains(
+        "\\u{1b}]0;pwned\\u{7}\\u{1b}[2J\\u{9b}31m\\u{202e}\\u{2066}\\u{200b}\\u{a}next"
+    ));
     let coloured = rendered(Format::Text, true);
-    assert!(coloured.contains("\u{1b}[31m"), "kubeward's own colours still work");
+    assert!(
+        coloured.contains("\u{1b}[31m"),
+        "kubeward's own colours still work"
+    );
     assert_terminal_safe(&strip_own_colours(&coloured));
 }
 
@@ -113,10 +121,7 @@ fn markdown_lets_no_html_or_code_span_escape() {
             Event::Html(h) | Event::InlineHtml(h) => {
                 let h = h.trim();
                 assert!(
-                    matches!(
-                        h,
-                        "<details><summary>Remediation</summary>" | "</details>"
-                    ),
+                    matches!(h, "<details><summary>Remediation</summary>" | "</details>"),
                     "HTML from input reached the Markdown: {h:?}"
                 );
             }

@@ -249,10 +249,7 @@ fn every_report_command_in_every_format_keeps_hostile_names_inert() {
                 .output()
                 .unwrap();
             let what = format!("kubeward {} -o {format}", args.join(" "));
-            assert!(
-                out.status.code().is_some_and(|c| c <= 2),
-                "{what}: {out:?}"
-            );
+            assert!(out.status.code().is_some_and(|c| c <= 2), "{what}: {out:?}");
             check_format(&what, format, &out);
         }
     }
@@ -351,7 +348,11 @@ fn stub_path(dir: &Path) -> String {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     }
-    format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
 }
 
 /// The stubs' calls: each a list of words, the tool's name first.
@@ -398,7 +399,10 @@ fn aks_remediation_commands_run_with_the_hostile_name_as_one_argument() {
         if !fix.starts_with("az ") {
             continue;
         }
-        assert!(!fix.contains(&format!(" {SHELLY}")), "unquoted name in {fix}");
+        assert!(
+            !fix.contains(&format!(" {SHELLY}")),
+            "unquoted name in {fix}"
+        );
         // The first command; whole commands only (one with a placeholder still to fill in, such
         // as `<key-id>`, is not runnable as it is).
         let quoted_rg = kubeward_core::escape::shell(&format!("rg-{SHELLY}")).into_owned();
@@ -407,18 +411,29 @@ fn aks_remediation_commands_run_with_the_hostile_name_as_one_argument() {
             continue;
         };
         let names_in_it = first.contains(&quoted_rg) || first.contains(&quoted);
-        if !names_in_it || first.replace(&quoted_rg, "").replace(&quoted, "").contains('<') {
+        if !names_in_it
+            || first
+                .replace(&quoted_rg, "")
+                .replace(&quoted, "")
+                .contains('<')
+        {
             continue;
         }
         let calls = run_script(fx.path(), &first);
         assert_no_marks(fx.path());
         let words = &calls[0];
         assert_eq!(words[0], "az");
-        if let Some(i) = words.iter().position(|w| w == "-n" || w == "--cluster-name") {
+        if let Some(i) = words
+            .iter()
+            .position(|w| w == "-n" || w == "--cluster-name")
+        {
             assert_eq!(words[i + 1], SHELLY, "{fix}: {words:?}");
         }
         if first.contains(&quoted_rg) {
-            assert!(words.iter().any(|w| w == &format!("rg-{SHELLY}")), "{words:?}");
+            assert!(
+                words.iter().any(|w| w == &format!("rg-{SHELLY}")),
+                "{words:?}"
+            );
         }
         ran += 1;
     }
@@ -443,7 +458,12 @@ fn the_firewall_script_runs_with_hostile_names_and_runs_nothing_else() {
     let fx = Fixtures::new();
     let out = kubeward(fx.path())
         .args(["aks", "egress", "aks.json", "-o", "firewall-cli"])
-        .args(["--firewall-name", SHELLY, "--firewall-resource-group", "fw-rg"])
+        .args([
+            "--firewall-name",
+            SHELLY,
+            "--firewall-resource-group",
+            "fw-rg",
+        ])
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
@@ -457,7 +477,10 @@ fn the_firewall_script_runs_with_hostile_names_and_runs_nothing_else() {
         let f = words.iter().position(|w| w == "-f").unwrap();
         assert_eq!(words[f + 1], SHELLY);
         let c = words.iter().position(|w| w == "--collection-name").unwrap();
-        assert!(words[c + 1].starts_with(&format!("aks-{SHELLY}-")), "{words:?}");
+        assert!(
+            words[c + 1].starts_with(&format!("aks-{SHELLY}-")),
+            "{words:?}"
+        );
     }
 }
 
@@ -505,25 +528,63 @@ fn yaml_11_scalars_are_input_errors_and_objects_stay_out_of_default() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|e| format!("{}:{} {}", e["path"].as_str().unwrap(), e["line"], e["message"].as_str().unwrap()))
+        .map(|e| {
+            format!(
+                "{}:{} {}",
+                e["path"].as_str().unwrap(),
+                e["line"],
+                e["message"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(errors.len(), 4, "{errors:?}");
     assert!(errors[0].starts_with("m.yaml:5 metadata.namespace: Kubernetes expects a string here, but the value is the boolean true"), "{errors:?}");
-    assert!(errors[0].contains("quote the value as written"), "{errors:?}");
-    assert!(errors[1].starts_with("m.yaml:15 metadata.name:"), "{errors:?}");
-    assert!(errors[2].starts_with("m.yaml:26 metadata.labels.tier:"), "{errors:?}");
-    assert!(errors[3].starts_with("m.yaml:32 spec.containers[0].env[0].value:") && errors[3].contains("the number 31"), "{errors:?}");
+    assert!(
+        errors[0].contains("quote the value as written"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].starts_with("m.yaml:15 metadata.name:"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[2].starts_with("m.yaml:26 metadata.labels.tier:"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[3].starts_with("m.yaml:32 spec.containers[0].env[0].value:")
+            && errors[3].contains("the number 31"),
+        "{errors:?}"
+    );
     // Only the valid pod is judged; nothing was moved to `default`.
     let resources: Vec<String> = r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| format!("{}/{}", f["resource"]["namespace"].as_str().unwrap_or("-"), f["resource"]["name"].as_str().unwrap_or("-")))
+        .map(|f| {
+            format!(
+                "{}/{}",
+                f["resource"]["namespace"].as_str().unwrap_or("-"),
+                f["resource"]["name"].as_str().unwrap_or("-")
+            )
+        })
         .collect();
     assert!(resources.iter().any(|r| r == "shop/fine"), "{resources:?}");
-    assert!(!resources.iter().any(|r| r.starts_with("default/") || r.ends_with("/web") || r.ends_with("/p") || r.ends_with("/true")), "{resources:?}");
+    assert!(
+        !resources.iter().any(|r| r.starts_with("default/")
+            || r.ends_with("/web")
+            || r.ends_with("/p")
+            || r.ends_with("/true")),
+        "{resources:?}"
+    );
     // The text report says the same, with file and line.
-    let out = kubeward(dir.path()).args(["workloads", "m.yaml"]).output().unwrap();
+    let out = kubeward(dir.path())
+        .args(["workloads", "m.yaml"])
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("m.yaml:5: metadata.namespace: Kubernetes expects a string"), "{text}");
+    assert!(
+        text.contains("m.yaml:5: metadata.namespace: Kubernetes expects a string"),
+        "{text}"
+    );
 }

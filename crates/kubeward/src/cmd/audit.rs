@@ -223,7 +223,8 @@ fn run_rbac(a: RbacArgs) -> anyhow::Result<u8> {
         "# Least-privilege RBAC for {}, from {} of their requests ({} refused) among {events} audit events.\n# Review before applying: it grants what the identity did, including refused attempts.\n",
         // A YAML comment ends at a newline: the username stays on its line.
         kubeward_core::escape::shell_comment(&user),
-        activity.events, activity.denied
+        activity.events,
+        activity.denied
     );
     if activity.events == 0 {
         out.push_str("# No request by this identity was found: nothing to grant.\n");

@@ -212,7 +212,8 @@ fn write_out(text: &str, file: &Option<PathBuf>, human: bool) -> anyhow::Result<
         std::borrow::Cow::Borrowed(text)
     };
     match file {
-        Some(p) => std::fs::write(p, text.as_bytes()).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => std::fs::write(p, text.as_bytes())
+            .with_context(|| format!("cannot write {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -270,11 +271,7 @@ fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
         .map(explain::parse_port)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    write_out(
-        &explain::explain(&analysis, &src, &dst, port),
-        &None,
-        true,
-    )?;
+    write_out(&explain::explain(&analysis, &src, &dst, port), &None, true)?;
     Ok(0)
 }
 

@@ -430,7 +430,9 @@ pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<u8> {
         apparmor_inputs.push(AppArmorInput::new(file_name, text, &parsed));
     }
     for w in &failing {
-        crate::eprintln_safe!("warning: {w}; see `kubeward seccomp lint` / `kubeward apparmor lint`");
+        crate::eprintln_safe!(
+            "warning: {w}; see `kubeward seccomp lint` / `kubeward apparmor lint`"
+        );
     }
     if a.strict && !failing.is_empty() {
         bail!("--strict: not printing manifests for profiles that fail lint");

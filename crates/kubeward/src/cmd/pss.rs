@@ -69,7 +69,9 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     for target in &own {
         let text = match target.format {
             Format::Json => render_json(&verdicts, &namespaces, &report, &args)?,
-            _ => crate::term::safe(&render_text(&verdicts, &namespaces, &report, &args)).into_owned(),
+            _ => {
+                crate::term::safe(&render_text(&verdicts, &namespaces, &report, &args)).into_owned()
+            }
         };
         match &target.file {
             Some(path) => {

@@ -136,7 +136,8 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
             if grants.is_empty() {
                 crate::println_safe!(
                     "No subject in the inputs can {} {}{scope}.",
-                    q.verb, args.resource
+                    q.verb,
+                    args.resource
                 );
             } else {
                 crate::println_safe!("Who can {} {}{scope}:", q.verb, args.resource);
@@ -187,7 +188,10 @@ fn run_summary(args: SummaryArgs) -> anyhow::Result<u8> {
                 for d in dangers {
                     crate::println_safe!(
                         "  {} {:<40} {} via {}",
-                        d.check, d.permission, d.scope, d.via
+                        d.check,
+                        d.permission,
+                        d.scope,
+                        d.via
                     );
                 }
             }

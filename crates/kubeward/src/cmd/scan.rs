@@ -220,7 +220,10 @@ pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
             FleetEvent::Started { nodes } => bar.set_length(nodes as u64),
             FleetEvent::NodeDone { node, ok } => {
                 bar.inc(1);
-                bar.set_message(format!("{node} {}", if ok { "done" } else { "failed" }));
+                bar.set_message(
+                    crate::term::safe(&format!("{node} {}", if ok { "done" } else { "failed" }))
+                        .into_owned(),
+                );
             }
             FleetEvent::CleanedUp { deleted } => {
                 bar.finish_with_message(format!("deleted {deleted} Jobs"))
