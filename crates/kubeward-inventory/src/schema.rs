@@ -75,7 +75,7 @@ impl TypeError {
     pub fn message(&self) -> String {
         if matches!(
             self.hint,
-            NAMESPACE_RULE | NAME_RULE | LABEL_VALUE_RULE | LABEL_KEY_RULE
+            NAMESPACE_RULE | NAME_RULE | CONTAINER_RULE | LABEL_VALUE_RULE | LABEL_KEY_RULE
         ) {
             return format!(
                 "{}: {} is not accepted by Kubernetes ({}). The API server rejects this object, so it was not scanned.",
@@ -579,6 +579,7 @@ fn invalid(pointer: String, value: &str, rule: &'static str, lines: &FieldLines)
 
 const NAMESPACE_RULE: &str = "a namespace is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
 const NAME_RULE: &str = "this kind's name is at most 253 lowercase letters, digits, '-' and '.', each part starting and ending with a letter or digit";
+const CONTAINER_RULE: &str = "a container name is at most 63 lowercase letters, digits and '-', starting and ending with a letter or digit";
 const LABEL_VALUE_RULE: &str = "a label value is at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit";
 const LABEL_KEY_RULE: &str = "a label key is an optional DNS prefix and '/', then at most 63 letters, digits, '-', '_' and '.'";
 
@@ -617,6 +618,27 @@ pub(crate) fn check_names(value: &Value, lines: &FieldLines) -> Vec<TypeError> {
         };
         if let Some(rule) = bad {
             out.push(invalid("/metadata/name".into(), name, rule, lines));
+        }
+    }
+    // Container names are DNS-1123 labels (they name the container in the pod's API paths).
+    if builtin && let Some((_, spec)) = crate::workload::template_pointers(kind, api_version) {
+        for list in ["containers", "initContainers", "ephemeralContainers"] {
+            let at = format!("{spec}/{list}");
+            let Some(items) = value.pointer(&at).and_then(Value::as_array) else {
+                continue;
+            };
+            for (i, c) in items.iter().enumerate() {
+                if let Some(name) = c.get("name").and_then(Value::as_str)
+                    && !is_dns_label(name)
+                {
+                    out.push(invalid(
+                        format!("{at}/{i}/name"),
+                        name,
+                        CONTAINER_RULE,
+                        lines,
+                    ));
+                }
+            }
         }
     }
     let mut label_maps = vec!["/metadata/labels".to_string()];
@@ -843,6 +865,14 @@ mod tests {
             "{e:?}"
         );
         assert!(e[2].starts_with("m.yaml:6 metadata.labels.app:"), "{e:?}");
+        let e = errors(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: ok-1, image: x}\n      - {name: \"Bad_Name\", image: x}\n",
+        );
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].starts_with("m.yaml:9 spec.template.spec.containers[1].name: \"Bad_Name\""),
+            "{e:?}"
+        );
         // RBAC names are path segments: `system:…` and more are valid and kept.
         let inv = crate::load_str(
             "r.yaml",
