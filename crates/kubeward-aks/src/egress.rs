@@ -612,13 +612,7 @@ impl Default for FirewallTarget {
 }
 
 fn shell_quote(s: &str) -> String {
-    if s.chars()
-        .all(|c| c.is_ascii_alphanumeric() || "-._/:=,".contains(c))
-    {
-        s.to_string()
-    } else {
-        format!("'{}'", s.replace('\'', "'\\''"))
-    }
+    kubeward_core::escape::shell(s).into_owned()
 }
 
 /// `--source-addresses` takes a list: accept CIDRs separated by commas or spaces.
@@ -692,11 +686,16 @@ fn collection(p: &EgressPlan, kind: &str, required: bool) -> String {
     )
 }
 
+use kubeward_core::escape::shell_comment;
+
 pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
     let mut s = String::new();
     s.push_str(&format!(
         "# Azure Firewall rules for AKS cluster {} ({}); outbound type {}.\n",
-        p.cluster, p.location, p.outbound_type
+        // A comment ends at a newline: the input's names are kept on this line.
+        shell_comment(&p.cluster),
+        shell_comment(&p.location),
+        shell_comment(&p.outbound_type)
     ));
     s.push_str("# The az network firewall commands come from the azure-firewall CLI extension: az extension add --name azure-firewall\n");
     let rg = shell_quote(&t.resource_group);
@@ -712,9 +711,9 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             s.push_str(&format!(
                 "az network firewall application-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --source-addresses {src} --protocols {}={} --target-fqdns {}\n",
                 shell_quote(&collection(p, "fqdn", required)),
-                r.name,
+                shell_quote(&r.name),
                 first_rule_priority(first, priority),
-                r.protocol,
+                shell_quote(r.protocol),
                 r.port,
                 quoted_list(&r.fqdns)
             ));
@@ -733,9 +732,9 @@ pub fn render_firewall_cli(p: &EgressPlan, t: &FirewallTarget) -> String {
             s.push_str(&format!(
                 "az network firewall network-rule create -g {rg} -f {fw} --collection-name {} -n {}{} --protocols {} --source-addresses {src} {dest} --destination-ports {}\n",
                 shell_quote(&collection(p, "net", required)),
-                r.name,
+                shell_quote(&r.name),
                 first_rule_priority(first, priority),
-                r.protocol,
+                shell_quote(r.protocol),
                 ports.join(" ")
             ));
             first = false;
@@ -930,6 +929,43 @@ mod tests {
             json["networkRuleCollections"][0]["properties"]["rules"][0]["sourceAddresses"],
             serde_json::json!(["10.0.0.0/16", "10.1.0.0/24"])
         );
+    }
+
+    #[test]
+    fn a_newline_in_a_name_cannot_end_the_header_comment() {
+        // The loader refuses such names; the script must not depend on it.
+        let mut p = plan(&cluster(&cl(r#""location":"westeurope""#)));
+        p.cluster = "c\ntouch MARK1\n$(touch MARK2)".into();
+        p.location = "westeurope\ntouch MARK3".into();
+        p.outbound_type = "loadBalancer\ntouch MARK4".into();
+        let cli = render_firewall_cli(&p, &FirewallTarget::default());
+        let header: Vec<&str> = cli.lines().take_while(|l| !l.starts_with("az ")).collect();
+        assert_eq!(header.len(), 2, "{cli}");
+        assert!(header.iter().all(|l| l.starts_with('#')), "{cli}");
+        assert!(
+            header[0].contains("cluster c\\u{a}touch MARK1\\u{a}$(touch MARK2) ("),
+            "{cli}"
+        );
+        // Run it, with a stub `az` that counts its calls: nothing else runs.
+        let dir = tempfile::tempdir().expect("temp dir");
+        let bin = dir.path().join("az");
+        std::fs::write(&bin, "#!/bin/sh\necho call >> calls\n").expect("stub");
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        let status = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(&cli)
+            .current_dir(dir.path())
+            .env("PATH", format!("{}:/usr/bin:/bin", dir.path().display()))
+            .status()
+            .expect("sh runs");
+        assert!(status.success());
+        for m in ["MARK1", "MARK2", "MARK3", "MARK4"] {
+            assert!(!dir.path().join(m).exists(), "{m} was created");
+        }
+        let calls = std::fs::read_to_string(dir.path().join("calls")).expect("az ran");
+        let commands = cli.matches("\naz network firewall ").count();
+        assert_eq!(calls.lines().count(), commands);
     }
 
     #[test]

@@ -48,6 +48,16 @@ pub enum LoadError {
     },
     #[error("{path}: {message}")]
     NotRecognised { path: String, message: String },
+    /// A name Azure cannot hold (a newline or another control character): not a real export, and
+    /// such text would end up inside generated commands.
+    #[error("{path}:{line}: {field} holds {value:?}: {why}")]
+    ImpossibleName {
+        path: String,
+        line: u32,
+        field: String,
+        value: String,
+        why: &'static str,
+    },
 }
 
 impl LoadError {
@@ -57,6 +67,7 @@ impl LoadError {
             | LoadError::TooLarge { path }
             | LoadError::NotRecognised { path, .. } => (path.clone(), None),
             LoadError::Json { path, line, .. } => (path.clone(), Some(*line)),
+            LoadError::ImpossibleName { path, line, .. } => (path.clone(), Some(*line)),
         };
         // The report prints the path beside the message: keep it out of the message.
         let message = match self {
@@ -64,6 +75,9 @@ impl LoadError {
             LoadError::TooLarge { .. } => format!("larger than {MAX_INPUT_BYTES} bytes"),
             LoadError::Json { message, .. } => format!("not JSON: {message}"),
             LoadError::NotRecognised { message, .. } => message.clone(),
+            LoadError::ImpossibleName {
+                field, value, why, ..
+            } => format!("{field} holds {value:?}: {why}"),
         };
         InputError {
             path,
@@ -402,6 +416,55 @@ fn cluster_from_id(id: &str) -> Option<String> {
         .map(|s| s.to_string())
 }
 
+/// Fields that name an Azure resource or where it lives. Azure refuses control characters in every
+/// one of them, so a value holding one did not come from Azure.
+const NAME_FIELDS: [&str; 6] = [
+    "name",
+    "id",
+    "resourceGroup",
+    "nodeResourceGroup",
+    "location",
+    "dnsPrefix",
+];
+
+/// The first name field (at any depth) holding a control, bidi or invisible format character.
+fn refuse_impossible_names(doc: &Value, lines: &LineIndex, path: &str) -> Result<(), LoadError> {
+    fn walk(v: &Value, at: String, depth: usize) -> Option<(String, String)> {
+        if depth > 64 {
+            return None;
+        }
+        match v {
+            Value::Object(map) => map.iter().find_map(|(k, child)| {
+                let here = join_key(&at, k);
+                match child {
+                    Value::String(s)
+                        if NAME_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(k))
+                            && s.chars().any(kubeward_core::escape::is_unsafe_char) =>
+                    {
+                        Some((here, s.clone()))
+                    }
+                    _ => walk(child, here, depth + 1),
+                }
+            }),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, child)| walk(child, join_index(&at, i), depth + 1)),
+            _ => None,
+        }
+    }
+    match walk(doc, String::new(), 0) {
+        Some((field, value)) => Err(LoadError::ImpossibleName {
+            path: path.to_string(),
+            line: lines.line(&field).unwrap_or(1),
+            field,
+            value,
+            why: "Azure names hold no control or invisible characters; this file was not exported by Azure, so none of it is used",
+        }),
+        None => Ok(()),
+    }
+}
+
 fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
     get_ci(v, key).and_then(|(_, v)| v.as_str())
 }
@@ -454,6 +517,7 @@ fn list_gaps(doc: &Value) -> Vec<String> {
 
 fn classify_doc(f: &InputFile, doc: Value) -> Result<Content, LoadError> {
     let lines = LineIndex::build(&f.text);
+    refuse_impossible_names(&doc, &lines, &f.path)?;
     let not = |message: String| LoadError::NotRecognised {
         path: f.path.clone(),
         message,

@@ -244,8 +244,28 @@ pub fn generate(act: &Activity) -> Generated {
     g
 }
 
+/// A YAML double-quoted scalar. JSON string syntax is valid YAML; control, bidi and invisible
+/// format characters from the audit log are written as `\uXXXX` escapes too (YAML reads them
+/// back the same), so the manifest shows them instead of acting on the terminal it is printed to.
 fn q(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
+    let json = serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into());
+    if !json.chars().any(kubeward_core::escape::is_unsafe_char) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if kubeward_core::escape::is_unsafe_char(c) {
+            let n = c as u32;
+            if n > 0xffff {
+                out.push_str(&format!("\\U{n:08x}"));
+            } else {
+                out.push_str(&format!("\\u{n:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn list(items: &[String]) -> String {
@@ -350,6 +370,15 @@ pub fn to_yaml(user: &str, g: &Generated) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_scalars_show_control_and_bidi_characters_as_escapes() {
+        assert_eq!(q("web"), "\"web\"");
+        assert_eq!(
+            q("a\u{1b}]0;t\u{7}\u{9b}\u{202e}\u{e0041}\"b"),
+            "\"a\\u001b]0;t\\u0007\\u009b\\u202e\\U000e0041\\\"b\""
+        );
+    }
 
     fn ev(
         user: &str,

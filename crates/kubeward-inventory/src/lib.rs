@@ -17,6 +17,7 @@ mod json;
 mod json_lines;
 mod load;
 mod object;
+mod schema;
 pub mod value;
 pub mod workload;
 mod yaml;

@@ -365,6 +365,10 @@ fn load_yaml(name: &str, bytes: &[u8], opts: &LoadOptions) -> Inventory {
     inv
 }
 
+/// Wrong-typed fields reported per object: the first ones say what to fix, the rest would only
+/// repeat it (and hostile input could make them many).
+const MAX_TYPE_ERRORS_PER_OBJECT: usize = 20;
+
 /// Add one decoded document, flattening `*List` kinds (items keep their own lines).
 fn push_value(
     inv: &mut Inventory,
@@ -414,9 +418,27 @@ fn push_value(
         provenance: Provenance::Offline,
     };
     *ordinal += 1;
-    let mut obj = Object::new(value, origin);
-    if let Some(l) = lines {
-        obj.lines = FieldLines::from_unsorted(l);
+    let lines = lines.map(FieldLines::from_unsorted).unwrap_or_default();
+    // A field of the wrong type makes the API server reject the object: it is an input error
+    // naming the field, and the object is not judged (nor moved to another namespace).
+    let mut wrong = crate::schema::check(&value, &lines);
+    if wrong.is_empty() {
+        wrong = crate::schema::check_names(&value, &lines);
     }
+    if !wrong.is_empty() {
+        inv.errors.extend(
+            wrong
+                .into_iter()
+                .take(MAX_TYPE_ERRORS_PER_OBJECT)
+                .map(|e| InputError {
+                    path: file.to_string(),
+                    line: e.line.or(Some(line)),
+                    message: e.message(),
+                }),
+        );
+        return;
+    }
+    let mut obj = Object::new(value, origin);
+    obj.lines = lines;
     inv.objects.push(obj);
 }

@@ -6,7 +6,10 @@ use crate::value::Value;
 use crate::object::Object;
 
 /// Where the pod spec and pod metadata live for each workload kind.
-fn template_pointers(kind: &str, api_version: &str) -> Option<(&'static str, &'static str)> {
+pub(crate) fn template_pointers(
+    kind: &str,
+    api_version: &str,
+) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         "Pod" => ("/metadata", "/spec"),
         "Deployment"
@@ -252,7 +255,7 @@ mod tests {
     fn cronjob_template_and_container_pointers() {
         let inv = load_str(
             "t.yaml",
-            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: n}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: x}}\n        spec:\n          initContainers: [{name: i}]\n          containers: [{name: a}, {name: b}]\n",
+            "apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: c, namespace: ns}\nspec:\n  jobTemplate:\n    spec:\n      template:\n        metadata: {labels: {app: x}}\n        spec:\n          initContainers: [{name: i}]\n          containers: [{name: a}, {name: b}]\n",
             &LoadOptions::default(),
         );
         let t = PodTemplate::of(&inv.objects[0]).expect("cronjob has a template");

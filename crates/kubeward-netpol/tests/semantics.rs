@@ -293,7 +293,7 @@ fn pass_goes_to_network_policy_or_baseline() {
 #[test]
 fn networks_peers_match_external_addresses_not_pods() {
     let w = world(&format!(
-        "{ANP_HEAD}metadata: {{name: n}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress:\n  - {{name: deny-net, action: Deny, to: [{{networks: [0.0.0.0/0]}}]}}\n  - {{name: deny-nodes, action: Deny, to: [{{nodes: {{matchLabels: {{role: x}}}}}}]}}\n"
+        "{ANP_HEAD}metadata: {{name: anp}}\nspec:\n  priority: 1\n  subject: {{namespaces: {{}}}}\n  egress:\n  - {{name: deny-net, action: Deny, to: [{{networks: [0.0.0.0/0]}}]}}\n  - {{name: deny-nodes, action: Deny, to: [{{nodes: {{matchLabels: {{role: x}}}}}}]}}\n"
     ));
     assert_eq!(w.c("a/web", "8.8.8.8"), "No Connections");
     assert_eq!(w.c("a/web", "b/client"), "All Connections");

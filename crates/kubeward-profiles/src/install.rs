@@ -528,14 +528,16 @@ fn spo_seccomp(
 }
 
 fn patches(out: &mut String, refs: &[Reference], opts: &InstallOptions) {
+    use kubeward_core::escape::{shell, shell_comment};
+    // Given names are shell-quoted in the command; the placeholders stay readable as they are.
     let workload = opts
         .workload
-        .clone()
-        .unwrap_or_else(|| "deployment/<name>".into());
+        .as_deref()
+        .map_or_else(|| "deployment/<name>".into(), |w| shell(w).into_owned());
     let ns = opts
         .workload_namespace
-        .clone()
-        .unwrap_or_else(|| "<namespace>".into());
+        .as_deref()
+        .map_or_else(|| "<namespace>".into(), |n| shell(n).into_owned());
     let _ = write!(
         out,
         "\n# --- Use the profiles: securityContext fields (the seccomp and AppArmor annotations do\n# nothing on supported AKS versions). Pod-level fields apply to every container without its own.\n"
@@ -561,9 +563,11 @@ fn patches(out: &mut String, refs: &[Reference], opts: &InstallOptions) {
     for r in refs {
         let line = match r {
             Reference::Seccomp(p) => {
+                let p = shell_comment(p);
                 format!("#   seccomp:  localhostProfile: {p}  (file /var/lib/kubelet/seccomp/{p})")
             }
             Reference::AppArmor(n) => {
+                let n = shell_comment(n);
                 format!("#   AppArmor: localhostProfile: {n}  (loaded profile name)")
             }
         };
@@ -572,8 +576,8 @@ fn patches(out: &mut String, refs: &[Reference], opts: &InstallOptions) {
     let patch = serde_json::json!({"spec": {"template": {"spec": {"securityContext": serde_json::Value::Object(pod_sc.clone())}}}});
     let _ = write!(
         out,
-        "#\n# kubectl patch {workload} -n {ns} --type strategic -p '{}'\n#\n# or as strategic-merge YAML (kubectl patch ... --patch-file patch.yaml):\n",
-        json_inline(&patch).replace('\'', "'\\''")
+        "#\n# kubectl patch {workload} -n {ns} --type strategic -p {}\n#\n# or as strategic-merge YAML (kubectl patch ... --patch-file patch.yaml):\n",
+        shell_comment(&shell(&json_inline(&patch)))
     );
     let _ = writeln!(
         out,
@@ -583,7 +587,12 @@ fn patches(out: &mut String, refs: &[Reference], opts: &InstallOptions) {
         let _ = writeln!(out, "#         {k}:");
         if let Some(o) = v.as_object() {
             for (kk, vv) in o {
-                let _ = writeln!(out, "#           {kk}: {}", vv.as_str().unwrap_or_default());
+                let _ = writeln!(
+                    out,
+                    "#           {}: {}",
+                    shell_comment(kk),
+                    shell_comment(vv.as_str().unwrap_or_default())
+                );
             }
         }
     }

@@ -12,30 +12,52 @@ use crate::util::{
     shown, status_label, total_counts,
 };
 
-/// Escape text for a table cell or inline position (pipes, backticks, HTML and emphasis marks).
+/// Escape text for a table cell or inline position (pipes, backticks, HTML and emphasis marks);
+/// newlines become spaces and other control or bidi characters show as `\u{…}`.
 fn esc(text: &str) -> String {
+    let text = one_line(text);
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {
-            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' => {
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '&' | '~' => {
                 out.push('\\');
                 out.push(c);
             }
-            '\n' | '\r' => out.push(' '),
             c => out.push(c),
         }
     }
     out
 }
 
-/// Inline code that survives backticks inside the value.
+/// Input text on one line: line breaks become spaces, other controls and bidi characters escapes.
+fn one_line(text: &str) -> String {
+    kubeward_core::escape::terminal(&text.replace(['\n', '\r'], " ")).into_owned()
+}
+
+/// The longest run of backticks in `text`.
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+/// Inline code that survives backticks inside the value: the fence is longer than any run of
+/// backticks in it (nothing inside a code span is read as HTML or Markdown).
 fn code(text: &str) -> String {
-    let one_line = text.replace(['\n', '\r'], " ");
-    if one_line.contains('`') {
-        format!("`` {one_line} ``")
+    let text = one_line(text);
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    if text.starts_with('`') || text.ends_with('`') || text.starts_with(' ') {
+        format!("{fence} {text} {fence}")
     } else {
-        format!("`{one_line}`")
+        format!("{fence}{text}{fence}")
     }
+}
+
+/// A block of text shown as it is: a fenced code block whose fence is longer than any run of
+/// backticks inside, so neither HTML (an `<img onerror>` in a name) nor a closing fence in the text
+/// can escape it, even inside `<details>`.
+fn code_block(text: &str) -> String {
+    let text = kubeward_core::escape::terminal_lines(text);
+    let fence = "`".repeat((longest_backtick_run(&text) + 1).max(3));
+    format!("{fence}text\n{text}\n{fence}")
 }
 
 fn icon(status: Status) -> &'static str {
@@ -52,8 +74,8 @@ fn icon(status: Status) -> &'static str {
 
 pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "# kubeward report: `{}`\n", report.command);
-    let _ = writeln!(out, "kubeward {}", report.tool.version);
+    let _ = writeln!(out, "# kubeward report: {}\n", code(&report.command));
+    let _ = writeln!(out, "kubeward {}", esc(&report.tool.version));
     if let Some(p) = &report.profile {
         let _ = writeln!(
             out,
@@ -206,11 +228,11 @@ fn finding(out: &mut String, f: &Finding) {
     };
     let _ = writeln!(
         out,
-        "### {} {} · {} · `{}` {}{waived}\n",
+        "### {} {} · {} · {} {}{waived}\n",
         icon(f.status),
         f.status,
         f.severity,
-        f.code,
+        code(&f.code),
         esc(&f.title)
     );
     let _ = writeln!(
@@ -221,8 +243,8 @@ fn finding(out: &mut String, f: &Finding) {
     );
     let _ = writeln!(
         out,
-        "- Check: `{}`{}",
-        f.name,
+        "- Check: {}{}",
+        code(&f.name),
         if f.kubeward_own {
             " (kubeward's own)"
         } else {
@@ -240,7 +262,7 @@ fn finding(out: &mut String, f: &Finding) {
         let until = w
             .expires
             .as_deref()
-            .map(|x| format!(" until {x}"))
+            .map(|x| format!(" until {}", esc(x)))
             .unwrap_or_default();
         let _ = writeln!(out, "- Waived{until}: {}", esc(&w.reason));
     }
@@ -252,9 +274,7 @@ fn finding(out: &mut String, f: &Finding) {
         let _ = writeln!(
             out,
             "\n<details><summary>Remediation</summary>\n\n{}\n\n</details>",
-            f.remediation
-                .trim_end()
-                .replace("</details>", "&lt;/details&gt;")
+            code_block(f.remediation.trim_end())
         );
     }
     let _ = writeln!(out);

@@ -2,11 +2,19 @@
 //! area with each finding's message, evidence, references and remediation, the facts the areas
 //! attached, and totals. PASS and NOT_APPLICABLE are counted but listed only with `--verbose`.
 
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use comfy_table::{Cell, CellAlignment, Table, presets};
 use kubeward_core::{Finding, Registry, Report, Severity, Status};
 use owo_colors::OwoColorize;
+
+/// Every piece of report text passes through here on its way to the terminal: whatever came from
+/// input (names, messages, facts, a saved report's fields) cannot carry a control sequence. The
+/// colours are added after it, by [`Painter`], so kubeward's own escapes still work.
+fn t(s: &str) -> Cow<'_, str> {
+    kubeward_core::escape::terminal(s)
+}
 
 use crate::RenderOptions;
 use crate::util::{
@@ -54,24 +62,27 @@ impl Painter {
         }
     }
     fn heading(&self, text: &str) -> String {
+        let text = t(text);
         if self.color {
             text.bold().underline().to_string()
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
     fn dim(&self, text: &str) -> String {
+        let text = t(text);
         if self.color {
             text.dimmed().to_string()
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
     fn bold(&self, text: &str) -> String {
+        let text = t(text);
         if self.color {
             text.bold().to_string()
         } else {
-            text.to_string()
+            text.into_owned()
         }
     }
 }
@@ -102,7 +113,7 @@ fn gone(out: &mut String, report: &Report, p: &Painter) {
             p.dim(&entries.len().to_string())
         );
         for e in entries {
-            let _ = writeln!(out, "  {}", crate::util::gone_line(e));
+            let _ = writeln!(out, "  {}", t(&crate::util::gone_line(e)));
         }
     }
 }
@@ -117,11 +128,11 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
         ))
     );
     if let Some(b) = &report.baseline {
-        let _ = writeln!(out, "Baseline {}: {}", b.source, b.headline());
+        let _ = writeln!(out, "Baseline {}: {}", t(&b.source), b.headline());
     }
     if let Some(profile) = &report.profile {
-        let _ = writeln!(out, "Profile: {} ({})", profile.id, profile.title);
-        let _ = writeln!(out, "  chosen because: {}", profile.reason);
+        let _ = writeln!(out, "Profile: {} ({})", t(&profile.id), t(&profile.title));
+        let _ = writeln!(out, "  chosen because: {}", t(&profile.reason));
     }
     if !report.inputs.is_empty() {
         let _ = writeln!(out, "Inputs:");
@@ -131,13 +142,13 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
                     let _ = writeln!(
                         out,
                         "  {:<12} {}  {}",
-                        i.kind,
-                        i.path,
+                        t(&i.kind),
+                        t(&i.path),
                         p.dim(&format!("({d})"))
                     );
                 }
                 None => {
-                    let _ = writeln!(out, "  {:<12} {}", i.kind, i.path);
+                    let _ = writeln!(out, "  {:<12} {}", t(&i.kind), t(&i.path));
                 }
             }
         }
@@ -154,7 +165,7 @@ fn header(out: &mut String, report: &Report, p: &Painter) {
                 Some(l) => format!("{}:{l}", e.path),
                 None => e.path.clone(),
             };
-            let _ = writeln!(out, "  {location}: {}", e.message);
+            let _ = writeln!(out, "  {}: {}", t(&location), t(&e.message));
         }
     }
 }
@@ -216,20 +227,30 @@ fn finding(out: &mut String, f: &Finding, p: &Painter) {
         p.status(f.status),
         p.severity(f.severity),
         p.bold(&f.code),
-        f.name,
+        t(&f.name),
         own,
         waived,
         tag,
-        f.resource.display()
+        t(&f.resource.display())
     );
-    let _ = writeln!(out, "         {}", f.title);
-    let _ = writeln!(out, "         {}", f.message);
+    let _ = writeln!(out, "         {}", t(&f.title));
+    let _ = writeln!(out, "         {}", t(&f.message));
     for e in &f.evidence {
-        let _ = writeln!(out, "         {} {}", p.dim("evidence:"), evidence_line(e));
+        let _ = writeln!(
+            out,
+            "         {} {}",
+            p.dim("evidence:"),
+            t(&evidence_line(e))
+        );
     }
     if !f.references.is_empty() {
         let refs: Vec<String> = f.references.iter().map(|r| r.display()).collect();
-        let _ = writeln!(out, "         {} {}", p.dim("references:"), refs.join(", "));
+        let _ = writeln!(
+            out,
+            "         {} {}",
+            p.dim("references:"),
+            t(&refs.join(", "))
+        );
     }
     if let Some(w) = &f.waived {
         let mut line = format!("waived: {}", w.reason);
@@ -251,7 +272,7 @@ fn finding(out: &mut String, f: &Finding, p: &Painter) {
             if line.trim().is_empty() {
                 let _ = writeln!(out);
             } else {
-                for piece in wrap(line, WRAP_WIDTH) {
+                for piece in wrap(&t(line), WRAP_WIDTH) {
                     let _ = writeln!(out, "           {piece}");
                 }
             }
@@ -273,6 +294,7 @@ fn facts(out: &mut String, report: &Report, p: &Painter) {
 fn fact_value(out: &mut String, key: &str, value: &serde_json::Value, depth: usize, p: &Painter) {
     use serde_json::Value;
     let indent = "  ".repeat(depth);
+    let key = t(key);
     match value {
         // A value with its origin (a common shape of facts) reads best on one line.
         Value::Object(map)
@@ -372,7 +394,7 @@ fn flat_object(v: &serde_json::Value) -> Option<String> {
     Some(
         map.iter()
             .filter(|(_, x)| !is_blank(x))
-            .map(|(k, x)| format!("{k}: {}", scalar(x)))
+            .map(|(k, x)| format!("{}: {}", t(k), scalar(x)))
             .collect::<Vec<_>>()
             .join(", "),
     )
@@ -389,7 +411,9 @@ fn inline(v: &serde_json::Value) -> String {
                 items.iter().map(scalar).collect::<Vec<_>>().join(", ")
             )
         }
-        serde_json::Value::Array(_) | serde_json::Value::Object(_) => v.to_string(),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            t(&v.to_string()).into_owned()
+        }
         other => scalar(other),
     }
 }
@@ -421,7 +445,7 @@ fn wrap(line: &str, width: usize) -> Vec<String> {
 
 fn scalar(v: &serde_json::Value) -> String {
     match v {
-        serde_json::Value::String(s) => s.clone(),
+        serde_json::Value::String(s) => t(s).into_owned(),
         other => other.to_string(),
     }
 }
@@ -442,7 +466,7 @@ fn totals(out: &mut String, report: &Report, options: &RenderOptions, p: &Painte
         );
         table.set_header(head);
         for area in &area_list {
-            let mut row = vec![Cell::new(area)];
+            let mut row = vec![Cell::new(t(area))];
             row.extend(
                 area_counts(report, area)
                     .into_iter()

@@ -13,6 +13,7 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod cmd;
 mod output;
 mod registry;
+mod term;
 
 #[derive(Parser)]
 #[command(
@@ -90,7 +91,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(e) => {
-            anstream::eprintln!("error: {e:#}");
+            crate::eprintln_safe!("error: {e:#}");
             ExitCode::from(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8)
         }
     }

@@ -195,7 +195,7 @@ fn baseline(args: &OutputArgs) -> anyhow::Result<Option<kubeward_core::baseline:
         (Some(path), _) => Some(load_baseline(path)?),
         (None, Some(path)) if path.exists() => Some(load_baseline(path)?),
         (None, Some(path)) => {
-            anstream::eprintln!(
+            crate::eprintln_safe!(
                 "note: no baseline at {}: every finding is reported without one",
                 path.display()
             );
@@ -258,7 +258,7 @@ fn emit_compared(
                         path.display()
                     )
                 })?;
-                anstream::eprintln!("wrote the {} report to {}", target.format, path.display());
+                crate::eprintln_safe!("wrote the {} report to {}", target.format, path.display());
             }
             None => {
                 let mut out = anstream::stdout().lock();
@@ -277,7 +277,7 @@ fn emit_compared(
 
     // Nothing could be read at all: the scan did not happen, whatever the findings policy says.
     if report.inputs.is_empty() && report.findings.is_empty() && !report.input_errors.is_empty() {
-        anstream::eprintln!("error: no input could be read");
+        crate::eprintln_safe!("error: no input could be read");
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
     Ok(exit_code(&report, args.fail_on, args.fail_on_error) as u8)

@@ -268,7 +268,7 @@ fn workloads_reads_stdin() {
     let out = kubeward()
         .args(["workloads", "-", "-o", "json"])
         .write_stdin(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: n}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, securityContext: {privileged: true}}]\n",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns}\nspec:\n  template:\n    spec:\n      containers: [{name: c, image: x, securityContext: {privileged: true}}]\n",
         )
         .output()
         .expect("runs");

@@ -274,14 +274,16 @@ pub fn resource_group(c: &Cluster) -> Option<String> {
     parts.get(i + 1).map(|s| s.to_string())
 }
 
-/// The check's documented fix with this cluster's names filled in.
+/// The check's documented fix with this cluster's names filled in, each shell-quoted: the fix is
+/// a command line and the names come from the input.
 pub fn fix(meta: &CheckMeta, c: &Cluster, pool: Option<&Pool>) -> String {
-    let mut s = meta.doc.fix.replace("<cluster>", &c.name);
+    use kubeward_core::escape::shell;
+    let mut s = meta.doc.fix.replace("<cluster>", &shell(&c.name));
     if let Some(rg) = resource_group(c) {
-        s = s.replace("<resource-group>", &rg);
+        s = s.replace("<resource-group>", &shell(&rg));
     }
     if let Some(p) = pool {
-        s = s.replace("<pool>", &p.name);
+        s = s.replace("<pool>", &shell(&p.name));
     }
     s
 }

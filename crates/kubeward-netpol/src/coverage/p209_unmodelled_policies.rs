@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn calico_and_cilium_reported() {
-        let y = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec: {}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: n}\nspec: {}\n---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: k, namespace: n}\nspec: {}\n";
+        let y = "apiVersion: projectcalico.org/v3\nkind: GlobalNetworkPolicy\nmetadata: {name: g}\nspec: {}\n---\napiVersion: cilium.io/v2\nkind: CiliumNetworkPolicy\nmetadata: {name: c, namespace: ns}\nspec: {}\n---\napiVersion: crd.projectcalico.org/v1\nkind: NetworkPolicy\nmetadata: {name: k, namespace: ns}\nspec: {}\n";
         let f = run(y, Engine::Default, evaluate);
         let kinds: Vec<&str> = f.iter().map(|f| f.resource.kind.as_str()).collect();
         assert_eq!(

@@ -119,8 +119,8 @@ fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
     let inv = load(inputs);
     for e in read_errors.iter().chain(inv.errors.iter()) {
         match e.line {
-            Some(line) => anstream::eprintln!("warning: {}:{line}: {}", e.path, e.message),
-            None => anstream::eprintln!("warning: {}: {}", e.path, e.message),
+            Some(line) => crate::eprintln_safe!("warning: {}:{line}: {}", e.path, e.message),
+            None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
         }
     }
     let cluster = match &args.cluster {
@@ -158,7 +158,7 @@ fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
         source: args.source_addresses,
     };
     let text = match args.format {
-        EgressFormat::Text => egress::render_text(&plan),
+        EgressFormat::Text => crate::term::safe(&egress::render_text(&plan)).into_owned(),
         EgressFormat::Json => serde_json::to_string_pretty(&plan)? + "\n",
         EgressFormat::FirewallCli => egress::render_firewall_cli(&plan, &target),
         EgressFormat::FirewallJson => {

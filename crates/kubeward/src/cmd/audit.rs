@@ -215,11 +215,11 @@ fn run_rbac(a: RbacArgs) -> anyhow::Result<u8> {
     let mut readable = 0;
     for s in &scans {
         match &s.fatal {
-            Some(e) => anstream::eprintln!("warning: {}: {e}", s.name),
+            Some(e) => crate::eprintln_safe!("warning: {}: {e}", s.name),
             None => readable += 1,
         }
         for (line, msg) in &s.errors {
-            anstream::eprintln!("warning: {}:{}: {msg}", s.name, line.unwrap_or(0));
+            crate::eprintln_safe!("warning: {}:{}: {msg}", s.name, line.unwrap_or(0));
         }
     }
     if readable == 0 && scans.iter().all(|s| s.stats.events == 0) {
@@ -227,8 +227,11 @@ fn run_rbac(a: RbacArgs) -> anyhow::Result<u8> {
     }
     let events: u64 = scans.iter().map(|s| s.stats.events).sum();
     let mut out = format!(
-        "# Least-privilege RBAC for {user}, from {} of their requests ({} refused) among {events} audit events.\n# Review before applying: it grants what the identity did, including refused attempts.\n",
-        activity.events, activity.denied
+        "# Least-privilege RBAC for {}, from {} of their requests ({} refused) among {events} audit events.\n# Review before applying: it grants what the identity did, including refused attempts.\n",
+        // A YAML comment ends at a newline: the username stays on its line.
+        kubeward_core::escape::shell_comment(&user),
+        activity.events,
+        activity.denied
     );
     if activity.events == 0 {
         out.push_str("# No request by this identity was found: nothing to grant.\n");

@@ -196,7 +196,7 @@ pub fn run_explain(args: ExplainArgs) -> anyhow::Result<u8> {
                 }
             }
         }
-        anstream::eprintln!("{msg}");
+        crate::eprintln_safe!("{msg}");
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     };
     match args.format {

@@ -162,21 +162,21 @@ fn from_nodes(nodes: &[NodeFacts]) -> Result<Option<EngineFact>, String> {
 pub fn print_notes(fact: &EngineFact, inv: &Inventory, model: &kubeward_netpol::Model) {
     match &fact.basis {
         EngineBasis::Detected { .. } => {
-            eprintln!(
+            crate::eprintln_safe!(
                 "note: policy engine {} ({})",
                 fact.engine.as_str(),
                 fact.basis.describe()
             );
         }
         EngineBasis::Unknown { why } => {
-            eprintln!(
+            crate::eprintln_safe!(
                 "note: the policy engine is not known ({why}); analysed with the default engine, under which an ipBlock never matches a pod IP: ipBlock-to-pod verdicts depend on the engine (give --engine or --aks FILE)"
             );
         }
         EngineBasis::Given => {}
     }
     if fact.engine == Engine::None {
-        eprintln!(
+        crate::eprintln_safe!(
             "warning: no policy engine enforces NetworkPolicy: connectivity is analysed as all allowed"
         );
     }
@@ -190,7 +190,7 @@ pub fn print_notes(fact: &EngineFact, inv: &Inventory, model: &kubeward_netpol::
         // the once-per-run INFO repeats the note above
         .filter(|f| f.status != kubeward_core::Status::Info)
         {
-            eprintln!("note: {}: {}", f.resource.display(), f.message);
+            crate::eprintln_safe!("note: {}: {}", f.resource.display(), f.message);
         }
     }
 }

@@ -139,7 +139,7 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
 fn warn_if_empty(inv: &Inventory, paths: &[PathBuf]) {
     if inv.objects.is_empty() {
         let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        eprintln!(
+        crate::eprintln_safe!(
             "warning: no Kubernetes objects found in {}",
             names.join(", ")
         );
@@ -148,23 +148,23 @@ fn warn_if_empty(inv: &Inventory, paths: &[PathBuf]) {
 
 fn report_input_error(e: &InputError) {
     match e.line {
-        Some(l) => eprintln!("warning: {}:{l}: {} (skipped)", e.path, e.message),
-        None => eprintln!("warning: {}: {} (skipped)", e.path, e.message),
+        Some(l) => crate::eprintln_safe!("warning: {}:{l}: {} (skipped)", e.path, e.message),
+        None => crate::eprintln_safe!("warning: {}: {} (skipped)", e.path, e.message),
     }
 }
 
 fn report_problems(m: &Model, engine: Engine) {
     for p in &m.problems {
-        eprintln!("{}", p.display());
+        crate::eprintln_safe!("{}", p.display());
     }
     if !m.admin.is_empty() || m.baseline.is_some() {
         // a reminder: AKS's engines do not enforce these
         if engine.enforces_admin_policies() {
-            eprintln!(
+            crate::eprintln_safe!(
                 "warning: AdminNetworkPolicy/BaselineAdminNetworkPolicy are analysed as enforced; no AKS-managed engine documents support for them (use --engine azure-npm|calico|cilium to leave them out)"
             );
         } else {
-            eprintln!(
+            crate::eprintln_safe!(
                 "warning: the {} engine does not enforce AdminNetworkPolicy/BaselineAdminNetworkPolicy: they are left out of the analysis",
                 engine.as_str()
             );
@@ -184,19 +184,31 @@ fn report_problems(m: &Model, engine: Engine) {
         .map(|np| np.display_name())
         .collect();
     if !with_v6.is_empty() {
-        eprintln!(
+        crate::eprintln_safe!(
             "note: IPv6 ipBlocks of {} are not shown as external peers (external addresses are analysed as IPv4)",
             with_v6.join(", ")
         );
     }
     for u in &m.unmodelled {
-        eprintln!("note: {} {} is present but not analysed", u.kind, u.name);
+        crate::eprintln_safe!("note: {} {} is present but not analysed", u.kind, u.name);
     }
 }
 
-fn write_out(text: &str, file: &Option<PathBuf>) -> anyhow::Result<()> {
+/// Human formats are made safe for a terminal; JSON is written as serialised (its own escapes) and
+/// so is a generated manifest.
+fn is_human(format: &str) -> bool {
+    !format.eq_ignore_ascii_case("json")
+}
+
+fn write_out(text: &str, file: &Option<PathBuf>, human: bool) -> anyhow::Result<()> {
+    let text = if human {
+        crate::term::safe(text)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    };
     match file {
-        Some(p) => std::fs::write(p, text).with_context(|| format!("cannot write {}", p.display())),
+        Some(p) => std::fs::write(p, text.as_bytes())
+            .with_context(|| format!("cannot write {}", p.display())),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(text.as_bytes())?;
@@ -216,7 +228,7 @@ fn run_list(a: ListArgs) -> anyhow::Result<u8> {
     super::engine::print_notes(&fact, &inv, &model);
     let text =
         output::list_text(&inv, &a.format, a.exposure, fact.engine).map_err(anyhow::Error::msg)?;
-    write_out(&text, &a.output_file)?;
+    write_out(&text, &a.output_file, is_human(&a.format))?;
     Ok(exit_for(&model))
 }
 
@@ -234,7 +246,7 @@ fn run_diff(a: DiffArgs) -> anyhow::Result<u8> {
     let fact = a.engine.resolve(&new, &[])?;
     super::engine::print_notes(&fact, &new, &Model::build(&new));
     let text = diff::diff_text(&old, &new, &a.format, fact.engine).map_err(anyhow::Error::msg)?;
-    write_out(&text, &a.output_file)?;
+    write_out(&text, &a.output_file, is_human(&a.format))?;
     Ok(0)
 }
 
@@ -260,7 +272,7 @@ fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
         .map(explain::parse_port)
         .transpose()
         .map_err(anyhow::Error::msg)?;
-    write_out(&explain::explain(&analysis, &src, &dst, port), &None)?;
+    write_out(&explain::explain(&analysis, &src, &dst, port), &None, true)?;
     Ok(0)
 }
 
@@ -324,10 +336,10 @@ fn run_generate(a: GenerateArgs) -> anyhow::Result<u8> {
         let flows = generate::parse_flows(&text).map_err(anyhow::Error::msg)?;
         let generated = generate::from_flows(&model, &flows).map_err(anyhow::Error::msg)?;
         for w in &generated.warnings {
-            eprintln!("warning: {w}");
+            crate::eprintln_safe!("warning: {w}");
         }
         docs.extend(generated.policies);
     }
-    write_out(&generate::to_yaml(&docs), &None)?;
+    write_out(&generate::to_yaml(&docs), &None, false)?;
     Ok(0)
 }

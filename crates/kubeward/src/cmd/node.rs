@@ -48,7 +48,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let outcome = kubeward_node::scan(&opts);
     let code = crate::output::emit(outcome.report, &args.output)?;
     if !outcome.kubelet_found {
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "kubeward node: no kubelet found in {} — this is not a Kubernetes node (exit code {})",
             opts.proc.display(),
             EXIT_USAGE_OR_NO_INPUT

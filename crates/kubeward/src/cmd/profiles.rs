@@ -267,7 +267,7 @@ fn lint_exit(report: Report, output: &OutputArgs, read: usize) -> anyhow::Result
         return Ok(EXIT_USAGE_OR_NO_INPUT as u8);
     }
     if unreadable > 0 && code == 0 && output.fail_on != FailOn::Never {
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "error: {unreadable} profile file(s) could not be read (see input errors above): the lint fails"
         );
         return Ok(1);
@@ -295,7 +295,7 @@ fn seccomp_diff(a: SeccompDiffArgs) -> anyhow::Result<u8> {
     let mut d = diff::diff(&left, &right, arch);
     d.notes = notes;
     let text = match a.format {
-        DiffFormat::Text => d.to_text(),
+        DiffFormat::Text => crate::term::safe(&d.to_text()).into_owned(),
         DiffFormat::Json => {
             let mut s = serde_json::to_string_pretty(&d)?;
             s.push('\n');
@@ -316,7 +316,7 @@ fn seccomp_generate(a: SeccompGenerateArgs) -> anyhow::Result<u8> {
         observed.read(&f.display().to_string(), &text, arch);
     }
     for w in &observed.warnings {
-        anstream::eprintln!("warning: {w}");
+        crate::eprintln_safe!("warning: {w}");
     }
     if observed.names.is_empty() && a.base.is_none() {
         bail!(
@@ -336,9 +336,9 @@ fn seccomp_generate(a: SeccompGenerateArgs) -> anyhow::Result<u8> {
     }
     let (profile, notes) = generate(&observed, &opts);
     for n in &notes {
-        anstream::eprintln!("note: {n}");
+        crate::eprintln_safe!("note: {n}");
     }
-    anstream::eprintln!(
+    crate::eprintln_safe!(
         "generated: {} syscall(s) observed, {} rule(s); check it with `kubeward seccomp lint` and `kubeward seccomp diff FILE --against runtime-default`",
         observed.names.len(),
         profile.rules.len()
@@ -430,7 +430,9 @@ pub fn run_profiles(args: ProfilesArgs) -> anyhow::Result<u8> {
         apparmor_inputs.push(AppArmorInput::new(file_name, text, &parsed));
     }
     for w in &failing {
-        anstream::eprintln!("warning: {w}; see `kubeward seccomp lint` / `kubeward apparmor lint`");
+        crate::eprintln_safe!(
+            "warning: {w}; see `kubeward seccomp lint` / `kubeward apparmor lint`"
+        );
     }
     if a.strict && !failing.is_empty() {
         bail!("--strict: not printing manifests for profiles that fail lint");

@@ -44,7 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     let inv = load_paths(&args.paths, &LoadOptions::default());
     if inv.objects.is_empty() && !inv.errors.is_empty() {
         for e in &inv.errors {
-            eprintln!("error: {}", input_error_text(e));
+            crate::eprintln_safe!("error: {}", input_error_text(e));
         }
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
@@ -78,13 +78,20 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     for target in &own {
         let text = match target.format {
             Format::Json => render_json(&verdicts, &namespaces, &report, &args, &set_apart)?,
-            _ => render_text(&verdicts, &namespaces, &report, &args, &set_apart),
+            _ => crate::term::safe(&render_text(
+                &verdicts,
+                &namespaces,
+                &report,
+                &args,
+                &set_apart,
+            ))
+            .into_owned(),
         };
         match &target.file {
             Some(path) => {
                 std::fs::write(path, text)
                     .with_context(|| format!("cannot write the report to {}", path.display()))?;
-                eprintln!("wrote the {} report to {}", target.format, path.display());
+                crate::eprintln_safe!("wrote the {} report to {}", target.format, path.display());
             }
             None => {
                 let mut out = std::io::stdout().lock();

@@ -74,8 +74,8 @@ fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
     let inv = load_paths(paths, &LoadOptions::default());
     for e in &inv.errors {
         match e.line {
-            Some(l) => anstream::eprintln!("input error: {}:{l}: {}", e.path, e.message),
-            None => anstream::eprintln!("input error: {}: {}", e.path, e.message),
+            Some(l) => crate::eprintln_safe!("input error: {}:{l}: {}", e.path, e.message),
+            None => crate::eprintln_safe!("input error: {}: {}", e.path, e.message),
         }
     }
     if inv.objects.is_empty() && !inv.errors.is_empty() {
@@ -136,12 +136,13 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
                 None => " (any namespace)".into(),
             };
             if grants.is_empty() {
-                println!(
+                crate::println_safe!(
                     "No subject in the inputs can {} {}{scope}.",
-                    q.verb, args.resource
+                    q.verb,
+                    args.resource
                 );
             } else {
-                println!("Who can {} {}{scope}:", q.verb, args.resource);
+                crate::println_safe!("Who can {} {}{scope}:", q.verb, args.resource);
                 let mut t = columns::Table::new(&["SUBJECT", "VIA"]);
                 for g in &grants {
                     let mut subject = g.subject.display();
@@ -160,7 +161,7 @@ fn who_can(args: WhoCanArgs) -> anyhow::Result<u8> {
                     }
                     t.row(&[subject, via]);
                 }
-                print!("{}", t.render());
+                crate::print_safe!("{}", t.render());
             }
         }
     }
@@ -220,14 +221,17 @@ fn run_summary(args: SummaryArgs) -> anyhow::Result<u8> {
                 .filter(|(_, d)| !d.is_empty())
                 .collect();
             if rows.is_empty() {
-                println!("No subject in the inputs holds a dangerous permission.");
+                crate::println_safe!("No subject in the inputs holds a dangerous permission.");
             }
             for (s, dangers) in &rows {
-                println!("{}", s.display());
+                crate::println_safe!("{}", s.display());
                 for d in dangers {
-                    println!(
+                    crate::println_safe!(
                         "  {} {:<40} {} via {}",
-                        d.check, d.permission, d.scope, d.via
+                        d.check,
+                        d.permission,
+                        d.scope,
+                        d.via
                     );
                 }
             }

@@ -179,7 +179,7 @@ pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
         Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
     })?;
     for n in &collected.not_listed {
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "warning: cannot list {} ({}): {} — the snapshot lacks them ({})",
             n.spec.plural,
             n.spec.api_version(),
@@ -196,7 +196,7 @@ pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
     } else {
         std::fs::write(&args.file, text)
             .with_context(|| format!("cannot write {}", args.file.display()))?;
-        anstream::eprintln!(
+        crate::eprintln_safe!(
             "wrote {} objects to {}",
             collected.objects.len(),
             args.file.display()
@@ -245,7 +245,10 @@ pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
             FleetEvent::Started { nodes } => bar.set_length(nodes as u64),
             FleetEvent::NodeDone { node, ok } => {
                 bar.inc(1);
-                bar.set_message(format!("{node} {}", if ok { "done" } else { "failed" }));
+                bar.set_message(
+                    crate::term::safe(&format!("{node} {}", if ok { "done" } else { "failed" }))
+                        .into_owned(),
+                );
             }
             FleetEvent::CleanedUp { deleted } => {
                 bar.finish_with_message(format!("deleted {deleted} Jobs"))

@@ -169,7 +169,7 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
             .iter()
             .any(|t| t.format == Format::Text && t.file.is_none());
     if table_to_stdout {
-        print!("{}", profiles::render_table(&rows));
+        crate::print_safe!("{}", profiles::render_table(&rows));
     }
     report
         .facts
