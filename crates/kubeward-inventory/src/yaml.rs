@@ -137,7 +137,9 @@ pub(crate) fn decode_chunk(
                 .location()
                 .map(|l| l.line() as u32)
                 .filter(|l| *l > 0)
-                .map_or(chunk.first_line, |l| chunk.first_line + l - 1);
+                .map_or(chunk.first_line, |l| {
+                    chunk.first_line + newline_lines(chunk.bytes, l) - 1
+                });
             LoadError::Syntax {
                 format: "YAML",
                 line: Some(line),
@@ -162,6 +164,23 @@ pub(crate) fn decode_chunk(
         .collect())
 }
 
+/// The line, counted in `\n`s as the report counts them, of a YAML parser line: YAML also breaks
+/// lines at a lone `\r`, so past one the parser's count runs ahead (even past the file's end).
+fn newline_lines(bytes: &[u8], parser_line: u32) -> u32 {
+    let (mut parser, mut newlines) = (1u32, 1u32);
+    let mut iter = bytes.iter().peekable();
+    while parser < parser_line {
+        match iter.next() {
+            Some(b'\n') => newlines += 1,
+            Some(b'\r') if iter.peek() != Some(&&b'\n') => {}
+            Some(_) => continue,
+            None => break,
+        }
+        parser += 1;
+    }
+    newlines
+}
+
 /// serde-saphyr messages can carry a rendered snippet and a position relative to the document;
 /// the report gives the absolute line, so keep the first line without that position.
 fn first_line_of(s: &str) -> String {
@@ -172,6 +191,12 @@ fn first_line_of(s: &str) -> String {
         && after[..i].contains("column")
     {
         return after[i + 2..].to_string();
+    }
+    // Or a trailing ` at line L, column C`.
+    if let Some(i) = rest.rfind(" at line ")
+        && rest[i + 9..].contains(", column ")
+    {
+        return rest[..i].to_string();
     }
     rest.to_string()
 }
