@@ -28,3 +28,16 @@ fn a_later_document_counts_from_its_own_first_line() {
         "invalid YAML: mapping values are not allowed in this context"
     );
 }
+
+#[test]
+fn objects_and_fields_after_lone_carriage_returns_name_lines_of_the_file() {
+    let text = b"kind: A\n---\n\r\r\r\rapiVersion: v1\rkind: Pod\rmetadata: {name: p}\n  # more\n";
+    let inv = load_bytes("cr.yaml", text, &LoadOptions::default());
+    assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+    let pod = &inv.objects[1];
+    assert_eq!(pod.kind, "Pod");
+    // Everything of the Pod is on line 3 of the file, however YAML counts its lines.
+    assert_eq!(pod.origin.line, Some(3));
+    assert_eq!(pod.line_of("/metadata/name"), Some(3));
+    assert_eq!(pod.line_of("/kind"), Some(3));
+}
