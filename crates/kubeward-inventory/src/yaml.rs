@@ -138,7 +138,11 @@ pub(crate) fn decode_chunk(
                 .location()
                 .map(|l| l.line() as u32)
                 .filter(|l| *l > 0)
-                .map_or(chunk.first_line, |l| chunk.first_line + l - 1);
+                .map_or(chunk.first_line, |l| {
+                    let mut l = [l];
+                    to_newline_lines(chunk.bytes, &mut l);
+                    chunk.first_line + l[0] - 1
+                });
             LoadError::Syntax {
                 format: "YAML",
                 line: Some(line),
@@ -146,14 +150,24 @@ pub(crate) fn decode_chunk(
             }
         })?;
     let offset = chunk.first_line - 1;
+    let lone_cr = has_lone_cr(chunk.bytes);
     Ok(nodes
         .into_iter()
         .filter(|n| !matches!(n.value, Kind::Null))
         .map(|node| {
-            let start_line = first_content_line(&node).map_or(chunk.first_line, |l| l + offset);
+            let mut start_line = first_content_line(&node).map_or(chunk.first_line, |l| l + offset);
             let mut lines = Vec::new();
             let mut ptr = String::new();
             let value = into_value(node, offset, &mut ptr, &mut lines);
+            if lone_cr {
+                let mut all: Vec<u32> = lines.iter().map(|(_, l)| l - offset).collect();
+                all.push(start_line - offset);
+                to_newline_lines(chunk.bytes, &mut all);
+                start_line = all.pop().map_or(start_line, |l| l + offset);
+                for ((_, l), n) in lines.iter_mut().zip(all) {
+                    *l = n + offset;
+                }
+            }
             Decoded {
                 value,
                 start_line,
@@ -161,6 +175,33 @@ pub(crate) fn decode_chunk(
             }
         })
         .collect())
+}
+
+/// Rewrite lines counted by the YAML parser (1-based, within `bytes`) as lines counted in `\n`s,
+/// as the report counts them: YAML also breaks lines at a lone `\r`, so past one the parser's
+/// count runs ahead (even past the file's end). One pass over `bytes` for all the lines.
+fn to_newline_lines(bytes: &[u8], lines: &mut [u32]) {
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by_key(|&i| lines[i]);
+    let (mut parser, mut newlines, mut pos) = (1u32, 1u32, 0usize);
+    for i in order {
+        while parser < lines[i] && pos < bytes.len() {
+            match bytes[pos] {
+                b'\n' => {
+                    parser += 1;
+                    newlines += 1;
+                }
+                b'\r' if bytes.get(pos + 1) != Some(&b'\n') => parser += 1,
+                _ => {}
+            }
+            pos += 1;
+        }
+        lines[i] = newlines;
+    }
+}
+
+fn has_lone_cr(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(b'\r', bytes).any(|i| bytes.get(i + 1) != Some(&b'\n'))
 }
 
 /// serde-saphyr messages can carry a rendered snippet and a position relative to the document;
@@ -173,6 +214,12 @@ fn first_line_of(s: &str) -> String {
         && after[..i].contains("column")
     {
         return after[i + 2..].to_string();
+    }
+    // Or a trailing ` at line L, column C`.
+    if let Some(i) = rest.rfind(" at line ")
+        && rest[i + 9..].contains(", column ")
+    {
+        return rest[..i].to_string();
     }
     rest.to_string()
 }
