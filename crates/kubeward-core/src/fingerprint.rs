@@ -70,6 +70,25 @@ pub fn base(f: &Finding) -> String {
     out
 }
 
+/// Is `fp` a fingerprint this version writes (20 hex digits, then maybe `:N` and `#N`)? A saved
+/// report is input like any other: what it claims is checked before it is reused.
+pub fn well_formed(fp: &str) -> bool {
+    let (hex, rest) = fp.split_at(fp.len().min(HEX_DIGITS));
+    let suffix_ok = |s: &str| {
+        let (file_part, nth) = match s.split_once('#') {
+            Some((a, b)) => (a, Some(b)),
+            None => (s, None),
+        };
+        let number =
+            |n: &str| !n.is_empty() && n.len() <= 9 && n.bytes().all(|b| b.is_ascii_digit());
+        (file_part.is_empty() || file_part.strip_prefix(':').is_some_and(number))
+            && nth.is_none_or(number)
+    };
+    hex.len() == HEX_DIGITS
+        && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+        && suffix_ok(rest)
+}
+
 /// The file a finding was read from (its first piece of evidence that names one).
 fn file(f: &Finding) -> &str {
     f.evidence
@@ -169,6 +188,16 @@ mod tests {
         let mut c = a.clone();
         c.resource.name = "api".into();
         assert_ne!(base(&a), base(&c));
+    }
+
+    #[test]
+    fn only_well_formed_fingerprints_are_reused() {
+        assert!(well_formed("0123456789abcdef0123"));
+        assert!(well_formed("0123456789abcdef0123:2#3"));
+        assert!(!well_formed("0123456789abcdef012"));
+        assert!(!well_formed("0123456789abcdef0123 x"));
+        assert!(!well_formed("0123456789abcdef0123\n@file /etc"));
+        assert!(!well_formed("0123456789ABCDEF0123"));
     }
 
     #[test]

@@ -47,9 +47,28 @@ pub fn saved_report(data: &[u8]) {
     roundtrip(&report);
     // As `render` does before writing: the summary is recomputed, never trusted from the file.
     report.finish();
+    // The same report as a baseline, in both forms: compared with itself, nothing is new and
+    // nothing is gone.
+    for form in [
+        serde_json::to_string(&report).ok(),
+        kubeward_core::baseline::Baseline::to_compact(&report).ok(),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if let Ok(base) = kubeward_core::baseline::Baseline::parse(&form, "self") {
+            let mut again = report.clone();
+            kubeward_core::baseline::apply(&mut again, &base);
+            let b = again.baseline.as_ref().expect("compared");
+            assert_eq!(b.new, 0, "a report is new against itself");
+            assert!(b.gone.is_empty(), "a report lost findings against itself");
+        }
+    }
+    let _ = kubeward_core::baseline::Baseline::parse(text, "fuzz");
     let options = RenderOptions {
         color: false,
         verbose: true,
+        sarif_include_absent: true,
     };
     for format in Format::ALL {
         let out = kubeward_report::render(&report, format, registry(), &options)
