@@ -48,3 +48,48 @@ fn scan_of_the_examples_is_stable() {
     settings.add_redaction(".tool.version", "[version]");
     settings.bind(|| insta::assert_json_snapshot!("scan_examples", json));
 }
+
+/// In a scanned folder, a YAML file that does not parse is an input error (a broken manifest is
+/// not "something else"), and files recognised as nothing are counted and named, never dropped
+/// silently.
+#[test]
+fn a_broken_manifest_in_a_folder_is_an_input_error_and_unknown_files_are_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().join("repo");
+    std::fs::create_dir_all(&d).unwrap();
+    std::fs::write(d.join("broken.yaml"), "kind: [unclosed\n").unwrap();
+    std::fs::write(d.join("values.yaml"), "replicas: 3\n").unwrap();
+    std::fs::write(d.join("README.txt"), "hello\n").unwrap();
+    std::fs::write(
+        d.join("pod.yaml"),
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p, namespace: a}\nspec:\n  containers: [{name: c, image: nginx}]\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .current_dir(dir.path())
+        .args([
+            "scan",
+            "repo",
+            "--no-waivers",
+            "-o",
+            "json",
+            "--fail-on-error",
+        ])
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let errors = json["input_errors"].as_array().unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(errors[0]["path"], "repo/broken.yaml");
+    assert_eq!(json["facts"]["skipped_files"]["count"], 2);
+    assert_eq!(
+        json["facts"]["skipped_files"]["files"],
+        serde_json::json!(["repo/README.txt", "repo/values.yaml"])
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "--fail-on-error fails on the broken file"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2 file(s)"));
+}

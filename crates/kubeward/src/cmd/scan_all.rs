@@ -35,13 +35,19 @@ pub enum Input {
 /// Bytes read to recognise a file.
 const SNIFF_BYTES: usize = 64 * 1024;
 
-/// Walk the paths and recognise every input. Files that are none of the above are skipped, and
-/// said so (as input errors) only when named directly.
-pub fn classify(paths: &[PathBuf], errors: &mut Vec<InputError>) -> Vec<Input> {
+/// Walk the paths and recognise every input. A file named directly that is none of the above is
+/// an input error; one found in a folder is an input error when it is YAML or JSON that does not
+/// parse (a broken manifest is not "something else"), and otherwise skipped: the skipped files
+/// are gathered in `skipped`, so the report can say how many and which.
+pub fn classify_counting(
+    paths: &[PathBuf],
+    errors: &mut Vec<InputError>,
+    skipped: &mut Vec<PathBuf>,
+) -> Vec<Input> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            walk(p, &mut out, errors);
+            walk(p, &mut out, errors, skipped);
         } else {
             match classify_file(p) {
                 Ok(Some(i)) => out.push(i),
@@ -66,7 +72,12 @@ fn is_node_root(dir: &Path) -> bool {
             || dir.join("var/lib/kubelet").is_dir())
 }
 
-fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
+fn walk(
+    dir: &Path,
+    out: &mut Vec<Input>,
+    errors: &mut Vec<InputError>,
+    skipped: &mut Vec<PathBuf>,
+) {
     if is_node_root(dir) {
         out.push(Input::NodeRoot(dir.to_path_buf()));
         return;
@@ -101,7 +112,10 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
                     out.push(i);
                 }
             }
-            Ok(None) => {}
+            Ok(None) => match unparsable_data(&p) {
+                Some(errs) => errors.extend(errs),
+                None => skipped.push(p),
+            },
             Err(e) => errors.push(InputError {
                 path: p.display().to_string(),
                 line: None,
@@ -109,6 +123,40 @@ fn walk(dir: &Path, out: &mut Vec<Input>, errors: &mut Vec<InputError>) {
             }),
         }
     }
+}
+
+/// A YAML or JSON file that was not recognised because it does not parse: its parse errors (with
+/// lines), so a broken manifest in a folder is reported, not skipped as "something else".
+fn unparsable_data(path: &Path) -> Option<Vec<InputError>> {
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !matches!(ext.as_str(), "yaml" | "yml" | "json") {
+        return None;
+    }
+    let head = sniff(path).ok()?;
+    // Only a whole file can be judged; a large unrecognised one stays skipped (and counted).
+    if head.len() >= SNIFF_BYTES {
+        return None;
+    }
+    let inv =
+        kubeward_inventory::load_bytes(&path.display().to_string(), &head, &LoadOptions::default());
+    (!inv.errors.is_empty()).then_some(inv.errors)
+}
+
+/// What `scan` says about the files of walked folders it did not recognise: how many, the first
+/// of them, and how to have one reported.
+fn skipped_fact(skipped: &[PathBuf]) -> serde_json::Value {
+    const SHOWN: usize = 50;
+    serde_json::json!({
+        "count": skipped.len(),
+        "why": "not recognised by content as manifests, a node root or report, AKS JSON, an audit log or policy, or a seccomp/AppArmor profile",
+        "files": skipped.iter().take(SHOWN).map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        "more": skipped.len().saturating_sub(SHOWN),
+        "how_to_see": "name a file on the command line to have it reported as an input error",
+    })
 }
 
 fn sniff(path: &Path) -> Result<Vec<u8>, String> {
@@ -238,7 +286,17 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         None => kubeward_aks::versions::today(),
     };
     let mut report = Report::new("scan");
-    let inputs = classify(&args.paths, &mut report.input_errors);
+    let mut skipped = Vec::new();
+    let inputs = classify_counting(&args.paths, &mut report.input_errors, &mut skipped);
+    if !skipped.is_empty() {
+        report
+            .facts
+            .insert("skipped_files".into(), skipped_fact(&skipped));
+        crate::eprintln_safe!(
+            "note: {} file(s) in the given folders were not recognised and were skipped (listed in the report's facts, skipped_files)",
+            skipped.len()
+        );
+    }
 
     let mut manifests = Vec::new();
     let mut node_facts = Vec::new();
@@ -518,7 +576,7 @@ mod tests {
             "apiVersion: v1\nkind: Pod\n",
         );
         let mut errors = Vec::new();
-        let inputs = classify(&[d.path().to_path_buf()], &mut errors);
+        let inputs = classify_counting(&[d.path().to_path_buf()], &mut errors, &mut Vec::new());
         assert_eq!(inputs, vec![Input::NodeRoot(root)]);
         assert!(errors.is_empty());
     }
