@@ -420,10 +420,14 @@ fn push_value(
     *ordinal += 1;
     let lines = lines.map(FieldLines::from_unsorted).unwrap_or_default();
     // A field of the wrong type makes the API server reject the object: it is an input error
-    // naming the field, and the object is not judged (nor moved to another namespace).
+    // naming the field, and the object is not judged (nor moved to another namespace). So is a
+    // name or label holding control or invisible characters (it could not be shown faithfully).
+    // A name that is merely outside Kubernetes' naming rules (`my_policy`) is judged as written:
+    // what it grants or opens must not vanish from the analysis.
     let mut wrong = crate::schema::check(&value, &lines);
     if wrong.is_empty() {
         wrong = crate::schema::check_names(&value, &lines);
+        wrong.retain(|e| e.control);
     }
     if !wrong.is_empty() {
         inv.errors.extend(

@@ -67,6 +67,8 @@ pub(crate) struct TypeError {
     pub line: Option<u32>,
     /// The hint that fits the mistake.
     hint: &'static str,
+    /// The value holds control or invisible characters: no name of that kind is shown or judged.
+    pub control: bool,
 }
 
 impl TypeError {
@@ -501,6 +503,7 @@ pub(crate) fn check(value: &Value, lines: &FieldLines) -> Vec<TypeError> {
                         found: describe(v),
                         line: lines.exact(at),
                         hint: hint(*ty, v),
+                        control: false,
                     });
                 }
             });
@@ -574,6 +577,7 @@ fn invalid(pointer: String, value: &str, rule: &'static str, lines: &FieldLines)
         expected: Ty::Str,
         found: format!("{value:?}"),
         hint: rule,
+        control: value.chars().any(kubeward_core::escape::is_unsafe_char),
     }
 }
 
@@ -849,30 +853,26 @@ mod tests {
     }
 
     #[test]
-    fn names_and_labels_kubernetes_refuses_are_input_errors() {
+    fn names_and_labels_with_control_characters_are_input_errors() {
         let e = errors(
             "apiVersion: v1\nkind: Pod\nmetadata:\n  name: \"demo$(touch x)\"\n  namespace: \"a\\nb\"\n  labels: {\"app\": \"x\\u001b]0;t\\u0007\"}\nspec: {}\n",
         );
-        assert_eq!(e.len(), 3, "{e:?}");
+        // The newline and the escape sequence refuse the object; shell syntax alone is text
+        // (escaped wherever it is shown) and does not.
+        assert_eq!(e.len(), 2, "{e:?}");
         assert!(
-            e[0].starts_with(
-                "m.yaml:4 metadata.name: \"demo$(touch x)\" is not accepted by Kubernetes"
-            ),
+            e[0].starts_with("m.yaml:5 metadata.namespace: \"a\\nb\""),
             "{e:?}"
         );
-        assert!(
-            e[1].starts_with("m.yaml:5 metadata.namespace: \"a\\nb\""),
-            "{e:?}"
+        assert!(e[1].starts_with("m.yaml:6 metadata.labels.app:"), "{e:?}");
+        // A name outside Kubernetes' naming rules is judged as written, never dropped.
+        let inv = crate::load_str(
+            "d.yaml",
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: \"demo$(touch x)\"}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: ok-1, image: x}\n      - {name: \"Bad_Name\", image: x}\n",
+            &crate::LoadOptions::default(),
         );
-        assert!(e[2].starts_with("m.yaml:6 metadata.labels.app:"), "{e:?}");
-        let e = errors(
-            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  template:\n    spec:\n      containers:\n      - {name: ok-1, image: x}\n      - {name: \"Bad_Name\", image: x}\n",
-        );
-        assert_eq!(e.len(), 1, "{e:?}");
-        assert!(
-            e[0].starts_with("m.yaml:9 spec.template.spec.containers[1].name: \"Bad_Name\""),
-            "{e:?}"
-        );
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        assert_eq!(inv.objects[0].name, "demo$(touch x)");
         // RBAC names are path segments: `system:…` and more are valid and kept.
         let inv = crate::load_str(
             "r.yaml",

@@ -148,8 +148,8 @@ fn warn_if_empty(inv: &Inventory, paths: &[PathBuf]) {
 
 fn report_input_error(e: &InputError) {
     match e.line {
-        Some(l) => crate::eprintln_safe!("warning: {}:{l}: {} (skipped)", e.path, e.message),
-        None => crate::eprintln_safe!("warning: {}: {} (skipped)", e.path, e.message),
+        Some(l) => crate::eprintln_safe!("warning: {}:{l}: {}", e.path, e.message),
+        None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
     }
 }
 
