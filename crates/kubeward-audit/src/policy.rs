@@ -50,10 +50,9 @@ pub static RBAC_NOT_LOGGED: CheckMeta = meta(
     "audit-policy-rbac-changes-not-logged",
     "Audit policy logs RBAC changes with their bodies",
     Severity::High,
-    &[
-        RefStatic::cis_k8s("1.12.0", "3.2.2"),
-        RefStatic::mitre("T1098.006"),
-    ],
+    // kubeward's own criterion (bodies), finer than CIS 3.2.2: no CIS reference, so its WARN is
+    // never read as a CIS verdict.
+    &[RefStatic::mitre("T1098.006")],
     CheckDoc {
         what: "Simulates create/update/patch/delete of roles, clusterroles, rolebindings and clusterrolebindings: FAIL when any is logged at None, WARN when writes are logged only at Metadata (the role rules and binding subjects are then missing, so cluster-admin and wildcard grants cannot be detected).",
         why: "RBAC changes are privilege escalation and persistence; their bodies say what was granted to whom.",
@@ -84,7 +83,7 @@ pub static SHADOWED_RULE: CheckMeta = meta(
     "audit-policy-shadowed-rule",
     "Every audit policy rule can apply",
     Severity::Medium,
-    &[RefStatic::cis_k8s("1.12.0", "3.2.2")],
+    &[],
     CheckDoc {
         what: "Rules that can never apply because an earlier rule matches every request they match (the first matching rule wins).",
         why: "A shadowed rule is a level someone meant to set and that is silently not in force, typically a Metadata rule for secrets placed after a broad None rule.",
@@ -100,7 +99,7 @@ pub static STAGES: CheckMeta = meta(
     "audit-policy-stages",
     "Audit policy keeps the stages detections need",
     Severity::Medium,
-    &[RefStatic::cis_k8s("1.12.0", "3.2.2")],
+    &[],
     CheckDoc {
         what: "The policy-wide `omitStages` and those of the rules that level exec and secret requests: omitting ResponseComplete or Panic loses outcomes; omitting ResponseStarted together with ResponseComplete hides exec streams; keeping RequestReceived doubles the volume for little gain.",
         why: "Detections read the final stage (response code, decision) and the start of long-running streams; a policy that omits them records requests without outcomes.",
@@ -114,7 +113,7 @@ pub static CATCH_ALL: CheckMeta = meta(
     "audit-policy-catch-all",
     "Audit policy ends with a catch-all rule",
     Severity::Low,
-    &[RefStatic::cis_k8s("1.12.0", "3.2.2")],
+    &[],
     CheckDoc {
         what: "Whether the last rule matches every request at Metadata or above. Requests no rule matches are not logged at all.",
         why: "Without a catch-all, new resources (CRDs, new API groups) and unexpected verbs are invisible.",

@@ -25,7 +25,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
-        what: "The `pod-security.kubernetes.io/enforce` label of every namespace in the inputs (Namespace objects and namespaces workloads name). `baseline` stops privileged, hostPID, hostIPC and hostNetwork pods; `restricted` also stops privilege escalation. A namespace without the label, or at `privileged`, admits all of them. The Azure Policy add-on can enforce the same through Gatekeeper, which manifests do not show: hence WARN, not FAIL.",
+        what: "The `pod-security.kubernetes.io/enforce` label of every namespace in the inputs (Namespace objects and namespaces workloads name). `baseline` stops privileged, hostPID, hostIPC and hostNetwork pods; `restricted` also stops privilege escalation. A namespace without the label, or at `privileged`, admits all of them. The Azure Policy add-on can enforce the same through Gatekeeper, which manifests do not show: hence MANUAL (a person confirms), not FAIL.",
         why: "CIS AKS 4.2 asks to minimise the admission of privileged and host-namespace pods: checking the workloads that exist today (W420-W424) is not enough if anyone can create a new one tomorrow.",
         fix: "Label each application namespace: `kubectl label namespace NS pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest` (or `baseline` first; `kubeward pss` shows which workloads each level would reject). Alternatively assign the Azure Policy initiative \"Kubernetes cluster pod security baseline standards for Linux-based workloads\" with the AKS Azure Policy add-on.",
         links: &[
@@ -76,7 +76,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             .with_evidence(Evidence::observed(level.to_string(), obj.source(pointer))),
             Some(other) => Finding::new(
                 &META,
-                Status::Warn,
+                // CIS AKS 4.2.x is met here only if Azure Policy denies such pods, which the
+                // manifests do not show: a person's check, not a WARN.
+                Status::Manual,
                 resource,
                 format!("namespace {ns} enforces Pod Security {other:?}: privileged and host-namespace pods are admitted"),
             )
@@ -85,7 +87,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
             ),
             None => Finding::new(
                 &META,
-                Status::Warn,
+                // CIS AKS 4.2.x is met here only if Azure Policy denies such pods, which the
+                // manifests do not show: a person's check, not a WARN.
+                Status::Manual,
                 resource,
                 format!("namespace {ns} has no Pod Security enforce label: privileged and host-namespace pods are admitted unless Azure Policy denies them"),
             )
@@ -116,10 +120,10 @@ mod tests {
             status,
             vec![
                 ("a".into(), Status::Pass),
-                ("b".into(), Status::Warn),
-                ("c".into(), Status::Warn),
+                ("b".into(), Status::Manual),
+                ("c".into(), Status::Manual),
                 // A namespace's name sets nothing apart (see `scope`).
-                ("kube-system".into(), Status::Warn)
+                ("kube-system".into(), Status::Manual)
             ]
         );
         assert_eq!(
