@@ -75,7 +75,7 @@ cargo fuzz build "${fuzz_flags[@]}"
 
 summary=()
 for t in "${targets[@]}"; do
-    work=fuzz/work/$t
+    work=fuzz/scratch/$t
     rm -rf "$work"
     mkdir -p "$work/seeds" "$work/new" "fuzz/corpus/$t" "fuzz/artifacts/$t"
     while IFS= read -r f; do

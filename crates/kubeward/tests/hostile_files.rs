@@ -2,18 +2,22 @@
 //! standard input, symlink loops and links out of the tree, a copied /proc pointing at another
 //! one, and AKS node pools that belong to no cluster given.
 //!
-//! Every run is watched: a command still running after [`GRACE`] is killed and the test fails
-//! saying it did not exit by itself. That is a guard against hanging, not a speed assertion.
+//! No run can hang the tests, and none is timed: every run has a CPU budget ([`CPU_SECONDS`],
+//! enforced by the kernel through `prlimit`), so one that reads an endless input is killed
+//! and the test fails; and every FIFO is watched by a writer ([`Fifo`]), so a command that
+//! opened one would get end-of-file instead of blocking, and the test fails on that opening.
 
 #![allow(clippy::unwrap_used)]
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
-/// Far beyond what any of these runs needs, even on a loaded machine.
-const GRACE: Duration = Duration::from_secs(120);
+/// CPU seconds a run may spend: far beyond what any of these runs needs, and reached only by a
+/// run that keeps reading an endless input. A blocked run spends none: FIFOs are [`Fifo`]s.
+const CPU_SECONDS: u32 = 60;
 
 struct Run {
     code: Option<i32>,
@@ -37,7 +41,10 @@ fn root() -> PathBuf {
 /// Run kubeward; `stdin` is written by a thread (and may be cut short when kubeward stops
 /// reading). Panics when the process has to be killed.
 fn run(args: &[&str], stdin: Option<Box<dyn Read + Send>>) -> Run {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+    let mut child = Command::new("prlimit")
+        .arg(format!("--cpu={CPU_SECONDS}"))
+        .arg("--")
+        .arg(env!("CARGO_BIN_EXE_kubeward"))
         .args(args)
         .current_dir(root())
         .stdin(if stdin.is_some() {
@@ -68,18 +75,13 @@ fn run(args: &[&str], stdin: Option<Box<dyn Read + Send>>) -> Run {
         let _ = err.read_to_string(&mut s);
         s
     });
-    let start = Instant::now();
-    let status = loop {
-        if let Some(st) = child.try_wait().expect("wait") {
-            break st;
-        }
-        if start.elapsed() > GRACE {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("kubeward {args:?} did not exit by itself: killed");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = child.wait().expect("wait");
+    // SIGXCPU (24): the CPU budget ran out, i.e. the run kept reading.
+    assert_ne!(
+        std::os::unix::process::ExitStatusExt::signal(&status),
+        Some(24),
+        "kubeward {args:?} spent its {CPU_SECONDS} s CPU budget: it did not stop reading"
+    );
     if let Some(f) = feeder {
         let _ = f.join();
     }
@@ -90,13 +92,58 @@ fn run(args: &[&str], stdin: Option<Box<dyn Read + Send>>) -> Run {
     }
 }
 
-fn mkfifo(p: &Path) {
+/// A FIFO with a writer always waiting on it: a command that opens it for reading is never
+/// blocked (it reads end-of-file), and the opening is counted. [`Fifo::never_opened`] ends the
+/// watch.
+struct Fifo {
+    path: PathBuf,
+    opened: Arc<AtomicUsize>,
+    done: Arc<AtomicBool>,
+    writer: Option<std::thread::JoinHandle<()>>,
+}
+
+fn mkfifo(p: &Path) -> Fifo {
     let ok = Command::new("mkfifo")
         .arg(p)
         .status()
         .expect("mkfifo")
         .success();
     assert!(ok, "mkfifo {}", p.display());
+    let opened = Arc::new(AtomicUsize::new(0));
+    let done = Arc::new(AtomicBool::new(false));
+    let (path, o, d) = (p.to_path_buf(), Arc::clone(&opened), Arc::clone(&done));
+    // Opening a FIFO for writing waits for a reader: each return is one reader's opening.
+    let writer = std::thread::spawn(move || {
+        while std::fs::OpenOptions::new().write(true).open(&path).is_ok() {
+            if d.load(Ordering::SeqCst) {
+                return;
+            }
+            o.fetch_add(1, Ordering::SeqCst);
+        }
+    });
+    Fifo {
+        path: p.to_path_buf(),
+        opened,
+        done,
+        writer: Some(writer),
+    }
+}
+
+impl Fifo {
+    /// Release the writer (by being its last reader) and assert no command opened the FIFO.
+    fn never_opened(mut self) {
+        self.done.store(true, Ordering::SeqCst);
+        drop(std::fs::File::open(&self.path).expect("open the FIFO to release its writer"));
+        if let Some(w) = self.writer.take() {
+            w.join().expect("writer thread");
+        }
+        assert_eq!(
+            self.opened.load(Ordering::SeqCst),
+            0,
+            "{} was opened: a FIFO must be refused before it is opened",
+            self.path.display()
+        );
+    }
 }
 
 fn s(p: &Path) -> &str {
@@ -107,9 +154,9 @@ fn s(p: &Path) -> &str {
 fn a_fifo_given_as_a_file_is_refused_by_every_command() {
     let d = tempfile::tempdir().unwrap();
     let fifo = d.path().join("input.json");
-    mkfifo(&fifo);
+    let watch_json = mkfifo(&fifo);
     let yaml_fifo = d.path().join("input.yaml");
-    mkfifo(&yaml_fifo);
+    let watch_yaml = mkfifo(&yaml_fifo);
     let f = s(&fifo);
     let good_log = "examples/audit/PT1H.json";
     let cases: Vec<Vec<&str>> = vec![
@@ -139,6 +186,8 @@ fn a_fifo_given_as_a_file_is_refused_by_every_command() {
             r.all()
         );
     }
+    watch_json.never_opened();
+    watch_yaml.never_opened();
 }
 
 #[test]
@@ -247,7 +296,7 @@ fn directory_walks_stay_inside_the_tree() {
     std::os::unix::fs::symlink("/", tree.join("slash")).unwrap();
     std::os::unix::fs::symlink(&tree, tree.join("apps/loop")).unwrap();
     // A FIFO inside the tree is reported, never opened (scan used to skip it silently).
-    mkfifo(&tree.join("apps/pipe.yaml"));
+    let pipe = mkfifo(&tree.join("apps/pipe.yaml"));
     for cmd in ["workloads", "scan"] {
         let r = run(&[cmd, "-o", "json", s(&tree)], None);
         let report = r.json();
@@ -279,6 +328,7 @@ fn directory_walks_stay_inside_the_tree() {
             );
         }
     }
+    pipe.never_opened();
 }
 
 /// A node root whose /proc is a symlink to another proc directory (the host's, say): nothing
@@ -305,9 +355,10 @@ fn node_root_proc_links_and_fifos() {
     let p = fifo_node.join("proc/42");
     std::fs::create_dir_all(&p).unwrap();
     std::fs::write(p.join("comm"), "kubelet\n").unwrap();
-    mkfifo(&p.join("cmdline"));
+    let cmdline = mkfifo(&p.join("cmdline"));
     let r = run(&["node", "--root", s(&fifo_node), "-o", "json"], None);
     assert_eq!(r.code, Some(2), "{}", r.all());
+    cmdline.never_opened();
 }
 
 #[test]
