@@ -435,11 +435,11 @@ pub mod testing {
             .collect()
     }
 
-    /// An `az aks show` document with these extra top-level fields (JSON members, no braces).
     /// The ARM id of the test cluster `c`: children attach to it by this id only.
     pub const CLUSTER_ID: &str =
         "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/c";
 
+    /// An `az aks show` document with these extra top-level fields (JSON members, no braces).
     pub fn cl(extra: &str) -> String {
         let pools = if extra.contains("agentPoolProfiles") {
             ""
@@ -456,6 +456,34 @@ pub mod testing {
         let s = statuses(eval, json);
         assert_eq!(s.len(), 1, "{s:?}");
         s[0]
+    }
+
+    /// A diagnostic-settings list of one setting of the test cluster, exporting `logs` (JSON
+    /// log entries, no brackets) to a workspace.
+    pub fn settings(logs: &str) -> String {
+        format!(
+            r#"[{{"id":"{CLUSTER_ID}/providers/microsoft.insights/diagnosticSettings/s","name":"s","workspaceId":"/w","logs":[{logs}]}}]"#
+        )
+    }
+
+    /// The first finding's status of one check on a cluster and, when given, a file of
+    /// diagnostic settings (as `--diagnostic-settings` gives it).
+    pub fn status_with_settings(eval: Eval, cluster: &str, settings: Option<&str>) -> Status {
+        let mut files = vec![InputFile {
+            path: "c.json".into(),
+            text: cluster.into(),
+            forced_diagnostics: false,
+        }];
+        if let Some(d) = settings {
+            files.push(InputFile {
+                path: "d.json".into(),
+                text: d.into(),
+                forced_diagnostics: true,
+            });
+        }
+        let inv = load(files);
+        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
+        eval(&inv.clusters[0], &ctx())[0].status
     }
 
     #[test]

@@ -153,38 +153,18 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{settings, status_with_settings};
     use super::*;
-    use crate::load::{InputFile, load};
 
     fn run(cluster: &str, diag: Option<&str>) -> Status {
-        let mut files = vec![InputFile {
-            path: "c.json".into(),
-            text: cluster.into(),
-            forced_diagnostics: false,
-        }];
-        if let Some(d) = diag {
-            files.push(InputFile {
-                path: "d.json".into(),
-                text: d.into(),
-                forced_diagnostics: true,
-            });
-        }
-        let inv = load(files);
-        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
-        let f = evaluate(&inv.clusters[0], &super::super::testing::ctx());
-        f[0].status
+        status_with_settings(evaluate, cluster, diag)
     }
 
     #[test]
     fn verdicts() {
         let plain = super::super::testing::cl("");
         let aad = super::super::testing::cl(r#""aadProfile":{"managed":true}"#);
-        let id = super::super::testing::CLUSTER_ID;
-        let with = |cats: &str| {
-            format!(
-                r#"[{{"id":"{id}/providers/microsoft.insights/diagnosticSettings/s","name":"s","workspaceId":"/w","logs":[{cats}]}}]"#
-            )
-        };
+        let with = settings;
         assert_eq!(run(&plain, None), Status::Manual);
         assert_eq!(run(&plain, Some("[]")), Status::Fail);
         assert_eq!(
