@@ -150,8 +150,13 @@ fn scope(f: &Finding, inputs: &HashSet<&str>) -> Scope {
         .filter(|p| inputs.contains(p))
     {
         Some(p) => Scope::File(p.to_string()),
-        None => Scope::Resource(format!("{} {}", f.area, f.resource.display())),
+        None => Scope::Resource(resource_scope(f)),
     }
+}
+
+/// `AREA Kind/ns/name`: the scope of a finding not read from an input file.
+fn resource_scope(f: &Finding) -> String {
+    format!("{} {}", f.area, f.resource.display())
 }
 
 fn fingerprint_of(f: &Finding) -> String {
@@ -189,10 +194,15 @@ impl Baseline {
                 found: v.clone(),
             });
         }
-        let mut report = report.clone();
-        if report.findings.iter().any(|f| f.fingerprint.is_none()) {
-            report.finish();
-        }
+        // Fingerprints are taken as written only when all are well formed (as `finish` decides);
+        // otherwise a finished copy assigns them, suffixes included.
+        let report = if crate::fingerprint::settled(&report.findings) {
+            std::borrow::Cow::Borrowed(report)
+        } else {
+            let mut copy = report.clone();
+            copy.finish();
+            std::borrow::Cow::Owned(copy)
+        };
         let inputs: HashSet<&str> = report.inputs.iter().map(|i| i.path.as_str()).collect();
         Ok(Baseline {
             source: source.to_string(),
@@ -399,11 +409,8 @@ pub fn apply(report: &mut Report, baseline: &Baseline) {
         .map(|i| i.path.as_str())
         .filter(|p| !broken.contains(p))
         .collect();
-    let judged: HashSet<String> = report
-        .findings
-        .iter()
-        .map(|f| format!("{} {}", f.area, f.resource.display()))
-        .collect();
+    // Built only if a gone finding needs it (one string per finding of a large report).
+    let judged: std::cell::OnceCell<HashSet<String>> = std::cell::OnceCell::new();
     let mut gone = Vec::new();
     for e in &baseline.entries {
         if matched.contains(e.fingerprint.as_str()) {
@@ -412,7 +419,9 @@ pub fn apply(report: &mut Report, baseline: &Baseline) {
         let evaluated = areas.contains(e.area.as_str())
             && match &e.scope {
                 Scope::File(p) => read.contains(p.as_str()),
-                Scope::Resource(r) => judged.contains(r),
+                Scope::Resource(r) => judged
+                    .get_or_init(|| report.findings.iter().map(resource_scope).collect())
+                    .contains(r),
             };
         let mut e = e.clone();
         if evaluated {

@@ -89,6 +89,13 @@ pub fn well_formed(fp: &str) -> bool {
         && suffix_ok(rest)
 }
 
+/// Every finding carries a well-formed fingerprint: they can be taken as they are.
+pub fn settled(findings: &[Finding]) -> bool {
+    findings
+        .iter()
+        .all(|f| f.fingerprint.as_deref().is_some_and(well_formed))
+}
+
 /// The file a finding was read from (its first piece of evidence that names one).
 fn file(f: &Finding) -> &str {
     f.evidence

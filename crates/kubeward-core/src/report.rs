@@ -253,11 +253,7 @@ impl Report {
         });
         // A saved report keeps the fingerprints it was written with (a subset of a report, such
         // as a diff, must not renumber its occurrence suffixes).
-        if self.findings.iter().any(|f| {
-            !f.fingerprint
-                .as_deref()
-                .is_some_and(crate::fingerprint::well_formed)
-        }) {
+        if !crate::fingerprint::settled(&self.findings) {
             crate::fingerprint::assign(&mut self.findings);
         }
         self.fingerprint_version = Some(crate::fingerprint::FINGERPRINT_VERSION.to_string());
