@@ -83,10 +83,10 @@ fn apply_defaults(schema: &Value, value: &mut Value) {
                 return;
             };
             for (key, prop) in props {
-                if !obj.contains_key(key) {
-                    if let Some(d) = prop.get("default") {
-                        obj.insert(key.clone(), d.clone());
-                    }
+                if let Some(d) = prop.get("default")
+                    && !obj.contains_key(key)
+                {
+                    obj.insert(key.clone(), d.clone());
                 }
                 if let Some(v) = obj.get_mut(key) {
                     apply_defaults(prop, v);

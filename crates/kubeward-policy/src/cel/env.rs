@@ -260,11 +260,16 @@ pub(crate) const MAX_INPUT_DEPTH: usize = 128;
 
 /// Converts a JSON value into a CEL value: integers stay integers (uint beyond i64), other
 /// numbers are doubles.
-pub(crate) fn to_cel(v: &serde_json::Value, what: &str) -> Result<Value, String> {
-    convert(v, 0).ok_or_else(|| format!("{what} is nested deeper than {MAX_INPUT_DEPTH} levels"))
+///
+/// With `drop_nulls`, a map entry whose value is null is left out, as the API server does for
+/// objects it stores (a typed field set to null is absent; a custom resource's nulls are pruned
+/// unless its schema says `nullable`): `has()` is false for it, and selecting it an error.
+pub(crate) fn to_cel(v: &serde_json::Value, what: &str, drop_nulls: bool) -> Result<Value, String> {
+    convert(v, 0, drop_nulls)
+        .ok_or_else(|| format!("{what} is nested deeper than {MAX_INPUT_DEPTH} levels"))
 }
 
-fn convert(v: &serde_json::Value, depth: usize) -> Option<Value> {
+fn convert(v: &serde_json::Value, depth: usize, drop_nulls: bool) -> Option<Value> {
     if depth > MAX_INPUT_DEPTH {
         return None;
     }
@@ -284,13 +289,19 @@ fn convert(v: &serde_json::Value, depth: usize) -> Option<Value> {
         serde_json::Value::Array(items) => Value::List(Arc::new(
             items
                 .iter()
-                .map(|i| convert(i, depth + 1))
+                .map(|i| convert(i, depth + 1, drop_nulls))
                 .collect::<Option<Vec<_>>>()?,
         )),
         serde_json::Value::Object(obj) => {
             let mut map = HashMap::with_capacity(obj.len());
             for (k, v) in obj {
-                map.insert(Key::String(Arc::new(k.clone())), convert(v, depth + 1)?);
+                if drop_nulls && v.is_null() {
+                    continue;
+                }
+                map.insert(
+                    Key::String(Arc::new(k.clone())),
+                    convert(v, depth + 1, drop_nulls)?,
+                );
             }
             Value::Map(Map { map: Arc::new(map) })
         }

@@ -2,7 +2,7 @@
 //! run time (unknown names, forms it cannot evaluate), and rewrite it for laziness and metering.
 
 use kube_cel::cel::common::ast::{CallExpr, EntryExpr, Expr, IdedExpr, LiteralValue, operators};
-use kube_cel::cel::common::types::CelBool;
+use kube_cel::cel::common::types::{CelBool, CelString};
 use kube_cel::cel::parser::Parser;
 
 use super::env::{self, IN, ITER, OUT};
@@ -35,6 +35,13 @@ pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<IdedExpr, String> 
             text.len()
         ));
     }
+    // The parser's lookahead grows with bracket nesting (15,000 `[` take seconds): deep
+    // nesting is refused before it runs.
+    if bracket_depth(text) > MAX_DEPTH {
+        return Err(format!(
+            "the expression nests deeper than {MAX_DEPTH} levels"
+        ));
+    }
     let mut expr = parse(text)?;
     Rewriter {
         visible,
@@ -50,10 +57,8 @@ fn parse(text: &str) -> Result<IdedExpr, String> {
         .name("cel-parse".into())
         .stack_size(PARSE_STACK_BYTES)
         .spawn(move || {
-            let expr = Parser::new()
-                .enable_optional_syntax(true)
-                .parse(&owned)
-                .map_err(|e| e.to_string())?;
+            // Optional syntax (`a.?b`, `[?x]`) stays off: the crate evaluates it wrongly.
+            let expr = Parser::new().parse(&owned).map_err(|e| e.to_string())?;
             // A tree too deep is refused (and dropped) here, on the big stack.
             if depth(&expr) > MAX_DEPTH {
                 return Err(format!(
@@ -66,6 +71,40 @@ fn parse(text: &str) -> Result<IdedExpr, String> {
     worker
         .join()
         .map_err(|_| "the CEL parser failed on this expression".to_string())?
+}
+
+/// The deepest nesting of `(`, `[` and `{` outside string literals (a lexical upper bound
+/// check; the parser reports unbalanced text).
+fn bracket_depth(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let (mut depth, mut deepest, mut i) = (0usize, 0usize, 0usize);
+    while i < bytes.len() {
+        match bytes[i] {
+            b'(' | b'[' | b'{' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            quote @ (b'\'' | b'"') => {
+                let raw = i > 0 && matches!(bytes[i - 1], b'r' | b'R');
+                let triple = bytes.get(i + 1) == Some(&quote) && bytes.get(i + 2) == Some(&quote);
+                let close: &[u8] = if triple {
+                    &bytes[i..i + 3]
+                } else {
+                    &bytes[i..i + 1]
+                };
+                i += close.len();
+                while i < bytes.len() && !bytes[i..].starts_with(close) {
+                    i += if bytes[i] == b'\\' && !raw { 2 } else { 1 };
+                }
+                i += close.len();
+                continue;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    deepest
 }
 
 fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
@@ -135,7 +174,24 @@ impl Rewriter<'_> {
                     Expr::Ident(n) if n == VARIABLES && !self.is_local(VARIABLES)
                 );
                 if !selects_variables {
-                    return self.rewrite(&mut sel.operand);
+                    self.rewrite(&mut sel.operand)?;
+                    if !sel.test {
+                        // The crate's field selection yields `false` on a value that is not a
+                        // map (null, a string…); CEL makes that an error, and so does an index.
+                        let operand = std::mem::take(&mut *sel.operand);
+                        let field = IdedExpr {
+                            id: operand.id,
+                            expr: Expr::Literal(LiteralValue::String(CelString::from(
+                                sel.field.as_str(),
+                            ))),
+                        };
+                        e.expr = Expr::Call(CallExpr {
+                            func_name: operators::INDEX.to_string(),
+                            target: None,
+                            args: vec![operand, field],
+                        });
+                    }
+                    return Ok(());
                 }
                 if !self.visible.contains(&sel.field.as_str()) {
                     return Err(format!(
@@ -159,10 +215,10 @@ impl Rewriter<'_> {
                     Some(IdedExpr { expr: Expr::Ident(ns), .. })
                         if env::is_function_namespace(ns, &call.func_name)
                 );
-                if !qualified {
-                    if let Some(target) = call.target.as_deref_mut() {
-                        self.rewrite(target)?;
-                    }
+                if let Some(target) = call.target.as_deref_mut()
+                    && !qualified
+                {
+                    self.rewrite(target)?;
                 }
                 for arg in &mut call.args {
                     self.rewrite(arg)?;

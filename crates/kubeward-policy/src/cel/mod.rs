@@ -213,13 +213,18 @@ impl CelProgram {
         } else {
             object
         };
-        let convert = |v: &Value, what: &str| env::to_cel(v, what).map_err(CelError::Eval);
+        // Objects and parameters as the API server would hold them (nulls pruned); the request
+        // as given.
+        let convert = |v: &Value, what: &str| env::to_cel(v, what, true).map_err(CelError::Eval);
 
         env::with_base(|base| {
             let mut inputs = base.new_inner_scope();
             inputs.add_variable_from_value("object", convert(object, "object")?);
             inputs.add_variable_from_value("oldObject", convert(input.old_object, "oldObject")?);
-            inputs.add_variable_from_value("request", convert(input.request, "request")?);
+            inputs.add_variable_from_value(
+                "request",
+                env::to_cel(input.request, "request", false).map_err(CelError::Eval)?,
+            );
             inputs.add_variable_from_value(
                 "namespaceObject",
                 convert(input.namespace_object, "namespaceObject")?,
