@@ -319,3 +319,75 @@ fn assertions(case: &Value, messages: &[String]) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// Throughput figures (printed, not asserted): every CEL template of the library over the
+/// library's own Pod samples, repeated. Run with
+/// `cargo test -p kubeward-policy cel_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a test"]
+fn cel_throughput() {
+    let Some(dir) = library_dir() else {
+        return;
+    };
+    let mut all = Vec::new();
+    suites(&dir, &mut all);
+    let mut programs = Vec::new();
+    let mut pods = Vec::new();
+    for suite_path in &all {
+        let base = suite_path.parent().expect("a suite lives in a folder");
+        let suite = yaml_one(suite_path);
+        for test in suite["tests"].as_array().into_iter().flatten() {
+            let template = yaml_one(&base.join(test["template"].as_str().unwrap_or_default()));
+            let Some(source) = cel_source(&template) else {
+                continue;
+            };
+            let constraint = yaml_one(&base.join(test["constraint"].as_str().unwrap_or_default()));
+            let params = constraint["spec"]
+                .get("parameters")
+                .cloned()
+                .unwrap_or(Value::Null);
+            if let Ok(p) = CelProgram::compile(source) {
+                programs.push((p, params));
+            }
+            for case in test["cases"].as_array().into_iter().flatten() {
+                for doc in yaml_docs(&base.join(case["object"].as_str().unwrap_or_default())) {
+                    if doc["kind"] == "Pod" {
+                        pods.push(doc);
+                    }
+                }
+            }
+        }
+    }
+    let rounds: usize = std::env::var("CEL_THROUGHPUT_PODS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    let request =
+        json!({"operation": "CREATE", "kind": {"group": "", "version": "v1", "kind": "Pod"}});
+    let start = std::time::Instant::now();
+    let (mut evaluations, mut violations, mut errors) = (0usize, 0usize, 0usize);
+    for i in 0..rounds {
+        let pod = &pods[i % pods.len()];
+        for (p, params) in &programs {
+            let input = CelInput {
+                object: pod,
+                old_object: &Value::Null,
+                params,
+                request: &request,
+                namespace_object: &Value::Null,
+            };
+            evaluations += 1;
+            match p.evaluate(&input) {
+                Ok(v) => violations += v.len(),
+                Err(_) => errors += 1,
+            }
+        }
+    }
+    let elapsed = start.elapsed();
+    eprintln!(
+        "{} programs x {rounds} pods = {evaluations} evaluations in {:.3} s ({:.1} µs each, one thread); {violations} violations, {errors} errors",
+        programs.len(),
+        elapsed.as_secs_f64(),
+        elapsed.as_secs_f64() * 1e6 / evaluations as f64
+    );
+}

@@ -4,6 +4,7 @@
 use kube_cel::cel::common::ast::{CallExpr, EntryExpr, Expr, IdedExpr, LiteralValue, operators};
 use kube_cel::cel::common::types::{CelBool, CelString};
 use kube_cel::cel::parser::Parser;
+use std::collections::BTreeSet;
 
 use super::env::{self, IN, ITER, OUT};
 
@@ -27,8 +28,18 @@ pub(crate) fn variable_ident(name: &str) -> String {
     format!("{VARIABLES}.{name}")
 }
 
+/// A compiled expression and the names it uses.
+#[derive(Debug)]
+pub(crate) struct Checked {
+    pub expr: IdedExpr,
+    /// The `variables.<name>` it names (Gatekeeper's and the template's).
+    pub variables: BTreeSet<String>,
+    /// The inputs it names (`object`, `oldObject`, `request`, `namespaceObject`).
+    pub globals: BTreeSet<&'static str>,
+}
+
 /// Compiles `text`; `visible` are the `variables.<name>` it may use.
-pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<IdedExpr, String> {
+pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<Checked, String> {
     if text.len() > MAX_EXPRESSION_BYTES {
         return Err(format!(
             "the expression is {} bytes long, above the limit of {MAX_EXPRESSION_BYTES}",
@@ -43,12 +54,18 @@ pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<IdedExpr, String> 
         ));
     }
     let mut expr = parse(text)?;
-    Rewriter {
+    let mut rewriter = Rewriter {
         visible,
         locals: Vec::new(),
-    }
-    .rewrite(&mut expr)?;
-    Ok(expr)
+        variables: BTreeSet::new(),
+        globals: BTreeSet::new(),
+    };
+    rewriter.rewrite(&mut expr)?;
+    Ok(Checked {
+        expr,
+        variables: rewriter.variables,
+        globals: rewriter.globals,
+    })
 }
 
 fn parse(text: &str) -> Result<IdedExpr, String> {
@@ -157,6 +174,8 @@ struct Rewriter<'a> {
     visible: &'a [&'a str],
     /// Comprehension variables in scope, innermost last.
     locals: Vec<String>,
+    variables: BTreeSet<String>,
+    globals: BTreeSet<&'static str>,
 }
 
 impl Rewriter<'_> {
@@ -199,6 +218,7 @@ impl Rewriter<'_> {
                         sel.field
                     ));
                 }
+                self.variables.insert(sel.field.clone());
                 // Every visible variable is declared, so `has()` on one holds.
                 e.expr = if sel.test {
                     Expr::Literal(LiteralValue::Boolean(CelBool::from(true)))
@@ -286,8 +306,12 @@ impl Rewriter<'_> {
         }
     }
 
-    fn ident(&self, name: &str) -> Result<(), String> {
-        if self.is_local(name) || GLOBALS.contains(&name) {
+    fn ident(&mut self, name: &str) -> Result<(), String> {
+        if self.is_local(name) {
+            return Ok(());
+        }
+        if let Some(global) = GLOBALS.iter().find(|g| **g == name) {
+            self.globals.insert(global);
             return Ok(());
         }
         Err(match name {

@@ -6,7 +6,8 @@
 //! - bound names: `object` (null on DELETE, as Gatekeeper unsets it), `oldObject`, `request`,
 //!   `namespaceObject`, `variables.anyObject` (the object, or `oldObject` on DELETE),
 //!   `variables.params` (the constraint's parameters, or null) and the template's own
-//!   `variables`, each evaluated at most once, on first use, and seeing only the ones before it;
+//!   `variables`, each computed at most once, only when an expression names it, and seeing
+//!   only the ones before it (see `Run`);
 //! - `matchConditions` (Gatekeeper's field is `matchCondition`; both spellings are read): any
 //!   false skips the validations, otherwise any error is an error;
 //! - `validations`: a false `expression` is a violation whose message is `messageExpression`'s
@@ -27,10 +28,7 @@ mod conformance_tests;
 #[cfg(test)]
 mod tests;
 
-use std::sync::OnceLock;
-
 use kube_cel::cel::common::ast::IdedExpr;
-use kube_cel::cel::context::VariableResolver;
 use kube_cel::cel::objects::Value as CelValue;
 use kube_cel::cel::{Context, ExecutionError};
 use serde_json::Value;
@@ -83,6 +81,8 @@ struct Compiled {
     place: String,
     text: String,
     expr: IdedExpr,
+    /// The template variables it names (indices into `CelProgram::variables`).
+    uses: Vec<usize>,
 }
 
 #[derive(Debug)]
@@ -92,12 +92,24 @@ struct Validation {
     message_expression: Option<Compiled>,
 }
 
+/// Which inputs some expression names: the others are never converted.
+#[derive(Debug, Default)]
+struct Inputs {
+    object: bool,
+    old_object: bool,
+    request: bool,
+    namespace_object: bool,
+    any_object: bool,
+    params: bool,
+}
+
 /// A compiled `K8sNativeValidation` source: variables, matchConditions and validations.
 #[derive(Debug)]
 pub struct CelProgram {
     variables: Vec<(String, Compiled)>,
     match_conditions: Vec<(String, Compiled)>,
     validations: Vec<Validation>,
+    inputs: Inputs,
     failure_policy: FailurePolicy,
     limits: CelLimits,
 }
@@ -112,14 +124,28 @@ impl CelProgram {
     /// Compiles the `source` object of a `code` entry with `engine: K8sNativeValidation`.
     pub fn compile(source: &Value) -> Result<CelProgram, CelError> {
         let spec = source::read(source).map_err(CelError::Compile)?;
-        let compile = |place: String, text: &str, visible: &[&str]| {
-            expr::compile(text, visible)
-                .map(|expr| Compiled {
-                    place: place.clone(),
-                    text: text.to_string(),
-                    expr,
-                })
-                .map_err(|e| CelError::Compile(format!("{place} {}: {e}", quote(text))))
+        let names: Vec<&str> = spec.variables.iter().map(|v| v.name.as_str()).collect();
+        let mut inputs = Inputs::default();
+        let mut compile = |place: String, text: &str, visible: &[&str]| {
+            let checked = expr::compile(text, visible)
+                .map_err(|e| CelError::Compile(format!("{place} {}: {e}", quote(text))))?;
+            inputs.object |= checked.globals.contains("object");
+            inputs.old_object |= checked.globals.contains("oldObject");
+            inputs.request |= checked.globals.contains("request");
+            inputs.namespace_object |= checked.globals.contains("namespaceObject");
+            inputs.any_object |= checked.variables.contains("anyObject");
+            inputs.params |= checked.variables.contains("params");
+            let uses = checked
+                .variables
+                .iter()
+                .filter_map(|v| names.iter().position(|n| n == v))
+                .collect();
+            Ok::<_, CelError>(Compiled {
+                place,
+                text: text.to_string(),
+                expr: checked.expr,
+                uses,
+            })
         };
 
         let mut visible: Vec<&str> = vec!["anyObject", "params"];
@@ -129,42 +155,38 @@ impl CelProgram {
             variables.push((v.name.clone(), compile(place, &v.expression, &visible)?));
             visible.push(&v.name);
         }
-        let match_conditions = spec
-            .match_conditions
-            .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let place = format!("matchConditions[{i}] ({})", m.name);
-                Ok((m.name.clone(), compile(place, &m.expression, &visible)?))
-            })
-            .collect::<Result<Vec<_>, CelError>>()?;
-        let validations = spec
-            .validations
-            .iter()
-            .enumerate()
-            .map(|(i, v)| {
-                let check = compile(
-                    format!("validations[{i}].expression"),
-                    &v.expression,
+        let mut match_conditions = Vec::with_capacity(spec.match_conditions.len());
+        for (i, m) in spec.match_conditions.iter().enumerate() {
+            let place = format!("matchConditions[{i}] ({})", m.name);
+            match_conditions.push((m.name.clone(), compile(place, &m.expression, &visible)?));
+        }
+        let mut validations = Vec::with_capacity(spec.validations.len());
+        for (i, v) in spec.validations.iter().enumerate() {
+            let check = compile(
+                format!("validations[{i}].expression"),
+                &v.expression,
+                &visible,
+            )?;
+            let message_expression = match v.message_expression.as_deref() {
+                Some(m) => Some(compile(
+                    format!("validations[{i}].messageExpression"),
+                    m,
                     &visible,
-                )?;
-                let message_expression = v
-                    .message_expression
-                    .as_deref()
-                    .map(|m| compile(format!("validations[{i}].messageExpression"), m, &visible))
-                    .transpose()?;
-                Ok(Validation {
-                    check,
-                    message: v.message.clone(),
-                    message_expression,
-                })
-            })
-            .collect::<Result<Vec<_>, CelError>>()?;
+                )?),
+                None => None,
+            };
+            validations.push(Validation {
+                check,
+                message: v.message.clone(),
+                message_expression,
+            });
+        }
 
         Ok(CelProgram {
             variables,
             match_conditions,
             validations,
+            inputs,
             failure_policy: spec.failure_policy,
             limits: CelLimits::default(),
         })
@@ -214,42 +236,54 @@ impl CelProgram {
             object
         };
         // Objects and parameters as the API server would hold them (nulls pruned); the request
-        // as given.
-        let convert = |v: &Value, what: &str| env::to_cel(v, what, true).map_err(CelError::Eval);
+        // as given. Inputs no expression names are not converted at all.
+        let bound = [
+            (self.inputs.object, "object".to_string(), object, true),
+            (
+                self.inputs.old_object,
+                "oldObject".into(),
+                input.old_object,
+                true,
+            ),
+            (self.inputs.request, "request".into(), input.request, false),
+            (
+                self.inputs.namespace_object,
+                "namespaceObject".into(),
+                input.namespace_object,
+                true,
+            ),
+            (
+                self.inputs.any_object,
+                expr::variable_ident("anyObject"),
+                any_object,
+                true,
+            ),
+            (
+                self.inputs.params,
+                expr::variable_ident("params"),
+                input.params,
+                true,
+            ),
+        ];
 
         env::with_base(|base| {
-            let mut inputs = base.new_inner_scope();
-            inputs.add_variable_from_value("object", convert(object, "object")?);
-            inputs.add_variable_from_value("oldObject", convert(input.old_object, "oldObject")?);
-            inputs.add_variable_from_value(
-                "request",
-                env::to_cel(input.request, "request", false).map_err(CelError::Eval)?,
-            );
-            inputs.add_variable_from_value(
-                "namespaceObject",
-                convert(input.namespace_object, "namespaceObject")?,
-            );
-            inputs.add_variable_from_value(
-                expr::variable_ident("anyObject"),
-                convert(any_object, "the object")?,
-            );
-            inputs.add_variable_from_value(
-                expr::variable_ident("params"),
-                convert(input.params, "params")?,
-            );
-
-            let lazy = LazyVariables {
+            let mut scope = base.new_inner_scope();
+            for (used, name, value, drop_nulls) in bound {
+                if used {
+                    let converted =
+                        env::to_cel(value, &name, drop_nulls).map_err(CelError::Eval)?;
+                    scope.add_variable_from_value(name, converted);
+                }
+            }
+            let mut run = Run {
                 program: self,
-                inputs: &inputs,
-                cells: self.variables.iter().map(|_| OnceLock::new()).collect(),
+                done: vec![None; self.variables.len()],
             };
-            let mut scope = inputs.new_inner_scope();
-            scope.set_variable_resolver(&lazy);
 
             // Any false condition skips the validations, even when another one failed.
             let mut failed = None;
             for (_, condition) in &self.match_conditions {
-                match lazy.boolean(condition, &scope) {
+                match run.boolean(condition, &mut scope) {
                     Ok(true) => {}
                     Ok(false) => return Ok(Vec::new()),
                     Err(e) => {
@@ -264,10 +298,10 @@ impl CelProgram {
             let mut violations = Vec::new();
             let mut failed = None;
             for v in &self.validations {
-                match lazy.boolean(&v.check, &scope) {
+                match run.boolean(&v.check, &mut scope) {
                     Ok(true) => {}
                     Ok(false) => violations.push(CelViolation {
-                        message: lazy.message(v, &scope),
+                        message: run.message(v, &mut scope),
                     }),
                     Err(e) => {
                         failed.get_or_insert(e);
@@ -282,11 +316,18 @@ impl CelProgram {
     }
 }
 
-/// The template's variables of one evaluation: each computed on first use, at most once.
-struct LazyVariables<'p> {
+/// One evaluation's template variables.
+///
+/// Before an expression runs, the variables it names (and those they name) are computed, in
+/// order and at most once, and bound in the scope; a variable whose expression fails is left
+/// unbound, and its error becomes the error of whatever uses it. So a variable no expression
+/// reaches is never computed, and an unused failure is no failure, as with the API server's
+/// lazy variables. (The API server also skips a variable named only in a branch that is not
+/// taken; here it is computed, which costs time and budget but changes no result.)
+struct Run<'p> {
     program: &'p CelProgram,
-    inputs: &'p Context<'p>,
-    cells: Vec<OnceLock<Result<CelValue, VariableFailure>>>,
+    /// `None`: not computed; `Some(None)`: bound; `Some(Some(_))`: failed.
+    done: Vec<Option<Option<VariableFailure>>>,
 }
 
 #[derive(Debug, Clone)]
@@ -295,36 +336,46 @@ enum VariableFailure {
     Eval(String),
 }
 
-impl VariableResolver for LazyVariables<'_> {
-    fn resolve(&self, name: &str) -> Option<CelValue> {
-        let wanted = name.strip_prefix(expr::VARIABLES)?.strip_prefix('.')?;
-        let index = self
-            .program
-            .variables
-            .iter()
-            .position(|(n, _)| n == wanted)?;
-        let cell = self.cells.get(index)?;
-        let result = cell.get_or_init(|| {
-            let (_, compiled) = &self.program.variables[index];
-            let mut scope = self.inputs.new_inner_scope();
-            scope.set_variable_resolver(self);
-            CelValue::resolve(&compiled.expr, &scope).map_err(|e| match self.failure(e) {
-                CelError::Budget => VariableFailure::Budget,
-                CelError::Eval(m) | CelError::Compile(m) => VariableFailure::Eval(format!(
-                    "{} {}: {m}",
-                    compiled.place,
-                    quote(&compiled.text)
-                )),
-            })
-        });
-        // A failed variable stays unresolved: the expression using it then fails, and
-        // `failure` tells the variable's own error.
-        result.as_ref().ok().cloned()
+impl Run<'_> {
+    /// Computes and binds what `c` needs.
+    fn prepare(&mut self, c: &Compiled, scope: &mut Context<'_>) {
+        let variables = &self.program.variables;
+        let mut needed = vec![false; variables.len()];
+        for &i in &c.uses {
+            needed[i] = true;
+        }
+        // A variable names only earlier ones: one pass from the end closes the set.
+        for i in (0..variables.len()).rev() {
+            if needed[i] {
+                for &j in &variables[i].1.uses {
+                    needed[j] = true;
+                }
+            }
+        }
+        for (i, (name, compiled)) in variables.iter().enumerate() {
+            if !needed[i] || self.done[i].is_some() {
+                continue;
+            }
+            let outcome = CelValue::resolve(&compiled.expr, scope);
+            self.done[i] = Some(match outcome {
+                Ok(value) => {
+                    scope.add_variable_from_value(expr::variable_ident(name), value);
+                    None
+                }
+                Err(e) => Some(match self.failure(e) {
+                    CelError::Budget => VariableFailure::Budget,
+                    CelError::Eval(m) | CelError::Compile(m) => VariableFailure::Eval(format!(
+                        "{} {}: {m}",
+                        compiled.place,
+                        quote(&compiled.text)
+                    )),
+                }),
+            });
+        }
     }
-}
 
-impl LazyVariables<'_> {
-    fn boolean(&self, c: &Compiled, scope: &Context<'_>) -> Result<bool, CelError> {
+    fn boolean(&mut self, c: &Compiled, scope: &mut Context<'_>) -> Result<bool, CelError> {
+        self.prepare(c, scope);
         match CelValue::resolve(&c.expr, scope) {
             Ok(CelValue::Bool(b)) => Ok(b),
             Ok(other) => Err(CelError::Eval(format!(
@@ -350,9 +401,9 @@ impl LazyVariables<'_> {
                 .strip_prefix(expr::VARIABLES)
                 .and_then(|n| n.strip_prefix('.'))
                 .and_then(|n| self.program.variables.iter().position(|(v, _)| v == n))
-                .and_then(|i| self.cells.get(i))
-                .and_then(|cell| cell.get())
-                .and_then(|r| r.as_ref().err());
+                .and_then(|i| self.done.get(i))
+                .and_then(|d| d.as_ref())
+                .and_then(|f| f.as_ref());
             match failed {
                 Some(VariableFailure::Budget) => return CelError::Budget,
                 Some(VariableFailure::Eval(m)) => return CelError::Eval(m.clone()),
@@ -363,20 +414,19 @@ impl LazyVariables<'_> {
     }
 
     /// The API server's choice of message for a failed validation.
-    fn message(&self, v: &Validation, scope: &Context<'_>) -> String {
-        let from_expression =
-            v.message_expression
-                .as_ref()
-                .and_then(|m| match CelValue::resolve(&m.expr, scope) {
-                    Ok(CelValue::String(s)) => {
-                        let s = s.trim();
-                        let usable = !s.is_empty()
-                            && s.len() <= MAX_MESSAGE_BYTES
-                            && !s.contains(['\n', '\r']);
-                        usable.then(|| s.to_string())
-                    }
-                    _ => None,
-                });
+    fn message(&mut self, v: &Validation, scope: &mut Context<'_>) -> String {
+        let from_expression = v.message_expression.as_ref().and_then(|m| {
+            self.prepare(m, scope);
+            match CelValue::resolve(&m.expr, scope) {
+                Ok(CelValue::String(s)) => {
+                    let s = s.trim();
+                    let usable =
+                        !s.is_empty() && s.len() <= MAX_MESSAGE_BYTES && !s.contains(['\n', '\r']);
+                    usable.then(|| s.to_string())
+                }
+                _ => None,
+            }
+        });
         from_expression
             .or_else(|| {
                 v.message
