@@ -185,6 +185,8 @@ fn gvk(object: &Value) -> Value {
 struct Tally {
     passed: usize,
     failed: Vec<String>,
+    /// Cases whose objects `spec.match` excluded: judged by the matching, not the engine.
+    unmatched: Vec<String>,
 }
 
 #[test]
@@ -234,6 +236,7 @@ fn gatekeeper_library_cel_suites() {
                 let object_path = base.join(case["object"].as_str().unwrap_or_default());
                 let mut messages = Vec::new();
                 let mut error = None;
+                let mut evaluated = 0;
                 for doc in yaml_docs(&object_path) {
                     let (object, old_object, request) = review(&doc);
                     let subject = if object.is_null() {
@@ -244,6 +247,7 @@ fn gatekeeper_library_cel_suites() {
                     if !matches(&constraint, subject) {
                         continue;
                     }
+                    evaluated += 1;
                     let input = CelInput {
                         object: &object,
                         old_object: &old_object,
@@ -259,6 +263,9 @@ fn gatekeeper_library_cel_suites() {
                 if let Some(e) = error {
                     tally.failed.push(format!("{case_name}: {e}"));
                     continue;
+                }
+                if evaluated == 0 {
+                    tally.unmatched.push(case_name.clone());
                 }
                 let verdict = assertions(case, &messages);
                 match verdict {
@@ -281,6 +288,9 @@ fn gatekeeper_library_cel_suites() {
         ));
         for f in &tally.failed {
             report.push_str(&format!("  FAILED {f}\n"));
+        }
+        for u in &tally.unmatched {
+            report.push_str(&format!("  (excluded by spec.match) {u}\n"));
         }
         failures += tally.failed.len();
     }
