@@ -595,6 +595,14 @@ fn hostile_evaluations_end_in_errors_without_panicking() {
         "format.dns1123Label().validate('A_B').hasValue()",
         "sets.contains([1], ['a'])",
         "isSorted([1, 'a'])",
+        "[optional.of(1), optional.none()] == []",
+        "{'a': optional.none()}.a.hasValue()",
+        "[quantity('1'), ip('::1'), url('https://a'), semver('1.0.0')].size() == 4",
+        "[duration('1s'), timestamp('2024-01-01T00:00:00Z')][0] > duration('0s')",
+        "size([quantity('1')].map(q, q.add(quantity('1Gi')))) == 1",
+        "dyn() == 1",
+        "{1: 'a', 'b': 2, true: 3}[true] == 3",
+        "b'abc'.size() == 3 && string(b'abc') == 'abc'",
     ];
     for text in cases {
         no_panic(text, || {
@@ -707,6 +715,24 @@ fn brackets_inside_string_literals_do_not_count_as_nesting() {
         "{\\u0027".repeat(200)
     );
     let p = compile(one(&text, "m"));
+    let obj = pod("a", json!([]));
+    assert!(messages(run(&p, &obj, &Value::Null, &Value::Null, &create())).is_empty());
+}
+
+#[test]
+fn variables_may_hold_any_value() {
+    // Opaque and optional values pass through the scope like data.
+    let p = compile(json!({
+        "variables": [
+            {"name": "q", "expression": "quantity('1500m')"},
+            {"name": "o", "expression": "optional.of(object.metadata.name)"},
+            {"name": "n", "expression": "null"},
+        ],
+        "validations": [{
+            "expression": "variables.q.isGreaterThan(quantity('1')) && variables.o.hasValue() && variables.n == null",
+            "message": "m",
+        }],
+    }));
     let obj = pod("a", json!([]));
     assert!(messages(run(&p, &obj, &Value::Null, &Value::Null, &create())).is_empty());
 }
