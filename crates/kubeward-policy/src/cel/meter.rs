@@ -20,8 +20,6 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use kube_cel::cel::common::types::{CelBytes, CelList, CelMap, CelString};
-use kube_cel::cel::common::value::Val;
 use kube_cel::cel::objects::Value;
 use kube_cel::cel::{ExecutionError, FunctionContext, ResolveResult};
 
@@ -179,28 +177,6 @@ pub(crate) fn value_units(v: &Value, cap: u64) -> u64 {
     total
 }
 
-/// The same count over the crate's internal value form.
-fn val_units(v: &dyn Val, cap: u64) -> u64 {
-    let mut total = 0u64;
-    let mut stack: Vec<&dyn Val> = vec![v];
-    while let Some(v) = stack.pop() {
-        total = total.saturating_add(1);
-        if let Some(s) = v.downcast_ref::<CelString>() {
-            total = total.saturating_add(string_units(s.inner().len()));
-        } else if let Some(b) = v.downcast_ref::<CelBytes>() {
-            total = total.saturating_add(string_units(b.inner().len()));
-        } else if let Some(l) = v.downcast_ref::<CelList>() {
-            stack.extend(l.inner().iter().map(|b| b.as_ref()));
-        } else if let Some(m) = v.downcast_ref::<CelMap>() {
-            stack.extend(m.inner().values().map(|b| b.as_ref()));
-        }
-        if total > cap {
-            break;
-        }
-    }
-    total
-}
-
 fn only_arg<'a>(
     ftx: &'a FunctionContext,
 ) -> Result<&'a kube_cel::cel::parser::Expression, ExecutionError> {
@@ -235,14 +211,6 @@ pub(crate) fn kw_in(ftx: &FunctionContext) -> ResolveResult {
     };
     charge(units.max(1))?;
     Ok(value)
-}
-
-/// Charges the deep size of a value of the interpreter's internal form (used for checks
-/// outside the rewritten calls).
-#[allow(dead_code)]
-pub(crate) fn charge_val(v: &dyn Val) -> Result<(), ExecutionError> {
-    let cap = remaining();
-    charge(val_units(v, cap).max(1))
 }
 
 fn function_error(name: &str, message: impl ToString) -> ExecutionError {
