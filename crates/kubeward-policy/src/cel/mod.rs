@@ -57,6 +57,15 @@ pub struct CelViolation {
     pub message: String,
 }
 
+/// What became of one validation that did not pass.
+#[derive(Debug)]
+pub enum CelOutcome {
+    /// Its expression was false.
+    Violation(CelViolation),
+    /// Its expression failed to evaluate (never [`CelError::Budget`], which ends the review).
+    Failed(CelError),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CelError {
     /// The code does not compile or is not of the expected shape (an input error).
@@ -210,7 +219,26 @@ impl CelProgram {
     }
 
     /// The violations of one review; none when a matchCondition excludes it.
+    ///
+    /// A validation that fails to evaluate makes the whole review an [`CelError::Eval`] (the
+    /// first such error, after every validation ran); [`evaluate_each`](Self::evaluate_each)
+    /// gives each validation's outcome instead.
     pub fn evaluate(&self, input: &CelInput<'_>) -> Result<Vec<CelViolation>, CelError> {
+        let mut violations = Vec::new();
+        for outcome in self.evaluate_each(input)? {
+            match outcome {
+                CelOutcome::Violation(v) => violations.push(v),
+                CelOutcome::Failed(e) => return Err(e),
+            }
+        }
+        Ok(violations)
+    }
+
+    /// The outcome of each validation that did not pass, in order: a violation, or the error it
+    /// ended with. Gatekeeper, under `failurePolicy: Fail`, denies with the error's text for the
+    /// latter. Match-condition errors and an exhausted budget concern the whole review and are
+    /// the `Err` of the result.
+    pub fn evaluate_each(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
         let _meter = meter::start(self.limits);
         let result = self.run(input);
         // A budget failure may have been absorbed by `||`/`&&` or a fallback message: it still
@@ -221,7 +249,7 @@ impl CelProgram {
         result
     }
 
-    fn run(&self, input: &CelInput<'_>) -> Result<Vec<CelViolation>, CelError> {
+    fn run(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
         let is_delete = input.request.get("operation").and_then(Value::as_str) == Some("DELETE");
         // Gatekeeper unsets `object` on DELETE so that VAP and Gatekeeper agree; anyObject
         // falls back to oldObject then.
@@ -295,23 +323,17 @@ impl CelProgram {
                 return Err(e);
             }
 
-            let mut violations = Vec::new();
-            let mut failed = None;
+            let mut outcomes = Vec::new();
             for v in &self.validations {
                 match run.boolean(&v.check, &mut scope) {
                     Ok(true) => {}
-                    Ok(false) => violations.push(CelViolation {
+                    Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
                         message: run.message(v, &mut scope),
-                    }),
-                    Err(e) => {
-                        failed.get_or_insert(e);
-                    }
+                    })),
+                    Err(e) => outcomes.push(CelOutcome::Failed(e)),
                 }
             }
-            match failed {
-                Some(e) => Err(e),
-                None => Ok(violations),
-            }
+            Ok(outcomes)
         })
     }
 }

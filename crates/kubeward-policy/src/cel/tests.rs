@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 
-use super::{CelError, CelInput, CelLimits, CelProgram, CelViolation, FailurePolicy, env};
+use super::{
+    CelError, CelInput, CelLimits, CelOutcome, CelProgram, CelViolation, FailurePolicy, env,
+};
 
 fn pod(name: &str, containers: Value) -> Value {
     json!({
@@ -735,4 +737,34 @@ fn variables_may_hold_any_value() {
     }));
     let obj = pod("a", json!([]));
     assert!(messages(run(&p, &obj, &Value::Null, &Value::Null, &create())).is_empty());
+}
+
+#[test]
+fn each_validation_has_its_outcome() {
+    let p = compile(json!({"validations": [
+        {"expression": "false", "message": "first"},
+        {"expression": "object.spec.missing == 1"},
+        {"expression": "true"},
+        {"expression": "false", "message": "last"},
+    ]}));
+    let obj = pod("a", json!([]));
+    let input = CelInput {
+        object: &obj,
+        old_object: &Value::Null,
+        params: &Value::Null,
+        request: &create(),
+        namespace_object: &Value::Null,
+    };
+    let outcomes = match p.evaluate_each(&input) {
+        Ok(o) => o,
+        Err(e) => panic!("expected outcomes, got {e:?}"),
+    };
+    assert_eq!(outcomes.len(), 3, "{outcomes:?}");
+    assert!(matches!(&outcomes[0], CelOutcome::Violation(v) if v.message == "first"));
+    assert!(
+        matches!(&outcomes[1], CelOutcome::Failed(CelError::Eval(m)) if m.contains("validations[1].expression"))
+    );
+    assert!(matches!(&outcomes[2], CelOutcome::Violation(v) if v.message == "last"));
+    // `evaluate` makes the failure the review's.
+    assert!(matches!(p.evaluate(&input), Err(CelError::Eval(_))));
 }
