@@ -772,3 +772,45 @@ fn each_validation_has_its_outcome() {
     // `evaluate` makes the failure the review's.
     assert!(matches!(p.evaluate(&input), Err(CelError::Eval(_))));
 }
+
+#[test]
+fn the_deepest_accepted_expressions_evaluate_on_a_small_stack() {
+    // Worker threads (rayon's included) get 2 MiB by default; the deepest trees the compiler
+    // accepts must evaluate within it.
+    let nested = |open: &str, leaf: &str, close: &str, n: usize| {
+        format!("{}{leaf}{}", open.repeat(n), close.repeat(n))
+    };
+    let cases = [
+        format!("{} > 0", nested("1 + (", "1", ")", 90)),
+        format!("size({}) == 1", nested("[", "1", "]", 90)),
+        format!("{} > 0", nested("size(string(", "1", "))", 44)),
+        nested("[1].all(x, ", "true", ")", 30),
+        nested("[1].map(x, ", "1", ")[0]", 30).replace("[0]", "") + " != null",
+        format!(
+            "{}{} == 1",
+            nested("{'a': ", "1", "}", 45),
+            "['a']".repeat(45)
+        ),
+    ];
+    let outcome = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let obj = pod("a", json!([]));
+            cases
+                .iter()
+                .map(|text| match CelProgram::compile(&one(text, "m")) {
+                    Ok(p) => format!("{:?}", run(&p, &obj, &Value::Null, &Value::Null, &create())),
+                    Err(e) => format!("{e}"),
+                })
+                .collect::<Vec<_>>()
+        })
+        .map(|h| h.join());
+    match outcome {
+        Ok(Ok(results)) => {
+            for r in &results {
+                assert_eq!(r, "Ok([])");
+            }
+        }
+        _ => panic!("evaluation failed on a 2 MiB stack"),
+    }
+}
