@@ -264,9 +264,21 @@ pub(crate) const MAX_INPUT_DEPTH: usize = 128;
 /// With `drop_nulls`, a map entry whose value is null is left out, as the API server does for
 /// objects it stores (a typed field set to null is absent; a custom resource's nulls are pruned
 /// unless its schema says `nullable`): `has()` is false for it, and selecting it an error.
-pub(crate) fn to_cel(v: &serde_json::Value, what: &str, drop_nulls: bool) -> Result<Value, String> {
-    convert(v, 0, drop_nulls)
-        .ok_or_else(|| format!("{what} is nested deeper than {MAX_INPUT_DEPTH} levels"))
+pub(crate) fn to_cel(
+    v: &serde_json::Value,
+    what: &str,
+    drop_nulls: bool,
+) -> Result<Value, TooDeep> {
+    convert(v, 0, drop_nulls).ok_or_else(|| TooDeep {
+        what: what.to_string(),
+    })
+}
+
+/// An input nested deeper than [`MAX_INPUT_DEPTH`].
+#[derive(Debug, thiserror::Error)]
+#[error("{what} is nested deeper than {MAX_INPUT_DEPTH} levels")]
+pub(crate) struct TooDeep {
+    what: String,
 }
 
 fn convert(v: &serde_json::Value, depth: usize, drop_nulls: bool) -> Option<Value> {

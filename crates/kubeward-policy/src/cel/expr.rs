@@ -29,6 +29,23 @@ pub(crate) fn variable_ident(name: &str) -> String {
     format!("{VARIABLES}.{name}")
 }
 
+/// Why an expression is refused.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct Refused(String);
+
+impl From<String> for Refused {
+    fn from(s: String) -> Self {
+        Refused(s)
+    }
+}
+
+impl From<&str> for Refused {
+    fn from(s: &str) -> Self {
+        Refused(s.to_string())
+    }
+}
+
 /// A compiled expression and the names it uses.
 #[derive(Debug)]
 pub(crate) struct Checked {
@@ -40,20 +57,19 @@ pub(crate) struct Checked {
 }
 
 /// Compiles `text`; `visible` are the `variables.<name>` it may use.
-pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<Checked, String> {
+pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<Checked, Refused> {
     if text.len() > MAX_EXPRESSION_BYTES {
         return Err(format!(
             "the expression is {} bytes long, above the limit of {MAX_EXPRESSION_BYTES}",
             text.len()
-        ));
+        )
+        .into());
     }
     // The parser's work grows faster than linearly with bracket nesting and with chains of
     // prefix operators (15,000 `[` or `-!` take seconds): deep nesting is refused before it
     // runs.
     if nesting(text) > MAX_DEPTH {
-        return Err(format!(
-            "the expression nests deeper than {MAX_DEPTH} levels"
-        ));
+        return Err(format!("the expression nests deeper than {MAX_DEPTH} levels").into());
     }
     let mut expr = parse(text)?;
     let mut rewriter = Rewriter {
@@ -70,7 +86,7 @@ pub(crate) fn compile(text: &str, visible: &[&str]) -> Result<Checked, String> {
     })
 }
 
-fn parse(text: &str) -> Result<IdedExpr, String> {
+fn parse(text: &str) -> Result<IdedExpr, Refused> {
     let owned = text.to_owned();
     let worker = std::thread::Builder::new()
         .name("cel-parse".into())
@@ -80,9 +96,7 @@ fn parse(text: &str) -> Result<IdedExpr, String> {
             let expr = Parser::new().parse(&owned).map_err(|e| e.to_string())?;
             // A tree too deep is refused (and dropped) here, on the big stack.
             if depth(&expr) > MAX_DEPTH {
-                return Err(format!(
-                    "the expression nests deeper than {MAX_DEPTH} levels"
-                ));
+                return Err(format!("the expression nests deeper than {MAX_DEPTH} levels").into());
             }
             Ok(expr)
         })
@@ -200,7 +214,7 @@ impl Rewriter<'_> {
         self.locals.iter().any(|l| l == name)
     }
 
-    fn rewrite(&mut self, e: &mut IdedExpr) -> Result<(), String> {
+    fn rewrite(&mut self, e: &mut IdedExpr) -> Result<(), Refused> {
         match &mut e.expr {
             Expr::Literal(_) => Ok(()),
             Expr::Ident(name) => self.ident(name),
@@ -233,7 +247,8 @@ impl Rewriter<'_> {
                     return Err(format!(
                         "variables.{} is not defined before this expression",
                         sel.field
-                    ));
+                    )
+                    .into());
                 }
                 self.variables.insert(sel.field.clone());
                 // Every visible variable is declared, so `has()` on one holds.
@@ -274,7 +289,7 @@ impl Rewriter<'_> {
                         wrap(e, OUT);
                     }
                 } else {
-                    return Err(format!("the function {name}() is not supported"));
+                    return Err(format!("the function {name}() is not supported").into());
                 }
                 Ok(())
             }
@@ -289,7 +304,8 @@ impl Rewriter<'_> {
                     return Err(format!(
                         "a comprehension variable may not be named {:?}",
                         vars.join(", ")
-                    ));
+                    )
+                    .into());
                 }
                 self.rewrite(&mut c.iter_range)?;
                 self.rewrite(&mut c.accu_init)?;
@@ -315,15 +331,14 @@ impl Rewriter<'_> {
                     }
                     EntryExpr::StructField(_) => Err("message fields are not supported".into()),
                 }),
-            Expr::Struct(s) => Err(format!(
-                "message literals ({}{{…}}) are not supported",
-                s.type_name
-            )),
+            Expr::Struct(s) => {
+                Err(format!("message literals ({}{{…}}) are not supported", s.type_name).into())
+            }
             Expr::Unspecified => Err("the expression is incomplete".into()),
         }
     }
 
-    fn ident(&mut self, name: &str) -> Result<(), String> {
+    fn ident(&mut self, name: &str) -> Result<(), Refused> {
         if self.is_local(name) {
             return Ok(());
         }
@@ -338,7 +353,7 @@ impl Rewriter<'_> {
                     .into()
             }
             "authorizer" => "`authorizer` needs an API server and is not available offline".into(),
-            _ => format!("the identifier {name:?} is not defined"),
+            _ => format!("the identifier {name:?} is not defined").into(),
         })
     }
 }

@@ -132,7 +132,7 @@ const _: fn() = || {
 impl CelProgram {
     /// Compiles the `source` object of a `code` entry with `engine: K8sNativeValidation`.
     pub fn compile(source: &Value) -> Result<CelProgram, CelError> {
-        let spec = source::read(source).map_err(CelError::Compile)?;
+        let spec = source::read(source).map_err(|e| CelError::Compile(e.to_string()))?;
         let names: Vec<&str> = spec.variables.iter().map(|v| v.name.as_str()).collect();
         let mut inputs = Inputs::default();
         let mut compile = |place: String, text: &str, visible: &[&str]| {
@@ -298,8 +298,8 @@ impl CelProgram {
             let mut scope = base.new_inner_scope();
             for (used, name, value, drop_nulls) in bound {
                 if used {
-                    let converted =
-                        env::to_cel(value, &name, drop_nulls).map_err(CelError::Eval)?;
+                    let converted = env::to_cel(value, &name, drop_nulls)
+                        .map_err(|e| CelError::Eval(e.to_string()))?;
                     scope.add_variable_from_value(name, converted);
                 }
             }

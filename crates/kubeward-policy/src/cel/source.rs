@@ -3,6 +3,23 @@
 
 use serde_json::{Map, Value};
 
+/// Why a `source` object is refused.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub(crate) struct SourceError(String);
+
+impl From<String> for SourceError {
+    fn from(s: String) -> Self {
+        SourceError(s)
+    }
+}
+
+impl From<&str> for SourceError {
+    fn from(s: &str) -> Self {
+        SourceError(s.to_string())
+    }
+}
+
 /// What Gatekeeper does when an expression fails (`failurePolicy`, default `Fail`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum FailurePolicy {
@@ -41,10 +58,13 @@ const RESERVED_PREFIX: &str = "gatekeeper_internal_";
 /// Bounds on the number of entries, so one template cannot ask for unbounded compile work.
 const MAX_ENTRIES: usize = 256;
 
-pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
-    let obj = source
-        .as_object()
-        .ok_or_else(|| format!("`source` must be an object, found {}", kind(source)))?;
+pub(crate) fn read(source: &Value) -> Result<SourceSpec, SourceError> {
+    let obj = source.as_object().ok_or_else(|| {
+        SourceError::from(format!(
+            "`source` must be an object, found {}",
+            kind(source)
+        ))
+    })?;
     check_keys(
         obj,
         "source",
@@ -74,19 +94,18 @@ pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
             return Err(format!(
                 "variables[{i}]: the name {:?} is reserved by Gatekeeper",
                 v.name
-            ));
+            )
+            .into());
         }
         if !is_identifier(&v.name) {
             return Err(format!(
                 "variables[{i}]: the name {:?} is not a CEL identifier",
                 v.name
-            ));
+            )
+            .into());
         }
         if variables[..i].iter().any(|w| w.name == v.name) {
-            return Err(format!(
-                "variables[{i}]: the name {:?} is defined twice",
-                v.name
-            ));
+            return Err(format!("variables[{i}]: the name {:?} is defined twice", v.name).into());
         }
     }
 
@@ -110,7 +129,8 @@ pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
             return Err(format!(
                 "{mc_key}[{i}]: the name {:?} uses the prefix reserved by Gatekeeper",
                 m.name
-            ));
+            )
+            .into());
         }
     }
 
@@ -122,7 +142,8 @@ pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
             return Err(format!(
                 "source.failurePolicy must be \"Fail\" or \"Ignore\", found {}",
                 short(other)
-            ));
+            )
+            .into());
         }
     };
     match obj.get("generateVAP") {
@@ -131,14 +152,16 @@ pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
             return Err(format!(
                 "source.generateVAP must be a boolean, found {}",
                 kind(other)
-            ));
+            )
+            .into());
         }
     }
 
     if validations.len() + variables.len() + match_conditions.len() > MAX_ENTRIES {
         return Err(format!(
             "source has more than {MAX_ENTRIES} validations, variables and match conditions"
-        ));
+        )
+        .into());
     }
     Ok(SourceSpec {
         validations,
@@ -148,10 +171,10 @@ pub(crate) fn read(source: &Value) -> Result<SourceSpec, String> {
     })
 }
 
-fn validation(v: &Value, at: &str) -> Result<ValidationSrc, String> {
+fn validation(v: &Value, at: &str) -> Result<ValidationSrc, SourceError> {
     let obj = v
         .as_object()
-        .ok_or_else(|| format!("{at} must be an object, found {}", kind(v)))?;
+        .ok_or_else(|| SourceError::from(format!("{at} must be an object, found {}", kind(v))))?;
     check_keys(
         obj,
         at,
@@ -170,10 +193,10 @@ fn validation(v: &Value, at: &str) -> Result<ValidationSrc, String> {
     })
 }
 
-fn named(v: &Value, at: &str) -> Result<NamedSrc, String> {
+fn named(v: &Value, at: &str) -> Result<NamedSrc, SourceError> {
     let obj = v
         .as_object()
-        .ok_or_else(|| format!("{at} must be an object, found {}", kind(v)))?;
+        .ok_or_else(|| SourceError::from(format!("{at} must be an object, found {}", kind(v))))?;
     check_keys(obj, at, &["name", "expression"])?;
     Ok(NamedSrc {
         name: required_string(obj, "name", at)?,
@@ -181,23 +204,20 @@ fn named(v: &Value, at: &str) -> Result<NamedSrc, String> {
     })
 }
 
-fn list<'a>(obj: &'a Map<String, Value>, key: &str, at: &str) -> Result<&'a [Value], String> {
+fn list<'a>(obj: &'a Map<String, Value>, key: &str, at: &str) -> Result<&'a [Value], SourceError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(&[]),
         Some(Value::Array(items)) => Ok(items),
-        Some(other) => Err(format!("{at}.{key} must be a list, found {}", kind(other))),
+        Some(other) => Err(format!("{at}.{key} must be a list, found {}", kind(other)).into()),
     }
 }
 
-fn required_string(obj: &Map<String, Value>, key: &str, at: &str) -> Result<String, String> {
+fn required_string(obj: &Map<String, Value>, key: &str, at: &str) -> Result<String, SourceError> {
     match obj.get(key) {
         Some(Value::String(s)) if !s.trim().is_empty() => Ok(s.clone()),
-        Some(Value::String(_)) => Err(format!("{at}.{key} is empty")),
-        None | Some(Value::Null) => Err(format!("{at}.{key} is missing")),
-        Some(other) => Err(format!(
-            "{at}.{key} must be a string, found {}",
-            kind(other)
-        )),
+        Some(Value::String(_)) => Err(format!("{at}.{key} is empty").into()),
+        None | Some(Value::Null) => Err(format!("{at}.{key} is missing").into()),
+        Some(other) => Err(format!("{at}.{key} must be a string, found {}", kind(other)).into()),
     }
 }
 
@@ -205,23 +225,21 @@ fn optional_string(
     obj: &Map<String, Value>,
     key: &str,
     at: &str,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, SourceError> {
     match obj.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(format!(
-            "{at}.{key} must be a string, found {}",
-            kind(other)
-        )),
+        Some(other) => Err(format!("{at}.{key} must be a string, found {}", kind(other)).into()),
     }
 }
 
-fn check_keys(obj: &Map<String, Value>, at: &str, known: &[&str]) -> Result<(), String> {
+fn check_keys(obj: &Map<String, Value>, at: &str, known: &[&str]) -> Result<(), SourceError> {
     match obj.keys().find(|k| !known.contains(&k.as_str())) {
         Some(k) => Err(format!(
             "{at} has the unknown field {k:?} (known: {})",
             known.join(", ")
-        )),
+        )
+        .into()),
         None => Ok(()),
     }
 }
