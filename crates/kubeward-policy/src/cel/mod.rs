@@ -1,6 +1,41 @@
 //! The CEL engine (`engine: K8sNativeValidation` code of a ConstraintTemplate).
+//!
+//! Gatekeeper evaluates such code the way a ValidatingAdmissionPolicy is evaluated (its
+//! `pkg/drivers/k8scel` driver hands the source to the API server's validator), and so does
+//! this engine:
+//! - bound names: `object` (null on DELETE, as Gatekeeper unsets it), `oldObject`, `request`,
+//!   `namespaceObject`, `variables.anyObject` (the object, or `oldObject` on DELETE),
+//!   `variables.params` (the constraint's parameters, or null) and the template's own
+//!   `variables`, each computed at most once, only when an expression names it, and seeing
+//!   only the ones before it (see the `run` module);
+//! - `matchConditions` (Gatekeeper's field is `matchCondition`; both spellings are read): any
+//!   false skips the validations, otherwise any error is an error;
+//! - `validations`: a false `expression` is a violation whose message is `messageExpression`'s
+//!   result when that is a non-empty one-line string, else `message`, else
+//!   `failed expression: <expression>` (the API server's order); `reason` is not used;
+//! - a bound on the work of each evaluation ([`CelLimits`], see the `meter` module).
+//!
+//! The Kubernetes extension functions come from the kube-cel crate; the supported functions
+//! are listed in `env`.
 
+mod env;
+mod expr;
+mod meter;
+mod run;
+mod source;
+
+#[cfg(test)]
+mod conformance_tests;
+#[cfg(test)]
+mod tests;
+
+use kube_cel::cel::common::ast::IdedExpr;
 use serde_json::Value;
+
+use run::Run;
+
+pub use meter::CelLimits;
+pub use source::FailurePolicy;
 
 /// What one evaluation sees, bound to the names Gatekeeper binds.
 #[derive(Debug, Clone, Copy)]
@@ -23,6 +58,15 @@ pub struct CelViolation {
     pub message: String,
 }
 
+/// What became of one validation that did not pass.
+#[derive(Debug)]
+pub enum CelOutcome {
+    /// Its expression was false.
+    Violation(CelViolation),
+    /// Its expression failed to evaluate (never [`CelError::Budget`], which ends the review).
+    Failed(CelError),
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum CelError {
     /// The code does not compile or is not of the expected shape (an input error).
@@ -36,20 +80,270 @@ pub enum CelError {
     Budget,
 }
 
+/// The longest message a `messageExpression` may produce (the API server's bound).
+const MAX_MESSAGE_BYTES: usize = 5 * 1024;
+/// How much of an expression's text an error message quotes.
+const QUOTE_CHARS: usize = 120;
+
+#[derive(Debug)]
+struct Compiled {
+    /// Where it comes from, for messages: `validations[0].expression`.
+    place: String,
+    text: String,
+    expr: IdedExpr,
+    /// The template variables it names (indices into `CelProgram::variables`).
+    uses: Vec<usize>,
+}
+
+#[derive(Debug)]
+struct Validation {
+    check: Compiled,
+    message: Option<String>,
+    message_expression: Option<Compiled>,
+}
+
+/// Which inputs some expression names: the others are never converted.
+#[derive(Debug, Default)]
+struct Inputs {
+    object: bool,
+    old_object: bool,
+    request: bool,
+    namespace_object: bool,
+    any_object: bool,
+    params: bool,
+}
+
 /// A compiled `K8sNativeValidation` source: variables, matchConditions and validations.
 #[derive(Debug)]
 pub struct CelProgram {
-    _private: (),
+    variables: Vec<(String, Compiled)>,
+    match_conditions: Vec<(String, Compiled)>,
+    validations: Vec<Validation>,
+    inputs: Inputs,
+    failure_policy: FailurePolicy,
+    limits: CelLimits,
 }
+
+/// Programs are compiled once and shared by the threads that review objects.
+const _: fn() = || {
+    fn shared<T: Send + Sync>() {}
+    shared::<CelProgram>();
+};
 
 impl CelProgram {
     /// Compiles the `source` object of a `code` entry with `engine: K8sNativeValidation`.
-    pub fn compile(_source: &Value) -> Result<CelProgram, CelError> {
-        Err(CelError::Compile("the CEL engine is not built yet".into()))
+    pub fn compile(source: &Value) -> Result<CelProgram, CelError> {
+        let spec = source::read(source).map_err(|e| CelError::Compile(e.to_string()))?;
+        let names: Vec<&str> = spec.variables.iter().map(|v| v.name.as_str()).collect();
+        let mut inputs = Inputs::default();
+        let mut compile = |place: String, text: &str, visible: &[&str]| {
+            let checked = expr::compile(text, visible)
+                .map_err(|e| CelError::Compile(format!("{place} {}: {e}", quote(text))))?;
+            inputs.object |= checked.globals.contains("object");
+            inputs.old_object |= checked.globals.contains("oldObject");
+            inputs.request |= checked.globals.contains("request");
+            inputs.namespace_object |= checked.globals.contains("namespaceObject");
+            inputs.any_object |= checked.variables.contains("anyObject");
+            inputs.params |= checked.variables.contains("params");
+            let uses = checked
+                .variables
+                .iter()
+                .filter_map(|v| names.iter().position(|n| n == v))
+                .collect();
+            Ok::<_, CelError>(Compiled {
+                place,
+                text: text.to_string(),
+                expr: checked.expr,
+                uses,
+            })
+        };
+
+        let mut visible: Vec<&str> = vec!["anyObject", "params"];
+        let mut variables = Vec::with_capacity(spec.variables.len());
+        for (i, v) in spec.variables.iter().enumerate() {
+            let place = format!("variables[{i}] ({})", v.name);
+            variables.push((v.name.clone(), compile(place, &v.expression, &visible)?));
+            visible.push(&v.name);
+        }
+        let mut match_conditions = Vec::with_capacity(spec.match_conditions.len());
+        for (i, m) in spec.match_conditions.iter().enumerate() {
+            let place = format!("matchConditions[{i}] ({})", m.name);
+            match_conditions.push((m.name.clone(), compile(place, &m.expression, &visible)?));
+        }
+        let mut validations = Vec::with_capacity(spec.validations.len());
+        for (i, v) in spec.validations.iter().enumerate() {
+            let check = compile(
+                format!("validations[{i}].expression"),
+                &v.expression,
+                &visible,
+            )?;
+            let message_expression = match v.message_expression.as_deref() {
+                Some(m) => Some(compile(
+                    format!("validations[{i}].messageExpression"),
+                    m,
+                    &visible,
+                )?),
+                None => None,
+            };
+            validations.push(Validation {
+                check,
+                message: v.message.clone(),
+                message_expression,
+            });
+        }
+
+        Ok(CelProgram {
+            variables,
+            match_conditions,
+            validations,
+            inputs,
+            failure_policy: spec.failure_policy,
+            limits: CelLimits::default(),
+        })
+    }
+
+    /// The same program with other bounds on each evaluation.
+    pub fn with_limits(mut self, limits: CelLimits) -> CelProgram {
+        self.limits = limits;
+        self
+    }
+
+    /// The bounds each evaluation runs under.
+    pub fn limits(&self) -> CelLimits {
+        self.limits
+    }
+
+    /// The template's `failurePolicy`: with `Ignore`, the cluster would admit a request whose
+    /// evaluation failed; [`evaluate`](Self::evaluate) still reports the failure.
+    pub fn failure_policy(&self) -> FailurePolicy {
+        self.failure_policy
     }
 
     /// The violations of one review; none when a matchCondition excludes it.
-    pub fn evaluate(&self, _input: &CelInput<'_>) -> Result<Vec<CelViolation>, CelError> {
-        Ok(Vec::new())
+    ///
+    /// A validation that fails to evaluate makes the whole review an [`CelError::Eval`] (the
+    /// first such error, after every validation ran); [`evaluate_each`](Self::evaluate_each)
+    /// gives each validation's outcome instead.
+    pub fn evaluate(&self, input: &CelInput<'_>) -> Result<Vec<CelViolation>, CelError> {
+        let mut violations = Vec::new();
+        for outcome in self.evaluate_each(input)? {
+            match outcome {
+                CelOutcome::Violation(v) => violations.push(v),
+                CelOutcome::Failed(e) => return Err(e),
+            }
+        }
+        Ok(violations)
+    }
+
+    /// The outcome of each validation that did not pass, in order: a violation, or the error it
+    /// ended with. Gatekeeper, under `failurePolicy: Fail`, denies with the error's text for the
+    /// latter. Match-condition errors and an exhausted budget concern the whole review and are
+    /// the `Err` of the result.
+    pub fn evaluate_each(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
+        let _meter = meter::start(self.limits);
+        let result = self.run(input);
+        // A budget failure may have been absorbed by `||`/`&&` or a fallback message: it still
+        // decides the outcome.
+        if meter::exhausted() {
+            return Err(CelError::Budget);
+        }
+        result
+    }
+
+    fn run(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
+        let is_delete = input.request.get("operation").and_then(Value::as_str) == Some("DELETE");
+        // Gatekeeper unsets `object` on DELETE so that VAP and Gatekeeper agree; anyObject
+        // falls back to oldObject then.
+        let object = if is_delete {
+            &Value::Null
+        } else {
+            input.object
+        };
+        let any_object = if is_delete && object.is_null() {
+            input.old_object
+        } else {
+            object
+        };
+        // Objects and parameters as the API server would hold them (nulls pruned); the request
+        // as given. Inputs no expression names are not converted at all.
+        let bound = [
+            (self.inputs.object, "object".to_string(), object, true),
+            (
+                self.inputs.old_object,
+                "oldObject".into(),
+                input.old_object,
+                true,
+            ),
+            (self.inputs.request, "request".into(), input.request, false),
+            (
+                self.inputs.namespace_object,
+                "namespaceObject".into(),
+                input.namespace_object,
+                true,
+            ),
+            (
+                self.inputs.any_object,
+                expr::variable_ident("anyObject"),
+                any_object,
+                true,
+            ),
+            (
+                self.inputs.params,
+                expr::variable_ident("params"),
+                input.params,
+                true,
+            ),
+        ];
+
+        env::with_base(|base| {
+            let mut scope = base.new_inner_scope();
+            for (used, name, value, drop_nulls) in bound {
+                if used {
+                    let converted = env::to_cel(value, &name, drop_nulls)
+                        .map_err(|e| CelError::Eval(e.to_string()))?;
+                    scope.add_variable_from_value(name, converted);
+                }
+            }
+            let mut run = Run {
+                program: self,
+                done: vec![None; self.variables.len()],
+            };
+
+            // Any false condition skips the validations, even when another one failed.
+            let mut failed = None;
+            for (_, condition) in &self.match_conditions {
+                match run.boolean(condition, &mut scope) {
+                    Ok(true) => {}
+                    Ok(false) => return Ok(Vec::new()),
+                    Err(e) => {
+                        failed.get_or_insert(e);
+                    }
+                }
+            }
+            if let Some(e) = failed {
+                return Err(e);
+            }
+
+            let mut outcomes = Vec::new();
+            for v in &self.validations {
+                match run.boolean(&v.check, &mut scope) {
+                    Ok(true) => {}
+                    Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
+                        message: run.message(v, &mut scope),
+                    })),
+                    Err(e) => outcomes.push(CelOutcome::Failed(e)),
+                }
+            }
+            Ok(outcomes)
+        })
+    }
+}
+
+/// An expression's text for a message: one line, cut at `QUOTE_CHARS`.
+pub(super) fn quote(text: &str) -> String {
+    let line: String = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(QUOTE_CHARS) {
+        Some((cut, _)) => format!("`{}…`", &line[..cut]),
+        None => format!("`{line}`"),
     }
 }
