@@ -432,7 +432,11 @@ mod tests {
         let fed = d.feed(body.as_bytes());
         assert_eq!(codes(&fed), vec!["A001", "A001"]);
         assert_eq!(fed.events, 2);
-        assert!(fed.alerts.iter().all(|a| a.cluster.as_deref() == Some(cluster)));
+        assert!(
+            fed.alerts
+                .iter()
+                .all(|a| a.cluster.as_deref() == Some(cluster))
+        );
         assert_eq!(d.counters().duplicates, 1);
         // A plain event after it has no cluster.
         let plain = d.feed(exec("r3", "ResponseStarted", Some(101)).as_bytes());
@@ -460,7 +464,11 @@ mod tests {
         let bad = d.feed(br#"{"auditID": "x", "verb": "#);
         assert!(bad.alerts.is_empty());
         assert_eq!(bad.problems.len(), 1, "{:?}", bad.problems);
-        assert!(bad.problems[0].starts_with("truncated"), "{:?}", bad.problems);
+        assert!(
+            bad.problems[0].starts_with("truncated"),
+            "{:?}",
+            bad.problems
+        );
         let wrong = d.feed(br#"{"auditID": 7, "verb": "get"}"#);
         assert_eq!(wrong.problems.len(), 1);
         assert!(d.feed(b"   ").problems.is_empty());
@@ -499,10 +507,8 @@ mod tests {
         let mut bursts = 0;
         for i in 0..25u32 {
             // Every refusal from one address, each by another identity.
-            let line = refusal(&format!("b{i}"), &format!("u{i}"), i).replace(
-                &format!("198.51.100.{}", i % 200),
-                "198.51.100.99",
-            );
+            let line = refusal(&format!("b{i}"), &format!("u{i}"), i)
+                .replace(&format!("198.51.100.{}", i % 200), "198.51.100.99");
             bursts += d
                 .feed(line.as_bytes())
                 .alerts
