@@ -446,7 +446,7 @@ fn metrics_are_served_and_count_what_was_read() {
     let mut m = BTreeMap::new();
     wait_for("the events in the metrics", || {
         m = samples(&http_get(&addr, "/metrics").1);
-        m.get("kubeward_follow_events_total") == Some(&4.0)
+        m.get("kubeward_follow_events_total") == Some(&3.0)
     });
     assert_eq!(m["kubeward_follow_units_total"], 5.0);
     assert_eq!(m["kubeward_follow_duplicates_total"], 1.0);
