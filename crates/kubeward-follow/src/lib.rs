@@ -2,6 +2,7 @@
 //! the audit area's rules, and written out as alerts. A source hands out units (one JSON document
 //! each, with where it came from) and makes its position durable only when asked, after the alerts
 //! of everything it handed out were written: that ordering is the at-least-once guarantee.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod alerts;
 pub mod blob;

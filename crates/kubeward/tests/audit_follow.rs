@@ -1,6 +1,7 @@
 //! `kubeward audit follow` on files and stdin: appends, rotation and truncation, stopping
 //! (--until-idle, SIGTERM), the webhook (failing then answering; never answering), metrics and
 //! malformed lines. No wall-time assertion: waits are bounded only to turn a hang into a failure.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Read, Write};
@@ -272,7 +273,9 @@ fn sigterm_exits_zero_after_writing_alerts() {
 }
 
 /// A webhook receiver: answers 500 to the first `fail` requests, then 200; keeps the bodies.
-fn webhook_server(fail: usize) -> (String, Arc<Mutex<Vec<String>>>, Arc<Mutex<usize>>) {
+type Shared<T> = Arc<Mutex<T>>;
+
+fn webhook_server(fail: usize) -> (String, Shared<Vec<String>>, Shared<usize>) {
     use axum::http::StatusCode;
     let bodies = Arc::new(Mutex::new(Vec::new()));
     let calls = Arc::new(Mutex::new(0usize));
