@@ -132,6 +132,8 @@ pub(crate) struct Hooks {
     watermark: i128,
     groups: HashMap<(usize, String), Group>,
     folded: HashMap<&'static str, u64>,
+    /// `folded` changed since the detector last copied it.
+    folded_changed: bool,
     duplicates: u64,
 }
 
@@ -168,6 +170,7 @@ impl Hooks {
             match self.fold(rule, v.username(), now) {
                 Fold::Folded => {
                     *self.folded.entry(r.meta.code).or_default() += 1;
+                    self.folded_changed = true;
                     return;
                 }
                 Fold::Alert(0) => {}
@@ -311,6 +314,7 @@ impl<'o> Detector<'o> {
             watermark: i128::MIN,
             groups: HashMap::new(),
             folded: HashMap::new(),
+            folded_changed: false,
             duplicates: 0,
         };
         Detector {
@@ -343,7 +347,10 @@ impl<'o> Detector<'o> {
         if let Some(h) = self.scanner.stream_hooks() {
             alerts = std::mem::take(&mut h.alerts);
             self.counters.duplicates = h.duplicates;
-            self.counters.folded.clone_from(&h.folded);
+            if h.folded_changed {
+                self.counters.folded.clone_from(&h.folded);
+                h.folded_changed = false;
+            }
         }
         Fed {
             alerts,
