@@ -54,7 +54,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // The idle wait at the end is sleep, not CPU: CPU time is the work.
     let cpu = cpu_seconds().unwrap_or(0.0) - c0;
     println!(
-        "follow a file: {} events ({:.0} bytes each), {} alerts, {} malformed, {:.2} s CPU ({:.2} s wall incl. 0.3 s idle): {:.0} events/s per core, {:.1} MB/s; peak RSS {} MiB",
+        "follow a file: {} units, {} events ({:.0} bytes each), {} alerts, {} malformed, {:.2} s CPU ({:.2} s wall incl. 0.3 s idle): {:.0} events/s per core, {:.1} MB/s; peak RSS {} MiB",
+        s.units,
         s.events,
         bytes as f64 / n as f64,
         s.alerts,

@@ -127,9 +127,6 @@ pub fn run(
         let units = source.poll(wait)?;
         metrics.set_ready();
         let problems = source.take_problems();
-        if !units.is_empty() || !problems.is_empty() {
-            last_data = Instant::now();
-        }
         let mut report = |origin: &crate::Origin, what: &str, log: Log| {
             malformed_reported += 1;
             if malformed_reported <= MAX_REPORTED {
@@ -169,6 +166,11 @@ pub fn run(
             .flush()
             .map_err(|e| FollowError::Alerts(writer.name.clone(), e))?;
         alerts_total += new_alerts.len() as u64;
+        // Idle time counts from the end of the last batch's work, not from its arrival: a slow
+        // batch is not idleness.
+        if !units.is_empty() || !problems.is_empty() {
+            last_data = Instant::now();
+        }
         dirty |= !units.is_empty();
         if dirty && last_commit.elapsed() >= opts.commit_interval {
             source.commit()?;
