@@ -114,6 +114,9 @@ pub struct Counters {
     pub units: u64,
     pub events: u64,
     pub duplicates: u64,
+    /// Earlier stages read after their request's completion (skipped: the completion stood
+    /// for them).
+    pub late_stages: u64,
     pub malformed_units: u64,
     /// Matches of the windowed rules folded into an earlier alert, by rule code.
     pub folded: HashMap<&'static str, u64>,
@@ -124,6 +127,10 @@ pub struct Counters {
 /// The stream state the scanner calls into (see scan.rs `FileScanner::for_stream`).
 pub(crate) struct Hooks {
     dedup: Dedup,
+    /// Requests whose completion was read: an earlier stage arriving after it (stages split
+    /// across Kafka partitions) was already stood for by the completion, and is skipped.
+    completed: Dedup,
+    late_stages: u64,
     cluster: Option<String>,
     alerts: Vec<Alert>,
     windowed: Vec<bool>,
@@ -148,11 +155,20 @@ impl Hooks {
         if ev.audit_id().is_empty() {
             return true;
         }
-        if self.dedup.insert(ev.audit_id(), ev.stage()) {
-            true
-        } else {
+        if !self.dedup.insert(ev.audit_id(), ev.stage()) {
             self.duplicates += 1;
-            false
+            return false;
+        }
+        match ev.stage() {
+            "ResponseComplete" | "Panic" => {
+                self.completed.insert(ev.audit_id(), "");
+                true
+            }
+            "RequestReceived" | "ResponseStarted" if self.completed.contains(ev.audit_id(), "") => {
+                self.late_stages += 1;
+                false
+            }
+            _ => true,
         }
     }
 
@@ -275,12 +291,18 @@ impl Dedup {
             cap: cap.max(1),
         }
     }
-    /// Whether the pair was not among the remembered ones (it is remembered from now on).
-    fn insert(&mut self, id: &str, stage: &str) -> bool {
+    fn key(id: &str, stage: &str) -> u64 {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         id.hash(&mut h);
         stage.hash(&mut h);
-        let k = h.finish();
+        h.finish()
+    }
+    fn contains(&self, id: &str, stage: &str) -> bool {
+        self.set.contains(&Self::key(id, stage))
+    }
+    /// Whether the pair was not among the remembered ones (it is remembered from now on).
+    fn insert(&mut self, id: &str, stage: &str) -> bool {
+        let k = Self::key(id, stage);
         if !self.set.insert(k) {
             return false;
         }
@@ -304,6 +326,8 @@ impl<'o> Detector<'o> {
     pub fn new(opts: &'o StreamOptions) -> Self {
         let hooks = Hooks {
             dedup: Dedup::new(opts.dedup_capacity),
+            completed: Dedup::new(opts.dedup_capacity / 4),
+            late_stages: 0,
             cluster: None,
             alerts: Vec::new(),
             windowed: RULES
@@ -347,6 +371,7 @@ impl<'o> Detector<'o> {
         if let Some(h) = self.scanner.stream_hooks() {
             alerts = std::mem::take(&mut h.alerts);
             self.counters.duplicates = h.duplicates;
+            self.counters.late_stages = h.late_stages;
             if h.folded_changed {
                 self.counters.folded.clone_from(&h.folded);
                 h.folded_changed = false;
@@ -421,6 +446,38 @@ mod tests {
         let mut d = Detector::new(&opts);
         let fed = d.feed(exec("e2", "ResponseComplete", Some(101)).as_bytes());
         assert_eq!(codes(&fed), vec!["A001"]);
+        // Its start arriving late (another partition) is not a second exec.
+        let late = d.feed(exec("e2", "ResponseStarted", Some(101)).as_bytes());
+        assert!(late.alerts.is_empty(), "{:?}", late.alerts);
+        assert_eq!(d.counters().late_stages, 1);
+    }
+
+    #[test]
+    fn local_admin_is_alerted_once_whatever_the_order_of_its_stages() {
+        let admin = |stage: &str, code: &str| {
+            format!(
+                r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"adm1","stage":"{stage}","requestURI":"/api/v1/namespaces","verb":"list","user":{{"username":"masterclient","groups":["system:masters","system:authenticated"]}},"sourceIPs":["203.0.113.9"],"objectRef":{{"resource":"namespaces","apiVersion":"v1"}}{code},"stageTimestamp":"2026-12-07T02:11:00.000000Z"}}"#
+            )
+        };
+        let done = r#","responseStatus":{"metadata":{},"code":200}"#;
+        for order in [[0, 1], [1, 0]] {
+            let opts = StreamOptions::default();
+            let mut d = Detector::new(&opts);
+            let units = [
+                admin("RequestReceived", ""),
+                admin("ResponseComplete", done),
+            ];
+            let mut a018 = 0;
+            for i in order {
+                a018 += d
+                    .feed(units[i].as_bytes())
+                    .alerts
+                    .iter()
+                    .filter(|a| a.code == "A018")
+                    .count();
+            }
+            assert_eq!(a018, 1, "order {order:?}");
+        }
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub struct Snapshot {
     pub units: u64,
     pub events: u64,
     pub duplicates: u64,
+    pub late_stages: u64,
     pub malformed: u64,
     pub non_audit: u64,
     pub alerts: BTreeMap<(&'static str, &'static str), u64>,
@@ -95,6 +96,12 @@ impl Metrics {
             "kubeward_follow_duplicates_total",
             "Redelivered events recognised by (auditID, stage) and skipped.",
             s.duplicates,
+        );
+        counter(
+            &mut o,
+            "kubeward_follow_late_stages_total",
+            "Earlier stages read after their request's completion, skipped (the completion stood for them).",
+            s.late_stages,
         );
         counter(
             &mut o,

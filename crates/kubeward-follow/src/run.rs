@@ -186,6 +186,7 @@ pub fn run(
             s.units = c.units;
             s.events = c.events;
             s.duplicates = c.duplicates;
+            s.late_stages = c.late_stages;
             s.malformed = malformed_reported;
             s.non_audit = c.non_audit;
             for k in &new_alerts {
