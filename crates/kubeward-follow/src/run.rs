@@ -124,7 +124,16 @@ pub fn run(
             }
             wait = wait.min(idle - since);
         }
-        let units = source.poll(wait)?;
+        let units = match source.poll(wait) {
+            Ok(u) => u,
+            Err(e) => {
+                // What was read before is alerted: make it durable before giving up.
+                if writer.flush().is_ok() {
+                    let _ = source.commit();
+                }
+                return Err(e.into());
+            }
+        };
         metrics.set_ready();
         let problems = source.take_problems();
         let mut report = |origin: &crate::Origin, what: &str, log: Log| {
@@ -265,5 +274,109 @@ impl Status {
         );
         self.last = Instant::now();
         self.events = s.events;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{Origin, Unit};
+    use std::collections::VecDeque;
+    use std::sync::Mutex;
+
+    /// Hands out batches, then ends (or fails); records how many alert lines the alert file
+    /// held at each commit.
+    struct Fake {
+        batches: VecDeque<Vec<Unit>>,
+        alerts: PathBuf,
+        commits: Arc<Mutex<Vec<usize>>>,
+        fail_at_end: bool,
+        ended: bool,
+    }
+
+    impl Source for Fake {
+        fn poll(&mut self, _: Duration) -> Result<Vec<Unit>, SourceError> {
+            match self.batches.pop_front() {
+                Some(b) => Ok(b),
+                None if self.fail_at_end => Err(SourceError::Fatal("broker gone".into())),
+                None => {
+                    self.ended = true;
+                    Ok(Vec::new())
+                }
+            }
+        }
+        fn commit(&mut self) -> Result<(), SourceError> {
+            let n = std::fs::read_to_string(&self.alerts)
+                .map(|t| t.lines().count())
+                .unwrap_or(0);
+            self.commits.lock().unwrap().push(n);
+            Ok(())
+        }
+        fn finished(&self) -> bool {
+            self.ended
+        }
+        fn describe(&self) -> String {
+            "fake".into()
+        }
+    }
+
+    fn exec(id: &str, offset: i64) -> Unit {
+        let line = format!(
+            r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web-1/exec?command=sh","verb":"create","user":{{"username":"alice"}},"sourceIPs":["203.0.113.7"],"objectRef":{{"resource":"pods","namespace":"prod","name":"web-1","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"stageTimestamp":"2026-12-07T02:10:00.100000Z"}}"#
+        );
+        Unit {
+            bytes: line.into_bytes(),
+            origin: Origin::Kafka {
+                topic: Arc::from("t"),
+                partition: 0,
+                offset,
+            },
+        }
+    }
+
+    fn follow(fail_at_end: bool) -> (Result<Summary, FollowError>, Vec<usize>) {
+        let dir = tempfile::tempdir().unwrap();
+        let alerts = dir.path().join("alerts.jsonl");
+        let commits = Arc::new(Mutex::new(Vec::new()));
+        let src = Fake {
+            batches: VecDeque::from([
+                vec![exec("k1", 0), exec("k2", 1)],
+                vec![exec("k3", 2)],
+                vec![exec("k1", 0)],
+            ]),
+            alerts: alerts.clone(),
+            commits: commits.clone(),
+            fail_at_end,
+            ended: false,
+        };
+        let opts = FollowOptions {
+            detector: StreamOptions::default(),
+            alerts: Some(alerts),
+            webhook: None,
+            metrics: None,
+            until_idle: None,
+            commit_interval: Duration::ZERO,
+            status: false,
+        };
+        let r = run(Box::new(src), &opts, &mut |_| {});
+        let c = commits.lock().unwrap().clone();
+        (r, c)
+    }
+
+    #[test]
+    fn every_commit_follows_the_alerts_of_what_was_handed_out() {
+        let (r, commits) = follow(false);
+        let s = r.unwrap();
+        assert_eq!(s.stop, Stop::End);
+        assert_eq!((s.alerts, s.duplicates), (3, 1));
+        // After each batch (interval 0), then at exit: the file already held its alerts.
+        assert_eq!(commits, vec![2, 3, 3, 3]);
+    }
+
+    #[test]
+    fn a_fatal_source_error_commits_what_was_alerted_and_fails() {
+        let (r, commits) = follow(true);
+        assert!(matches!(r, Err(FollowError::Source(SourceError::Fatal(_)))));
+        assert_eq!(commits.last(), Some(&3));
     }
 }
