@@ -471,3 +471,31 @@ fn metrics_are_served_and_count_what_was_read() {
     sigterm(&child);
     assert!(wait_exit(&mut child).success());
 }
+
+#[test]
+fn event_hubs_bodies_on_stdin_carry_the_cluster() {
+    let cluster = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS1";
+    let record = |id: &str| {
+        serde_json::json!({
+            "time": "2026-12-07T02:10:00.1Z", "resourceId": cluster, "category": "kube-audit",
+            "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+            "properties": {"log": exec(id).trim_end(), "stream": "stdout", "pod": "kube-apiserver-1"}
+        })
+    };
+    let body = serde_json::json!({"records": [record("h1"), record("h2")]}).to_string() + "\n";
+    let o = assert_cmd::Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args(["audit", "follow", "-"])
+        .write_stdin(body)
+        .timeout(HANG)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(alerts_in(&out), a001(&["h1", "h2"]));
+    for l in out.lines() {
+        let v: serde_json::Value = serde_json::from_str(l).unwrap();
+        assert_eq!(v["cluster"], cluster);
+        assert_eq!(v["origin"], serde_json::json!({"kind": "stdin", "line": 1}));
+        assert_eq!(v["object_name"], "web-1");
+    }
+}
