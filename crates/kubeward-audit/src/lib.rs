@@ -8,6 +8,7 @@ pub mod reader;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod stream;
 pub mod synth;
 
 use kubeward_core::CheckMeta;

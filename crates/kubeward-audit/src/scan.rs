@@ -310,6 +310,9 @@ struct List<'a> {
 
 #[derive(Deserialize)]
 struct Record<'a> {
+    /// The cluster's resource id (read only by the stream detector, for its alerts).
+    #[serde(borrow, default, rename = "resourceId")]
+    resource_id: Option<&'a RawValue>,
     /// A string in resource logs; `{"value": …, "localizedValue": …}` in Activity log events
     /// as the REST API returns them.
     #[serde(borrow, default)]
@@ -345,7 +348,7 @@ fn is_audit_category(name: &str) -> bool {
 }
 
 /// Scans one input: the [`Sink`] the reader feeds.
-struct FileScanner<'o> {
+pub(crate) struct FileScanner<'o> {
     opts: &'o ScanOptions,
     enabled: Vec<bool>,
     body_resources: Vec<&'static str>,
@@ -375,6 +378,8 @@ struct FileScanner<'o> {
     stageless_outcomes: HashSet<u64>,
     /// Refusals per source address within A065's window.
     bursts: RefusalBursts,
+    /// Set by the stream detector (crate::stream): redeliveries skipped, matches handed out.
+    stream: Option<Box<crate::stream::Hooks>>,
 }
 
 /// Open streams remembered per file; past it the set starts over (a long-lived stream may then
@@ -422,7 +427,33 @@ impl<'o> FileScanner<'o> {
             stageless: HashSet::new(),
             stageless_outcomes: HashSet::new(),
             bursts: RefusalBursts::default(),
+            stream: None,
         }
+    }
+
+    /// A scanner judging one unit at a time for the stream detector.
+    pub(crate) fn for_stream(opts: &'o ScanOptions, hooks: crate::stream::Hooks) -> Self {
+        let mut sc = FileScanner::new(Arc::from("stream"), opts);
+        sc.stream = Some(Box::new(hooks));
+        sc
+    }
+
+    /// Decodes and judges one unit; the problems it had (each `kind: message`).
+    pub(crate) fn stream_unit(&mut self, bytes: &[u8]) -> Vec<String> {
+        self.decode_unit(bytes, 0);
+        self.errors_not_listed = 0;
+        std::mem::take(&mut self.errors)
+            .into_iter()
+            .map(|(_, m)| m)
+            .collect()
+    }
+
+    pub(crate) fn stream_hooks(&mut self) -> Option<&mut crate::stream::Hooks> {
+        self.stream.as_deref_mut()
+    }
+
+    pub(crate) fn stream_stats(&self) -> &Stats {
+        &self.stats
     }
 
     fn error(&mut self, line: u64, kind: &'static str, msg: String) {
@@ -543,6 +574,9 @@ impl<'o> FileScanner<'o> {
     }
 
     fn record(&mut self, r: Record, line: u64) {
+        if let Some(s) = self.stream.as_mut() {
+            s.set_cluster(r.resource_id);
+        }
         let category = match r.category.map(envelope_name) {
             None => String::new(),
             Some(Some(c)) => c,
@@ -654,6 +688,11 @@ impl<'o> FileScanner<'o> {
     }
 
     fn on_event(&mut self, ev: &Event, line: u64, shape: &'static str, category: Option<&str>) {
+        if let Some(s) = self.stream.as_mut()
+            && !s.admit(ev)
+        {
+            return;
+        }
         let st = &mut self.stats;
         st.events += 1;
         match st.shapes.get_mut(shape) {
@@ -752,6 +791,10 @@ impl<'o> FileScanner<'o> {
                 continue;
             }
             if let Some(detail) = (rule.eval)(&view, &self.opts.config) {
+                if let Some(s) = self.stream.as_mut() {
+                    s.hit(i, &view, detail);
+                    continue;
+                }
                 let sample = sample(ev, &self.name, line, detail);
                 self.hits[i].add(ev.username(), 1, vec![sample], self.opts);
             }

@@ -65,4 +65,13 @@ pub trait Source: Send {
     }
     /// A short description for the status line and logs (never a secret).
     fn describe(&self) -> String;
+    /// Input the source itself had to skip since the last call (a line over the length bound),
+    /// with where it was and why: reported and counted as malformed by the loop.
+    fn take_problems(&mut self) -> Vec<(Origin, String)> {
+        Vec::new()
+    }
+    /// The source has ended for good (stdin at its end): the loop commits and exits.
+    fn finished(&self) -> bool {
+        false
+    }
 }

@@ -24,6 +24,9 @@ pub enum AuditCommand {
     Policy(PolicyArgs),
     /// Print the least-privilege Role/ClusterRole (and bindings) covering what one identity did
     Rbac(RbacArgs),
+    /// Follow audit events as they arrive (files, stdin, Event Hubs over Kafka, storage append
+    /// blobs) and write an alert line for every rule match (docs/audit-follow.md)
+    Follow(Box<super::audit_follow::FollowArgs>),
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,7 +107,7 @@ pub struct ScanArgs {
     pub output: crate::output::OutputArgs,
 }
 
-fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
+pub(crate) fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
     let text = kubeward_core::input::read_string(
         path,
         kubeward_core::input::limits::LIST,
@@ -124,6 +127,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
         AuditCommand::Scan(a) => run_scan(a),
         AuditCommand::Policy(a) => run_policy(a),
         AuditCommand::Rbac(a) => run_rbac(a),
+        AuditCommand::Follow(a) => super::audit_follow::run(*a),
     }
 }
 

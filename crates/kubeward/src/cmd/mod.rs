@@ -1,5 +1,6 @@
 pub mod aks;
 pub mod audit;
+pub mod audit_follow;
 pub mod checks;
 pub mod engine;
 pub mod netpol;
