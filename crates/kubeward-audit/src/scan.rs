@@ -1480,6 +1480,21 @@ fn scan_input(input: &Input, opts: &ScanOptions) -> FileScan {
     }
 }
 
+/// Scan one file cut into parts of about [`ScanOptions::part_bytes`], scanned in parallel on
+/// the current thread pool whatever its size. A file that is not cut (gzip, not JSON lines, no
+/// larger than one part) is scanned from start to end. [`scan`] cuts large files by itself; this
+/// is for comparing both ways.
+pub fn scan_path_in_parts(path: &std::path::Path, opts: &ScanOptions) -> FileScan {
+    let name = path.display().to_string();
+    match kubeward_core::input::open(path) {
+        Ok(f) => match crate::par::scan_parts(&name, &f, opts) {
+            Some(done) => done,
+            None => scan_reader(&name, f, opts),
+        },
+        Err(e) => unreadable(&name, format!("cannot open: {e}")),
+    }
+}
+
 /// Scan every input (in parallel, one file per task) and merge in input order.
 pub fn scan(inputs: &[Input], opts: &ScanOptions) -> ScanOutcome {
     use rayon::prelude::*;
