@@ -595,6 +595,27 @@ impl ReqKey {
     }
 }
 
+/// Sets of auditID hashes: the keys are hashes already, so they are used as they are.
+type IdSet = HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for u64 keys; kept correct for any other use.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// Per-file request state: open streams, requests seen before their completion, stage-less
 /// copies, refusals per address.
 #[derive(Debug, Default)]
@@ -605,13 +626,13 @@ pub(crate) struct ReqState {
     /// Hashes of the auditIDs of requests whose `RequestReceived` or `ResponseStarted` was read
     /// and whose completion was not yet: the first event of a request is the one rules about
     /// identities judge, so a request cut before its completion still counts, once.
-    pending: HashSet<u64>,
+    pending: IdSet,
     /// Hashes of the auditIDs of stage-less events already read: an export that drops `stage`
     /// may still hold several events of one request.
-    stageless: HashSet<u64>,
+    stageless: IdSet,
     /// Hashes of the auditIDs of stage-less events with an outcome (a response status) already
     /// read: a later copy with an outcome repeats it.
-    stageless_outcomes: HashSet<u64>,
+    stageless_outcomes: IdSet,
     /// Refusals per source address within A065's window.
     bursts: RefusalBursts,
 }
@@ -917,8 +938,14 @@ impl<'o> FileScanner<'o> {
         if let Some(s) = self.stream.as_mut() {
             s.set_cluster(r.resource_id);
         }
-        let category = match r.category.map(envelope_name) {
-            None => String::new(),
+        // A plain string borrows (the common case); escapes or the object form decode.
+        let category: std::borrow::Cow<str> = match r.category.map(|c| {
+            serde_json::from_str::<Str>(c.get())
+                .ok()
+                .map(|s| s.0)
+                .or_else(|| envelope_name(c).map(Into::into))
+        }) {
+            None => "".into(),
             Some(Some(c)) => c,
             Some(None) => {
                 return self.error(
@@ -928,7 +955,7 @@ impl<'o> FileScanner<'o> {
                 );
             }
         };
-        let category = category.as_str();
+        let category: &str = &category;
         if !category.is_empty() && !category.starts_with("kube-audit") {
             self.stats.non_audit_records += 1;
             return;
@@ -941,9 +968,13 @@ impl<'o> FileScanner<'o> {
             );
         };
         // `properties` is an object; some pipelines re-encode it as a string.
-        let props_text: std::borrow::Cow<str> = match serde_json::from_str::<String>(props.get()) {
-            Ok(s) => s.into(),
-            Err(_) => props.get().into(),
+        let props_text: std::borrow::Cow<str> = if props.get().starts_with('"') {
+            match serde_json::from_str::<String>(props.get()) {
+                Ok(s) => s.into(),
+                Err(_) => props.get().into(),
+            }
+        } else {
+            props.get().into()
         };
         let log = match serde_json::from_str::<RecordProps>(&props_text) {
             Ok(RecordProps { log: Some(log) }) => log,
@@ -1151,11 +1182,14 @@ impl<'o> FileScanner<'o> {
         }
         let t = ev.time();
         if !t.is_empty() {
+            // In place: the buffers are reused, times grow with nearly every event.
             if st.first.is_empty() || t < st.first.as_str() {
-                st.first = t.to_string();
+                st.first.clear();
+                st.first.push_str(t);
             }
             if t > st.last.as_str() {
-                st.last = t.to_string();
+                st.last.clear();
+                st.last.push_str(t);
             }
         }
         count_key(&mut order, &mut st.users, |o| &mut o.users, ev.username());
@@ -1207,7 +1241,7 @@ fn id_hash(id: &str) -> u64 {
 
 /// Inserts into a per-file set of request ids, starting it over past [`MAX_OPEN_STREAMS`]
 /// (a request may then count twice, never be missed). Whether `id` was new.
-fn insert_bounded(set: &mut HashSet<u64>, id: u64) -> bool {
+fn insert_bounded(set: &mut IdSet, id: u64) -> bool {
     if set.len() >= MAX_OPEN_STREAMS && !set.contains(&id) {
         set.clear();
     }
