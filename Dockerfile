@@ -6,9 +6,10 @@
 # Build stage: Rust on Alpine targets musl, and musl binaries are linked statically by default
 # (crt-static), so the result runs in `scratch`. build-base provides the C compiler `ring` needs;
 # cmake builds librdkafka (audit follow --kafka), perl and linux-headers build the OpenSSL it
-# links statically (Event Hubs' TLS); ca-certificates gives the CA bundle copied below.
+# links statically (Event Hubs' TLS); curl-dev only for a header librdkafka's build includes (no
+# curl is linked); ca-certificates gives the CA bundle copied below.
 FROM rust:1-alpine AS build
-RUN apk add --no-cache build-base cmake perl linux-headers ca-certificates
+RUN apk add --no-cache build-base cmake perl linux-headers curl-dev ca-certificates
 WORKDIR /src
 COPY . .
 RUN cargo build --release --locked -p kubeward \

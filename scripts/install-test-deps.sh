@@ -2,7 +2,8 @@
 # Installs what kubeward's tests need beyond the Rust toolchain, and nothing else:
 #   - Debian packages: chromium (HTML report test), strace (the node scan's "no child process"
 #     test), jq (scripts), npm (to install the next item), cmake (builds librdkafka for
-#     `audit follow --kafka`; its OpenSSL is built from source with perl and make);
+#     `audit follow --kafka`; its OpenSSL is built from source with perl and make),
+#     libcurl4-openssl-dev (only its headers: librdkafka's build includes curl.h);
 #   - Microsoft's SARIF Multitool, from npm, into the project-local .ci/node_modules (pinned by
 #     .ci/package.json and .ci/package-lock.json; git ignores the folder).
 # Idempotent, and quick when everything is already there.
@@ -17,6 +18,9 @@ command -v npm >/dev/null 2>&1 || missing+=(npm)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v perl >/dev/null 2>&1 || missing+=(perl)
 command -v make >/dev/null 2>&1 || missing+=(make)
+# librdkafka 2.12's cmake build includes curl.h even without curl support (nothing is linked).
+[[ -f /usr/include/curl/curl.h || -f /usr/include/x86_64-linux-gnu/curl/curl.h || -f /usr/include/aarch64-linux-gnu/curl/curl.h ]] ||
+    missing+=(libcurl4-openssl-dev)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then

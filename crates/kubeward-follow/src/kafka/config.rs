@@ -50,7 +50,8 @@ pub fn client_config(
     // Bounded reading: the fetch sizes, the pre-fetch queue, and the largest response accepted
     // (a message over the follower's bound, but under this one, is skipped and reported).
     let max_msg = opts.max_message_bytes.max(MIN_MESSAGE_BYTES);
-    let fetch_max = max_msg.saturating_mul(2).min(256 << 20);
+    // librdkafka wants fetch.max.bytes >= message.max.bytes (1,000,000 by default).
+    let fetch_max = max_msg.saturating_mul(2).clamp(4 << 20, 256 << 20);
     set("fetch.message.max.bytes", (1usize << 20).to_string());
     set("fetch.max.bytes", fetch_max.to_string());
     set(
