@@ -520,3 +520,84 @@ fn a_wrong_sas_or_key_exits_2_without_showing_it() {
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("nope") && err.contains("not found"), "{err}");
 }
+
+/// deploy/audit-follow.yaml: kubeward's own workload and network checks find nothing to fail or
+/// warn about, the pods are locked down as documented, and the arguments are ones the follower
+/// takes (parsed up to the missing secret file: no cluster here).
+#[test]
+fn the_deployment_passes_kubeward_and_its_arguments_parse() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/audit-follow.yaml");
+    let out = bin()
+        .args(["workloads", "-o", "json"])
+        .arg(&path)
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let bad: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| !matches!(f["status"].as_str(), Some("PASS" | "INFO" | "N/A")))
+        .map(|f| format!("{} {} {}", f["status"], f["code"], f["message"]))
+        .collect();
+    assert!(bad.is_empty(), "{bad:#?}");
+
+    let text = std::fs::read_to_string(&path).unwrap();
+    let docs: Vec<serde_json::Value> = serde_saphyr::from_multiple(&text).unwrap();
+    let deployments: Vec<&serde_json::Value> =
+        docs.iter().filter(|d| d["kind"] == "Deployment").collect();
+    assert_eq!(deployments.len(), 2);
+    let eventhubs = deployments
+        .iter()
+        .find(|d| d["metadata"]["name"] == "audit-follow-eventhubs")
+        .unwrap();
+    assert_eq!(eventhubs["spec"]["replicas"], 2);
+    for d in &deployments {
+        let pod = &d["spec"]["template"]["spec"];
+        assert_eq!(pod["automountServiceAccountToken"], false);
+        assert_eq!(pod["securityContext"]["runAsNonRoot"], true);
+        assert_eq!(
+            pod["securityContext"]["seccompProfile"]["type"],
+            "RuntimeDefault"
+        );
+        let c = &pod["containers"][0];
+        assert_eq!(c["securityContext"]["readOnlyRootFilesystem"], true);
+        assert_eq!(c["securityContext"]["capabilities"]["drop"][0], "ALL");
+        assert_eq!(c["livenessProbe"]["httpGet"]["path"], "/healthz");
+        assert_eq!(c["readinessProbe"]["httpGet"]["path"], "/readyz");
+        let args: Vec<String> = c["args"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| {
+                a.as_str()
+                    .unwrap()
+                    .replace("/var/run/secrets/kubeward/", "/nonexistent/")
+            })
+            .collect();
+        assert!(
+            !args
+                .iter()
+                .any(|a| a.contains("sig=") || a.contains("SharedAccessKey"))
+        );
+        // Every argument is known (clap stops at the first it does not know, before --help).
+        let out = bin().args(&args).arg("--help").output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        if args.iter().any(|a| a.starts_with("--storage")) {
+            // The storage source stops at the missing secret, before any network.
+            let out = bin().args(&args).output().unwrap();
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{err}");
+            assert!(err.contains("/nonexistent/"), "{err}");
+        }
+    }
+    let policy = docs
+        .iter()
+        .find(|d| d["kind"] == "NetworkPolicy" && d["metadata"]["name"] == "audit-follow")
+        .unwrap();
+    assert_eq!(policy["spec"]["ingress"][0]["ports"][0]["port"], 9090);
+}
