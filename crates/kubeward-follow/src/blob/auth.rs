@@ -205,7 +205,7 @@ pub fn from_account_url(s: &str, container: &str) -> Result<Target, String> {
 fn last_segment(url: &Url) -> Option<String> {
     url.path_segments()?
         .rfind(|s| !s.is_empty())
-        .map(|s| percent_decode(s))
+        .map(percent_decode)
 }
 
 fn trim_slash(mut url: Url) -> Url {

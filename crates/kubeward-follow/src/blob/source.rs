@@ -345,10 +345,7 @@ impl BlobSource {
         match b.form {
             Form::Unknown => b.len > 0,
             Form::Lines => {
-                b.fetched < b.len
-                    || ((!b.tail.is_empty() || b.skipping)
-                        && b.fetched >= b.len
-                        && self.complete(b, now))
+                b.fetched < b.len || ((!b.tail.is_empty() || b.skipping) && self.complete(b, now))
             }
             Form::Records => b.start < b.len && self.complete(b, now),
         }
@@ -693,7 +690,7 @@ impl Source for BlobSource {
             .map(|b| (b.name.to_string(), b.len - b.start))
             .collect();
         if v.len() > MAX_LAG_ENTRIES {
-            v.sort_by(|a, b| b.1.cmp(&a.1));
+            v.sort_by_key(|e| std::cmp::Reverse(e.1));
             v.truncate(MAX_LAG_ENTRIES);
         }
         v
