@@ -333,12 +333,7 @@ impl BlobSource {
     }
 
     fn complete(&self, b: &Blob, now: i64) -> bool {
-        let settled = match (b.hour_end, b.modified) {
-            (Some(e), _) => now >= e + self.settle,
-            (None, Some(m)) => now >= m + self.settle,
-            (None, None) => false,
-        };
-        settled && b.stable
+        is_complete(b, self.settle, now)
     }
 
     fn has_work(&self, b: &Blob, now: i64) -> bool {
@@ -472,35 +467,59 @@ impl BlobSource {
     }
 
     fn entries(&self, now: i64) -> (BTreeMap<String, Entry>, Option<i64>) {
-        let mut horizon = self.cp.horizon;
-        let mut out = BTreeMap::new();
-        for (k, b) in &self.blobs {
-            let done =
-                b.start >= b.len && b.tail.is_empty() && !b.skipping && self.complete(b, now);
-            if done
-                && let Some(e) = b.hour_end
-                && e + RETAIN_SECS < now
-            {
-                horizon = Some(horizon.map_or(e, |h| h.max(e)));
-                continue;
-            }
-            out.insert(
-                k.clone(),
-                Entry {
-                    offset: b.start,
-                    line: b.line,
-                    done,
-                },
-            );
-        }
-        // Saved positions of blobs not listed (yet): kept, unless the horizon covers them.
-        for (k, e) in &self.saved {
-            if !out.contains_key(k) {
-                out.insert(k.clone(), e.clone());
-            }
-        }
-        (out, horizon)
+        positions(&self.blobs, &self.saved, self.cp.horizon, self.settle, now)
     }
+}
+
+/// Complete: its hour ended `settle` ago (or, without an hour in its name, its last change) and
+/// its length held between two listings.
+fn is_complete(b: &Blob, settle: i64, now: i64) -> bool {
+    let settled = match (b.hour_end, b.modified) {
+        (Some(e), _) => now >= e + settle,
+        (None, Some(m)) => now >= m + settle,
+        (None, None) => false,
+    };
+    settled && b.stable
+}
+
+/// The checkpoint's entries and horizon: blobs read to their end whose hour ended over
+/// RETAIN_SECS ago are left out, the horizon moving up to the latest of their hours.
+fn positions(
+    blobs: &BTreeMap<String, Blob>,
+    saved: &BTreeMap<String, Entry>,
+    horizon: Option<i64>,
+    settle: i64,
+    now: i64,
+) -> (BTreeMap<String, Entry>, Option<i64>) {
+    let mut horizon = horizon;
+    let mut out = BTreeMap::new();
+    for (k, b) in blobs {
+        let done =
+            b.start >= b.len && b.tail.is_empty() && !b.skipping && is_complete(b, settle, now);
+        if done
+            && let Some(e) = b.hour_end
+            && e + RETAIN_SECS < now
+        {
+            horizon = Some(horizon.map_or(e, |h| h.max(e)));
+            continue;
+        }
+        out.insert(
+            k.clone(),
+            Entry {
+                offset: b.start,
+                line: b.line,
+                done,
+            },
+        );
+    }
+    // Positions from the checkpoint of blobs not listed in this run (yet): kept until the
+    // horizon passes their hour (commit() drops them then).
+    for (k, e) in saved {
+        if !out.contains_key(k) {
+            out.insert(k.clone(), e.clone());
+        }
+    }
+    (out, horizon)
 }
 
 /// JSON lines start with a record (`{"time": …` or similar); the older form starts with
@@ -772,6 +791,45 @@ mod tests {
         assert_eq!(out.len(), 1);
         assert_eq!(out[0].bytes, b"b");
         assert_eq!((b.start, b.line), (3, 2));
+    }
+
+    #[test]
+    fn old_blobs_read_to_their_end_give_way_to_the_horizon() {
+        let now = 1_796_601_600 + 12 * 3600; // 2026-12-07 12:00
+        let blob = |name: &str, len: u64, start: u64| {
+            let mut b = Blob::new(name, None);
+            (b.len, b.start, b.fetched, b.line, b.stable) = (len, start, start, 3, true);
+            (name.to_string(), b)
+        };
+        let old_read = "c/y=2026/m=12/d=04/h=01/m=00/PT1H.json";
+        let old_unread = "c/y=2026/m=12/d=04/h=02/m=00/PT1H.json";
+        let recent = "c/y=2026/m=12/d=07/h=10/m=00/PT1H.json";
+        let current = "c/y=2026/m=12/d=07/h=12/m=00/PT1H.json";
+        let blobs: BTreeMap<String, Blob> = [
+            blob(old_read, 100, 100),
+            blob(old_unread, 100, 40),
+            blob(recent, 100, 100),
+            blob(current, 100, 100),
+        ]
+        .into_iter()
+        .collect();
+        let saved: BTreeMap<String, Entry> = [(
+            "c/y=2026/m=12/d=01/h=00/m=00/PT1H.json".to_string(),
+            Entry::default(),
+        )]
+        .into_iter()
+        .collect();
+        let (entries, horizon) = positions(&blobs, &saved, None, 900, now);
+        // The blob read to its end three days ago is forgotten; the horizon stands for it.
+        assert_eq!(horizon, hour_end(old_read));
+        assert!(!entries.contains_key(old_read));
+        // One not read to its end stays, whatever its age; so do recent ones.
+        assert_eq!(entries[old_unread].offset, 40);
+        assert!(!entries[old_unread].done);
+        assert!(entries[recent].done);
+        // The current hour is not complete.
+        assert!(!entries[current].done);
+        assert!(entries.contains_key("c/y=2026/m=12/d=01/h=00/m=00/PT1H.json"));
     }
 
     #[test]
