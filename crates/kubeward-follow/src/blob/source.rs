@@ -832,6 +832,92 @@ mod tests {
         assert!(entries.contains_key("c/y=2026/m=12/d=01/h=00/m=00/PT1H.json"));
     }
 
+    /// A Blob service on 127.0.0.1 answering each request with `answer(request head)`.
+    fn service(
+        answer: impl Fn(&str) -> (u16, String, Vec<u8>) + Send + 'static,
+    ) -> (String, std::thread::JoinHandle<()>) {
+        use std::io::{Read, Write};
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/acct/c", l.local_addr().unwrap());
+        let h = std::thread::spawn(move || {
+            for s in l.incoming() {
+                let Ok(mut s) = s else { return };
+                let mut head = Vec::new();
+                let mut b = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && s.read(&mut b).unwrap_or(0) == 1 {
+                    head.push(b[0]);
+                }
+                let head = String::from_utf8_lossy(&head).to_string();
+                let (status, headers, body) = answer(&head);
+                let _ = s.write_all(
+                    format!(
+                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n{headers}\r\n",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+                let _ = s.write_all(&body);
+            }
+        });
+        (url, h)
+    }
+
+    #[test]
+    fn transient_failures_are_retried_and_counted() {
+        let name = "c/y=2026/m=01/d=05/h=03/m=00/PT1H.json";
+        let content = b"{\"a\":1}\n{\"b\":2}\n{\"c\"".to_vec();
+        let lists = std::sync::atomic::AtomicU32::new(0);
+        let body = content.clone();
+        let (url, _h) = service(move |head| {
+            if head.contains("comp=list") {
+                // The first listing meets a busy server.
+                if lists.fetch_add(1, std::sync::atomic::Ordering::SeqCst) == 0 {
+                    return (503, "x-ms-error-code: ServerBusy\r\n".into(), Vec::new());
+                }
+                let xml = format!(
+                    "<EnumerationResults><Blobs><Blob><Name>{name}</Name><Properties><Content-Length>{}</Content-Length></Properties></Blob></Blobs><NextMarker/></EnumerationResults>",
+                    body.len()
+                );
+                return (200, String::new(), xml.into_bytes());
+            }
+            let range = head
+                .lines()
+                .find_map(|l| l.strip_prefix("x-ms-range: bytes="))
+                .unwrap();
+            let (a, b) = range.split_once('-').unwrap();
+            let (a, b): (usize, usize) = (a.parse().unwrap(), b.parse().unwrap());
+            let b = b.min(body.len() - 1);
+            (
+                206,
+                format!("content-range: bytes {a}-{b}/{}\r\n", body.len()),
+                body[a..=b].to_vec(),
+            )
+        });
+        let target = super::super::auth::Target {
+            container_url: reqwest::Url::parse(&url).unwrap(),
+            container: "c".into(),
+            credential: super::super::auth::Credential::Anonymous,
+        };
+        let client = BlobClient::new(target, None).unwrap();
+        let mut src = BlobSource::new(
+            client,
+            Settings {
+                prefix: None,
+                checkpoint: None,
+                poll_interval: Duration::from_secs(60),
+                settle: Duration::from_secs(900),
+                max_line: 1024,
+            },
+        )
+        .unwrap();
+        assert_eq!(src.errors(), 1);
+        let units = src.poll(Duration::ZERO).unwrap();
+        let texts: Vec<&[u8]> = units.iter().map(|u| u.bytes.as_slice()).collect();
+        assert_eq!(texts, vec![b"{\"a\":1}".as_slice(), b"{\"b\":2}"]);
+        // The partial last line waits; the lag counts it.
+        assert_eq!(src.lag(), vec![(name.to_string(), 4)]);
+    }
+
     #[test]
     fn forms_and_hours() {
         assert!(is_records_form(b" {\n  \"records\": ["));
