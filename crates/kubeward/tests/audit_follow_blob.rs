@@ -429,6 +429,63 @@ fn follows_hourly_blobs_appends_and_a_restart_from_the_checkpoint() {
     assert!(!first_err.contains(sig) && !second_err.contains(sig));
 }
 
+/// Killed after alerting what it read but before committing it: the restart reads it again
+/// (at-least-once). Nothing is lost; what is alerted twice is exactly the uncommitted window.
+#[test]
+fn a_kill_before_the_commit_redelivers_only_the_uncommitted_window() {
+    let Some(az) = azurite() else { return };
+    create_container(&az);
+    let cur = hour_path(time::OffsetDateTime::now_utc());
+    create_append_blob(&az, &cur);
+    append_block(&az, &cur, &(exec("u1") + &exec("u2")));
+    let dir = tempfile::tempdir().unwrap();
+    let cp = dir.path().join("checkpoint.json");
+    let out = dir.path().join("alerts.jsonl");
+    let sas = container_sas(&az);
+    let read = || std::fs::read_to_string(&out).unwrap_or_default();
+    let committed = (exec("u1") + &exec("u2")).len() as u64;
+    // First run: read and committed.
+    let mut child = follow_sas(&sas, &cp, &out, &[]);
+    wait_for("u1, u2 committed", || {
+        checkpointed(&cp, &cur) == Some(committed)
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    // Second run commits only after an hour: u3 is alerted, then the process is killed.
+    append_block(&az, &cur, &exec("u3"));
+    let mut child = bin()
+        .args([
+            "audit",
+            "follow",
+            "--storage-container-url-env",
+            "KW_TEST_SAS_URL",
+        ])
+        .arg("--checkpoint")
+        .arg(&cp)
+        .arg("--alerts")
+        .arg(&out)
+        .args(["--poll-interval", "200ms", "--commit-interval", "1h"])
+        .env("KW_TEST_SAS_URL", &sas)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for("u3", || alerts_in(&read()).len() == 3);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(checkpointed(&cp, &cur), Some(committed));
+    // Third run: u3 again (uncommitted), u4 new; u1 and u2 not again.
+    append_block(&az, &cur, &exec("u4"));
+    let mut child = follow_sas(&sas, &cp, &out, &["--until-idle", "2"]);
+    let status = wait_exit(&mut child);
+    assert!(status.success());
+    let mut want = a001(&["u1", "u2", "u3", "u4"]);
+    want.insert(("A001".into(), "u3".into()), 2);
+    assert_eq!(alerts_in(&read()), want);
+    let all = (exec("u1") + &exec("u2") + &exec("u3") + &exec("u4")).len() as u64;
+    assert_eq!(checkpointed(&cp, &cur), Some(all));
+}
+
 #[test]
 fn a_wrong_sas_or_key_exits_2_without_showing_it() {
     let Some(az) = azurite() else { return };
