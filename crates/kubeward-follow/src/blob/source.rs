@@ -206,9 +206,8 @@ impl BlobSource {
                     self.next_list = Instant::now() + self.poll_interval;
                     return Ok(());
                 }
-                Err(ClientError::Transient(m)) if attempt < 3 => {
+                Err(ClientError::Transient(_)) if attempt < 3 => {
                     self.errors += 1;
-                    let _ = m;
                     std::thread::sleep(wait);
                     wait *= 2;
                 }
@@ -432,7 +431,17 @@ impl BlobSource {
                 }
             }
             Form::Records => {
-                if b.len > MAX_RECORDS_BLOB {
+                if b.start > 0 {
+                    // Read whole already: a document cannot grow and stay one. Not read again
+                    // (that would alert it twice); the change is reported.
+                    self.problems.push((
+                        b.origin(&container, b.start, b.line + 1),
+                        format!(
+                            "a {{\"records\": [...]}} blob grew from {} to {} bytes after it was read: the new bytes are not read",
+                            b.start, b.len
+                        ),
+                    ));
+                } else if b.len > MAX_RECORDS_BLOB {
                     self.problems.push((
                         b.origin(&container, 0, 1),
                         format!(
