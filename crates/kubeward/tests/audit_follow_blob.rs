@@ -658,3 +658,41 @@ fn the_deployment_passes_kubeward_and_its_arguments_parse() {
         .unwrap();
     assert_eq!(policy["spec"]["ingress"][0]["ports"][0]["port"], 9090);
 }
+
+/// Entra ID is asked for explicitly, and without the workload identity variables the follower
+/// says which are missing (exit 2, before any network).
+#[test]
+fn entra_id_needs_its_flag_and_the_workload_identity() {
+    let out = bin()
+        .args([
+            "audit",
+            "follow",
+            "--storage-account-url",
+            "https://acct.blob.core.windows.net",
+        ])
+        .args(["--container", CONTAINER])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("--storage-entra-id"), "{err}");
+    let out = bin()
+        .args([
+            "audit",
+            "follow",
+            "--storage-account-url",
+            "https://acct.blob.core.windows.net",
+        ])
+        .args(["--storage-entra-id", "--container", CONTAINER])
+        .env_remove("AZURE_FEDERATED_TOKEN_FILE")
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_TENANT_ID")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("AZURE_CLIENT_ID") && err.contains("workload identity"),
+        "{err}"
+    );
+}

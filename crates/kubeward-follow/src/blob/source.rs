@@ -927,6 +927,66 @@ mod tests {
         assert_eq!(src.lag(), vec![(name.to_string(), 4)]);
     }
 
+    /// Entra ID: the token from the token endpoint goes to the Blob service as a bearer token,
+    /// with the API version (what Azure requires of OAuth requests).
+    #[test]
+    fn an_entra_token_is_sent_as_a_bearer_token() {
+        let (token_url, _t) = service(|head| {
+            assert!(
+                head.starts_with("POST /tenant-1/oauth2/v2.0/token "),
+                "{head}"
+            );
+            (
+                200,
+                String::new(),
+                br#"{"token_type":"Bearer","expires_in":3599,"access_token":"at-1"}"#.to_vec(),
+            )
+        });
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+        let s2 = seen.clone();
+        let (url, _h) = service(move |head| {
+            s2.lock().unwrap().push_str(head);
+            (
+                200,
+                String::new(),
+                b"<EnumerationResults><Blobs/><NextMarker/></EnumerationResults>".to_vec(),
+            )
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("token");
+        std::fs::write(&f, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln").unwrap();
+        let authority = token_url.trim_end_matches("/acct/c");
+        let id = super::super::entra::WorkloadIdentity::new(
+            f,
+            "client-1".into(),
+            "tenant-1".into(),
+            authority,
+        )
+        .unwrap();
+        let account = url.trim_end_matches("/c");
+        let target = super::super::auth::from_account_url(account, "c").unwrap();
+        let client = BlobClient::new(target, Some(id)).unwrap();
+        let src = BlobSource::new(
+            client,
+            Settings {
+                prefix: Some("resourceId=/SUBSCRIPTIONS/S/".into()),
+                checkpoint: None,
+                poll_interval: Duration::from_secs(60),
+                settle: Duration::from_secs(900),
+                max_line: 1024,
+            },
+        )
+        .unwrap();
+        assert_eq!(src.errors(), 0);
+        let head = seen.lock().unwrap().to_ascii_lowercase();
+        assert!(head.contains("authorization: bearer at-1\r\n"), "{head}");
+        assert!(head.contains("x-ms-version: 2021-08-06\r\n"), "{head}");
+        assert!(
+            head.contains("prefix=resourceid%3d%2fsubscriptions%2fs%2f"),
+            "{head}"
+        );
+    }
+
     #[test]
     fn forms_and_hours() {
         assert!(is_records_form(b" {\n  \"records\": ["));
