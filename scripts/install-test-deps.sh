@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs what kubeward's tests need beyond the Rust toolchain, and nothing else:
 #   - Debian packages: chromium (HTML report test), strace (the node scan's "no child process"
-#     test), jq (scripts), npm (to install the next item), cmake (builds librdkafka for
+#     test), jq (scripts), npm (to install the next items), cmake (builds librdkafka for
 #     `audit follow --kafka`; its OpenSSL is built from source with perl and make),
 #     libcurl4-openssl-dev (only its headers: librdkafka's build includes curl.h);
-#   - Microsoft's SARIF Multitool, from npm, into the project-local .ci/node_modules (pinned by
-#     .ci/package.json and .ci/package-lock.json; git ignores the folder).
+#   - from npm, into the project-local .ci/node_modules (pinned by .ci/package.json and
+#     .ci/package-lock.json; git ignores the folder): Microsoft's SARIF Multitool, and Azurite,
+#     Microsoft's storage emulator (the storage follower's tests start azurite-blob on 127.0.0.1).
 # Idempotent, and quick when everything is already there.
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -35,12 +36,16 @@ fi
 
 tools="$repo_root/.ci"
 multitool="$tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool"
-if [[ ! -x "$multitool" ]]; then
-    echo "install-test-deps: installing @microsoft/sarif-multitool into .ci/node_modules"
+if [[ ! -x "$multitool" || ! -x "$tools/node_modules/.bin/azurite-blob" ]]; then
+    echo "install-test-deps: installing @microsoft/sarif-multitool and azurite into .ci/node_modules"
     npm ci --prefix "$tools" --no-audit --no-fund --loglevel=error >/dev/null
 fi
 if ! DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 "$multitool" --version >/dev/null 2>&1; then
     echo "install-test-deps: $multitool is installed but does not run" >&2
     exit 1
 fi
-echo "install-test-deps: ready (chromium, strace, jq, cmake, sarif-multitool)"
+if ! "$tools/node_modules/.bin/azurite-blob" --version >/dev/null 2>&1; then
+    echo "install-test-deps: azurite-blob is installed but does not run" >&2
+    exit 1
+fi
+echo "install-test-deps: ready (chromium, strace, jq, cmake, sarif-multitool, azurite)"

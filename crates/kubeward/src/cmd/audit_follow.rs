@@ -72,10 +72,22 @@ pub struct FollowArgs {
     /// File holding the storage account's connection string
     #[arg(long, value_name = "FILE", help_heading = "Storage account")]
     pub storage_connection_string_file: Option<PathBuf>,
-    /// The container (with a connection string): insights-logs-kube-audit or
-    /// insights-logs-kube-audit-admin
+    /// The container (with a connection string or --storage-account-url):
+    /// insights-logs-kube-audit or insights-logs-kube-audit-admin
     #[arg(long, value_name = "NAME", help_heading = "Storage account")]
     pub container: Option<String>,
+    /// The storage account's blob endpoint (`https://ACCOUNT.blob.core.windows.net`), read with
+    /// Microsoft Entra ID (needs --storage-entra-id and --container)
+    #[arg(long, value_name = "URL", help_heading = "Storage account")]
+    pub storage_account_url: Option<String>,
+    /// Authenticate to --storage-account-url with AKS workload identity (AZURE_CLIENT_ID,
+    /// AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE, as the webhook injects them)
+    #[arg(
+        long,
+        requires = "storage_account_url",
+        help_heading = "Storage account"
+    )]
+    pub storage_entra_id: bool,
     /// Only blobs under this prefix (a subscription, a cluster, a date)
     #[arg(long, value_name = "P", help_heading = "Storage account")]
     pub prefix: Option<String>,
@@ -221,7 +233,7 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
         &a.storage_connection_string_env,
         &a.storage_connection_string_file,
     );
-    let storage = url.is_some() || conn.is_some();
+    let storage = url.is_some() || conn.is_some() || a.storage_account_url.is_some();
     let chosen = [!a.files.is_empty(), a.kafka.is_some(), storage];
     match chosen.iter().filter(|c| **c).count() {
         0 => bail!(
@@ -235,6 +247,7 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
         a.storage_container_url_file.is_some(),
         a.storage_connection_string_env.is_some(),
         a.storage_connection_string_file.is_some(),
+        a.storage_account_url.is_some(),
     ]
     .iter()
     .filter(|c| **c)
@@ -242,7 +255,7 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
         > 1
     {
         bail!(
-            "give one storage secret: a container URL or a connection string, from one variable or file"
+            "give one storage credential: a container URL or a connection string (from one variable or file), or --storage-account-url with --storage-entra-id"
         );
     }
     if let Some(bootstrap) = &a.kafka {
@@ -270,8 +283,8 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
         bail!("--topic, --group and --since go with --kafka");
     }
     if storage {
-        let auth = match (url, conn) {
-            (Some(u), None) => {
+        let auth = match (url, conn, &a.storage_account_url) {
+            (Some(u), None, None) => {
                 if a.container.is_some() {
                     bail!(
                         "--container goes with a connection string; the container URL names its container"
@@ -279,20 +292,35 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
                 }
                 StorageAuth::ContainerUrl(u)
             }
-            (None, Some(c)) => StorageAuth::ConnectionString {
+            (None, Some(c), None) => StorageAuth::ConnectionString {
                 secret: c,
                 container: a
                     .container
                     .clone()
                     .context("a connection string needs --container NAME")?,
             },
-            _ => bail!("give one storage secret"),
+            (None, None, Some(account_url)) => {
+                if !a.storage_entra_id {
+                    bail!(
+                        "--storage-account-url is read with Microsoft Entra ID: add --storage-entra-id (a SAS goes in --storage-container-url-env)"
+                    );
+                }
+                StorageAuth::EntraId {
+                    account_url: account_url.clone(),
+                    container: a
+                        .container
+                        .clone()
+                        .context("--storage-account-url needs --container NAME")?,
+                }
+            }
+            _ => bail!("give one storage credential"),
         };
         let opts = StorageOptions {
-            auth,
             prefix: a.prefix.clone(),
             checkpoint: a.checkpoint.clone(),
             poll_interval: a.poll_interval,
+            max_line: a.max_line_bytes.max(1024),
+            ..StorageOptions::new(auth)
         };
         return Ok(kubeward_follow::blob::open(&opts)?);
     }
