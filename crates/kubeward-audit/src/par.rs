@@ -246,9 +246,14 @@ impl Merger<'_> {
         for rec in &log.events {
             let truth = self.state.advance(&rec.key);
             let line = rec.line + base;
-            if truth == rec.flags {
+            let logged = if truth == rec.flags {
+                Some(rec.matches)
+            } else {
+                rec.alt.filter(|(f, _)| *f == truth).map(|(_, m)| m)
+            };
+            if let Some((from, n)) = logged {
                 let user: &str = log.users.get(rec.user as usize).map_or("", |u| u);
-                let (from, n) = (rec.matches.0 as usize, rec.matches.1 as usize);
+                let (from, n) = (from as usize, n as usize);
                 let mut want = Vec::new();
                 for &m in log.matches.get(from..from + n).unwrap_or_default() {
                     let m = usize::from(m);

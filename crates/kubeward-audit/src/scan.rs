@@ -517,6 +517,8 @@ pub(crate) struct EvRec {
     pub flags: Flags,
     pub user: u32,
     pub matches: (u32, u16),
+    /// The flags if the request began in an earlier part, and the matches under them.
+    pub alt: Option<(Flags, (u32, u16))>,
 }
 
 /// The event to judge again and what judging it gave.
@@ -540,6 +542,30 @@ pub(crate) struct Flags {
 }
 
 impl Flags {
+    /// For an event of a part: the flags it has instead when its request began in an earlier
+    /// part (its auditID then pending, its stream open), when they differ. Long watches and
+    /// streams complete parts after they started: their matches under both flags are logged,
+    /// so the merge rarely has to read such an event again.
+    pub(crate) fn if_begun_earlier(self, key: &ReqKey) -> Option<Flags> {
+        let mut alt = self;
+        if key.id.is_some()
+            && matches!(
+                key.stage,
+                Stage::RequestReceived
+                    | Stage::ResponseStarted
+                    | Stage::ResponseComplete
+                    | Stage::Panic
+            )
+        {
+            alt.first_of_request = false;
+        }
+        if key.stream_id.is_some() && key.stage == Stage::ResponseComplete && key.code == Some(101)
+        {
+            alt.start_not_logged = false;
+        }
+        (alt != self).then_some(alt)
+    }
+
     fn apply(self, view: &mut EventView) {
         view.start_not_logged = self.start_not_logged;
         view.stream_repeat = self.stream_repeat;
@@ -1091,13 +1117,22 @@ impl<'o> FileScanner<'o> {
         flags.apply(&mut view);
         let opts = self.opts;
         if let Mode::Part(log) = &mut self.mode {
-            let first = log.matches.len();
-            for (i, rule) in RULES.iter().enumerate() {
-                if self.enabled[i] && (rule.eval)(&view, &opts.config).is_some() {
-                    log.matches.push(i as u16);
+            let enabled = &self.enabled;
+            let judge = |view: &EventView, log: &mut PartLog| {
+                let first = log.matches.len();
+                for (i, rule) in RULES.iter().enumerate() {
+                    if enabled[i] && (rule.eval)(view, &opts.config).is_some() {
+                        log.matches.push(i as u16);
+                    }
                 }
-            }
-            let n = log.matches.len() - first;
+                (first as u32, (log.matches.len() - first) as u16)
+            };
+            let matches = judge(&view, log);
+            let alt = flags.if_begun_earlier(&key).map(|alt| {
+                alt.apply(&mut view);
+                (alt, judge(&view, log))
+            });
+            let n = usize::from(matches.1) + alt.map_or(0, |a| usize::from(a.1.1));
             let user = if n == 0 {
                 0
             } else {
@@ -1121,7 +1156,8 @@ impl<'o> FileScanner<'o> {
                 key,
                 flags,
                 user,
-                matches: (first as u32, n as u16),
+                matches,
+                alt,
             });
             self.unit.sub += 1;
             return;

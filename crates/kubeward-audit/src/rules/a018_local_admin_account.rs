@@ -39,12 +39,13 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         return None;
     }
     let user = v.authenticated_username();
-    let masters = v
-        .user
-        .as_ref()
-        .is_some_and(|u| u.has_group("system:masters"));
+    // The group is looked up last: most requests come from system identities.
     let local = matches!(user, "masterclient" | "clusterAdmin")
-        || (masters && !is_platform_identity(user) && !user.starts_with("system:"));
+        || (!user.starts_with("system:")
+            && !is_platform_identity(user)
+            && v.user
+                .as_ref()
+                .is_some_and(|u| u.has_group("system:masters")));
     local.then(|| format!("{user}: {} {}", v.verb(), object_name(v)))
 }
 

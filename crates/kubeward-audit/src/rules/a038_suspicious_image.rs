@@ -52,6 +52,16 @@ const NAMES: &[&str] = &[
 /// compared without case. Looking only at the product keeps this cheap on every event.
 fn tool_in_user_agent(ua: &str) -> Option<&'static str> {
     let product = ua.split(['/', ' ']).next().unwrap_or("").as_bytes();
+    // Lowercased once into a buffer (the names are lowercase): plain comparisons per window.
+    let mut buf = [0u8; 64];
+    if let Some(low) = buf.get_mut(..product.len()) {
+        low.copy_from_slice(product);
+        low.make_ascii_lowercase();
+        return NAMES
+            .iter()
+            .copied()
+            .find(|n| low.windows(n.len()).any(|w| w == n.as_bytes()));
+    }
     NAMES.iter().copied().find(|n| {
         product
             .windows(n.len())
@@ -86,6 +96,19 @@ mod tests {
     use super::super::testing::*;
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn tool_names_are_lowercase_and_found_in_any_case() {
+        // tool_in_user_agent lowercases the product only.
+        assert!(NAMES.iter().all(|n| *n == n.to_ascii_lowercase()));
+        assert_eq!(
+            tool_in_user_agent("Kube-Hunter/0.6.8 (x)"),
+            Some("kube-hunter")
+        );
+        assert_eq!(tool_in_user_agent("kubectl/v1.31.2 (linux/amd64)"), None);
+        let long = format!("{}xmrig/1", "a".repeat(80));
+        assert_eq!(tool_in_user_agent(&long), Some("xmrig"));
+    }
 
     #[test]
     fn fires_on_miner_image_and_tool_agent() {
