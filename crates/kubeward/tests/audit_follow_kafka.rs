@@ -263,3 +263,36 @@ fn an_unreachable_broker_exits_2_with_a_clear_message() {
         "{err}"
     );
 }
+
+#[test]
+fn entra_id_without_workload_identity_exits_2_naming_what_is_missing() {
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args([
+            "audit",
+            "follow",
+            "--kafka",
+            "ns.servicebus.windows.net:9093",
+        ])
+        .args(["--topic", TOPIC, "--group", "kubeward", "--kafka-entra-id"])
+        .env_remove("AZURE_TENANT_ID")
+        .env_remove("AZURE_CLIENT_ID")
+        .env_remove("AZURE_FEDERATED_TOKEN_FILE")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--kafka-entra-id needs AZURE_"), "{err}");
+    // A password and Entra ID together are refused by the flags.
+    let out = Command::new(env!("CARGO_BIN_EXE_kubeward"))
+        .args([
+            "audit",
+            "follow",
+            "--kafka",
+            "ns.servicebus.windows.net:9093",
+        ])
+        .args(["--topic", TOPIC, "--group", "kubeward", "--kafka-entra-id"])
+        .args(["--kafka-password-env", "EVENTHUB_CONNECTION_STRING"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
