@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what kubeward's tests need beyond the Rust toolchain, and nothing else:
 #   - Debian packages: chromium (HTML report test), strace (the node scan's "no child process"
-#     test), jq (scripts), npm (to install the next item);
+#     test), jq (scripts), npm (to install the next item), cmake (builds librdkafka for
+#     `audit follow --kafka`; its OpenSSL is built from source with perl and make),
+#     libcurl4-openssl-dev (only its headers: librdkafka's build includes curl.h);
 #   - from npm, into the project-local .ci/node_modules (pinned by .ci/package.json and
 #     .ci/package-lock.json; git ignores the folder): Microsoft's SARIF Multitool, and Azurite,
 #     Microsoft's storage emulator (the storage follower's tests start azurite-blob on 127.0.0.1).
@@ -14,6 +16,12 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v strace >/dev/null 2>&1 || missing+=(strace)
 command -v jq >/dev/null 2>&1 || missing+=(jq)
 command -v npm >/dev/null 2>&1 || missing+=(npm)
+command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+command -v perl >/dev/null 2>&1 || missing+=(perl)
+command -v make >/dev/null 2>&1 || missing+=(make)
+# librdkafka 2.12's cmake build includes curl.h even without curl support (nothing is linked).
+[[ -f /usr/include/curl/curl.h || -f /usr/include/x86_64-linux-gnu/curl/curl.h || -f /usr/include/aarch64-linux-gnu/curl/curl.h ]] ||
+    missing+=(libcurl4-openssl-dev)
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then
@@ -40,4 +48,4 @@ if ! "$tools/node_modules/.bin/azurite-blob" --version >/dev/null 2>&1; then
     echo "install-test-deps: azurite-blob is installed but does not run" >&2
     exit 1
 fi
-echo "install-test-deps: ready (chromium, strace, jq, sarif-multitool, azurite)"
+echo "install-test-deps: ready (chromium, strace, jq, cmake, sarif-multitool, azurite)"

@@ -2,6 +2,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod event;
+mod par;
 pub mod policy;
 pub mod rbac;
 pub mod reader;

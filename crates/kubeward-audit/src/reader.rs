@@ -69,17 +69,20 @@ fn read_some(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
 }
 
 /// A fixed-capacity buffer with a filled length, grown only for units up to the cap.
-struct Buf {
+pub(crate) struct Buf {
     data: Vec<u8>,
     filled: usize,
 }
 
 impl Buf {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Buf {
             data: vec![0; CHUNK],
             filled: 0,
         }
+    }
+    pub(crate) fn bytes(&self) -> &[u8] {
+        &self.data[..self.filled]
     }
     /// Drop `..from`, keeping the rest at the front.
     fn compact(&mut self, from: usize) {
@@ -101,17 +104,7 @@ impl Buf {
 /// Read the whole stream, feeding `sink`. Returns the detected layout; an I/O error (a
 /// truncated gzip member, say) stops the stream after every unit before it was delivered.
 pub fn stream(r: &mut dyn Read, max_unit: usize, sink: &mut dyn Sink) -> io::Result<Layout> {
-    let mut buf = Buf::new();
-    // Enough of the start to decide the layout: 64 KiB, and the whole first line when it is
-    // longer (a JSON-lines log can open with a large RequestResponse event), up to the cap.
-    while buf.filled < 64 << 10
-        || (buf.filled <= max_unit && memchr(b'\n', &buf.data[..buf.filled]).is_none())
-    {
-        if buf.refill(r)? == 0 {
-            break;
-        }
-    }
-    let layout = detect(&buf.data[..buf.filled]);
+    let (buf, layout) = read_head(r, max_unit)?;
     match layout {
         Layout::JsonLines => lines(r, buf, max_unit, sink)?,
         Layout::Structured => structured(r, buf, max_unit, sink)?,
@@ -126,6 +119,21 @@ pub fn stream(r: &mut dyn Read, max_unit: usize, sink: &mut dyn Sink) -> io::Res
         }
     }
     Ok(layout)
+}
+
+/// Read enough of the start to decide the layout: 64 KiB, and the whole first line when it is
+/// longer (a JSON-lines log can open with a large RequestResponse event), up to the cap.
+pub(crate) fn read_head(r: &mut dyn Read, max_unit: usize) -> io::Result<(Buf, Layout)> {
+    let mut buf = Buf::new();
+    while buf.filled < 64 << 10
+        || (buf.filled <= max_unit && memchr(b'\n', &buf.data[..buf.filled]).is_none())
+    {
+        if buf.refill(r)? == 0 {
+            break;
+        }
+    }
+    let layout = detect(&buf.data[..buf.filled]);
+    Ok((buf, layout))
 }
 
 fn skip_bom_ws(b: &[u8]) -> &[u8] {
@@ -211,8 +219,44 @@ fn trim_line(mut l: &[u8]) -> &[u8] {
     l
 }
 
-fn lines(r: &mut dyn Read, mut buf: Buf, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+fn lines(r: &mut dyn Read, buf: Buf, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+    split_lines(r, buf, 0, max_unit, &mut |l| match l {
+        Line::Unit { bytes, line, .. } => sink.unit(bytes, line),
+        Line::Oversize { line, len } => sink.problem(line, ReadProblem::Oversize, len),
+    })?;
+    Ok(())
+}
+
+/// What [`split_lines`] cuts: a non-blank line (trailing `\r`, spaces and tabs trimmed), or a
+/// line longer than the cap, skipped.
+pub(crate) enum Line<'b> {
+    Unit {
+        bytes: &'b [u8],
+        /// Where the line starts, as `base` plus the bytes read before it.
+        offset: u64,
+        /// 1-based, counted from the start of what `r` yields.
+        line: u64,
+    },
+    Oversize {
+        line: u64,
+        len: usize,
+    },
+}
+
+/// Cut a stream into lines with a bounded buffer. A line whose length (without its newline) is
+/// over `max_unit` is skipped whole, however it was read, so that the same bytes give the same
+/// units whether read from the start or from any line boundary (the parallel scan relies on it).
+/// Returns the number of newlines read.
+pub(crate) fn split_lines(
+    r: &mut dyn Read,
+    mut buf: Buf,
+    base: u64,
+    max_unit: usize,
+    f: &mut dyn FnMut(Line<'_>),
+) -> io::Result<u64> {
     let mut line_no: u64 = 1;
+    // Offset of `buf.data[0]` in the stream.
+    let mut consumed = base;
     // When a line grows past the cap: where it started and how long it was.
     let mut skipping: Option<(u64, usize)> = None;
     loop {
@@ -220,11 +264,22 @@ fn lines(r: &mut dyn Read, mut buf: Buf, max_unit: usize, sink: &mut dyn Sink) -
         while let Some(i) = memchr(b'\n', &buf.data[start..buf.filled]) {
             let end = start + i;
             match skipping.take() {
-                Some((at, len)) => sink.problem(at, ReadProblem::Oversize, len + end - start),
+                Some((at, len)) => f(Line::Oversize {
+                    line: at,
+                    len: len + end - start,
+                }),
+                None if end - start > max_unit => f(Line::Oversize {
+                    line: line_no,
+                    len: end - start,
+                }),
                 None => {
-                    let line = trim_line(&buf.data[start..end]);
-                    if !skip_bom_ws(line).is_empty() {
-                        sink.unit(line, line_no);
+                    let bytes = trim_line(&buf.data[start..end]);
+                    if !skip_bom_ws(bytes).is_empty() {
+                        f(Line::Unit {
+                            bytes,
+                            offset: consumed + start as u64,
+                            line: line_no,
+                        });
                     }
                 }
             }
@@ -239,17 +294,22 @@ fn lines(r: &mut dyn Read, mut buf: Buf, max_unit: usize, sink: &mut dyn Sink) -
             skipping = Some((line_no, partial));
             start = buf.filled;
         }
+        consumed += start as u64;
         buf.compact(start);
         if buf.refill(r)? == 0 {
             if let Some((at, len)) = skipping {
-                sink.problem(at, ReadProblem::Oversize, len);
+                f(Line::Oversize { line: at, len });
             } else {
-                let line = trim_line(&buf.data[..buf.filled]);
-                if !skip_bom_ws(line).is_empty() {
-                    sink.unit(line, line_no);
+                let bytes = trim_line(&buf.data[..buf.filled]);
+                if !skip_bom_ws(bytes).is_empty() {
+                    f(Line::Unit {
+                        bytes,
+                        offset: consumed,
+                        line: line_no,
+                    });
                 }
             }
-            return Ok(());
+            return Ok(line_no - 1);
         }
     }
 }

@@ -31,6 +31,9 @@ pub struct ScanOptions {
     pub max_errors: usize,
     /// Worker threads for files (None: rayon's default).
     pub threads: Option<usize>,
+    /// A JSON-lines file larger than this is cut at line boundaries into parts of about this
+    /// size, scanned in parallel and merged into the result of a scan from start to end.
+    pub part_bytes: u64,
 }
 
 impl Default for ScanOptions {
@@ -42,6 +45,7 @@ impl Default for ScanOptions {
             max_groups: 25,
             max_errors: 20,
             threads: None,
+            part_bytes: 4 << 20,
         }
     }
 }
@@ -102,6 +106,20 @@ impl RuleHits {
     pub fn total(&self) -> u64 {
         self.groups.values().map(|g| g.count).sum::<u64>() + self.dropped_events
     }
+    /// Counts one matching event of `user` as `add` would; the group when its sample is kept.
+    pub(crate) fn count_one(&mut self, user: &str, opts: &ScanOptions) -> Option<&mut Group> {
+        if !self.groups.contains_key(user) && self.groups.len() >= opts.max_groups {
+            self.dropped_groups += 1;
+            self.dropped_events += 1;
+            return None;
+        }
+        if !self.groups.contains_key(user) {
+            self.groups.insert(user.to_string(), Group::default());
+        }
+        let g = self.groups.get_mut(user)?;
+        g.count += 1;
+        (g.samples.len() < opts.samples).then_some(g)
+    }
     fn add(&mut self, user: &str, count: u64, samples: Vec<Sample>, opts: &ScanOptions) {
         if !self.groups.contains_key(user) && self.groups.len() >= opts.max_groups {
             self.dropped_groups += 1;
@@ -134,6 +152,29 @@ fn bump(map: &mut HashMap<String, u64>, key: &str, by: u64) {
     }
 }
 
+/// As [`bump`] for a part of a file: no cap, and new keys noted in the order they came, so the
+/// parts merge into the counts a scan of the whole file keeps.
+fn bump_ordered(map: &mut HashMap<String, u64>, order: &mut Vec<String>, key: &str) {
+    if let Some(n) = map.get_mut(key) {
+        *n += 1;
+    } else {
+        map.insert(key.to_string(), 1);
+        order.push(key.to_string());
+    }
+}
+
+/// Category names kept per file.
+const MAX_CATEGORIES: usize = 64;
+
+/// The order in which a part of a file met its counted keys (see [`bump_ordered`]).
+#[derive(Debug, Default)]
+pub(crate) struct KeyOrder {
+    users: Vec<String>,
+    verbs: Vec<String>,
+    denied_users: Vec<String>,
+    categories: Vec<String>,
+}
+
 /// Bounded statistics of what was read.
 #[derive(Debug, Clone, Default)]
 pub struct Stats {
@@ -160,6 +201,40 @@ pub struct Stats {
 }
 
 impl Stats {
+    /// Adds the statistics of the next part of the same file, as if its events had been
+    /// counted here one by one (the caps keep the same keys).
+    pub(crate) fn absorb(&mut self, mut o: Stats, order: &KeyOrder) {
+        let ordered =
+            |acc: &mut HashMap<String, u64>, part: &HashMap<String, u64>, keys: &[String]| {
+                for k in keys {
+                    if let Some(n) = part.get(k) {
+                        bump(acc, k, *n);
+                    }
+                }
+            };
+        ordered(&mut self.users, &o.users, &order.users);
+        ordered(&mut self.verbs, &o.verbs, &order.verbs);
+        ordered(&mut self.denied_users, &o.denied_users, &order.denied_users);
+        for k in &order.categories {
+            let Some(n) = o.categories.get(k) else {
+                continue;
+            };
+            let full = self.categories.len() >= MAX_CATEGORIES;
+            match self.categories.get_mut(k) {
+                Some(c) => *c += n,
+                None if !full => {
+                    self.categories.insert(k.clone(), *n);
+                }
+                None => {}
+            }
+        }
+        o.users.clear();
+        o.verbs.clear();
+        o.denied_users.clear();
+        o.categories.clear();
+        self.merge(&o);
+    }
+
     fn merge(&mut self, o: &Stats) {
         self.events += o.events;
         if !o.first.is_empty() && (self.first.is_empty() || o.first < self.first) {
@@ -213,6 +288,11 @@ pub struct FileScan {
     pub errors_not_listed: u64,
     /// The input could not be opened or read to its end.
     pub fatal: Option<String>,
+    /// Parts the file was cut into and scanned in parallel (1: read from start to end).
+    pub parts: usize,
+    /// Events of a part judged again in the merge, because earlier parts changed what the
+    /// scanner knew of their request (or of their address's refusals).
+    pub rejudged: u64,
 }
 
 /// Every input scanned, merged in input order.
@@ -226,8 +306,9 @@ pub struct ScanOutcome {
 pub const SKIPPED_BODY: &str = "skipped-too-big-size-object";
 
 /// Which shape a unit has.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Shape {
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) enum Shape {
+    #[default]
     Event,
     AksRecord,
     Row,
@@ -329,6 +410,24 @@ struct RecordProps<'a> {
     log: Option<&'a RawValue>,
 }
 
+/// The hint a scan of the whole file most likely holds when it reaches `unit`: the shape
+/// classifying it would settle on (a part of a file starts with it; the merge checks it).
+pub(crate) fn guess_hint(unit: &[u8]) -> Shape {
+    let Ok(p) = serde_json::from_slice::<Probe>(unit) else {
+        return Shape::Event;
+    };
+    if p.records.is_some() || (p.items.is_none() && p.properties.is_some() && p.audit_id.is_none())
+    {
+        Shape::AksRecord
+    } else if p.items.is_none()
+        && (p.log_s.is_some() || p.audit_id_col.is_some() || p.verb_col.is_some())
+    {
+        Shape::Row
+    } else {
+        Shape::Event
+    }
+}
+
 /// A name field of an Azure envelope: a string, or an object's `value` (Activity log REST
 /// shape). `None` when it is neither.
 fn envelope_name(raw: &RawValue) -> Option<String> {
@@ -363,23 +462,226 @@ pub(crate) struct FileScanner<'o> {
     in_items: bool,
     /// Called with every decoded event (for consumers other than the rules).
     hook: Option<&'o mut dyn FnMut(&Event)>,
+    /// What earlier events of the file tell about the next ones.
+    state: ReqState,
+    /// Sequential scan, a part of a file, or one event judged again.
+    mode: Mode,
+    /// The hint when the current unit was met, and where it is (parts of a file only).
+    unit: UnitPos,
+    /// Set by the stream detector (crate::stream): redeliveries skipped, matches handed out.
+    stream: Option<Box<crate::stream::Hooks>>,
+}
+
+/// How the scanner uses what it decodes.
+pub(crate) enum Mode {
+    /// Count and judge every event (a whole input, or the stream detector).
+    Whole,
+    /// One part of a file among several scanned at once (see crate::par): count with
+    /// uncapped, ordered maps, judge with the state of this part only, and log each event's
+    /// request facts and matches for the merge to check against the whole file's state.
+    Part(Box<PartLog>),
+    /// Judge the `target`-th event of one unit again with the flags the whole file gives it.
+    Replay(Box<Replay>),
+}
+
+/// Where the unit being decoded lies, and the hint it was decoded with.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct UnitPos {
+    pub offset: u64,
+    pub len: usize,
+    pub hint: Shape,
+    /// Events of the unit met so far.
+    pub sub: u32,
+}
+
+/// What a part of a file hands to the merge.
+#[derive(Debug, Default)]
+pub(crate) struct PartLog {
+    pub order: KeyOrder,
+    pub events: Vec<EvRec>,
+    /// Indexes of the rules each event matched, event after event.
+    pub matches: Vec<u16>,
+    /// Users of events that matched a rule.
+    pub users: Vec<Box<str>>,
+    user_ids: HashMap<Box<str>, u32>,
+}
+
+/// One event of a part: where to find it again, what the request state needs from it, the
+/// flags the part's own state gave it, and its matches.
+#[derive(Debug)]
+pub(crate) struct EvRec {
+    pub pos: UnitPos,
+    /// 1-based line within the part.
+    pub line: u64,
+    pub key: ReqKey,
+    pub flags: Flags,
+    pub user: u32,
+    pub matches: (u32, u16),
+}
+
+/// The event to judge again and what judging it gave.
+#[derive(Debug, Default)]
+pub(crate) struct Replay {
+    pub target: u32,
+    pub flags: Flags,
+    pub seen: u32,
+    pub user: Option<String>,
+    pub matches: Vec<(usize, Sample)>,
+}
+
+/// The facts the scanner derives for an event from the events before it in its file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub(crate) struct Flags {
+    start_not_logged: bool,
+    stream_repeat: bool,
+    first_of_request: bool,
+    final_repeat: bool,
+    refusal_burst: Option<usize>,
+}
+
+impl Flags {
+    fn apply(self, view: &mut EventView) {
+        view.start_not_logged = self.start_not_logged;
+        view.stream_repeat = self.stream_repeat;
+        view.first_of_request = self.first_of_request;
+        view.final_repeat = self.final_repeat;
+        view.refusal_burst = self.refusal_burst;
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Stage {
+    RequestReceived,
+    ResponseStarted,
+    ResponseComplete,
+    Panic,
+    None,
+    Other,
+}
+
+/// What the per-file request state reads of an event.
+#[derive(Debug, Clone)]
+pub(crate) struct ReqKey {
+    /// Hash of the auditID, when it has one.
+    id: Option<u64>,
+    /// The auditID of an exec/attach/port-forward stream.
+    stream_id: Option<Box<str>>,
+    stage: Stage,
+    pod_stream: bool,
+    code: Option<i64>,
+    /// A refusal's address and time, for A065.
+    refusal: Option<(std::net::IpAddr, i128)>,
+}
+
+impl ReqKey {
+    fn of(ev: &Event) -> ReqKey {
+        let pod_stream = is_pod_stream(ev);
+        let id = ev.audit_id();
+        ReqKey {
+            id: (!id.is_empty()).then(|| id_hash(id)),
+            stream_id: (pod_stream && !id.is_empty()).then(|| id.into()),
+            stage: match ev.stage() {
+                "RequestReceived" => Stage::RequestReceived,
+                "ResponseStarted" => Stage::ResponseStarted,
+                "ResponseComplete" => Stage::ResponseComplete,
+                "Panic" => Stage::Panic,
+                "" => Stage::None,
+                _ => Stage::Other,
+            },
+            pod_stream,
+            code: ev.code(),
+            refusal: crate::rules::refusal_bursts::refusal_key(ev),
+        }
+    }
+}
+
+/// Sets of auditID hashes: the keys are hashes already, so they are used as they are.
+type IdSet = HashSet<u64, std::hash::BuildHasherDefault<IdHasher>>;
+
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl std::hash::Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Not reached for u64 keys; kept correct for any other use.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// Per-file request state: open streams, requests seen before their completion, stage-less
+/// copies, refusals per address.
+#[derive(Debug, Default)]
+pub(crate) struct ReqState {
     /// auditIDs of exec/attach/port-forward streams whose `ResponseStarted` was read and whose
     /// `ResponseComplete` was not yet: a completion without a logged start stands for it.
     open_streams: HashSet<Box<str>>,
     /// Hashes of the auditIDs of requests whose `RequestReceived` or `ResponseStarted` was read
     /// and whose completion was not yet: the first event of a request is the one rules about
     /// identities judge, so a request cut before its completion still counts, once.
-    pending: HashSet<u64>,
+    pending: IdSet,
     /// Hashes of the auditIDs of stage-less events already read: an export that drops `stage`
     /// may still hold several events of one request.
-    stageless: HashSet<u64>,
+    stageless: IdSet,
     /// Hashes of the auditIDs of stage-less events with an outcome (a response status) already
     /// read: a later copy with an outcome repeats it.
-    stageless_outcomes: HashSet<u64>,
+    stageless_outcomes: IdSet,
     /// Refusals per source address within A065's window.
     bursts: RefusalBursts,
-    /// Set by the stream detector (crate::stream): redeliveries skipped, matches handed out.
-    stream: Option<Box<crate::stream::Hooks>>,
+}
+
+impl ReqState {
+    /// The flags of the next event, which updates the state.
+    pub(crate) fn advance(&mut self, key: &ReqKey) -> Flags {
+        let mut f = Flags {
+            first_of_request: matches!(
+                key.stage,
+                Stage::ResponseComplete | Stage::Panic | Stage::None
+            ),
+            ..Flags::default()
+        };
+        if let Some(sid) = &key.stream_id {
+            match key.stage {
+                Stage::ResponseStarted => {
+                    if self.open_streams.len() >= MAX_OPEN_STREAMS {
+                        self.open_streams.clear();
+                    }
+                    self.open_streams.insert(sid.clone());
+                }
+                Stage::ResponseComplete if key.code == Some(101) => {
+                    f.start_not_logged = !self.open_streams.remove(sid);
+                }
+                _ => {}
+            }
+        }
+        if let Some(id) = key.id {
+            f.first_of_request = match key.stage {
+                Stage::RequestReceived | Stage::ResponseStarted => {
+                    insert_bounded(&mut self.pending, id)
+                }
+                Stage::ResponseComplete | Stage::Panic => !self.pending.remove(&id),
+                Stage::None => {
+                    let first = insert_bounded(&mut self.stageless, id);
+                    f.stream_repeat = !first && key.pod_stream;
+                    f.final_repeat =
+                        key.code.is_some() && !insert_bounded(&mut self.stageless_outcomes, id);
+                    first
+                }
+                Stage::Other => false,
+            };
+        }
+        if let Some((ip, t)) = key.refusal {
+            f.refusal_burst = self.bursts.observe_at(ip, t);
+        }
+        f
+    }
 }
 
 /// Open streams remembered per file; past it the set starts over (a long-lived stream may then
@@ -422,12 +724,71 @@ impl<'o> FileScanner<'o> {
             errors_not_listed: 0,
             in_items: false,
             hook: None,
-            open_streams: HashSet::new(),
-            pending: HashSet::new(),
-            stageless: HashSet::new(),
-            stageless_outcomes: HashSet::new(),
-            bursts: RefusalBursts::default(),
+            state: ReqState::default(),
+            mode: Mode::Whole,
+            unit: UnitPos::default(),
             stream: None,
+        }
+    }
+
+    /// A scanner of one part of a file (see crate::par), starting with `hint`.
+    pub(crate) fn for_part(name: Arc<str>, opts: &'o ScanOptions, hint: Shape) -> Self {
+        let mut sc = FileScanner::new(name, opts);
+        sc.mode = Mode::Part(Box::default());
+        sc.hint = hint;
+        sc
+    }
+
+    pub(crate) fn hint(&self) -> Shape {
+        self.hint
+    }
+
+    pub(crate) fn set_hint(&mut self, hint: Shape) {
+        self.hint = hint;
+    }
+
+    /// Decodes one unit of a part, found at `offset` of the file.
+    pub(crate) fn part_unit(&mut self, bytes: &[u8], offset: u64, line: u64) {
+        self.unit = UnitPos {
+            offset,
+            len: bytes.len(),
+            hint: self.hint,
+            sub: 0,
+        };
+        self.decode_unit(bytes, line);
+    }
+
+    /// What a part hands to the merge: statistics, listed errors (with lines within the part)
+    /// and the events' log.
+    pub(crate) fn finish_part(self) -> (Stats, Vec<(Option<u64>, String)>, u64, Box<PartLog>) {
+        let log = match self.mode {
+            Mode::Part(log) => log,
+            _ => Box::default(),
+        };
+        (self.stats, self.errors, self.errors_not_listed, log)
+    }
+
+    /// Judges again the event `pos` points to, in `bytes` (its unit), with `flags`: its user
+    /// and its matches with their samples.
+    pub(crate) fn replay(
+        name: Arc<str>,
+        opts: &ScanOptions,
+        bytes: &[u8],
+        pos: &UnitPos,
+        line: u64,
+        flags: Flags,
+    ) -> Replay {
+        let mut sc = FileScanner::new(name, opts);
+        sc.hint = pos.hint;
+        sc.mode = Mode::Replay(Box::new(Replay {
+            target: pos.sub,
+            flags,
+            ..Replay::default()
+        }));
+        sc.decode_unit(bytes, line);
+        match sc.mode {
+            Mode::Replay(r) => *r,
+            _ => Replay::default(),
         }
     }
 
@@ -577,8 +938,14 @@ impl<'o> FileScanner<'o> {
         if let Some(s) = self.stream.as_mut() {
             s.set_cluster(r.resource_id);
         }
-        let category = match r.category.map(envelope_name) {
-            None => String::new(),
+        // A plain string borrows (the common case); escapes or the object form decode.
+        let category: std::borrow::Cow<str> = match r.category.map(|c| {
+            serde_json::from_str::<Str>(c.get())
+                .ok()
+                .map(|s| s.0)
+                .or_else(|| envelope_name(c).map(Into::into))
+        }) {
+            None => "".into(),
             Some(Some(c)) => c,
             Some(None) => {
                 return self.error(
@@ -588,7 +955,7 @@ impl<'o> FileScanner<'o> {
                 );
             }
         };
-        let category = category.as_str();
+        let category: &str = &category;
         if !category.is_empty() && !category.starts_with("kube-audit") {
             self.stats.non_audit_records += 1;
             return;
@@ -601,9 +968,13 @@ impl<'o> FileScanner<'o> {
             );
         };
         // `properties` is an object; some pipelines re-encode it as a string.
-        let props_text: std::borrow::Cow<str> = match serde_json::from_str::<String>(props.get()) {
-            Ok(s) => s.into(),
-            Err(_) => props.get().into(),
+        let props_text: std::borrow::Cow<str> = if props.get().starts_with('"') {
+            match serde_json::from_str::<String>(props.get()) {
+                Ok(s) => s.into(),
+                Err(_) => props.get().into(),
+            }
+        } else {
+            props.get().into()
         };
         let log = match serde_json::from_str::<RecordProps>(&props_text) {
             Ok(RecordProps { log: Some(log) }) => log,
@@ -693,7 +1064,99 @@ impl<'o> FileScanner<'o> {
         {
             return;
         }
+        if let Mode::Replay(r) = &mut self.mode {
+            let at = r.seen;
+            r.seen += 1;
+            if at == r.target {
+                let mut view = EventView::new(ev);
+                r.flags.apply(&mut view);
+                r.user = Some(ev.username().to_string());
+                for (i, rule) in RULES.iter().enumerate() {
+                    if self.enabled[i]
+                        && let Some(detail) = (rule.eval)(&view, &self.opts.config)
+                    {
+                        r.matches.push((i, sample(ev, &self.name, line, detail)));
+                    }
+                }
+            }
+            return;
+        }
+        self.count(ev, shape, category);
+        if let Some(hook) = self.hook.as_mut() {
+            hook(ev);
+        }
+        let key = ReqKey::of(ev);
+        let flags = self.state.advance(&key);
+        let mut view = EventView::new(ev);
+        flags.apply(&mut view);
+        let opts = self.opts;
+        if let Mode::Part(log) = &mut self.mode {
+            let first = log.matches.len();
+            for (i, rule) in RULES.iter().enumerate() {
+                if self.enabled[i] && (rule.eval)(&view, &opts.config).is_some() {
+                    log.matches.push(i as u16);
+                }
+            }
+            let n = log.matches.len() - first;
+            let user = if n == 0 {
+                0
+            } else {
+                let name = ev.username();
+                match log.user_ids.get(name) {
+                    Some(&u) => u,
+                    None => {
+                        let u = log.users.len() as u32;
+                        log.users.push(name.into());
+                        log.user_ids.insert(name.into(), u);
+                        u
+                    }
+                }
+            };
+            log.events.push(EvRec {
+                pos: UnitPos {
+                    sub: self.unit.sub,
+                    ..self.unit
+                },
+                line,
+                key,
+                flags,
+                user,
+                matches: (first as u32, n as u16),
+            });
+            self.unit.sub += 1;
+            return;
+        }
+        for (i, rule) in RULES.iter().enumerate() {
+            if !self.enabled[i] {
+                continue;
+            }
+            if let Some(detail) = (rule.eval)(&view, &opts.config) {
+                if let Some(s) = self.stream.as_mut() {
+                    s.hit(i, &view, detail);
+                    continue;
+                }
+                // The sample is built only when it is kept.
+                if let Some(g) = self.hits[i].count_one(ev.username(), opts) {
+                    g.samples.push(sample(ev, &self.name, line, detail));
+                }
+            }
+        }
+    }
+
+    /// Statistics of one event.
+    fn count(&mut self, ev: &Event, shape: &'static str, category: Option<&str>) {
         let st = &mut self.stats;
+        let mut order = match &mut self.mode {
+            Mode::Part(log) => Some(&mut log.order),
+            _ => None,
+        };
+        let count_key = |order: &mut Option<&mut KeyOrder>,
+                         map: &mut HashMap<String, u64>,
+                         pick: fn(&mut KeyOrder) -> &mut Vec<String>,
+                         key: &str| match order.as_deref_mut() {
+            Some(o) => bump_ordered(map, pick(o), key),
+            None => bump(map, key, 1),
+        };
         st.events += 1;
         match st.shapes.get_mut(shape) {
             Some(n) => *n += 1,
@@ -704,27 +1167,41 @@ impl<'o> FileScanner<'o> {
         if let Some(c) = category {
             match st.categories.get_mut(c) {
                 Some(n) => *n += 1,
-                None => {
-                    if st.categories.len() < 64 {
+                None => match order.as_deref_mut() {
+                    Some(o) => {
                         st.categories.insert(c.to_string(), 1);
+                        o.categories.push(c.to_string());
                     }
-                }
+                    None => {
+                        if st.categories.len() < MAX_CATEGORIES {
+                            st.categories.insert(c.to_string(), 1);
+                        }
+                    }
+                },
             }
         }
         let t = ev.time();
         if !t.is_empty() {
+            // In place: the buffers are reused, times grow with nearly every event.
             if st.first.is_empty() || t < st.first.as_str() {
-                st.first = t.to_string();
+                st.first.clear();
+                st.first.push_str(t);
             }
             if t > st.last.as_str() {
-                st.last = t.to_string();
+                st.last.clear();
+                st.last.push_str(t);
             }
         }
-        bump(&mut st.users, ev.username(), 1);
-        bump(&mut st.verbs, ev.verb(), 1);
+        count_key(&mut order, &mut st.users, |o| &mut o.users, ev.username());
+        count_key(&mut order, &mut st.verbs, |o| &mut o.verbs, ev.verb());
         if ev.is_final() && ev.denied() {
             st.denied += 1;
-            bump(&mut st.denied_users, ev.username(), 1);
+            count_key(
+                &mut order,
+                &mut st.denied_users,
+                |o| &mut o.denied_users,
+                ev.username(),
+            );
         }
         if ev.is_read() {
             st.read_events += 1;
@@ -752,53 +1229,6 @@ impl<'o> FileScanner<'o> {
                 e.1 += req_body;
             }
         }
-        if let Some(hook) = self.hook.as_mut() {
-            hook(ev);
-        }
-        let mut view = EventView::new(ev);
-        if is_pod_stream(ev) && !ev.audit_id().is_empty() {
-            match ev.stage() {
-                "ResponseStarted" => {
-                    if self.open_streams.len() >= MAX_OPEN_STREAMS {
-                        self.open_streams.clear();
-                    }
-                    self.open_streams.insert(ev.audit_id().into());
-                }
-                "ResponseComplete" if ev.code() == Some(101) => {
-                    view.start_not_logged = !self.open_streams.remove(ev.audit_id());
-                }
-                _ => {}
-            }
-        }
-        if !ev.audit_id().is_empty() {
-            let id = id_hash(ev.audit_id());
-            view.first_of_request = match ev.stage() {
-                "RequestReceived" | "ResponseStarted" => insert_bounded(&mut self.pending, id),
-                "ResponseComplete" | "Panic" => !self.pending.remove(&id),
-                "" => {
-                    let first = insert_bounded(&mut self.stageless, id);
-                    view.stream_repeat = !first && is_pod_stream(ev);
-                    view.final_repeat =
-                        ev.code().is_some() && !insert_bounded(&mut self.stageless_outcomes, id);
-                    first
-                }
-                _ => false,
-            };
-        }
-        view.refusal_burst = self.bursts.observe(ev);
-        for (i, rule) in RULES.iter().enumerate() {
-            if !self.enabled[i] {
-                continue;
-            }
-            if let Some(detail) = (rule.eval)(&view, &self.opts.config) {
-                if let Some(s) = self.stream.as_mut() {
-                    s.hit(i, &view, detail);
-                    continue;
-                }
-                let sample = sample(ev, &self.name, line, detail);
-                self.hits[i].add(ev.username(), 1, vec![sample], self.opts);
-            }
-        }
     }
 }
 
@@ -811,7 +1241,7 @@ fn id_hash(id: &str) -> u64 {
 
 /// Inserts into a per-file set of request ids, starting it over past [`MAX_OPEN_STREAMS`]
 /// (a request may then count twice, never be missed). Whether `id` was new.
-fn insert_bounded(set: &mut HashSet<u64>, id: u64) -> bool {
+fn insert_bounded(set: &mut IdSet, id: u64) -> bool {
     if set.len() >= MAX_OPEN_STREAMS && !set.contains(&id) {
         set.clear();
     }
@@ -1019,6 +1449,8 @@ fn unreadable(name: &str, why: String) -> FileScan {
         errors: Vec::new(),
         errors_not_listed: 0,
         fatal: Some(why),
+        parts: 1,
+        rejudged: 0,
     }
 }
 
@@ -1060,6 +1492,8 @@ fn scan_reader_with<'o>(
         errors: sc.errors,
         errors_not_listed: sc.errors_not_listed,
         fatal,
+        parts: 1,
+        rejudged: 0,
     }
 }
 
@@ -1069,10 +1503,29 @@ fn scan_input(input: &Input, opts: &ScanOptions) -> FileScan {
         Input::Stdin => scan_reader(&name, std::io::stdin(), opts),
         // Regular files only: a FIFO would block and /dev/zero would never end.
         Input::Path(p) => match kubeward_core::input::open(p) {
-            Ok(f) => scan_reader(&name, f, opts),
+            Ok(f) => match crate::par::scan_in_parts(&name, &f, opts) {
+                Some(done) => done,
+                // Positioned reads left the file at its start.
+                None => scan_reader(&name, f, opts),
+            },
             Err(e) => unreadable(&name, format!("cannot open: {e}")),
         },
         Input::Unreadable { reason, .. } => unreadable(&name, reason.clone()),
+    }
+}
+
+/// Scan one file cut into parts of about [`ScanOptions::part_bytes`], scanned in parallel on
+/// the current thread pool whatever its size. A file that is not cut (gzip, not JSON lines, no
+/// larger than one part) is scanned from start to end. [`scan`] cuts large files by itself; this
+/// is for comparing both ways.
+pub fn scan_path_in_parts(path: &std::path::Path, opts: &ScanOptions) -> FileScan {
+    let name = path.display().to_string();
+    match kubeward_core::input::open(path) {
+        Ok(f) => match crate::par::scan_parts(&name, &f, opts) {
+            Some(done) => done,
+            None => scan_reader(&name, f, opts),
+        },
+        Err(e) => unreadable(&name, format!("cannot open: {e}")),
     }
 }
 

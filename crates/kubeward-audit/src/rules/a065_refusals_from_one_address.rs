@@ -61,12 +61,14 @@ pub struct RefusalBursts {
 impl RefusalBursts {
     /// For a refusal that makes its address reach the threshold within the window: the number
     /// of refusals in the burst (the address's count then starts over). `None` otherwise.
+    #[cfg(test)]
     pub fn observe(&mut self, ev: &Event) -> Option<usize> {
-        if !is_refusal(ev) {
-            return None;
-        }
-        let ip = ev.remote_ip()?;
-        let now = nanos(ev.time())?;
+        let (ip, now) = refusal_key(ev)?;
+        self.observe_at(ip, now)
+    }
+
+    /// As [`RefusalBursts::observe`], for a refusal already reduced to its address and time.
+    pub fn observe_at(&mut self, ip: IpAddr, now: i128) -> Option<usize> {
         let since = now - WINDOW_SECONDS * 1_000_000_000;
         if !self.by_address.contains_key(&ip) && self.by_address.len() >= MAX_ADDRESSES {
             self.by_address
@@ -87,6 +89,17 @@ impl RefusalBursts {
         }
         None
     }
+}
+
+/// What the burst counter reads of a refusal: the address the API server saw and the time, in
+/// nanoseconds. `None` for other events, and for refusals without either.
+pub fn refusal_key(ev: &Event) -> Option<(IpAddr, i128)> {
+    if !is_refusal(ev) {
+        return None;
+    }
+    let ip = ev.remote_ip()?;
+    let now = nanos(ev.time())?;
+    Some((ip, now))
 }
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {

@@ -50,6 +50,15 @@ pub struct FollowArgs {
     /// How soon a replica that stopped answering loses its partitions
     #[arg(long, value_name = "DURATION", default_value = "45s", value_parser = parse_duration, help_heading = "Event Hubs (Kafka)")]
     pub session_timeout: Duration,
+    /// Authenticate to Event Hubs with Microsoft Entra ID (OAUTHBEARER) through AKS workload
+    /// identity (AZURE_CLIENT_ID, AZURE_TENANT_ID, AZURE_FEDERATED_TOKEN_FILE) instead of a
+    /// connection string
+    #[arg(long, conflicts_with_all = ["kafka_password_env", "kafka_password_file"], help_heading = "Event Hubs (Kafka)")]
+    pub kafka_entra_id: bool,
+    /// How long the brokers may stay unreachable (at start, or all of them later) before the
+    /// follower exits 2
+    #[arg(long, value_name = "DURATION", default_value = "60s", value_parser = parse_duration, help_heading = "Event Hubs (Kafka)")]
+    pub kafka_connect_timeout: Duration,
 
     /// Environment variable holding the container URL with its SAS token
     #[arg(long, value_name = "VAR", help_heading = "Storage account")]
@@ -261,8 +270,14 @@ fn open_source(a: &FollowArgs) -> anyhow::Result<Box<dyn Source>> {
             start: start_at(a.since.as_deref())?,
             commit_interval: a.commit_interval,
             session_timeout: a.session_timeout,
+            entra_id: a.kafka_entra_id,
+            max_message_bytes: a.max_line_bytes.max(1024),
+            connect_timeout: a.kafka_connect_timeout,
         };
         return Ok(kubeward_follow::kafka::open(&opts)?);
+    }
+    if a.kafka_entra_id {
+        bail!("--kafka-entra-id goes with --kafka");
     }
     if a.topic.is_some() || a.group.is_some() || a.since.is_some() {
         bail!("--topic, --group and --since go with --kafka");
