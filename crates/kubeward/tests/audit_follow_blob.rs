@@ -46,7 +46,7 @@ impl Drop for Azurite {
 
 fn azurite_bin() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("KUBEWARD_AZURITE_BLOB") {
-        return Some(p.into());
+        return Some(p.into()).filter(|p: &PathBuf| p.exists());
     }
     let local =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.ci/node_modules/.bin/azurite-blob");
@@ -323,25 +323,55 @@ fn checkpointed(cp: &Path, blob: &str) -> Option<u64> {
     v["blobs"][blob]["offset"].as_u64()
 }
 
-fn follow_sas(sas_url: &str, cp: &Path, alerts: &Path, extra: &[&str]) -> Child {
-    bin()
-        .args([
-            "audit",
-            "follow",
-            "--storage-container-url-env",
-            "KW_TEST_SAS_URL",
-        ])
-        .arg("--checkpoint")
-        .arg(cp)
-        .arg("--alerts")
-        .arg(alerts)
-        .args(["--poll-interval", "200ms", "--commit-interval", "200ms"])
-        .args(extra)
-        .env("KW_TEST_SAS_URL", sas_url)
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap()
+fn follow_sas_cmd(sas_url: &str, cp: &Path, alerts: &Path, extra: &[&str]) -> Command {
+    let mut c = bin();
+    c.args([
+        "audit",
+        "follow",
+        "--storage-container-url-env",
+        "KW_TEST_SAS_URL",
+    ])
+    .arg("--checkpoint")
+    .arg(cp)
+    .arg("--alerts")
+    .arg(alerts)
+    .args(["--poll-interval", "200ms"])
+    .args(extra)
+    .env("KW_TEST_SAS_URL", sas_url)
+    .stdout(Stdio::null())
+    .stderr(Stdio::piped());
+    if !extra.contains(&"--commit-interval") {
+        c.args(["--commit-interval", "200ms"]);
+    }
+    c
+}
+
+fn follow_sas(sas_url: &str, cp: &Path, alerts: &Path, extra: &[&str]) -> Follower {
+    Follower(follow_sas_cmd(sas_url, cp, alerts, extra).spawn().unwrap())
+}
+
+/// A follower process, killed if the test fails before it exits.
+struct Follower(Child);
+
+impl Drop for Follower {
+    fn drop(&mut self) {
+        // No signal once it was waited for.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl std::ops::Deref for Follower {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Follower {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
 }
 
 #[test]
@@ -495,13 +525,14 @@ fn a_wrong_sas_or_key_exits_2_without_showing_it() {
     let (base, _) = good.rsplit_once("sig=").unwrap();
     let forged = B64.encode([7u8; 32]);
     let bad = format!("{base}sig={}", auth::percent_encode(&forged, false));
-    let child = follow_sas(
+    let out = follow_sas_cmd(
         &bad,
         &dir.path().join("cp.json"),
         &dir.path().join("a.jsonl"),
         &[],
-    );
-    let out = child.wait_with_output().unwrap();
+    )
+    .output()
+    .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{err}");
     assert!(err.contains("authentication failed"), "{err}");

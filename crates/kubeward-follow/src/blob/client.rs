@@ -228,7 +228,7 @@ impl BlobClient {
         };
         let err = match s {
             401 | 403 => ClientError::Auth(format!(
-                "the storage account refused the {} credential while {what} ({label}): {}",
+                "the storage account refused the {} credential while {what} ({label}): {}{}",
                 self.target.credential.kind(),
                 match self.target.credential {
                     Credential::Sas(_) =>
@@ -237,6 +237,11 @@ impl BlobClient {
                     Credential::Entra =>
                         "give the workload identity the Storage Blob Data Reader role on the container",
                     Credential::Anonymous => "the container is not public: give a SAS token",
+                },
+                if code == "AuthorizationFailure" {
+                    "; the account's firewall also answers so to a network it does not allow"
+                } else {
+                    ""
                 }
             )),
             404 => ClientError::NotFound(format!("{what}: {label}")),
