@@ -249,6 +249,18 @@ pub fn evaluate(
             .collect();
     }
     let any_rego = prepared.iter().any(Option::is_some);
+    // Parameters as Rego values, once per constraint.
+    let rego_params: Vec<RValue> = set
+        .constraints
+        .iter()
+        .map(|c| {
+            if any_rego {
+                rego::json_to_rego(&c.params)
+            } else {
+                RValue::Null
+            }
+        })
+        .collect();
     let cel_limits = CelLimits {
         time: budget,
         ..CelLimits::default()
@@ -264,10 +276,11 @@ pub fn evaluate(
                     .collect::<Vec<_>>()
             },
             |engines_rego, review| {
-                let matching: Vec<&Constraint> = set
+                let matching: Vec<(usize, &Constraint)> = set
                     .constraints
                     .iter()
-                    .filter(|c| {
+                    .enumerate()
+                    .filter(|(_, c)| {
                         c.info.enforcement.action.is_some() && c.matcher.matches(review, &ns_labels)
                     })
                     .collect();
@@ -277,10 +290,10 @@ pub fn evaluate(
                 let need_rego = any_rego
                     && matching
                         .iter()
-                        .any(|c| engines[c.template] == Some(Engine::Rego));
+                        .any(|(_, c)| engines[c.template] == Some(Engine::Rego));
                 let p = prep(review, &ns_objects, need_rego);
                 let mut out = Vec::new();
-                for c in matching {
+                for (ci, c) in matching {
                     let t = &set.templates[c.template];
                     let engine = engines[c.template];
                     let base = Base {
@@ -310,7 +323,7 @@ pub fn evaluate(
                             if let Some(r) = &p.rego_review {
                                 input.insert(RValue::from("review"), r.clone());
                             }
-                            input.insert(RValue::from("parameters"), rego::json_to_rego(&c.params));
+                            input.insert(RValue::from("parameters"), rego_params[ci].clone());
                             match prog.violations(RValue::from(input)) {
                                 Ok(vs) => {
                                     for v in vs {
