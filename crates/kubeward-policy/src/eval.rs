@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use regorus::Value as RValue;
 use serde_json::{Value as Json, json};
 
-use crate::cel::{CelError, CelInput, CelLimits, CelOutcome};
+use crate::cel::{CelError, CelInput, CelLimits, CelOutcome, CelParams, CelPrepared};
 use crate::expand;
 use crate::load::{Constraint, PolicySet, SyncEntry, Template};
 use crate::matching::NamespaceLabels;
@@ -249,6 +249,12 @@ pub fn evaluate(
             .collect();
     }
     let any_rego = prepared.iter().any(Option::is_some);
+    // Parameters as CEL values, once per constraint.
+    let cel_params: Vec<Result<CelParams, String>> = set
+        .constraints
+        .iter()
+        .map(|c| CelParams::new(&c.params).map_err(|e| e.to_string()))
+        .collect();
     // Parameters as Rego values, once per constraint.
     let rego_params: Vec<RValue> = set
         .constraints
@@ -292,6 +298,19 @@ pub fn evaluate(
                         .iter()
                         .any(|(_, c)| engines[c.template] == Some(Engine::Rego));
                 let p = prep(review, &ns_objects, need_rego);
+                let need_cel = matching
+                    .iter()
+                    .any(|(_, c)| engines[c.template] == Some(Engine::Cel));
+                // The review converted once for every CEL program.
+                let cel_review = need_cel.then(|| {
+                    CelPrepared::new(&CelInput {
+                        object: &p.object_json,
+                        old_object: &p.old_json,
+                        params: &Json::Null,
+                        request: &p.request,
+                        namespace_object: &p.namespace_json,
+                    })
+                });
                 let mut out = Vec::new();
                 for (ci, c) in matching {
                     let t = &set.templates[c.template];
@@ -342,14 +361,17 @@ pub fn evaluate(
                             let Some(program) = &t.cel else {
                                 continue;
                             };
-                            let input = CelInput {
-                                object: &p.object_json,
-                                old_object: &p.old_json,
-                                params: &c.params,
-                                request: &p.request,
-                                namespace_object: &p.namespace_json,
+                            let outcome = match (&cel_review, &cel_params[ci]) {
+                                (Some(Ok(r)), Ok(params)) => {
+                                    program.evaluate_each_prepared(r, params, cel_limits)
+                                }
+                                (Some(Err(e)), _) => Err(CelError::Eval(e.to_string())),
+                                (_, Err(e)) => Err(CelError::Eval(e.clone())),
+                                (None, _) => {
+                                    Err(CelError::Eval("the review was not prepared".into()))
+                                }
                             };
-                            match program.evaluate_each_with(&input, cel_limits) {
+                            match outcome {
                                 Ok(outcomes) => {
                                     for o in outcomes {
                                         match o {
