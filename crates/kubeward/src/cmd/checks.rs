@@ -6,15 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::bail;
 use kubeward_core::{Area, CheckMeta, Registry, profile};
 
-const AREAS: [Area; 7] = [
-    Area::Node,
-    Area::Workloads,
-    Area::Netpol,
-    Area::Audit,
-    Area::Aks,
-    Area::Profiles,
-    Area::General,
-];
+const AREAS: [Area; 8] = Area::ALL;
 
 /// `text` or `json` for the listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,7 +17,7 @@ pub enum ListFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct ChecksArgs {
-    /// Only checks of this area: node, workloads, netpol, audit, aks, profiles, general
+    /// Only checks of this area: node, workloads, netpol, audit, aks, profiles, policy, general
     #[arg(long)]
     pub area: Option<String>,
     /// Only checks of this benchmark profile (e.g. cis-aks-1.8; `kubeward --version` lists them)
@@ -155,7 +147,9 @@ pub fn explain_text(c: &CheckMeta) -> String {
         c.area.as_str(),
         c.area.title(),
         c.severity,
-        if c.kubeward_own {
+        if c.area == Area::Policy {
+            "a constraint check (its ConstraintTemplate and constraint, read at run time)"
+        } else if c.kubeward_own {
             "kubeward's own check (beyond any benchmark)"
         } else {
             "benchmark check"
