@@ -240,7 +240,17 @@ impl CelProgram {
     /// latter. Match-condition errors and an exhausted budget concern the whole review and are
     /// the `Err` of the result.
     pub fn evaluate_each(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
-        let _meter = meter::start(self.limits);
+        self.evaluate_each_with(input, self.limits)
+    }
+
+    /// [`evaluate_each`](Self::evaluate_each) under other bounds (a shared program, a budget
+    /// chosen per run).
+    pub fn evaluate_each_with(
+        &self,
+        input: &CelInput<'_>,
+        limits: CelLimits,
+    ) -> Result<Vec<CelOutcome>, CelError> {
+        let _meter = meter::start(limits);
         let result = self.run(input);
         // A budget failure may have been absorbed by `||`/`&&` or a fallback message: it still
         // decides the outcome.

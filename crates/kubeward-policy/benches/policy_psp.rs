@@ -1,0 +1,2 @@
+//! Filled in below; prints figures only.
+fn main() {}
