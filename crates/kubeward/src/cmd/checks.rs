@@ -23,6 +23,10 @@ pub struct ChecksArgs {
     /// Only checks of this benchmark profile (e.g. cis-aks-1.8; `kubeward --version` lists them)
     #[arg(long)]
     pub benchmark: Option<String>,
+    /// Also list the checks of these ConstraintTemplates and constraints (files or folders;
+    /// repeatable): each constraint is a check GK/<Kind>/<name>
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policy: Vec<std::path::PathBuf>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -32,6 +36,9 @@ pub struct ChecksArgs {
 pub struct ExplainArgs {
     /// A check's code (N120) or name (kubelet-anonymous-auth)
     pub id: String,
+    /// ConstraintTemplates and constraints (files or folders) defining GK/… checks to explain
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policy: Vec<std::path::PathBuf>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -92,6 +99,7 @@ fn references(c: &CheckMeta) -> String {
 }
 
 pub fn run_checks(args: ChecksArgs) -> anyhow::Result<u8> {
+    super::policy::register_paths(&args.policy);
     let registry = crate::registry::registry();
     let checks = select(&registry, args.area.as_deref(), args.benchmark.as_deref())?;
     match args.format {
@@ -175,6 +183,7 @@ pub fn explain_text(c: &CheckMeta) -> String {
 }
 
 pub fn run_explain(args: ExplainArgs) -> anyhow::Result<u8> {
+    super::policy::register_paths(&args.policy);
     let registry = crate::registry::registry();
     let Some(check) = registry.get(args.id.trim()) else {
         let suggestions = registry.suggest(args.id.trim());

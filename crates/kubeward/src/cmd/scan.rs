@@ -54,6 +54,8 @@ pub struct ScanArgs {
     #[arg(long)]
     pub as_of: Option<String>,
     #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
