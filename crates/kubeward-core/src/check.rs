@@ -13,11 +13,26 @@ pub enum Area {
     Audit,
     Aks,
     Profiles,
+    /// Policy as code: the user's or the cluster's Gatekeeper constraints (Azure Policy for
+    /// Kubernetes). Their checks are defined at run time (see [`crate::dynamic`]).
+    Policy,
     /// Findings about kubeward's own run (no kubelet found, unreadable input…).
     General,
 }
 
 impl Area {
+    /// Every area, in reading order.
+    pub const ALL: [Area; 8] = [
+        Area::Node,
+        Area::Workloads,
+        Area::Netpol,
+        Area::Audit,
+        Area::Aks,
+        Area::Profiles,
+        Area::Policy,
+        Area::General,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Area::Node => "node",
@@ -26,6 +41,7 @@ impl Area {
             Area::Audit => "audit",
             Area::Aks => "aks",
             Area::Profiles => "profiles",
+            Area::Policy => "policy",
             Area::General => "general",
         }
     }
@@ -39,6 +55,8 @@ impl Area {
             Area::Audit => 'A',
             Area::Aks => 'Z',
             Area::Profiles => 'S',
+            // Constraint checks: `GK/<ConstraintKind>/<name>`.
+            Area::Policy => 'G',
             Area::General => 'K',
         }
     }
@@ -51,6 +69,7 @@ impl Area {
             Area::Audit => "Audit logs",
             Area::Aks => "AKS cluster configuration",
             Area::Profiles => "Seccomp and AppArmor profiles",
+            Area::Policy => "Policy as code (Gatekeeper, Azure Policy)",
             Area::General => "General",
         }
     }

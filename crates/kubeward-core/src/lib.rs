@@ -6,6 +6,7 @@
 
 pub mod baseline;
 pub mod check;
+pub mod dynamic;
 pub mod escape;
 pub mod exit;
 pub mod finding;

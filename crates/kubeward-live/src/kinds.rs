@@ -251,7 +251,98 @@ pub const KINDS: &[KindSpec] = &[
         true,
         "exposure through OpenShift Routes",
     )),
+    // Gatekeeper, as installed by itself or by the Azure Policy add-on: the templates the
+    // cluster's constraints are instances of, the ExpansionTemplates that make workloads
+    // reviewable as Pods, and the Config whose syncOnly fills `data.inventory`.
+    optional(k(
+        "templates.gatekeeper.sh",
+        "v1",
+        "ConstraintTemplate",
+        "constrainttemplates",
+        false,
+        POLICY,
+    )),
+    optional(k(
+        "expansion.gatekeeper.sh",
+        "v1beta1",
+        "ExpansionTemplate",
+        "expansiontemplate",
+        false,
+        "policy as code: Gatekeeper's expansion of workloads into Pods",
+    )),
+    optional(k(
+        "config.gatekeeper.sh",
+        "v1alpha1",
+        "Config",
+        "configs",
+        true,
+        "policy as code: which kinds referential constraints see (syncOnly)",
+    )),
 ];
+
+const POLICY: &str = "policy as code: the cluster's Gatekeeper and Azure Policy constraints (what their audit reports)";
+
+/// A group whose kinds exist only at run time, found by API discovery at one version: each
+/// ConstraintTemplate creates a constraint kind in `constraints.gatekeeper.sh`. The reader
+/// ClusterRole grants `list` on every resource of the group (`*`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiscoveredGroup {
+    pub group: &'static str,
+    pub version: &'static str,
+    pub needed_for: &'static str,
+}
+
+impl DiscoveredGroup {
+    pub fn api_version(&self) -> String {
+        format!("{}/{}", self.group, self.version)
+    }
+
+    /// The spec of one discovered kind (its strings leaked once per kind: a cluster has a few
+    /// dozen constraint kinds, bounded by [`MAX_DISCOVERED_KINDS`]).
+    pub fn spec(&self, kind: &str, plural: &str, namespaced: bool) -> KindSpec {
+        KindSpec {
+            group: self.group,
+            version: self.version,
+            kind: leak_once(kind),
+            plural: leak_once(plural),
+            namespaced,
+            metadata_only: false,
+            // A constraint kind can disappear between discovery and list (its template deleted).
+            optional: true,
+            needed_for: self.needed_for,
+        }
+    }
+}
+
+/// At most this many kinds are listed from discovered groups (Gatekeeper's library has about 60
+/// templates; a cluster answering thousands is not a cluster to trust with more work).
+pub const MAX_DISCOVERED_KINDS: usize = 512;
+
+/// Gatekeeper's constraints: served at v1beta1 by every Gatekeeper release since 3.1 (and by the
+/// Azure Policy add-on), whatever the template's own version.
+pub const DISCOVERED: &[DiscoveredGroup] = &[DiscoveredGroup {
+    group: "constraints.gatekeeper.sh",
+    version: "v1beta1",
+    needed_for: POLICY,
+}];
+
+/// A `'static` copy of `s`, made once per distinct string (bounded by the caller's kind limit).
+fn leak_once(s: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut seen = match SEEN.get_or_init(Default::default).lock() {
+        Ok(t) => t,
+        Err(poisoned) => poisoned.into_inner(),
+    };
+    if let Some(found) = seen.get(s) {
+        return found;
+    }
+    // Leaked on purpose: a kind name lives as long as the objects and errors that name it.
+    let kept: &'static str = Box::leak(s.to_string().into_boxed_str());
+    seen.insert(kept);
+    kept
+}
 
 #[cfg(test)]
 mod tests {
@@ -259,9 +350,10 @@ mod tests {
 
     use serde_json::Value;
 
-    use super::KINDS;
+    use super::{DISCOVERED, KINDS};
 
-    /// The shipped ClusterRole grants `list` on exactly the kinds the scan lists, nothing more.
+    /// The shipped ClusterRole grants `list` on exactly the kinds the scan lists, nothing more:
+    /// the table's kinds, and every resource (`*`) of the groups found by discovery.
     #[test]
     fn reader_cluster_role_matches_the_kinds_table() {
         let path = concat!(
@@ -294,6 +386,7 @@ mod tests {
         let needed: BTreeSet<String> = KINDS
             .iter()
             .map(|k| format!("{}/{}", k.group, k.plural))
+            .chain(DISCOVERED.iter().map(|g| format!("{}/*", g.group)))
             .collect();
         assert_eq!(granted, needed);
     }

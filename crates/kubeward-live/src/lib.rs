@@ -7,5 +7,7 @@ pub mod fleet;
 pub mod kinds;
 pub mod source;
 
-pub use kinds::{KINDS, KindSpec};
-pub use source::{Collected, ConnectOptions, LiveError, NotListed, collect, connect};
+pub use kinds::{DISCOVERED, DiscoveredGroup, KINDS, KindSpec};
+pub use source::{
+    Collected, ConnectOptions, LiveError, NotListed, collect, collect_cluster, connect,
+};

@@ -9,7 +9,7 @@ use kubeward_core::{InputError, InputInfo};
 use kubeward_inventory::{Inventory, Object, Origin};
 use serde_json::Value;
 
-use crate::kinds::KindSpec;
+use crate::kinds::{DISCOVERED, KINDS, KindSpec, MAX_DISCOVERED_KINDS};
 
 #[derive(Debug, thiserror::Error)]
 pub enum LiveError {
@@ -114,6 +114,51 @@ pub async fn collect(client: &Client, source_name: &str, kinds: &[KindSpec]) -> 
             }),
             Err(e) => out.not_listed.push(NotListed {
                 spec: *spec,
+                status: 0,
+                message: e.to_string(),
+            }),
+        }
+    }
+    out
+}
+
+/// Everything a scan reads from a cluster: every kind of the table, then every kind of the groups
+/// whose kinds exist only at run time (Gatekeeper's constraints), found by API discovery.
+pub async fn collect_cluster(client: &Client, source_name: &str) -> Collected {
+    let mut out = collect(client, source_name, KINDS).await;
+    for group in DISCOVERED {
+        // What a failure names: the group's kinds as a whole.
+        let whole = group.spec("(every kind of the group)", "*", false);
+        out.requests += 1;
+        match client.list_api_group_resources(&group.api_version()).await {
+            Ok(list) => {
+                let specs: Vec<KindSpec> = list
+                    .resources
+                    .iter()
+                    // `k8sallowedrepos/status` and the like are subresources, not kinds.
+                    .filter(|r| !r.name.contains('/') && r.verbs.iter().any(|v| v == "list"))
+                    .take(MAX_DISCOVERED_KINDS)
+                    .map(|r| group.spec(&r.kind, &r.name, r.namespaced))
+                    .collect();
+                let more = collect(client, source_name, &specs).await;
+                out.objects.extend(more.objects);
+                out.not_listed.extend(more.not_listed);
+                out.not_served.extend(more.not_served);
+                out.requests += more.requests;
+            }
+            // Gatekeeper is not installed: nothing to read, nothing wrong.
+            Err(kube::Error::Api(status)) if status.code == 404 => out.not_served.push(whole),
+            Err(kube::Error::Api(status)) => out.not_listed.push(NotListed {
+                spec: whole,
+                status: status.code,
+                message: if status.message.is_empty() {
+                    status.reason.clone()
+                } else {
+                    status.message.clone()
+                },
+            }),
+            Err(e) => out.not_listed.push(NotListed {
+                spec: whole,
                 status: 0,
                 message: e.to_string(),
             }),

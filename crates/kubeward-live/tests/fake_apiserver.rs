@@ -105,6 +105,57 @@ async fn lists_every_kind_with_pagination_tls_and_token_and_reports_forbidden_ki
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn constraint_kinds_are_discovered_at_run_time_and_listed_with_their_templates() {
+    let fake = start(TOKEN).await;
+    let opts = ConnectOptions {
+        kubeconfig: Some(fake.kubeconfig.path().to_path_buf()),
+        context: None,
+    };
+    let (client, name) = connect(&opts).await.expect("connect");
+    let collected = tokio::time::timeout(
+        Duration::from_secs(30),
+        kubeward_live::collect_cluster(&client, &name),
+    )
+    .await
+    .expect("in time");
+    let kinds = |kind: &str| -> Vec<String> {
+        collected
+            .objects
+            .iter()
+            .filter(|o| o["kind"] == kind)
+            .filter_map(|o| o.pointer("/metadata/name").and_then(Value::as_str))
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(kinds("ConstraintTemplate"), ["k8strustedregistry"]);
+    assert_eq!(kinds("K8sTrustedRegistry"), ["only-our-registries"]);
+    let constraint = collected
+        .objects
+        .iter()
+        .find(|o| o["kind"] == "K8sTrustedRegistry")
+        .expect("constraint");
+    assert_eq!(
+        constraint["apiVersion"],
+        "constraints.gatekeeper.sh/v1beta1"
+    );
+    // The status subresource is not a kind; the only kind not listed is still the forbidden one.
+    let requests = fake
+        .state
+        .lock()
+        .map(|s| s.requests.clone())
+        .unwrap_or_default();
+    assert!(
+        !requests
+            .iter()
+            .any(|r| r.contains("k8strustedregistry/status")),
+        "{requests:?}"
+    );
+    assert_eq!(collected.not_listed.len(), 1, "{:?}", collected.not_listed);
+    assert_eq!(collected.not_listed[0].spec.plural, "roles");
+    fake.handle.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_token_is_an_error_not_an_empty_cluster() {
     let fake = start("not-the-token").await;
     let opts = ConnectOptions {

@@ -46,18 +46,7 @@ pub fn areas(report: &Report) -> Vec<&str> {
     out
 }
 
-const AREAS: [kubeward_core::Area; 7] = {
-    use kubeward_core::Area;
-    [
-        Area::Node,
-        Area::Workloads,
-        Area::Netpol,
-        Area::Audit,
-        Area::Aks,
-        Area::Profiles,
-        Area::General,
-    ]
-};
+const AREAS: [kubeward_core::Area; 8] = kubeward_core::Area::ALL;
 
 fn area_rank(area: &str) -> usize {
     AREAS

@@ -55,6 +55,9 @@ enum Command {
     Apparmor(cmd::profiles::AppArmorArgs),
     /// Install profiles on every node (prints manifests; applies nothing)
     Profiles(cmd::profiles::ProfilesArgs),
+    /// Policy as code: Gatekeeper / Azure Policy constraints (Rego and CEL), offline: test
+    /// objects against them, run their test suites
+    Policy(cmd::policy::Args),
     /// Everything the inputs allow, in one report
     Scan(cmd::scan::ScanArgs),
     /// Save a live cluster's objects for offline scans (secrets redacted)
@@ -82,6 +85,7 @@ fn main() -> ExitCode {
         Command::Seccomp(a) => cmd::profiles::run_seccomp(a),
         Command::Apparmor(a) => cmd::profiles::run_apparmor(a),
         Command::Profiles(a) => cmd::profiles::run_profiles(a),
+        Command::Policy(a) => cmd::policy::run(a),
         Command::Scan(a) => cmd::scan::run_scan(a),
         Command::Snapshot(a) => cmd::scan::run_snapshot(a),
         Command::Fleet(a) => cmd::scan::run_fleet(a),

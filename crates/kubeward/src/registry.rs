@@ -16,6 +16,8 @@ pub fn registry() -> Registry {
         &kubeward_live::fleet::NODE_INCOMPLETE,
         &kubeward_live::fleet::NODES_DIFFER,
     ]);
+    // Constraint checks (`GK/…`) this run has read so far (`--policy`, a cluster's constraints).
+    r.register(&kubeward_core::dynamic::all());
     r
 }
 

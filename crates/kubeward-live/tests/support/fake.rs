@@ -81,6 +81,17 @@ fn node_report(node: &str, st: Status) -> String {
     )
 }
 
+/// The worked example's template and constraint, as a cluster with Gatekeeper (or the Azure
+/// Policy add-on) serves them: the constraint allows two registries, so the three `nginx` pods
+/// violate it.
+fn example(name: &str) -> Value {
+    let text = match name {
+        "template" => include_str!("../../../../examples/policy/template.yaml"),
+        _ => include_str!("../../../../examples/policy/constraint.yaml"),
+    };
+    serde_saphyr::from_str(text).unwrap()
+}
+
 fn query(uri: &Uri) -> BTreeMap<String, String> {
     uri.query()
         .unwrap_or("")
@@ -141,6 +152,22 @@ async fn handle(
             axum::Json(json!({"kind": "PartialObjectMetadataList", "apiVersion": "meta.k8s.io/v1", "metadata": {},
                 "items": [{"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": {"name": "db", "namespace": "prod"}}]}))
                 .into_response()
+        }
+        (Method::GET, "/apis/templates.gatekeeper.sh/v1/constrainttemplates") => {
+            list("ConstraintTemplate", vec![example("template")], None)
+        }
+        // Discovery of the run-time constraint kinds: one kind and its status subresource.
+        (Method::GET, "/apis/constraints.gatekeeper.sh/v1beta1") => axum::Json(json!({
+            "kind": "APIResourceList", "apiVersion": "v1", "groupVersion": "constraints.gatekeeper.sh/v1beta1",
+            "resources": [
+                {"name": "k8strustedregistry", "singularName": "k8strustedregistry", "namespaced": false,
+                 "kind": "K8sTrustedRegistry", "verbs": ["delete", "get", "list", "patch", "update", "watch"]},
+                {"name": "k8strustedregistry/status", "singularName": "", "namespaced": false,
+                 "kind": "K8sTrustedRegistry", "verbs": ["get", "patch", "update"]}
+            ]}))
+        .into_response(),
+        (Method::GET, "/apis/constraints.gatekeeper.sh/v1beta1/k8strustedregistry") => {
+            list("K8sTrustedRegistry", vec![example("constraint")], None)
         }
         (Method::GET, "/api/v1/nodes") => list(
             "Node",

@@ -6,15 +6,7 @@ use std::io::{IsTerminal, Write};
 use anyhow::bail;
 use kubeward_core::{Area, CheckMeta, Registry, profile};
 
-const AREAS: [Area; 7] = [
-    Area::Node,
-    Area::Workloads,
-    Area::Netpol,
-    Area::Audit,
-    Area::Aks,
-    Area::Profiles,
-    Area::General,
-];
+const AREAS: [Area; 8] = Area::ALL;
 
 /// `text` or `json` for the listing commands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -25,12 +17,16 @@ pub enum ListFormat {
 
 #[derive(clap::Args, Debug)]
 pub struct ChecksArgs {
-    /// Only checks of this area: node, workloads, netpol, audit, aks, profiles, general
+    /// Only checks of this area: node, workloads, netpol, audit, aks, profiles, policy, general
     #[arg(long)]
     pub area: Option<String>,
     /// Only checks of this benchmark profile (e.g. cis-aks-1.8; `kubeward --version` lists them)
     #[arg(long)]
     pub benchmark: Option<String>,
+    /// Also list the checks of these ConstraintTemplates and constraints (files or folders;
+    /// repeatable): each constraint is a check GK/<Kind>/<name>
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policy: Vec<std::path::PathBuf>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -40,6 +36,9 @@ pub struct ChecksArgs {
 pub struct ExplainArgs {
     /// A check's code (N120) or name (kubelet-anonymous-auth)
     pub id: String,
+    /// ConstraintTemplates and constraints (files or folders) defining GK/… checks to explain
+    #[arg(long = "policy", value_name = "PATH")]
+    pub policy: Vec<std::path::PathBuf>,
     /// Output format
     #[arg(short = 'o', long = "output", value_enum, default_value = "text")]
     pub format: ListFormat,
@@ -100,6 +99,7 @@ fn references(c: &CheckMeta) -> String {
 }
 
 pub fn run_checks(args: ChecksArgs) -> anyhow::Result<u8> {
+    super::policy::register_paths(&args.policy);
     let registry = crate::registry::registry();
     let checks = select(&registry, args.area.as_deref(), args.benchmark.as_deref())?;
     match args.format {
@@ -155,7 +155,9 @@ pub fn explain_text(c: &CheckMeta) -> String {
         c.area.as_str(),
         c.area.title(),
         c.severity,
-        if c.kubeward_own {
+        if c.area == Area::Policy {
+            "a constraint check (its ConstraintTemplate and constraint, read at run time)"
+        } else if c.kubeward_own {
             "kubeward's own check (beyond any benchmark)"
         } else {
             "benchmark check"
@@ -181,6 +183,7 @@ pub fn explain_text(c: &CheckMeta) -> String {
 }
 
 pub fn run_explain(args: ExplainArgs) -> anyhow::Result<u8> {
+    super::policy::register_paths(&args.policy);
     let registry = crate::registry::registry();
     let Some(check) = registry.get(args.id.trim()) else {
         let suggestions = registry.suggest(args.id.trim());

@@ -5,6 +5,7 @@ pub mod checks;
 pub mod engine;
 pub mod netpol;
 pub mod node;
+pub mod policy;
 pub mod profiles;
 pub mod pss;
 pub mod rbac;

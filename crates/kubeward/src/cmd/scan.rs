@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::Context;
 use kubeward_core::Report;
 use kubeward_live::fleet::{self, FleetEvent, FleetOptions, NodeOutcome};
-use kubeward_live::{ConnectOptions, KINDS, collect, connect};
+use kubeward_live::{ConnectOptions, KINDS, collect_cluster, connect};
 
 use crate::output::OutputArgs;
 
@@ -53,6 +53,8 @@ pub struct ScanArgs {
     /// Judge AKS version support at this date (YYYY-MM-DD; default today)
     #[arg(long)]
     pub as_of: Option<String>,
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
     #[command(flatten)]
     pub output: OutputArgs,
 }
@@ -166,7 +168,7 @@ pub fn live_inventory(cluster: &ClusterArgs) -> anyhow::Result<kubeward_inventor
     }
     let collected = rt.block_on(async {
         let (client, name) = connect(&cluster.connect_options()).await?;
-        Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
+        Ok::<_, anyhow::Error>(collect_cluster(&client, &name).await)
     })?;
     spinner.finish_and_clear();
     Ok(collected.into_inventory())
@@ -176,7 +178,7 @@ pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
     let rt = runtime()?;
     let collected = rt.block_on(async {
         let (client, name) = connect(&args.cluster_args.connect_options()).await?;
-        Ok::<_, anyhow::Error>(collect(&client, &name, KINDS).await)
+        Ok::<_, anyhow::Error>(collect_cluster(&client, &name).await)
     })?;
     for n in &collected.not_listed {
         crate::eprintln_safe!(

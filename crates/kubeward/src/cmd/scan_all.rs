@@ -387,7 +387,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
     if args.cluster {
         inv.merge(super::scan::live_inventory(&args.cluster_args)?);
     }
-    if !inv.objects.is_empty() || !inv.errors.is_empty() {
+    if !inv.objects.is_empty() || !inv.errors.is_empty() || !args.policy.policy.is_empty() {
         report.inputs.extend(inv.inputs.iter().cloned());
         report.input_errors.extend(inv.errors.iter().cloned());
         let opts = kubeward_workloads::ScanOptions {
@@ -418,6 +418,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             &kubeward_netpol::exposure::ExposureOptions { engine },
         ));
         k8s.extend(super::workloads::rolled_up_netpol(netpol));
+        // Constraint violations: the cluster's own constraints (Gatekeeper, the Azure Policy
+        // add-on) and `--policy`, over the same objects: what their audit would report.
+        k8s.extend(super::policy::findings_for(&args.policy, &inv, &mut report));
         report
             .scope
             .extend(scope.apply(&mut k8s, args.include_system));

@@ -44,6 +44,8 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub engine: super::engine::EngineArg,
     #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
+    #[command(flatten)]
     pub output: OutputArgs,
 }
 
@@ -133,9 +135,12 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     let fact = args.engine.resolve(&inv, &opts.nodes)?;
     report.facts.insert("netpol".into(), engine_facts(&fact));
     let exposure = rolled_up_netpol(network_findings(&inv, fact));
+    // Constraint violations (`--policy`, and the templates and constraints among the inputs).
+    let policy = super::policy::findings_for(&args.policy, &inv, &mut report);
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
     report.append(kubeward_workloads::scan_ctx_after(&ctx, exposure));
+    report.append(policy);
     ctx.scope.mark(&mut report, opts.include_system);
     let nothing_read = nothing_readable(&inv);
     // The findings own everything they show: the objects can go before the report is sorted
