@@ -570,6 +570,11 @@ fn a_wrong_sas_or_key_exits_2_without_showing_it() {
     let name = hour_path(time::macros::datetime!(2026-02-01 10:00 UTC));
     create_append_blob(&az, &name);
     append_block(&az, &name, &(exec("k1") + &benign("k2")));
+    // Another cluster's blob, outside --prefix: not read.
+    let other = name.replace("AKS-SHOP-PROD", "AKS-OTHER");
+    create_append_blob(&az, &other);
+    append_block(&az, &other, &exec("x1"));
+    let prefix = format!("resourceId={CLUSTER}/");
     let alerts = dir.path().join("shared-key.jsonl");
     let out = bin()
         .args([
@@ -580,7 +585,15 @@ fn a_wrong_sas_or_key_exits_2_without_showing_it() {
             "--container",
             CONTAINER,
         ])
-        .args(["--poll-interval", "200ms", "--until-idle", "2", "--alerts"])
+        .args([
+            "--poll-interval",
+            "200ms",
+            "--until-idle",
+            "2",
+            "--prefix",
+            &prefix,
+        ])
+        .arg("--alerts")
         .arg(&alerts)
         .env("KW_TEST_CONN", conn(KEY))
         .output()
