@@ -285,9 +285,7 @@ impl Rewriter<'_> {
                         wrap(e, OUT);
                     }
                 } else if qualified || env::is_known_function(name) {
-                    // A scalar result is no growth to pay for; the loops around the call are
-                    // still metered, and so is the clock.
-                    if name != "dyn" && !env::returns_scalar(name) {
+                    if name != "dyn" {
                         wrap(e, OUT);
                     }
                 } else {
