@@ -125,7 +125,6 @@ impl PolicySet {
     /// Adds the templates, constraints and configuration of `other` (for `--policy` paths
     /// loaded apart). A constraint kind defined twice keeps the first template.
     pub fn merge(&mut self, other: PolicySet) {
-        let offset = self.templates.len();
         let mut remap = Vec::with_capacity(other.templates.len());
         for t in other.templates {
             match self
@@ -140,7 +139,6 @@ impl PolicySet {
                 }
             }
         }
-        let _ = offset;
         for mut c in other.constraints {
             c.template = remap[c.template];
             self.constraints.push(c);

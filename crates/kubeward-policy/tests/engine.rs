@@ -584,3 +584,58 @@ fn a_template_with_both_engines_runs_cel_unless_told_otherwise() {
         (Engine::Rego, "Pod p has no label owner")
     );
 }
+
+#[test]
+fn sets_loaded_apart_merge_and_describe_their_checks() {
+    let load = |docs: &[String]| {
+        let inv = load_str("p.yaml", &docs.join("\n---\n"), &LoadOptions::default());
+        PolicySet::load(&inv.objects)
+    };
+    let (mut a, _, ea) = load(&[template("K8sNoPrivileged", NO_PRIVILEGED)]);
+    let (b, _, eb) = load(&[
+        template("K8sNeedsLabel", NEEDS_LABEL),
+        constraint(
+            "K8sNeedsLabel",
+            "owner",
+            "  match:\n    kinds: [{apiGroups: [\"\"], kinds: [Pod]}]",
+        ),
+    ]);
+    assert!(ea.is_empty() && eb.is_empty());
+    a.merge(b);
+    let t: Vec<(String, String, Vec<Engine>)> = a
+        .templates()
+        .map(|t| (t.name.clone(), t.kind.clone(), t.engines.clone()))
+        .collect();
+    assert_eq!(
+        t,
+        [
+            (
+                "k8snoprivileged".into(),
+                "K8sNoPrivileged".into(),
+                vec![Engine::Rego]
+            ),
+            (
+                "k8sneedslabel".into(),
+                "K8sNeedsLabel".into(),
+                vec![Engine::Rego]
+            ),
+        ]
+    );
+    let c: Vec<(String, String)> = a
+        .constraints()
+        .map(|c| (c.constraint.code(), c.template.clone()))
+        .collect();
+    assert_eq!(
+        c,
+        [("GK/K8sNeedsLabel/owner".into(), "k8sneedslabel".into())]
+    );
+    // The merged constraint still evaluates with its own template.
+    let inv = load_str(
+        "o.yaml",
+        &pod("p", Some("x"), "{}"),
+        &LoadOptions::default(),
+    );
+    let (_, reviews, _) = PolicySet::load(&inv.objects);
+    let out = evaluate(&a, &reviews, &[], &EvalOptions::default());
+    assert!(matches!(&out[..], [Outcome::Violation(v)] if v.message == "Pod p has no label owner"));
+}
