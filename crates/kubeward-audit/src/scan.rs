@@ -1128,10 +1128,17 @@ impl<'o> FileScanner<'o> {
                 (first as u32, (log.matches.len() - first) as u16)
             };
             let matches = judge(&view, log);
-            let alt = flags.if_begun_earlier(&key).map(|alt| {
-                alt.apply(&mut view);
-                (alt, judge(&view, log))
-            });
+            // Only long-running requests (watches, pod streams) are worth the second
+            // judgement: they are the ones whose stages commonly fall in different parts.
+            // Others are read again by the merge in the rare case it is needed.
+            let long_running = key.pod_stream || ev.verb() == "watch";
+            let alt = long_running
+                .then(|| flags.if_begun_earlier(&key))
+                .flatten()
+                .map(|alt| {
+                    alt.apply(&mut view);
+                    (alt, judge(&view, log))
+                });
             let n = usize::from(matches.1) + alt.map_or(0, |a| usize::from(a.1.1));
             let user = if n == 0 {
                 0
