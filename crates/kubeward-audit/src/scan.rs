@@ -472,6 +472,9 @@ pub(crate) struct FileScanner<'o> {
     stream: Option<Box<crate::stream::Hooks>>,
 }
 
+/// Input errors listed: (line, message).
+pub(crate) type Listed = Vec<(Option<u64>, String)>;
+
 /// How the scanner uses what it decodes.
 pub(crate) enum Mode {
     /// Count and judge every event (a whole input, or the stream detector).
@@ -786,7 +789,7 @@ impl<'o> FileScanner<'o> {
 
     /// What a part hands to the merge: statistics, listed errors (with lines within the part)
     /// and the events' log.
-    pub(crate) fn finish_part(self) -> (Stats, Vec<(Option<u64>, String)>, u64, Box<PartLog>) {
+    pub(crate) fn finish_part(self) -> (Stats, Listed, u64, Box<PartLog>) {
         let log = match self.mode {
             Mode::Part(log) => log,
             _ => Box::default(),
