@@ -428,6 +428,12 @@ pub(crate) fn guess_hint(unit: &[u8]) -> Shape {
     }
 }
 
+#[derive(Deserialize)]
+struct RecordLog<'a> {
+    #[serde(borrow, default)]
+    log: Option<Str<'a>>,
+}
+
 /// A name field of an Azure envelope: a string, or an object's `value` (Activity log REST
 /// shape). `None` when it is neither.
 fn envelope_name(raw: &RawValue) -> Option<String> {
@@ -1005,6 +1011,20 @@ impl<'o> FileScanner<'o> {
         } else {
             props.get().into()
         };
+        let cat = if category.is_empty() {
+            "kube-audit (category not given)"
+        } else {
+            category
+        };
+        // The common case in one pass: `log` is JSON text, unescaped while `properties` is
+        // read. Anything else takes the path below, which says what is wrong.
+        if let Ok(RecordLog { log: Some(text) }) = serde_json::from_str::<RecordLog>(&props_text) {
+            match serde_json::from_str::<Event>(&text) {
+                Ok(ev) => self.on_event(&ev, line, SHAPE_RECORD, Some(cat)),
+                Err(e) => self.json_error(line, "properties.log", &e),
+            }
+            return;
+        }
         let log = match serde_json::from_str::<RecordProps>(&props_text) {
             Ok(RecordProps { log: Some(log) }) => log,
             Ok(_) => {
@@ -1015,11 +1035,6 @@ impl<'o> FileScanner<'o> {
                 );
             }
             Err(e) => return self.json_error(line, "AKS record properties", &e),
-        };
-        let cat = if category.is_empty() {
-            "kube-audit (category not given)"
-        } else {
-            category
         };
         // JSON text as AKS writes it, or an object when a pipeline parsed it already.
         let log: std::borrow::Cow<str> = match serde_json::from_str::<Str>(log.get()) {
