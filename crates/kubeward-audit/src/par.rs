@@ -117,30 +117,32 @@ fn run_part(
         pos: start,
         end,
     };
-    let res = reader::split_lines(
-        &mut rd,
-        Buf::new(),
-        start,
-        opts.max_unit,
-        &mut |l| match l {
-            Line::Unit {
-                bytes,
-                offset,
-                line,
-            } => {
-                if first {
-                    first = false;
-                    if start_hint.is_none() {
-                        let g = guess_hint(bytes);
-                        sc.set_hint(g);
-                        start_hint = Some(g);
-                    }
+    // One buffer per thread, reused from part to part: a fresh megabyte per part costs page
+    // faults.
+    thread_local! {
+        static BUF: std::cell::RefCell<Option<Buf>> = const { std::cell::RefCell::new(None) };
+    }
+    let mut buf = BUF.with(|b| b.borrow_mut().take()).unwrap_or_else(Buf::new);
+    buf.reset();
+    let res = reader::split_lines(&mut rd, &mut buf, start, opts.max_unit, &mut |l| match l {
+        Line::Unit {
+            bytes,
+            offset,
+            line,
+        } => {
+            if first {
+                first = false;
+                if start_hint.is_none() {
+                    let g = guess_hint(bytes);
+                    sc.set_hint(g);
+                    start_hint = Some(g);
                 }
-                sc.part_unit(bytes, offset, line);
             }
-            Line::Oversize { line, len } => sc.problem(line, ReadProblem::Oversize, len),
-        },
-    );
+            sc.part_unit(bytes, offset, line);
+        }
+        Line::Oversize { line, len } => sc.problem(line, ReadProblem::Oversize, len),
+    });
+    BUF.with(|b| *b.borrow_mut() = Some(buf));
     let (lines, fatal) = match res {
         Ok(n) => (n, None),
         Err(e) => (

@@ -81,6 +81,10 @@ impl Buf {
             filled: 0,
         }
     }
+    /// Empty, keeping the allocation (a buffer reused for the next part of a file).
+    pub(crate) fn reset(&mut self) {
+        self.filled = 0;
+    }
     pub(crate) fn bytes(&self) -> &[u8] {
         &self.data[..self.filled]
     }
@@ -219,8 +223,8 @@ fn trim_line(mut l: &[u8]) -> &[u8] {
     l
 }
 
-fn lines(r: &mut dyn Read, buf: Buf, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
-    split_lines(r, buf, 0, max_unit, &mut |l| match l {
+fn lines(r: &mut dyn Read, mut buf: Buf, max_unit: usize, sink: &mut dyn Sink) -> io::Result<()> {
+    split_lines(r, &mut buf, 0, max_unit, &mut |l| match l {
         Line::Unit { bytes, line, .. } => sink.unit(bytes, line),
         Line::Oversize { line, len } => sink.problem(line, ReadProblem::Oversize, len),
     })?;
@@ -249,7 +253,7 @@ pub(crate) enum Line<'b> {
 /// Returns the number of newlines read.
 pub(crate) fn split_lines(
     r: &mut dyn Read,
-    mut buf: Buf,
+    buf: &mut Buf,
     base: u64,
     max_unit: usize,
     f: &mut dyn FnMut(Line<'_>),

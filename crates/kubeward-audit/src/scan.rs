@@ -428,6 +428,12 @@ pub(crate) fn guess_hint(unit: &[u8]) -> Shape {
     }
 }
 
+#[derive(Deserialize)]
+struct RecordLog<'a> {
+    #[serde(borrow, default)]
+    log: Option<Str<'a>>,
+}
+
 /// A name field of an Azure envelope: a string, or an object's `value` (Activity log REST
 /// shape). `None` when it is neither.
 fn envelope_name(raw: &RawValue) -> Option<String> {
@@ -471,6 +477,9 @@ pub(crate) struct FileScanner<'o> {
     /// Set by the stream detector (crate::stream): redeliveries skipped, matches handed out.
     stream: Option<Box<crate::stream::Hooks>>,
 }
+
+/// Input errors listed: (line, message).
+pub(crate) type Listed = Vec<(Option<u64>, String)>;
 
 /// How the scanner uses what it decodes.
 pub(crate) enum Mode {
@@ -786,7 +795,7 @@ impl<'o> FileScanner<'o> {
 
     /// What a part hands to the merge: statistics, listed errors (with lines within the part)
     /// and the events' log.
-    pub(crate) fn finish_part(self) -> (Stats, Vec<(Option<u64>, String)>, u64, Box<PartLog>) {
+    pub(crate) fn finish_part(self) -> (Stats, Listed, u64, Box<PartLog>) {
         let log = match self.mode {
             Mode::Part(log) => log,
             _ => Box::default(),
@@ -1002,6 +1011,20 @@ impl<'o> FileScanner<'o> {
         } else {
             props.get().into()
         };
+        let cat = if category.is_empty() {
+            "kube-audit (category not given)"
+        } else {
+            category
+        };
+        // The common case in one pass: `log` is JSON text, unescaped while `properties` is
+        // read. Anything else takes the path below, which says what is wrong.
+        if let Ok(RecordLog { log: Some(text) }) = serde_json::from_str::<RecordLog>(&props_text) {
+            match serde_json::from_str::<Event>(&text) {
+                Ok(ev) => self.on_event(&ev, line, SHAPE_RECORD, Some(cat)),
+                Err(e) => self.json_error(line, "properties.log", &e),
+            }
+            return;
+        }
         let log = match serde_json::from_str::<RecordProps>(&props_text) {
             Ok(RecordProps { log: Some(log) }) => log,
             Ok(_) => {
@@ -1012,11 +1035,6 @@ impl<'o> FileScanner<'o> {
                 );
             }
             Err(e) => return self.json_error(line, "AKS record properties", &e),
-        };
-        let cat = if category.is_empty() {
-            "kube-audit (category not given)"
-        } else {
-            category
         };
         // JSON text as AKS writes it, or an object when a pipeline parsed it already.
         let log: std::borrow::Cow<str> = match serde_json::from_str::<Str>(log.get()) {
@@ -1128,10 +1146,17 @@ impl<'o> FileScanner<'o> {
                 (first as u32, (log.matches.len() - first) as u16)
             };
             let matches = judge(&view, log);
-            let alt = flags.if_begun_earlier(&key).map(|alt| {
-                alt.apply(&mut view);
-                (alt, judge(&view, log))
-            });
+            // Only long-running requests (watches, pod streams) are worth the second
+            // judgement: they are the ones whose stages commonly fall in different parts.
+            // Others are read again by the merge in the rare case it is needed.
+            let long_running = key.pod_stream || ev.verb() == "watch";
+            let alt = long_running
+                .then(|| flags.if_begun_earlier(&key))
+                .flatten()
+                .map(|alt| {
+                    alt.apply(&mut view);
+                    (alt, judge(&view, log))
+                });
             let n = usize::from(matches.1) + alt.map_or(0, |a| usize::from(a.1.1));
             let user = if n == 0 {
                 0

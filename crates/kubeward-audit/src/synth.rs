@@ -389,7 +389,7 @@ impl Traffic {
                 let body = format!(
                     r#","requestObject":{{"kind":"ClusterRoleBinding","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{{"name":"tmp-admin-{n}"}},"roleRef":{{"apiGroup":"rbac.authorization.k8s.io","kind":"ClusterRole","name":"cluster-admin"}},"subjects":[{{"kind":"User","apiGroup":"rbac.authorization.k8s.io","name":"{person}"}}]}}"#
                 );
-                self.event(if n % 2 == 0 { person } else { "masterclient" }, "create", &Obj::group("clusterrolebindings", "", "", "rbac.authorization.k8s.io"), "ResponseComplete", 201, "", &body)
+                self.event(if n.is_multiple_of(2) { person } else { "masterclient" }, "create", &Obj::group("clusterrolebindings", "", "", "rbac.authorization.k8s.io"), "ResponseComplete", 201, "", &body)
             }
             9_870..=9_889 => {
                 let body = r#","requestObject":{"kind":"Role","apiVersion":"rbac.authorization.k8s.io/v1","metadata":{"name":"ops"},"rules":[{"apiGroups":["*"],"resources":["*"],"verbs":["*"]}]}"#;

@@ -276,7 +276,7 @@ fn render(items: &[Item], refusal_clock: &mut u32) -> Vec<u8> {
             "auditID": format!("req-{id}"),
             "verb": if stream { "create" } else { "get" },
             "requestURI": "/api/v1/namespaces/shop/pods/web/exec?command=cat&command=%2Fetc%2Fshadow",
-            "user": {"username": if user % 7 == 0 { "masterclient".to_string() } else { format!("user{user}@contoso.com") },
+            "user": {"username": if user.is_multiple_of(7) { "masterclient".to_string() } else { format!("user{user}@contoso.com") },
                      "groups": ["system:masters", "system:authenticated"]},
             "sourceIPs": ["203.0.113.7"],
             "objectRef": if stream {
