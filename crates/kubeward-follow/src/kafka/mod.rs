@@ -230,6 +230,11 @@ impl KafkaSource {
         self.ctx().lock().rebalances
     }
 
+    /// The last error librdkafka or a commit reported (diagnostics).
+    pub fn last_error(&self) -> Option<String> {
+        self.ctx().lock().last_error.clone()
+    }
+
     fn check_health(&self) -> Result<(), SourceError> {
         let st = self.ctx().lock();
         if let Some(why) = &st.auth {
