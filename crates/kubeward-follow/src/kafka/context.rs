@@ -41,6 +41,9 @@ pub(crate) struct State {
     pub epoch: u64,
     /// High watermarks from the statistics.
     pub high: BTreeMap<i32, i64>,
+    /// Positions from the statistics (next offset for the application, else the committed one):
+    /// the lag of a partition this member has not read from yet.
+    pub stats_pos: BTreeMap<i32, i64>,
     pub errors: u64,
     /// Credentials refused (the broker's or Entra ID's reason).
     pub auth: Option<String>,
@@ -148,6 +151,14 @@ impl ClientContext for Ctx {
                 if p.partition >= 0 && p.hi_offset >= 0 {
                     st.high.insert(p.partition, p.hi_offset);
                 }
+                let pos = if p.app_offset >= 0 {
+                    p.app_offset
+                } else {
+                    p.committed_offset
+                };
+                if p.partition >= 0 && pos >= 0 {
+                    st.stats_pos.insert(p.partition, pos);
+                }
             }
         }
         if s.brokers.values().any(|b| b.state == "UP") {
@@ -228,6 +239,7 @@ impl ConsumerContext for Ctx {
                         st.safe.remove(p);
                         st.committed.remove(p);
                         st.high.remove(p);
+                        st.stats_pos.remove(p);
                     }
                     st.epoch += 1;
                 }

@@ -412,7 +412,11 @@ impl Source for KafkaSource {
             .iter()
             .filter_map(|p| {
                 let high = *st.high.get(p)?;
-                let pos = *st.handed.get(p).or_else(|| st.committed.get(p))?;
+                let pos = *st
+                    .handed
+                    .get(p)
+                    .or_else(|| st.committed.get(p))
+                    .or_else(|| st.stats_pos.get(p))?;
                 Some((format!("{}/{p}", self.topic), (high - pos).max(0) as u64))
             })
             .collect()
