@@ -50,8 +50,11 @@ pub fn client_config(
     // Bounded reading: the fetch sizes, the pre-fetch queue, and the largest response accepted
     // (a message over the follower's bound, but under this one, is skipped and reported).
     let max_msg = opts.max_message_bytes.max(MIN_MESSAGE_BYTES);
-    // librdkafka wants fetch.max.bytes >= message.max.bytes (1,000,000 by default).
-    let fetch_max = max_msg.saturating_mul(2).clamp(4 << 20, 256 << 20);
+    // librdkafka wants fetch.max.bytes >= message.max.bytes (1,000,000 by default). At least
+    // 24 MiB: a message larger than a whole response would be fetched again and again, and Event
+    // Hubs' largest (premium, dedicated) is 20 MB, so any message a hub can hold arrives and is
+    // judged against the bound. Memory stays bounded by queued.max.messages.kbytes.
+    let fetch_max = max_msg.saturating_mul(2).clamp(24 << 20, 256 << 20);
     set("fetch.message.max.bytes", (1usize << 20).to_string());
     set("fetch.max.bytes", fetch_max.to_string());
     set(
@@ -163,6 +166,7 @@ mod tests {
         let fetch: usize = c["fetch.max.bytes"].parse().unwrap();
         let receive: usize = c["receive.message.max.bytes"].parse().unwrap();
         assert!(receive >= fetch + 512, "librdkafka requires the margin");
+        assert!(fetch > 20_000_000, "Event Hubs' largest message must fit one response");
         assert_eq!(message_bound(&o), MIN_MESSAGE_BYTES);
     }
 }
