@@ -764,16 +764,33 @@ fn a_template_that_does_not_compile_is_an_input_error_with_its_line() {
             .iter()
             .any(|f| f["code"] == "GK/K8sKnownNamespace/known-namespace")
     );
-    // Input errors fail the run with --fail-on-error.
+    // Input errors fail the run with --fail-on-error (the good constraint finds nothing here:
+    // every object's namespace is given below).
+    let ns = write(
+        dir.path(),
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
+    );
     let out = kubeward(&[
         "policy",
         "test",
         &file,
         &good,
         &example("objects.yaml"),
+        "--inventory",
+        &ns,
+        "--no-waivers",
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let out = kubeward(&[
+        "policy",
+        "test",
+        &file,
+        &good,
+        &example("objects.yaml"),
+        "--inventory",
+        &ns,
         "--fail-on-error",
-        "--fail-on",
-        "never",
         "--no-waivers",
     ]);
     assert_eq!(code(&out), 1);
