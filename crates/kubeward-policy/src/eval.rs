@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use regorus::Value as RValue;
 use serde_json::{Value as Json, json};
 
-use crate::cel::{CelError, CelInput, CelLimits, CelOutcome};
+use crate::cel::{CelError, CelInput, CelLimits, CelOutcome, CelParams, CelPrepared};
 use crate::expand;
 use crate::load::{Constraint, PolicySet, SyncEntry, Template};
 use crate::matching::NamespaceLabels;
@@ -249,6 +249,24 @@ pub fn evaluate(
             .collect();
     }
     let any_rego = prepared.iter().any(Option::is_some);
+    // Parameters as CEL values, once per constraint.
+    let cel_params: Vec<Result<CelParams, String>> = set
+        .constraints
+        .iter()
+        .map(|c| CelParams::new(&c.params).map_err(|e| e.to_string()))
+        .collect();
+    // Parameters as Rego values, once per constraint.
+    let rego_params: Vec<RValue> = set
+        .constraints
+        .iter()
+        .map(|c| {
+            if any_rego {
+                rego::json_to_rego(&c.params)
+            } else {
+                RValue::Null
+            }
+        })
+        .collect();
     let cel_limits = CelLimits {
         time: budget,
         ..CelLimits::default()
@@ -264,10 +282,11 @@ pub fn evaluate(
                     .collect::<Vec<_>>()
             },
             |engines_rego, review| {
-                let matching: Vec<&Constraint> = set
+                let matching: Vec<(usize, &Constraint)> = set
                     .constraints
                     .iter()
-                    .filter(|c| {
+                    .enumerate()
+                    .filter(|(_, c)| {
                         c.info.enforcement.action.is_some() && c.matcher.matches(review, &ns_labels)
                     })
                     .collect();
@@ -277,10 +296,23 @@ pub fn evaluate(
                 let need_rego = any_rego
                     && matching
                         .iter()
-                        .any(|c| engines[c.template] == Some(Engine::Rego));
+                        .any(|(_, c)| engines[c.template] == Some(Engine::Rego));
                 let p = prep(review, &ns_objects, need_rego);
+                let need_cel = matching
+                    .iter()
+                    .any(|(_, c)| engines[c.template] == Some(Engine::Cel));
+                // The review converted once for every CEL program.
+                let cel_review = need_cel.then(|| {
+                    CelPrepared::new(&CelInput {
+                        object: &p.object_json,
+                        old_object: &p.old_json,
+                        params: &Json::Null,
+                        request: &p.request,
+                        namespace_object: &p.namespace_json,
+                    })
+                });
                 let mut out = Vec::new();
-                for c in matching {
+                for (ci, c) in matching {
                     let t = &set.templates[c.template];
                     let engine = engines[c.template];
                     let base = Base {
@@ -310,7 +342,7 @@ pub fn evaluate(
                             if let Some(r) = &p.rego_review {
                                 input.insert(RValue::from("review"), r.clone());
                             }
-                            input.insert(RValue::from("parameters"), rego::json_to_rego(&c.params));
+                            input.insert(RValue::from("parameters"), rego_params[ci].clone());
                             match prog.violations(RValue::from(input)) {
                                 Ok(vs) => {
                                     for v in vs {
@@ -329,14 +361,17 @@ pub fn evaluate(
                             let Some(program) = &t.cel else {
                                 continue;
                             };
-                            let input = CelInput {
-                                object: &p.object_json,
-                                old_object: &p.old_json,
-                                params: &c.params,
-                                request: &p.request,
-                                namespace_object: &p.namespace_json,
+                            let outcome = match (&cel_review, &cel_params[ci]) {
+                                (Some(Ok(r)), Ok(params)) => {
+                                    program.evaluate_each_prepared(r, params, cel_limits)
+                                }
+                                (Some(Err(e)), _) => Err(CelError::Eval(e.to_string())),
+                                (_, Err(e)) => Err(CelError::Eval(e.clone())),
+                                (None, _) => {
+                                    Err(CelError::Eval("the review was not prepared".into()))
+                                }
                             };
-                            match program.evaluate_each_with(&input, cel_limits) {
+                            match outcome {
                                 Ok(outcomes) => {
                                     for o in outcomes {
                                         match o {

@@ -125,7 +125,6 @@ impl PolicySet {
     /// Adds the templates, constraints and configuration of `other` (for `--policy` paths
     /// loaded apart). A constraint kind defined twice keeps the first template.
     pub fn merge(&mut self, other: PolicySet) {
-        let offset = self.templates.len();
         let mut remap = Vec::with_capacity(other.templates.len());
         for t in other.templates {
             match self
@@ -140,7 +139,6 @@ impl PolicySet {
                 }
             }
         }
-        let _ = offset;
         for mut c in other.constraints {
             c.template = remap[c.template];
             self.constraints.push(c);
@@ -392,12 +390,12 @@ impl Template {
 
         let mut engines = Vec::new();
         // Rego: `rego` + `libs`, or a `code` entry with `engine: Rego` (source.rego, source.libs).
-        let mut rego_src: Option<(String, Vec<String>, &'static str)> = None;
+        let mut rego_src: Option<(String, Vec<String>, String)> = None;
         if let Some(r) = target.get("rego").and_then(Json::as_str)
             && !r.trim().is_empty()
         {
             let libs = strings(target.get("libs"));
-            rego_src = Some((r.to_string(), libs, "/spec/targets/0/rego"));
+            rego_src = Some((r.to_string(), libs, "/spec/targets/0/rego".to_string()));
         }
         let mut cel = None;
         for (i, code) in target
@@ -421,7 +419,11 @@ impl Template {
                 }
                 Some("Rego") if rego_src.is_none() => {
                     if let Some(r) = code.pointer("/source/rego").and_then(Json::as_str) {
-                        rego_src = Some((r.to_string(), strings(code.pointer("/source/libs")), ""));
+                        rego_src = Some((
+                            r.to_string(),
+                            strings(code.pointer("/source/libs")),
+                            format!("/spec/targets/0/code/{i}/source/rego"),
+                        ));
                     }
                 }
                 _ => {}
@@ -433,7 +435,7 @@ impl Template {
                 let base = if pointer.is_empty() {
                     None
                 } else {
-                    obj.lines.exact(pointer)
+                    obj.lines.exact(&pointer)
                 };
                 Some(RegoProgram::compile(&text, &libs).map_err(|e| PolicyError {
                     file: obj.origin.file.to_string(),

@@ -30,6 +30,7 @@ mod conformance_tests;
 mod tests;
 
 use kube_cel::cel::common::ast::IdedExpr;
+use kube_cel::cel::objects::Value as CelValue;
 use serde_json::Value;
 
 use run::Run;
@@ -261,57 +262,72 @@ impl CelProgram {
     }
 
     fn run(&self, input: &CelInput<'_>) -> Result<Vec<CelOutcome>, CelError> {
-        let is_delete = input.request.get("operation").and_then(Value::as_str) == Some("DELETE");
-        // Gatekeeper unsets `object` on DELETE so that VAP and Gatekeeper agree; anyObject
-        // falls back to oldObject then.
-        let object = if is_delete {
-            &Value::Null
-        } else {
-            input.object
-        };
-        let any_object = if is_delete && object.is_null() {
-            input.old_object
-        } else {
-            object
-        };
-        // Objects and parameters as the API server would hold them (nulls pruned); the request
-        // as given. Inputs no expression names are not converted at all.
+        let [
+            object,
+            old_object,
+            request,
+            namespace_object,
+            any_object,
+            params,
+        ] = select(input);
         let bound = [
-            (self.inputs.object, "object".to_string(), object, true),
-            (
-                self.inputs.old_object,
-                "oldObject".into(),
-                input.old_object,
-                true,
-            ),
-            (self.inputs.request, "request".into(), input.request, false),
-            (
-                self.inputs.namespace_object,
-                "namespaceObject".into(),
-                input.namespace_object,
-                true,
-            ),
-            (
-                self.inputs.any_object,
-                expr::variable_ident("anyObject"),
-                any_object,
-                true,
-            ),
-            (
-                self.inputs.params,
-                expr::variable_ident("params"),
-                input.params,
-                true,
-            ),
+            (self.inputs.object, object, true),
+            (self.inputs.old_object, old_object, true),
+            (self.inputs.request, request, false),
+            (self.inputs.namespace_object, namespace_object, true),
+            (self.inputs.any_object, any_object, true),
+            (self.inputs.params, params, true),
         ];
+        let mut values: [Option<CelValue>; 6] = Default::default();
+        for (i, (used, value, drop_nulls)) in bound.into_iter().enumerate() {
+            if used {
+                values[i] = Some(
+                    env::to_cel(value, &BOUND_NAMES[i](), drop_nulls)
+                        .map_err(|e| CelError::Eval(e.to_string()))?,
+                );
+            }
+        }
+        self.run_values(&values)
+    }
 
+    /// [`evaluate_each_with`](Self::evaluate_each_with) over inputs converted once for several
+    /// programs ([`CelPrepared`]), with `params` converted once per constraint.
+    pub fn evaluate_each_prepared(
+        &self,
+        prepared: &CelPrepared,
+        params: &CelParams,
+        limits: CelLimits,
+    ) -> Result<Vec<CelOutcome>, CelError> {
+        let _meter = meter::start(limits);
+        let mut values = prepared.values.clone();
+        values[5] = Some(params.0.clone());
+        let result = self.run_values(&values);
+        if meter::exhausted() {
+            return Err(CelError::Budget);
+        }
+        result
+    }
+
+    fn run_values(&self, values: &[Option<CelValue>; 6]) -> Result<Vec<CelOutcome>, CelError> {
+        let used = [
+            self.inputs.object,
+            self.inputs.old_object,
+            self.inputs.request,
+            self.inputs.namespace_object,
+            self.inputs.any_object,
+            self.inputs.params,
+        ];
         env::with_base(|base| {
             let mut scope = base.new_inner_scope();
-            for (used, name, value, drop_nulls) in bound {
-                if used {
-                    let converted = env::to_cel(value, &name, drop_nulls)
-                        .map_err(|e| CelError::Eval(e.to_string()))?;
-                    scope.add_variable_from_value(name, converted);
+            for (i, value) in values.iter().enumerate() {
+                if used[i] {
+                    let Some(value) = value else {
+                        return Err(CelError::Eval(format!(
+                            "the input {} was not prepared",
+                            BOUND_NAMES[i]()
+                        )));
+                    };
+                    scope.add_variable_from_value(BOUND_NAMES[i](), value.clone());
                 }
             }
             let mut run = Run {
@@ -355,5 +371,85 @@ pub(super) fn quote(text: &str) -> String {
     match line.char_indices().nth(QUOTE_CHARS) {
         Some((cut, _)) => format!("`{}…`", &line[..cut]),
         None => format!("`{line}`"),
+    }
+}
+
+/// The names the six inputs are bound to, in [`select`]'s order.
+const BOUND_NAMES: [fn() -> String; 6] = [
+    || "object".to_string(),
+    || "oldObject".to_string(),
+    || "request".to_string(),
+    || "namespaceObject".to_string(),
+    || expr::variable_ident("anyObject"),
+    || expr::variable_ident("params"),
+];
+
+/// The six inputs as Gatekeeper binds them: `object` is unset on DELETE (so that VAP and
+/// Gatekeeper agree), and `anyObject` falls back to `oldObject` then.
+fn select<'a>(input: &CelInput<'a>) -> [&'a Value; 6] {
+    let is_delete = input.request.get("operation").and_then(Value::as_str) == Some("DELETE");
+    let object = if is_delete {
+        &Value::Null
+    } else {
+        input.object
+    };
+    let any_object = if is_delete && object.is_null() {
+        input.old_object
+    } else {
+        object
+    };
+    [
+        object,
+        input.old_object,
+        input.request,
+        input.namespace_object,
+        any_object,
+        input.params,
+    ]
+}
+
+/// The review side of a [`CelInput`] (object, oldObject, request, namespaceObject,
+/// anyObject), converted once and shared by every program that reviews it.
+#[derive(Debug, Clone)]
+pub struct CelPrepared {
+    values: [Option<CelValue>; 6],
+}
+
+impl CelPrepared {
+    /// Converts the inputs (`input.params` is ignored: see [`CelParams`]).
+    pub fn new(input: &CelInput<'_>) -> Result<CelPrepared, CelError> {
+        let selected = select(input);
+        let mut values: [Option<CelValue>; 6] = Default::default();
+        for i in 0..5 {
+            // anyObject is one of the objects: the same value, not a second conversion.
+            if i == 4 {
+                let same = if std::ptr::eq(selected[4], selected[0]) {
+                    0
+                } else {
+                    1
+                };
+                values[4] = values[same].clone();
+                continue;
+            }
+            // Objects as the API server holds them (nulls pruned); the request as given.
+            let drop_nulls = i != 2;
+            values[i] = Some(
+                env::to_cel(selected[i], &BOUND_NAMES[i](), drop_nulls)
+                    .map_err(|e| CelError::Eval(e.to_string()))?,
+            );
+        }
+        Ok(CelPrepared { values })
+    }
+}
+
+/// A constraint's parameters, converted once.
+#[derive(Debug, Clone)]
+pub struct CelParams(CelValue);
+
+impl CelParams {
+    pub fn new(params: &Value) -> Result<CelParams, CelError> {
+        env::to_cel(params, "variables.params", true)
+            .map(CelParams)
+            .map_err(|e| CelError::Eval(e.to_string()))
     }
 }
