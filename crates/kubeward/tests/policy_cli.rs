@@ -118,12 +118,12 @@ fn the_worked_example_gives_exactly_its_violations_under_both_engines() {
             vec![
                 (
                     "FAIL".to_string(),
-                    "Deployment/shop/cache".to_string(),
+                    "Deployment/storefront/cache".to_string(),
                     "images from outside the allowed registries: redis=redis:7.2".to_string()
                 ),
                 (
                     "FAIL".to_string(),
-                    "Pod/shop/debug".to_string(),
+                    "Pod/storefront/debug".to_string(),
                     "images from outside the allowed registries: fetch=ghcr.io/acme/fetch:0.3"
                         .to_string()
                 ),
@@ -678,7 +678,7 @@ spec:
     kinds:
       - apiGroups: [""]
         kinds: ["Pod"]
-    namespaces: ["shop"]
+    namespaces: ["storefront"]
     name: debug
 "#;
     let policy = write(dir.path(), "forever.yaml", looping);
@@ -769,7 +769,7 @@ fn a_template_that_does_not_compile_is_an_input_error_with_its_line() {
     let ns = write(
         dir.path(),
         "ns.yaml",
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: storefront}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
     );
     let out = kubeward(&[
         "policy",
