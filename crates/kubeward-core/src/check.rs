@@ -1,10 +1,10 @@
 //! Static description of a check. Each check lives in one file (or one table row) of its area crate
 //! together with this metadata, so `kubeward checks`, `kubeward explain` and the docs share one source.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The area of kubeward a check belongs to. Codes are prefixed by area (see [`Area::code_prefix`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Area {
     Node,

@@ -25,8 +25,9 @@ pub const MAX_BYTES: usize = 8 * 1024 * 1024;
 /// Text longer than this (a description, a title) is cut: it is shown, not parsed.
 const MAX_FIELD: usize = 4096;
 
-/// The owned description of a run-time check (see [`intern`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The owned description of a run-time check (see [`intern`]). A report carries those its
+/// findings name ([`crate::Report::checks`]), so that a saved report renders again with them.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct DynamicCheck {
     /// `GK/<ConstraintKind>/<name>`: must contain a `/`.
     pub code: String,
@@ -38,7 +39,25 @@ pub struct DynamicCheck {
     pub what: String,
     pub why: String,
     pub fix: String,
+    #[serde(default)]
     pub links: Vec<String>,
+}
+
+impl DynamicCheck {
+    /// The description of an interned check, to be interned again by a later process.
+    pub fn of(meta: &CheckMeta) -> DynamicCheck {
+        DynamicCheck {
+            code: meta.code.to_string(),
+            name: meta.name.to_string(),
+            title: meta.title.to_string(),
+            area: meta.area,
+            severity: meta.severity,
+            what: meta.doc.what.to_string(),
+            why: meta.doc.why.to_string(),
+            fix: meta.doc.fix.to_string(),
+            links: meta.doc.links.iter().map(|l| l.to_string()).collect(),
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

@@ -153,6 +153,10 @@ pub struct Report {
     /// The comparison with a baseline (`--baseline`, `report diff`), when one was given.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub baseline: Option<crate::baseline::BaselineReport>,
+    /// The run-time checks (constraint checks, `GK/…`) the findings name, described in full so
+    /// that `kubeward render` of a saved report gives the same rules; filled by [`Report::finish`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<crate::dynamic::DynamicCheck>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,6 +183,38 @@ impl Report {
             summary: Summary::default(),
             fingerprint_version: None,
             baseline: None,
+            checks: Vec::new(),
+        }
+    }
+
+    /// Describe every run-time check a finding names (once, sorted by code), keeping those a
+    /// saved report brought along.
+    fn describe_dynamic_checks(&mut self) {
+        let mut codes: Vec<&str> = self
+            .findings
+            .iter()
+            .map(|f| f.code.as_str())
+            .filter(|c| c.contains('/'))
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        for code in codes {
+            if self.checks.iter().any(|c| c.code == code) {
+                continue;
+            }
+            if let Some(meta) = crate::dynamic::get(code) {
+                self.checks.push(crate::dynamic::DynamicCheck::of(meta));
+            }
+        }
+        self.checks.sort_by(|a, b| a.code.cmp(&b.code));
+        self.checks.dedup_by(|a, b| a.code == b.code);
+    }
+
+    /// Register the run-time checks a saved report describes (see [`Report::checks`]), so the
+    /// registry knows them again; those past the bound are left to the renderers' fallback.
+    pub fn register_dynamic_checks(&self) {
+        for c in &self.checks {
+            let _ = crate::dynamic::intern(c.clone());
         }
     }
 
@@ -210,6 +246,7 @@ impl Report {
         self.input_errors.extend(other.input_errors);
         self.scope.extend(other.scope);
         self.facts.extend(other.facts);
+        self.checks.extend(other.checks);
         if self.profile.is_none() {
             self.profile = other.profile;
         }
@@ -237,6 +274,7 @@ impl Report {
         self.inputs.dedup();
         self.input_errors.sort();
         self.input_errors.dedup();
+        self.describe_dynamic_checks();
         // One entry per area (merged reports may bring several).
         self.scope.sort_by(|a, b| a.area.cmp(&b.area));
         self.scope.dedup_by(|later, first| {

@@ -331,6 +331,8 @@ pub fn run_render(args: RenderArgs) -> anyhow::Result<u8> {
             kubeward_core::report::SCHEMA_VERSION
         );
     }
+    // Its constraint checks (`GK/…`) are checks again: rules, waivers and explain know them.
+    report.register_dynamic_checks();
     emit(report, &args.output)
 }
 

@@ -93,5 +93,34 @@ async fn snapshot_and_live_scan_read_the_cluster_and_name_what_rbac_forbade() {
         .iter()
         .any(|f| f["resource"]["kind"] == "Pod" && f["resource"]["name"] == "c");
     assert!(about_pod_c, "pod c (second page) was scanned");
+    // The cluster's own Gatekeeper template and constraint (their kind found by discovery) were
+    // evaluated over what was listed: each nginx pod violates the registry constraint.
+    let mut violations: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "GK/K8sTrustedRegistry/only-our-registries")
+        .filter(|f| f["status"] == "FAIL")
+        .map(|f| {
+            format!(
+                "{}/{}: {}",
+                f["resource"]["namespace"].as_str().unwrap_or(""),
+                f["resource"]["name"].as_str().unwrap_or(""),
+                f["message"].as_str().unwrap_or("")
+            )
+        })
+        .collect();
+    violations.sort();
+    assert_eq!(
+        violations,
+        [
+            "default/a: images from outside the allowed registries: c=nginx",
+            "default/b: images from outside the allowed registries: c=nginx",
+            "prod/c: images from outside the allowed registries: c=nginx",
+        ],
+        "{}",
+        report["input_errors"]
+    );
+    assert_eq!(report["facts"]["policy"]["constraints"], 1);
     server.handle.shutdown();
 }

@@ -118,12 +118,12 @@ fn the_worked_example_gives_exactly_its_violations_under_both_engines() {
             vec![
                 (
                     "FAIL".to_string(),
-                    "Deployment/shop/cache".to_string(),
+                    "Deployment/storefront/cache".to_string(),
                     "images from outside the allowed registries: redis=redis:7.2".to_string()
                 ),
                 (
                     "FAIL".to_string(),
-                    "Pod/shop/debug".to_string(),
+                    "Pod/storefront/debug".to_string(),
                     "images from outside the allowed registries: fetch=ghcr.io/acme/fetch:0.3"
                         .to_string()
                 ),
@@ -678,7 +678,7 @@ spec:
     kinds:
       - apiGroups: [""]
         kinds: ["Pod"]
-    namespaces: ["shop"]
+    namespaces: ["storefront"]
     name: debug
 "#;
     let policy = write(dir.path(), "forever.yaml", looping);
@@ -764,16 +764,33 @@ fn a_template_that_does_not_compile_is_an_input_error_with_its_line() {
             .iter()
             .any(|f| f["code"] == "GK/K8sKnownNamespace/known-namespace")
     );
-    // Input errors fail the run with --fail-on-error.
+    // Input errors fail the run with --fail-on-error (the good constraint finds nothing here:
+    // every object's namespace is given below).
+    let ns = write(
+        dir.path(),
+        "ns.yaml",
+        "apiVersion: v1\nkind: Namespace\nmetadata: {name: storefront}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
+    );
     let out = kubeward(&[
         "policy",
         "test",
         &file,
         &good,
         &example("objects.yaml"),
+        "--inventory",
+        &ns,
+        "--no-waivers",
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+    let out = kubeward(&[
+        "policy",
+        "test",
+        &file,
+        &good,
+        &example("objects.yaml"),
+        "--inventory",
+        &ns,
         "--fail-on-error",
-        "--fail-on",
-        "never",
         "--no-waivers",
     ]);
     assert_eq!(code(&out), 1);
@@ -900,4 +917,99 @@ fn verify_passes_the_gatekeeper_library_under_rego_and_cel() {
     // Gatekeeper's own choice (CEL where a template has it) passes too.
     let out = kubeward(&["policy", "verify", &dir, "--quiet"]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
+}
+
+#[path = "../../kubeward-workloads/benches/support/snapshot.rs"]
+#[allow(dead_code)]
+mod snapshot;
+
+/// The 15 pod-security-policy templates of Gatekeeper's library, each with its first sample
+/// constraint.
+fn psp_policies(library: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(library.join("pod-security-policy"))
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join("template.yaml").is_file())
+        .collect();
+    dirs.sort();
+    for d in dirs {
+        let mut samples: Vec<PathBuf> = std::fs::read_dir(d.join("samples"))
+            .unwrap()
+            .filter_map(|e| e.ok().map(|e| e.path().join("constraint.yaml")))
+            .filter(|p| p.is_file())
+            .collect();
+        samples.sort();
+        out.push(d.join("template.yaml").display().to_string());
+        out.push(samples[0].display().to_string());
+    }
+    out
+}
+
+/// `kubeward policy test` with the 15 pod-security-policy templates over `examples/` and over a
+/// generated snapshot, timed with `/usr/bin/time -v`. A benchmark that prints figures, not a
+/// test: `cargo test -p kubeward --test policy_cli policy_psp_bench -- --ignored --nocapture`
+/// (`KUBEWARD_BIN` names another binary, e.g. a release build; `POLICY_BENCH_OBJECTS` the size).
+#[test]
+#[ignore]
+fn policy_psp_bench() {
+    let Some(library) = library() else { return };
+    let bin =
+        std::env::var("KUBEWARD_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kubeward").into());
+    let total: usize = std::env::var("POLICY_BENCH_OBJECTS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10_000);
+    let dir = tempfile::tempdir().unwrap();
+    let snap = dir.path().join("snapshot.json");
+    let mix = snapshot::Mix::for_total(total);
+    snapshot::write_list(&snap, &mix).unwrap();
+    let policies = psp_policies(&library);
+    assert_eq!(policies.len(), 30, "15 templates and their constraints");
+    for (what, input) in [
+        ("examples/", root().join("examples").display().to_string()),
+        ("snapshot", snap.display().to_string()),
+    ] {
+        for engine in ["default", "rego", "cel"] {
+            let mut cmd = Command::new("/usr/bin/time");
+            cmd.arg("-v")
+                .arg(&bin)
+                .args(["policy", "test"])
+                .args(&policies)
+                .arg(&input);
+            if engine != "default" {
+                cmd.args(["--engine", engine]);
+            }
+            cmd.args(["-o", "json", "--no-waivers", "--fail-on", "never"]);
+            let out = cmd.output().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            let field = |name: &str| {
+                stderr
+                    .lines()
+                    .find_map(|l| l.trim().strip_prefix(name).map(|v| v.trim().to_string()))
+                    .unwrap_or_default()
+            };
+            let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+            println!(
+                "{what} ({} objects read) engine {engine}: wall {} user {} s, peak RSS {} KiB, {} violations, {} errors, {} input errors",
+                report["inputs"].as_array().map_or(0, |a| a
+                    .iter()
+                    .map(|i| i["detail"]
+                        .as_str()
+                        .unwrap_or("")
+                        .split(' ')
+                        .next()
+                        .unwrap_or("0")
+                        .parse::<usize>()
+                        .unwrap_or(0))
+                    .sum()),
+                field("Elapsed (wall clock) time (h:mm:ss or m:ss):"),
+                field("User time (seconds):"),
+                field("Maximum resident set size (kbytes):"),
+                report["facts"]["policy"]["violations"],
+                report["facts"]["policy"]["evaluation_errors"],
+                report["input_errors"].as_array().map_or(0, Vec::len),
+            );
+        }
+    }
 }

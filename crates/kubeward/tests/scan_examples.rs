@@ -29,7 +29,15 @@ fn scan_of_the_examples_is_stable() {
 
     let text = std::fs::read_to_string(&json_path).unwrap();
     let json: serde_json::Value = serde_json::from_str(&text).unwrap();
-    for area in ["node", "workloads", "netpol", "aks", "audit", "profiles"] {
+    for area in [
+        "node",
+        "workloads",
+        "netpol",
+        "aks",
+        "audit",
+        "profiles",
+        "policy",
+    ] {
         assert!(
             json["findings"]
                 .as_array()

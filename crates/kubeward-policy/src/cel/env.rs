@@ -187,6 +187,60 @@ pub(crate) fn known_functions() -> impl Iterator<Item = &'static str> {
         .copied()
 }
 
+/// Functions whose result is a boolean or a number (by name, qualified or not: `contains` and
+/// `sets.contains` both answer yes or no). Their calls are not wrapped in the meter's
+/// result charge: a scalar cannot grow, and converting the result twice more is most of the
+/// cost of a call in the `cel` crate.
+const SCALAR_RESULTS: &[&str] = &[
+    "size",
+    "startsWith",
+    "endsWith",
+    "contains",
+    "matches",
+    "int",
+    "uint",
+    "double",
+    "isSorted",
+    "equivalent",
+    "intersects",
+    "indexOf",
+    "lastIndexOf",
+    "isURL",
+    "isIP",
+    "isCIDR",
+    "isCIDRv4",
+    "isCIDRv6",
+    "isIPv4",
+    "isIPv6",
+    "isCanonical",
+    "isUnspecified",
+    "isLoopback",
+    "isLinkLocalMulticast",
+    "isLinkLocalUnicast",
+    "isGlobalUnicast",
+    "containsIP",
+    "containsCIDR",
+    "prefixLength",
+    "family",
+    "isSemver",
+    "major",
+    "minor",
+    "patch",
+    "isQuantity",
+    "isInteger",
+    "asInteger",
+    "asApproximateFloat",
+    "sign",
+    "compareTo",
+    "isGreaterThan",
+    "isLessThan",
+    "hasValue",
+];
+
+pub(crate) fn returns_scalar(function: &str) -> bool {
+    SCALAR_RESULTS.contains(&function)
+}
+
 /// The prefixes of qualified function names (`sets.contains`): a call `sets.contains(…)` has
 /// the identifier `sets` as its target, which is not a variable.
 pub(crate) fn is_function_namespace(ident: &str, function: &str) -> bool {

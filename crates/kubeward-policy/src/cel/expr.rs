@@ -285,7 +285,9 @@ impl Rewriter<'_> {
                         wrap(e, OUT);
                     }
                 } else if qualified || env::is_known_function(name) {
-                    if name != "dyn" {
+                    // A scalar result is no growth to pay for; the loops around the call are
+                    // still metered, and so is the clock.
+                    if name != "dyn" && !env::returns_scalar(name) {
                         wrap(e, OUT);
                     }
                 } else {

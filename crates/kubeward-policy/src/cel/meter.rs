@@ -4,7 +4,8 @@
 //! list growth can still take long or fill memory, and the `cel` crate has no cost tracker.
 //! Compilation therefore rewrites every expression so that the work goes through this meter:
 //! - each comprehension iteration costs 1 (`__kw_iter` around the loop condition);
-//! - each function call and each `+` costs its result's deep size (`__kw_out`): 1 per value,
+//! - each function call (but those with a boolean or numeric result) and each `+` costs its
+//!   result's deep size (`__kw_out`): 1 per value,
 //!   plus 1 per list element or map entry and 1 per 10 bytes of string (the rate Kubernetes
 //!   uses for string traversal), since the crate copies values deeply;
 //! - `x in list` costs the list's length (`__kw_in`);

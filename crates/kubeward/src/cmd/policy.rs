@@ -131,19 +131,19 @@ pub struct PolicyArgs {
     pub policy: Vec<PathBuf>,
     /// The engine for every template (default: Gatekeeper's choice)
     #[arg(long = "policy-engine", value_enum)]
-    pub engine: Option<EngineChoice>,
+    pub policy_engine: Option<EngineChoice>,
     /// Time one template may take on one object
     #[arg(long = "policy-budget", value_name = "DURATION", value_parser = parse_budget)]
-    pub budget: Option<Duration>,
+    pub policy_budget: Option<Duration>,
 }
 
 impl PolicyArgs {
     fn eval_options(&self) -> EvalOptions {
         let mut opts = EvalOptions {
-            engine: self.engine.map(Engine::from),
+            engine: self.policy_engine.map(Engine::from),
             ..Default::default()
         };
-        if let Some(b) = self.budget {
+        if let Some(b) = self.policy_budget {
             opts.budget = b;
         }
         opts

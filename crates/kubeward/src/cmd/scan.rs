@@ -287,6 +287,7 @@ fn read_saved_report(path: &std::path::Path) -> anyhow::Result<Report> {
             kubeward_core::report::SCHEMA_VERSION
         );
     }
+    report.register_dynamic_checks();
     Ok(report)
 }
 

@@ -489,8 +489,10 @@ fn absorb_node(
 
 fn read_report(path: &Path) -> Result<Report, String> {
     let text = super::saved::read_text(path)?;
-    serde_json::from_str::<Report>(&text)
-        .map_err(|e| format!("not a kubeward JSON report (line {}): {e}", e.line()))
+    let report = serde_json::from_str::<Report>(&text)
+        .map_err(|e| format!("not a kubeward JSON report (line {}): {e}", e.line()))?;
+    report.register_dynamic_checks();
+    Ok(report)
 }
 
 #[cfg(test)]
