@@ -550,6 +550,19 @@ fn workloads_with_policy_joins_the_same_report_and_baseline() {
 }
 
 #[test]
+fn workloads_profiles_refuses_policy_flags_it_would_not_use() {
+    let out = kubeward(&[
+        "workloads",
+        "profiles",
+        &example("objects.yaml"),
+        "--policy",
+        &example("constraint.yaml"),
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("evaluates no constraints"));
+}
+
+#[test]
 fn hostile_violation_messages_stay_text_in_every_format() {
     let dir = tempfile::tempdir().unwrap();
     let template = r#"apiVersion: templates.gatekeeper.sh/v1

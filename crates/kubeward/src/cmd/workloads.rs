@@ -156,6 +156,13 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
+    // The profile table judges no constraint: a policy flag here would be silently unused.
+    let p = &args.policy;
+    if !p.policy.is_empty() || p.policy_engine.is_some() || p.policy_budget.is_some() {
+        bail!(
+            "`workloads profiles` evaluates no constraints: drop --policy/--policy-engine/--policy-budget, or run `kubeward workloads --policy …`"
+        );
+    }
     let (inv, opts, mut report) = prepare(&args, "workloads profiles")?;
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
