@@ -166,7 +166,10 @@ mod tests {
         let fetch: usize = c["fetch.max.bytes"].parse().unwrap();
         let receive: usize = c["receive.message.max.bytes"].parse().unwrap();
         assert!(receive >= fetch + 512, "librdkafka requires the margin");
-        assert!(fetch > 20_000_000, "Event Hubs' largest message must fit one response");
+        assert!(
+            fetch > 20_000_000,
+            "Event Hubs' largest message must fit one response"
+        );
         assert_eq!(message_bound(&o), MIN_MESSAGE_BYTES);
     }
 }
