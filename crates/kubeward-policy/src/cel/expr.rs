@@ -6,7 +6,7 @@ use kube_cel::cel::common::types::{CelBool, CelString};
 use kube_cel::cel::parser::Parser;
 use std::collections::BTreeSet;
 
-use super::env::{self, IN, ITER, OUT};
+use super::env::{self, ADD, IN, ITER, OUT};
 
 /// The longest expression accepted. The library's longest is under 2 KiB; the bound keeps the
 /// parser's work and its stack small.
@@ -155,7 +155,7 @@ fn nesting(text: &str) -> usize {
     deepest
 }
 
-fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
+pub(crate) fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
     match &e.expr {
         Expr::Call(c) => c.target.as_deref().into_iter().chain(&c.args).collect(),
         Expr::Comprehension(c) => vec![
@@ -282,7 +282,11 @@ impl Rewriter<'_> {
                             wrap(list, IN);
                         }
                     } else if name == operators::ADD {
-                        wrap(e, OUT);
+                        if call.args.iter().all(is_plain) {
+                            pay_first(e);
+                        } else {
+                            wrap(e, OUT);
+                        }
                     }
                 } else if qualified || env::is_known_function(name) {
                     if name != "dyn" {
@@ -356,6 +360,54 @@ impl Rewriter<'_> {
             _ => format!("the identifier {name:?} is not defined").into(),
         })
     }
+}
+
+/// An operand that may be evaluated twice at no charge and with no other effect: a name, a
+/// literal, a field of one, a list of them.
+fn is_plain(e: &IdedExpr) -> bool {
+    match &e.expr {
+        Expr::Ident(_) | Expr::Literal(_) => true,
+        Expr::List(l) => l.optional_indices.is_empty() && l.elements.iter().all(is_plain),
+        Expr::Call(c) => {
+            c.func_name == operators::INDEX
+                && c.target.is_none()
+                && c.args.len() == 2
+                && c.args.iter().all(is_plain)
+        }
+        _ => false,
+    }
+}
+
+/// `a + b` with plain operands becomes `__kw_add(a, b) ? a + b : __kw_out(a + b)`.
+/// `__kw_add` pays for the list or string `a + b` gives (the same units `__kw_out` would
+/// charge) from the operands themselves, so the sum is then built without the `cel` crate's
+/// two deep conversions around a function call; for other operands it pays nothing and
+/// answers false, and the sum is metered as any call.
+fn pay_first(e: &mut IdedExpr) {
+    let id = e.id;
+    let sum = std::mem::take(e);
+    let Expr::Call(call) = &sum.expr else {
+        *e = sum;
+        return;
+    };
+    let cost = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: ADD.to_string(),
+            target: None,
+            args: call.args.clone(),
+        }),
+    };
+    let mut metered = sum.clone();
+    wrap(&mut metered, OUT);
+    *e = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::CONDITIONAL.to_string(),
+            target: None,
+            args: vec![cost, sum, metered],
+        }),
+    };
 }
 
 /// Replaces `e` by `function(e)`.
