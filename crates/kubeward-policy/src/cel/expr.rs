@@ -284,7 +284,7 @@ impl Rewriter<'_> {
                     } else if name == operators::ADD {
                         if call.args.iter().all(is_plain) {
                             pay_first(e);
-                        } else {
+                        } else if !extend_paid(e) {
                             wrap(e, OUT);
                         }
                     }
@@ -408,6 +408,70 @@ fn pay_first(e: &mut IdedExpr) {
             args: vec![cost, sum, metered],
         }),
     };
+}
+
+/// The parts of a `+` rewritten by [`pay_first`]: the payment, the sum, the metered sum.
+fn paid_parts(e: &IdedExpr) -> Option<(&CallExpr, &IdedExpr, &IdedExpr)> {
+    let Expr::Call(c) = &e.expr else { return None };
+    match (c.func_name == operators::CONDITIONAL, c.args.as_slice()) {
+        (true, [cost, sum, metered]) => match &cost.expr {
+            Expr::Call(pay) if pay.func_name == ADD => Some((pay, sum, metered)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `s + c`, where `s` is a sum rewritten by [`pay_first`] (of plain operands) and `c` is
+/// plain: one `__kw_add` over all the operands pays for every partial sum, as the `__kw_out`
+/// around each `+` would have; the metered form stays as the fallback.
+fn extend_paid(e: &mut IdedExpr) -> bool {
+    let Expr::Call(call) = &e.expr else {
+        return false;
+    };
+    let [left, right] = call.args.as_slice() else {
+        return false;
+    };
+    if !is_plain(right) {
+        return false;
+    }
+    let Some((pay, sum, metered)) = paid_parts(left) else {
+        return false;
+    };
+    let id = e.id;
+    let mut operands = pay.args.clone();
+    operands.push(right.clone());
+    let plus = |l: &IdedExpr| IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::ADD.to_string(),
+            target: None,
+            args: vec![l.clone(), right.clone()],
+        }),
+    };
+    let new_sum = plus(sum);
+    let mut new_metered = plus(metered);
+    wrap(&mut new_metered, OUT);
+    *e = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::CONDITIONAL.to_string(),
+            target: None,
+            args: vec![
+                IdedExpr {
+                    id,
+                    expr: Expr::Call(CallExpr {
+                        func_name: ADD.to_string(),
+                        target: None,
+                        args: operands,
+                    }),
+                },
+                new_sum,
+                new_metered,
+            ],
+        }),
+    };
+    true
 }
 
 /// Replaces `e` by `function(e)`.

@@ -233,29 +233,42 @@ fn val_units(v: &dyn Val, cap: u64) -> u64 {
     total
 }
 
-/// `__kw_add(a, b)`: when `a + b` joins two lists or two strings, pays what `__kw_out(a + b)`
-/// would (the deep size of the result, computed from the operands) and gives true; otherwise
-/// pays nothing and gives false (the caller then meters the sum as a call).
+/// `__kw_add(x1, x2, …)` before `((x1 + x2) + x3)…`: when the operands are all lists or all
+/// strings, pays what `__kw_out` around each `+` would (the deep size of every partial sum,
+/// computed from the operands) and gives true; otherwise pays nothing and gives false (the
+/// caller then meters each `+` as a call).
 pub(crate) fn kw_add(ftx: &FunctionContext) -> ResolveResult {
-    let [a, b] = ftx.args else {
+    if ftx.args.len() < 2 {
         return Err(ExecutionError::invalid_argument_count(2, ftx.args.len()));
-    };
-    let a = Value::resolve_val(a, ftx.ptx)?;
-    let b = Value::resolve_val(b, ftx.ptx)?;
-    let (a, b) = (a.as_ref(), b.as_ref());
-    let units = if a.downcast_ref::<CelList>().is_some() && b.downcast_ref::<CelList>().is_some() {
-        // One list node, then every element of both.
-        let cap = remaining();
-        let ua = val_units(a, cap);
-        let ub = val_units(b, cap);
-        ua.saturating_add(ub).saturating_sub(1)
-    } else if let (Some(x), Some(y)) =
-        (a.downcast_ref::<CelString>(), b.downcast_ref::<CelString>())
+    }
+    let mut values = Vec::with_capacity(ftx.args.len());
+    for arg in ftx.args {
+        values.push(Value::resolve_val(arg, ftx.ptx)?);
+    }
+    let cap = remaining();
+    let mut units = 0u64;
+    if values.iter().all(|v| v.downcast_ref::<CelList>().is_some()) {
+        // A sum is one list node, then every element of its operands.
+        let mut partial = val_units(values[0].as_ref(), cap);
+        for v in &values[1..] {
+            partial = partial
+                .saturating_add(val_units(v.as_ref(), cap))
+                .saturating_sub(1);
+            units = units.saturating_add(partial.max(1));
+        }
+    } else if values
+        .iter()
+        .all(|v| v.downcast_ref::<CelString>().is_some())
     {
-        1 + string_units(x.inner().len().saturating_add(y.inner().len()))
+        let len = |v: &dyn Val| v.downcast_ref::<CelString>().map_or(0, |s| s.inner().len());
+        let mut bytes = len(values[0].as_ref());
+        for v in &values[1..] {
+            bytes = bytes.saturating_add(len(v.as_ref()));
+            units = units.saturating_add(1 + string_units(bytes));
+        }
     } else {
         return Ok(Value::Bool(false));
-    };
+    }
     charge(units.max(1))?;
     Ok(Value::Bool(true))
 }
