@@ -388,40 +388,37 @@ impl CelProgram {
 
     /// Runs the match conditions and validations in `scope`, where the inputs are bound.
     fn run_scope(&self, scope: &mut Context<'_>) -> Result<Vec<CelOutcome>, CelError> {
-        {
-            let scope = scope;
-            let mut run = Run {
-                program: self,
-                done: vec![None; self.variables.len()],
-            };
+        let mut run = Run {
+            program: self,
+            done: vec![None; self.variables.len()],
+        };
 
-            // Any false condition skips the validations, even when another one failed.
-            let mut failed = None;
-            for (_, condition) in &self.match_conditions {
-                match run.boolean(condition, scope) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(Vec::new()),
-                    Err(e) => {
-                        failed.get_or_insert(e);
-                    }
+        // Any false condition skips the validations, even when another one failed.
+        let mut failed = None;
+        for (_, condition) in &self.match_conditions {
+            match run.boolean(condition, scope) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Vec::new()),
+                Err(e) => {
+                    failed.get_or_insert(e);
                 }
             }
-            if let Some(e) = failed {
-                return Err(e);
-            }
-
-            let mut outcomes = Vec::new();
-            for v in &self.validations {
-                match run.boolean(&v.check, scope) {
-                    Ok(true) => {}
-                    Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
-                        message: run.message(v, scope),
-                    })),
-                    Err(e) => outcomes.push(CelOutcome::Failed(e)),
-                }
-            }
-            Ok(outcomes)
         }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+
+        let mut outcomes = Vec::new();
+        for v in &self.validations {
+            match run.boolean(&v.check, scope) {
+                Ok(true) => {}
+                Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
+                    message: run.message(v, scope),
+                })),
+                Err(e) => outcomes.push(CelOutcome::Failed(e)),
+            }
+        }
+        Ok(outcomes)
     }
 }
 
