@@ -22,7 +22,9 @@ use rayon::prelude::*;
 use regorus::Value as RValue;
 use serde_json::{Value as Json, json};
 
-use crate::cel::{CelError, CelInput, CelLimits, CelOutcome, CelParams, CelPrepared};
+use crate::cel::{
+    CelBound, CelError, CelInput, CelLimits, CelOutcome, CelParams, CelPrepared, CelProgram,
+};
 use crate::expand;
 use crate::load::{Constraint, PolicySet, SyncEntry, Template};
 use crate::matching::NamespaceLabels;
@@ -311,91 +313,111 @@ pub fn evaluate(
                         namespace_object: &p.namespace_json,
                     })
                 });
-                let mut out = Vec::new();
-                for (ci, c) in matching {
-                    let t = &set.templates[c.template];
-                    let engine = engines[c.template];
-                    let base = Base {
-                        set,
-                        constraint: c,
-                        template: t,
-                        review,
-                        engine,
-                    };
-                    match engine {
-                        Some(Engine::Rego) => {
-                            let prog = match (&mut engines_rego[c.template], &prepared[c.template])
-                            {
-                                (Some(p), _) => p,
-                                (None, Some(Err(e))) => {
-                                    out.push(base.error(EvalFailure::Runtime(e.clone())));
-                                    continue;
+                // The review bound once, in the interpreter's representation, for every CEL
+                // program that reviews it (binding is a deep copy in the `cel` crate).
+                let cel_programs: Vec<&CelProgram> = matching
+                    .iter()
+                    .filter(|(_, c)| engines[c.template] == Some(Engine::Cel))
+                    .filter_map(|(_, c)| set.templates[c.template].cel.as_deref())
+                    .collect();
+                let run = |bound: Option<&CelBound<'_>>| {
+                    let mut out = Vec::new();
+                    for (ci, c) in matching {
+                        let t = &set.templates[c.template];
+                        let engine = engines[c.template];
+                        let base = Base {
+                            set,
+                            constraint: c,
+                            template: t,
+                            review,
+                            engine,
+                        };
+                        match engine {
+                            Some(Engine::Rego) => {
+                                let prog =
+                                    match (&mut engines_rego[c.template], &prepared[c.template]) {
+                                        (Some(p), _) => p,
+                                        (None, Some(Err(e))) => {
+                                            out.push(base.error(EvalFailure::Runtime(e.clone())));
+                                            continue;
+                                        }
+                                        _ => {
+                                            out.push(base.error(EvalFailure::Runtime(
+                                                "no Rego program".into(),
+                                            )));
+                                            continue;
+                                        }
+                                    };
+                                let mut input = BTreeMap::new();
+                                if let Some(r) = &p.rego_review {
+                                    input.insert(RValue::from("review"), r.clone());
                                 }
-                                _ => {
-                                    out.push(
-                                        base.error(EvalFailure::Runtime("no Rego program".into())),
-                                    );
-                                    continue;
-                                }
-                            };
-                            let mut input = BTreeMap::new();
-                            if let Some(r) = &p.rego_review {
-                                input.insert(RValue::from("review"), r.clone());
-                            }
-                            input.insert(RValue::from("parameters"), rego_params[ci].clone());
-                            match prog.violations(RValue::from(input)) {
-                                Ok(vs) => {
-                                    for v in vs {
-                                        out.push(base.violation(v.msg, v.details));
-                                    }
-                                }
-                                Err(RegoFailure::Budget) => {
-                                    out.push(base.error(EvalFailure::Budget(budget)))
-                                }
-                                Err(RegoFailure::Runtime(m)) => {
-                                    out.push(base.error(EvalFailure::Runtime(m)))
-                                }
-                            }
-                        }
-                        Some(Engine::Cel) => {
-                            let Some(program) = &t.cel else {
-                                continue;
-                            };
-                            let outcome = match (&cel_review, &cel_params[ci]) {
-                                (Some(Ok(r)), Ok(params)) => {
-                                    program.evaluate_each_prepared(r, params, cel_limits)
-                                }
-                                (Some(Err(e)), _) => Err(CelError::Eval(e.to_string())),
-                                (_, Err(e)) => Err(CelError::Eval(e.clone())),
-                                (None, _) => {
-                                    Err(CelError::Eval("the review was not prepared".into()))
-                                }
-                            };
-                            match outcome {
-                                Ok(outcomes) => {
-                                    for o in outcomes {
-                                        match o {
-                                            CelOutcome::Violation(v) => {
-                                                out.push(base.violation(v.message, Json::Null))
-                                            }
-                                            CelOutcome::Failed(e) => out.push(
-                                                base.error(EvalFailure::Runtime(e.to_string())),
-                                            ),
+                                input.insert(RValue::from("parameters"), rego_params[ci].clone());
+                                match prog.violations(RValue::from(input)) {
+                                    Ok(vs) => {
+                                        for v in vs {
+                                            out.push(base.violation(v.msg, v.details));
                                         }
                                     }
+                                    Err(RegoFailure::Budget) => {
+                                        out.push(base.error(EvalFailure::Budget(budget)))
+                                    }
+                                    Err(RegoFailure::Runtime(m)) => {
+                                        out.push(base.error(EvalFailure::Runtime(m)))
+                                    }
                                 }
-                                Err(CelError::Budget) => {
-                                    out.push(base.error(EvalFailure::Budget(budget)))
-                                }
-                                Err(e) => out.push(base.error(EvalFailure::Runtime(e.to_string()))),
                             }
+                            Some(Engine::Cel) => {
+                                let Some(program) = &t.cel else {
+                                    continue;
+                                };
+                                let outcome = match (&cel_review, &cel_params[ci]) {
+                                    (Some(Ok(r)), Ok(params)) => match bound {
+                                        Some(b) => {
+                                            program.evaluate_each_bound(b, params, cel_limits)
+                                        }
+                                        None => {
+                                            program.evaluate_each_prepared(r, params, cel_limits)
+                                        }
+                                    },
+                                    (Some(Err(e)), _) => Err(CelError::Eval(e.to_string())),
+                                    (_, Err(e)) => Err(CelError::Eval(e.clone())),
+                                    (None, _) => {
+                                        Err(CelError::Eval("the review was not prepared".into()))
+                                    }
+                                };
+                                match outcome {
+                                    Ok(outcomes) => {
+                                        for o in outcomes {
+                                            match o {
+                                                CelOutcome::Violation(v) => {
+                                                    out.push(base.violation(v.message, Json::Null))
+                                                }
+                                                CelOutcome::Failed(e) => out.push(
+                                                    base.error(EvalFailure::Runtime(e.to_string())),
+                                                ),
+                                            }
+                                        }
+                                    }
+                                    Err(CelError::Budget) => {
+                                        out.push(base.error(EvalFailure::Budget(budget)))
+                                    }
+                                    Err(e) => {
+                                        out.push(base.error(EvalFailure::Runtime(e.to_string())))
+                                    }
+                                }
+                            }
+                            None => out.push(base.error(EvalFailure::Runtime(
+                                "the template has no code for any engine".into(),
+                            ))),
                         }
-                        None => out.push(base.error(EvalFailure::Runtime(
-                            "the template has no code for any engine".into(),
-                        ))),
                     }
+                    out
+                };
+                match &cel_review {
+                    Some(Ok(r)) => r.bind_for(&cel_programs, |b| run(Some(b))),
+                    _ => run(None),
                 }
-                out
             },
         )
         .collect();

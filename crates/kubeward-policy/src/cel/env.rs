@@ -250,6 +250,7 @@ pub(crate) fn is_function_namespace(ident: &str, function: &str) -> bool {
 pub(crate) const ITER: &str = "__kw_iter";
 pub(crate) const OUT: &str = "__kw_out";
 pub(crate) const IN: &str = "__kw_in";
+pub(crate) const ADD: &str = "__kw_add";
 
 fn kubernetes_context() -> Context<'static> {
     let mut ctx = Context::default();
@@ -263,6 +264,7 @@ fn base_context() -> Context<'static> {
     ctx.add_function(ITER, meter::kw_iter);
     ctx.add_function(OUT, meter::kw_out);
     ctx.add_function(IN, meter::kw_in);
+    ctx.add_function(ADD, meter::kw_add);
     // Bounded versions of the functions whose results can outgrow their inputs.
     ctx.add_function("join", meter::join);
     ctx.add_function("replace", meter::replace);

@@ -6,7 +6,7 @@ use kube_cel::cel::common::types::{CelBool, CelString};
 use kube_cel::cel::parser::Parser;
 use std::collections::BTreeSet;
 
-use super::env::{self, IN, ITER, OUT};
+use super::env::{self, ADD, IN, ITER, OUT};
 
 /// The longest expression accepted. The library's longest is under 2 KiB; the bound keeps the
 /// parser's work and its stack small.
@@ -155,7 +155,7 @@ fn nesting(text: &str) -> usize {
     deepest
 }
 
-fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
+pub(crate) fn children(e: &IdedExpr) -> Vec<&IdedExpr> {
     match &e.expr {
         Expr::Call(c) => c.target.as_deref().into_iter().chain(&c.args).collect(),
         Expr::Comprehension(c) => vec![
@@ -282,7 +282,11 @@ impl Rewriter<'_> {
                             wrap(list, IN);
                         }
                     } else if name == operators::ADD {
-                        wrap(e, OUT);
+                        if call.args.iter().all(is_plain) {
+                            pay_first(e);
+                        } else if !extend_paid(e) {
+                            wrap(e, OUT);
+                        }
                     }
                 } else if qualified || env::is_known_function(name) {
                     // A scalar result is no growth to pay for; the loops around the call are
@@ -358,6 +362,118 @@ impl Rewriter<'_> {
             _ => format!("the identifier {name:?} is not defined").into(),
         })
     }
+}
+
+/// An operand that may be evaluated twice at no charge and with no other effect: a name, a
+/// literal, a field of one, a list of them.
+fn is_plain(e: &IdedExpr) -> bool {
+    match &e.expr {
+        Expr::Ident(_) | Expr::Literal(_) => true,
+        Expr::List(l) => l.optional_indices.is_empty() && l.elements.iter().all(is_plain),
+        Expr::Call(c) => {
+            c.func_name == operators::INDEX
+                && c.target.is_none()
+                && c.args.len() == 2
+                && c.args.iter().all(is_plain)
+        }
+        _ => false,
+    }
+}
+
+/// `a + b` with plain operands becomes `__kw_add(a, b) ? a + b : __kw_out(a + b)`.
+/// `__kw_add` pays for the list or string `a + b` gives (the same units `__kw_out` would
+/// charge) from the operands themselves, so the sum is then built without the `cel` crate's
+/// two deep conversions around a function call; for other operands it pays nothing and
+/// answers false, and the sum is metered as any call.
+fn pay_first(e: &mut IdedExpr) {
+    let id = e.id;
+    let sum = std::mem::take(e);
+    let Expr::Call(call) = &sum.expr else {
+        *e = sum;
+        return;
+    };
+    let cost = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: ADD.to_string(),
+            target: None,
+            args: call.args.clone(),
+        }),
+    };
+    let mut metered = sum.clone();
+    wrap(&mut metered, OUT);
+    *e = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::CONDITIONAL.to_string(),
+            target: None,
+            args: vec![cost, sum, metered],
+        }),
+    };
+}
+
+/// The parts of a `+` rewritten by [`pay_first`]: the payment, the sum, the metered sum.
+fn paid_parts(e: &IdedExpr) -> Option<(&CallExpr, &IdedExpr, &IdedExpr)> {
+    let Expr::Call(c) = &e.expr else { return None };
+    match (c.func_name == operators::CONDITIONAL, c.args.as_slice()) {
+        (true, [cost, sum, metered]) => match &cost.expr {
+            Expr::Call(pay) if pay.func_name == ADD => Some((pay, sum, metered)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// `s + c`, where `s` is a sum rewritten by [`pay_first`] (of plain operands) and `c` is
+/// plain: one `__kw_add` over all the operands pays for every partial sum, as the `__kw_out`
+/// around each `+` would have; the metered form stays as the fallback.
+fn extend_paid(e: &mut IdedExpr) -> bool {
+    let Expr::Call(call) = &e.expr else {
+        return false;
+    };
+    let [left, right] = call.args.as_slice() else {
+        return false;
+    };
+    if !is_plain(right) {
+        return false;
+    }
+    let Some((pay, sum, metered)) = paid_parts(left) else {
+        return false;
+    };
+    let id = e.id;
+    let mut operands = pay.args.clone();
+    operands.push(right.clone());
+    let plus = |l: &IdedExpr| IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::ADD.to_string(),
+            target: None,
+            args: vec![l.clone(), right.clone()],
+        }),
+    };
+    let new_sum = plus(sum);
+    let mut new_metered = plus(metered);
+    wrap(&mut new_metered, OUT);
+    *e = IdedExpr {
+        id,
+        expr: Expr::Call(CallExpr {
+            func_name: operators::CONDITIONAL.to_string(),
+            target: None,
+            args: vec![
+                IdedExpr {
+                    id,
+                    expr: Expr::Call(CallExpr {
+                        func_name: ADD.to_string(),
+                        target: None,
+                        args: operands,
+                    }),
+                },
+                new_sum,
+                new_metered,
+            ],
+        }),
+    };
+    true
 }
 
 /// Replaces `e` by `function(e)`.

@@ -8,6 +8,9 @@
 //!   result's deep size (`__kw_out`): 1 per value,
 //!   plus 1 per list element or map entry and 1 per 10 bytes of string (the rate Kubernetes
 //!   uses for string traversal), since the crate copies values deeply;
+//!   a `+` whose operands are plain (names, literals, fields of them) is paid for from its
+//!   operands before it runs instead (`__kw_add`, the same units), which spares the crate's
+//!   deep conversions around a call;
 //! - `x in list` costs the list's length (`__kw_in`);
 //! - the few functions whose result can outgrow their inputs (`join`, `replace`, `split`,
 //!   `format`, `lists.range`) charge their result's size *before* building it.
@@ -21,6 +24,8 @@ use std::cell::Cell;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use kube_cel::cel::common::types::{CelBytes, CelList, CelMap, CelMapKey, CelString};
+use kube_cel::cel::common::value::Val;
 use kube_cel::cel::objects::Value;
 use kube_cel::cel::{ExecutionError, FunctionContext, ResolveResult};
 
@@ -199,6 +204,74 @@ pub(crate) fn kw_out(ftx: &FunctionContext) -> ResolveResult {
     let cap = remaining();
     charge(value_units(&value, cap).max(1))?;
     Ok(value)
+}
+
+/// The deep size of a bound value in units, as [`value_units`] counts it once converted,
+/// counted up to `cap`.
+fn val_units(v: &dyn Val, cap: u64) -> u64 {
+    let mut total = 0u64;
+    let mut stack: Vec<&dyn Val> = vec![v];
+    while let Some(v) = stack.pop() {
+        total = total.saturating_add(1);
+        if let Some(s) = v.downcast_ref::<CelString>() {
+            total = total.saturating_add(string_units(s.inner().len()));
+        } else if let Some(b) = v.downcast_ref::<CelBytes>() {
+            total = total.saturating_add(string_units(b.inner().len()));
+        } else if let Some(l) = v.downcast_ref::<CelList>() {
+            stack.extend(l.inner().iter().map(|i| i.as_ref()));
+        } else if let Some(m) = v.downcast_ref::<CelMap>() {
+            for (k, v) in m.inner() {
+                if let CelMapKey::String(s) = k {
+                    total = total.saturating_add(string_units(s.inner().len()));
+                }
+                stack.push(v.as_ref());
+            }
+        }
+        if total > cap {
+            break;
+        }
+    }
+    total
+}
+
+/// `__kw_add(x1, x2, …)` before `((x1 + x2) + x3)…`: when the operands are all lists or all
+/// strings, pays what `__kw_out` around each `+` would (the deep size of every partial sum,
+/// computed from the operands) and gives true; otherwise pays nothing and gives false (the
+/// caller then meters each `+` as a call).
+pub(crate) fn kw_add(ftx: &FunctionContext) -> ResolveResult {
+    if ftx.args.len() < 2 {
+        return Err(ExecutionError::invalid_argument_count(2, ftx.args.len()));
+    }
+    let mut values = Vec::with_capacity(ftx.args.len());
+    for arg in ftx.args {
+        values.push(Value::resolve_val(arg, ftx.ptx)?);
+    }
+    let cap = remaining();
+    let mut units = 0u64;
+    if values.iter().all(|v| v.downcast_ref::<CelList>().is_some()) {
+        // A sum is one list node, then every element of its operands.
+        let mut partial = val_units(values[0].as_ref(), cap);
+        for v in &values[1..] {
+            partial = partial
+                .saturating_add(val_units(v.as_ref(), cap))
+                .saturating_sub(1);
+            units = units.saturating_add(partial.max(1));
+        }
+    } else if values
+        .iter()
+        .all(|v| v.downcast_ref::<CelString>().is_some())
+    {
+        let len = |v: &dyn Val| v.downcast_ref::<CelString>().map_or(0, |s| s.inner().len());
+        let mut bytes = len(values[0].as_ref());
+        for v in &values[1..] {
+            bytes = bytes.saturating_add(len(v.as_ref()));
+            units = units.saturating_add(1 + string_units(bytes));
+        }
+    } else {
+        return Ok(Value::Bool(false));
+    }
+    charge(units.max(1))?;
+    Ok(Value::Bool(true))
 }
 
 /// `__kw_in(list)`: the right side of `in`, scanned once per test.

@@ -21,6 +21,7 @@
 mod env;
 mod expr;
 mod meter;
+mod prune;
 mod run;
 mod source;
 
@@ -29,6 +30,7 @@ mod conformance_tests;
 #[cfg(test)]
 mod tests;
 
+use kube_cel::cel::Context;
 use kube_cel::cel::common::ast::IdedExpr;
 use kube_cel::cel::objects::Value as CelValue;
 use serde_json::Value;
@@ -117,6 +119,8 @@ struct Inputs {
 /// A compiled `K8sNativeValidation` source: variables, matchConditions and validations.
 #[derive(Debug)]
 pub struct CelProgram {
+    /// What its expressions can reach of each review input (see the `prune` module).
+    reach: [prune::Need; 5],
     variables: Vec<(String, Compiled)>,
     match_conditions: Vec<(String, Compiled)>,
     validations: Vec<Validation>,
@@ -137,6 +141,8 @@ impl CelProgram {
         let spec = source::read(source).map_err(|e| CelError::Compile(e.to_string()))?;
         let names: Vec<&str> = spec.variables.iter().map(|v| v.name.as_str()).collect();
         let mut inputs = Inputs::default();
+        let roots = prune::roots();
+        let mut reach: [prune::Need; 5] = Default::default();
         let mut compile = |place: String, text: &str, visible: &[&str]| {
             let checked = expr::compile(text, visible)
                 .map_err(|e| CelError::Compile(format!("{place} {}: {e}", quote(text))))?;
@@ -146,6 +152,7 @@ impl CelProgram {
             inputs.namespace_object |= checked.globals.contains("namespaceObject");
             inputs.any_object |= checked.variables.contains("anyObject");
             inputs.params |= checked.variables.contains("params");
+            prune::collect(&checked.expr, &roots, &mut reach);
             let uses = checked
                 .variables
                 .iter()
@@ -194,6 +201,7 @@ impl CelProgram {
         }
 
         Ok(CelProgram {
+            reach,
             variables,
             match_conditions,
             validations,
@@ -308,15 +316,20 @@ impl CelProgram {
         result
     }
 
-    fn run_values(&self, values: &[Option<CelValue>; 6]) -> Result<Vec<CelOutcome>, CelError> {
-        let used = [
+    /// Which of the six inputs (in [`select`]'s order) some expression names.
+    fn used(&self) -> [bool; 6] {
+        [
             self.inputs.object,
             self.inputs.old_object,
             self.inputs.request,
             self.inputs.namespace_object,
             self.inputs.any_object,
             self.inputs.params,
-        ];
+        ]
+    }
+
+    fn run_values(&self, values: &[Option<CelValue>; 6]) -> Result<Vec<CelOutcome>, CelError> {
+        let used = self.used();
         env::with_base(|base| {
             let mut scope = base.new_inner_scope();
             for (i, value) in values.iter().enumerate() {
@@ -330,38 +343,82 @@ impl CelProgram {
                     scope.add_variable_from_value(BOUND_NAMES[i](), value.clone());
                 }
             }
-            let mut run = Run {
-                program: self,
-                done: vec![None; self.variables.len()],
-            };
-
-            // Any false condition skips the validations, even when another one failed.
-            let mut failed = None;
-            for (_, condition) in &self.match_conditions {
-                match run.boolean(condition, &mut scope) {
-                    Ok(true) => {}
-                    Ok(false) => return Ok(Vec::new()),
-                    Err(e) => {
-                        failed.get_or_insert(e);
-                    }
-                }
-            }
-            if let Some(e) = failed {
-                return Err(e);
-            }
-
-            let mut outcomes = Vec::new();
-            for v in &self.validations {
-                match run.boolean(&v.check, &mut scope) {
-                    Ok(true) => {}
-                    Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
-                        message: run.message(v, &mut scope),
-                    })),
-                    Err(e) => outcomes.push(CelOutcome::Failed(e)),
-                }
-            }
-            Ok(outcomes)
+            self.run_scope(&mut scope)
         })
+    }
+
+    /// [`evaluate_each_prepared`](Self::evaluate_each_prepared) over inputs already bound
+    /// ([`CelPrepared::bind`]): the interpreter's copy of the review is made once per review,
+    /// not once per program.
+    pub fn evaluate_each_bound(
+        &self,
+        bound: &CelBound<'_>,
+        params: &CelParams,
+        limits: CelLimits,
+    ) -> Result<Vec<CelOutcome>, CelError> {
+        if bound
+            .only
+            .as_ref()
+            .is_some_and(|only| !only.contains(&program_id(self)))
+        {
+            return Err(CelError::Eval(
+                "the review was bound for other programs".into(),
+            ));
+        }
+        let used = self.used();
+        for (i, name) in BOUND_NAMES.iter().enumerate().take(5) {
+            if used[i] && !bound.bound[i] {
+                return Err(CelError::Eval(format!(
+                    "the input {} was not prepared",
+                    name()
+                )));
+            }
+        }
+        let _meter = meter::start(limits);
+        let mut scope = bound.scope.new_inner_scope();
+        if used[5] {
+            scope.add_variable_from_value(BOUND_NAMES[5](), params.0.clone());
+        }
+        let result = self.run_scope(&mut scope);
+        if meter::exhausted() {
+            return Err(CelError::Budget);
+        }
+        result
+    }
+
+    /// Runs the match conditions and validations in `scope`, where the inputs are bound.
+    fn run_scope(&self, scope: &mut Context<'_>) -> Result<Vec<CelOutcome>, CelError> {
+        let mut run = Run {
+            program: self,
+            done: vec![None; self.variables.len()],
+        };
+
+        // Any false condition skips the validations, even when another one failed.
+        let mut failed = None;
+        for (_, condition) in &self.match_conditions {
+            match run.boolean(condition, scope) {
+                Ok(true) => {}
+                Ok(false) => return Ok(Vec::new()),
+                Err(e) => {
+                    failed.get_or_insert(e);
+                }
+            }
+        }
+        if let Some(e) = failed {
+            return Err(e);
+        }
+
+        let mut outcomes = Vec::new();
+        for v in &self.validations {
+            match run.boolean(&v.check, scope) {
+                Ok(true) => {}
+                Ok(false) => outcomes.push(CelOutcome::Violation(CelViolation {
+                    message: run.message(v, scope),
+                })),
+                Err(e) => outcomes.push(CelOutcome::Failed(e)),
+            }
+        }
+        Ok(outcomes)
     }
 }
 
@@ -439,6 +496,79 @@ impl CelPrepared {
             );
         }
         Ok(CelPrepared { values })
+    }
+}
+
+impl CelPrepared {
+    /// Binds the review's inputs once, in the interpreter's own representation (a deep copy
+    /// the `cel` crate makes of every bound value), and runs `f` with them: every program then
+    /// evaluates in a scope of its own on top ([`CelProgram::evaluate_each_bound`]).
+    pub fn bind<R>(&self, f: impl FnOnce(&CelBound<'_>) -> R) -> R {
+        env::with_base(|base| {
+            let mut scope = base.new_inner_scope();
+            let mut bound = [false; 5];
+            for i in 0..5 {
+                if let Some(value) = &self.values[i] {
+                    scope.add_variable_from_value(BOUND_NAMES[i](), value.clone());
+                    bound[i] = true;
+                }
+            }
+            f(&CelBound {
+                scope,
+                bound,
+                only: None,
+            })
+        })
+    }
+
+    /// [`bind`](Self::bind) for `programs` only: the inputs none of them names are left out,
+    /// and the others keep only what their expressions can reach (see the `prune` module).
+    pub fn bind_for<R>(&self, programs: &[&CelProgram], f: impl FnOnce(&CelBound<'_>) -> R) -> R {
+        let mut wanted = [false; 5];
+        let mut reach: [prune::Need; 5] = Default::default();
+        for p in programs {
+            for (i, used) in p.review_inputs().into_iter().enumerate() {
+                if used {
+                    wanted[i] = true;
+                    reach[i].merge(&p.reach[i]);
+                }
+            }
+        }
+        env::with_base(|base| {
+            let mut scope = base.new_inner_scope();
+            let mut bound = [false; 5];
+            for i in 0..5 {
+                if let (true, Some(value)) = (wanted[i], &self.values[i]) {
+                    scope.add_variable_from_value(BOUND_NAMES[i](), reach[i].prune(value));
+                    bound[i] = true;
+                }
+            }
+            f(&CelBound {
+                scope,
+                bound,
+                only: Some(programs.iter().map(|p| program_id(p)).collect()),
+            })
+        })
+    }
+}
+
+/// A review's inputs bound for evaluation (see [`CelPrepared::bind`]); lives on one thread.
+pub struct CelBound<'a> {
+    scope: Context<'a>,
+    bound: [bool; 5],
+    /// When bound for some programs only ([`CelPrepared::bind_for`]): which (by address).
+    only: Option<Vec<usize>>,
+}
+
+fn program_id(p: &CelProgram) -> usize {
+    std::ptr::from_ref(p) as usize
+}
+
+impl CelProgram {
+    /// The review inputs (object, oldObject, request, namespaceObject, anyObject) it names.
+    pub(crate) fn review_inputs(&self) -> [bool; 5] {
+        let u = self.used();
+        [u[0], u[1], u[2], u[3], u[4]]
     }
 }
 

@@ -814,3 +814,48 @@ fn the_deepest_accepted_expressions_evaluate_on_a_small_stack() {
         _ => panic!("evaluation failed on a 2 MiB stack"),
     }
 }
+
+/// The least cost limit under which `expression` passes on a pod with two containers.
+fn least_cost(expression: &str) -> u64 {
+    let obj = pod(
+        "a",
+        json!([{"name": "a", "image": "registry.example/a:1"}, {"name": "b", "image": "b"}]),
+    );
+    let passes = |cost: u64| {
+        let p = compile(one(expression, "m")).with_limits(CelLimits {
+            cost,
+            time: Duration::from_secs(60),
+        });
+        matches!(run(&p, &obj, &Value::Null, &Value::Null, &create()), Ok(v) if v.is_empty())
+    };
+    let (mut lo, mut hi) = (1u64, 100_000u64);
+    assert!(passes(hi), "{expression} should pass");
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        if passes(mid) { hi = mid } else { lo = mid + 1 }
+    }
+    lo
+}
+
+#[test]
+fn sums_paid_from_their_operands_cost_what_metered_sums_cost() {
+    // Plain operands are paid for before the sum (`__kw_add`); `dyn(…)` is a call, so the same
+    // sums with it are metered after each `+` (`__kw_out`). Both must charge the same units.
+    for (plain, metered) in [
+        (
+            "size(object.spec.containers + object.spec.containers) == 4",
+            "size(dyn(object.spec.containers) + dyn(object.spec.containers)) == 4",
+        ),
+        (
+            "size(object.spec.containers + [object.metadata] + object.spec.containers) == 5",
+            "size(dyn(object.spec.containers) + dyn([object.metadata]) + dyn(object.spec.containers)) == 5",
+        ),
+        (
+            "size(object.metadata.name + 'a long enough string to count' + object.metadata.namespace) > 0",
+            "size(dyn(object.metadata.name) + dyn('a long enough string to count') + dyn(object.metadata.namespace)) > 0",
+        ),
+        ("1 + 2 == 3", "dyn(1) + dyn(2) == 3"),
+    ] {
+        assert_eq!(least_cost(plain), least_cost(metered), "{plain}");
+    }
+}
