@@ -341,7 +341,7 @@ impl TokenCache {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::{Read, Write};
     use std::net::TcpListener;
@@ -350,7 +350,9 @@ mod tests {
 
     /// A token endpoint on 127.0.0.1 answering `answers` in turn (one connection each), then
     /// gone; returns the requests it read.
-    fn endpoint(answers: Vec<(u16, String)>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    pub(crate) fn endpoint(
+        answers: Vec<(u16, String)>,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let addr = l.local_addr().unwrap();
         let h = std::thread::spawn(move || {

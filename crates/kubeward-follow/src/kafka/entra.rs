@@ -73,49 +73,14 @@ impl WorkloadIdentity {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{BufRead, BufReader, Read, Write};
-    use std::net::TcpListener;
-
-    /// A one-shot token endpoint on 127.0.0.1: answers `body`, returns the request line.
-    fn endpoint(body: &'static str) -> (String, std::thread::JoinHandle<String>) {
-        let l = TcpListener::bind("127.0.0.1:0").unwrap();
-        let addr = l.local_addr().unwrap();
-        let h = std::thread::spawn(move || {
-            let (s, _) = l.accept().unwrap();
-            let mut r = BufReader::new(s.try_clone().unwrap());
-            let mut head = String::new();
-            let mut len = 0usize;
-            loop {
-                let mut line = String::new();
-                r.read_line(&mut line).unwrap();
-                if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                    len = v.trim().parse().unwrap();
-                }
-                head.push_str(&line);
-                if line == "\r\n" {
-                    break;
-                }
-            }
-            let mut b = vec![0; len];
-            r.read_exact(&mut b).unwrap();
-            let mut s = s;
-            write!(
-                s,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            )
-            .unwrap();
-            head + &String::from_utf8(b).unwrap()
-        });
-        (format!("http://{addr}/"), h)
-    }
+    use crate::entra::tests::endpoint;
 
     /// The token callback runs the exchange for the namespace's scope, even from a thread of an
     /// async runtime (where a blocking client of its own would panic).
     #[test]
     fn the_token_is_for_the_namespace_of_the_bootstrap() {
-        let (url, h) =
-            endpoint(r#"{"token_type":"Bearer","expires_in":3599,"access_token":"at-123"}"#);
+        let answer = r#"{"token_type":"Bearer","expires_in":3599,"access_token":"at-123"}"#;
+        let (url, h) = endpoint(vec![(200, answer.to_string())]);
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("token");
         std::fs::write(&f, "eyJhbGciOiJSUzI1NiJ9.projected.sig\n").unwrap();
@@ -135,7 +100,7 @@ mod tests {
             .unwrap();
         let t = rt.block_on(async { w.token() }).unwrap();
         assert_eq!(t.access_token, "at-123");
-        let req = h.join().unwrap();
+        let req = h.join().unwrap().remove(0);
         assert!(req.starts_with("POST /t/oauth2/v2.0/token "), "{req}");
         assert!(req.contains("scope=https%3A%2F%2Fns.servicebus.windows.net%2F.default"));
     }
