@@ -311,10 +311,6 @@ impl TokenCache {
         }
     }
 
-    pub fn scope(&self) -> &str {
-        &self.scope
-    }
-
     /// A token valid for a while yet.
     pub fn get(
         &mut self,
