@@ -6,6 +6,7 @@
 
 pub mod alerts;
 pub mod blob;
+pub mod entra;
 pub mod file;
 pub mod kafka;
 pub mod lines;

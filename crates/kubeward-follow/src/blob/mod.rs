@@ -93,7 +93,7 @@ pub fn open(opts: &StorageOptions) -> Result<Box<dyn Source>, SourceError> {
             container,
         } => (
             auth::from_account_url(account_url, container).map_err(SourceError::Config)?,
-            Some(entra::WorkloadIdentity::from_env().map_err(SourceError::Config)?),
+            Some(entra::from_env().map_err(SourceError::Config)?),
         ),
     };
     let client = client::BlobClient::new(target, identity)

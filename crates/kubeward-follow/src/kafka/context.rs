@@ -195,7 +195,7 @@ impl ClientContext for Ctx {
         match w.token() {
             Ok(t) => Ok(OAuthToken {
                 token: t.access_token,
-                principal_name: w.client_id.clone(),
+                principal_name: w.client_id().to_string(),
                 lifetime_ms: t.expires_at_ms,
             }),
             Err(e) => {
