@@ -185,8 +185,21 @@ pub fn evaluate(
     inventory: &[Object],
     opts: &EvalOptions,
 ) -> Vec<Outcome> {
+    evaluate_with_coverage(set, reviews, inventory, opts).0
+}
+
+/// [`evaluate`], plus how many reviews (expanded Pods included) each constraint matched, in the
+/// order of [`PolicySet::constraints`]: a constraint with no outcome passed only when it
+/// matched something; one that matched nothing judged nothing.
+pub fn evaluate_with_coverage(
+    set: &PolicySet,
+    reviews: &[Review],
+    inventory: &[Object],
+    opts: &EvalOptions,
+) -> (Vec<Outcome>, Vec<usize>) {
+    let mut matched = vec![0usize; set.constraints.len()];
     if set.constraints.is_empty() {
-        return Vec::new();
+        return (Vec::new(), matched);
     }
     let budget = opts.budget.max(rego::MIN_BUDGET);
 
@@ -274,7 +287,7 @@ pub fn evaluate(
         ..CelLimits::default()
     };
 
-    let per_review: Vec<Vec<Outcome>> = all
+    let per_review: Vec<(Vec<Outcome>, Vec<usize>)> = all
         .par_iter()
         .map_init(
             || {
@@ -293,8 +306,9 @@ pub fn evaluate(
                     })
                     .collect();
                 if matching.is_empty() {
-                    return Vec::new();
+                    return (Vec::new(), Vec::new());
                 }
+                let hit: Vec<usize> = matching.iter().map(|(i, _)| *i).collect();
                 let need_rego = any_rego
                     && matching
                         .iter()
@@ -414,14 +428,22 @@ pub fn evaluate(
                     }
                     out
                 };
-                match &cel_review {
+                let out = match &cel_review {
                     Some(Ok(r)) => r.bind_for(&cel_programs, |b| run(Some(b))),
                     _ => run(None),
-                }
+                };
+                (out, hit)
             },
         )
         .collect();
-    per_review.into_iter().flatten().collect()
+    let mut outcomes = Vec::new();
+    for (out, hit) in per_review {
+        outcomes.extend(out);
+        for i in hit {
+            matched[i] += 1;
+        }
+    }
+    (outcomes, matched)
 }
 
 struct Base<'a> {

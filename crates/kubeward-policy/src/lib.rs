@@ -17,7 +17,7 @@ mod rego;
 mod schema;
 pub mod verify;
 
-pub use eval::evaluate;
+pub use eval::{evaluate, evaluate_with_coverage};
 pub use load::PolicySet;
 pub use model::*;
 pub use verify::{CaseResult, SuiteReport, SuiteResult, TestResult, VerifyOptions, verify};

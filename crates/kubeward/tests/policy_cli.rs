@@ -550,6 +550,43 @@ fn workloads_with_policy_joins_the_same_report_and_baseline() {
 }
 
 #[test]
+fn a_constraint_passes_only_when_it_judged_something() {
+    let dir = tempfile::tempdir().unwrap();
+    // Same template; one constraint matches only a namespace no object is in, one matches the
+    // kube-system Pod, whose image is allowed by its parameters.
+    let constraints = write(
+        dir.path(),
+        "constraints.yaml",
+        "apiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sTrustedRegistry\nmetadata:\n  name: empty-namespace\nspec:\n  match:\n    kinds: [{apiGroups: [\"\"], kinds: [\"Pod\"]}]\n    namespaces: [\"nobody-here\"]\n  parameters:\n    registries: [contoso.azurecr.io]\n---\napiVersion: constraints.gatekeeper.sh/v1beta1\nkind: K8sTrustedRegistry\nmetadata:\n  name: system-allowed\nspec:\n  match:\n    kinds: [{apiGroups: [\"\"], kinds: [\"Pod\"]}]\n    namespaces: [\"kube-system\"]\n  parameters:\n    registries: [quay.io]\n",
+    );
+    let out = kubeward(&[
+        "policy",
+        "test",
+        &example("template.yaml"),
+        &constraints,
+        &example("objects.yaml"),
+        "-o",
+        "json",
+        "--fail-on",
+        "never",
+    ]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    let status = |c: &str| {
+        findings(&report)
+            .iter()
+            .filter(|f| f["code"] == c)
+            .map(|f| f["status"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        status("GK/K8sTrustedRegistry/empty-namespace"),
+        ["NOT_APPLICABLE"]
+    );
+    assert_eq!(status("GK/K8sTrustedRegistry/system-allowed"), ["PASS"]);
+}
+
+#[test]
 fn workloads_profiles_refuses_policy_flags_it_would_not_use() {
     let out = kubeward(&[
         "workloads",

@@ -212,7 +212,8 @@ fn run_test(args: TestArgs) -> anyhow::Result<u8> {
 }
 
 /// Evaluate `set` over `reviews` and return the findings: one per violation, an ERROR per
-/// evaluation that failed, a PASS per constraint nothing violated. Facts go into `report`.
+/// evaluation that failed, a PASS per constraint that matched objects and none violated (N/A
+/// when it matched none). Facts go into `report`.
 pub fn evaluate(
     set: &PolicySet,
     reviews: &[Review],
@@ -221,7 +222,14 @@ pub fn evaluate(
     report: &mut Report,
 ) -> Vec<Finding> {
     let checks = register(set, report);
-    let outcomes = kubeward_policy::evaluate(set, reviews, inventory, opts);
+    let (outcomes, matched) =
+        kubeward_policy::evaluate_with_coverage(set, reviews, inventory, opts);
+    // Reviews each constraint matched: a PASS only for a constraint that judged something.
+    let matched: BTreeMap<String, (usize, bool)> = set
+        .constraints()
+        .zip(matched)
+        .map(|(c, n)| (c.constraint.code(), (n, c.enforcement.action.is_some())))
+        .collect();
     let mut findings = Vec::with_capacity(outcomes.len() + checks.len());
     let mut touched = BTreeSet::new();
     let (mut violations, mut errors) = (0usize, 0usize);
@@ -247,12 +255,21 @@ pub fn evaluate(
     }
     for (code, meta) in &checks {
         if !touched.contains(code) {
-            let mut f = Finding::new(
-                meta,
-                Status::Pass,
-                constraint_resource(code),
-                "no reviewed object violates this constraint",
-            );
+            let (status, note) = match matched.get(code).copied().unwrap_or((0, true)) {
+                (0, false) => (
+                    Status::NotApplicable,
+                    "not evaluated: its enforcement action (scoped) names neither the audit nor the validation point".to_string(),
+                ),
+                (0, true) => (
+                    Status::NotApplicable,
+                    "no reviewed object matches this constraint's spec.match: nothing was judged".to_string(),
+                ),
+                (n, _) => (
+                    Status::Pass,
+                    format!("{n} reviewed object(s) match this constraint; none violates it"),
+                ),
+            };
+            let mut f = Finding::new(meta, status, constraint_resource(code), note);
             f.compact();
             findings.push(f);
         }
