@@ -3,17 +3,17 @@
 //! malformed lines. No wall-time assertion: waits are bounded only to turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
+use common::follow::{HANG, a001, alerts_in, stderr_lines, wait_exit, wait_for};
 use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::Receiver;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
-
-/// Generous: only a hang hits it.
-const HANG: Duration = Duration::from_secs(120);
+use std::time::Duration;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kubeward"))
@@ -42,49 +42,6 @@ fn append(path: &Path, text: &str) {
     f.write_all(text.as_bytes()).unwrap();
 }
 
-/// Alert lines of a file, as (code, audit_id) → count.
-fn alerts_in(text: &str) -> BTreeMap<(String, String), usize> {
-    let mut m = BTreeMap::new();
-    for l in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(l).expect("an alert line is JSON");
-        let key = (
-            v["code"].as_str().unwrap().to_string(),
-            v["audit_id"].as_str().unwrap().to_string(),
-        );
-        *m.entry(key).or_default() += 1;
-    }
-    m
-}
-
-fn a001(ids: &[&str]) -> BTreeMap<(String, String), usize> {
-    ids.iter()
-        .map(|i| (("A001".to_string(), i.to_string()), 1))
-        .collect()
-}
-
-/// Waits until `cond` holds, failing the test on a hang.
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < HANG, "hung waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("the follower did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 fn sigterm(child: &Child) {
     let ok = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -92,20 +49,6 @@ fn sigterm(child: &Child) {
         .unwrap()
         .success();
     assert!(ok);
-}
-
-/// Stderr lines as they come.
-fn stderr_lines(child: &mut Child) -> Receiver<String> {
-    let (tx, rx) = channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                return;
-            }
-        }
-    });
-    rx
 }
 
 fn read_all(rx: &Receiver<String>) -> String {

@@ -7,18 +7,18 @@
 //! fail. No wall-time assertion: waits are bounded only to turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::BTreeMap;
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::sync::mpsc::channel;
 
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
+use common::follow::{HANG, a001, alerts_in, stderr_lines, wait_exit, wait_for};
 use kubeward_follow::blob::auth;
 
-const HANG: Duration = Duration::from_secs(120);
 /// The emulator's account and key, as published in its documentation.
 const ACCOUNT: &str = "devstoreaccount1";
 const KEY: &str =
@@ -259,61 +259,6 @@ fn record_value(event: &serde_json::Value) -> serde_json::Value {
 
 fn record(event: &serde_json::Value) -> String {
     record_value(event).to_string() + "\n"
-}
-
-/// Alert lines as (code, audit_id) → count.
-fn alerts_in(text: &str) -> BTreeMap<(String, String), usize> {
-    let mut m = BTreeMap::new();
-    for l in text.lines().filter(|l| !l.trim().is_empty()) {
-        let v: serde_json::Value = serde_json::from_str(l).expect("an alert line is JSON");
-        let key = (
-            v["code"].as_str().unwrap().to_string(),
-            v["audit_id"].as_str().unwrap().to_string(),
-        );
-        *m.entry(key).or_default() += 1;
-    }
-    m
-}
-
-fn a001(ids: &[&str]) -> BTreeMap<(String, String), usize> {
-    ids.iter()
-        .map(|i| (("A001".to_string(), i.to_string()), 1))
-        .collect()
-}
-
-fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
-    while !cond() {
-        assert!(start.elapsed() < HANG, "hung waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            return s;
-        }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("the follower did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn stderr_lines(child: &mut Child) -> Receiver<String> {
-    let (tx, rx) = channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(err).lines().map_while(Result::ok) {
-            if tx.send(l).is_err() {
-                return;
-            }
-        }
-    });
-    rx
 }
 
 /// The checkpoint's offset for a blob.
