@@ -11,9 +11,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::follow::{HANG, wait_for};
+use common::follow::{wait_exit, wait_for};
 use rdkafka::ClientConfig;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
@@ -107,17 +107,7 @@ fn alerted(path: &Path) -> BTreeMap<String, usize> {
 
 /// Waits for the exit; returns the status and stderr.
 fn finish(mut child: Child) -> (std::process::ExitStatus, String) {
-    let start = Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("the follower did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let status = wait_exit(&mut child);
     let mut err = String::new();
     child
         .stderr

@@ -5,10 +5,14 @@ use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};
 use std::process::Child;
 use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Longest any wait may take before the test fails as hung (never a speed assertion).
+/// Longest a blocking read (a channel, a socket) may wait before the test fails as hung.
 pub const HANG: Duration = Duration::from_secs(150);
+/// The pause between two looks at a condition, and how many looks a wait may take (a budget of
+/// polls, never a clock: the tests assert no speed).
+pub const POLL: Duration = Duration::from_millis(50);
+pub const MAX_POLLS: u32 = 3_000;
 
 /// Alert lines of a file, as (code, audit_id) → count.
 pub fn alerts_in(text: &str) -> BTreeMap<(String, String), usize> {
@@ -33,26 +37,24 @@ pub fn a001(ids: &[&str]) -> BTreeMap<(String, String), usize> {
 
 /// Waits until `cond` holds, failing the test on a hang.
 pub fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let start = Instant::now();
+    let mut polls = 0;
     while !cond() {
-        assert!(start.elapsed() < HANG, "hung waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
+        polls += 1;
+        assert!(polls < MAX_POLLS, "hung waiting for {what}");
+        std::thread::sleep(POLL);
     }
 }
 
 /// Waits for the child's exit, killing it and failing the test on a hang.
 pub fn wait_exit(child: &mut Child) -> std::process::ExitStatus {
-    let start = Instant::now();
-    loop {
+    for _ in 0..MAX_POLLS {
         if let Some(s) = child.try_wait().unwrap() {
             return s;
         }
-        if start.elapsed() > HANG {
-            let _ = child.kill();
-            panic!("the follower did not exit");
-        }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(POLL);
     }
+    let _ = child.kill();
+    panic!("the follower did not exit");
 }
 
 /// Stderr lines as they come.
