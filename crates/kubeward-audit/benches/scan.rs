@@ -18,21 +18,9 @@ use std::time::Instant;
 use kubeward_audit::scan::{Input, ScanOptions, scan};
 use kubeward_audit::synth::{Form, Traffic};
 
-fn vm_hwm_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// User + system CPU time of this process in seconds (from /proc/self/stat, 100 Hz ticks).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let after_comm = stat.rsplit_once(')')?.1;
-    let fields: Vec<&str> = after_comm.split_whitespace().collect();
-    let utime: f64 = fields.get(11)?.parse().ok()?;
-    let stime: f64 = fields.get(12)?.parse().ok()?;
-    Some((utime + stime) / 100.0)
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_kib};
 
 fn generate(path: &Path, form: Form, bytes: u64) -> std::io::Result<()> {
     if std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) >= bytes {
@@ -144,7 +132,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!(
         "peak memory (VmHWM): {:.1} MiB",
-        vm_hwm_kib().unwrap_or(0) as f64 / 1024.0
+        peak_kib().unwrap_or(0) as f64 / 1024.0
     );
     Ok(())
 }

@@ -9,20 +9,9 @@ use std::time::Instant;
 use kubeward_audit::stream::{Detector, StreamOptions};
 use kubeward_audit::synth::{Rng, event};
 
-fn vm_hwm_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-/// User + system CPU seconds of this process (one thread: the one core's time on a shared machine).
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let u: f64 = fields.get(11)?.parse().ok()?;
-    let s: f64 = fields.get(12)?.parse().ok()?;
-    Some((u + s) / 100.0)
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_kib};
 
 fn main() {
     let n: u64 = std::env::var("KUBEWARD_BENCH_EVENTS")
@@ -38,7 +27,7 @@ fn main() {
         bytes += s.len();
         lines.push(s);
     }
-    let hwm_input = vm_hwm_kib().unwrap_or(0);
+    let hwm_input = peak_kib().unwrap_or(0);
     let opts = StreamOptions::default();
     let mut d = Detector::new(&opts);
     for pass in ["new events", "redeliveries"] {
@@ -63,7 +52,7 @@ fn main() {
         "duplicates skipped {}, malformed {}; peak RSS {} MiB ({} MiB of it the input held in memory)",
         c.duplicates,
         c.malformed_units,
-        vm_hwm_kib().unwrap_or(0) / 1024,
+        peak_kib().unwrap_or(0) / 1024,
         hwm_input / 1024
     );
 }

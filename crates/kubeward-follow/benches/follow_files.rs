@@ -11,19 +11,9 @@ use kubeward_audit::stream::StreamOptions;
 use kubeward_follow::file::FileSource;
 use kubeward_follow::{FollowOptions, run};
 
-fn vm_hwm_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let u: f64 = fields.get(11)?.parse().ok()?;
-    let s: f64 = fields.get(12)?.parse().ok()?;
-    Some((u + s) / 100.0)
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_kib};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u64 = std::env::var("KUBEWARD_BENCH_EVENTS")
@@ -64,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         t0.elapsed().as_secs_f64(),
         s.events as f64 / cpu.max(1e-9),
         bytes as f64 / cpu.max(1e-9) / 1e6,
-        vm_hwm_kib().unwrap_or(0) / 1024
+        peak_kib().unwrap_or(0) / 1024
     );
     Ok(())
 }

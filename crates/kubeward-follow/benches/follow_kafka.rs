@@ -22,22 +22,12 @@ use rdkafka::ClientConfig;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_seconds, peak_kib};
+
 const TOPIC: &str = "kube-audit";
 const CLUSTER: &str = "/SUBSCRIPTIONS/8F0C2D6E-3B1A-4C5D-9E7F-1A2B3C4D5E6F/RESOURCEGROUPS/RG-SHOP-PROD/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS-SHOP-PROD";
-
-fn vm_hwm_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
-fn cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
-    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
-    let u: f64 = fields.get(11)?.parse().ok()?;
-    let s: f64 = fields.get(12)?.parse().ok()?;
-    Some((u + s) / 100.0)
-}
 
 fn env_num(k: &str, d: u64) -> u64 {
     std::env::var(k)
@@ -186,7 +176,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         cpu,
         events as f64 / cpu.max(1e-9),
         bytes as f64 / cpu.max(1e-9) / 1e6,
-        vm_hwm_kib().unwrap_or(0) / 1024
+        peak_kib().unwrap_or(0) / 1024
     );
     Ok(())
 }

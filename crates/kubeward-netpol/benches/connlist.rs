@@ -13,12 +13,9 @@ use kubeward_netpol::engine::{Analysis, Options};
 use kubeward_netpol::model::Model;
 use kubeward_netpol::synth::{Scale, generate};
 
-fn peak_rss_mib() -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::peak_mib;
 
 struct Run {
     exposure: f64,
@@ -102,7 +99,7 @@ fn main() {
         full.lines,
         full.bytes as f64 / 1048576.0,
         full.classes,
-        peak_rss_mib().unwrap_or(f64::NAN)
+        peak_mib().unwrap_or(f64::NAN)
     );
     println!(
         "  coverage + exposure findings: {} in {:.2}s; list --exposure analysis {:.2}s",

@@ -23,28 +23,9 @@ use std::time::{Duration, Instant};
 use kubeward_inventory::{LoadOptions, Object, load_paths};
 use kubeward_policy::{Engine, EvalOptions, Outcome, PolicySet, Review, evaluate};
 
-fn status_mib(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
-/// CPU time (user + system) of this process so far, in ms.
-fn cpu_ms() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) * 10.0
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ms, peak_mib};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -170,7 +151,7 @@ fn main() {
             engine,
         );
     }
-    if let Some(peak) = status_mib("VmHWM:") {
+    if let Some(peak) = peak_mib() {
         println!("peak RSS: {peak:.0} MiB");
     }
 }

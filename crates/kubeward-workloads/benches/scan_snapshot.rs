@@ -20,39 +20,9 @@ use kubeward_inventory::{LoadOptions, load_paths};
 use kubeward_workloads::pss::{self, Level, Version};
 use support::snapshot::{Mix, write_folder, write_list};
 
-fn peak_rss_mib() -> Option<f64> {
-    status_mib("VmHWM:")
-}
-
-fn rss_mib() -> Option<f64> {
-    status_mib("VmRSS:")
-}
-
-fn status_mib(key: &str) -> Option<f64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(key))?;
-    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib / 1024.0)
-}
-
-/// CPU time (user + system) of this process so far, in ms: a figure other processes on a
-/// shared machine do not inflate, unlike wall time.
-fn cpu_ms() -> f64 {
-    let Ok(stat) = std::fs::read_to_string("/proc/self/stat") else {
-        return 0.0;
-    };
-    // Fields after the command name (which is in parentheses and may hold spaces).
-    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|v| v.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    // utime and stime are fields 14 and 15 of the full line: 11 and 12 after the name.
-    (ticks(11) + ticks(12)) * 10.0
-}
+#[path = "../../../benches/proc_stats.rs"]
+mod proc_stats;
+use proc_stats::{cpu_ms, peak_mib, rss_mib};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -93,7 +63,7 @@ fn main() {
         mix.deployments,
         bytes as f64 / 1e6
     );
-    let rss_before = peak_rss_mib().unwrap_or(0.0);
+    let rss_before = peak_mib().unwrap_or(0.0);
 
     let c0 = cpu_ms();
     let start = Instant::now();
@@ -119,7 +89,7 @@ fn main() {
     let exposure_time = t.elapsed();
     let exposure_count = exposure.len();
     let c2 = cpu_ms();
-    let after_exposure = (rss_mib().unwrap_or(0.0), peak_rss_mib().unwrap_or(0.0));
+    let after_exposure = (rss_mib().unwrap_or(0.0), peak_mib().unwrap_or(0.0));
 
     let t = Instant::now();
     let opts = kubeward_workloads::ScanOptions::default();
@@ -128,7 +98,7 @@ fn main() {
     let scan_time = t.elapsed();
     let c3 = cpu_ms();
     let total = load + exposure_time + scan_time;
-    let peak = peak_rss_mib().unwrap_or(0.0);
+    let peak = peak_mib().unwrap_or(0.0);
     println!(
         "  load:                  {:8.0} ms  cpu {:6.0} ms  (RSS after load {after_load:.0} MiB)",
         ms(load),
