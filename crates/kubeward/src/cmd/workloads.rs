@@ -19,6 +19,9 @@ pub struct Args {
     pub command: Option<WorkloadsCommand>,
     #[command(flatten)]
     pub scan: ScanArgs,
+    /// Constraints join `workloads` only: `workloads profiles` does not take them
+    #[command(flatten)]
+    pub policy: super::policy::PolicyArgs,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -44,15 +47,13 @@ pub struct ScanArgs {
     #[command(flatten)]
     pub engine: super::engine::EngineArg,
     #[command(flatten)]
-    pub policy: super::policy::PolicyArgs,
-    #[command(flatten)]
     pub output: OutputArgs,
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {
     match args.command {
         Some(WorkloadsCommand::Profiles(scan)) => run_profiles(scan),
-        None => run_all(args.scan),
+        None => run_all(args.scan, &args.policy),
     }
 }
 
@@ -126,7 +127,7 @@ fn nothing_readable(inv: &Inventory) -> bool {
     inv.objects.is_empty() && !inv.errors.is_empty()
 }
 
-fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
+fn run_all(args: ScanArgs, policy: &super::policy::PolicyArgs) -> anyhow::Result<u8> {
     let (inv, opts, mut report) = prepare(&args, "workloads")?;
     // Ingress and egress exposure (public LoadBalancers, NodePorts, Ingress TLS, egress to the
     // internet and the instance metadata endpoint) is judged by the network-policy engine. It runs
@@ -136,7 +137,7 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
     report.facts.insert("netpol".into(), engine_facts(&fact));
     let exposure = rolled_up_netpol(network_findings(&inv, fact));
     // Constraint violations (`--policy`, and the templates and constraints among the inputs).
-    let policy = super::policy::findings_for(&args.policy, &inv, &mut report);
+    let policy = super::policy::findings_for(policy, &inv, &mut report);
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
     report.append(kubeward_workloads::scan_ctx_after(&ctx, exposure));
@@ -156,13 +157,6 @@ fn run_all(args: ScanArgs) -> anyhow::Result<u8> {
 }
 
 fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
-    // The profile table judges no constraint: a policy flag here would be silently unused.
-    let p = &args.policy;
-    if !p.policy.is_empty() || p.policy_engine.is_some() || p.policy_budget.is_some() {
-        bail!(
-            "`workloads profiles` evaluates no constraints: drop --policy/--policy-engine/--policy-budget, or run `kubeward workloads --policy …`"
-        );
-    }
     let (inv, opts, mut report) = prepare(&args, "workloads profiles")?;
     let ctx = Ctx::new(&inv, &opts);
     facts(&mut report, &inv, &opts, &ctx);
