@@ -542,6 +542,38 @@ impl<'a> Obj<'a> {
     }
 }
 
+/// An exec into a production pod (A001), its ResponseStarted stage, as the API server logs it.
+pub fn exec_event(id: &str) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web-7c9d/exec?command=sh&container=web&stdin=true&tty=true","verb":"create","user":{{"username":"alice@contoso.com","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.7"],"userAgent":"kubectl/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"pods","namespace":"prod","name":"web-7c9d","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"requestReceivedTimestamp":"2026-12-07T02:10:00.000000Z","stageTimestamp":"2026-12-07T02:10:00.100000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"ops\""}}}}"#
+    )
+}
+
+/// A kubelet reading its node (no rule fires).
+pub fn benign_event(id: &str) -> String {
+    format!(
+        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/nodes/aks-user-27361520-vmss000003","verb":"get","user":{{"username":"system:node:aks-user-27361520-vmss000003","groups":["system:nodes","system:authenticated"]}},"sourceIPs":["10.224.0.7"],"userAgent":"kubelet/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"nodes","name":"aks-user-27361520-vmss000003","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"requestReceivedTimestamp":"2026-12-07T02:10:01.000000Z","stageTimestamp":"2026-12-07T02:10:01.002000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}}}"#
+    )
+}
+
+/// An Event Hubs message body as AKS diagnostic settings send it: a batch of resource-log
+/// records of the cluster `resource_id`, each carrying one audit event as a JSON string.
+pub fn event_hubs_body(events: &[String], resource_id: &str) -> String {
+    let records: Vec<serde_json::Value> = events
+        .iter()
+        .map(|e| {
+            serde_json::json!({
+                "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
+                "category": "kube-audit",
+                "resourceId": resource_id,
+                "properties": {"log": e, "stream": "stdout", "pod": "kube-apiserver-5f8c9d7b6-2xkqp"},
+                "time": "2026-12-07T02:10:01.0000000Z",
+            })
+        })
+        .collect();
+    serde_json::json!({ "records": records }).to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -51,7 +51,6 @@ fn broker(n: u64, per_msg: u64) -> Result<(), Box<dyn std::error::Error>> {
     std::io::stdout().flush()?;
     let mut rng = kubeward_audit::synth::Rng::new(11);
     let (mut i, mut msg) = (0u64, 0u64);
-    let mut ev = String::new();
     let mut cmd = String::new();
     loop {
         cmd.clear();
@@ -60,20 +59,14 @@ fn broker(n: u64, per_msg: u64) -> Result<(), Box<dyn std::error::Error>> {
         }
         let (mut round_msgs, mut round_bytes) = (0u64, 0u64);
         while i < n && round_bytes < 12 << 20 {
-            let mut records = Vec::new();
+            let mut events = Vec::new();
             for _ in 0..per_msg.min(n - i) {
-                ev.clear();
+                let mut ev = String::new();
                 kubeward_audit::synth::event(&mut rng, i, &mut ev);
-                records.push(serde_json::json!({
-                    "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
-                    "category": "kube-audit",
-                    "resourceId": CLUSTER,
-                    "properties": {"log": ev, "stream": "stdout", "pod": "kube-apiserver-5f8c9d7b6-2xkqp"},
-                    "time": "2026-11-20T09:00:02.0000000Z",
-                }));
+                events.push(ev);
                 i += 1;
             }
-            let body = serde_json::json!({ "records": records }).to_string();
+            let body = kubeward_audit::synth::event_hubs_body(&events, CLUSTER);
             round_bytes += body.len() as u64;
             let part = (msg % 3) as i32;
             loop {

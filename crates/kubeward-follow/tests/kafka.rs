@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 use kubeward_audit::stream::{Detector, StreamOptions};
+use kubeward_audit::synth::{benign_event, event_hubs_body, exec_event};
 use kubeward_follow::kafka::{KafkaOptions, KafkaSource, StartAt};
 use kubeward_follow::{Origin, Source, SourceError};
 use rdkafka::ClientConfig;
@@ -27,38 +28,6 @@ fn cluster() -> (MockCluster<'static, DefaultProducerContext>, String) {
     (mc, boot)
 }
 
-/// An exec into a production pod (A001), its ResponseStarted stage, as the API server logs it.
-fn exec_event(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web-7c9d/exec?command=sh&container=web&stdin=true&tty=true","verb":"create","user":{{"username":"alice@contoso.com","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.7"],"userAgent":"kubectl/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"pods","namespace":"prod","name":"web-7c9d","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"requestReceivedTimestamp":"2026-12-07T02:10:00.000000Z","stageTimestamp":"2026-12-07T02:10:00.100000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":"RBAC: allowed by ClusterRoleBinding \"ops\""}}}}"#
-    )
-}
-
-/// A kubelet reading its node (no rule fires).
-fn benign_event(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/nodes/aks-user-27361520-vmss000003","verb":"get","user":{{"username":"system:node:aks-user-27361520-vmss000003","groups":["system:nodes","system:authenticated"]}},"sourceIPs":["10.224.0.7"],"userAgent":"kubelet/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"nodes","name":"aks-user-27361520-vmss000003","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"requestReceivedTimestamp":"2026-12-07T02:10:01.000000Z","stageTimestamp":"2026-12-07T02:10:01.002000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}}}"#
-    )
-}
-
-/// An Event Hubs message body as AKS diagnostic settings send it: a batch of resource-log
-/// records, each carrying one audit event as a JSON string.
-fn body(events: &[String]) -> String {
-    let records: Vec<serde_json::Value> = events
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
-                "category": "kube-audit",
-                "resourceId": CLUSTER,
-                "properties": {"log": e, "stream": "stdout", "pod": "kube-apiserver-5f8c9d7b6-2xkqp"},
-                "time": "2026-12-07T02:10:01.0000000Z",
-            })
-        })
-        .collect();
-    serde_json::json!({ "records": records }).to_string()
-}
-
 /// `n` messages spread over the 3 partitions, each with one attack (`{tag}-{i}`) and two
 /// benign events; returns the attacks' auditIDs.
 fn produce(boot: &str, tag: &str, n: usize, timestamp: Option<i64>) -> BTreeSet<String> {
@@ -69,11 +38,14 @@ fn produce(boot: &str, tag: &str, n: usize, timestamp: Option<i64>) -> BTreeSet<
     let mut ids = BTreeSet::new();
     for i in 0..n {
         let id = format!("{tag}-{i}");
-        let b = body(&[
-            benign_event(&format!("{id}-b1")),
-            exec_event(&id),
-            benign_event(&format!("{id}-b2")),
-        ]);
+        let b = event_hubs_body(
+            &[
+                benign_event(&format!("{id}-b1")),
+                exec_event(&id),
+                benign_event(&format!("{id}-b2")),
+            ],
+            CLUSTER,
+        );
         let mut r = BaseRecord::<(), str>::to(TOPIC)
             .partition((i % 3) as i32)
             .payload(&b);
@@ -376,8 +348,8 @@ fn a_message_over_the_bound_is_reported_and_skipped() {
         .set("bootstrap.servers", &boot)
         .create()
         .unwrap();
-    let big = body(&[benign_event("big"), "x".repeat(100_000)]);
-    let fine = body(&[exec_event("after-the-big-one")]);
+    let big = event_hubs_body(&[benign_event("big"), "x".repeat(100_000)], CLUSTER);
+    let fine = event_hubs_body(&[exec_event("after-the-big-one")], CLUSTER);
     for b in [&big, &fine] {
         p.send(BaseRecord::<(), str>::to(TOPIC).partition(0).payload(b))
             .map_err(|(e, _)| e)

@@ -14,6 +14,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use common::follow::{wait_exit, wait_for};
+use kubeward_audit::synth::{benign_event, event_hubs_body, exec_event};
 use rdkafka::ClientConfig;
 use rdkafka::mocking::MockCluster;
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
@@ -21,45 +22,19 @@ use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 const TOPIC: &str = "kube-audit";
 const CLUSTER: &str = "/SUBSCRIPTIONS/8F0C2D6E-3B1A-4C5D-9E7F-1A2B3C4D5E6F/RESOURCEGROUPS/RG-SHOP-PROD/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS-SHOP-PROD";
 
-/// An exec into a production pod (A001), its ResponseStarted stage.
-fn exec_event(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web-7c9d/exec?command=sh&container=web&stdin=true&tty=true","verb":"create","user":{{"username":"alice@contoso.com","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.7"],"userAgent":"kubectl/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"pods","namespace":"prod","name":"web-7c9d","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"requestReceivedTimestamp":"2026-12-07T02:10:00.000000Z","stageTimestamp":"2026-12-07T02:10:00.100000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}}}"#
-    )
-}
-
-fn benign_event(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/nodes/aks-user-27361520-vmss000003","verb":"get","user":{{"username":"system:node:aks-user-27361520-vmss000003","groups":["system:nodes","system:authenticated"]}},"sourceIPs":["10.224.0.7"],"userAgent":"kubelet/v1.30.6 (linux/amd64) kubernetes/3a3d5e2","objectRef":{{"resource":"nodes","name":"aks-user-27361520-vmss000003","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"requestReceivedTimestamp":"2026-12-07T02:10:01.000000Z","stageTimestamp":"2026-12-07T02:10:01.002000Z","annotations":{{"authorization.k8s.io/decision":"allow","authorization.k8s.io/reason":""}}}}"#
-    )
-}
-
-fn body(events: &[String]) -> String {
-    let records: Vec<serde_json::Value> = events
-        .iter()
-        .map(|e| {
-            serde_json::json!({
-                "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
-                "category": "kube-audit",
-                "resourceId": CLUSTER,
-                "properties": {"log": e, "stream": "stdout", "pod": "kube-apiserver-5f8c9d7b6-2xkqp"},
-                "time": "2026-12-07T02:10:01.0000000Z",
-            })
-        })
-        .collect();
-    serde_json::json!({ "records": records }).to_string()
-}
-
 /// `n` messages over the 3 partitions, one exec and two benign events each; the execs' IDs.
 fn produce(p: &BaseProducer, tag: &str, n: usize) -> BTreeSet<String> {
     let mut ids = BTreeSet::new();
     for i in 0..n {
         let id = format!("{tag}-{i}");
-        let b = body(&[
-            benign_event(&format!("{id}-b1")),
-            exec_event(&id),
-            benign_event(&format!("{id}-b2")),
-        ]);
+        let b = event_hubs_body(
+            &[
+                benign_event(&format!("{id}-b1")),
+                exec_event(&id),
+                benign_event(&format!("{id}-b2")),
+            ],
+            CLUSTER,
+        );
         p.send(
             BaseRecord::<(), str>::to(TOPIC)
                 .partition((i % 3) as i32)
