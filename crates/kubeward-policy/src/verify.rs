@@ -14,6 +14,7 @@ use kubeward_inventory::{LoadOptions, Object, Value, load_paths};
 
 use crate::load::PolicySet;
 use crate::model::*;
+use kubeward_core::walk::{WalkOptions, walk};
 
 /// How to verify.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,41 +106,31 @@ impl SuiteResult {
     }
 }
 
-/// The `suite.yaml` files under `paths` (a file is taken as a suite whatever its name), in
-/// sorted order; hidden folders are skipped.
-pub fn find_suites(paths: &[PathBuf]) -> Vec<PathBuf> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-        if depth > 32 {
-            return;
-        }
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        let mut entries: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            let hidden = p
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            // symlink_metadata: a link is not followed, so a loop cannot recurse forever.
-            let Ok(meta) = std::fs::symlink_metadata(&p) else {
-                continue;
-            };
-            if meta.is_dir() && !hidden {
-                walk(&p, out, depth + 1);
-            } else if meta.is_file() && p.file_name().is_some_and(|n| n == "suite.yaml") {
-                out.push(p);
-            }
-        }
-    }
+/// The `suite.yaml` files under `paths` (a file named on its own is taken as a suite whatever
+/// its name), in sorted order, through the project's one walker (hidden folders skipped, links
+/// never followed out of the tree); what could not be walked comes back as a suite that failed,
+/// so it is reported, never skipped.
+pub fn find_suites(paths: &[PathBuf]) -> Vec<Result<PathBuf, SuiteResult>> {
     let mut out = Vec::new();
     for p in paths {
-        if p.is_dir() {
-            walk(p, &mut out, 0);
-        } else {
-            out.push(p.clone());
+        if !p.is_dir() {
+            out.push(Ok(p.clone()));
+            continue;
         }
+        let walked = walk(
+            p,
+            &|f| f.file_name().is_some_and(|n| n == "suite.yaml"),
+            &WalkOptions::default(),
+        );
+        out.extend(walked.files.into_iter().map(Ok));
+        out.extend(walked.errors.into_iter().map(|e| {
+            Err(SuiteResult {
+                name: e.path.display().to_string(),
+                path: e.path,
+                error: Some(e.reason),
+                tests: Vec::new(),
+            })
+        }));
     }
     out
 }
@@ -148,8 +139,11 @@ pub fn find_suites(paths: &[PathBuf]) -> Vec<PathBuf> {
 pub fn verify(paths: &[PathBuf], opts: &VerifyOptions) -> SuiteReport {
     SuiteReport {
         suites: find_suites(paths)
-            .iter()
-            .map(|p| run_suite(p, opts))
+            .into_iter()
+            .map(|found| match found {
+                Ok(path) => run_suite(&path, opts),
+                Err(unwalkable) => unwalkable,
+            })
             .collect(),
     }
 }

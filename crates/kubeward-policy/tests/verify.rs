@@ -123,3 +123,16 @@ tests:
     assert!(cel.passed());
     assert_eq!(cel.counts(), (0, 0, 5));
 }
+
+#[test]
+fn what_cannot_be_walked_is_a_failed_suite_not_a_silent_skip() {
+    let outside = tempfile::tempdir().expect("a temporary folder");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    std::os::unix::fs::symlink(outside.path(), dir.path().join("elsewhere")).expect("a link");
+    let report = verify(&[dir.path().to_path_buf()], &VerifyOptions::default());
+    assert_eq!(report.suites.len(), 1);
+    let s = &report.suites[0];
+    assert!(s.path.ends_with("elsewhere"));
+    assert!(s.error.as_deref().is_some_and(|e| e.contains("not followed")));
+    assert!(!report.passed());
+}

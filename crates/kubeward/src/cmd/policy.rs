@@ -547,8 +547,12 @@ pub fn findings_for(args: &PolicyArgs, inv: &Inventory, report: &mut Report) -> 
 }
 
 fn run_verify(args: VerifyArgs) -> anyhow::Result<u8> {
-    let suites = kubeward_policy::verify::find_suites(&args.paths);
-    if suites.is_empty() {
+    let opts = VerifyOptions {
+        engine: args.engine.map(Engine::from),
+        budget: args.budget,
+    };
+    let result = kubeward_policy::verify(&args.paths, &opts);
+    if result.suites.is_empty() {
         bail!(
             "no test suite (suite.yaml, test.gatekeeper.sh Suite) under {}",
             args.paths
@@ -558,11 +562,6 @@ fn run_verify(args: VerifyArgs) -> anyhow::Result<u8> {
                 .join(", ")
         );
     }
-    let opts = VerifyOptions {
-        engine: args.engine.map(Engine::from),
-        budget: args.budget,
-    };
-    let result = kubeward_policy::verify(&args.paths, &opts);
     let mut out = String::new();
     for s in &result.suites {
         let ok = s.passed();
