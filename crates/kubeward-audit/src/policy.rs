@@ -21,6 +21,8 @@ pub static EXEC_NOT_LOGGED: CheckMeta = meta(
         RefStatic::mitre("T1609"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Simulates pods/exec, pods/attach and pods/portforward requests (verbs create and get, the WebSocket form of kubectl 1.30+) by a user and a service account and reports those the policy logs at level None.",
         why: "Exec is how attackers run commands in workloads; a policy that drops it (often by a broad `level: None` rule on `get`) hides them.",
         fix: "Add, before any broad None rule: `- level: Metadata` with `resources: [{group: \"\", resources: [\"pods/exec\", \"pods/attach\", \"pods/portforward\"]}]`. On AKS the audit policy is fixed by Microsoft and logs exec; export it with a diagnostic setting on the `kube-audit` category.",
@@ -38,6 +40,8 @@ pub static SECRETS_NOT_LOGGED: CheckMeta = meta(
         RefStatic::mitre("T1552.007"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Simulates get/list/watch/create/update/patch/delete on secrets (in default and kube-system, by a user and a service account) and reports those logged at level None.",
         why: "Secret reads are credential theft; without them in the log there is no way to tell who read what.",
         fix: "Log secrets at Metadata: `- level: Metadata` with `resources: [{group: \"\", resources: [\"secrets\"]}]`, placed before broader rules.",
@@ -54,6 +58,8 @@ pub static RBAC_NOT_LOGGED: CheckMeta = meta(
     // never read as a CIS verdict.
     &[RefStatic::mitre("T1098.006")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Simulates create/update/patch/delete of roles, clusterroles, rolebindings and clusterrolebindings: FAIL when any is logged at None, WARN when writes are logged only at Metadata (the role rules and binding subjects are then missing, so cluster-admin and wildcard grants cannot be detected).",
         why: "RBAC changes are privilege escalation and persistence; their bodies say what was granted to whom.",
         fix: "Log rbac.authorization.k8s.io writes at RequestResponse: `- level: RequestResponse` with `verbs: [create, update, patch, delete]` and `resources: [{group: rbac.authorization.k8s.io}]`.",
@@ -71,6 +77,8 @@ pub static SECRET_BODIES_LOGGED: CheckMeta = meta(
         RefStatic::mitre("T1552"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Simulates requests on secrets, serviceaccounts/token and tokenreviews and reports those logged at Request or RequestResponse.",
         why: "At those levels the request and response bodies are logged: secret values and tokens end up in every log destination, readable by whoever reads logs.",
         fix: "Log these resources at Metadata, in a rule placed before any Request/RequestResponse rule that would match them (AKS's fixed policy already does).",
@@ -85,6 +93,8 @@ pub static SHADOWED_RULE: CheckMeta = meta(
     Severity::Medium,
     &[],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Rules that can never apply because an earlier rule matches every request they match (the first matching rule wins).",
         why: "A shadowed rule is a level someone meant to set and that is silently not in force, typically a Metadata rule for secrets placed after a broad None rule.",
         fix: "Move the more specific rule above the broader one, or delete it.",
@@ -101,6 +111,8 @@ pub static STAGES: CheckMeta = meta(
     Severity::Medium,
     &[],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "The policy-wide `omitStages` and those of the rules that level exec and secret requests: omitting ResponseComplete or Panic loses outcomes; omitting ResponseStarted together with ResponseComplete hides exec streams; keeping RequestReceived doubles the volume for little gain.",
         why: "Detections read the final stage (response code, decision) and the start of long-running streams; a policy that omits them records requests without outcomes.",
         fix: "Use `omitStages: [RequestReceived]` at policy level and do not omit ResponseStarted, ResponseComplete or Panic.",
@@ -115,6 +127,8 @@ pub static CATCH_ALL: CheckMeta = meta(
     Severity::Low,
     &[],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether the last rule matches every request at Metadata or above. Requests no rule matches are not logged at all.",
         why: "Without a catch-all, new resources (CRDs, new API groups) and unexpected verbs are invisible.",
         fix: "End the policy with `- level: Metadata` (no selectors).",
@@ -129,6 +143,8 @@ pub static INVALID: CheckMeta = meta(
     Severity::High,
     &[],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "The file parses as an audit.k8s.io Policy with at least one rule, known levels and stages, and rules that do not mix resources with nonResourceURLs or give resourceNames without resources.",
         why: "The API server refuses to start with an invalid policy file (self-managed clusters), or the policy does not do what it says.",
         fix: "Fix the reported fields; validate with a test API server or `kube-apiserver --audit-policy-file` on a kind cluster.",

@@ -463,6 +463,8 @@ mod tests {
     use crate::report::InputInfo;
 
     static META: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "W998",
         name: "test-check",
         title: "test",
@@ -472,6 +474,8 @@ mod tests {
         profiles: &[],
         kubeward_own: true,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "",

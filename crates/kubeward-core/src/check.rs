@@ -125,6 +125,12 @@ pub struct CheckDoc {
     pub fix: &'static str,
     /// Further reading: upstream docs, CIS text, CVEs.
     pub links: &'static [&'static str],
+    /// A short input this check fails on, in the area's input form (a manifest, an audit event,
+    /// `az aks show` JSON, kubelet flags and config, a profile). Each area's tests run it through
+    /// the check, so the example shown to users is known to fail.
+    pub bad: &'static str,
+    /// The same input, fixed: each area's tests check that it does not fail.
+    pub good: &'static str,
 }
 
 /// Everything static about one check. `code` and `name` are stable identifiers (a versioned API:
@@ -133,6 +139,11 @@ pub struct CheckDoc {
 pub struct CheckMeta {
     pub code: &'static str,
     pub name: &'static str,
+    /// The kubeward release that introduced the check (`0.1.0`).
+    pub since: &'static str,
+    /// Names the check answered to before it was renamed: `explain`, waivers and `--check` filters
+    /// still accept them ([check-codes.md](../../docs/check-codes.md)).
+    pub aliases: &'static [&'static str],
     pub title: &'static str,
     pub area: Area,
     pub severity: crate::Severity,
@@ -146,8 +157,10 @@ pub struct CheckMeta {
 }
 
 impl CheckMeta {
-    /// Does `id` name this check (its code or its name, case-insensitively)?
+    /// Does `id` name this check (its code, its name or an earlier name, case-insensitively)?
     pub fn is(&self, id: &str) -> bool {
-        self.code.eq_ignore_ascii_case(id) || self.name.eq_ignore_ascii_case(id)
+        self.code.eq_ignore_ascii_case(id)
+            || self.name.eq_ignore_ascii_case(id)
+            || self.aliases.iter().any(|a| a.eq_ignore_ascii_case(id))
     }
 }

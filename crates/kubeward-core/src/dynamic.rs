@@ -171,6 +171,8 @@ pub fn intern(check: DynamicCheck) -> Result<&'static CheckMeta, DynamicError> {
             .into_boxed_slice(),
     );
     let meta: &'static CheckMeta = Box::leak(Box::new(CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: leak(check.code.clone()),
         name: leak(name),
         title: leak(title),
@@ -180,6 +182,8 @@ pub fn intern(check: DynamicCheck) -> Result<&'static CheckMeta, DynamicError> {
         profiles: &[],
         kubeward_own: false,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: leak(what),
             why: leak(why),
             fix: leak(fix),

@@ -76,6 +76,8 @@ mod tests {
     use crate::finding::{Finding, Resource, Waiver};
 
     static META: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "K900",
         name: "test-check",
         title: "test",
@@ -85,6 +87,8 @@ mod tests {
         profiles: &[],
         kubeward_own: true,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "",

@@ -150,6 +150,8 @@ mod tests {
     use crate::finding::{Evidence, Resource, Source, Status};
 
     static META: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "W999",
         name: "test-check",
         title: "test",
@@ -159,6 +161,8 @@ mod tests {
         profiles: &[],
         kubeward_own: true,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "",

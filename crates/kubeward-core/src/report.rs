@@ -31,6 +31,16 @@ pub struct InputError {
     pub message: String,
 }
 
+/// `path:line: message` (or `path: message`): the one way every command shows an input error.
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.path, self.message),
+            None => write!(f, "{}: {}", self.path, self.message),
+        }
+    }
+}
+
 /// Counts by status and by severity (of FAIL findings), computed by [`Report::finish`].
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {

@@ -30,6 +30,8 @@ const MAX_FILE_BYTES: u64 = 1024 * 1024;
 const MAX_ENTRIES: usize = 10_000;
 
 pub static WAIVER_EXPIRED: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "K101",
     name: "waiver-expired",
     title: "A waiver has expired and no longer applies",
@@ -39,6 +41,8 @@ pub static WAIVER_EXPIRED: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Each waiver in the waiver file carries an expiry date. This check reports every waiver \
 whose date is in the past.",
         why: "An exception is a decision with a deadline. Once it has passed, the findings it covered \
@@ -50,6 +54,8 @@ the `reason`) of the waiver named in the evidence.",
 };
 
 pub static WAIVER_UNUSED: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "K102",
     name: "waiver-unused",
     title: "A waiver matches no finding",
@@ -59,6 +65,8 @@ pub static WAIVER_UNUSED: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Reports waivers whose check was evaluated in this run but that matched no failing, \
 erroring, warning or manual finding.",
         why: "A waiver that no longer matches anything is either obsolete (the problem was fixed) or \
@@ -519,6 +527,8 @@ mod tests {
     use crate::exit::{FailOn, exit_code};
 
     static FAILING: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "N901",
         name: "test-read-only-port",
         title: "test",
@@ -528,6 +538,8 @@ mod tests {
         profiles: &[],
         kubeward_own: false,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "",
@@ -535,6 +547,8 @@ mod tests {
         },
     };
     static OTHER_AREA: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "W901",
         name: "test-privileged",
         area: Area::Workloads,

@@ -12,6 +12,7 @@
 //! - Objects are held as a compact JSON tree ([`Value`], about a third of the memory of a
 //!   `serde_json::Value`), since a snapshot's objects all stay loaded while the checks run.
 
+pub mod capabilities;
 mod error;
 mod json;
 mod json_lines;

@@ -5,11 +5,9 @@ use crate::value::Value;
 
 use crate::object::Object;
 
-/// Where the pod spec and pod metadata live for each workload kind.
-pub(crate) fn template_pointers(
-    kind: &str,
-    api_version: &str,
-) -> Option<(&'static str, &'static str)> {
+/// Where the pod metadata and pod spec live for each workload kind (every kind that carries a pod
+/// template, Argo Rollouts included): the one list of workload kinds every area reads.
+pub fn template_pointers(kind: &str, api_version: &str) -> Option<(&'static str, &'static str)> {
     Some(match kind {
         "Pod" => ("/metadata", "/spec"),
         "Deployment"

@@ -19,6 +19,8 @@ pub const RUN_LABEL: &str = "kubeward.io/fleet-run";
 const CONTAINER: &str = "kubeward";
 
 pub static NODE_INCOMPLETE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "K201",
     name: "fleet-node-incomplete",
     title: "Every node's scan finished and returned a report",
@@ -28,6 +30,8 @@ pub static NODE_INCOMPLETE: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The fleet scan runs one Job per Linux node. This finding names a node whose Job did not \
                finish before the timeout, failed, or printed no readable report.",
         why: "A node that was not scanned is not known to be secure; it must not vanish from the report.",
@@ -39,6 +43,8 @@ pub static NODE_INCOMPLETE: CheckMeta = CheckMeta {
 };
 
 pub static NODES_DIFFER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "K202",
     name: "fleet-nodes-differ",
     title: "All nodes give the same verdict for each check",
@@ -48,6 +54,8 @@ pub static NODES_DIFFER: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Compares the node reports of a fleet scan (or of `kubeward report merge`) check by check.",
         why: "Nodes of one pool should be identical; a node that differs was changed by hand, runs an older \
               node image, or belongs to a pool with a different configuration.",

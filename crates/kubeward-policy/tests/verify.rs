@@ -133,6 +133,10 @@ fn what_cannot_be_walked_is_a_failed_suite_not_a_silent_skip() {
     assert_eq!(report.suites.len(), 1);
     let s = &report.suites[0];
     assert!(s.path.ends_with("elsewhere"));
-    assert!(s.error.as_deref().is_some_and(|e| e.contains("not followed")));
+    assert!(
+        s.error
+            .as_deref()
+            .is_some_and(|e| e.contains("not followed"))
+    );
     assert!(!report.passed());
 }

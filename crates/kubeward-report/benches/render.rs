@@ -14,6 +14,8 @@ static REFS: [RefStatic; 1] = [RefStatic::cis_aks("1.8.0", "4.2.1")];
 
 const fn meta(code: &'static str, name: &'static str, area: Area, severity: Severity) -> CheckMeta {
     CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code,
         name,
         title: "A generated check for the rendering benchmark",
@@ -23,6 +25,8 @@ const fn meta(code: &'static str, name: &'static str, area: Area, severity: Seve
         profiles: &["cis-aks-1.8"],
         kubeward_own: false,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "What the generated check looks at.",
             why: "Why it matters, in a sentence or two of realistic length for a report.",
             fix: "Set the field in the manifest and apply it:\n  kubectl apply -f deployment.yaml",

@@ -272,6 +272,8 @@ mod tests {
     use kubeward_core::{Area, CheckDoc, RefStatic, Severity};
 
     static META: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "W999",
         name: "test-check",
         title: "Test",
@@ -281,6 +283,8 @@ mod tests {
         profiles: &[],
         kubeward_own: false,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "fix it",

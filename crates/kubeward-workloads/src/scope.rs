@@ -230,6 +230,8 @@ mod tests {
     fn apply_marks_and_counts_per_area() {
         use kubeward_core::{Area, CheckDoc, CheckMeta, Severity};
         static META: CheckMeta = CheckMeta {
+            since: "0.1.0",
+            aliases: &[],
             code: "W999",
             name: "test-check",
             title: "t",
@@ -239,6 +241,8 @@ mod tests {
             profiles: &[],
             kubeward_own: true,
             doc: CheckDoc {
+                bad: "",
+                good: "",
                 what: "",
                 why: "",
                 fix: "",

@@ -9,6 +9,8 @@ use super::{CIS_AKS, Ctx, cis, finding, policy};
 use crate::model::{Cluster, DiagSetting};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z100",
     name: "aks-audit-logs-collected",
     title: "Kubernetes audit logs are exported by a diagnostic setting",
@@ -22,6 +24,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Reads `az monitor diagnostic-settings list --resource <cluster-id>` output and looks for a setting with a destination (Log Analytics workspace, storage account, Event Hub or partner) that enables the `kube-audit` or `kube-audit-admin` category (or the `audit`/`allLogs` category groups).",
         why: "AKS runs the API server for you: its audit log exists only if a diagnostic setting exports it. Without it there is no record of who changed RBAC, workloads or secrets. CIS AKS 2.1.1 is met by `kube-audit` or `kube-audit-admin`; whether reads and Entra ID decisions are recorded too is judged by Z106 (aks-audit-log-coverage).",
         fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true}]'",

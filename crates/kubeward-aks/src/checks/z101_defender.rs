@@ -6,6 +6,8 @@ use super::{BoolRule, CIS_AKS, Ctx, cis, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z101",
     name: "aks-defender-profile",
     title: "Microsoft Defender for Containers profile is enabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityProfile.defender.securityMonitoring.enabled` in the cluster configuration.",
         why: "The Defender sensor gives runtime threat detection and, with the Containers plan, vulnerability assessment of the images the cluster runs (CIS 5.1.1). The subscription's Defender plan (`az security pricing show -n Containers`) must be Standard as well; that is not in the cluster JSON.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-defender --defender-config <defender-config.json>   # and: az security pricing create -n Containers --tier standard",

@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z102",
     name: "aks-registry-user-access",
     title: "Write access to container registries is limited",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Reads `az role assignment list --scope <registry-id> --include-inherited -o json` output and lists the principals holding a role that can push, delete or administer images (Owner, Contributor, AcrPush, AcrDelete, AcrImageSigner, Container Registry contributor roles).",
         why: "Whoever can push to the registry the cluster pulls from can run code in the cluster. CIS 5.1.2 asks to keep that set small; kubeward cannot know which principals are legitimate, so it lists them for review.",
         fix: "Review the listed assignments and remove those not needed: az role assignment delete --assignee <principal-id> --role <role> --scope <registry-id>",

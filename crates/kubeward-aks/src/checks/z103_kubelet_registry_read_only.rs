@@ -7,6 +7,8 @@ use super::{CIS_AKS, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z103",
     name: "aks-kubelet-registry-read-only",
     title: "The kubelet identity has read-only (AcrPull) access to registries",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds the kubelet identity (`identityProfile.kubeletidentity.objectId`) in `az role assignment list` output and checks that every role it holds on registries (or on a parent scope) is read-only.",
         why: "Every node holds the kubelet identity's token. If that identity can push (AcrPush, Contributor, Owner), a compromised node can replace the images all clusters pull.",
         fix: "az role assignment delete --assignee <kubelet-object-id> --role <role> --scope <registry-id>; grant only pull: az aks update -g <resource-group> -n <cluster> --attach-acr <registry-name>",

@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, cis, finding};
 use crate::model::{Cluster, Val};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z104",
     name: "aks-approved-registries",
     title: "Container images come only from approved registries",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether the Azure Policy add-on is enabled, which is what enforces the built-in policy \"Kubernetes cluster containers should only use allowed images\" (febd0533-8e55-448f-b837-bd0e06f16469). The policy assignment itself is not in the cluster JSON.",
         why: "Without an admission control on image sources, anyone who can create pods can run any public image, including typosquatted or backdoored ones.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>; then assign the policy: az policy assignment create --policy febd0533-8e55-448f-b837-bd0e06f16469 --scope <cluster-id> --params '{\"allowedContainerImagesRegex\":{\"value\":\"^myregistry\\\\.azurecr\\\\.io/.+$\"}}'",

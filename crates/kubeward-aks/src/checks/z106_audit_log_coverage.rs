@@ -8,6 +8,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::{Cluster, DiagSetting};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z106",
     name: "aks-audit-log-coverage",
     title: "The exported audit log records reads and Entra ID decisions",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Reads `az monitor diagnostic-settings list --resource <cluster-id>` output: is `kube-audit` (all verbs) exported rather than only `kube-audit-admin`, and on a cluster with Entra ID integration, is `guard` exported too (or the `audit`/`allLogs` category groups)?",
         why: "`kube-audit-admin` drops get/list/watch events, so secret reads and WebSocket exec (a GET since kubectl 1.30) are not recorded; `guard` carries Entra ID authentication and Azure RBAC decisions. Without them an investigation cannot tell who read what.",
         fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true},{\"category\":\"guard\",\"enabled\":true}]'",

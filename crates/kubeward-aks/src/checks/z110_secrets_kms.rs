@@ -6,6 +6,8 @@ use super::{BoolRule, CIS_AKS, Ctx, cis, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z110",
     name: "aks-secrets-kms",
     title: "Secrets in etcd are encrypted with Azure Key Vault KMS",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityProfile.azureKeyVaultKms.enabled` (and `keyVaultNetworkAccess`).",
         why: "AKS encrypts etcd at rest with platform keys; KMS adds envelope encryption of Secret objects with a key you control, so a copy of etcd alone does not reveal them and you can revoke the key.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id> --azure-keyvault-kms-key-vault-network-access Private --azure-keyvault-kms-key-vault-resource-id <key-vault-id>",

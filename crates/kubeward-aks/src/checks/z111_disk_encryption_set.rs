@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z111",
     name: "aks-disk-customer-managed-keys",
     title: "Node disks are encrypted with customer-managed keys",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`diskEncryptionSetId` of the cluster. Set: PASS. Absent, null or empty: INFO, since the disks are still encrypted at rest with platform-managed keys; customer-managed keys are a requirement of some compliance regimes, not a general hardening step. A non-string value is an input error.",
         why: "With a disk encryption set the node OS and data disks are encrypted with a key held in your Key Vault: you control its rotation, can revoke it to make the disks unreadable, and key use is logged in your subscription. Microsoft Learn: \"Bring your own keys (BYOK) with Azure managed disks in Azure Kubernetes Service (AKS)\".",
         fix: "The OS disk encryption set is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --node-osdisk-diskencryptionset-id <disk-encryption-set-id> ...; then move the workloads from <cluster>",

@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, checkov, cis, finding, policy};
 use crate::model::{Cluster, Val};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z120",
     name: "aks-api-server-access-restricted",
     title: "API server access is restricted (authorized IP ranges or private cluster)",
@@ -19,6 +21,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`apiServerAccessProfile.enablePrivateCluster`, `apiServerAccessProfile.authorizedIpRanges` and `publicNetworkAccess`.",
         why: "A public API server with no IP restriction can be probed and brute-forced from anywhere, and any leaked kubeconfig or token works from anywhere.",
         fix: "az aks update -g <resource-group> -n <cluster> --api-server-authorized-ip-ranges <your-egress-cidr>[,<cidr>...]   # or make it private: az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster",

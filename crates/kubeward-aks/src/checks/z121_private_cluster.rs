@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, checkov, cis, finding, policy};
 use crate::model::{Cluster, Field, Format, Val};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z121",
     name: "aks-private-cluster",
     title: "The cluster is private, with no public FQDN",
@@ -19,6 +21,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`apiServerAccessProfile.enablePrivateCluster` is true and no public FQDN exists: `enablePrivateClusterPublicFqdn` is false, or, when it is not set, the deployed cluster (a body with `privateFqdn`, `fqdn` or `provisioningState`) reports no public `fqdn`. A deployed body that carries a public `fqdn` fails whatever the setting says. Without the setting and without any deployed state (ARM templates, request bodies) AKS's default applies: a private cluster gets a public FQDN.",
         why: "A private cluster's API server has no public endpoint at all, so it cannot be reached or enumerated from the Internet; a public FQDN still resolves the private address publicly and reveals it.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster   # then: az aks update -g <resource-group> -n <cluster> --disable-public-fqdn",

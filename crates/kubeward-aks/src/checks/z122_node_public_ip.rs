@@ -6,6 +6,8 @@ use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, judge_bool, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z122",
     name: "aks-node-public-ip",
     title: "Node pools do not give nodes public IP addresses",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`enableNodePublicIp` of every node pool.",
         why: "A node with a public IP exposes its kubelet, NodePorts and SSH to the Internet unless every NSG rule is right; private nodes reach the Internet through the cluster's outbound path instead.",
         fix: "The setting cannot be changed on an existing pool: add a replacement pool without it and remove the old one: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> ...; az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>",

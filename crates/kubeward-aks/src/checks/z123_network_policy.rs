@@ -7,6 +7,8 @@ use super::{CIS_AKS, Ctx, checkov, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z123",
     name: "aks-network-policy-engine",
     title: "A network policy engine is enabled",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`networkProfile.networkPolicy` (azure, calico or cilium) and, for cilium, `networkProfile.networkDataplane`. An engine kubeward does not know, or cilium policy without the cilium dataplane, needs a person's check (MANUAL). Windows node pool coverage is Z127 (aks-network-policy-windows-coverage).",
         why: "With no engine, NetworkPolicy objects are accepted by the API server but nothing enforces them: every pod can reach every other pod, and the manifests give a false sense of isolation.",
         fix: "az aks update -g <resource-group> -n <cluster> --network-policy azure   # or Cilium: az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium",

@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z124",
     name: "aks-load-balancer-tls",
     title: "Traffic to HTTPS load balancers is encrypted with TLS",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Nothing in the cluster's Azure configuration: TLS is configured on Ingress (`spec.tls`), Gateway listeners or Application Gateway. This check points at `kubeward netpol coverage` (check P104 ingress-without-tls), which `kubeward scan` also runs.",
         why: "An HTTP-only ingress sends credentials and session cookies in clear text across the Internet.",
         fix: "Run `kubeward netpol coverage <manifests or snapshot>` (or `kubeward scan`) and give every Ingress that P104 ingress-without-tls lists a spec.tls section; with the application routing add-on, use a Key Vault certificate: az aks approuting update -g <resource-group> -n <cluster> --enable-kv --attach-kv <key-vault-id>",

@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z125",
     name: "aks-load-balancer-sku",
     title: "The cluster does not use the retired Basic load balancer",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`networkProfile.loadBalancerSku`: `basic` fails, `standard` passes. When it is not set AKS uses Standard (the default for every cluster created since the Standard SKU became the default). Field names are matched case-insensitively; a non-string value is an input error.",
         why: "Azure retired the Basic load balancer on 30 September 2025: it receives no fixes or support, offers no availability zones, no outbound rules and no network security group by default (its frontends are open until an NSG closes them), and AKS clusters on it cannot use node pools beyond one availability set. Microsoft Learn: \"Upgrade from Basic Load Balancer on AKS\".",
         fix: "az aks update -g <resource-group> -n <cluster> --load-balancer-sku standard   # a one-way migration that recreates the load balancer; plan for new public IPs, see the linked guide first",

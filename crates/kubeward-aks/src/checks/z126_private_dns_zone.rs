@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z126",
     name: "aks-private-dns-zone",
     title: "A private cluster's API server name is in a private DNS zone",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`apiServerAccessProfile.privateDnsZone` of a private cluster: `none` is a warning; `system` (the default when not set) or the resource id of your own private DNS zone passes. NOT_APPLICABLE when the cluster is not private (Z121 judges that).",
         why: "With `none`, AKS creates no private DNS zone: the API server's name is published in Azure public DNS and resolves, from anywhere, to the private endpoint's address, which reveals the cluster's internal addressing. Microsoft Learn: \"Create a private Azure Kubernetes Service (AKS) cluster\" (private DNS zone options).",
         fix: "The private DNS zone mode is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --enable-private-cluster --private-dns-zone system --disable-public-fqdn ...; then move the workloads from <cluster>",

@@ -9,6 +9,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z127",
     name: "aks-network-policy-windows-coverage",
     title: "The network policy engine covers the Windows node pools",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "With Windows node pools, `networkProfile.networkPolicy`: Cilium enforces on Linux nodes only; Azure NPM on Windows lacks named ports, SCTP, negative selectors and ipBlock except, and its Windows support ends 2026-09-30; Calico covers Windows.",
         why: "Pods on a node the engine does not cover are not isolated by the NetworkPolicy objects that select them, whatever the manifests say.",
         fix: "Use Calico for clusters with Windows node pools (az aks create … --network-policy calico), or keep workloads that need isolation on Linux pools.",

@@ -7,6 +7,8 @@ use super::{CIS_AKS, Ctx, cis, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z130",
     name: "aks-entra-id-integration",
     title: "Microsoft Entra ID (managed AAD) integration is enabled",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`aadProfile` is present with `managed: true`. Its admin groups are judged by Z136 (aks-entra-admin-groups).",
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",

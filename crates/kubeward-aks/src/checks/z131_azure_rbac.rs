@@ -6,6 +6,8 @@ use super::{BoolRule, CIS_AKS, Ctx, cis, finding, judge_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z131",
     name: "aks-azure-rbac",
     title: "Azure RBAC for Kubernetes authorization is enabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`aadProfile.enableAzureRbac`.",
         why: "Azure RBAC puts cluster permissions in the same place as every other Azure permission (PIM, access reviews, Activity Log), instead of RoleBindings that only the cluster knows about.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-rbac",

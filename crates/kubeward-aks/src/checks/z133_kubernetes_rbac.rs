@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z133",
     name: "aks-kubernetes-rbac",
     title: "Kubernetes RBAC is enabled",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`enableRbac`.",
         why: "Without RBAC every authenticated identity, including every pod's service account, can do anything in the cluster.",
         fix: "RBAC cannot be turned on in place: create a new cluster (RBAC is on by default; never pass --disable-rbac) and migrate the workloads.",

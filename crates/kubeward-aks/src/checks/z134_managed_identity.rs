@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, cis, finding, policy};
 use crate::model::{Cluster, Field};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z134",
     name: "aks-managed-identity",
     title: "The cluster uses a managed identity",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`identity.type` (SystemAssigned or UserAssigned means a managed identity, whatever `servicePrincipalProfile.clientId` holds), else `servicePrincipalProfile.clientId` (\"msi\" is the managed-identity placeholder; any other client id is a service principal).",
         why: "A service principal's secret is stored on every node (/etc/kubernetes/azure.json), expires, and must be rotated by hand; a managed identity has no secret to steal or leak.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-managed-identity   # then: az aks nodepool upgrade --node-image-only for each pool",

@@ -6,6 +6,8 @@ use super::{BoolRule, Ctx, NO_PROFILE, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z135",
     name: "aks-run-command-disabled",
     title: "Run command (az aks command invoke) is disabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`apiServerAccessProfile.disableRunCommand`.",
         why: "Run command lets anyone with the Azure permission run kubectl inside the cluster through the Azure API, around private-cluster network controls.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-run-command",

@@ -7,6 +7,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z137",
     name: "aks-entra-admin-groups",
     title: "Cluster administration is given to Microsoft Entra ID groups",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "With managed Entra ID integration, cluster admins are defined: `aadProfile.adminGroupObjectIDs` lists at least one group, or Azure RBAC (`enableAzureRbac: true`) grants admin access through Azure role assignments and needs no admin group.",
         why: "Without admin groups, cluster administration relies on Azure RBAC role assignments or on local accounts; a named Entra ID group keeps who administers the cluster in one reviewable place, with MFA and conditional access.",
         fix: "az aks update -g <resource-group> -n <cluster> --aad-admin-group-object-ids <admin-group-object-id>",

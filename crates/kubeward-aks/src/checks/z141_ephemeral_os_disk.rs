@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z141",
     name: "aks-ephemeral-os-disk",
     title: "Node pools use ephemeral OS disks",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`osDiskType` of every node pool.",
         why: "An ephemeral OS disk lives on the VM host and is discarded on reimage: nothing written to the node's disk by an attacker survives an upgrade, and no managed disk holds node data at rest.",
         fix: "Add a replacement pool with an ephemeral OS disk (the VM size must have a large enough cache or temp disk): az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --node-osdisk-type Ephemeral ...; then delete <pool>",

@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z142",
     name: "aks-fips-image",
     title: "Node pools use FIPS-enabled images",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`enableFips` of every node pool. Reported as INFO when off: FIPS 140 is a requirement of regulated environments (FedRAMP, some government and finance work), not a general hardening step.",
         why: "FIPS-enabled node images use validated cryptographic modules; regulated workloads must run on them.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --enable-fips-image   # or add a new pool with --enable-fips-image",

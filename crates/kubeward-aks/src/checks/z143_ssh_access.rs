@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding, per_pool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z143",
     name: "aks-node-ssh-disabled",
     title: "SSH access to nodes is disabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityProfile.sshAccess` of every Linux node pool.",
         why: "With LocalUser SSH, whoever holds the cluster's SSH key (set at creation, rarely rotated) gets a root-capable shell on every node; `kubectl debug node/...` covers troubleshooting with audited access instead.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --ssh-access disabled",

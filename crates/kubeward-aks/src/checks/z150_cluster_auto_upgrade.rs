@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z150",
     name: "aks-cluster-auto-upgrade",
     title: "Cluster auto-upgrade channel is set",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`autoUpgradeProfile.upgradeChannel` (patch, stable, rapid or node-image; not none).",
         why: "Kubernetes patch releases carry security fixes; without a channel the cluster stays on the patch it was created with until someone upgrades it, and drifts out of support.",
         fix: "az aks update -g <resource-group> -n <cluster> --auto-upgrade-channel patch   # add a maintenance window: az aks maintenanceconfiguration add -g <resource-group> --cluster-name <cluster> -n aksManagedAutoUpgradeSchedule ...",

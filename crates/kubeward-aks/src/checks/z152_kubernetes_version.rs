@@ -7,6 +7,8 @@ use crate::model::{Cluster, Field, Pool};
 use crate::versions::{Support, TABLE_AS_OF, WARN_DAYS, parse_minor, support};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z152",
     name: "aks-kubernetes-version-supported",
     title: "Kubernetes version is still supported by AKS",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The control plane version (`currentKubernetesVersion`, else `kubernetesVersion`) and every pool's (`currentOrchestratorVersion`, else `orchestratorVersion`) against kubeward's built-in AKS release calendar; `supportPlan: AKSLongTermSupport` uses the LTS end dates. Support ending within 60 days is a warning. The table's own date is printed with each finding; versions newer than the table cannot be judged.",
         why: "Out of support, AKS ships no more security patches for the version's components, and the cluster is on platform support only (no Kubernetes fixes).",
         fix: "az aks get-upgrades -g <resource-group> -n <cluster> -o table; az aks upgrade -g <resource-group> -n <cluster> --kubernetes-version <version>   # pools: az aks nodepool upgrade -g <resource-group> --cluster-name <cluster> -n <pool> --kubernetes-version <version>",

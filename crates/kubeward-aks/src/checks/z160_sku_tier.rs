@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z160",
     name: "aks-sku-tier",
     title: "The cluster uses the Standard or Premium tier",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`sku.tier` (Free, Standard, Premium); `supportPlan: AKSLongTermSupport` requires Premium.",
         why: "The Free tier has no uptime SLA and a smaller API server; an overloaded or unavailable API server stops admission control, scaling and security tooling. Fine for dev/test, not for production.",
         fix: "az aks update -g <resource-group> -n <cluster> --tier standard",

@@ -6,6 +6,8 @@ use super::{CIS_AKS, Ctx, cis, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z161",
     name: "aks-workload-identity",
     title: "Workload identity and the OIDC issuer are enabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: CIS_AKS,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityProfile.workloadIdentity.enabled`, `oidcIssuerProfile.enabled`, and the deprecated `podIdentityProfile.enabled`.",
         why: "Workload identity gives each service account its own federated Entra identity; without it pods tend to share the node's kubelet identity or stored secrets. The deprecated pod-managed identity add-on intercepts IMDS traffic with a DaemonSet that any pod on the node can abuse.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity   # and migrate off pod identity: az aks update -g <resource-group> -n <cluster> --disable-pod-identity",

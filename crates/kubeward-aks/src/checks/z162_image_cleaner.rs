@@ -6,6 +6,8 @@ use super::{BoolRule, Ctx, NO_PROFILE, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z162",
     name: "aks-image-cleaner",
     title: "Image Cleaner is enabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityProfile.imageCleaner.enabled`.",
         why: "Unused images with known vulnerabilities stay cached on nodes and can be started again by anyone who can create a pod (imagePullPolicy IfNotPresent); Image Cleaner (Eraser) removes them.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-image-cleaner --image-cleaner-interval-hours 168",

@@ -6,6 +6,8 @@ use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z163",
     name: "aks-azure-policy-addon",
     title: "The Azure Policy add-on is enabled",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`addonProfiles.azurepolicy.enabled` (the key may be spelled `azurePolicy`).",
         why: "The add-on runs Gatekeeper with Azure's built-in pod security and image policies, reported centrally; without it (or another admission controller) nothing stops privileged or host-namespace pods.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>",

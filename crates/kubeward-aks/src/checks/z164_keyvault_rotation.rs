@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, checkov, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z164",
     name: "aks-keyvault-secrets-rotation",
     title: "Key Vault secrets provider rotates secrets",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "When the `azureKeyvaultSecretsProvider` add-on is enabled: its `config.enableSecretRotation` (a string \"true\").",
         why: "Without rotation, a secret revoked or rotated in Key Vault stays mounted in pods (and synced Kubernetes secrets) until the pod restarts, so a leaked credential keeps working.",
         fix: "az aks addon update -g <resource-group> -n <cluster> --addon azure-keyvault-secrets-provider --enable-secret-rotation --rotation-poll-interval 2m",

@@ -6,6 +6,8 @@ use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z165",
     name: "aks-dashboard-disabled",
     title: "The Kubernetes dashboard add-on is disabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`addonProfiles.kubeDashboard.enabled`. Absent is a pass: the add-on was retired and current clusters do not have it (Checkov fails on absence; kubeward does not).",
         why: "The dashboard add-on ran with broad permissions and has been a classic entry point (Tesla's cluster compromise).",
         fix: "az aks disable-addons --addons kube-dashboard -g <resource-group> -n <cluster>",

@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z170",
     name: "aks-outbound-type",
     title: "Cluster egress goes through a controlled path",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`networkProfile.outboundType`: loadBalancer (the default), managedNATGateway and userAssignedNATGateway give nodes and pods direct Internet egress; userDefinedRouting sends it to your firewall or appliance; none/block give no outbound path. `kubeward aks egress` lists what a firewall must allow.",
         why: "With unrestricted egress a compromised pod can download tools, reach command-and-control and exfiltrate data; an egress firewall with an FQDN allow-list stops that.",
         fix: "Route egress through Azure Firewall: create the firewall and a route table with 0.0.0.0/0 to it on the node subnet, allow the FQDNs from `kubeward aks egress`, then: az aks update -g <resource-group> -n <cluster> --outbound-type userDefinedRouting",

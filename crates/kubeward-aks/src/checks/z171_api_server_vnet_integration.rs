@@ -6,6 +6,8 @@ use super::{Ctx, NO_PROFILE, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z171",
     name: "aks-api-server-vnet-integration",
     title: "API server VNet integration is enabled",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: NO_PROFILE,
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`apiServerAccessProfile.enableVnetIntegration`.",
         why: "With VNet integration, nodes reach the API server on a private address in your VNet without a tunnel or private link, and a public cluster can later be made private in place.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <delegated-subnet-id>",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Attach/Exec Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Requests on the pods/exec and pods/attach subresources, whether sent as `create` (SPDY) or as `get` (WebSocket, used by kubectl 1.30 and later). Platform identities are not allowlisted: AKS does not exec into user pods.",
         why: "Exec gives a shell with the container's identity, files and network: the usual first step after stealing credentials. The command line appears in the request URI even at Metadata level.",
         fix: "Confirm each session was expected. Limit `pods/exec` and `pods/attach` to a break-glass group (Role rules on those subresources), use Microsoft Entra ID with Azure RBAC for AKS (`az aks update --enable-azure-rbac`), and prefer `kubectl debug` with audited node access over exec in production.",

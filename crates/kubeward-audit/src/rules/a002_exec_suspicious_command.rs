@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9007"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "The `command` parameters of pods/exec requests (visible in the request URI at every audit level) matched against reverse-shell, download, cloud metadata (169.254.169.254, 168.63.129.16, metadata.google.internal) and credential-path patterns. The credential paths are the service-account token (`/var/run/secrets/kubernetes.io/`), projected service-account tokens (`/var/run/secrets/tokens/`), the workload-identity tokens of AKS (`/var/run/secrets/azure/tokens/`, AZURE_FEDERATED_TOKEN_FILE) and EKS (`/var/run/secrets/eks.amazonaws.com/` for IAM roles for service accounts, `/var/run/secrets/pods.eks.amazonaws.com/` for EKS Pod Identity), each also under `/run/`, and the node's `/etc/kubernetes/azure.json`. GKE Workload Identity has no token file: its tokens come from the metadata server, which the metadata patterns cover.",
         why: "These commands fetch tools, open shells back to an attacker or read the node's and pod's credentials (service account token, azure.json, IMDS tokens).",
         fix: "Treat as an incident: identify the user and source IP, revoke their credentials (`az aks get-credentials` is per user with Entra ID; rotate the cluster certificates with `az aks rotate-certs` if the local admin was used), inspect the pod and restrict pods/exec in RBAC.",

@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Low,
     &[RefStatic::mitre("T1090"), falco("port-forward")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Requests on the pods/portforward subresource (`create` over SPDY, `get` over WebSocket).",
         why: "Port-forward reaches a pod's ports from outside the cluster, bypassing Services, ingress and network policies: a way in for data theft or lateral movement.",
         fix: "Confirm the session was expected; grant `pods/portforward` only to a small group; on AKS use Entra ID with Azure RBAC and Conditional Access for cluster users.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("EphemeralContainers Created"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful update or patch of the pods/ephemeralcontainers subresource (what `kubectl debug` does), with the image added when the body is logged.",
         why: "An ephemeral container runs any image inside a running pod's namespaces, sharing its process space and volumes: exec with a tool kit of the user's choice.",
         fix: "Restrict `pods/ephemeralcontainers` in RBAC to a break-glass group; enforce Pod Security `restricted` or an Azure Policy for AKS so debug containers cannot be privileged.",

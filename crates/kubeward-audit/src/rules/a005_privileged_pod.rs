@@ -17,6 +17,8 @@ pub static META: CheckMeta = meta(
         falco("Create Privileged Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of a pod or of any workload (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) whose containers, init or ephemeral containers set `securityContext.privileged: true`. AKS images (mcr.microsoft.com/oss/…, /aks/…) and platform identities are allowlisted.",
         why: "A privileged container has every capability and the host's devices: escaping to the node is one command away, and from the node the kubelet and node identity.",
         fix: "Remove `privileged: true`; grant only the capability needed. Enforce Pod Security Standards `baseline` or `restricted` with namespace labels (`pod-security.kubernetes.io/enforce: baseline`) or the Azure Policy add-on for AKS (`az aks enable-addons --addons azure-policy`) with the built-in 'Kubernetes cluster should not allow privileged containers'.",

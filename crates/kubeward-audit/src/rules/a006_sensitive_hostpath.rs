@@ -18,6 +18,8 @@ pub static META: CheckMeta = meta(
         falco("Create Sensitive Mount Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful pod or workload writes with a hostPath volume on the host root, /etc, /proc, /root, /home, /var/lib/kubelet, /etc/kubernetes (incl. azure.json, the service principal file) or a container runtime socket.",
         why: "These paths hold the node's credentials and control its containers: mounting them is a container escape and, on AKS, can expose the cluster's service principal or kubelet identity.",
         fix: "Use emptyDir, a PersistentVolumeClaim or a CSI volume instead. Enforce Pod Security `baseline` (forbids hostPath) or the Azure Policy built-in 'Kubernetes cluster pod hostPath volumes should only use allowed host paths'.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Create HostPid Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful pod or workload writes whose pod spec sets `hostPID: true`. Pods made only of AKS images and writes by platform identities are allowlisted.",
         why: "Sharing this host namespace lets the pod see and signal every process on the node, read their environment and memory (secrets of other pods), and with privileges enter their namespaces.",
         fix: "Remove `hostPID` from the pod template. Enforce Pod Security `baseline` on the namespace (label `pod-security.kubernetes.io/enforce=baseline`) or the matching Azure Policy built-in for AKS (host namespaces / host network and ports).",

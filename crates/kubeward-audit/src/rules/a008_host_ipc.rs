@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Create HostIPC Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful pod or workload writes whose pod spec sets `hostIPC: true`. Pods made only of AKS images and writes by platform identities are allowlisted.",
         why: "Sharing this host namespace lets the pod read and write the shared memory of every process on the node.",
         fix: "Remove `hostIPC` from the pod template. Enforce Pod Security `baseline` on the namespace (label `pod-security.kubernetes.io/enforce=baseline`) or the matching Azure Policy built-in for AKS (host namespaces / host network and ports).",

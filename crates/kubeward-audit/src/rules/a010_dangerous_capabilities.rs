@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         RefStatic::pss("baseline:capabilities"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful pod or workload writes whose containers add SYS_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, NET_ADMIN, NET_RAW, BPF, PERFMON or ALL in `securityContext.capabilities.add`.",
         why: "Each of these breaks container isolation: mounting filesystems, loading kernel modules, tracing other processes, reading any file, spoofing traffic (ARP poisoning).",
         fix: "Drop ALL capabilities and add back only what the application needs (usually NET_BIND_SERVICE). Enforce Pod Security `baseline`/`restricted` or the Azure Policy built-in 'Kubernetes cluster containers should only use allowed capabilities'.",

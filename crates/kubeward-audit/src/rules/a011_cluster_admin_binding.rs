@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Attach to cluster-admin Role"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of a ClusterRoleBinding or RoleBinding whose roleRef is the ClusterRole `cluster-admin`, by anyone but the platform. Read from the request body, so it needs Request level for rbac.authorization.k8s.io (AKS logs RBAC writes at RequestResponse).",
         why: "cluster-admin grants every verb on every resource: a binding to it is the classic persistence and privilege-escalation step.",
         fix: "Delete the binding unless it is an approved break-glass grant (`kubectl delete clusterrolebinding NAME`). On AKS prefer Entra ID groups with Azure RBAC roles ('Azure Kubernetes Service RBAC Cluster Admin' assigned through PIM) over in-cluster cluster-admin bindings.",

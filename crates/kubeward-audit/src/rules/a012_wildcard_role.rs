@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("ClusterRole With Wildcard Created"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of a Role or ClusterRole with `*` in verbs, resources or apiGroups, by anyone but the platform.",
         why: "Wildcards grant today's and tomorrow's resources and verbs (including escalate, bind, impersonate and every CRD): they defeat least privilege.",
         fix: "List the resources and verbs explicitly. Review with `kubectl get clusterrole NAME -o yaml`; on AKS prefer Azure RBAC built-in roles for people and narrow Roles for workloads.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         RefStatic::cis_aks("1.8.0", "4.1.2"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful writes of Roles/ClusterRoles granting pods/exec, pods/attach, secrets get/list/watch, the escalate/bind/impersonate verbs, or serviceaccounts/token create, by anyone but the platform.",
         why: "Each of these lets the holder become someone more privileged: read tokens, run commands in other identities' pods or grant themselves more.",
         fix: "Review the role and keep these permissions for dedicated, audited groups. Use `kubeward rbac` / `kubectl auth can-i --list --as` to see who holds them.",

@@ -14,6 +14,8 @@ pub static META: CheckMeta = meta(
         falco("System ClusterRole Modified/Deleted"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful update/patch/delete of Roles, ClusterRoles, RoleBindings or ClusterRoleBindings named `system:*` by anyone but the platform (the API server reconciles them at start-up).",
         why: "Editing a built-in role (system:node, system:discovery, system:basic-user…) silently widens what every node, user or service account may do.",
         fix: "Restore the role: the API server re-creates defaults on restart only for missing objects and with `rbac.authorization.kubernetes.io/autoupdate: \"true\"`. Compare with a fresh cluster (`kubectl get clusterrole NAME -o yaml`) and revert; open a support case for AKS-managed roles.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9025"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "get/list/watch on secrets by `system:anonymous` or a member of `system:unauthenticated`, whether allowed or refused.",
         why: "An allowed anonymous secret read means anyone who reaches the API server holds the cluster's credentials; refused attempts show someone probing for that.",
         fix: "Remove every RoleBinding/ClusterRoleBinding to system:anonymous or system:unauthenticated (`kubectl get clusterrolebindings,rolebindings -A -o wide | grep -E 'anonymous|unauthenticated'`), restrict the API server with authorized IP ranges or a private cluster (`az aks update --api-server-authorized-ip-ranges`), and rotate the secrets that were read.",

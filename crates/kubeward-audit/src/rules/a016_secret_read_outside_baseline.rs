@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("K8s Secret Get Successfully"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful get/list/watch on secrets by an authenticated identity that is neither a platform identity (aksService, system components, nodes, service accounts of kube-system and of AKS-managed add-ons: app-routing-system, aks-istio-system, gatekeeper-system, calico-system, tigera-operator) nor in the baseline given with `--secret-readers FILE` or `--secret-reader NAME` (exact names, prefixes ending in `*`, or `group:NAME`). Anonymous reads are A015.",
         why: "Secrets hold tokens, passwords and keys; a read by an unexpected identity (a person's account, a stolen service-account token) is credential theft until proven otherwise.",
         fix: "Confirm the access; remove secret read permissions the identity should not hold (Role rules on `secrets`), move application secrets to Azure Key Vault with the Secrets Store CSI driver (`az aks enable-addons --addons azure-keyvault-secrets-provider`) and add expected readers to the baseline.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         RefStatic::cis_k8s("1.12.0", "1.2.1"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Requests by `system:anonymous` that were allowed (annotation `authorization.k8s.io/decision: allow`, or a 2xx status), except the health and version endpoints that are public by design (/healthz, /livez, /readyz, /version).",
         why: "Anything an anonymous user may do, anyone who can reach the API server may do: RBAC bindings to system:anonymous or system:unauthenticated are a common misconfiguration and a direct way in.",
         fix: "Find and remove the bindings that grant it (`kubectl get clusterrolebindings -o json | jq '.items[] | select(.subjects[]?.name | test(\"system:(anonymous|unauthenticated)\"))'`); limit API server access with authorized IP ranges or a private AKS cluster.",

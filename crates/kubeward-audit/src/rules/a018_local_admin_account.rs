@@ -17,6 +17,8 @@ pub static META: CheckMeta = meta(
         falco("Full K8s Administrative Access"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Any request (judged on the first of its stages in the log, so requests whose completion is missing count too) by `masterclient` or `clusterAdmin` (the certificate users of `az aks get-credentials --admin`), or by a member of `system:masters` who is not a platform identity.",
         why: "The local admin certificate is shared, bypasses Entra ID and RBAC (system:masters cannot be restricted), cannot be revoked per person and leaves no personal identity in the log: Microsoft calls it a non-auditable backdoor.",
         fix: "Disable local accounts: `az aks update -g RG -n CLUSTER --disable-local-accounts` (needs Entra ID integration), rotate the certificates to invalidate copies already handed out (`az aks rotate-certs`), and use Entra ID groups with Azure RBAC instead.",

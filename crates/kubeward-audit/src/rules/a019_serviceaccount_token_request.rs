@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9016"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create on serviceaccounts/token (TokenRequest, what `kubectl create token` does) by anyone but the platform (the kubelet requests pod tokens as system:node:*).",
         why: "A token minted on demand lets its holder act as the service account from anywhere until it expires, possibly for a long time with `--duration`: a way to steal or persist a workload's permissions.",
         fix: "Confirm who needed the token and why; remove `create` on `serviceaccounts/token` from their roles; prefer Microsoft Entra Workload ID for workloads that reach Azure, and keep service-account permissions narrow.",

@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::High,
     &[RefStatic::mitre("T1649"), RefStatic::mitre("T1098")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create of certificatesigningrequests, or update of their approval subresource, by anyone but nodes, bootstrap tokens and the platform.",
         why: "An approved CSR for the kube-apiserver-client signer is a long-lived client certificate: a credential that survives password resets and cannot be revoked short of rotating the cluster CA.",
         fix: "Deny or delete unexpected CSRs (`kubectl certificate deny NAME`); remove `approve` on signers and `update` on certificatesigningrequests/approval from people; if a certificate was issued, rotate the cluster certificates with `az aks rotate-certs`.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9015"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch/delete of MutatingWebhookConfigurations or ValidatingWebhookConfigurations (and of ValidatingAdmissionPolicies and their bindings) by anyone but the platform (AKS add-ons in kube-system and aksService are allowlisted).",
         why: "A mutating webhook sees and can rewrite every object it matches (secrets included): a backdoor that injects containers. Deleting a validating webhook switches off policy enforcement such as Gatekeeper or Kyverno.",
         fix: "Review the webhook's service, rules and failurePolicy (`kubectl get mutatingwebhookconfigurations NAME -o yaml`); remove unknown ones; restrict write access to admissionregistration.k8s.io to cluster operators.",

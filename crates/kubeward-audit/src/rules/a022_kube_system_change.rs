@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9023"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch/delete of any object in kube-system (except events and leases) by an identity that is not a platform identity or a service account. Subresource requests count when they change the object (`status`, `scale`, `eviction`, `binding`, a custom resource's subresources). Those that open a session or mint a credential are left to the rules that report them, so that one request is not reported twice: pods/exec and pods/attach (A001), pods/portforward (A003), pods/ephemeralcontainers (A004), serviceaccounts/token (A019), and `proxy` on any resource, which relays a request and changes no object (nodes/proxy: A024).",
         why: "kube-system holds the cluster's own components; AKS manages it. Manual changes there are how attackers hide (a pod named like an add-on) or tamper with DNS, networking and policy components.",
         fix: "Find out who changed what and revert it; AKS reconciles its add-ons but not everything. Keep people out of kube-system: grant namespace-scoped Azure RBAC roles instead of cluster-wide write access.",

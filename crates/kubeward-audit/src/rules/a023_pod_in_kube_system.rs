@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Pod Created in Kube Namespace"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create of pods or workloads in kube-system or kube-public by anyone but the platform, unless every container runs an AKS image (mcr.microsoft.com/oss/…, /aks/…).",
         why: "A container in kube-system blends in with add-ons, is rarely reviewed and often runs with powerful service accounts: a classic backdoor (Defender for Containers: 'New container in the kube-system namespace').",
         fix: "Delete the workload if it is not yours; deploy applications to their own namespaces; restrict create in kube-system to the platform (namespace-scoped Azure RBAC roles).",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9030"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Requests on the nodes/proxy subresource by anyone but the platform (metrics collectors in kube-system are allowlisted).",
         why: "nodes/proxy reaches the kubelet API: it lists every pod on the node and, with create, runs commands in any of them (/exec, /run) without a pods/exec audit event.",
         fix: "Remove `nodes/proxy` from every role that does not strictly need it (monitoring agents usually need only nodes/metrics); look for the commands sent to /run or /exec on the node.",

@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Medium,
     &[RefStatic::mitre("T1070"), ms("MS-TA9022")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful delete or deletecollection of events (core or events.k8s.io) by anyone but the platform (the API server expires events itself, without delete requests).",
         why: "Events record scheduling, image pulls, kills and failures: deleting them hides an attacker's activity from people looking at the cluster.",
         fix: "Find out who deleted them and why; remove `delete` on events from people's roles; keep events outside the cluster (Container insights or an event exporter) so deletion does not erase them.",

@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Medium,
     &[RefStatic::mitre("T1134"), RefStatic::mitre("T1078")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Completed requests carrying `impersonatedUser` (Impersonate-User/Group headers) sent by anyone but the platform. The AKSAudit/AKSAuditAdmin tables have no impersonation column, so this rule only sees it in raw, blob, Event Hubs and AzureDiagnostics exports.",
         why: "Impersonation acts with another identity's permissions; impersonating system:masters or a node grants everything and hides the real actor behind the target's name.",
         fix: "Limit the `impersonate` verb to tools that need it (for example an access proxy); review the roles granting it (`kubectl get clusterroles -o json | jq '.items[] | select(.rules[]?.verbs[]? == \"impersonate\") | .metadata.name'`).",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("Create NodePort Service"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of Services with `type: NodePort` by anyone but the platform (needs the request body; AKS logs Service writes with bodies).",
         why: "A NodePort opens the service on every node's address, outside ingress controllers and often outside what the team reviews; with public node IPs it is on the internet.",
         fix: "Use ClusterIP behind an ingress, or a LoadBalancer with `service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"`; keep node public IPs disabled (`--enable-node-public-ip` off) and restrict NSG rules.",

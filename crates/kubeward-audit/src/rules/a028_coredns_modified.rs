@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Medium,
     &[RefStatic::mitre("T1557"), ms("MS-TA9035")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch/delete of the configmaps `coredns` or `coredns-custom` in kube-system by anyone but the platform.",
         why: "Whoever controls cluster DNS can redirect service names to their own pods and intercept traffic (Defender for Containers: 'CoreDNS modification').",
         fix: "Review the change (`kubectl -n kube-system get configmap coredns-custom -o yaml`); on AKS only `coredns-custom` is meant to be edited, by the platform team; revert unexpected entries.",

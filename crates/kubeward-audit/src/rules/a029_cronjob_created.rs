@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Low,
     &[RefStatic::mitre("T1053.007"), ms("MS-TA9014")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of CronJobs by anyone but the platform, with the images they run when the body is logged.",
         why: "A CronJob is persistence: it re-creates the attacker's container on a schedule even after the original pod is gone.",
         fix: "Confirm the job belongs to a known deployment pipeline; deploy CronJobs through GitOps so unexpected ones stand out; restrict `create` on batch/cronjobs.",

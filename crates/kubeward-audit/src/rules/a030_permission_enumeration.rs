@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9029"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Creates of selfsubjectrulesreviews (what `kubectl auth can-i --list` sends) by service accounts, anonymous users or anyone but the platform. Single selfsubjectaccessreviews are left out: dashboards and CLIs send them routinely.",
         why: "Listing one's own permissions is the first thing an attacker does with a stolen token; workloads almost never need it.",
         fix: "If a workload's service account did this, look at that pod (`kubectl -n NS get pods -o wide`) and its token's use; people running `kubectl auth can-i --list` is normal and can be waived.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9029"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Completed requests the authorizer refused (annotation `authorization.k8s.io/decision: forbid`, or code 403), grouped by identity. Platform identities are left out.",
         why: "A stream of refusals is what probing with a stolen or low-privilege credential looks like; a few can also reveal a misconfigured workload.",
         fix: "For each identity: is it a workload missing a permission (grant exactly that), or someone trying things they should not (revoke the credential)?",

@@ -11,6 +11,8 @@ pub static META: CheckMeta = meta(
     Severity::Critical,
     &[RefStatic::mitre("T1098.006"), RefStatic::mitre("T1078.001")],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of RoleBindings or ClusterRoleBindings with a subject `system:anonymous`, `system:unauthenticated` or `system:authenticated` (every Entra ID user of the tenant, on AKS), by anyone but the platform.",
         why: "Such a binding hands the role to everyone who can reach the API server (or to every account in the tenant): it opens the cluster to the internet or to the whole organisation.",
         fix: "Delete the binding or replace the subject with a specific Entra ID group; limit API server reach with authorized IP ranges or a private cluster.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("Service Account Created in Kube Namespace"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create of serviceaccounts in kube-system or kube-public by anyone but the platform.",
         why: "A new identity in kube-system looks like an add-on's and is a quiet place to bind powerful roles to.",
         fix: "Delete it unless an approved component needs it; create application identities in their own namespaces.",

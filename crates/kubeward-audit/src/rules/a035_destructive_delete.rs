@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9038"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful delete/deletecollection of namespaces, persistentvolumeclaims, persistentvolumes, deployments, statefulsets or daemonsets (and network policies) by anyone but the platform and service accounts.",
         why: "Mass deletion destroys data and services; deleting a security DaemonSet or a network policy switches defences off before an attack.",
         fix: "Check the deletion was planned; protect critical resources (AKS resource locks, Velero or AKS Backup for volumes, GitOps to restore workloads) and limit delete rights.",

@@ -14,6 +14,8 @@ pub static META: CheckMeta = meta(
         falco("Ingress Object without TLS Certificate Created"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create of Ingress objects (networking.k8s.io) without `spec.tls`, by anyone but the platform.",
         why: "Without TLS the application's traffic, including credentials and session cookies, crosses the network in clear text.",
         fix: "Add a `tls` section with a certificate (cert-manager, or the application routing add-on with Key Vault certificates: `az aks approuting update --attach-kv`).",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("Disallowed K8s User"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Completed requests by non-`system:` users that are not in the list given with `--allowed-users FILE` or `--allowed-user NAME` (exact names, `*` prefixes, `group:NAME`). Off (NOT_APPLICABLE) when no list is given. AKS's own users (aksService, masterclient is NOT allowlisted: see A018) are skipped.",
         why: "On a cluster where access goes through known Entra ID groups, any other identity is either a misconfiguration or stolen credentials.",
         fix: "Remove the identity's access (Azure RBAC role assignment or Kubernetes binding), or add it to the allowed list if it is legitimate.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9039"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Pod or workload writes whose images, commands or arguments name known crypto-miner or offensive-tool programs (xmrig, minerd, kube-hunter, peirates, kdigger…), and any request whose user agent names such a tool.",
         why: "Resource hijacking (mining) and cluster-attack frameworks have distinctive names; Defender for Containers raises 'Digital currency mining container' and 'penetration testing tool' on the same signal.",
         fix: "Delete the workload, find the identity that created it and revoke it; restrict registries with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images'.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Untrusted Node Unsuccessfully Tried to Join the Cluster"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Create requests on nodes (successful or refused) by anyone but the kubelet registering itself (`system:node:<same name>`) or the AKS control plane. On AKS, nodes join through the node pools AKS manages.",
         why: "A node registered from outside the managed node pools receives pods, their secrets and service-account tokens: a rogue node is a way to harvest workload credentials.",
         fix: "Delete the node object (`kubectl delete node NAME`), find the credential used and revoke it; keep node bootstrap to AKS-managed node pools (`az aks nodepool list`).",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("Create Disallowed Namespace"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create of a namespace whose name is not in the allowed list, by anyone but the platform. The list always holds Kubernetes' own namespaces (default, kube-system, kube-public, kube-node-lease) and those AKS, its add-ons and its extensions create (app-routing-system, aks-istio-*, gatekeeper-system, calico-system, tigera-operator, aks-command, flux-system, dapr-system and a few more); names added through the audit configuration (exact names or `*` prefixes) extend it.",
         why: "On a cluster whose namespaces come from a pipeline, a namespace nobody planned is where an intruder or a shadow deployment sets up: it starts without network policies, quotas or the RBAC the real ones get.",
         fix: "Delete the namespace if it is unexpected (`kubectl delete namespace NAME`) after checking what runs in it, or add it to the allowed list. Restrict `create` on namespaces to the deployment identity (Azure RBAC: do not hand out `Azure Kubernetes Service RBAC Cluster Admin` to people), and enforce naming with an Azure Policy / Gatekeeper constraint.",

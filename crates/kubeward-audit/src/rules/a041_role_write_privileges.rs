@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("ClusterRole With Write Privileges Created"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create/update/patch of a Role or ClusterRole granting create, update, patch, delete, deletecollection (or `*`) on any resource, by anyone but the platform. The detail lists the resources that become writable.",
         why: "Write permissions are what an intruder needs to deploy, persist and tamper; a new role granting them is the first half of an escalation (the binding is the second, see A011/A032).",
         fix: "Check that the role belongs to a known application or chart and grants only the resources and verbs it needs (`kubectl get clusterrole NAME -o yaml`). Deploy roles through GitOps so unexpected ones stand out; on AKS give people Azure RBAC built-in roles instead of hand-written ClusterRoles.",

@@ -122,6 +122,8 @@ macro_rules! activity_rows {
                 Severity::Info,
                 &[$($r,)+ falco($falco)],
                 CheckDoc {
+                    bad: "",
+                    good: "",
                     what: concat!(
                         "Successful `", $verb, "` of ", $resource,
                         activity_rows!(@actors $actors),

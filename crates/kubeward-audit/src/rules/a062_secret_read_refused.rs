@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         falco("K8s Secret Get Unsuccessfully Tried"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "get/list/watch on secrets by an authenticated identity other than AKS's own that ended without success: refused (403), not found (404, guessing names) or any other non-2xx code. Anonymous attempts are A015. Needs read verbs: `kube-audit` carries them, `kube-audit-admin` does not.",
         why: "Workloads read the secrets they are granted and know the names of; refused or missed secret reads are what a stolen token probing for credentials looks like.",
         fix: "Find the workload or person behind the identity (source IP, user agent in the evidence). A workload missing a permission needs a Role granting `get` on that one secret (`resourceNames`); anything else: revoke the credential (`kubectl delete secret` for a service-account token secret, `az aks rotate-certs` for the admin certificate).",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         falco("Create Disallowed Pod"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Pod or workload create/update/patch by anyone but the platform with a container (regular, init or ephemeral) whose image matches none of the allowed images given in the audit configuration (exact references, or prefixes ending in `*` such as `myregistry.azurecr.io/*`). AKS's own images (mcr.microsoft.com/oss/…, /aks/…) are always allowed. Off (NOT_APPLICABLE) when no list is given, as Falco's rule is off by default.",
         why: "Images from unknown registries are how compromised or malicious code enters a cluster; a registry allowlist makes every exception visible.",
         fix: "Redeploy from an approved registry, or add the image to the list. Enforce the list on AKS with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images' (`az aks enable-addons --addons azure-policy`) and attach only your ACR (`az aks update --attach-acr`).",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9008"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create, update or patch of a DaemonSet (not its status) by an identity that is not a platform identity (AKS's own, Kubernetes' components, service accounts of the AKS add-on namespaces), in any namespace. Changes in kube-system by people are also reported by A022 (kube-system-change), and privileged or host-sharing pod templates by A005-A010: this rule is about the DaemonSet itself, which puts a pod on every node.",
         why: "A DaemonSet runs its pod on every node, including new ones: the shortest way from one identity with write access to code on the whole fleet (miners, node-level backdoors, log shippers that read every pod's files).",
         fix: "Confirm the DaemonSet is expected (a known agent, deployed by the usual pipeline) and delete it otherwise (`kubectl delete daemonset -n NS NAME`). Restrict `create`/`patch` on `daemonsets` to the deployment pipeline's identity, and enforce Pod Security admission `baseline` or `restricted` on application namespaces.",

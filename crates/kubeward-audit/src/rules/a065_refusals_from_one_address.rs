@@ -19,6 +19,8 @@ pub static META: CheckMeta = meta(
         RefStatic::mitre("T1069"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "20 or more refused requests (code 401, code 403 or an authorizer `forbid`, on the event that completes the request) from one source address within 60 seconds, whoever the users were. The source address is the last entry of sourceIPs (the one the API server saw; earlier entries come from headers the client writes). One finding event per burst: after a burst is reported, the count for that address starts again. The window and threshold are fixed. Bursts are counted within each input file, in the order of its events, and events without a parseable time or address are not counted; at most 10,000 addresses are followed at once (addresses beyond that, within one window, are not counted). A031 (forbidden-requests) reports each refusal by identity; this rule is the per-address view.",
         why: "Bursts of refusals from one place are what scanners, credential sprays and permission enumeration with stolen tokens look like (each attempt refused until one works), even when every attempt uses a different identity or none.",
         fix: "Identify the address (a pod, a node, an outside host) and stop the activity; if it is outside the cluster, restrict the API server to known ranges (`az aks update --api-server-authorized-ip-ranges`) or make the cluster private, and rotate any credential it used.",

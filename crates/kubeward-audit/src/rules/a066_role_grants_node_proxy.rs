@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9030"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create, update or patch of a Role or ClusterRole, by anyone but the platform, with a rule naming `nodes/proxy` (or `nodes/*`) in the core API group (or `*`), whatever the verbs. Rules granting every resource (`*`) are reported by A012 (wildcard-role) instead; the use of nodes/proxy is reported by A024 (node-proxy).",
         why: "nodes/proxy reaches the kubelet API of every node: it lists every pod and, with create (and with get over WebSocket), runs commands in any container without a pods/exec audit event. Monitoring agents usually need only nodes/metrics or nodes/stats.",
         fix: "Replace `nodes/proxy` with the narrower subresources the agent needs (`nodes/metrics`, `nodes/stats`), or drop it; keep the grant to a dedicated, audited agent service account.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9019"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create, update or patch of a RoleBinding or ClusterRoleBinding, by anyone but the platform, that binds one of Kubernetes' privileged built-in ClusterRoles (`admin`, `edit`, their aggregation roles `system:aggregate-to-admin` and `system:aggregate-to-edit`, the control-plane roles `system:kube-controller-manager`, `system:node` and `system:controller:*`), or that names the group `system:masters` as a subject. Bindings to `cluster-admin` are reported by A011 (cluster-admin-binding) and bindings to the anonymous or all-authenticated groups by A032 (binding-to-anonymous): a binding those rules report is not reported again here.",
         why: "`admin` and `edit` read every secret of the namespace (cluster-wide in a ClusterRoleBinding), run commands in its pods and create workloads under any service account there; the control-plane roles carry the powers of the components they are made for. A binding naming `system:masters`, whose members RBAC cannot restrict, marks an attempt to reach or imitate the local admin identity.",
         fix: "Delete the binding unless it is an approved grant (`kubectl delete rolebinding -n NS NAME`). Grant `view` or a narrow custom Role instead, and on AKS prefer Microsoft Entra ID groups with Azure RBAC roles assigned through PIM.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9006"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "A pods/exec request whose command is `tar` (as the first `command` parameter of the request URI, with or without a path), which is how `kubectl cp` works: `tar cf - PATH` streams files out of the container, `tar xf -` (with `m`, `--no-same-owner`…) unpacks files sent into it. The direction is given in the detail. Judged like A001 (pod-exec), which also reports the exec: once per request, at its start, whatever the stage fields the export kept.",
         why: "Copying out is a way to take data, credentials and source from a container without leaving a trace in the application's own logs (possible exfiltration); copying in drops tools or binaries into a running container.",
         fix: "Confirm the copy was expected and what was copied (the path is in the command). Restrict `create` and `get` on `pods/exec` to a break-glass group; for routine data transfers use volumes or object storage with their own access logs.",

@@ -15,6 +15,8 @@ pub static META: CheckMeta = meta(
         RefStatic::mitre("T1528"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Requests by a kubelet (`system:node:*`) or a kube-system service account, whatever their outcome, whose source address (the last entry of sourceIPs: the address the API server saw; earlier entries come from headers the client writes) is outside every range given with `--cluster-cidr` (repeatable: the node subnet, the pod CIDR, and any other range the cluster's own components call from). Loopback addresses count as inside. kube-controller-manager's own controllers (`*-controller`, the garbage collector and the other service accounts it runs as) are left out: their tokens stay in the control plane, which AKS runs outside the cluster's ranges. Events without a parseable source address are not judged. Without `--cluster-cidr` the rule is not applicable.",
         why: "These credentials live on nodes and in system pods. Used from another address, they have been copied out: a stolen kubelet certificate or kube-system token gives an attacker the cluster's own permissions from anywhere the API server is reachable.",
         fix: "Find the identity's credential and rotate it: for a kubelet, rotate the cluster certificates (`az aks rotate-certs`) and reimage the node; for a service account, delete its pods and any long-lived token Secret. Restrict the API server to known ranges (`az aks update --api-server-authorized-ip-ranges`) or make the cluster private.",

@@ -16,6 +16,8 @@ pub static META: CheckMeta = meta(
         ms("MS-TA9016"),
     ],
     CheckDoc {
+        bad: "",
+        good: "",
         what: "Successful create on serviceaccounts/token (TokenRequest) by a system or platform identity (a kube-system or AKS add-on service account, a control-plane component, a kubelet, any `system:` user that is not an application's service account) for a service account in a namespace that is not Kubernetes' or AKS's own (kube-system, kube-public, kube-node-lease and the AKS add-on namespaces). A kubelet requests the tokens of the pods it runs: its requests are left out when the logged body binds the token to a Pod, and also when the log has no body (AKS logs serviceaccounts at Metadata level), since nothing then tells them apart. Requests by other identities are reported by A019 (serviceaccount-token-request).",
         why: "Platform identities have no business minting tokens for application service accounts: a stolen kube-system or add-on token used this way turns into every application's permissions, under an identity that most reviews and rules skip.",
         fix: "Find which component made the request and why (the user agent and source address are in the evidence); rotate the requesting service account's credentials if it was not expected, and remove `create` on `serviceaccounts/token` from roles bound to system service accounts that do not need it.",

@@ -247,6 +247,8 @@ pub(crate) const fn meta(
     doc: CheckDoc,
 ) -> CheckMeta {
     CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code,
         name,
         title,

@@ -50,6 +50,8 @@ fn pod(name: &str, ns: &str) -> Value {
 }
 
 static TEST_CHECK: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N999",
     name: "test-node-check",
     title: "a node check",
@@ -59,6 +61,8 @@ static TEST_CHECK: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "",
         why: "",
         fix: "",

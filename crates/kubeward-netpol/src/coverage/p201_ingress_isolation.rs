@@ -6,6 +6,8 @@ use kubeward_inventory::Inventory;
 use crate::engine::{Analysis, Direction};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P201",
     name: "workload-not-isolated-ingress",
     title: "Workloads are isolated for ingress by a NetworkPolicy",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether at least one NetworkPolicy in the workload's namespace selects its pods with Ingress in its (effective) policyTypes.",
         why: "A pod that no policy selects for ingress accepts every connection in that direction: one compromised pod reaches it (or it reaches anything), and later allow rules elsewhere do not protect it. CIS AKS 5.4.4 asks for network policy enabled and set as appropriate.",
         fix: "Add a default-deny policy to the namespace (podSelector: {}, policyTypes: [Ingress]) and allow rules for the flows you need; `kubeward netpol generate PATH` writes them. On AKS the cluster needs a policy engine (az aks update --network-policy cilium|azure|calico).",

@@ -11,6 +11,8 @@ use super::object_source;
 use crate::engine::Analysis;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P203",
     name: "namespace-without-default-deny",
     title: "Every namespace with workloads has a default-deny policy for ingress and egress",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "NetworkPolicies with an empty podSelector (every pod of the namespace) that list Ingress / Egress in policyTypes.",
         why: "Without a catch-all policy, every new workload in the namespace starts fully open until someone writes a policy for it.",
         fix: "Apply per namespace: apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: <ns>}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}, plus an egress rule to kube-dns (UDP/TCP 53) — `kubeward netpol generate` prints them.",

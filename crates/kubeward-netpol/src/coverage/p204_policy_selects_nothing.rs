@@ -7,6 +7,8 @@ use super::object_source;
 use crate::engine::Analysis;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P204",
     name: "policy-selects-nothing",
     title: "Every NetworkPolicy selects some pods",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The pods each NetworkPolicy's podSelector matches in its namespace.",
         why: "A policy that selects nothing protects nothing: usually a label typo or a workload renamed, leaving the intended pods open.",
         fix: "Correct spec.podSelector to the labels of the pod template (kubectl get pods -n <ns> --show-labels), or delete the stale policy.",

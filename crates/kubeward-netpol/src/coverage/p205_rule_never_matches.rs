@@ -8,6 +8,8 @@ use crate::engine::{Analysis, Direction};
 use crate::model::PortRef;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P205",
     name: "rule-never-matches",
     title: "NetworkPolicy rules match some peer and port",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Each ingress/egress rule: whether its from/to selectors match any analysed pod (or it has ipBlocks or no peers), and whether its named ports exist on the pods they must resolve against.",
         why: "A rule that matches nothing allows nothing: the flow it was written for is blocked, or someone later widens another rule to make it work.",
         fix: "Fix the selector labels (namespaceSelector matches namespace labels such as kubernetes.io/metadata.name, podSelector matches pod template labels), use a separate peer entry for OR and one entry with both selectors for AND, and name container ports as the rule expects (containers[].ports[].name).",

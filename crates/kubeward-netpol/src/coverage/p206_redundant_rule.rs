@@ -7,6 +7,8 @@ use super::object_source;
 use crate::engine::{Analysis, Direction};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P206",
     name: "redundant-rule",
     title: "NetworkPolicy rules are not shadowed by broader rules of the same policy",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Pairs of rules in one policy and direction where one allows every peer and port the other allows (peers judged against the analysed pods and address ranges).",
         why: "A shadowed rule suggests the broader rule is wider than intended (for example a forgotten ports list), and it makes reviews harder.",
         fix: "Remove the redundant rule, or narrow the broader one (add ports, or a podSelector next to the namespaceSelector in the same peer entry).",

@@ -9,6 +9,8 @@ use crate::engine::Analysis;
 use crate::model::Level;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P207",
     name: "invalid-network-policy",
     title: "Network policies are valid",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy objects against the API's validation rules (CIDRs, except inside cidr, ports 1–65535, endPort, protocols, selector operators, peer combinations, ANP priorities).",
         why: "The API server rejects invalid policies, so the protection they describe does not exist in the cluster; two AdminNetworkPolicies with one priority make the outcome implementation-defined.",
         fix: "Correct the field named in the finding and validate with kubectl apply --dry-run=server -f <file>; give every AdminNetworkPolicy a distinct spec.priority.",

@@ -7,6 +7,8 @@ use super::object_source;
 use crate::engine::{Analysis, Engine};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P208",
     name: "admin-network-policy-not-enforced",
     title: "AdminNetworkPolicies are enforced by the cluster's policy engine",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "AdminNetworkPolicy and BaselineAdminNetworkPolicy objects (policy.networking.k8s.io/v1alpha1) with the selected engine.",
         why: "None of the AKS-managed engines (Azure NPM, Calico as managed by AKS, Azure CNI powered by Cilium) documents AdminNetworkPolicy support: the guardrails these objects describe are probably not applied, and the cluster behaves as if only NetworkPolicy existed.",
         fix: "Express cluster-wide guardrails as NetworkPolicies in every namespace (or CiliumClusterwideNetworkPolicy on Azure CNI powered by Cilium), enforced through Azure Policy or a GitOps baseline; keep ANPs only where the CNI implements them.",

@@ -7,6 +7,8 @@ use super::object_source;
 use crate::engine::Analysis;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P209",
     name: "policies-not-analysed",
     title: "All network policy kinds present are analysed",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Calico (projectcalico.org, crd.projectcalico.org), Cilium (cilium.io), Antrea, MultiNetworkPolicy and ClusterNetworkPolicy objects among the inputs.",
         why: "These policies change reachability (Calico tiers and Deny rules, Cilium deny rules and entities) in ways the NetworkPolicy analysis does not model: the reported connectivity is then neither an upper nor a lower bound.",
         fix: "Review these policies separately (calicoctl, cilium policy trace / Hubble), or express the same intent with Kubernetes NetworkPolicy where possible.",

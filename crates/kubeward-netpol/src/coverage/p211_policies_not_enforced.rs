@@ -9,6 +9,8 @@ use crate::engine::{Analysis, Engine};
 use crate::engine_fact::EngineBasis;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P211",
     name: "network-policy-engine-absent",
     title: "A policy engine enforces the cluster's NetworkPolicies",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The engine the analysis uses, where the inputs show it: `networkProfile.networkPolicy` of an AKS cluster body (`az aks show`, `--aks FILE`; `none` or absent means no engine), a node report's `NETWORK_POLICY` (empty means no engine), or the engine's DaemonSet in a snapshot (azure-npm, calico-node, cilium). FAIL when no engine runs and NetworkPolicies exist (the connectivity is then analysed as all allowed), INFO when no engine runs and there are no policies yet, PASS when an engine was found. Nothing is reported when the engine was named with `--engine` (except `--engine none`, a FAIL or INFO as above) or cannot be known (P210 then says what that means for ipBlocks).",
         why: "Without an engine the API server accepts NetworkPolicy objects and nothing applies them: every pod reaches every other pod and the internet, while the manifests suggest isolation.",
         fix: "Enable an engine on the cluster: `az aks update -g <resource-group> -n <cluster> --network-policy azure` (Azure NPM), or Azure CNI powered by Cilium: `az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium`. Then re-run the analysis with the cluster body or `--engine`.",

@@ -6,6 +6,8 @@ use kubeward_inventory::Value;
 use super::{CVE_2020_8554, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P103",
     name: "service-external-ips",
     title: "No Service sets externalIPs",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`spec.externalIPs` of every Service.",
         why: "Any user allowed to create or patch Services can set externalIPs and have kube-proxy capture cluster traffic to those addresses (man-in-the-middle, CVE-2020-8554); the field is rarely needed on AKS, which assigns load-balancer IPs itself.",
         fix: "Remove spec.externalIPs (use a LoadBalancer Service, with service.beta.kubernetes.io/azure-load-balancer-ipv4 for a fixed IP); block the field cluster-wide with the Azure Policy built-in \"Kubernetes cluster services should not use external IPs\" (az aks enable-addons --addons azure-policy, then assign it) or a ValidatingAdmissionPolicy.",

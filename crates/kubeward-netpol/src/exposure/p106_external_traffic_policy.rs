@@ -9,6 +9,8 @@ use crate::engine::{Direction, Engine};
 use crate::model::Peer;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P106",
     name: "external-traffic-policy-bypass",
     title: "Ingress NetworkPolicy applies to traffic arriving through LoadBalancer/NodePort Services",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`spec.externalTrafficPolicy` (default Cluster) of LoadBalancer and NodePort Services whose pods are isolated for ingress, with the policy engine in use.",
         why: "With Cluster, kube-proxy SNATs outside clients to a node address: ipBlock rules meant for client ranges see node IPs instead, and Azure NPM does not apply ingress policy to this traffic at all, so a deny-all policy does not block it.",
         fix: "Set spec.externalTrafficPolicy: Local on the Service (client IPs are kept and ingress policy sees them), filter sources with spec.loadBalancerSourceRanges, or move to Azure CNI powered by Cilium (az aks update --network-dataplane cilium), which enforces ingress policy on load-balancer traffic.",

@@ -6,6 +6,8 @@ use super::Ctx;
 use crate::conn::ConnSet;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P108",
     name: "egress-to-instance-metadata",
     title: "Workloads cannot reach the Azure instance metadata endpoint",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether a workload's egress policy allows connections to 169.254.169.254. Where several workloads of a namespace are selected by no egress policy at all, they are reported once, as the namespace, naming each.",
         why: "The instance metadata service (IMDS) hands out managed-identity tokens of the node (kubelet identity, and any identity assigned to the VM scale set): a pod that reaches it can act as the node in Azure.",
         fix: "Deny egress to 169.254.169.254/32 in every namespace (an egress rule with ipBlock cidr: 0.0.0.0/0 and except: [169.254.169.254/32]); use Microsoft Entra Workload ID for pods instead of node identities; on AKS the IMDS restriction feature (az aks update --enable-imds-restriction) blocks it for non-hostNetwork pods.",

@@ -40,6 +40,8 @@ cluster, so the upgrade (or `az vmss reimage`) also replaces a key that may have
 );
 
 pub static BOOTSTRAP_TOKEN: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N150",
     name: "bootstrap-token-readable",
     title: "The bootstrap kubeconfig's token is not readable by other users",
@@ -49,6 +51,8 @@ pub static BOOTSTRAP_TOKEN: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The file named by --bootstrap-kubeconfig (AKS: /var/lib/kubelet/bootstrap-kubeconfig): does it hold a \
 bootstrap token, and can users other than root read it (other-readable, or group-readable by a non-root group)?",
         why: "A bootstrap token can create certificate signing requests as a node: any local user who reads it can \
@@ -61,6 +65,8 @@ obtain node credentials (and on many clusters read secrets of pods scheduled to 
 };
 
 pub static AZURE_JSON_READABLE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N151",
     name: "azure-json-readable",
     title: "azure.json is not readable by other users",
@@ -70,6 +76,8 @@ pub static AZURE_JSON_READABLE: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "/etc/kubernetes/azure.json must not be readable by users other than root. The finding is high \
 severity when it holds a service principal secret (aadClientSecret).",
         why: "azure.json holds the node's cloud identity; with a service principal secret, anyone who reads it can act \
@@ -80,6 +88,8 @@ on the cluster's Azure resources.",
 };
 
 pub static SERVER_KEY_READABLE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N152",
     name: "kubelet-server-key-readable",
     title: "The kubelet's serving key is not readable by other users",
@@ -89,6 +99,8 @@ pub static SERVER_KEY_READABLE: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The kubelet's TLS private key (tlsPrivateKeyFile, or the rotated/self-signed key under the kubelet's \
 pki directory) must not be readable by users other than root.",
         why: "With the serving key a local user can impersonate the kubelet API to the API server and to monitoring.",

@@ -15,6 +15,8 @@ upgrade; fixing one node by hand does not last. Upgrade the node image so AKS wr
 self-managed nodes, set the mode/owner in the provisioning (kubeadm, image build) rather than by hand.";
 
 pub static KUBECONFIG_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N101",
     name: "kubelet-kubeconfig-permissions",
     title: "The kubelet kubeconfig file is not writable or readable beyond its owner",
@@ -29,6 +31,8 @@ pub static KUBECONFIG_MODE: CheckMeta = CheckMeta {
     profiles: AKS_ALL,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of the file named by the kubelet's --kubeconfig flag (AKS: /var/lib/kubelet/kubeconfig). \
 CIS AKS asks for 644 or stricter; CIS Kubernetes 1.12 asks for 600 or stricter.",
         why: "The kubeconfig holds the kubelet's client credentials; anyone who can change it can point the kubelet \
@@ -39,6 +43,8 @@ at another API server or steal its identity.",
 };
 
 pub static KUBECONFIG_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N102",
     name: "kubelet-kubeconfig-ownership",
     title: "The kubelet kubeconfig file is owned by root:root",
@@ -53,6 +59,8 @@ pub static KUBECONFIG_OWNER: CheckMeta = CheckMeta {
     profiles: AKS_ALL,
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of the file named by --kubeconfig.",
         why: "A non-root owner can rewrite the kubelet's credentials and API server address.",
         fix: MANAGED_FILE_FIX,
@@ -61,6 +69,8 @@ pub static KUBECONFIG_OWNER: CheckMeta = CheckMeta {
 };
 
 pub static AZURE_JSON_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N103",
     name: "azure-json-permissions",
     title: "azure.json is 644 or stricter",
@@ -73,6 +83,8 @@ pub static AZURE_JSON_MODE: CheckMeta = CheckMeta {
     profiles: &[CIS_AKS_1_8, CIS_AKS_1_7],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of /etc/kubernetes/azure.json, the cloud-provider configuration of an AKS node.",
         why: "azure.json names the subscription, resource group and identity and may hold a service principal \
 secret; a writable copy lets a local user redirect cloud-provider calls.",
@@ -82,6 +94,8 @@ secret; a writable copy lets a local user redirect cloud-provider calls.",
 };
 
 pub static AZURE_JSON_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N104",
     name: "azure-json-ownership",
     title: "azure.json is owned by root:root",
@@ -94,6 +108,8 @@ pub static AZURE_JSON_OWNER: CheckMeta = CheckMeta {
     profiles: &[CIS_AKS_1_8, CIS_AKS_1_7],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of /etc/kubernetes/azure.json.",
         why: "A non-root owner can read or replace the node's cloud credentials.",
         fix: MANAGED_FILE_FIX,
@@ -102,6 +118,8 @@ pub static AZURE_JSON_OWNER: CheckMeta = CheckMeta {
 };
 
 pub static CONFIG_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N105",
     name: "kubelet-config-file-permissions",
     title: "The kubelet configuration file is not writable beyond its owner",
@@ -114,6 +132,8 @@ pub static CONFIG_MODE: CheckMeta = CheckMeta {
     profiles: &[CIS_AKS_1_0, CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of the file named by the kubelet's --config flag and of its --config-dir drop-ins \
 (CIS AKS 1.0: 644 or stricter; CIS Kubernetes 1.12: 600 or stricter).",
         why: "Whoever can write the kubelet configuration can turn off authentication and authorization of the \
@@ -124,6 +144,8 @@ kubelet API at the next restart.",
 };
 
 pub static CONFIG_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N106",
     name: "kubelet-config-file-ownership",
     title: "The kubelet configuration file is owned by root:root",
@@ -136,6 +158,8 @@ pub static CONFIG_OWNER: CheckMeta = CheckMeta {
     profiles: &[CIS_AKS_1_0, CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of the --config file and its drop-ins.",
         why: "A non-root owner can change how the kubelet authenticates and authorizes requests.",
         fix: MANAGED_FILE_FIX,
@@ -144,6 +168,8 @@ pub static CONFIG_OWNER: CheckMeta = CheckMeta {
 };
 
 pub static SERVICE_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N107",
     name: "kubelet-service-file-permissions",
     title: "The kubelet service file and drop-ins are 600 or stricter",
@@ -153,6 +179,8 @@ pub static SERVICE_MODE: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of the kubelet systemd unit (kubelet.service) and every drop-in in kubelet.service.d.",
         why: "The unit decides the kubelet's command line; a writable unit lets a local user disable its security flags.",
         fix: MANAGED_FILE_FIX,
@@ -161,6 +189,8 @@ pub static SERVICE_MODE: CheckMeta = CheckMeta {
 };
 
 pub static SERVICE_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N108",
     name: "kubelet-service-file-ownership",
     title: "The kubelet service file and drop-ins are owned by root:root",
@@ -170,6 +200,8 @@ pub static SERVICE_OWNER: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of the kubelet systemd unit and its drop-ins.",
         why: "A non-root owner can rewrite the kubelet's command line.",
         fix: MANAGED_FILE_FIX,
@@ -178,6 +210,8 @@ pub static SERVICE_OWNER: CheckMeta = CheckMeta {
 };
 
 pub static CLIENT_CA_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N111",
     name: "client-ca-file-permissions",
     title: "The kubelet client CA file is 644 or stricter",
@@ -187,6 +221,8 @@ pub static CLIENT_CA_MODE: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of the CA bundle the kubelet uses to authenticate clients (authentication.x509.clientCAFile / --client-ca-file).",
         why: "Whoever can replace the client CA can mint certificates the kubelet accepts.",
         fix: MANAGED_FILE_FIX,
@@ -195,6 +231,8 @@ pub static CLIENT_CA_MODE: CheckMeta = CheckMeta {
 };
 
 pub static CLIENT_CA_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N112",
     name: "client-ca-file-ownership",
     title: "The kubelet client CA file is owned by root:root",
@@ -204,6 +242,8 @@ pub static CLIENT_CA_OWNER: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of the kubelet's client CA file.",
         why: "A non-root owner can replace the trust anchor of the kubelet API.",
         fix: MANAGED_FILE_FIX,

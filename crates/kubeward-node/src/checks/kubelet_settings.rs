@@ -27,7 +27,9 @@ macro_rules! meta {
             references: &[$($r),*],
             profiles: $profiles,
             kubeward_own: false,
-            doc: CheckDoc { what: $what, why: $why, fix: $fix, links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"] },
+            since: "0.1.0",
+            aliases: &[],
+            doc: CheckDoc { bad: "", good: "", what: $what, why: $why, fix: $fix, links: &["https://kubernetes.io/docs/reference/config-api/kubelet-config.v1beta1/"] },
         };
     };
 }

@@ -16,6 +16,8 @@ const LSM_LINKS: &[&str] = &[
 ];
 
 pub static APPARMOR: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N160",
     name: "node-apparmor",
     title: "A mandatory access control LSM (AppArmor) is active on the node",
@@ -25,6 +27,8 @@ pub static APPARMOR: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether AppArmor is enabled (/sys/module/apparmor/parameters/enabled) and how many profiles are loaded in \
 enforce and complain mode (/sys/kernel/security/apparmor/profiles). A node running SELinux instead is judged by N161.",
         why: "Without AppArmor, containerd applies no AppArmor profile to containers, and pods that ask for \
@@ -36,6 +40,8 @@ RuntimeDefault or Localhost AppArmor profiles are rejected by the kubelet.",
 };
 
 pub static SELINUX: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N161",
     name: "node-selinux",
     title: "SELinux mode of the node",
@@ -45,6 +51,8 @@ pub static SELINUX: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "SELinux mode from /sys/fs/selinux/enforce (enforcing, permissive) or its absence (disabled).",
         why: "A permissive SELinux logs but blocks nothing, which looks protected without being so.",
         fix: "On AKS the SELinux mode belongs to the node image (Azure Linux with OS Guard runs it enforcing); pick the \
@@ -54,6 +62,8 @@ OS SKU at node pool creation (`az aks nodepool add --os-sku ...`) and keep node 
 };
 
 pub static SECCOMP_SUPPORT: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N162",
     name: "node-seccomp-filter",
     title: "The kernel supports seccomp filters",
@@ -63,6 +73,8 @@ pub static SECCOMP_SUPPORT: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The Seccomp: line of the kubelet's /proc/<pid>/status (or /proc/self/status), plus Seccomp_filters and \
 /proc/sys/kernel/seccomp/actions_avail.",
         why: "Without seccomp filter support RuntimeDefault and Localhost seccomp profiles cannot be applied.",
@@ -73,6 +85,8 @@ Upgrade the node image (`az aks nodepool upgrade --node-image-only`) or reimage 
 };
 
 pub static SECCOMP_DEFAULT: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N163",
     name: "kubelet-seccomp-default",
     title: "The kubelet applies RuntimeDefault seccomp to pods that set no profile",
@@ -82,6 +96,8 @@ pub static SECCOMP_DEFAULT: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "seccompDefault / --seccomp-default (default false: pods without a seccompProfile run Unconfined).",
         why: "Unconfined containers can call every syscall, including those behind most container escapes.",
         fix: "On AKS (preview): register the feature `az feature register --namespace Microsoft.ContainerService --name \
@@ -93,6 +109,8 @@ Test workloads first. On self-managed clusters set seccompDefault: true in the K
 };
 
 pub static LOCALHOST_PROFILES: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N164",
     name: "seccomp-localhost-profiles",
     title: "Localhost seccomp profiles present on the node are valid",
@@ -102,6 +120,8 @@ pub static LOCALHOST_PROFILES: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Files under the kubelet's seccomp directory (<root-dir>/seccomp, AKS: /var/lib/kubelet/seccomp): the \
 profiles pods can name with seccompProfile type Localhost. Each must be a JSON object with an SCMP_ACT_ defaultAction.",
         why: "A pod naming a missing or invalid Localhost profile fails to start; profiles must exist on every node \

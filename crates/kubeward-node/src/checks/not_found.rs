@@ -7,6 +7,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity};
 
 pub static KUBELET_NOT_FOUND: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "K100",
     name: "kubelet-not-found",
     title: "A kubelet runs on the scanned host",
@@ -16,6 +18,8 @@ pub static KUBELET_NOT_FOUND: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`kubeward node` looks for a running kubelet in /proc (its comm name and argv). Without one there is no \
 node to assess: the scan reports this single finding and exits with code 2.",
         why: "Judging a machine that is not a Kubernetes node would produce a wall of meaningless FAILs.",

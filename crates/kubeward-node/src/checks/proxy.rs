@@ -16,6 +16,8 @@ the pod; AKS can also run without kube-proxy (Azure CNI powered by Cilium). On s
 kube-proxy DaemonSet's volume modes or its ConfigMap (metricsBindAddress: 127.0.0.1:10249).";
 
 pub static PROXY_KUBECONFIG_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N109",
     name: "proxy-kubeconfig-permissions",
     title: "The kube-proxy kubeconfig is 600 or stricter",
@@ -25,6 +27,8 @@ pub static PROXY_KUBECONFIG_MODE: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Mode of the file named by kube-proxy's --kubeconfig, read inside kube-proxy's own root filesystem.",
         why: "It holds kube-proxy's credentials, which can read every Service and Endpoint of the cluster.",
         fix: PROXY_FIX,
@@ -33,6 +37,8 @@ pub static PROXY_KUBECONFIG_MODE: CheckMeta = CheckMeta {
 };
 
 pub static PROXY_KUBECONFIG_OWNER: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N110",
     name: "proxy-kubeconfig-ownership",
     title: "The kube-proxy kubeconfig is owned by root:root",
@@ -42,6 +48,8 @@ pub static PROXY_KUBECONFIG_OWNER: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Owner of kube-proxy's --kubeconfig file.",
         why: "A non-root owner can swap kube-proxy's credentials.",
         fix: PROXY_FIX,
@@ -50,6 +58,8 @@ pub static PROXY_KUBECONFIG_OWNER: CheckMeta = CheckMeta {
 };
 
 pub static PROXY_METRICS_BIND: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N135",
     name: "proxy-metrics-localhost",
     title: "kube-proxy serves metrics on localhost only",
@@ -59,6 +69,8 @@ pub static PROXY_METRICS_BIND: CheckMeta = CheckMeta {
     profiles: &[CIS_K8S_1_12],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "kube-proxy --metrics-bind-address / metricsBindAddress (default 127.0.0.1:10249).",
         why: "Metrics on all interfaces expose cluster networking details to anything that can reach the node.",
         fix: PROXY_FIX,

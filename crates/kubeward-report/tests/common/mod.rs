@@ -10,6 +10,8 @@ use kubeward_core::{
 
 const fn doc(what: &'static str, why: &'static str, fix: &'static str) -> CheckDoc {
     CheckDoc {
+        bad: "",
+        good: "",
         what,
         why,
         fix,
@@ -18,6 +20,8 @@ const fn doc(what: &'static str, why: &'static str, fix: &'static str) -> CheckD
 }
 
 pub static ANON: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N105",
     name: "kubelet-anonymous-auth",
     title: "Kubelet rejects anonymous requests",
@@ -27,6 +31,8 @@ pub static ANON: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Whether the kubelet's HTTPS endpoint accepts requests without credentials.",
         why: "Anonymous access to the kubelet API exposes pod logs, exec and node metrics to anyone who can reach port 10250.",
         fix: "Create the node pool with a custom kubelet configuration that keeps anonymous auth off:\n  az aks nodepool add ... --kubelet-config kubeletconfig.json",
@@ -35,6 +41,8 @@ pub static ANON: CheckMeta = CheckMeta {
 };
 
 pub static READ_ONLY_PORT: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N110",
     name: "kubelet-read-only-port",
     title: "Kubelet read-only port is disabled",
@@ -51,6 +59,8 @@ pub static READ_ONLY_PORT: CheckMeta = CheckMeta {
 };
 
 pub static KUBECONFIG_MODE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "N121",
     name: "kubelet-kubeconfig-permissions",
     title: "Kubelet kubeconfig file permissions are 600 or stricter",
@@ -67,6 +77,8 @@ pub static KUBECONFIG_MODE: CheckMeta = CheckMeta {
 };
 
 pub static PRIVILEGED: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W201",
     name: "privileged-container",
     title: "Containers do not run privileged",
@@ -86,6 +98,8 @@ pub static PRIVILEGED: CheckMeta = CheckMeta {
 };
 
 pub static TOKEN_AUTOMOUNT: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W215",
     name: "service-account-token-automount",
     title: "Service account tokens are mounted only where needed",
@@ -102,6 +116,8 @@ pub static TOKEN_AUTOMOUNT: CheckMeta = CheckMeta {
 };
 
 pub static NETPOL_MISSING: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "P301",
     name: "namespace-without-network-policy",
     title: "Every namespace has a NetworkPolicy",
@@ -118,6 +134,8 @@ pub static NETPOL_MISSING: CheckMeta = CheckMeta {
 };
 
 pub static AUDIT_EXEC: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "A410",
     name: "exec-into-pod",
     title: "Interactive exec into pods",
@@ -134,6 +152,8 @@ pub static AUDIT_EXEC: CheckMeta = CheckMeta {
 };
 
 pub static AKS_LOCAL_ACCOUNTS: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "Z520",
     name: "aks-local-accounts-disabled",
     title: "Local accounts are disabled",
@@ -150,6 +170,8 @@ pub static AKS_LOCAL_ACCOUNTS: CheckMeta = CheckMeta {
 };
 
 pub static SECCOMP_PROFILE: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S610",
     name: "seccomp-profile-lint",
     title: "Seccomp profiles deny by default",

@@ -7,6 +7,8 @@ use super::pod_checks::{added_capabilities, container_flag};
 use crate::ctx::{Ctx, container_label, is_windows};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W424",
     name: "allow-privilege-escalation",
     title: "Containers do not allow privilege escalation",
@@ -21,6 +23,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The effective privilege-escalation setting of every init, regular and ephemeral container. Only an explicit `allowPrivilegeEscalation: false` sets the kernel's `no_new_privs` flag; when the field is absent the runtime leaves escalation allowed. A privileged container or one that adds `CAP_SYS_ADMIN` always allows it (the API rejects `false` together with either). Windows pods are not applicable.",
         why: "Without `no_new_privs`, a process can gain privileges through setuid/setgid binaries or file capabilities inside the image, turning an application compromise into root in the container.",
         fix: "Set `securityContext.allowPrivilegeEscalation: false` on every container (including init containers), and do not run privileged or add SYS_ADMIN. Enforce with `kubectl label namespace NS pod-security.kubernetes.io/enforce=restricted` or the Azure Policy built-in \"Kubernetes clusters should not allow container privilege escalation\".",

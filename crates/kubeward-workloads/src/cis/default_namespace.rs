@@ -8,6 +8,8 @@ use kubeward_inventory::Object;
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W460",
     name: "default-namespace-used",
     title: "The default namespace is not used",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Workloads, Services, Ingresses, ConfigMaps, Secrets, ServiceAccounts, Roles and RoleBindings in the `default` namespace (the `kubernetes` Service, the `kube-root-ca.crt` ConfigMap and the `default` ServiceAccount that Kubernetes itself creates are ignored). An object without `metadata.namespace` is MANUAL: it lands in whatever namespace the applying context uses, `default` unless set, so the CIS verdict depends on where it is applied.",
         why: "Everything in `default` shares one security boundary: RBAC, NetworkPolicies, Pod Security labels and quotas cannot tell the applications apart, and `default` is where anything applied without a namespace ends up.",
         fix: "Create a namespace per application or team (`kubectl create namespace NAME`), move the objects there (set `metadata.namespace` in the manifests, or `helm install -n NAME`), and label it for Pod Security. Restrict `default` with a deny-all NetworkPolicy and the Azure Policy built-in \"Kubernetes clusters should not use the default namespace\".",

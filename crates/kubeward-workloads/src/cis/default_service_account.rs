@@ -8,6 +8,8 @@ use crate::ctx::Ctx;
 use crate::rbac::SubjectKind;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W404",
     name: "default-service-account-used",
     title: "Default service accounts are not actively used",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Three uses of a namespace's `default` ServiceAccount: workloads that run as it (no `serviceAccountName`, or `default`) with its token mounted; RoleBindings and ClusterRoleBindings that grant it permissions; and `default` ServiceAccount objects that do not set `automountServiceAccountToken: false`. The pod's `automountServiceAccountToken` takes precedence over the ServiceAccount's.",
         why: "Every pod that names no service account runs as `default`. Permissions granted to it are silently shared by all those pods, and its token in each of them is a credential an attacker inside any one of them can use.",
         fix: "Create one ServiceAccount per workload and set `spec.template.spec.serviceAccountName`; grant permissions only to those. Patch each namespace's default account: `kubectl patch serviceaccount default -n NS -p '{\"automountServiceAccountToken\": false}'`. On AKS, Azure Workload Identity federates a dedicated ServiceAccount (never `default`) with a managed identity.",

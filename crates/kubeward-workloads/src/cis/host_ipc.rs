@@ -6,6 +6,8 @@ use super::pod_checks::{per_pod, pod_flag};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W422",
     name: "host-ipc",
     title: "Containers do not share the host IPC namespace",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`spec.hostIPC` of every workload's pod template (and of bare Pods).",
         why: "With `hostIPC: true` the pod's containers share the host's IPC namespace: shared memory and message queues of host processes and of other host-IPC pods can be read and written.",
         fix: "Remove `hostIPC: true` from the pod template. Enforce it with `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or the Azure Policy built-in \"Kubernetes cluster containers should not share host process ID or host IPC namespace\" / \"should only use approved host network and port list\" through the AKS Azure Policy add-on.",

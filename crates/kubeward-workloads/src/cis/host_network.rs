@@ -6,6 +6,8 @@ use super::pod_checks::{per_pod, pod_flag};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W423",
     name: "host-network",
     title: "Containers do not share the host network namespace",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`spec.hostNetwork` of every workload's pod template (and of bare Pods).",
         why: "With `hostNetwork: true` the pod's containers share the node's network namespace: it can bind node ports, sniff node traffic, reach services listening on localhost of the node (such as the kubelet's local endpoints) and bypass NetworkPolicies.",
         fix: "Remove `hostNetwork: true` from the pod template. Enforce it with `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or the Azure Policy built-in \"Kubernetes cluster containers should not share host process ID or host IPC namespace\" / \"should only use approved host network and port list\" through the AKS Azure Policy add-on.",

@@ -10,6 +10,8 @@ use kubeward_inventory::{Object, is_workload};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W440",
     name: "namespace-without-network-policy",
     title: "Every namespace has a network policy",
@@ -22,6 +24,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Each namespace in the inputs (Namespace objects and namespaces workloads name) for at least one policy that applies there: a Kubernetes NetworkPolicy, a Calico NetworkPolicy (`projectcalico.org` or `crd.projectcalico.org`) or a Cilium CiliumNetworkPolicy in the namespace, or a cluster-wide Calico GlobalNetworkPolicy, CiliumClusterwideNetworkPolicy or AdminNetworkPolicy (which may still exclude the namespace through its selector: read the note).",
         why: "Without any policy every pod accepts traffic from every pod in the cluster and may connect anywhere: one compromised pod can reach every database and internal API, and exfiltrate freely.",
         fix: "Enable a network policy engine (`az aks create/update --network-policy azure|calico|cilium`) and add at least a default-deny policy per namespace: `kind: NetworkPolicy`, `spec: {podSelector: {}, policyTypes: [Ingress, Egress]}`, then allow the flows each application needs (`kubeward netpol generate` can propose them).",

@@ -10,6 +10,8 @@ use kubeward_inventory::{Object, is_workload};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W425",
     name: "namespace-pod-security-enforced",
     title: "Namespaces enforce a Pod Security level at admission",
@@ -25,6 +27,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The `pod-security.kubernetes.io/enforce` label of every namespace in the inputs (Namespace objects and namespaces workloads name). `baseline` stops privileged, hostPID, hostIPC and hostNetwork pods; `restricted` also stops privilege escalation. A namespace without the label, or at `privileged`, admits all of them. The Azure Policy add-on can enforce the same through Gatekeeper, which manifests do not show: hence MANUAL (a person confirms), not FAIL.",
         why: "CIS AKS 4.2 asks to minimise the admission of privileged and host-namespace pods: checking the workloads that exist today (W420-W424) is not enough if anyone can create a new one tomorrow.",
         fix: "Label each application namespace: `kubectl label namespace NS pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest` (or `baseline` first; `kubeward pss` shows which workloads each level would reject). Alternatively assign the Azure Policy initiative \"Kubernetes cluster pod security baseline standards for Linux-based workloads\" with the AKS Azure Policy add-on.",

@@ -6,6 +6,8 @@ use super::pod_checks::{container_flag, per_container};
 use crate::ctx::{Ctx, container_label};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W420",
     name: "privileged-container",
     title: "No container runs privileged",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`securityContext.privileged` of every init, regular and ephemeral container of every workload (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs, ReplicaSets, ReplicationControllers, Argo Rollouts).",
         why: "A privileged container has every capability, every device of the host and no seccomp or AppArmor confinement: it is root on the node.",
         fix: "Remove `privileged: true` and add only the capabilities needed. Enforce it: `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or assign the Azure Policy built-in \"Kubernetes cluster should not allow privileged containers\" with the AKS Azure Policy add-on (`az aks enable-addons --addons azure-policy`).",

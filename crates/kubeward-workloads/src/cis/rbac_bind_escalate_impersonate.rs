@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W406",
     name: "rbac-bind-escalate-impersonate",
     title: "Bind, escalate and impersonate permissions are limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Bindings that grant `bind` or `escalate` on roles/clusterroles, or `impersonate` on users, groups, service accounts, uids or user extras.",
         why: "`escalate` lets a subject write roles with permissions it does not hold, `bind` lets it bind roles it does not hold, and `impersonate` lets it act as another user or group (for example `system:masters`): each is a direct path to cluster-admin.",
         fix: "Remove these verbs from every role bound to people or workloads that do not administer RBAC. Where a controller truly needs `bind`, restrict it with `resourceNames` to the roles it may hand out. On AKS manage administrators through Microsoft Entra ID groups (`az aks update --enable-aad --aad-admin-group-object-ids ...`) instead of impersonation.",

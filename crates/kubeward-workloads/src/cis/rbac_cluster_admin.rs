@@ -8,6 +8,8 @@ use crate::ctx::Ctx;
 use crate::rbac::Binding;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W400",
     name: "rbac-cluster-admin-binding",
     title: "The cluster-admin role is only used where required",
@@ -21,6 +23,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Every RoleBinding and ClusterRoleBinding to the `cluster-admin` ClusterRole, or to any role whose (aggregated) rules grant every verb on every resource of every API group. On objects read from a cluster, Kubernetes' bootstrap binding of `cluster-admin` to `system:masters` and AKS's own bindings are platform-managed (by their labels): reported, marked, not failing the run.",
         why: "cluster-admin can do anything to any object, including reading every Secret and granting itself more. A ClusterRoleBinding to it is full control of the cluster; a RoleBinding to it is full control of that namespace.",
         fix: "Bind people to `admin`/`edit`/`view` (or narrower roles) per namespace instead. On AKS give cluster administration to a Microsoft Entra ID group (`az aks update -g RG -n CLUSTER --enable-aad --aad-admin-group-object-ids GROUP_ID`), disable local accounts (`az aks update --disable-local-accounts`) and delete the extra bindings (`kubectl delete clusterrolebinding NAME`).",

@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W407",
     name: "rbac-create-persistent-volumes",
     title: "Access to create PersistentVolumes is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "ClusterRoleBindings (PersistentVolumes are cluster-scoped) that grant `create` on `persistentvolumes`.",
         why: "A PersistentVolume can be a `hostPath` volume: whoever creates one and a claim for it mounts any directory of the node into a pod, bypassing the pod-level hostPath restrictions.",
         fix: "Let only the CSI provisioners create PersistentVolumes; users request storage through PersistentVolumeClaims and StorageClasses (AKS ships `managed-csi` and `azurefile-csi`). Remove `create` on `persistentvolumes` from other cluster roles.",

@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W403",
     name: "rbac-create-pods",
     title: "Access to create pods is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Every binding (aggregated ClusterRoles resolved) that grants `create` on `pods`.",
         why: "Whoever can create a pod can run it as any service account of the namespace (and read its token), mount any Secret or ConfigMap of the namespace, and - where Pod Security admission does not stop it - run privileged or on the host network, which is node takeover.",
         fix: "Grant `create` on pods only to controllers and CI identities that need it, in their own namespace (RoleBinding, not ClusterRoleBinding). Enforce Pod Security admission (`kubectl label ns NS pod-security.kubernetes.io/enforce=baseline` or `restricted`) or the AKS Azure Policy add-on so a pod creator cannot escalate to the node.",

@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W409",
     name: "rbac-csr-approval",
     title: "Access to approve certificate signing requests is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "ClusterRoleBindings that grant update/patch on `certificatesigningrequests/approval` or `approve` on `signers` (both are needed to approve; either alone is reported).",
         why: "Approving a CSR for the `kubernetes.io/kube-apiserver-client` signer issues a client certificate for any user or group, including `system:masters`; such certificates cannot be revoked before they expire.",
         fix: "Keep CSR approval with the control plane's own approvers. Remove `certificatesigningrequests/approval` and `signers` `approve` from other roles, or restrict `signers` with `resourceNames` to a signer that cannot issue API client certificates.",

@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W408",
     name: "rbac-nodes-proxy",
     title: "Access to the proxy sub-resource of nodes is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "ClusterRoleBindings that grant any verb on `nodes/proxy`.",
         why: "`nodes/proxy` reaches the kubelet API through the API server: with it a subject can run commands in any container of the node (`/exec`, `/run`) and read pod logs, and such requests bypass admission control and are poorly audited.",
         fix: "Remove `nodes/proxy` from cluster roles bound to users and workloads; monitoring agents need `nodes/metrics` or `nodes/stats`, not `nodes/proxy`. On AKS use Container Insights or managed Prometheus, which need no custom `nodes/proxy` grant.",

@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W411",
     name: "rbac-service-account-token-create",
     title: "Access to create service account tokens is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Bindings that grant `create` on `serviceaccounts/token`.",
         why: "Creating a token for a service account lets a subject act as that service account for as long as the token lives (up to the maximum expiry), inheriting all of its permissions.",
         fix: "Remove `create` on `serviceaccounts/token` from roles bound to users and workloads; pods get their own projected tokens without it. Restrict any remaining grant with `resourceNames` and a RoleBinding in one namespace.",

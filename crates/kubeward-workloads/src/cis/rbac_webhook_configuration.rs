@@ -6,6 +6,8 @@ use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W410",
     name: "rbac-webhook-configuration",
     title: "Access to webhook configuration objects is limited",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "ClusterRoleBindings that grant create, update, patch or delete on validating or mutating webhook configurations.",
         why: "A mutating webhook sees and can rewrite every object admitted (inject containers, read Secrets as they are written); deleting a validating webhook turns off policy enforcement such as Gatekeeper/Azure Policy.",
         fix: "Restrict these verbs to the operators that own their webhooks, with `resourceNames` for their own configuration objects. On AKS the Azure Policy add-on manages its own webhooks; no user role needs them.",

@@ -6,6 +6,8 @@ use kubeward_inventory::Object;
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W402",
     name: "rbac-wildcard-rules",
     title: "Roles and ClusterRoles use no wildcards",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Each rule of every Role and ClusterRole (its own rules, not those it aggregates) for `*` in `verbs`, `resources` or `apiGroups`.",
         why: "A wildcard grants everything that exists now and everything added later: new verbs, subresources such as `pods/exec` or `nodes/proxy`, and the resources of every CRD installed afterwards.",
         fix: "List the verbs, API groups and resources the role needs explicitly (`kubectl create role NAME --verb=get,list --resource=pods --dry-run=client -o yaml` prints a starting point) and apply the edited manifest.",

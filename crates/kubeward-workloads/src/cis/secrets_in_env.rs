@@ -7,6 +7,8 @@ use super::pod_checks::per_pod;
 use crate::ctx::{Ctx, container_label};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W450",
     name: "secrets-in-env-vars",
     title: "Secrets are mounted as files, not passed as environment variables",
@@ -20,6 +22,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "`env[].valueFrom.secretKeyRef` and `envFrom[].secretRef` in every init, regular and ephemeral container.",
         why: "Environment variables leak: they are inherited by every child process, printed by crash handlers and debug endpoints, visible in `/proc/PID/environ` to anything sharing the PID namespace, and never updated when the Secret rotates.",
         fix: "Mount the Secret as a volume (`volumes[].secret` plus a `volumeMount`, read-only) and read the file. On AKS the Secrets Store CSI driver with Azure Key Vault (`az aks enable-addons --addons azure-keyvault-secrets-provider`) mounts Key Vault secrets as files directly.",

@@ -8,6 +8,8 @@ use kubeward_inventory::{Container, PodTemplate};
 use crate::ctx::{Ctx, container_label, is_windows};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W461",
     name: "security-context-applied",
     title: "Pods and containers apply a hardening security context",
@@ -21,6 +23,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "For every init, regular and ephemeral container, the effective values (container field over pod field) of: `runAsNonRoot: true` (or a non-zero `runAsUser`), `readOnlyRootFilesystem: true` and `capabilities.drop` containing `ALL`. Privilege escalation and seccomp are judged by their own checks (W424, W462). Windows pods are not applicable.",
         why: "Containers run as root with a writable filesystem and the runtime's default capability set unless told otherwise; each of these settings removes a step an attacker needs after compromising the application.",
         fix: "Add to the pod template: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` and to each container `securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}` (mount an `emptyDir` where the application writes). Enforce with `pod-security.kubernetes.io/enforce=restricted` on the namespace.",

@@ -6,6 +6,8 @@ use super::service_account::{Decided, service_account_of, token_mount};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W405",
     name: "service-account-token-automount",
     title: "Service account tokens are only mounted where necessary",
@@ -19,6 +21,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8", "cis-aks-1.7"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "For every workload, whether its service account token is mounted, and who decided: the pod's `automountServiceAccountToken` (which wins), else the ServiceAccount's, else the Kubernetes default (mounted). A token mounted only by default fails; an explicit `true` is taken as a deliberate need and passes with a note.",
         why: "A mounted token lets anything running in the container call the API server as the service account. Most applications never talk to the API server; for them the token is only something to steal.",
         fix: "Set `automountServiceAccountToken: false` in the pod template (`spec.template.spec`) of workloads that do not call the Kubernetes API, or on their ServiceAccount. Workloads that need it should say `true` explicitly. Azure Workload Identity injects its own projected token and does not need the automounted one.",

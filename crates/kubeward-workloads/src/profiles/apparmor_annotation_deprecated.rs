@@ -6,6 +6,8 @@ use super::{APPARMOR_ANNOTATION_PREFIX, Layer, annotation_evidence, effective_ap
 use crate::ctx::{Ctx, container_label};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W474",
     name: "apparmor-annotation-deprecated",
     title: "AppArmor is set with the securityContext field, not the deprecated annotation",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Pod templates with `container.apparmor.security.beta.kubernetes.io/<container>` annotations; the note says whether the annotation decides the container's profile or a field overrides it.",
         why: "The annotation is deprecated since Kubernetes 1.30. The kubelet still falls back to it, but since 1.34 the API server no longer mirrors fields into annotations, so policies and tools that read only one of the two disagree about what runs; an annotation naming a container that does not exist is silently useless.",
         fix: "Move the setting to `securityContext.appArmorProfile` of the container (`{type: RuntimeDefault}` or `{type: Localhost, localhostProfile: NAME}`) and delete the annotation.",

@@ -7,6 +7,8 @@ use super::{apparmor_missing_on, effective_apparmor};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W471",
     name: "apparmor-localhost-profile-missing",
     title: "Localhost AppArmor profiles referenced by pods are loaded on the nodes",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Every container whose AppArmor profile (container field, container annotation or pod field) is `Localhost`, against the profiles loaded on each node given with `--node-report`. Without node reports the check is MANUAL.",
         why: "Since Kubernetes 1.24 the kubelet no longer checks that the profile is loaded: containerd fails container creation (`apparmor profile not found`) on nodes without it. AppArmor profiles live in the kernel, so a rebooted, reimaged or new node has none of the custom ones.",
         fix: "Load the profile on every node with a DaemonSet (`apparmor_parser -r`) or the Security Profiles Operator (`kubeward profiles install` prints both), then re-run `kubeward node -o json` and pass the reports with `--node-report`.",

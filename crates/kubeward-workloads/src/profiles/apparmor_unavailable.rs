@@ -8,6 +8,8 @@ use super::effective_apparmor;
 use crate::ctx::{Ctx, container_label};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W472",
     name: "apparmor-unavailable-on-node",
     title: "Pods that require AppArmor only run where AppArmor is enabled",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Workloads with a container whose AppArmor request is anything but Unconfined (RuntimeDefault included), against each node given with `--node-report` whose AppArmor is disabled. Evaluated only when node reports are given.",
         why: "The kubelet rejects such pods on a node without AppArmor (`Cannot enforce AppArmor: AppArmor is not enabled on the host`). On AKS this is the case of Azure Linux 3 node images before 2025-11 and of SELinux-based images: the same manifest runs on Ubuntu pools and fails there.",
         fix: "Schedule the workload only on node pools with AppArmor (a `nodeSelector` on `kubernetes.azure.com/os-sku: Ubuntu`, or upgrade the Azure Linux node image: `az aks nodepool upgrade --node-image-only`), or drop the AppArmor request for pools that use SELinux.",

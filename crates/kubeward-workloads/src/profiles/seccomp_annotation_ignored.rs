@@ -6,6 +6,8 @@ use super::{SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION, annotat
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W473",
     name: "seccomp-annotation-ignored",
     title: "No pod relies on the removed seccomp annotations",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Pod templates carrying `seccomp.security.alpha.kubernetes.io/pod` or `container.seccomp.security.alpha.kubernetes.io/<container>` annotations.",
         why: "The kubelet stopped reading these annotations in Kubernetes 1.25 and the API server stopped turning them into fields in 1.27; every supported AKS version is newer. A pod that asks for `runtime/default` this way actually runs Unconfined (unless the node's seccompDefault is on), while reviewers believe it is confined.",
         fix: "Replace the annotation with the field: `spec.securityContext.seccompProfile: {type: RuntimeDefault}` (or `{type: Localhost, localhostProfile: PATH}` for `localhost/PATH`), per container if the annotation was per container, and delete the annotation.",

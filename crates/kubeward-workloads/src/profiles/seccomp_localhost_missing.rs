@@ -7,6 +7,8 @@ use super::{effective_seccomp, seccomp_missing_on};
 use crate::ctx::Ctx;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W470",
     name: "seccomp-localhost-profile-missing",
     title: "Localhost seccomp profiles referenced by pods exist on the nodes",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Every container whose effective seccomp profile is `Localhost`, against the Localhost profiles each node given with `--node-report` has under the kubelet's seccomp root. Without node reports the check is MANUAL: the file must be verified on every node the pod can land on.",
         why: "The kubelet does not check that the file exists: the runtime fails container creation (`CreateContainerError`, `cannot load seccomp profile`) on any node without it — typically new nodes from scale-out, upgrades or reimages.",
         fix: "Install the profile on every node before the pods that use it: a DaemonSet that writes it under `/var/lib/kubelet/seccomp/` or the Security Profiles Operator (`kubeward profiles install` prints both). Re-run `kubeward node -o json` on the nodes and pass the reports with `--node-report`.",

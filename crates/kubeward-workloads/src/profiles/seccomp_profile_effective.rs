@@ -6,6 +6,8 @@ use super::{Layer, Requested, effective_seccomp};
 use crate::ctx::{Ctx, container_label, is_windows};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W462",
     name: "seccomp-profile-effective",
     title: "Every container runs with a seccomp profile",
@@ -19,6 +21,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &["cis-aks-1.8"],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "The seccomp profile each init, regular and ephemeral container really gets: Unconfined if privileged; else the container's `securityContext.seccompProfile`; else the pod's; else the node's kubelet `seccompDefault` (read from `--node-report`; without one, the kubelet and AKS default applies: off, so Unconfined). The old `seccomp.security.alpha.kubernetes.io` annotations are ignored (no effect since Kubernetes 1.25/1.27).",
         why: "An unconfined container can call every system call the kernel offers, including the rarely needed ones behind most container-escape exploits (unshare, keyctl, bpf, userfaultfd…). RuntimeDefault blocks them at almost no compatibility cost.",
         fix: "Set `securityContext: {seccompProfile: {type: RuntimeDefault}}` in the pod template (or `Localhost` with a tested profile). To cover every pod of a node pool, enable the kubelet default on AKS with a custom node configuration: `az aks nodepool add/update ... --kubelet-config linuxkubeletconfig.json` containing `{\"seccompDefault\": \"RuntimeDefault\"}`.",

@@ -7,6 +7,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W114",
     name: "pss-allow-privilege-escalation",
     title: "Pod Security (restricted): privilege escalation is disabled",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.allowPrivilegeEscalation is explicitly false on every init, regular and ephemeral container (policy v1.8+; pods with spec.os.name: windows are exempt from v1.25). Unset means true.",
         why: "Without no_new_privs a process can gain privileges through setuid binaries or file capabilities inside the image.",
         fix: "Add `securityContext.allowPrivilegeEscalation: false` to every container, init containers included.",

@@ -9,6 +9,8 @@ use super::{PodView, Violation};
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W107",
     name: "pss-apparmor-profile",
     title: "Pod Security: AppArmor is not disabled",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.appArmorProfile.type (pod and containers) is unset, RuntimeDefault or Localhost, and every `container.apparmor.security.beta.kubernetes.io/*` annotation is empty, `runtime/default` or `localhost/<profile>`.",
         why: "`Unconfined` removes the AppArmor policy that stops a compromised container from writing to /proc and /sys or mounting filesystems.",
         fix: "Remove the Unconfined profile; set `securityContext.appArmorProfile.type: RuntimeDefault` (AKS Ubuntu nodes load the runtime default profile). Replace the beta annotations with the field.",

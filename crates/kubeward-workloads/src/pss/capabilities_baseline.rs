@@ -24,6 +24,8 @@ pub(super) const ALLOWED: &[&str] = &[
 ];
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W103",
     name: "pss-capabilities-baseline",
     title: "Pod Security: only default capabilities are added",
@@ -33,6 +35,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.capabilities.add of every container lists only AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID or SYS_CHROOT.",
         why: "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE each give a container a path to the host kernel or to other pods' traffic.",
         fix: "Remove the extra capabilities from `securityContext.capabilities.add`; prefer `drop: [\"ALL\"]` plus the one capability needed. Enforce with `pod-security.kubernetes.io/enforce=baseline` on the namespace.",

@@ -8,6 +8,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation, containers_phrase, quoted};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W118",
     name: "pss-capabilities-restricted",
     title: "Pod Security (restricted): drop ALL capabilities",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.capabilities.drop contains \"ALL\" (exactly; \"all\" does not count) and capabilities.add holds nothing but NET_BIND_SERVICE, on every container (policy v1.22+; Windows pods exempt from v1.25).",
         why: "The runtime's default capabilities (NET_RAW, CHOWN, DAC_OVERRIDE, …) are enough for ARP spoofing inside the node network and for several escape chains; restricted workloads need none of them.",
         fix: "Add `securityContext.capabilities.drop: [\"ALL\"]` to every container; add back only `NET_BIND_SERVICE` if the process binds a port below 1024.",

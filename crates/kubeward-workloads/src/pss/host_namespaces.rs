@@ -7,6 +7,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W101",
     name: "pss-host-namespaces",
     title: "Pod Security: host namespaces are not shared",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "spec.hostNetwork, spec.hostPID and spec.hostIPC are unset or false.",
         why: "A pod in the node's network namespace can reach node-local services (kubelet, IMDS on AKS) and sniff traffic; in the PID namespace it sees and signals every process on the node; in the IPC namespace it reads shared memory of other workloads.",
         fix: "Remove hostNetwork/hostPID/hostIPC from the pod template. Node agents that truly need them belong in a dedicated namespace labelled `pod-security.kubernetes.io/enforce=privileged`; everywhere else enforce `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline` (or the AKS Azure Policy baseline initiative).",

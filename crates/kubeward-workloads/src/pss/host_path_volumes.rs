@@ -7,6 +7,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation, plural, quoted};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W104",
     name: "pss-host-path-volumes",
     title: "Pod Security: no hostPath volumes",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "No entry of spec.volumes has a hostPath source.",
         why: "A hostPath volume exposes the node's filesystem: the container runtime socket, kubelet credentials under /var/lib/kubelet, or /etc — writable ones are a direct node takeover.",
         fix: "Replace hostPath with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim (Azure Disk/Files CSI on AKS). Node agents that need host files go in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",

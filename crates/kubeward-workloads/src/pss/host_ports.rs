@@ -6,6 +6,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W105",
     name: "pss-host-ports",
     title: "Pod Security: no host ports",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "ports[*].hostPort is unset or 0 on every container.",
         why: "A hostPort opens the port on the node's address, bypassing Services and most NetworkPolicy setups, and exposes the pod wherever the node is reachable.",
         fix: "Remove hostPort and expose the pod through a Service (ClusterIP, or an internal LoadBalancer on AKS). Enforce `pod-security.kubernetes.io/enforce=baseline` on the namespace.",

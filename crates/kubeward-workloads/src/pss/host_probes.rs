@@ -7,6 +7,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W106",
     name: "pss-host-probes-and-lifecycle",
     title: "Pod Security: probes and lifecycle hooks do not set a host",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "httpGet.host and tcpSocket.host are unset or empty in liveness, readiness and startup probes and in postStart/preStop lifecycle handlers (policy v1.34 and later).",
         why: "The kubelet runs probes and HTTP/TCP hooks from the node. A host field lets a pod make the kubelet connect to arbitrary addresses (node-local services, the Azure IMDS endpoint), a server-side request forgery path.",
         fix: "Remove `host:` from probes and lifecycle handlers (they then target the pod IP), or use an exec/grpc probe. Enforce with `pod-security.kubernetes.io/enforce=baseline` and `enforce-version=v1.34` or later.",

@@ -6,6 +6,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W102",
     name: "pss-privileged",
     title: "Pod Security: no privileged containers",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.privileged is unset or false on every init, regular and ephemeral container.",
         why: "A privileged container has every capability and all host devices, with no seccomp or AppArmor confinement: it is root on the node and can take over the AKS node and the kubelet's credentials.",
         fix: "Set `securityContext.privileged: false` (or remove it) and grant only the specific capability needed. Enforce with `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline`.",

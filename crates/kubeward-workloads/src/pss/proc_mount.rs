@@ -7,6 +7,8 @@ use super::view::str_of;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W109",
     name: "pss-proc-mount",
     title: "Pod Security: /proc stays masked",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.procMount is unset or Default on every container (policy v1.35+: any value when the pod sets hostUsers: false).",
         why: "An Unmasked /proc exposes kernel interfaces the runtime normally hides; outside a user namespace they reach the host kernel.",
         fix: "Remove `procMount: Unmasked`. Workloads that build containers (nested runtimes) should run with `hostUsers: false` (user namespaces), which AKS supports on Kubernetes 1.33+ Linux node pools.",

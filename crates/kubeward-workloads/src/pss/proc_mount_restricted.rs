@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W119",
     name: "pss-proc-mount-restricted",
     title: "Pod Security (restricted): /proc stays masked, user namespace or not",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.procMount is unset or Default on every container, whatever hostUsers says (policy v1.35+, replacing the baseline procMount control at restricted).",
         why: "Restricted keeps the masked /proc unconditionally: the user-namespace relaxation of baseline is not extended to hardened workloads.",
         fix: "Remove `procMount: Unmasked`, or run the workload in a namespace at baseline.",

@@ -20,6 +20,8 @@ const ALLOWED: &[&str] = &[
 ];
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W113",
     name: "pss-restricted-volumes",
     title: "Pod Security (restricted): only core volume types",
@@ -29,6 +31,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Every spec.volumes entry uses configMap, csi, downwardAPI, emptyDir, ephemeral, image, persistentVolumeClaim, projected or secret. A volume that names no source is defaulted to emptyDir by the API server.",
         why: "Other sources (hostPath, nfs, azureDisk, azureFile, iscsi, …) mount node paths or remote storage directly, bypassing PersistentVolume access control.",
         fix: "Use a PersistentVolumeClaim backed by the Azure Disk or Azure Files CSI driver instead of in-line azureDisk/azureFile/nfs volumes; replace hostPath with emptyDir or a ConfigMap/Secret.",

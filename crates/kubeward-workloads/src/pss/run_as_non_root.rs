@@ -7,6 +7,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation, containers_phrase};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W115",
     name: "pss-run-as-non-root",
     title: "Pod Security (restricted): containers must run as non-root",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "spec.securityContext.runAsNonRoot is true (containers may then leave it unset) or every container sets it true; no pod or container sets it false. Policy v1.35+: any value when the pod sets hostUsers: false.",
         why: "Root in a container is root on the node's kernel (without user namespaces): any escape bug starts with full privileges.",
         fix: "Set `securityContext.runAsNonRoot: true` at pod level and a non-zero `runAsUser`, and build images with a numeric non-root USER.",

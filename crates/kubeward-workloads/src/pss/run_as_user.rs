@@ -6,6 +6,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation, containers_phrase};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W116",
     name: "pss-run-as-user",
     title: "Pod Security (restricted): runAsUser is not 0",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.runAsUser is unset or non-zero on the pod and on every container (policy v1.23+; any value when hostUsers: false from v1.35).",
         why: "runAsUser: 0 runs the container as root even when the image declares another user.",
         fix: "Set `runAsUser` to a non-zero UID (e.g. 10001) or remove it and rely on the image's non-root USER with `runAsNonRoot: true`.",

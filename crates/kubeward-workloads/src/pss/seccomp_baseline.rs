@@ -10,6 +10,8 @@ const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W110",
     name: "pss-seccomp-baseline",
     title: "Pod Security: seccomp is not set to Unconfined",
@@ -19,6 +21,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Policy v1.19+: securityContext.seccompProfile.type (pod and containers) is unset, RuntimeDefault or Localhost. Up to v1.18: the seccomp alpha annotations are unset, runtime/default, docker/default or localhost/<profile>.",
         why: "An Unconfined seccomp profile gives the container every system call, including the ones behind most container-escape kernel bugs.",
         fix: "Set `securityContext.seccompProfile.type: RuntimeDefault` at pod level (or enable the kubelet's seccompDefault through an AKS custom node configuration). The alpha annotations stopped working in Kubernetes 1.27: use the field.",

@@ -9,6 +9,8 @@ use super::view::str_of;
 use super::{PodView, Violation, containers_phrase};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W117",
     name: "pss-seccomp-restricted",
     title: "Pod Security (restricted): a seccomp profile is set",
@@ -18,6 +20,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.seccompProfile.type is RuntimeDefault or Localhost at pod level, or on every container; Unconfined is set nowhere (policy v1.19+; pods with spec.os.name: windows are exempt from v1.25).",
         why: "Without a profile the container runs Unconfined unless the kubelet's seccompDefault is on; every system call then reaches the kernel.",
         fix: "Set `spec.securityContext.seccompProfile.type: RuntimeDefault` in the pod template.",

@@ -8,6 +8,8 @@ use super::view::str_of;
 use super::{PodView, Violation};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W108",
     name: "pss-selinux-options",
     title: "Pod Security: SELinux options stay within the container types",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "seLinuxOptions.type (pod and containers) is empty, container_t, container_init_t, container_kvm_t or (policy v1.31+) container_engine_t; seLinuxOptions.user and .role are empty.",
         why: "A custom SELinux type, user or role can lift the MAC confinement of the container (e.g. spc_t is unconfined).",
         fix: "Remove seLinuxOptions.user/role and any non-container type. AKS Linux nodes do not run SELinux in enforcing mode, so these fields rarely have a purpose there.",

@@ -23,6 +23,8 @@ const ALLOWED: &[(&str, u32)] = &[
 ];
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W111",
     name: "pss-sysctls",
     title: "Pod Security: only safe sysctls",
@@ -32,6 +34,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "spec.securityContext.sysctls names only the safe set: kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, net.ipv4.tcp_syncookies, net.ipv4.ping_group_range, net.ipv4.ip_unprivileged_port_start; from v1.27 net.ipv4.ip_local_reserved_ports; from v1.29 net.ipv4.tcp_keepalive_time, tcp_fin_timeout, tcp_keepalive_intvl, tcp_keepalive_probes; from v1.32 net.ipv4.tcp_rmem and tcp_wmem.",
         why: "Other sysctls are not isolated per pod or can exhaust node resources; setting them affects every workload on the node.",
         fix: "Remove the unsafe sysctl from the pod. If a node-wide kernel setting is needed on AKS, set it in the node pool's custom node configuration (`az aks nodepool add --linux-os-config`), not in the pod.",

@@ -4,6 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W100",
     name: "pss-level",
     title: "Pod Security Standards: the workload is allowed at the chosen level",
@@ -13,6 +15,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Evaluates every pod template (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob, ReplicationController, Argo Rollout) against the Pod Security Standards level and version given (`kubeward pss --level restricted --version v1.30`), exactly as the Pod Security Admission controller does: init, regular and ephemeral containers, version-specific controls, and restricted controls replacing their baseline counterparts.",
         why: "A workload that violates its namespace's enforced level is rejected at admission (Pods) or silently never gets pods (controllers: only a warning is shown when the controller itself is applied). Knowing before raising a namespace's level avoids an outage.",
         fix: "Fix each violated control (see its own finding), then enforce the level on the namespace: `kubectl label ns <ns> pod-security.kubernetes.io/enforce=restricted pod-security.kubernetes.io/enforce-version=latest`. On AKS the Azure Policy add-on's pod security initiatives can enforce the same cluster-wide.",

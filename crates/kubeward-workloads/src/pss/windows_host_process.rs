@@ -6,6 +6,8 @@ use kubeward_inventory::Value;
 use super::{PodView, Violation, quoted};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "W112",
     name: "pss-windows-host-process",
     title: "Pod Security: no Windows HostProcess containers",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: false,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "securityContext.windowsOptions.hostProcess is unset or false on the pod and on every container.",
         why: "A HostProcess container runs directly on the Windows node as a host process, with the node's network and file system: the Windows equivalent of a privileged pod.",
         fix: "Remove `windowsOptions.hostProcess: true`; node-level Windows agents belong in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",

@@ -67,6 +67,8 @@ mod tests {
     use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Resource};
 
     static META: CheckMeta = CheckMeta {
+        since: "0.1.0",
+        aliases: &[],
         code: "K900",
         name: "t",
         title: "t",
@@ -76,6 +78,8 @@ mod tests {
         profiles: &[],
         kubeward_own: true,
         doc: CheckDoc {
+            bad: "",
+            good: "",
             what: "",
             why: "",
             fix: "",

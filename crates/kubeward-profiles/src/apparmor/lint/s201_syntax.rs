@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{AppArmorFile, LintOptions, at, file_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S201",
     name: "apparmor-syntax-error",
     title: "AppArmor profile has syntax errors",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Parses the profile language subset container profiles use: profile heads and flags, includes, abi, variables, and file, capability, network, mount, ptrace, signal… rules with their qualifiers. Reports unbalanced braces, unknown permissions, capabilities, flags and rule kinds, missing commas and rules outside any profile, each with its line.",
         why: "apparmor_parser refuses to load a profile with a syntax error, so the profile is never in the kernel: every pod naming it fails with `apparmor profile not found` (CreateContainerError). A rule placed outside a profile block is attached to nothing.",
         fix: "Correct the line named in the finding and re-run `kubeward apparmor lint`; then load it on every node with `kubeward profiles install --apparmor FILE`.",

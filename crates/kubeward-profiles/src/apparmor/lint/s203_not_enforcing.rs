@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{AppArmorFile, LintOptions, at, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S203",
     name: "apparmor-not-enforcing",
     title: "AppArmor profile does not enforce",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Reads each profile's flags for `complain`, `unconfined`, `default_allow` and `prompt`.",
         why: "In complain mode violations are only logged (explicit `deny` rules are still enforced, a frequent surprise in both directions); `unconfined` and `default_allow` allow everything not denied. Pods report the profile as applied while it restricts little.",
         fix: "Remove the mode flag (enforce is the default) once the profile has been exercised, e.g. `flags=(attach_disconnected,mediate_deleted)`, and reload it on every node with `kubeward profiles install`.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{AppArmorFile, LintOptions, at, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S204",
     name: "apparmor-no-attach-disconnected",
     title: "AppArmor profile lacks attach_disconnected",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Checks that top-level profiles carry the `attach_disconnected` flag.",
         why: "Inside a container many paths are disconnected from the profile's namespace root (files opened before pivot_root, anonymous mounts). Without the flag AppArmor denies access to them and workloads fail with odd permission errors. containerd, Docker and the Security Profiles Operator all set it (with mediate_deleted).",
         fix: "Use `profile NAME flags=(attach_disconnected,mediate_deleted) {`.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Sta
 use super::{Access, AppArmorFile, LintOptions, RuleKind, denied, glob, on_rule};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S206",
     name: "apparmor-broad-write",
     title: "AppArmor profile grants broad or sensitive write access",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds explicit allow rules granting write (`w` or `a`) to everything (`/**`, `/{,**}`), to all of /proc or /sys, or to kernel control files: /proc/sys, /proc/sysrq-trigger, /proc/kcore, /sys/kernel/security, /sys/firmware. The bare `file,` rule is judged by S211 instead.",
         why: "A rule like `/** rw,` makes the profile a no-op for file writes, and writes to /proc/sys, sysrq-trigger or securityfs reach the host kernel: changing sysctls, crashing the node, loading or replacing AppArmor policy.",
         fix: "Grant writes only where the workload writes (`/tmp/** rw,`, `/var/cache/app/** rw,`) and add the container denies (`deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,`).",

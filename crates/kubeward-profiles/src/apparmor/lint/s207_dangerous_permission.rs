@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Sta
 use super::{AppArmorFile, LintOptions, ProfileBlock, Rule, RuleKind, on_rule};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S207",
     name: "apparmor-dangerous-permission",
     title: "AppArmor profile allows dangerous capabilities or mounts",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds allow rules for sys_admin, sys_module, sys_rawio, sys_ptrace, sys_boot, dac_read_search, mac_admin, mac_override, bpf and perfmon (named grants fail; a bare `capability,`, as in the runtime's default profile, warns because only the container's capability set then limits them), `mount` and `pivot_root` rules, and raw or packet network access, when no deny rule takes them back.",
         why: "AppArmor is the layer that still stops a container that gained a capability. Granting sys_admin or mount re-opens mounting host filesystems; mac_admin lets the container replace its own profile; sys_module and sys_rawio reach the kernel and hardware directly.",
         fix: "Remove the grant or add an explicit deny (`deny capability sys_admin,`, `deny mount,`). If the workload truly needs one, confine it with a dedicated profile and document why.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{AppArmorFile, LintOptions, RuleKind, at, on_rule, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S208",
     name: "apparmor-audit-is-not-deny",
     title: "AppArmor `audit` rule allows what it logs",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds `audit` rules without `deny` that grant write or exec, and notes profiles whose deny rules are all silent.",
         why: "`audit /etc/** w,` does not block anything: it allows the writes and logs them. To forbid and log, the rule is `audit deny`. Conversely a plain `deny` rule is quiet: blocked attempts leave no audit record, so an attack against the profile goes unseen.",
         fix: "Write `audit deny PATH PERMS,` for accesses you want both blocked and recorded; keep plain `deny` only for noisy, expected denials.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{AppArmorFile, LintOptions, at, file_resource, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S209",
     name: "apparmor-profile-not-attachable",
     title: "AppArmor profile cannot be attached as intended",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Checks that the file defines a profile, that its name is what pods will put in `appArmorProfile.localhostProfile` (with `--expect-name`), and that the name is plain (letters, digits, `_ . / -`).",
         why: "Kubernetes attaches AppArmor by the profile's name, not the file name: a pod naming `deny-write` while the file declares `k8s-apparmor-example-deny-write` fails with `apparmor profile not found`. Names with spaces or other characters need quoting and are refused by the Security Profiles Operator.",
         fix: "Set `localhostProfile` to the exact name after `profile` in the file (for a path-named profile, the full path), or rename the profile; keep names to `[a-zA-Z0-9_./-]`.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Sta
 use super::{AppArmorFile, LintOptions, RuleKind, on_rule};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S210",
     name: "apparmor-unconfined-exec",
     title: "AppArmor profile runs programs unconfined",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds allow rules with exec transitions that can end unconfined: `ux`, `Ux`, and the fallbacks `pux`, `PUx`, `cux`, `CUx`.",
         why: "A program started through such a rule runs with no AppArmor profile at all, so anything that can exec it escapes the profile.",
         fix: "Use `ix` (inherit this profile), or `px`/`cx` to a named profile that exists on the node.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{Access, AppArmorFile, LintOptions, RuleKind, allowed, at, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S211",
     name: "apparmor-missing-container-denies",
     title: "AppArmor profile allows all files without the container denies",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "For profiles that grant every file access with a bare `file,` rule, checks that kernel control files stay denied as in containerd's `cri-containerd.apparmor.d`: writes to /proc/sys and /proc/sysrq-trigger, reads of /proc/kcore, writes to /sys/kernel/security and /sys/firmware.",
         why: "A custom profile replaces the runtime's default one. Starting from `file,` without its denies gives a pod that asked for a stricter profile less protection than RuntimeDefault: root in the container can write sysctls, trigger sysrq or touch securityfs (subject to its capabilities and read-only mounts).",
         fix: "Add the denies: `deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny @{PROC}/kcore rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,` (`kubeward apparmor generate` includes them).",

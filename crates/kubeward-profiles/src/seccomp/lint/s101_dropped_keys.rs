@@ -7,6 +7,8 @@ use super::{Profile, finding};
 use crate::seccomp::Action;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S101",
     name: "seccomp-docker-only-keys",
     title: "Seccomp profile uses keys containerd drops",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Looks for keys outside the OCI runtime-spec seccomp format: Docker's `archMap`, per-rule `name`, `comment`, `includes` and `excludes` (with `caps`, `arches`, `minKernel`), and any other unknown key.",
         why: "containerd decodes a Localhost profile into the OCI struct and silently drops every other key. An `includes: {caps: [CAP_SYS_ADMIN]}` allow rule becomes an unconditional allow; an `archMap` without `architectures` leaves only the native ABI listed; a `name` rule names nothing.",
         fix: "Write the profile in the OCI dialect: `architectures` instead of `archMap`, `names` (a list) instead of `name`, no `includes`/`excludes` (expand them yourself for the node's capabilities, arch and kernel). `kubeward seccomp generate` writes OCI profiles; then place the file on every node with `kubeward profiles install`.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{Profile, at, finding};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S102",
     name: "seccomp-singular-name",
     title: "Seccomp rule uses `name` instead of `names`",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds rules that name their syscall with the deprecated singular `name` key.",
         why: "containerd reads only `names`. A `{\"name\": \"chmod\", \"action\": \"SCMP_ACT_ERRNO\"}` rule reaches runc with no syscall at all, so nothing is denied: the Microsoft Learn `prevent-chmod` sample lets `chmod` succeed on AKS and the pod completes instead of failing.",
         fix: "Replace `\"name\": \"x\"` with `\"names\": [\"x\"]` (and group rules with the same action into one `names` list). Re-run `kubeward seccomp lint`, then reinstall the file on every node (`kubeward profiles install`); running containers keep the old filter until they restart.",

@@ -5,6 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 use super::{Profile, finding};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S103",
     name: "seccomp-unknown-syscall",
     title: "Seccomp rule names a syscall that does not exist",
@@ -14,6 +16,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Resolves every name in `names` against the kernel syscall table of each architecture the profile lists (x86_64 when none is listed).",
         why: "runc resolves names with libseccomp and skips unknown ones with only a debug log. A typo (`chmodat`), a placeholder (`syscall_1f4`) or a syscall newer than the node's libseccomp is therefore not filtered, and a deny list with a typo denies less than intended.",
         fix: "Correct the name (e.g. `fchmodat`, `fchmodat2` instead of `chmodat`); drop names that are not syscalls. `kubeward seccomp generate` only emits names from the syscall table.",

@@ -6,6 +6,8 @@ use super::{Profile, finding};
 use crate::seccomp::effective::Outcome;
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S104",
     name: "seccomp-rule-repeats-default",
     title: "Seccomp rule repeats the default action",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds rules whose action (and errno) equal `defaultAction` (and `defaultErrnoRet`).",
         why: "runc skips such rules as redundant. They are dead text, and often a sign that the author meant the opposite action (e.g. ALLOW rules in an allow-by-default profile that was meant to deny).",
         fix: "Delete the rule, or give it the action you meant. Check the profile with `kubeward seccomp diff FILE --against runtime-default` to see what it really changes.",

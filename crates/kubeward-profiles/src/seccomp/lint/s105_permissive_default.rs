@@ -7,6 +7,8 @@ use super::{Profile, finding};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S105",
     name: "seccomp-permissive-default",
     title: "Seccomp profile allows by default",
@@ -16,6 +18,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Checks `defaultAction`: SCMP_ACT_ALLOW or SCMP_ACT_LOG make the profile a deny list. Counts what it really denies once containerd and runc have dropped what they ignore.",
         why: "A deny list blocks only what its author thought of: every syscall not listed (mount, bpf, unshare, keyctl, and every syscall a newer kernel adds) stays open. It is weaker than the runtime's own default profile, so such a Localhost profile usually lowers a pod's protection.",
         fix: "Start from an allow list: `kubeward seccomp generate --from strace.txt --base runtime-default` (defaultAction SCMP_ACT_ERRNO with the runtime default's allowed syscalls plus what the workload uses), then add denies. If you only need the runtime default, use `seccompProfile: {type: RuntimeDefault}` or AKS's `seccompDefault: RuntimeDefault` kubelet setting instead of a custom file.",

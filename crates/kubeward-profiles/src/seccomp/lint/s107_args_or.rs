@@ -6,6 +6,8 @@ use super::{Profile, finding};
 use crate::seccomp::effective::{describe_args, repeats_index};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S107",
     name: "seccomp-args-become-or",
     title: "Seccomp argument conditions are ORed, not ANDed",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds rules where the same argument index appears in more than one condition.",
         why: "Conditions in one rule are ANDed, except when an argument index repeats: runc then adds one rule per condition, so they are ORed. `arg0 != AF_VSOCK` plus `arg0 != AF_ALG` in one allow rule therefore allows every family, both of those included.",
         fix: "Express ranges as separate rules that each allow a safe range (e.g. socket allowed if `arg0 < 38`, `arg0 == 39`, `arg0 > 40` as three rules), or use one SCMP_CMP_MASKED_EQ condition.",

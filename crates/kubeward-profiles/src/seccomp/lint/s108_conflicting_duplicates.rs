@@ -8,6 +8,8 @@ use super::{Profile, at, resource};
 use crate::seccomp::effective::{Outcome, describe_args};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S108",
     name: "seccomp-conflicting-rules",
     title: "Seccomp profile gives one syscall conflicting actions",
@@ -17,6 +19,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "Finds syscalls listed in more than one rule without argument conditions, with different actions or errno values (a conflict) or with the same one (a duplicate), and argument rules that an unconditional rule for the same syscall overrides.",
         why: "Which rule wins depends on libseccomp's handling of the second rule, not on the author's intent: a syscall meant to be denied may end up allowed. An argument rule never applies when the same syscall also has an unconditional rule with another action (libseccomp keeps the unconditional one), so a deny meant for one argument value is silently lost. Duplicates are harmless but hide the real policy.",
         fix: "Keep each syscall in exactly one rule (per argument condition). `kubeward seccomp diff FILE --against runtime-default` shows the resulting policy.",

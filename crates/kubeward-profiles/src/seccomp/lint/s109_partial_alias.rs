@@ -6,6 +6,8 @@ use super::{Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S109",
     name: "seccomp-partial-deny",
     title: "Seccomp deny rule leaves equivalent syscalls open",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "For families of syscalls that perform the same operation (chmod/fchmod/fchmodat/fchmodat2, open/openat/openat2, clone/clone3, mount and the new mount API, execve/execveat, unlink/unlinkat…), checks that denying one member does not leave another allowed.",
         why: "Which member a program calls depends on its libc and version: coreutils' chmod uses fchmodat, newer glibc uses fchmodat2 (Linux 6.6) when flags are given, and a static binary may call chmod. Denying only some members is bypassed by any program using another.",
         fix: "Deny the whole family, e.g. `\"names\": [\"chmod\", \"fchmod\", \"fchmodat\", \"fchmodat2\"]`, or better switch to an allow list that does not include them.",

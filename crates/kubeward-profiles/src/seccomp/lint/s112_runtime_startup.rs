@@ -6,6 +6,8 @@ use super::{Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
+    since: "0.1.0",
+    aliases: &[],
     code: "S112",
     name: "seccomp-runtime-startup-blocked",
     title: "Seccomp allow list misses syscalls the runtime needs to start",
@@ -15,6 +17,8 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
+        bad: "",
+        good: "",
         what: "For deny-by-default profiles, checks that the syscalls runc makes after the filter is loaded and before the workload runs (the Security Profiles Operator's measured runc base set) are allowed.",
         why: "The filter is installed before runc execs the workload. If one of these is blocked the container never starts: `exec ...: operation not permitted`, CrashLoopBackOff or CreateContainerError.",
         fix: "Add the missing names to the allow rule. `kubeward seccomp generate` always includes them (or start from `--base runtime-default`).",
