@@ -31,7 +31,7 @@ read-only at /host, `kubeward node --root /host --proc /host/proc`), or `kubectl
 --image=IMAGE -- kubeward node --root /host`. When scanning a copied node root, pass its /proc with --proc.",
         links: &[],
         bad: "systemd\ncontainerd --config /etc/containerd/config.toml",
-        good: "systemd\ncontainerd --config /etc/containerd/config.toml\nkubelet --config=/etc/default/kubeletconfig.json --kubeconfig=/var/lib/kubelet/kubeconfig",
+        good: "systemd\ncontainerd --config /etc/containerd/config.toml\nkubelet --kubeconfig=/var/lib/kubelet/kubeconfig",
     },
 };
 

@@ -1,6 +1,12 @@
 //! The node checks: one file per check (`n120_kubelet_anonymous_auth.rs`), each with its `META`,
 //! its `CHECK` and its pass/fail vectors. Helpers shared by several checks live in `shared.rs`,
 //! `kube_proxy.rs` and `credential_files.rs`.
+//!
+//! A check's `doc.bad` and `doc.good` describe a host in a few lines: the command lines of the
+//! processes that run (`kubelet --anonymous-auth=false`), files with their mode and owner as
+//! `ls -l` shows them (`-rw------- root:root /var/lib/kubelet/kubeconfig`), and file contents
+//! (`/sys/fs/selinux/enforce: 1`, or `/path:` followed by indented lines). The tests build that host
+//! and scan it (`testing.rs`).
 
 use kubeward_core::profile::BenchmarkProfile;
 use kubeward_core::{CheckMeta, Finding, Resource, Source, Status};

@@ -23,8 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         fix: "Every AKS node image supports seccomp filters; a node that does not is running an unsupported kernel. \
 Upgrade the node image (`az aks nodepool upgrade --node-image-only`) or reimage the node.",
         links: LSM_LINKS,
-        bad: "kubelet --config=/etc/default/kubeletconfig.json\n/proc/2371/status:\n    Name:\tkubelet\n    Pid:\t2371\n    NoNewPrivs:\t0",
-        good: "kubelet --config=/etc/default/kubeletconfig.json\n/proc/2371/status:\n    Name:\tkubelet\n    Pid:\t2371\n    NoNewPrivs:\t0\n    Seccomp:\t0\n    Seccomp_filters:\t0",
+        bad: "kubelet --kubeconfig=/var/lib/kubelet/kubeconfig\n/proc/2371/status:\n    Name:\tkubelet\n    Pid:\t2371\n    NoNewPrivs:\t0",
+        good: "kubelet --kubeconfig=/var/lib/kubelet/kubeconfig\n/proc/2371/status:\n    Name:\tkubelet\n    Pid:\t2371\n    NoNewPrivs:\t0\n    Seccomp:\t0\n    Seccomp_filters:\t0",
     },
 };
 

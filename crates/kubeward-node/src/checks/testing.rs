@@ -202,3 +202,21 @@ pub fn assert_examples(meta: &CheckMeta) {
         eprintln!("{}: good example skipped (owners need root)", meta.code);
     }
 }
+
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_read_like_ls() {
+        assert_eq!(parse_mode("-rw-r--r--"), 0o644);
+        assert_eq!(parse_mode("-rw-------"), 0o600);
+        assert_eq!(parse_mode("-rwxrwxrwx"), 0o777);
+    }
+
+    #[test]
+    fn a_swapped_example_is_caught() {
+        let mut meta = crate::checks::n123_kubelet_read_only_port::META;
+        std::mem::swap(&mut meta.doc.bad, &mut meta.doc.good);
+        assert!(std::panic::catch_unwind(|| assert_examples(&meta)).is_err());
+    }
+}
