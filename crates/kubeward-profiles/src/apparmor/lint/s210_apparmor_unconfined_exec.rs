@@ -1,8 +1,9 @@
 //! S210: exec transitions that leave confinement.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, on_rule};
+use super::{AppArmorFile, Check, LintOptions, RuleKind, on_rule, per_profile};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,7 +26,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -47,7 +50,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -58,16 +61,17 @@ mod tests {
     #[test]
     fn ix_passes_ux_fails() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  /bin/sh ix,\n  /usr/bin/x Px,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  /bin/sh rux,\n  /usr/bin/y PUx,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 2);
     }
 }

@@ -1,8 +1,9 @@
 //! S110: fields the runtime refuses or that make the profile unusable (not fatal to reading it).
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::{Action, KNOWN_FLAGS};
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,7 +29,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut out: Vec<Finding> = p
         .problems
         .iter()
@@ -119,7 +122,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             "/defaultAction",
         ));
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -132,7 +135,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","flags":["SECCOMP_FILTER_FLAG_LOG"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -200,7 +203,7 @@ mod tests {
             ),
         ];
         for (text, needle) in cases {
-            let f = evaluate(&parse(text));
+            let f = eval(&parse(text)).into_findings();
             assert!(
                 f.iter().any(|f| f.message.contains(needle)),
                 "{needle}: {:?}",

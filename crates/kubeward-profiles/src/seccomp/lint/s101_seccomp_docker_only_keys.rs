@@ -1,9 +1,10 @@
 //! S101: keys containerd does not read (Docker's dialect), so the profile on the node is not the
 //! profile its author wrote.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::Action;
 
 pub static META: CheckMeta = CheckMeta {
@@ -30,7 +31,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.dropped
         .iter()
         .map(|d| {
@@ -81,7 +84,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -90,7 +93,7 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
 {"names":["mount"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::High);
         assert_eq!(f[0].evidence[0].source.line, Some(2));
@@ -102,7 +105,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_X86_64"}],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"hi"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].status, Status::Fail);
         assert_eq!(f[1].status, Status::Warn);

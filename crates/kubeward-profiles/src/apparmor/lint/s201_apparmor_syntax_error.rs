@@ -1,8 +1,9 @@
 //! S201: text apparmor_parser refuses (or reads differently from what was meant).
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, at, file_resource};
+use super::{AppArmorFile, Check, LintOptions, at, file_resource};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,8 +26,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
-    f.errors
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
+    let problems = f
+        .errors
         .iter()
         .map(|e| {
             Finding::new(
@@ -38,7 +42,8 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             .with_item(e.message.clone())
             .with_evidence(Evidence::observed(e.message.clone(), at(f, e.line)))
         })
-        .collect()
+        .collect();
+    Verdict::judged(problems)
 }
 
 #[cfg(test)]
@@ -49,16 +54,17 @@ mod tests {
     #[test]
     fn clean_passes_and_errors_fail_with_lines() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  /etc/** r,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
-        let f = evaluate(
+        let f = eval(
             &parse("profile a {\n  /etc/** rx,\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(f.len(), 2, "{f:?}");
         assert_eq!(f[0].evidence[0].source.line, Some(1));
         assert!(f.iter().any(|f| f.message.contains("line 2: a bare `x`")));

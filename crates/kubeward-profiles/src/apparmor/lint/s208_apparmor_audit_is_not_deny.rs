@@ -1,8 +1,11 @@
 //! S208: `audit` used where `audit deny` was meant (and quiet deny rules).
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, at, on_rule, profile_resource};
+use super::{
+    AppArmorFile, Check, LintOptions, RuleKind, at, on_rule, per_profile, profile_resource,
+};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,7 +28,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| r.q.audit && !r.q.deny) {
@@ -54,7 +59,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -65,20 +70,21 @@ mod tests {
     #[test]
     fn audit_deny_passes() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  audit deny /etc/** w,\n  audit /etc/** r,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
     }
 
     #[test]
     fn audit_write_fails_and_quiet_deny_is_info() {
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  audit /etc/** w,\n  deny /usr/** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].status, Status::Fail);
         assert_eq!(r[0].evidence[0].source.line, Some(2));

@@ -1,8 +1,9 @@
 //! S103: syscall names that do not exist on any listed architecture (runc skips them silently).
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,7 +26,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let arches = p.effective_arches();
     let mut out = Vec::new();
     for r in &p.rules {
@@ -70,7 +73,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             }
         }
     }
-    out
+    Verdict::judged(out)
 }
 
 /// Known mistakes first, then a name from the same family.
@@ -93,7 +96,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","fchmodat2"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -101,7 +104,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chmod\",\n\"chmodat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("`chmodat`") && f[0].message.contains("fchmodat2"));
         assert_eq!(f[0].evidence[0].source.line, Some(2));
@@ -113,10 +116,10 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[{"names":["socketcall"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["socketcall","syscall_1f4"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert_eq!(evaluate(&p).len(), 2);
+        assert_eq!(eval(&p).into_findings().len(), 2);
     }
 }

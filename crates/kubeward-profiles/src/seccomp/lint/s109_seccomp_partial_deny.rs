@@ -1,8 +1,9 @@
 //! S109: denying one syscall of a family while its siblings, which do the same thing, stay open.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
@@ -63,7 +64,9 @@ const FAMILIES: &[&[&str]] = &[
     &["truncate", "ftruncate", "truncate64", "ftruncate64"],
 ];
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     // Intent: every name the author put in a non-allowing rule, even one the runtime drops
     // (`name`), because the question is whether the family as a whole was closed.
     let intended_denied = |name: &str| {
@@ -161,7 +164,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             )),
         );
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -174,7 +177,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod","fchmod","fchmodat","fchmodat2"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -182,7 +185,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["chmod"],"action":"SCMP_ACT_KILL"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -190,7 +193,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"chmod","action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert!(
             f[0].message.starts_with(
                 "chmod meant to be denied (through `name`, which containerd drops: see S102) but fchmod, fchmodat, fchmodat2 still allowed"
@@ -205,7 +208,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod","fchmodat","chmodat"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message

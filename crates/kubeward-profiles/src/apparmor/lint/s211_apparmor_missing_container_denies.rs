@@ -1,8 +1,11 @@
 //! S211: a profile that allows all files (`file,`) without the container defaults' denies.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Access, AppArmorFile, LintOptions, RuleKind, allowed, at, profile_resource};
+use super::{
+    Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, per_profile, profile_resource,
+};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -33,7 +36,9 @@ const PROBES: &[(&str, Access)] = &[
     ("/sys/firmware/efi/efivars/probe", Access::Write),
 ];
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         let Some(all) = p
@@ -76,7 +81,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -87,19 +92,20 @@ mod tests {
     #[test]
     fn deny_all_writes_and_kcore_pass() {
         let f = parse("profile a {\n  file,\n  deny /** w,\n  deny @{PROC}/kcore rwkl,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
     fn bare_file_warns() {
-        let r = evaluate(&parse("profile a {\n  file,\n}\n"), &LintOptions::default());
+        let r = eval(&parse("profile a {\n  file,\n}\n"), &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("write /proc/sysrq-trigger"));
         // The walkthrough's deny-all-writes profile still lets /proc/kcore be read.
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  file,\n  deny /** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert!(r[0].message.contains("read /proc/kcore") && !r[0].message.contains("write"));
     }
 }

@@ -1,8 +1,9 @@
 //! S203: a profile in complain, unconfined or default_allow mode.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, at, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, at, per_profile, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,7 +26,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for mode in ["complain", "unconfined", "default_allow", "prompt"] {
@@ -54,7 +57,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -65,16 +68,17 @@ mod tests {
     #[test]
     fn enforce_passes_complain_fails() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a flags=(attach_disconnected) {\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
-        let r = evaluate(
+        let r = eval(
             &parse("profile a flags=(complain) {\n deny /etc/** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("still enforced"));
     }

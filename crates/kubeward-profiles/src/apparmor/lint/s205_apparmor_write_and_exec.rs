@@ -1,9 +1,11 @@
 //! S205: a path that may be both written and executed (W^X).
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{
-    Access, AppArmorFile, LintOptions, RuleKind, allowed, at, glob, profile_resource, sample,
+    Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, glob, per_profile,
+    profile_resource, sample,
 };
 
 pub static META: CheckMeta = CheckMeta {
@@ -27,7 +29,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -81,7 +85,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -92,15 +96,15 @@ mod tests {
     #[test]
     fn separate_paths_pass() {
         let f = parse("profile a {\n  /usr/bin/** rix,\n  /tmp/** rw,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
     fn same_rule_and_cross_rule_fail() {
         let f = parse("profile a {\n  /opt/app/** rwix,\n}\n");
-        assert_eq!(evaluate(&f, &LintOptions::default()).len(), 1);
+        assert_eq!(eval(&f, &LintOptions::default()).into_findings().len(), 1);
         let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(
             r[0].message.contains("writable (line 2"),
@@ -109,9 +113,9 @@ mod tests {
         );
         // A deny on write closes it.
         let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n  deny /tmp/tool w,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
         // A bare `file,` is judged by S211, not here.
         let f = parse("profile a {\n  file,\n  /usr/bin/tool ix,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 }

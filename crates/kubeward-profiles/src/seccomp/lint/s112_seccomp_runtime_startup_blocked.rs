@@ -1,8 +1,9 @@
 //! S112: an allow-list profile that blocks what runc itself needs to start the container.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
@@ -73,9 +74,11 @@ pub const RUNC_BASE: &[&str] = &[
     "write",
 ];
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     if p.default_action.lets_through() {
-        return Vec::new();
+        return Verdict::Clean;
     }
     let arch = p.effective_arches()[0];
     let e = Effective::of(p, arch);
@@ -85,9 +88,9 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         .filter(|n| arch.knows(n) == Some(true) && e.class(n) == Class::Blocked)
         .collect();
     if missing.is_empty() {
-        return Vec::new();
+        return Verdict::Clean;
     }
-    vec![
+    Verdict::Problems(vec![
         Finding::new(
             &META,
             Status::Fail,
@@ -106,7 +109,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             )
             .with_expected(format!("allowed: {}", missing.join(", "))),
         ),
-    ]
+    ])
 }
 
 #[cfg(test)]
@@ -124,7 +127,7 @@ mod tests {
         let p = parse(&format!(
             r#"{{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{{"names":[{names}],"action":"SCMP_ACT_ALLOW"}}]}}"#
         ));
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -132,7 +135,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("execve"));
         assert!(!f[0].message.contains(" read,"));

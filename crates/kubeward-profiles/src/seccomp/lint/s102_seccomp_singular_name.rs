@@ -1,8 +1,9 @@
 //! S102: a rule written with Docker's singular `name` has no names under containerd.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Severity, Status};
 
-use super::{Profile, at, finding};
+use super::{Check, Profile, at, finding};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -27,7 +28,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.rules
         .iter()
         .filter_map(|r| {
@@ -66,7 +69,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -74,7 +77,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n{\"name\":\"chmod\",\"action\":\"SCMP_ACT_ERRNO\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("never applied"), "{}", f[0].message);
         assert_eq!(f[0].evidence[0].source.line, Some(2));

@@ -1,9 +1,10 @@
 //! S105: an allow-by-default profile (a deny list): everything not named runs, including syscalls
 //! added to the kernel later.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
@@ -27,9 +28,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     if !p.default_action.lets_through() {
-        return Vec::new();
+        return Verdict::Clean;
     }
     let arch = p.effective_arches()[0];
     let e = Effective::of(p, arch);
@@ -49,7 +52,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             denied.join(", ")
         )
     };
-    vec![finding(
+    Verdict::Problems(vec![finding(
         &META,
         Status::Fail,
         p,
@@ -60,7 +63,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         p.default_action.as_str(),
         p.default_action_line,
         "/defaultAction",
-    )]
+    )])
 }
 
 #[cfg(test)]
@@ -73,7 +76,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -81,7 +84,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod","chmodat"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
@@ -92,6 +95,10 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_LOG","syscalls":[{"name":"chmod","action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        assert!(evaluate(&p)[0].message.contains("denies nothing at all"));
+        assert!(
+            eval(&p).into_findings()[0]
+                .message
+                .contains("denies nothing at all")
+        );
     }
 }

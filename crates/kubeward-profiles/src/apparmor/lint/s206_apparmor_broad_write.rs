@@ -1,8 +1,11 @@
 //! S206: write access to the whole filesystem or to kernel control files.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
-use super::{Access, AppArmorFile, LintOptions, RuleKind, denied, glob, on_rule};
+use super::{
+    Access, AppArmorFile, Check, LintOptions, RuleKind, denied, glob, on_rule, per_profile,
+};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -34,7 +37,9 @@ const SENSITIVE: &[&str] = &[
     "/sys/firmware/efi/efivars/probe",
 ];
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -76,7 +81,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -87,20 +92,21 @@ mod tests {
     #[test]
     fn narrow_write_passes() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  /tmp/** rw,\n  deny /** w,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
     }
 
     #[test]
     fn everything_and_proc_sys_fail() {
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  /** rw,\n  @{PROC}/sys/** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 2);
         assert!(r[0].message.contains("whole filesystem"));
         assert_eq!(r[0].evidence[0].source.line, Some(2));

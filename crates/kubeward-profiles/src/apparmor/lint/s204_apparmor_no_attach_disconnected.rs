@@ -1,8 +1,9 @@
 //! S204: container profile without `attach_disconnected`.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, at, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, at, per_profile, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,15 +26,19 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
-    f.profiles
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
+    let problems = f
+        .profiles
         .iter()
         .filter(|p| !p.has_flag("attach_disconnected"))
         .map(|p| {
             Finding::new(&META, Status::Warn, profile_resource(f, p), format!("profile `{}` has no attach_disconnected flag: disconnected container paths are denied", p.name))
                 .with_evidence(Evidence::observed(if p.flags.is_empty() { "no flags".to_string() } else { format!("flags=({})", p.flags.join(",")) }, at(f, p.line)).with_expected("flags=(attach_disconnected,mediate_deleted)"))
         })
-        .collect()
+        .collect();
+    per_profile(f, problems)
 }
 
 #[cfg(test)]
@@ -44,14 +49,16 @@ mod tests {
     #[test]
     fn flag_present_passes() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a flags=(attach_disconnected,mediate_deleted) {\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
         assert_eq!(
-            evaluate(&parse("profile a {\n}\n"), &LintOptions::default()).len(),
+            eval(&parse("profile a {\n}\n"), &LintOptions::default())
+                .into_findings()
+                .len(),
             1
         );
     }

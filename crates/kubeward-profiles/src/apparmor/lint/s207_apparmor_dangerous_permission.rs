@@ -1,8 +1,9 @@
 //! S207: capabilities and operations that undo container isolation.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, ProfileBlock, Rule, RuleKind, on_rule};
+use super::{AppArmorFile, Check, LintOptions, ProfileBlock, Rule, RuleKind, on_rule, per_profile};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -46,7 +47,9 @@ fn kind_denied(p: &ProfileBlock, pred: fn(&Rule) -> bool) -> bool {
     p.rules.iter().any(|r| r.q.deny && pred(r))
 }
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -149,7 +152,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -162,13 +165,13 @@ mod tests {
         let f = parse(
             "profile a {\n  capability net_bind_service,\n  capability,\n  deny capability sys_admin sys_module sys_rawio sys_ptrace sys_boot dac_read_search mac_admin mac_override bpf perfmon,\n  network inet tcp,\n}\n",
         );
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
     fn bare_capability_like_the_runtime_default_warns() {
         let f = parse("profile a {\n  capability,\n  deny capability sys_admin,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert_eq!(r[0].status, Status::Warn);
         assert_eq!(r[0].severity, Severity::Medium);
@@ -178,7 +181,7 @@ mod tests {
     #[test]
     fn sys_admin_and_mount_fail() {
         let f = parse("profile a {\n  capability sys_admin,\n  mount,\n  network,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].severity, Severity::Critical);
         assert!(r[1].message.contains("mounting"));

@@ -1,8 +1,9 @@
 //! S107: argument conditions on the same index in one rule, which runc turns into OR.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::effective::{describe_args, repeats_index};
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,7 +29,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.rules
         .iter()
         .filter(|r| repeats_index(r))
@@ -67,7 +70,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"},{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -75,7 +78,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":40,"op":"SCMP_CMP_NE"},{"index":0,"value":38,"op":"SCMP_CMP_NE"}]}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message.contains("arg0 != 0x28 OR arg0 != 0x26"),

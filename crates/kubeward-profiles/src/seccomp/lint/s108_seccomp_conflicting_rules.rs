@@ -2,9 +2,10 @@
 
 use std::collections::BTreeMap;
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Outcome, describe_args};
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,7 +29,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut seen: BTreeMap<&str, Vec<(Outcome, u32, String)>> = BTreeMap::new();
     for r in p.rules.iter().filter(|r| r.args.is_empty()) {
         for n in &r.names {
@@ -66,7 +69,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             .collect();
         out.push(f);
     }
-    out
+    Verdict::judged(out)
 }
 
 /// libseccomp keeps one unconditional rule per syscall over any argument rule: an argument rule
@@ -142,7 +145,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -152,7 +155,7 @@ mod tests {
 {"names":["read","socket"],"action":"SCMP_ACT_ALLOW"},
 {"names":["socket"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":17,"op":"SCMP_CMP_EQ"}]}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(
             f.len(),
             1,
@@ -174,7 +177,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":38,"op":"SCMP_CMP_LT"}]},{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -185,7 +188,7 @@ mod tests {
 {"names":["chmod"],"action":"SCMP_ACT_ALLOW"},
 {"names":["read"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].status, Status::Fail);
         assert_eq!(f[0].evidence.len(), 2);

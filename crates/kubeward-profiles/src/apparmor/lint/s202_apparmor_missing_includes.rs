@@ -1,8 +1,9 @@
 //! S202: missing `abi`, `tunables/global` or `abstractions/base`.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, at, file_resource, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, RuleKind, at, file_resource, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,10 +26,12 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     if f.profiles.is_empty() {
-        return out;
+        return Verdict::NotApplicable;
     }
     let uses_vars = f
         .all_profiles()
@@ -76,7 +79,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -89,7 +92,7 @@ mod tests {
         let f = parse(
             "abi <abi/3.0>,\n#include <tunables/global>\nprofile a {\n  #include <abstractions/base>\n  @{PROC}/x r,\n}\n",
         );
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
@@ -97,7 +100,7 @@ mod tests {
         let f = parse(
             "profile a {\n  #include <abstractions/base>\n  deny @{PROC}/sysrq-trigger rwkl,\n}\n",
         );
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert!(
             r.iter()
                 .any(|x| x.status == Status::Fail && x.message.contains("line 3 uses a variable"))
@@ -111,7 +114,7 @@ mod tests {
     #[test]
     fn missing_base_warns() {
         let f = parse("abi <abi/3.0>,\ninclude <tunables/global>\nprofile a {\n  /etc/** r,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("abstractions/base"));
     }

@@ -1,8 +1,9 @@
 //! S104: rules whose action equals the default action (runc skips them).
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::effective::Outcome;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,7 +27,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let default = Outcome::default_of(p);
     p.rules
         .iter()
@@ -69,7 +72,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -77,7 +80,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_KILL","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["mount"],"action":"SCMP_ACT_KILL_THREAD"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("rule 1"), "{}", f[0].message);
     }
@@ -87,7 +90,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].status, Status::Warn);
         assert!(f[0].message.contains("runc skips it"));

@@ -1,8 +1,9 @@
 //! S209: a file with no profile to attach, or a name pods cannot reference as written.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, at, file_resource, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, at, file_resource, profile_resource};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,7 +26,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, opts: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     if f.profiles.is_empty() {
         out.push(
@@ -37,7 +40,7 @@ pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
             )
             .with_evidence(Evidence::observed("no `profile NAME {` block", at(f, 1))),
         );
-        return out;
+        return Verdict::judged(out);
     }
     for p in &f.profiles {
         let plain = p
@@ -80,7 +83,7 @@ pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
                 .with_evidence(Evidence::observed(names.join(", "), at(f, f.profiles[0].line)).with_expected(want.clone())),
         );
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -93,7 +96,7 @@ mod tests {
         let opts = LintOptions {
             expected_name: Some("deny-write".into()),
         };
-        assert!(evaluate(&parse("profile deny-write {\n}\n"), &opts).is_empty());
+        assert!(eval(&parse("profile deny-write {\n}\n"), &opts).is_clean());
     }
 
     #[test]
@@ -102,30 +105,33 @@ mod tests {
         let want = |n: &str| LintOptions {
             expected_name: Some(n.into()),
         };
-        assert_eq!(evaluate(&f, &want("helper")).len(), 1);
-        assert!(evaluate(&f, &want("app//helper")).is_empty());
+        assert_eq!(eval(&f, &want("helper")).into_findings().len(), 1);
+        assert!(eval(&f, &want("app//helper")).is_clean());
     }
 
     #[test]
     fn no_profile_or_wrong_name_fails() {
-        let r = evaluate(
+        let r = eval(
             &parse("#include <tunables/global>\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert!(r[0].message.contains("defines no profile"));
         let opts = LintOptions {
             expected_name: Some("deny-write".into()),
         };
-        let r = evaluate(
+        let r = eval(
             &parse("profile k8s-apparmor-example-deny-write {\n}\n"),
             &opts,
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("k8s-apparmor-example-deny-write"));
-        let r = evaluate(
+        let r = eval(
             &parse("profile \"my profile\" {\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r[0].status, Status::Warn);
     }
 }

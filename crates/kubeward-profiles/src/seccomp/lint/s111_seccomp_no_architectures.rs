@@ -1,8 +1,9 @@
 //! S111: no `architectures` list: only the native ABI is filtered by the rules.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use crate::verdict::Verdict;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 
 pub static META: CheckMeta = CheckMeta {
     since: "0.1.0",
@@ -25,11 +26,13 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     if !p.architectures.is_empty() {
-        return Vec::new();
+        return Verdict::Clean;
     }
-    vec![finding(
+    Verdict::Problems(vec![finding(
         &META,
         Status::Warn,
         p,
@@ -41,7 +44,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         },
         p.default_action_line,
         "/architectures",
-    )]
+    )])
 }
 
 #[cfg(test)]
@@ -52,12 +55,12 @@ mod tests {
     #[test]
     fn listed_passes_absent_warns() {
         assert!(
-            evaluate(&parse(
+            eval(&parse(
                 r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"]}"#
             ))
-            .is_empty()
+            .is_clean()
         );
-        let f = evaluate(&parse(r#"{"defaultAction":"SCMP_ACT_ERRNO"}"#));
+        let f = eval(&parse(r#"{"defaultAction":"SCMP_ACT_ERRNO"}"#)).into_findings();
         assert_eq!(f[0].status, Status::Warn);
     }
 }

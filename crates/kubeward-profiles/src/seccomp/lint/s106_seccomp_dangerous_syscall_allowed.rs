@@ -1,9 +1,10 @@
 //! S106: syscalls the runtime default blocks (container escape and kernel attack surface) that
 //! this profile lets through unconditionally.
 
+use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
 
 pub static META: CheckMeta = CheckMeta {
@@ -97,7 +98,9 @@ pub const DANGEROUS: &[&str] = &[
 /// Allowed by containerd 1.7's default but blocked since 2.0: a warning, not a failure.
 const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut hard = Vec::new();
     let mut soft = Vec::new();
     let per_arch: Vec<Effective> = p
@@ -195,7 +198,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         f.evidence = evidence(p, soft);
         out.push(f);
     }
-    out
+    Verdict::judged(out)
 }
 
 /// Explicit allow rules keep one piece of evidence each; syscalls opened by the default action
@@ -231,7 +234,7 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
 {"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -239,7 +242,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\n\"mount\",\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Critical);
         assert!(f[0].message.contains("mount, unshare"), "{}", f[0].message);
@@ -251,7 +254,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert!(!f[0].message.contains(" mount,"));
         assert!(f[0].message.contains("bpf"));
         assert!(
@@ -266,7 +269,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["io_uring_setup"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].status, Status::Warn);
     }
