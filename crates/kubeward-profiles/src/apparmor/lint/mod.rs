@@ -12,7 +12,7 @@ mod s209_apparmor_profile_not_attachable;
 mod s210_apparmor_unconfined_exec;
 mod s211_apparmor_missing_container_denies;
 
-pub use s207_apparmor_dangerous_permission::DANGEROUS_CAPS;
+pub use s207_apparmor_dangerous_permission::dangerous_caps;
 
 use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
 

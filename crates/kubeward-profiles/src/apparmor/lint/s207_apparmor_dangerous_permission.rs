@@ -2,6 +2,7 @@
 
 use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_inventory::capabilities::{HOST_ESCAPE, canonical, in_set};
 
 use super::{AppArmorFile, Check, LintOptions, ProfileBlock, Rule, RuleKind, on_rule, per_profile};
 
@@ -26,21 +27,21 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub const DANGEROUS_CAPS: &[&str] = &[
-    "sys_admin",
-    "sys_module",
-    "sys_rawio",
-    "sys_ptrace",
-    "sys_boot",
-    "dac_read_search",
-    "mac_admin",
-    "mac_override",
-    "bpf",
-    "perfmon",
-];
+/// The capabilities that undo container isolation (the shared host-escape set), spelled as
+/// AppArmor rules name them (`sys_admin`).
+pub fn dangerous_caps() -> Vec<String> {
+    HOST_ESCAPE.iter().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// Does a capability rule name `cap` (any spelling)?
+fn names(rule_caps: &[String], cap: &str) -> bool {
+    rule_caps.iter().any(|x| canonical(x) == canonical(cap))
+}
 
 fn cap_denied(p: &ProfileBlock, cap: &str) -> bool {
-    p.rules.iter().any(|r| r.q.deny && matches!(&r.kind, RuleKind::Capability(c) if c.is_empty() || c.iter().any(|x| x == cap)))
+    p.rules.iter().any(|r| {
+        r.q.deny && matches!(&r.kind, RuleKind::Capability(c) if c.is_empty() || names(c, cap))
+    })
 }
 
 fn kind_denied(p: &ProfileBlock, pred: fn(&Rule) -> bool) -> bool {
@@ -55,15 +56,15 @@ fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
             match &r.kind {
                 RuleKind::Capability(caps) => {
-                    let granted: Vec<&str> = if caps.is_empty() {
-                        DANGEROUS_CAPS.to_vec()
+                    let granted: Vec<String> = if caps.is_empty() {
+                        dangerous_caps()
                     } else {
                         caps.iter()
-                            .map(String::as_str)
-                            .filter(|c| DANGEROUS_CAPS.contains(c))
+                            .filter(|c| in_set(HOST_ESCAPE, c))
+                            .cloned()
                             .collect()
                     };
-                    let open: Vec<&str> =
+                    let open: Vec<String> =
                         granted.into_iter().filter(|c| !cap_denied(p, c)).collect();
                     if open.is_empty() {
                         continue;
@@ -96,9 +97,9 @@ fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
                             r,
                             format!("`{}` allows {}", r.text, open.join(", ")),
                         );
-                        if open.contains(&"sys_admin")
-                            || open.contains(&"mac_admin")
-                            || open.contains(&"sys_module")
+                        if ["SYS_ADMIN", "MAC_ADMIN", "SYS_MODULE"]
+                            .iter()
+                            .any(|worst| names(&open, worst))
                         {
                             finding = finding.with_severity(Severity::Critical);
                         }
