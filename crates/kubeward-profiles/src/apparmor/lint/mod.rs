@@ -14,7 +14,9 @@ mod s211_apparmor_missing_container_denies;
 
 pub use s207_apparmor_dangerous_permission::dangerous_caps;
 
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+use std::path::Path;
+
+use kubeward_core::{CheckMeta, Evidence, Finding, InputInfo, Report, Resource, Source, Status};
 
 use crate::verdict::Verdict;
 
@@ -60,6 +62,28 @@ pub fn lint(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
         .iter()
         .flat_map(|c| (c.eval)(f, opts).report(c.meta, || file_resource(f)))
         .collect()
+}
+
+/// The `apparmor lint` pipeline: read each file, lint what it defines and record the files that
+/// cannot be read as input errors (a file that cannot be read is never a passing profile).
+pub fn lint_files<P: AsRef<Path>>(files: &[P], opts: &LintOptions) -> Report {
+    let mut report = Report::new("apparmor lint");
+    for f in files {
+        let f = f.as_ref();
+        match AppArmorFile::read(f) {
+            Ok(parsed) => {
+                let names: Vec<&str> = parsed.profiles.iter().map(|p| p.name.as_str()).collect();
+                report.inputs.push(InputInfo {
+                    kind: "apparmor-profile".into(),
+                    path: f.display().to_string(),
+                    detail: Some(format!("profiles: {}", names.join(", "))),
+                });
+                report.extend(lint(&parsed, opts));
+            }
+            Err(e) => report.input_errors.push(e.to_input_error()),
+        }
+    }
+    report
 }
 
 /// The verdict of a check that judges each profile block: a file without one gives it nothing

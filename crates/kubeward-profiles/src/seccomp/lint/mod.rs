@@ -17,7 +17,9 @@ mod s112_seccomp_runtime_startup_blocked;
 pub use s106_seccomp_dangerous_syscall_allowed::DANGEROUS;
 pub use s112_seccomp_runtime_startup_blocked::RUNC_BASE;
 
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+use std::path::Path;
+
+use kubeward_core::{CheckMeta, Evidence, Finding, InputInfo, Report, Resource, Source, Status};
 
 use crate::verdict::Verdict;
 
@@ -57,6 +59,31 @@ pub fn lint(p: &Profile) -> Vec<Finding> {
         .iter()
         .flat_map(|c| (c.eval)(p).report(c.meta, || resource(p)))
         .collect()
+}
+
+/// The `seccomp lint` pipeline: read each file, lint the profiles that load and record the files
+/// that do not as input errors (a file that cannot be read is never a passing profile).
+pub fn lint_files<P: AsRef<Path>>(files: &[P]) -> Report {
+    let mut report = Report::new("seccomp lint");
+    for f in files {
+        let f = f.as_ref();
+        match Profile::read(f) {
+            Ok(p) => {
+                report.inputs.push(InputInfo {
+                    kind: "seccomp-profile".into(),
+                    path: f.display().to_string(),
+                    detail: Some(format!(
+                        "defaultAction {}, {} rule(s)",
+                        p.default_action.as_str(),
+                        p.rules.len()
+                    )),
+                });
+                report.extend(lint(&p));
+            }
+            Err(e) => report.input_errors.push(e.to_input_error()),
+        }
+    }
+    report
 }
 
 pub(crate) fn resource(p: &Profile) -> Resource {
