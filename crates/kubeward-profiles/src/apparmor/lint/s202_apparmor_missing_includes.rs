@@ -1,15 +1,15 @@
 //! S202: missing `abi`, `tunables/global` or `abstractions/base`.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, RuleKind, at, file_resource, profile_resource};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S202",
     name: "apparmor-missing-includes",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile misses abi or standard includes",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -17,12 +17,25 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks the preamble for `#include <tunables/global>` (required when the profile uses variables such as @{PROC}) and an `abi` line, and each top-level profile for `#include <abstractions/base>`.",
         why: "Without tunables/global, variables are undefined and apparmor_parser refuses the file. Without abstractions/base, ordinary programs cannot load libc or read locale files and fail in confusing ways. Without an `abi` line the parser picks the node's default feature ABI, so the same file can mediate differently on Ubuntu 22.04 and 24.04 node images.",
         fix: "Start the file with `abi <abi/3.0>,` and `#include <tunables/global>`, and put `#include <abstractions/base>` first inside the profile (`kubeward apparmor generate` writes all three). The includes must exist on the node: Azure Linux ships fewer abstractions than Ubuntu.",
         links: &["https://gitlab.com/apparmor/apparmor/-/wikis/AppArmorPolicyABI"],
+        bad: r##"profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  file,
+  deny @{PROC}/sysrq-trigger rwklx,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  deny @{PROC}/sysrq-trigger rwklx,
+}
+"##,
     },
 };
 

@@ -1,15 +1,15 @@
 //! S204: container profile without `attach_disconnected`.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, per_profile, profile_resource};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S204",
     name: "apparmor-no-attach-disconnected",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile lacks attach_disconnected",
     area: Area::Profiles,
     severity: Severity::Low,
@@ -17,12 +17,40 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks that top-level profiles carry the `attach_disconnected` flag.",
         why: "Inside a container many paths are disconnected from the profile's namespace root (files opened before pivot_root, anonymous mounts). Without the flag AppArmor denies access to them and workloads fail with odd permission errors. containerd, Docker and the Security Profiles Operator all set it (with mediate_deleted).",
         fix: "Use `profile NAME flags=(attach_disconnected,mediate_deleted) {`.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
     },
 };
 

@@ -1,18 +1,18 @@
 //! S205: a path that may be both written and executed (W^X).
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{
     Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, glob, per_profile,
     profile_resource, sample,
 };
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S205",
     name: "apparmor-write-and-exec",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile lets a path be written and executed",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -20,12 +20,30 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For every allow rule with an exec permission, checks whether the same paths are also writable (in the same rule or through another allow rule not cancelled by a deny).",
         why: "Write plus execute on one path lets an attacker drop a binary or script and run it inside the confinement: the classic download-and-execute step. Keeping paths either writable or executable (W^X) forces them to bring code some other way.",
         fix: "Split the rules so executable paths (e.g. `/usr/bin/** ix`) are read-only and writable paths (`/tmp/** rw`) are not executable; add `deny /tmp/** x,`-style rules where a broad write grant exists.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  /usr/bin/nginx rix,
+  /tmp/** rwix,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  /usr/bin/nginx rix,
+  /tmp/** rw,
+}
+"##,
     },
 };
 

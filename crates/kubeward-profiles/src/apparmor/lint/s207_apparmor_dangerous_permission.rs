@@ -1,16 +1,16 @@
 //! S207: capabilities and operations that undo container isolation.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 use kubeward_inventory::capabilities::{HOST_ESCAPE, canonical, in_set};
 
 use super::{AppArmorFile, Check, LintOptions, ProfileBlock, Rule, RuleKind, on_rule, per_profile};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S207",
     name: "apparmor-dangerous-permission",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile allows dangerous capabilities or mounts",
     area: Area::Profiles,
     severity: Severity::High,
@@ -18,12 +18,42 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds allow rules for sys_admin, sys_module, sys_rawio, sys_ptrace, sys_boot, dac_read_search, mac_admin, mac_override, bpf and perfmon (named grants fail; a bare `capability,`, as in the runtime's default profile, warns because only the container's capability set then limits them), `mount` and `pivot_root` rules, and raw or packet network access, when no deny rule takes them back.",
         why: "AppArmor is the layer that still stops a container that gained a capability. Granting sys_admin or mount re-opens mounting host filesystems; mac_admin lets the container replace its own profile; sys_module and sys_rawio reach the kernel and hardware directly.",
         fix: "Remove the grant or add an explicit deny (`deny capability sys_admin,`, `deny mount,`). If the workload truly needs one, confine it with a dedicated profile and document why.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  capability net_bind_service sys_admin,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  capability net_bind_service,
+}
+"##,
     },
 };
 

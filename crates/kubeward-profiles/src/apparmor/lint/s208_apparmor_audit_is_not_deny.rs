@@ -1,17 +1,17 @@
 //! S208: `audit` used where `audit deny` was meant (and quiet deny rules).
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{
     AppArmorFile, Check, LintOptions, RuleKind, at, on_rule, per_profile, profile_resource,
 };
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S208",
     name: "apparmor-audit-is-not-deny",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor `audit` rule allows what it logs",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -19,12 +19,42 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds `audit` rules without `deny` that grant write or exec, and notes profiles whose deny rules are all silent.",
         why: "`audit /etc/** w,` does not block anything: it allows the writes and logs them. To forbid and log, the rule is `audit deny`. Conversely a plain `deny` rule is quiet: blocked attempts leave no audit record, so an attack against the profile goes unseen.",
         fix: "Write `audit deny PATH PERMS,` for accesses you want both blocked and recorded; keep plain `deny` only for noisy, expected denials.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  audit /etc/** w,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  audit deny /etc/** w,
+}
+"##,
     },
 };
 

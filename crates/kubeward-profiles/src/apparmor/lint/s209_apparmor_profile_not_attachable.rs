@@ -1,15 +1,15 @@
 //! S209: a file with no profile to attach, or a name pods cannot reference as written.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, file_resource, profile_resource};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S209",
     name: "apparmor-profile-not-attachable",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile cannot be attached as intended",
     area: Area::Profiles,
     severity: Severity::High,
@@ -17,12 +17,40 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks that the file defines a profile, that its name is what pods will put in `appArmorProfile.localhostProfile` (with `--expect-name`), and that the name is plain (letters, digits, `_ . / -`).",
         why: "Kubernetes attaches AppArmor by the profile's name, not the file name: a pod naming `deny-write` while the file declares `k8s-apparmor-example-deny-write` fails with `apparmor profile not found`. Names with spaces or other characters need quoting and are refused by the Security Profiles Operator.",
         fix: "Set `localhostProfile` to the exact name after `profile` in the file (for a path-named profile, the full path), or rename the profile; keep names to `[a-zA-Z0-9_./-]`.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile "k8s web" flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
     },
 };
 

@@ -1,15 +1,15 @@
 //! S210: exec transitions that leave confinement.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, RuleKind, on_rule, per_profile};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S210",
     name: "apparmor-unconfined-exec",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile runs programs unconfined",
     area: Area::Profiles,
     severity: Severity::High,
@@ -17,12 +17,42 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds allow rules with exec transitions that can end unconfined: `ux`, `Ux`, and the fallbacks `pux`, `PUx`, `cux`, `CUx`.",
         why: "A program started through such a rule runs with no AppArmor profile at all, so anything that can exec it escapes the profile.",
         fix: "Use `ix` (inherit this profile), or `px`/`cx` to a named profile that exists on the node.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  /usr/bin/curl rux,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  /usr/bin/curl rix,
+}
+"##,
     },
 };
 

@@ -1,17 +1,17 @@
 //! S211: a profile that allows all files (`file,`) without the container defaults' denies.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{
     Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, per_profile, profile_resource,
 };
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S211",
     name: "apparmor-missing-container-denies",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile allows all files without the container denies",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -19,12 +19,35 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For profiles that grant every file access with a bare `file,` rule, checks that kernel control files stay denied as in containerd's `cri-containerd.apparmor.d`: writes to /proc/sys and /proc/sysrq-trigger, reads of /proc/kcore, writes to /sys/kernel/security and /sys/firmware.",
         why: "A custom profile replaces the runtime's default one. Starting from `file,` without its denies gives a pod that asked for a stricter profile less protection than RuntimeDefault: root in the container can write sysctls, trigger sysrq or touch securityfs (subject to its capabilities and read-only mounts).",
         fix: "Add the denies: `deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny @{PROC}/kcore rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,` (`kubeward apparmor generate` includes them).",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
     },
 };
 

@@ -1,17 +1,17 @@
 //! S101: keys containerd does not read (Docker's dialect), so the profile on the node is not the
 //! profile its author wrote.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
 use crate::seccomp::Action;
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S101",
     name: "seccomp-docker-only-keys",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile uses keys containerd drops",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -19,8 +19,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Looks for keys outside the OCI runtime-spec seccomp format: Docker's `archMap`, per-rule `name`, `comment`, `includes` and `excludes` (with `caps`, `arches`, `minKernel`), and any other unknown key.",
         why: "containerd decodes a Localhost profile into the OCI struct and silently drops every other key. An `includes: {caps: [CAP_SYS_ADMIN]}` allow rule becomes an unconditional allow; an `archMap` without `architectures` leaves only the native ABI listed; a `name` rule names nothing.",
         fix: "Write the profile in the OCI dialect: `architectures` instead of `archMap`, `names` (a list) instead of `name`, no `includes`/`excludes` (expand them yourself for the node's capabilities, arch and kernel). `kubeward seccomp generate` writes OCI profiles; then place the file on every node with `kubeward profiles install`.",
@@ -28,6 +26,21 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
             "https://kubernetes.io/docs/tutorials/security/seccomp/",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 

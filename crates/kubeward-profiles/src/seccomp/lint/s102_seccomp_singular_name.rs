@@ -1,15 +1,15 @@
 //! S102: a rule written with Docker's singular `name` has no names under containerd.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Severity, Status};
 
 use super::{Check, Profile, at, finding};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S102",
     name: "seccomp-singular-name",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule uses `name` instead of `names`",
     area: Area::Profiles,
     severity: Severity::High,
@@ -17,14 +17,26 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds rules that name their syscall with the deprecated singular `name` key.",
         why: "containerd reads only `names`. A `{\"name\": \"chmod\", \"action\": \"SCMP_ACT_ERRNO\"}` rule reaches runc with no syscall at all, so nothing is denied: the Microsoft Learn `prevent-chmod` sample lets `chmod` succeed on AKS and the pod completes instead of failing.",
         fix: "Replace `\"name\": \"x\"` with `\"names\": [\"x\"]` (and group rules with the same action into one `names` list). Re-run `kubeward seccomp lint`, then reinstall the file on every node (`kubeward profiles install`); running containers keep the old filter until they restart.",
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"name": "chmod", "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
     },
 };
 

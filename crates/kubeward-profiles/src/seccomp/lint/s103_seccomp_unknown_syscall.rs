@@ -1,15 +1,15 @@
 //! S103: syscall names that do not exist on any listed architecture (runc skips them silently).
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S103",
     name: "seccomp-unknown-syscall",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule names a syscall that does not exist",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -17,12 +17,24 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Resolves every name in `names` against the kernel syscall table of each architecture the profile lists (x86_64 when none is listed).",
         why: "runc resolves names with libseccomp and skips unknown ones with only a debug log. A typo (`chmodat`), a placeholder (`syscall_1f4`) or a syscall newer than the node's libseccomp is therefore not filtered, and a deny list with a typo denies less than intended.",
         fix: "Correct the name (e.g. `fchmodat`, `fchmodat2` instead of `chmodat`); drop names that are not syscalls. `kubeward seccomp generate` only emits names from the syscall table.",
         links: &["https://man7.org/linux/man-pages/man2/syscalls.2.html"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "chmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "fchmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 

@@ -1,16 +1,16 @@
 //! S104: rules whose action equals the default action (runc skips them).
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
 use crate::seccomp::effective::Outcome;
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S104",
     name: "seccomp-rule-repeats-default",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule repeats the default action",
     area: Area::Profiles,
     severity: Severity::Low,
@@ -18,12 +18,25 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds rules whose action (and errno) equal `defaultAction` (and `defaultErrnoRet`).",
         why: "runc skips such rules as redundant. They are dead text, and often a sign that the author meant the opposite action (e.g. ALLOW rules in an allow-by-default profile that was meant to deny).",
         fix: "Delete the rule, or give it the action you meant. Check the profile with `kubeward seccomp diff FILE --against runtime-default` to see what it really changes.",
         links: &[],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 

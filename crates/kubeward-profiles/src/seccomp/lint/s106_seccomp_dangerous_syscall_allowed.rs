@@ -1,17 +1,17 @@
 //! S106: syscalls the runtime default blocks (container escape and kernel attack surface) that
 //! this profile lets through unconditionally.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S106",
     name: "seccomp-dangerous-syscall-allowed",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile allows dangerous syscalls",
     area: Area::Profiles,
     severity: Severity::High,
@@ -19,12 +19,25 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Lists syscalls that containerd's default profile blocks or filters (mount family, namespaces, kernel modules, kexec, bpf, perf_event_open, keyrings, open_by_handle_at, userfaultfd, io_uring, time setting, reboot, swap, raw I/O ports, clone/socket/personality without argument filters…) which this profile allows without a condition, on any listed architecture.",
         why: "These syscalls are the usual path from a compromised container to the node: mounting host filesystems, entering other namespaces, loading kernel code, or reaching rarely used and often vulnerable kernel interfaces. The runtime default blocks them for a reason; a custom profile should not reopen them without one.",
         fix: "Remove the syscall from the allow rules (or add an explicit SCMP_ACT_ERRNO rule in an allow-by-default profile). For clone, socket and personality keep the runtime default's argument filters (`kubeward seccomp generate` writes them). If a workload truly needs one, grant it in a dedicated profile for that workload only.",
         links: &["https://docs.docker.com/engine/security/seccomp/"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["mount", "umount2", "unshare"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 

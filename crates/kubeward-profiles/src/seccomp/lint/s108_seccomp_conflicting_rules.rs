@@ -2,17 +2,17 @@
 
 use std::collections::BTreeMap;
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Outcome, describe_args};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S108",
     name: "seccomp-conflicting-rules",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile gives one syscall conflicting actions",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -20,12 +20,26 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds syscalls listed in more than one rule without argument conditions, with different actions or errno values (a conflict) or with the same one (a duplicate), and argument rules that an unconditional rule for the same syscall overrides.",
         why: "Which rule wins depends on libseccomp's handling of the second rule, not on the author's intent: a syscall meant to be denied may end up allowed. An argument rule never applies when the same syscall also has an unconditional rule with another action (libseccomp keeps the unconditional one), so a deny meant for one argument value is silently lost. Duplicates are harmless but hide the real policy.",
         fix: "Keep each syscall in exactly one rule (per argument condition). `kubeward seccomp diff FILE --against runtime-default` shows the resulting policy.",
         links: &[],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "chmod"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
+  ]
+}"#,
     },
 };
 

@@ -1,16 +1,16 @@
 //! S109: denying one syscall of a family while its siblings, which do the same thing, stay open.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S109",
     name: "seccomp-partial-deny",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp deny rule leaves equivalent syscalls open",
     area: Area::Profiles,
     severity: Severity::High,
@@ -18,12 +18,24 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For families of syscalls that perform the same operation (chmod/fchmod/fchmodat/fchmodat2, open/openat/openat2, clone/clone3, mount and the new mount API, execve/execveat, unlink/unlinkat…), checks that denying one member does not leave another allowed.",
         why: "Which member a program calls depends on its libc and version: coreutils' chmod uses fchmodat, newer glibc uses fchmodat2 (Linux 6.6) when flags are given, and a static binary may call chmod. Denying only some members is bypassed by any program using another.",
         fix: "Deny the whole family, e.g. `\"names\": [\"chmod\", \"fchmod\", \"fchmodat\", \"fchmodat2\"]`, or better switch to an allow list that does not include them.",
         links: &["https://man7.org/linux/man-pages/man2/chmod.2.html"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
     },
 };
 

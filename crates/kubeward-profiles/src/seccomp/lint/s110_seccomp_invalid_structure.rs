@@ -1,16 +1,16 @@
 //! S110: fields the runtime refuses or that make the profile unusable (not fatal to reading it).
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
 use super::{Check, Profile, finding};
 use crate::seccomp::{Action, KNOWN_FLAGS};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S110",
     name: "seccomp-invalid-structure",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile has fields the runtime refuses",
     area: Area::Profiles,
     severity: Severity::High,
@@ -18,14 +18,26 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none or above 4095, SCMP_ACT_TRACE (no tracer in a pod: ENOSYS), more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
         why: "runc refuses such a profile when the container is created: the pod sits in CreateContainerError. A kill-by-default profile with no rules kills the process on its first syscall.",
         fix: "Correct the field named in the finding; validate with `kubeward seccomp lint` before installing the file with `kubeward profiles install`.",
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 

@@ -1,16 +1,16 @@
 //! S112: an allow-list profile that blocks what runc itself needs to start the container.
 
-use crate::verdict::Verdict;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S112",
     name: "seccomp-runtime-startup-blocked",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp allow list misses syscalls the runtime needs to start",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -18,14 +18,34 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For deny-by-default profiles, checks that the syscalls runc makes after the filter is loaded and before the workload runs (the Security Profiles Operator's measured runc base set) are allowed.",
         why: "The filter is installed before runc execs the workload. If one of these is blocked the container never starts: `exec ...: operation not permitted`, CrashLoopBackOff or CreateContainerError.",
         fix: "Add the missing names to the allow rule. `kubeward seccomp generate` always includes them (or start from `--base runtime-default`).",
         links: &[
             "https://github.com/kubernetes-sigs/security-profiles-operator/blob/main/installation-usage.md",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": [
+      "arch_prctl", "brk", "capget", "capset", "chdir", "close",
+      "close_range", "epoll_ctl", "epoll_pwait", "execve", "exit_group", "faccessat2",
+      "fcntl", "fstat", "fstatfs", "futex", "getcwd", "getdents64",
+      "getpid", "getppid", "getuid", "mmap", "mprotect", "nanosleep",
+      "newfstatat", "openat", "openat2", "prctl", "read", "recvfrom",
+      "rt_sigreturn", "sched_yield", "set_tid_address", "setgid", "setgroups", "setuid",
+      "sigaltstack", "statx", "tgkill", "write"
+    ], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
