@@ -2,13 +2,16 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Access, AppArmorFile, LintOptions, RuleKind, allowed, at, profile_resource};
+use super::{
+    Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, per_profile, profile_resource,
+};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S211",
     name: "apparmor-missing-container-denies",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile allows all files without the container denies",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -16,12 +19,35 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For profiles that grant every file access with a bare `file,` rule, checks that kernel control files stay denied as in containerd's `cri-containerd.apparmor.d`: writes to /proc/sys and /proc/sysrq-trigger, reads of /proc/kcore, writes to /sys/kernel/security and /sys/firmware.",
         why: "A custom profile replaces the runtime's default one. Starting from `file,` without its denies gives a pod that asked for a stricter profile less protection than RuntimeDefault: root in the container can write sysctls, trigger sysrq or touch securityfs (subject to its capabilities and read-only mounts).",
         fix: "Add the denies: `deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny @{PROC}/kcore rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,` (`kubeward apparmor generate` includes them).",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
     },
 };
 
@@ -33,7 +59,9 @@ const PROBES: &[(&str, Access)] = &[
     ("/sys/firmware/efi/efivars/probe", Access::Write),
 ];
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         let Some(all) = p
@@ -76,7 +104,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -87,19 +115,20 @@ mod tests {
     #[test]
     fn deny_all_writes_and_kcore_pass() {
         let f = parse("profile a {\n  file,\n  deny /** w,\n  deny @{PROC}/kcore rwkl,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
     fn bare_file_warns() {
-        let r = evaluate(&parse("profile a {\n  file,\n}\n"), &LintOptions::default());
+        let r = eval(&parse("profile a {\n  file,\n}\n"), &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("write /proc/sysrq-trigger"));
         // The walkthrough's deny-all-writes profile still lets /proc/kcore be read.
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  file,\n  deny /** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert!(r[0].message.contains("read /proc/kcore") && !r[0].message.contains("write"));
     }
 }

@@ -2,14 +2,15 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S109",
     name: "seccomp-partial-deny",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp deny rule leaves equivalent syscalls open",
     area: Area::Profiles,
     severity: Severity::High,
@@ -17,12 +18,24 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For families of syscalls that perform the same operation (chmod/fchmod/fchmodat/fchmodat2, open/openat/openat2, clone/clone3, mount and the new mount API, execve/execveat, unlink/unlinkat…), checks that denying one member does not leave another allowed.",
         why: "Which member a program calls depends on its libc and version: coreutils' chmod uses fchmodat, newer glibc uses fchmodat2 (Linux 6.6) when flags are given, and a static binary may call chmod. Denying only some members is bypassed by any program using another.",
         fix: "Deny the whole family, e.g. `\"names\": [\"chmod\", \"fchmod\", \"fchmodat\", \"fchmodat2\"]`, or better switch to an allow list that does not include them.",
         links: &["https://man7.org/linux/man-pages/man2/chmod.2.html"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
     },
 };
 
@@ -63,7 +76,9 @@ const FAMILIES: &[&[&str]] = &[
     &["truncate", "ftruncate", "truncate64", "ftruncate64"],
 ];
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     // Intent: every name the author put in a non-allowing rule, even one the runtime drops
     // (`name`), because the question is whether the family as a whole was closed.
     let intended_denied = |name: &str| {
@@ -161,7 +176,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             )),
         );
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -174,7 +189,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod","fchmod","fchmodat","fchmodat2"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -182,7 +197,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["chmod"],"action":"SCMP_ACT_KILL"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -190,7 +205,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"name":"chmod","action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert!(
             f[0].message.starts_with(
                 "chmod meant to be denied (through `name`, which containerd drops: see S102) but fchmod, fchmodat, fchmodat2 still allowed"
@@ -205,7 +220,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod","fchmodat","chmodat"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message

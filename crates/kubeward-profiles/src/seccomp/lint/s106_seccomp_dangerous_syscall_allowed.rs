@@ -3,14 +3,15 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Class, Effective};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S106",
     name: "seccomp-dangerous-syscall-allowed",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile allows dangerous syscalls",
     area: Area::Profiles,
     severity: Severity::High,
@@ -18,12 +19,25 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Lists syscalls that containerd's default profile blocks or filters (mount family, namespaces, kernel modules, kexec, bpf, perf_event_open, keyrings, open_by_handle_at, userfaultfd, io_uring, time setting, reboot, swap, raw I/O ports, clone/socket/personality without argument filters…) which this profile allows without a condition, on any listed architecture.",
         why: "These syscalls are the usual path from a compromised container to the node: mounting host filesystems, entering other namespaces, loading kernel code, or reaching rarely used and often vulnerable kernel interfaces. The runtime default blocks them for a reason; a custom profile should not reopen them without one.",
         fix: "Remove the syscall from the allow rules (or add an explicit SCMP_ACT_ERRNO rule in an allow-by-default profile). For clone, socket and personality keep the runtime default's argument filters (`kubeward seccomp generate` writes them). If a workload truly needs one, grant it in a dedicated profile for that workload only.",
         links: &["https://docs.docker.com/engine/security/seccomp/"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["mount", "umount2", "unshare"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
@@ -97,7 +111,9 @@ pub const DANGEROUS: &[&str] = &[
 /// Allowed by containerd 1.7's default but blocked since 2.0: a warning, not a failure.
 const IO_URING: [&str; 3] = ["io_uring_setup", "io_uring_enter", "io_uring_register"];
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut hard = Vec::new();
     let mut soft = Vec::new();
     let per_arch: Vec<Effective> = p
@@ -195,7 +211,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
         f.evidence = evidence(p, soft);
         out.push(f);
     }
-    out
+    Verdict::judged(out)
 }
 
 /// Explicit allow rules keep one piece of evidence each; syscalls opened by the default action
@@ -231,7 +247,7 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","write"],"action":"SCMP_ACT_ALLOW"},
 {"names":["clone"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2114060288,"valueTwo":0,"op":"SCMP_CMP_MASKED_EQ"}]}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -239,7 +255,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ERRNO\",\"syscalls\":[{\"names\":[\"read\",\n\"mount\",\"unshare\"],\"action\":\"SCMP_ACT_ALLOW\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::Critical);
         assert!(f[0].message.contains("mount, unshare"), "{}", f[0].message);
@@ -251,7 +267,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert!(!f[0].message.contains(" mount,"));
         assert!(f[0].message.contains("bpf"));
         assert!(
@@ -266,7 +282,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["io_uring_setup"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].status, Status::Warn);
     }

@@ -1,15 +1,16 @@
 //! S107: argument conditions on the same index in one rule, which runc turns into OR.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::effective::{describe_args, repeats_index};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S107",
     name: "seccomp-args-become-or",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp argument conditions are ORed, not ANDed",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -17,18 +18,36 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds rules where the same argument index appears in more than one condition.",
         why: "Conditions in one rule are ANDed, except when an argument index repeats: runc then adds one rule per condition, so they are ORed. `arg0 != AF_VSOCK` plus `arg0 != AF_ALG` in one allow rule therefore allows every family, both of those included.",
         fix: "Express ranges as separate rules that each allow a safe range (e.g. socket allowed if `arg0 < 38`, `arg0 == 39`, `arg0 > 40` as three rules), or use one SCMP_CMP_MASKED_EQ condition.",
         links: &[
             "https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [
+      {"index": 0, "value": 38, "op": "SCMP_CMP_NE"},
+      {"index": 0, "value": 40, "op": "SCMP_CMP_NE"}
+    ]}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
+    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 10, "op": "SCMP_CMP_EQ"}]}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.rules
         .iter()
         .filter(|r| repeats_index(r))
@@ -67,7 +86,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":2,"op":"SCMP_CMP_EQ"},{"index":1,"value":1,"op":"SCMP_CMP_EQ"}]}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -75,7 +94,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":40,"op":"SCMP_CMP_NE"},{"index":0,"value":38,"op":"SCMP_CMP_NE"}]}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message.contains("arg0 != 0x28 OR arg0 != 0x26"),

@@ -1,15 +1,16 @@
 //! S104: rules whose action equals the default action (runc skips them).
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::effective::Outcome;
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S104",
     name: "seccomp-rule-repeats-default",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule repeats the default action",
     area: Area::Profiles,
     severity: Severity::Low,
@@ -17,16 +18,31 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds rules whose action (and errno) equal `defaultAction` (and `defaultErrnoRet`).",
         why: "runc skips such rules as redundant. They are dead text, and often a sign that the author meant the opposite action (e.g. ALLOW rules in an allow-by-default profile that was meant to deny).",
         fix: "Delete the rule, or give it the action you meant. Check the profile with `kubeward seccomp diff FILE --against runtime-default` to see what it really changes.",
         links: &[],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let default = Outcome::default_of(p);
     p.rules
         .iter()
@@ -69,7 +85,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -77,7 +93,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_KILL","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["mount"],"action":"SCMP_ACT_KILL_THREAD"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("rule 1"), "{}", f[0].message);
     }
@@ -87,7 +103,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","defaultErrnoRet":1,"syscalls":[{"names":["mount"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].status, Status::Warn);
         assert!(f[0].message.contains("runc skips it"));

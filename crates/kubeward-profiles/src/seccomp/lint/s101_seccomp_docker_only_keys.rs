@@ -1,16 +1,17 @@
 //! S101: keys containerd does not read (Docker's dialect), so the profile on the node is not the
 //! profile its author wrote.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::Action;
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S101",
     name: "seccomp-docker-only-keys",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile uses keys containerd drops",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -18,8 +19,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Looks for keys outside the OCI runtime-spec seccomp format: Docker's `archMap`, per-rule `name`, `comment`, `includes` and `excludes` (with `caps`, `arches`, `minKernel`), and any other unknown key.",
         why: "containerd decodes a Localhost profile into the OCI struct and silently drops every other key. An `includes: {caps: [CAP_SYS_ADMIN]}` allow rule becomes an unconditional allow; an `archMap` without `architectures` leaves only the native ABI listed; a `name` rule names nothing.",
         fix: "Write the profile in the OCI dialect: `architectures` instead of `archMap`, `names` (a list) instead of `name`, no `includes`/`excludes` (expand them yourself for the node's capabilities, arch and kernel). `kubeward seccomp generate` writes OCI profiles; then place the file on every node with `kubeward profiles install`.",
@@ -27,10 +26,27 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
             "https://kubernetes.io/docs/tutorials/security/seccomp/",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.dropped
         .iter()
         .map(|d| {
@@ -81,7 +97,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -90,7 +106,7 @@ mod tests {
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[
 {"names":["mount"],"action":"SCMP_ACT_ALLOW","includes":{"caps":["CAP_SYS_ADMIN"]}}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].severity, Severity::High);
         assert_eq!(f[0].evidence[0].source.line, Some(2));
@@ -102,7 +118,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","archMap":[{"architecture":"SCMP_ARCH_X86_64"}],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW","comment":"hi"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].status, Status::Fail);
         assert_eq!(f[1].status, Status::Warn);

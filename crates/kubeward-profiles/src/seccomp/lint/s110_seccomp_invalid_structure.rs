@@ -2,14 +2,15 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
 use crate::seccomp::{Action, KNOWN_FLAGS};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S110",
     name: "seccomp-invalid-structure",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile has fields the runtime refuses",
     area: Area::Profiles,
     severity: Severity::High,
@@ -17,18 +18,32 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks the OCI fields: rules without names or with empty names, `errnoRet` on actions that take none or above 4095, SCMP_ACT_TRACE (no tracer in a pod: ENOSYS), more than 6 argument conditions or an index above 5, unknown `flags`, `listenerMetadata` without `listenerPath`, SCMP_ACT_NOTIFY as default, on `write` or without a listener, a kill-everything profile.",
         why: "runc refuses such a profile when the container is created: the pod sits in CreateContainerError. A kill-by-default profile with no rules kills the process on its first syscall.",
         fix: "Correct the field named in the finding; validate with `kubeward seccomp lint` before installing the file with `kubeward profiles install`.",
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut out: Vec<Finding> = p
         .problems
         .iter()
@@ -119,7 +134,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             "/defaultAction",
         ));
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -132,7 +147,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","flags":["SECCOMP_FILTER_FLAG_LOG"],"syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -200,7 +215,7 @@ mod tests {
             ),
         ];
         for (text, needle) in cases {
-            let f = evaluate(&parse(text));
+            let f = eval(&parse(text)).into_findings();
             assert!(
                 f.iter().any(|f| f.message.contains(needle)),
                 "{needle}: {:?}",

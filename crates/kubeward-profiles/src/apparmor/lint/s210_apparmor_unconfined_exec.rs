@@ -1,14 +1,15 @@
 //! S210: exec transitions that leave confinement.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, on_rule};
+use super::{AppArmorFile, Check, LintOptions, RuleKind, on_rule, per_profile};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S210",
     name: "apparmor-unconfined-exec",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile runs programs unconfined",
     area: Area::Profiles,
     severity: Severity::High,
@@ -16,16 +17,48 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds allow rules with exec transitions that can end unconfined: `ux`, `Ux`, and the fallbacks `pux`, `PUx`, `cux`, `CUx`.",
         why: "A program started through such a rule runs with no AppArmor profile at all, so anything that can exec it escapes the profile.",
         fix: "Use `ix` (inherit this profile), or `px`/`cx` to a named profile that exists on the node.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  /usr/bin/curl rux,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  /usr/bin/curl rix,
+}
+"##,
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -47,7 +80,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -58,16 +91,17 @@ mod tests {
     #[test]
     fn ix_passes_ux_fails() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  /bin/sh ix,\n  /usr/bin/x Px,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  /bin/sh rux,\n  /usr/bin/y PUx,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 2);
     }
 }

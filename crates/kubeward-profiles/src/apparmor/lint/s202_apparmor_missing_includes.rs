@@ -2,13 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, at, file_resource, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, RuleKind, at, file_resource, profile_resource};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S202",
     name: "apparmor-missing-includes",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile misses abi or standard includes",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -16,19 +17,34 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks the preamble for `#include <tunables/global>` (required when the profile uses variables such as @{PROC}) and an `abi` line, and each top-level profile for `#include <abstractions/base>`.",
         why: "Without tunables/global, variables are undefined and apparmor_parser refuses the file. Without abstractions/base, ordinary programs cannot load libc or read locale files and fail in confusing ways. Without an `abi` line the parser picks the node's default feature ABI, so the same file can mediate differently on Ubuntu 22.04 and 24.04 node images.",
         fix: "Start the file with `abi <abi/3.0>,` and `#include <tunables/global>`, and put `#include <abstractions/base>` first inside the profile (`kubeward apparmor generate` writes all three). The includes must exist on the node: Azure Linux ships fewer abstractions than Ubuntu.",
         links: &["https://gitlab.com/apparmor/apparmor/-/wikis/AppArmorPolicyABI"],
+        bad: r##"profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  file,
+  deny @{PROC}/sysrq-trigger rwklx,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  deny @{PROC}/sysrq-trigger rwklx,
+}
+"##,
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     if f.profiles.is_empty() {
-        return out;
+        return Verdict::NotApplicable;
     }
     let uses_vars = f
         .all_profiles()
@@ -76,7 +92,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -89,7 +105,7 @@ mod tests {
         let f = parse(
             "abi <abi/3.0>,\n#include <tunables/global>\nprofile a {\n  #include <abstractions/base>\n  @{PROC}/x r,\n}\n",
         );
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
@@ -97,7 +113,7 @@ mod tests {
         let f = parse(
             "profile a {\n  #include <abstractions/base>\n  deny @{PROC}/sysrq-trigger rwkl,\n}\n",
         );
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert!(
             r.iter()
                 .any(|x| x.status == Status::Fail && x.message.contains("line 3 uses a variable"))
@@ -111,7 +127,7 @@ mod tests {
     #[test]
     fn missing_base_warns() {
         let f = parse("abi <abi/3.0>,\ninclude <tunables/global>\nprofile a {\n  /etc/** r,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("abstractions/base"));
     }

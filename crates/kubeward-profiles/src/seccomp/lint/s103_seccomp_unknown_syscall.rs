@@ -1,14 +1,15 @@
 //! S103: syscall names that do not exist on any listed architecture (runc skips them silently).
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
-use super::{Profile, finding};
+use super::{Check, Profile, finding};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S103",
     name: "seccomp-unknown-syscall",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule names a syscall that does not exist",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -16,16 +17,30 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Resolves every name in `names` against the kernel syscall table of each architecture the profile lists (x86_64 when none is listed).",
         why: "runc resolves names with libseccomp and skips unknown ones with only a debug log. A typo (`chmodat`), a placeholder (`syscall_1f4`) or a syscall newer than the node's libseccomp is therefore not filtered, and a deny list with a typo denies less than intended.",
         fix: "Correct the name (e.g. `fchmodat`, `fchmodat2` instead of `chmodat`); drop names that are not syscalls. `kubeward seccomp generate` only emits names from the syscall table.",
         links: &["https://man7.org/linux/man-pages/man2/syscalls.2.html"],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "chmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "fchmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let arches = p.effective_arches();
     let mut out = Vec::new();
     for r in &p.rules {
@@ -70,7 +85,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             }
         }
     }
-    out
+    Verdict::judged(out)
 }
 
 /// Known mistakes first, then a name from the same family.
@@ -93,7 +108,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read","fchmodat2"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -101,7 +116,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[{\"names\":[\"chmod\",\n\"chmodat\"],\"action\":\"SCMP_ACT_ERRNO\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("`chmodat`") && f[0].message.contains("fchmodat2"));
         assert_eq!(f[0].evidence[0].source.line, Some(2));
@@ -113,10 +128,10 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64","SCMP_ARCH_X86"],"syscalls":[{"names":["socketcall"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","architectures":["SCMP_ARCH_X86_64"],"syscalls":[{"names":["socketcall","syscall_1f4"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert_eq!(evaluate(&p).len(), 2);
+        assert_eq!(eval(&p).into_findings().len(), 2);
     }
 }

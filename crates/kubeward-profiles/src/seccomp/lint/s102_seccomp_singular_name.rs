@@ -1,14 +1,15 @@
 //! S102: a rule written with Docker's singular `name` has no names under containerd.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Severity, Status};
 
-use super::{Profile, at, finding};
+use super::{Check, Profile, at, finding};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S102",
     name: "seccomp-singular-name",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp rule uses `name` instead of `names`",
     area: Area::Profiles,
     severity: Severity::High,
@@ -16,18 +17,32 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds rules that name their syscall with the deprecated singular `name` key.",
         why: "containerd reads only `names`. A `{\"name\": \"chmod\", \"action\": \"SCMP_ACT_ERRNO\"}` rule reaches runc with no syscall at all, so nothing is denied: the Microsoft Learn `prevent-chmod` sample lets `chmod` succeed on AKS and the pod completes instead of failing.",
         fix: "Replace `\"name\": \"x\"` with `\"names\": [\"x\"]` (and group rules with the same action into one `names` list). Re-run `kubeward seccomp lint`, then reinstall the file on every node (`kubeward profiles install`); running containers keep the old filter until they restart.",
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"name": "chmod", "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ALLOW",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     p.rules
         .iter()
         .filter_map(|r| {
@@ -66,7 +81,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ALLOW","syscalls":[{"names":["chmod"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -74,7 +89,7 @@ mod tests {
         let p = parse(
             "{\"defaultAction\":\"SCMP_ACT_ALLOW\",\"syscalls\":[\n{\"name\":\"chmod\",\"action\":\"SCMP_ACT_ERRNO\"}]}",
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("never applied"), "{}", f[0].message);
         assert_eq!(f[0].evidence[0].source.line, Some(2));

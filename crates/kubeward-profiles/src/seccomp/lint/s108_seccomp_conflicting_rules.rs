@@ -4,14 +4,15 @@ use std::collections::BTreeMap;
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{Profile, at, resource};
+use super::{Check, Profile, at, resource};
 use crate::seccomp::effective::{Outcome, describe_args};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S108",
     name: "seccomp-conflicting-rules",
+    since: "0.1.0",
+    aliases: &[],
     title: "Seccomp profile gives one syscall conflicting actions",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -19,16 +20,32 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds syscalls listed in more than one rule without argument conditions, with different actions or errno values (a conflict) or with the same one (a duplicate), and argument rules that an unconditional rule for the same syscall overrides.",
         why: "Which rule wins depends on libseccomp's handling of the second rule, not on the author's intent: a syscall meant to be denied may end up allowed. An argument rule never applies when the same syscall also has an unconditional rule with another action (libseccomp keeps the unconditional one), so a deny meant for one argument value is silently lost. Duplicates are harmless but hide the real policy.",
         fix: "Keep each syscall in exactly one rule (per argument condition). `kubeward seccomp diff FILE --against runtime-default` shows the resulting policy.",
         links: &[],
+        bad: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write", "chmod"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
+  ]
+}"#,
+        good: r#"{
+  "defaultAction": "SCMP_ACT_ERRNO",
+  "architectures": ["SCMP_ARCH_X86_64"],
+  "syscalls": [
+    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+    {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
+  ]
+}"#,
     },
 };
 
-pub fn evaluate(p: &Profile) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(p: &Profile) -> Verdict {
     let mut seen: BTreeMap<&str, Vec<(Outcome, u32, String)>> = BTreeMap::new();
     for r in p.rules.iter().filter(|r| r.args.is_empty()) {
         for n in &r.names {
@@ -66,7 +83,7 @@ pub fn evaluate(p: &Profile) -> Vec<Finding> {
             .collect();
         out.push(f);
     }
-    out
+    Verdict::judged(out)
 }
 
 /// libseccomp keeps one unconditional rule per syscall over any argument rule: an argument rule
@@ -142,7 +159,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"},{"names":["clone3"],"action":"SCMP_ACT_ERRNO","errnoRet":38}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -152,7 +169,7 @@ mod tests {
 {"names":["read","socket"],"action":"SCMP_ACT_ALLOW"},
 {"names":["socket"],"action":"SCMP_ACT_KILL_PROCESS","args":[{"index":0,"value":17,"op":"SCMP_CMP_EQ"}]}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(
             f.len(),
             1,
@@ -174,7 +191,7 @@ mod tests {
         let p = parse(
             r#"{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["socket"],"action":"SCMP_ACT_ALLOW","args":[{"index":0,"value":38,"op":"SCMP_CMP_LT"}]},{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}"#,
         );
-        assert!(evaluate(&p).is_empty());
+        assert!(eval(&p).is_clean());
     }
 
     #[test]
@@ -185,7 +202,7 @@ mod tests {
 {"names":["chmod"],"action":"SCMP_ACT_ALLOW"},
 {"names":["read"],"action":"SCMP_ACT_ERRNO"}]}"#,
         );
-        let f = evaluate(&p);
+        let f = eval(&p).into_findings();
         assert_eq!(f.len(), 2);
         assert_eq!(f[0].status, Status::Fail);
         assert_eq!(f[0].evidence.len(), 2);

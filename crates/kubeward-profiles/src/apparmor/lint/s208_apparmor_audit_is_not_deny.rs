@@ -2,13 +2,16 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, RuleKind, at, on_rule, profile_resource};
+use super::{
+    AppArmorFile, Check, LintOptions, RuleKind, at, on_rule, per_profile, profile_resource,
+};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S208",
     name: "apparmor-audit-is-not-deny",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor `audit` rule allows what it logs",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -16,16 +19,48 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds `audit` rules without `deny` that grant write or exec, and notes profiles whose deny rules are all silent.",
         why: "`audit /etc/** w,` does not block anything: it allows the writes and logs them. To forbid and log, the rule is `audit deny`. Conversely a plain `deny` rule is quiet: blocked attempts leave no audit record, so an attack against the profile goes unseen.",
         fix: "Write `audit deny PATH PERMS,` for accesses you want both blocked and recorded; keep plain `deny` only for noisy, expected denials.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  audit /etc/** w,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+  audit deny /etc/** w,
+}
+"##,
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| r.q.audit && !r.q.deny) {
@@ -54,7 +89,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             );
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -65,20 +100,21 @@ mod tests {
     #[test]
     fn audit_deny_passes() {
         assert!(
-            evaluate(
+            eval(
                 &parse("profile a {\n  audit deny /etc/** w,\n  audit /etc/** r,\n}\n"),
                 &LintOptions::default()
             )
-            .is_empty()
+            .is_clean()
         );
     }
 
     #[test]
     fn audit_write_fails_and_quiet_deny_is_info() {
-        let r = evaluate(
+        let r = eval(
             &parse("profile a {\n  audit /etc/** w,\n  deny /usr/** w,\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 2);
         assert_eq!(r[0].status, Status::Fail);
         assert_eq!(r[0].evidence[0].source.line, Some(2));

@@ -3,14 +3,16 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{
-    Access, AppArmorFile, LintOptions, RuleKind, allowed, at, glob, profile_resource, sample,
+    Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, glob, per_profile,
+    profile_resource, sample,
 };
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S205",
     name: "apparmor-write-and-exec",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile lets a path be written and executed",
     area: Area::Profiles,
     severity: Severity::Medium,
@@ -18,16 +20,36 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "For every allow rule with an exec permission, checks whether the same paths are also writable (in the same rule or through another allow rule not cancelled by a deny).",
         why: "Write plus execute on one path lets an attacker drop a binary or script and run it inside the confinement: the classic download-and-execute step. Keeping paths either writable or executable (W^X) forces them to bring code some other way.",
         fix: "Split the rules so executable paths (e.g. `/usr/bin/** ix`) are read-only and writable paths (`/tmp/** rw`) are not executable; add `deny /tmp/** x,`-style rules where a broad write grant exists.",
         links: &[],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  /usr/bin/nginx rix,
+  /tmp/** rwix,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  /usr/bin/nginx rix,
+  /tmp/** rw,
+}
+"##,
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     for p in f.all_profiles() {
         for r in p.rules.iter().filter(|r| !r.q.deny) {
@@ -81,7 +103,7 @@ pub fn evaluate(f: &AppArmorFile, _: &LintOptions) -> Vec<Finding> {
             }
         }
     }
-    out
+    per_profile(f, out)
 }
 
 #[cfg(test)]
@@ -92,15 +114,15 @@ mod tests {
     #[test]
     fn separate_paths_pass() {
         let f = parse("profile a {\n  /usr/bin/** rix,\n  /tmp/** rw,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 
     #[test]
     fn same_rule_and_cross_rule_fail() {
         let f = parse("profile a {\n  /opt/app/** rwix,\n}\n");
-        assert_eq!(evaluate(&f, &LintOptions::default()).len(), 1);
+        assert_eq!(eval(&f, &LintOptions::default()).into_findings().len(), 1);
         let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n}\n");
-        let r = evaluate(&f, &LintOptions::default());
+        let r = eval(&f, &LintOptions::default()).into_findings();
         assert_eq!(r.len(), 1);
         assert!(
             r[0].message.contains("writable (line 2"),
@@ -109,9 +131,9 @@ mod tests {
         );
         // A deny on write closes it.
         let f = parse("profile a {\n  /tmp/** rw,\n  /tmp/tool ix,\n  deny /tmp/tool w,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
         // A bare `file,` is judged by S211, not here.
         let f = parse("profile a {\n  file,\n  /usr/bin/tool ix,\n}\n");
-        assert!(evaluate(&f, &LintOptions::default()).is_empty());
+        assert!(eval(&f, &LintOptions::default()).is_clean());
     }
 }

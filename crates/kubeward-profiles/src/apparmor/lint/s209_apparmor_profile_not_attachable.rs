@@ -2,13 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{AppArmorFile, LintOptions, at, file_resource, profile_resource};
+use super::{AppArmorFile, Check, LintOptions, at, file_resource, profile_resource};
+use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "S209",
     name: "apparmor-profile-not-attachable",
+    since: "0.1.0",
+    aliases: &[],
     title: "AppArmor profile cannot be attached as intended",
     area: Area::Profiles,
     severity: Severity::High,
@@ -16,16 +17,46 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Checks that the file defines a profile, that its name is what pods will put in `appArmorProfile.localhostProfile` (with `--expect-name`), and that the name is plain (letters, digits, `_ . / -`).",
         why: "Kubernetes attaches AppArmor by the profile's name, not the file name: a pod naming `deny-write` while the file declares `k8s-apparmor-example-deny-write` fails with `apparmor profile not found`. Names with spaces or other characters need quoting and are refused by the Security Profiles Operator.",
         fix: "Set `localhostProfile` to the exact name after `profile` in the file (for a path-named profile, the full path), or rename the profile; keep names to `[a-zA-Z0-9_./-]`.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
+        bad: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile "k8s web" flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
+        good: r##"abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"##,
     },
 };
 
-pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(f: &AppArmorFile, opts: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     if f.profiles.is_empty() {
         out.push(
@@ -37,7 +68,7 @@ pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
             )
             .with_evidence(Evidence::observed("no `profile NAME {` block", at(f, 1))),
         );
-        return out;
+        return Verdict::judged(out);
     }
     for p in &f.profiles {
         let plain = p
@@ -80,7 +111,7 @@ pub fn evaluate(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
                 .with_evidence(Evidence::observed(names.join(", "), at(f, f.profiles[0].line)).with_expected(want.clone())),
         );
     }
-    out
+    Verdict::judged(out)
 }
 
 #[cfg(test)]
@@ -93,7 +124,7 @@ mod tests {
         let opts = LintOptions {
             expected_name: Some("deny-write".into()),
         };
-        assert!(evaluate(&parse("profile deny-write {\n}\n"), &opts).is_empty());
+        assert!(eval(&parse("profile deny-write {\n}\n"), &opts).is_clean());
     }
 
     #[test]
@@ -102,30 +133,33 @@ mod tests {
         let want = |n: &str| LintOptions {
             expected_name: Some(n.into()),
         };
-        assert_eq!(evaluate(&f, &want("helper")).len(), 1);
-        assert!(evaluate(&f, &want("app//helper")).is_empty());
+        assert_eq!(eval(&f, &want("helper")).into_findings().len(), 1);
+        assert!(eval(&f, &want("app//helper")).is_clean());
     }
 
     #[test]
     fn no_profile_or_wrong_name_fails() {
-        let r = evaluate(
+        let r = eval(
             &parse("#include <tunables/global>\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert!(r[0].message.contains("defines no profile"));
         let opts = LintOptions {
             expected_name: Some("deny-write".into()),
         };
-        let r = evaluate(
+        let r = eval(
             &parse("profile k8s-apparmor-example-deny-write {\n}\n"),
             &opts,
-        );
+        )
+        .into_findings();
         assert_eq!(r.len(), 1);
         assert!(r[0].message.contains("k8s-apparmor-example-deny-write"));
-        let r = evaluate(
+        let r = eval(
             &parse("profile \"my profile\" {\n}\n"),
             &LintOptions::default(),
-        );
+        )
+        .into_findings();
         assert_eq!(r[0].status, Status::Warn);
     }
 }
