@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use crate::conn::{ConnSet, Protocol};
-use crate::coverage::p210_engine_limitations::{negative, windows_gaps};
+use crate::coverage::p210_engine_unsupported_policy_feature::{negative, windows_gaps};
 use crate::engine::{Analysis, Direction, Endpoint, Engine, ip_range_name};
 use crate::model::Peer;
 

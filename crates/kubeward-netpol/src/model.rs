@@ -1425,7 +1425,7 @@ mod same_name_tests {
     use kubeward_inventory::{LoadOptions, load_str};
 
     use super::Model;
-    use crate::coverage::p201_ingress_isolation;
+    use crate::coverage::p201_workload_not_isolated_ingress;
     use crate::engine::{Analysis, Options};
 
     // item 16: two DaemonSets of the same namespace and name in two files are two workloads, and
@@ -1445,7 +1445,7 @@ mod same_name_tests {
         // the pod joined the second DaemonSet (the latest of that name)
         assert_eq!(model.workloads[1].pod_ips.len(), 1);
         let a = Analysis::new(&model, Options::default());
-        let f = p201_ingress_isolation::evaluate(&inv, &a);
+        let f = p201_workload_not_isolated_ingress::evaluate(&crate::check::Ctx::new(&inv, &a));
         let files: Vec<(Option<&str>, Option<u32>)> = f
             .iter()
             .map(|f| {
