@@ -23,8 +23,35 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+",
     },
 };
 

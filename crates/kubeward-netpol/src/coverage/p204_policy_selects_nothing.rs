@@ -21,8 +21,42 @@ pub static META: CheckMeta = CheckMeta {
         why: "A policy that selects nothing protects nothing: usually a label typo or a workload renamed, leaving the intended pods open.",
         fix: "Correct spec.podSelector to the labels of the pod template (kubectl get pods -n <ns> --show-labels), or delete the stale policy.",
         links: &[],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: wbe}}
+  policyTypes: [Ingress]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+",
     },
 };
 

@@ -25,8 +25,22 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-vnet, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{ipBlock: {cidr: 10.224.0.0/33}}]}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-vnet, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{ipBlock: {cidr: 10.224.0.0/16}}]}]
+",
     },
 };
 

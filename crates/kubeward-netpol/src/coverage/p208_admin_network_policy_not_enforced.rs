@@ -25,8 +25,41 @@ pub static META: CheckMeta = CheckMeta {
             "https://network-policy-api.sigs.k8s.io/",
             "https://learn.microsoft.com/azure/aks/use-network-policies",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-from-sandbox}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {env: prod}}}
+  ingress: [{name: sandbox, action: Deny, from: [{namespaces: {matchLabels: {env: sandbox}}}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-from-sandbox, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [sandbox]}]}}]}]
+",
     },
 };
 

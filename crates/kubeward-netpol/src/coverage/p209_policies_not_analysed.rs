@@ -24,8 +24,22 @@ pub static META: CheckMeta = CheckMeta {
             "https://docs.tigera.io/calico/latest/network-policy/",
             "https://docs.cilium.io/en/stable/security/policy/",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: gateway}}]}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: gateway}}}]}]
+",
     },
 };
 

@@ -31,8 +31,40 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://learn.microsoft.com/azure/aks/migrate-from-npm-to-cilium-network-policy",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ports, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{protocol: TCP, port: 8000, endPort: 8100}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ports, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{protocol: TCP, port: 8000}, {protocol: TCP, port: 8100}]}]
+",
     },
 };
 

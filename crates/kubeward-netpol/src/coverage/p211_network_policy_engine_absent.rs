@@ -27,8 +27,32 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#prerequisites",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+# kubeward netpol coverage --engine none (an AKS cluster with networkPolicy none)
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+",
     },
 };
 

@@ -25,8 +25,29 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/internal-lb",
             "https://learn.microsoft.com/azure/aks/load-balancer-standard#restrict-inbound-traffic-to-specific-ip-ranges",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  annotations: {service.beta.kubernetes.io/azure-load-balancer-internal: 'true'}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+",
     },
 };
 

@@ -22,8 +22,28 @@ pub static META: CheckMeta = CheckMeta {
         why: "A NodePort listens on every node's IP: anything that can reach a node (the whole VNet, peered networks, and the internet when node pools have public IPs) reaches the pods, around ingress controllers and load-balancer source ranges.",
         fix: "Use type ClusterIP behind an ingress controller, or an internal LoadBalancer (service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"); keep node pools without public IPs (az aks nodepool show --query enableNodePublicIp) and restrict the node subnet NSG.",
         links: &["https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: ClusterIP
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+",
     },
 };
 

@@ -25,8 +25,27 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/kubernetes/issues/97076",
             "https://github.com/Azure/AKS/issues/2012",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+  externalIPs: [20.50.10.4]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+",
     },
 };
 

@@ -21,8 +21,33 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without TLS the ingress controller serves plain HTTP: credentials and session cookies cross the network readable and modifiable (CIS AKS 5.4.5: encrypt traffic to HTTPS load balancers with TLS certificates).",
         fix: "Add spec.tls with the hosts and a certificate Secret (kubectl create secret tls <name> --cert --key, or cert-manager / the AKS application routing add-on with Azure Key Vault: az aks approuting update --enable-kv --attach-kv <vault-id>).",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+  tls: [{hosts: [shop.contoso.com], secretName: shop-tls}]
+",
     },
 };
 

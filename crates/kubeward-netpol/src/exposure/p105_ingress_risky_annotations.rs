@@ -31,8 +31,37 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/ingress-nginx/issues/7837",
             "https://kubernetes.io/blog/2025/03/24/ingress-nginx-cve-2025-1974/",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/configuration-snippet: |
+      more_set_headers \"X-Frame-Options: DENY\";
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
     },
 };
 

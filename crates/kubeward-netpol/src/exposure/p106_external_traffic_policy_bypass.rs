@@ -28,8 +28,63 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip",
         ],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-office, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+  externalTrafficPolicy: Local
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-office, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
+",
     },
 };
 

@@ -21,8 +21,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "168.63.129.16 is the Azure host endpoint for DHCP, DNS and the VM agent's WireServer; pods reaching its extension endpoints have read protected settings of VM extensions in past vulnerabilities.",
         fix: "Deny egress to 168.63.129.16/32 except UDP/TCP 53 when pods resolve through Azure DNS (ipBlock cidr: 0.0.0.0/0, except: [168.63.129.16/32]); keep CoreDNS as the only pod resolver.",
         links: &["https://learn.microsoft.com/azure/aks/operator-best-practices-network"],
-        bad: "",
-        good: "",
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-wireserver, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [168.63.129.16/32]}}]}]
+",
     },
 };
 
