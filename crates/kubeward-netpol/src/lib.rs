@@ -8,6 +8,7 @@ pub mod coverage;
 pub mod diff;
 pub mod engine;
 pub mod engine_fact;
+pub mod error;
 pub mod explain;
 pub mod exposure;
 pub mod exposure_analysis;

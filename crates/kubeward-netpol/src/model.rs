@@ -9,6 +9,7 @@ use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate};
 
 use crate::conn::{ConnSet, Protocol};
+use crate::error::SpecError;
 use crate::intervals::IntervalSet;
 use crate::selector::{Labels, Selector};
 
@@ -889,7 +890,7 @@ fn parse_netpol(o: &Object, idx: usize, problems: &mut Vec<Problem>) -> Result<N
     }
     let spec = o.value.get("spec").unwrap_or(&Value::Null);
     let selector = Selector::parse(spec.get("podSelector").unwrap_or(&Value::Null))
-        .map_err(|e| err("/spec/podSelector", e))?;
+        .map_err(|e| err("/spec/podSelector", e.to_string()))?;
     let ingress = parse_np_rules(o, spec, "ingress", "from", problems)?;
     let egress = parse_np_rules(o, spec, "egress", "to", problems)?;
     let (affects_ingress, affects_egress) = match spec.get("policyTypes") {
@@ -995,12 +996,17 @@ fn parse_np_rules(
                     ));
                 }
                 peers.push(Peer::Ip(parse_ip_block(ip).map_err(|e| {
-                    let field = if e.starts_with("except") {
+                    let field = if matches!(
+                        e,
+                        SpecError::ExceptNotString
+                            | SpecError::BadExcept(_)
+                            | SpecError::ExceptOutsideCidr { .. }
+                    ) {
                         "except"
                     } else {
                         "cidr"
                     };
-                    err(&format!("{pptr}/ipBlock/{field}"), e)
+                    err(&format!("{pptr}/ipBlock/{field}"), e.to_string())
                 })?));
             } else if ns.is_none() && pod.is_none() {
                 return Err(err(
@@ -1011,11 +1017,11 @@ fn parse_np_rules(
                 let namespaces = ns
                     .map(Selector::parse)
                     .transpose()
-                    .map_err(|e| err(&format!("{pptr}/namespaceSelector"), e))?;
+                    .map_err(|e| err(&format!("{pptr}/namespaceSelector"), e.to_string()))?;
                 let pods = pod
                     .map(Selector::parse)
                     .transpose()
-                    .map_err(|e| err(&format!("{pptr}/podSelector"), e))?;
+                    .map_err(|e| err(&format!("{pptr}/podSelector"), e.to_string()))?;
                 peers.push(Peer::Pods { namespaces, pods });
             }
         }
@@ -1040,31 +1046,32 @@ fn parse_np_rules(
     Ok(rules)
 }
 
-fn parse_port_number(v: &Value, what: &str) -> Result<u16, String> {
+fn parse_port_number(v: &Value, what: &'static str) -> Result<u16, SpecError> {
     let n = match v {
         Value::Number(n) => n.as_i64(),
         Value::String(s) => s.parse::<i64>().ok(),
         _ => None,
     }
-    .ok_or_else(|| format!("{what} {v} is not a number"))?;
+    .ok_or_else(|| SpecError::PortNotNumber {
+        what,
+        value: v.to_string(),
+    })?;
     if !(1..=65535).contains(&n) {
-        return Err(format!("{what} {n} is outside 1-65535"));
+        return Err(SpecError::PortOutOfRange { what, value: n });
     }
     Ok(n as u16)
 }
 
-fn parse_protocol(v: Option<&Value>) -> Result<Protocol, String> {
+fn parse_protocol(v: Option<&Value>) -> Result<Protocol, SpecError> {
     match v {
         None | Some(Value::Null) => Ok(Protocol::Tcp),
         Some(Value::String(s)) => match s.as_str() {
             "TCP" => Ok(Protocol::Tcp),
             "UDP" => Ok(Protocol::Udp),
             "SCTP" => Ok(Protocol::Sctp),
-            other => Err(format!(
-                "protocol {other:?} is not supported (TCP, UDP or SCTP)"
-            )),
+            other => Err(SpecError::UnknownProtocol(other.to_string())),
         },
-        Some(other) => Err(format!("protocol {other} is not a string")),
+        Some(other) => Err(SpecError::ProtocolNotString(other.to_string())),
     }
 }
 
@@ -1077,7 +1084,8 @@ fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (Strin
     let mut out = Vec::new();
     for (i, p) in list.iter().enumerate() {
         let ptr = format!("{rptr}/ports/{i}");
-        let protocol = parse_protocol(p.get("protocol")).map_err(|e| (ptr.clone(), e))?;
+        let protocol =
+            parse_protocol(p.get("protocol")).map_err(|e| (ptr.clone(), e.to_string()))?;
         let end = p.get("endPort").filter(|v| !v.is_null());
         let port = match p.get("port") {
             None | Some(Value::Null) => {
@@ -1096,10 +1104,11 @@ fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (Strin
                 PortRef::Named(s.to_string())
             }
             Some(v) => {
-                let lo = parse_port_number(v, "port").map_err(|e| (ptr.clone(), e))?;
+                let lo = parse_port_number(v, "port").map_err(|e| (ptr.clone(), e.to_string()))?;
                 let hi = match end {
                     Some(e) => {
-                        let hi = parse_port_number(e, "endPort").map_err(|e| (ptr.clone(), e))?;
+                        let hi = parse_port_number(e, "endPort")
+                            .map_err(|e| (ptr.clone(), e.to_string()))?;
                         if hi < lo {
                             return Err((ptr, format!("endPort {hi} is below port {lo}")));
                         }
@@ -1116,11 +1125,11 @@ fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (Strin
 }
 
 /// Parse one CIDR into (is_v4, lo, hi).
-pub fn parse_cidr(s: &str) -> Result<(bool, u128, u128), String> {
+pub fn parse_cidr(s: &str) -> Result<(bool, u128, u128), SpecError> {
     let net: ipnet::IpNet = s
         .trim()
         .parse()
-        .map_err(|_| format!("{s:?} is not a valid CIDR"))?;
+        .map_err(|_| SpecError::BadCidr(s.to_string()))?;
     Ok(match net.trunc() {
         ipnet::IpNet::V4(n) => (
             true,
@@ -1131,11 +1140,11 @@ pub fn parse_cidr(s: &str) -> Result<(bool, u128, u128), String> {
     })
 }
 
-fn parse_ip_block(v: &Value) -> Result<IpSet, String> {
+fn parse_ip_block(v: &Value) -> Result<IpSet, SpecError> {
     let cidr = v
         .get("cidr")
         .and_then(Value::as_str)
-        .ok_or("ipBlock has no cidr")?;
+        .ok_or(SpecError::NoCidr)?;
     let (v4, lo, hi) = parse_cidr(cidr)?;
     let mut set = IntervalSet::range(lo, hi);
     let mut text = cidr.to_string();
@@ -1145,10 +1154,13 @@ fn parse_ip_block(v: &Value) -> Result<IpSet, String> {
         .into_iter()
         .flatten()
     {
-        let es = e.as_str().ok_or("except entries must be strings")?;
-        let (ev4, elo, ehi) = parse_cidr(es).map_err(|e| format!("except entry {e}"))?;
+        let es = e.as_str().ok_or(SpecError::ExceptNotString)?;
+        let (ev4, elo, ehi) = parse_cidr(es).map_err(|e| SpecError::BadExcept(Box::new(e)))?;
         if ev4 != v4 || elo < lo || ehi > hi {
-            return Err(format!("except {es} is not inside cidr {cidr}"));
+            return Err(SpecError::ExceptOutsideCidr {
+                except: es.to_string(),
+                cidr: cidr.to_string(),
+            });
         }
         set = set.subtract(&IntervalSet::range(elo, ehi));
         text.push_str(&format!(" except {es}"));
@@ -1193,13 +1205,15 @@ fn parse_admin(o: &Object, idx: usize, kind: AdminKind) -> Result<AdminPolicy, P
         .get("subject")
         .ok_or_else(|| err("/spec/subject", "subject is required".into()))?;
     let subject = if let Some(ns) = subj.get("namespaces").filter(|v| !v.is_null()) {
-        Subject::Namespaces(Selector::parse(ns).map_err(|e| err("/spec/subject/namespaces", e))?)
+        Subject::Namespaces(
+            Selector::parse(ns).map_err(|e| err("/spec/subject/namespaces", e.to_string()))?,
+        )
     } else if let Some(p) = subj.get("pods").filter(|v| !v.is_null()) {
         Subject::Pods {
             namespaces: Selector::parse(p.get("namespaceSelector").unwrap_or(&Value::Null))
-                .map_err(|e| err("/spec/subject/pods/namespaceSelector", e))?,
+                .map_err(|e| err("/spec/subject/pods/namespaceSelector", e.to_string()))?,
             pods: Selector::parse(p.get("podSelector").unwrap_or(&Value::Null))
-                .map_err(|e| err("/spec/subject/pods/podSelector", e))?,
+                .map_err(|e| err("/spec/subject/pods/podSelector", e.to_string()))?,
         }
     } else {
         return Err(err(
@@ -1268,16 +1282,17 @@ fn parse_admin_rules(
             let pptr = format!("{rptr}/{peers_key}/{pi}");
             let peer = if let Some(ns) = p.get("namespaces").filter(|v| !v.is_null()) {
                 AdminPeer::Namespaces(
-                    Selector::parse(ns).map_err(|e| err(&format!("{pptr}/namespaces"), e))?,
+                    Selector::parse(ns)
+                        .map_err(|e| err(&format!("{pptr}/namespaces"), e.to_string()))?,
                 )
             } else if let Some(pods) = p.get("pods").filter(|v| !v.is_null()) {
                 AdminPeer::Pods {
                     namespaces: Selector::parse(
                         pods.get("namespaceSelector").unwrap_or(&Value::Null),
                     )
-                    .map_err(|e| err(&format!("{pptr}/pods/namespaceSelector"), e))?,
+                    .map_err(|e| err(&format!("{pptr}/pods/namespaceSelector"), e.to_string()))?,
                     pods: Selector::parse(pods.get("podSelector").unwrap_or(&Value::Null))
-                        .map_err(|e| err(&format!("{pptr}/pods/podSelector"), e))?,
+                        .map_err(|e| err(&format!("{pptr}/pods/podSelector"), e.to_string()))?,
                 }
             } else if let Some(nets) = p.get("networks").filter(|v| !v.is_null()) {
                 if dir != "egress" {
@@ -1295,8 +1310,8 @@ fn parse_admin_rules(
                             "networks must be CIDR strings".into(),
                         )
                     })?;
-                    let (v4, lo, hi) =
-                        parse_cidr(s).map_err(|e| err(&format!("{pptr}/networks"), e))?;
+                    let (v4, lo, hi) = parse_cidr(s)
+                        .map_err(|e| err(&format!("{pptr}/networks"), e.to_string()))?;
                     if v4 {
                         set.v4.insert(lo, hi);
                     } else {
@@ -1311,7 +1326,8 @@ fn parse_admin_rules(
                     return Err(err(&pptr, "nodes peers exist only in egress rules".into()));
                 }
                 AdminPeer::Nodes(
-                    Selector::parse(nodes).map_err(|e| err(&format!("{pptr}/nodes"), e))?,
+                    Selector::parse(nodes)
+                        .map_err(|e| err(&format!("{pptr}/nodes"), e.to_string()))?,
                 )
             } else {
                 AdminPeer::Unknown
@@ -1325,23 +1341,23 @@ fn parse_admin_rules(
                 for (i, p) in list.iter().enumerate() {
                     let ptr = format!("{rptr}/ports/{i}");
                     if let Some(pn) = p.get("portNumber") {
-                        let protocol =
-                            parse_protocol(pn.get("protocol")).map_err(|e| err(&ptr, e))?;
+                        let protocol = parse_protocol(pn.get("protocol"))
+                            .map_err(|e| err(&ptr, e.to_string()))?;
                         let port =
                             parse_port_number(pn.get("port").unwrap_or(&Value::Null), "port")
-                                .map_err(|e| err(&ptr, e))?;
+                                .map_err(|e| err(&ptr, e.to_string()))?;
                         ps.push(PortSpec {
                             protocol,
                             port: PortRef::Range(port, port),
                         });
                     } else if let Some(pr) = p.get("portRange") {
-                        let protocol =
-                            parse_protocol(pr.get("protocol")).map_err(|e| err(&ptr, e))?;
+                        let protocol = parse_protocol(pr.get("protocol"))
+                            .map_err(|e| err(&ptr, e.to_string()))?;
                         let lo =
                             parse_port_number(pr.get("start").unwrap_or(&Value::Null), "start")
-                                .map_err(|e| err(&ptr, e))?;
+                                .map_err(|e| err(&ptr, e.to_string()))?;
                         let hi = parse_port_number(pr.get("end").unwrap_or(&Value::Null), "end")
-                            .map_err(|e| err(&ptr, e))?;
+                            .map_err(|e| err(&ptr, e.to_string()))?;
                         if hi < lo {
                             return Err(err(
                                 &ptr,

@@ -13,6 +13,7 @@ use crate::check::{self, Ctx};
 use crate::connlist::{self, ConnList, Format};
 use crate::engine::{Analysis, Engine, Options};
 use crate::engine_fact::EngineFact;
+use crate::error::NetpolError;
 use crate::model::Model;
 
 /// What `netpol list` should produce.
@@ -34,9 +35,9 @@ pub fn list_text(
     format: &str,
     exposure: bool,
     engine: Engine,
-) -> Result<String, String> {
-    let fmt = Format::parse(format)
-        .ok_or_else(|| format!("unknown output format {format:?} (txt, json, csv, md, dot)"))?;
+) -> Result<String, NetpolError> {
+    let fmt =
+        Format::parse(format).ok_or_else(|| NetpolError::UnknownListFormat(format.to_string()))?;
     let model = Model::build(inv);
     let analysis = Analysis::new(
         &model,
@@ -47,16 +48,20 @@ pub fn list_text(
     );
     let list = connections(&analysis);
     let mut out = Vec::new();
-    render_list(&analysis, &list, fmt, exposure, &mut out).map_err(|e| e.to_string())?;
-    String::from_utf8(out).map_err(|e| e.to_string())
+    render_list(&analysis, &list, fmt, exposure, &mut out)?;
+    Ok(String::from_utf8(out)?)
 }
 
-pub fn list_for_paths(req: &ListRequest) -> Result<String, String> {
+pub fn list_for_paths(req: &ListRequest) -> Result<String, NetpolError> {
     let inv = load(&req.paths);
     list_text(&inv, &req.format, req.exposure, req.engine)
 }
 
-pub fn diff_for_paths(old: &[PathBuf], new: &[PathBuf], format: &str) -> Result<String, String> {
+pub fn diff_for_paths(
+    old: &[PathBuf],
+    new: &[PathBuf],
+    format: &str,
+) -> Result<String, NetpolError> {
     let a = load(old);
     let b = load(new);
     crate::diff::diff_text(&a, &b, format, Engine::Default)
