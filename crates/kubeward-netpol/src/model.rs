@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::IpAddr;
 
 use kubeward_inventory::Value;
+use kubeward_inventory::workload;
 use kubeward_inventory::{Inventory, Object, PodTemplate};
 
 use crate::conn::{ConnSet, Protocol};
@@ -297,17 +298,6 @@ fn problem(o: &Object, level: Level, pointer: &str, message: impl Into<String>) 
     }
 }
 
-const WORKLOAD_KINDS: &[&str] = &[
-    "Deployment",
-    "StatefulSet",
-    "DaemonSet",
-    "ReplicaSet",
-    "ReplicationController",
-    "Job",
-    "CronJob",
-    "Pod",
-];
-
 fn is_netpol(o: &Object) -> bool {
     o.kind == "NetworkPolicy" && o.group() == "networking.k8s.io"
 }
@@ -409,7 +399,8 @@ impl Model {
     fn load_workloads(&mut self, inv: &Inventory) {
         let mut seen: BTreeMap<(String, String, String), usize> = BTreeMap::new();
         for (idx, o) in inv.objects.iter().enumerate() {
-            if !WORKLOAD_KINDS.contains(&o.kind.as_str()) || o.group() == "kubevirt.io" {
+            // the kinds come from the shared vocabulary (Argo Rollouts included); KubeVirt has its own
+            if !workload::is_workload(o) || o.group() == "kubevirt.io" {
                 continue;
             }
             let Some(t) = PodTemplate::of(o) else {
@@ -498,7 +489,8 @@ impl Model {
                 host_network,
                 pod_ips,
                 host_ips: host_ip.into_iter().collect(),
-                windows: runs_on_windows(t.spec),
+                // the scheduling question: os.name, node selector or required affinity
+                windows: workload::runs_on_windows_nodes(t.spec).is_some(),
                 object: idx,
             });
         }
@@ -684,8 +676,11 @@ fn owner_of(o: &Object) -> Option<(String, String)> {
         .filter(|k| !k.is_empty())
         .unwrap_or("Pod")
         .to_string();
+    let api_version = r.get("apiVersion").and_then(Value::as_str).unwrap_or("");
     // static pods are "owned" by their Node: they stay pods
-    if kind != "Pod" && !WORKLOAD_KINDS.contains(&kind.as_str()) {
+    let workload_kind =
+        kind != "PodTemplate" && workload::template_pointers(&kind, api_version).is_some();
+    if kind != "Pod" && !workload_kind {
         return None;
     }
     Some((name, kind))
@@ -700,11 +695,6 @@ fn host_ip(o: &Object) -> Option<IpAddr> {
         .pointer("/status/hostIP")
         .and_then(Value::as_str)
         .and_then(|s| s.parse().ok())
-}
-
-/// Does the pod run only on Windows nodes (any of `spec.os.name`, node selector, affinity)?
-pub(crate) fn runs_on_windows(spec: &Value) -> bool {
-    kubeward_inventory::workload::runs_on_windows_nodes(spec).is_some()
 }
 
 fn pod_ips(o: &Object) -> Vec<IpAddr> {
@@ -1401,8 +1391,28 @@ fn parse_admin_rules(
 
 #[cfg(test)]
 mod tests {
-    use super::runs_on_windows;
+    use kubeward_inventory::{LoadOptions, load_str};
     use serde_json::json;
+
+    use super::Model;
+
+    /// What the model calls a Windows workload: the scheduling question of the shared vocabulary.
+    fn runs_on_windows(spec: &kubeward_inventory::Value) -> bool {
+        kubeward_inventory::workload::runs_on_windows_nodes(spec).is_some()
+    }
+
+    // a deliberate change: Argo Rollouts are workloads here too, as in every other area
+    #[test]
+    fn argo_rollout_is_a_workload_with_its_template_labels() {
+        let y = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: web, namespace: shop}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      nodeSelector: {kubernetes.io/os: windows}\n      containers: [{name: web, image: x, ports: [{containerPort: 8080, name: http}]}]\n---\napiVersion: example.com/v1\nkind: Rollout\nmetadata: {name: other, namespace: shop}\nspec: {template: {spec: {containers: [{name: c, image: x}]}}}\n";
+        let inv = load_str("r.yaml", y, &LoadOptions::default());
+        let m = Model::build(&inv);
+        assert_eq!(m.workloads.len(), 1, "{:#?}", m.workloads);
+        let w = &m.workloads[0];
+        assert_eq!((w.kind.as_str(), w.name.as_str()), ("Rollout", "web"));
+        assert_eq!(w.labels.get("app").map(String::as_str), Some("web"));
+        assert!(w.windows);
+    }
 
     #[test]
     fn windows_pods_are_recognised_by_os_selector_affinity_or_os_name() {
@@ -1414,7 +1424,7 @@ mod tests {
             affinity(vec![term(json!(["windows"]))]),
             affinity(vec![term(json!(["windows"])), term(json!(["windows"]))]),
         ] {
-            assert!(runs_on_windows(&spec.clone().into()), "{spec}");
+            assert!(runs_on_windows(&(&spec).into()), "{spec}");
         }
         for spec in [
             json!({}),
@@ -1431,7 +1441,7 @@ mod tests {
                 {"matchExpressions": [{"key": "kubernetes.io/os", "operator": "NotIn", "values": ["windows"]}]}
             ]}}}}),
         ] {
-            assert!(!runs_on_windows(&spec.clone().into()), "{spec}");
+            assert!(!runs_on_windows(&(&spec).into()), "{spec}");
         }
     }
 }

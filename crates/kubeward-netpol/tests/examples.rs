@@ -64,3 +64,23 @@ fn examples_are_short() {
         }
     }
 }
+
+/// Argo Rollouts are workloads of the analysis like Deployments (the shared list of kinds).
+#[test]
+fn a_rollout_without_policy_is_not_isolated() {
+    let rollout = "apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  strategy: {canary: {steps: [{setWeight: 20}]}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
+";
+    let f = coverage(rollout);
+    let p201: Vec<&Finding> = f.iter().filter(|f| f.code == "P201").collect();
+    assert_eq!(p201.len(), 1, "{f:#?}");
+    assert_eq!(p201[0].status, Status::Fail);
+    assert_eq!(p201[0].resource.kind, "Rollout");
+}
