@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::Ctx;
+use crate::check::{Check, Ctx, Family};
 use crate::conn::{ConnSet, Protocol};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P109",
     name: "egress-to-wireserver",
+    since: "0.1.0",
+    aliases: &[],
     title: "Workloads cannot reach the Azure WireServer",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -17,13 +17,47 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Whether a workload's egress policy allows connections to 168.63.129.16. Where several workloads of a namespace are selected by no egress policy at all, they are reported once, as the namespace, naming each.",
         why: "168.63.129.16 is the Azure host endpoint for DHCP, DNS and the VM agent's WireServer; pods reaching its extension endpoints have read protected settings of VM extensions in past vulnerabilities.",
         fix: "Deny egress to 168.63.129.16/32 except UDP/TCP 53 when pods resolve through Azure DNS (ipBlock cidr: 0.0.0.0/0, except: [168.63.129.16/32]); keep CoreDNS as the only pod resolver.",
         links: &["https://learn.microsoft.com/azure/aks/operator-best-practices-network"],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-wireserver, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [168.63.129.16/32]}}]}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {

@@ -5,16 +5,15 @@ use std::collections::BTreeMap;
 use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Source, Status,
 };
-use kubeward_inventory::Inventory;
 
 use super::object_source;
-use crate::engine::Analysis;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P203",
     name: "namespace-without-default-deny",
+    since: "0.1.0",
+    aliases: &[],
     title: "Every namespace with workloads has a default-deny policy for ingress and egress",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -22,18 +21,59 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "NetworkPolicies with an empty podSelector (every pod of the namespace) that list Ingress / Egress in policyTypes.",
         why: "Without a catch-all policy, every new workload in the namespace starts fully open until someone writes a policy for it.",
         fix: "Apply per namespace: apiVersion: networking.k8s.io/v1, kind: NetworkPolicy, metadata: {name: default-deny, namespace: <ns>}, spec: {podSelector: {}, policyTypes: [Ingress, Egress]}, plus an egress rule to kube-dns (UDP/TCP 53) — `kubeward netpol generate` prints them.",
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+",
     },
 };
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     let mut per_ns: BTreeMap<&str, (bool, bool, Vec<String>)> = BTreeMap::new();
     for w in &a.model.workloads {
         per_ns.entry(w.namespace.as_str()).or_default();

@@ -1,16 +1,15 @@
 //! P209: policy kinds of other engines that are present but not analysed.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
-use kubeward_inventory::Inventory;
 
 use super::object_source;
-use crate::engine::Analysis;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P209",
     name: "policies-not-analysed",
+    since: "0.1.0",
+    aliases: &[],
     title: "All network policy kinds present are analysed",
     area: Area::Netpol,
     severity: Severity::Info,
@@ -18,8 +17,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Calico (projectcalico.org, crd.projectcalico.org), Cilium (cilium.io), Antrea, MultiNetworkPolicy and ClusterNetworkPolicy objects among the inputs.",
         why: "These policies change reachability (Calico tiers and Deny rules, Cilium deny rules and entities) in ways the NetworkPolicy analysis does not model: the reported connectivity is then neither an upper nor a lower bound.",
         fix: "Review these policies separately (calicoctl, cilium policy trace / Hubble), or express the same intent with Kubernetes NetworkPolicy where possible.",
@@ -27,10 +24,33 @@ pub static META: CheckMeta = CheckMeta {
             "https://docs.tigera.io/calico/latest/network-policy/",
             "https://docs.cilium.io/en/stable/security/policy/",
         ],
+        bad: "\
+apiVersion: cilium.io/v2
+kind: CiliumNetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  endpointSelector: {matchLabels: {app: web}}
+  ingress: [{fromEndpoints: [{matchLabels: {app: gateway}}]}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{podSelector: {matchLabels: {app: gateway}}}]}]
+",
     },
 };
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     a.model
         .unmodelled
         .iter()

@@ -3,13 +3,14 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::Value;
 
-use super::{Ctx, service_type};
+use super::service_type;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P102",
     name: "node-port-service",
+    since: "0.1.0",
+    aliases: &[],
     title: "No Service opens a NodePort on every node",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -17,13 +18,39 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Services of type NodePort (explicit `nodePort` values included).",
         why: "A NodePort listens on every node's IP: anything that can reach a node (the whole VNet, peered networks, and the internet when node pools have public IPs) reaches the pods, around ingress controllers and load-balancer source ranges.",
         fix: "Use type ClusterIP behind an ingress controller, or an internal LoadBalancer (service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"); keep node pools without public IPs (az aks nodepool show --query enableNodePublicIp) and restrict the node subnet NSG.",
         links: &["https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"],
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: NodePort
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: ClusterIP
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {

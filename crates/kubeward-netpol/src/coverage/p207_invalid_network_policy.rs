@@ -3,16 +3,15 @@
 use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Source, Status,
 };
-use kubeward_inventory::Inventory;
 
-use crate::engine::Analysis;
+use crate::check::{Check, Ctx, Family};
 use crate::model::Level;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P207",
     name: "invalid-network-policy",
+    since: "0.1.0",
+    aliases: &[],
     title: "Network policies are valid",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -20,18 +19,39 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "NetworkPolicy, AdminNetworkPolicy and BaselineAdminNetworkPolicy objects against the API's validation rules (CIDRs, except inside cidr, ports 1–65535, endPort, protocols, selector operators, peer combinations, ANP priorities).",
         why: "The API server rejects invalid policies, so the protection they describe does not exist in the cluster; two AdminNetworkPolicies with one priority make the outcome implementation-defined.",
         fix: "Correct the field named in the finding and validate with kubectl apply --dry-run=server -f <file>; give every AdminNetworkPolicy a distinct spec.priority.",
         links: &[
             "https://kubernetes.io/docs/reference/kubernetes-api/policy-resources/network-policy-v1/",
         ],
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-vnet, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{ipBlock: {cidr: 10.224.0.0/33}}]}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-vnet, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{ipBlock: {cidr: 10.224.0.0/16}}]}]
+",
     },
 };
 
-pub fn evaluate(_inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let a = ctx.analysis;
     a.model
         .problems
         .iter()

@@ -3,16 +3,16 @@
 use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Source, Status,
 };
-use kubeward_inventory::Inventory;
 
-use crate::engine::{Analysis, Engine};
+use crate::check::{Check, Ctx, Family};
+use crate::engine::Engine;
 use crate::engine_fact::EngineBasis;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P211",
     name: "network-policy-engine-absent",
+    since: "0.1.0",
+    aliases: &[],
     title: "A policy engine enforces the cluster's NetworkPolicies",
     area: Area::Netpol,
     severity: Severity::High,
@@ -20,8 +20,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "The engine the analysis uses, where the inputs show it: `networkProfile.networkPolicy` of an AKS cluster body (`az aks show`, `--aks FILE`; `none` or absent means no engine), a node report's `NETWORK_POLICY` (empty means no engine), or the engine's DaemonSet in a snapshot (azure-npm, calico-node, cilium). FAIL when no engine runs and NetworkPolicies exist (the connectivity is then analysed as all allowed), INFO when no engine runs and there are no policies yet, PASS when an engine was found. Nothing is reported when the engine was named with `--engine` (except `--engine none`, a FAIL or INFO as above) or cannot be known (P210 then says what that means for ipBlocks).",
         why: "Without an engine the API server accepts NetworkPolicy objects and nothing applies them: every pod reaches every other pod and the internet, while the manifests suggest isolation.",
         fix: "Enable an engine on the cluster: `az aks update -g <resource-group> -n <cluster> --network-policy azure` (Azure NPM), or Azure CNI powered by Cilium: `az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium`. Then re-run the analysis with the cluster body or `--engine`.",
@@ -29,7 +27,39 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#prerequisites",
         ],
+        bad: "\
+# kubeward netpol coverage --engine none (an AKS cluster with networkPolicy none)
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
 };
 
 fn basis_evidence(basis: &EngineBasis, engine: Engine) -> Option<Evidence> {
@@ -45,7 +75,8 @@ fn basis_evidence(basis: &EngineBasis, engine: Engine) -> Option<Evidence> {
     }
 }
 
-pub fn evaluate(_inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let a = ctx.analysis;
     let engine = a.options.engine;
     let Some(evidence) = basis_evidence(&a.options.basis, engine) else {
         return Vec::new();
@@ -97,7 +128,7 @@ pub fn evaluate(_inv: &Inventory, a: &Analysis) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::engine::Options;
+    use crate::engine::{Analysis, Options};
     use crate::model::Model;
     use kubeward_inventory::{LoadOptions, load_str};
 
@@ -112,7 +143,7 @@ mod tests {
                 ..Default::default()
             },
         );
-        evaluate(&inv, &a)
+        evaluate(&Ctx::new(&inv, &a))
     }
 
     fn detected(what: &str) -> EngineBasis {

@@ -1,16 +1,16 @@
 //! P208: AdminNetworkPolicy / BaselineAdminNetworkPolicy on engines that do not enforce them.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
-use kubeward_inventory::Inventory;
 
 use super::object_source;
-use crate::engine::{Analysis, Engine};
+use crate::check::{Check, Ctx, Family};
+use crate::engine::Engine;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P208",
     name: "admin-network-policy-not-enforced",
+    since: "0.1.0",
+    aliases: &[],
     title: "AdminNetworkPolicies are enforced by the cluster's policy engine",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -18,8 +18,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "AdminNetworkPolicy and BaselineAdminNetworkPolicy objects (policy.networking.k8s.io/v1alpha1) with the selected engine.",
         why: "None of the AKS-managed engines (Azure NPM, Calico as managed by AKS, Azure CNI powered by Cilium) documents AdminNetworkPolicy support: the guardrails these objects describe are probably not applied, and the cluster behaves as if only NetworkPolicy existed.",
         fix: "Express cluster-wide guardrails as NetworkPolicies in every namespace (or CiliumClusterwideNetworkPolicy on Azure CNI powered by Cilium), enforced through Azure Policy or a GitOps baseline; keep ANPs only where the CNI implements them.",
@@ -27,10 +25,52 @@ pub static META: CheckMeta = CheckMeta {
             "https://network-policy-api.sigs.k8s.io/",
             "https://learn.microsoft.com/azure/aks/use-network-policies",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: policy.networking.k8s.io/v1alpha1
+kind: AdminNetworkPolicy
+metadata: {name: deny-from-sandbox}
+spec:
+  priority: 10
+  subject: {namespaces: {matchLabels: {env: prod}}}
+  ingress: [{name: sandbox, action: Deny, from: [{namespaces: {matchLabels: {env: sandbox}}}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny-from-sandbox, namespace: shop}
+spec:
+  podSelector: {}
+  ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [sandbox]}]}}]}]
+",
     },
 };
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     let engine = a.options.engine;
     a.model
         .admin

@@ -3,13 +3,13 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::Value;
 
-use super::Ctx;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P104",
     name: "ingress-without-tls",
+    since: "0.1.0",
+    aliases: &[],
     title: "Ingresses terminate TLS",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -17,13 +17,44 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[kubeward_core::profile::CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`spec.tls` of every Ingress (networking.k8s.io) and the hosts it covers.",
         why: "Without TLS the ingress controller serves plain HTTP: credentials and session cookies cross the network readable and modifiable (CIS AKS 5.4.5: encrypt traffic to HTTPS load balancers with TLS certificates).",
         fix: "Add spec.tls with the hosts and a certificate Secret (kubectl create secret tls <name> --cert --key, or cert-manager / the AKS application routing add-on with Azure Key Vault: az aks approuting update --enable-kv --attach-kv <vault-id>).",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+  tls: [{hosts: [shop.contoso.com], secretName: shop-tls}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {

@@ -3,13 +3,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
-use super::{CVE_2021_25742, CVE_2025_1974, Ctx};
+use super::{CVE_2021_25742, CVE_2025_1974};
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P105",
     name: "ingress-risky-annotations",
+    since: "0.1.0",
+    aliases: &[],
     title: "Ingresses do not inject raw controller configuration",
     area: Area::Netpol,
     severity: Severity::High,
@@ -23,8 +24,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Ingress annotations of ingress-nginx (also used by the AKS application routing add-on) that pass raw NGINX configuration or Lua: `configuration-snippet`, `server-snippet`, `auth-snippet`, `stream-snippet`, `modsecurity-snippet`, `location-snippet`, `http-snippet`; and values of `auth-url`, `auth-tls-match-cn`, `mirror-target` and `mirror-host` carrying NGINX configuration syntax (quotes, `;`, `{`, `}`, `#`, line breaks), the injection used by CVE-2025-24514, CVE-2025-1097 and CVE-2025-1098.",
         why: "Snippet annotations let anyone who can create an Ingress run arbitrary configuration in the controller, which can read every Secret in the cluster (CVE-2021-25742); the admission-controller flaws of 2025 (IngressNightmare, CVE-2025-1974) turned such configuration into unauthenticated remote code execution.",
         fix: "Remove the snippet annotations and express the behaviour with supported annotations or Gateway API; keep allow-snippet-annotations: \"false\" in the controller ConfigMap (the default since ingress-nginx 1.9) and upgrade the controller (AKS application routing add-on is patched by AKS; self-managed ingress-nginx: 1.11.5/1.12.1 or later).",
@@ -32,7 +31,44 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/ingress-nginx/issues/7837",
             "https://kubernetes.io/blog/2025/03/24/ingress-nginx-cve-2025-1974/",
         ],
+        bad: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/configuration-snippet: |
+      more_set_headers \"X-Frame-Options: DENY\";
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
+        good: "\
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  namespace: shop
+  annotations:
+    nginx.ingress.kubernetes.io/rewrite-target: /
+spec:
+  ingressClassName: webapprouting.kubernetes.azure.com
+  rules:
+  - host: shop.contoso.com
+    http:
+      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 const RISKY_SUFFIXES: &[&str] = &[

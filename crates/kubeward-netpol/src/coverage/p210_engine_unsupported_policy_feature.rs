@@ -6,16 +6,17 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Seve
 use kubeward_inventory::Inventory;
 
 use super::{object_source, workload_resource};
+use crate::check::{Check, Ctx, Family};
 use crate::conn::Protocol;
 use crate::engine::{Analysis, Direction, Endpoint, Engine};
 use crate::model::{NetPol, NpRule, Peer, PortRef};
 use crate::selector::{Operator, Selector};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P210",
     name: "engine-unsupported-policy-feature",
+    since: "0.1.0",
+    aliases: &[],
     title: "Network policies use only features the cluster's policy engine enforces",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -23,8 +24,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Default engine (netpol-analyzer semantics: an ipBlock never matches a pod): each ipBlock that covers a pod IP given by the inputs (status.podIP/podIPs), whose verdict depends on the engine (Azure NPM and Calico match pod IPs, Cilium does not), and, when the engine could not be known from the inputs, one INFO saying the ipBlock-to-pod verdicts are the fallback's. Per NetworkPolicy, features with documented gaps in the AKS engine given by --engine or found in the inputs: Azure NPM (no IPv6; endPort ignored by NPM v1; large ipBlock lists race on update; on Windows nodes no named ports, no SCTP, no negative selectors NotIn/DoesNotExist and no ipBlock except, reported per rule with the Windows workloads the policy selects; egress to the pod's own node always allowed, reported per egress-isolated workload and drawn in the connectivity list when the inputs give the pods' node addresses, status.hostIP), Azure CNI powered by Cilium (endPort only from Cilium 1.17; one named port mapping to different numbers on different pods; ipBlock never matching pods or nodes).",
         why: "A policy the engine silently narrows or widens is not the policy that was reviewed: endPort ignored means only the first port is opened, IPv6 blocks are not enforced, a rule Windows NPM cannot translate does not protect Windows pods as written, a default-deny egress policy under NPM still lets a pod reach its node (kubelet, node-local and host-network services), a 0.0.0.0/0 egress rule on Cilium does not reach pods or nodes.",
         fix: "Azure NPM: migrate to Azure CNI powered by Cilium (az aks update --network-dataplane cilium; Linux node pools only) or keep policies within NPM's limits (IPv4 only, at most a few ipBlocks per policy; for policies selecting Windows pods use numeric ports, TCP/UDP, In/Exists selectors and ipBlocks without except, splitting a CIDR into the ranges it should allow). Egress to the node cannot be closed by NetworkPolicy under NPM: keep node services authenticated (kubelet authn/authz is on by default on AKS) or move to Cilium. Cilium: upgrade to a Kubernetes version with Cilium 1.17+ for endPort (AKS 1.32+), give one port name one number, and add namespaceSelector/podSelector peers next to ipBlock for in-cluster destinations.",
@@ -32,7 +31,47 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://learn.microsoft.com/azure/aks/migrate-from-npm-to-cilium-network-policy",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ports, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{protocol: TCP, port: 8000, endPort: 8100}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: cilium, namespace: kube-system}
+spec:
+  selector: {matchLabels: {k8s-app: cilium}}
+  template:
+    metadata: {labels: {k8s-app: cilium}}
+    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ports, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{ports: [{protocol: TCP, port: 8000}, {protocol: TCP, port: 8100}]}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
 };
 
 fn issues(a: &Analysis, np: &NetPol) -> Vec<(String, String)> {
@@ -357,7 +396,8 @@ pub fn ip_blocks_over_pods(
     out
 }
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     match a.options.engine {
         Engine::Default => return ip_blocks_over_pods(inv, a.model, &a.options.basis),
         Engine::None => return Vec::new(),

@@ -3,13 +3,14 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 use kubeward_inventory::Value;
 
-use super::{CVE_2020_8554, Ctx};
+use super::CVE_2020_8554;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P103",
     name: "service-external-ips",
+    since: "0.1.0",
+    aliases: &[],
     title: "No Service sets externalIPs",
     area: Area::Netpol,
     severity: Severity::High,
@@ -17,8 +18,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`spec.externalIPs` of every Service.",
         why: "Any user allowed to create or patch Services can set externalIPs and have kube-proxy capture cluster traffic to those addresses (man-in-the-middle, CVE-2020-8554); the field is rarely needed on AKS, which assigns load-balancer IPs itself.",
         fix: "Remove spec.externalIPs (use a LoadBalancer Service, with service.beta.kubernetes.io/azure-load-balancer-ipv4 for a fixed IP); block the field cluster-wide with the Azure Policy built-in \"Kubernetes cluster services should not use external IPs\" (az aks enable-addons --addons azure-policy, then assign it) or a ValidatingAdmissionPolicy.",
@@ -26,7 +25,34 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/kubernetes/issues/97076",
             "https://github.com/Azure/AKS/issues/2012",
         ],
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+  externalIPs: [20.50.10.4]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector: {app: web}
+  ports: [{port: 80, targetPort: 8080}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {

@@ -4,15 +4,15 @@ use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Status,
 };
 
-use super::Ctx;
 use super::egress::{fold_unrestricted, foldable, internet, workload_source};
+use crate::check::{Check, Ctx, Family};
 use crate::engine::{Direction, ip_range_name};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P107",
     name: "egress-to-internet",
+    since: "0.1.0",
+    aliases: &[],
     title: "Workloads cannot open connections to the whole internet",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -20,8 +20,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "The egress a workload's pods are allowed towards public IPv4 space, after NetworkPolicy (and AdminNetworkPolicy where enforced). Where several workloads of a namespace are selected by no egress policy at all, they are reported once, as the namespace, naming each.",
         why: "AKS clusters with outboundType loadBalancer or a NAT gateway give every pod a way out; unrestricted egress lets a compromised pod download tooling and exfiltrate data.",
         fix: "Add a default-deny egress NetworkPolicy per namespace (kubeward netpol generate PATH) that keeps DNS to kube-dns, then allow the destinations each workload needs; route cluster egress through Azure Firewall (outboundType userDefinedRouting) for FQDN filtering.",
@@ -29,7 +27,46 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: egress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Egress]
+  egress:
+  - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]
+    ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
+  - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {

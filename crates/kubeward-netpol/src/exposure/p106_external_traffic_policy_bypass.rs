@@ -4,15 +4,16 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 use kubeward_inventory::Value;
 
-use super::{Ctx, service_type};
+use super::service_type;
+use crate::check::{Check, Ctx, Family};
 use crate::engine::{Direction, Engine};
 use crate::model::Peer;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P106",
     name: "external-traffic-policy-bypass",
+    since: "0.1.0",
+    aliases: &[],
     title: "Ingress NetworkPolicy applies to traffic arriving through LoadBalancer/NodePort Services",
     area: Area::Netpol,
     severity: Severity::Medium,
@@ -20,8 +21,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`spec.externalTrafficPolicy` (default Cluster) of LoadBalancer and NodePort Services whose pods are isolated for ingress, with the policy engine in use.",
         why: "With Cluster, kube-proxy SNATs outside clients to a node address: ipBlock rules meant for client ranges see node IPs instead, and Azure NPM does not apply ingress policy to this traffic at all, so a deny-all policy does not block it.",
         fix: "Set spec.externalTrafficPolicy: Local on the Service (client IPs are kept and ingress policy sees them), filter sources with spec.loadBalancerSourceRanges, or move to Azure CNI powered by Cilium (az aks update --network-dataplane cilium), which enforces ingress policy on load-balancer traffic.",
@@ -29,7 +28,70 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-office, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+  externalTrafficPolicy: Local
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: allow-office, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
@@ -74,7 +136,7 @@ pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
             );
             continue;
         }
-        if ctx.options.engine == Engine::AzureNpm {
+        if ctx.analysis.options.engine == Engine::AzureNpm {
             out.push(
                 Finding::new(
                     &META,
