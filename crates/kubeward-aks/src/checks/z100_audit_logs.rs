@@ -3,16 +3,17 @@
 //! This check gives the CIS verdict only: `kube-audit` or `kube-audit-admin` exported meets the
 //! item. What a complete audit trail adds (reads, `guard`) is Z106, a check of its own.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Source, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding, policy};
+use super::{Check, Ctx, cis, finding, policy};
 use crate::model::{Cluster, DiagSetting};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z100",
     name: "aks-audit-logs-collected",
+    since: "0.1.0",
+    aliases: &[],
     title: "Kubernetes audit logs are exported by a diagnostic setting",
     area: Area::Aks,
     severity: Severity::High,
@@ -21,18 +22,23 @@ pub static META: CheckMeta = CheckMeta {
         policy("245fc9df-fa96-4414-9a0b-3738c2f7341c"),
         policy("6c66c325-74c8-42fd-a286-a74b0e2939d8"),
     ],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Reads `az monitor diagnostic-settings list --resource <cluster-id>` output and looks for a setting with a destination (Log Analytics workspace, storage account, Event Hub or partner) that enables the `kube-audit` or `kube-audit-admin` category (or the `audit`/`allLogs` category groups).",
         why: "AKS runs the API server for you: its audit log exists only if a diagnostic setting exports it. Without it there is no record of who changed RBAC, workloads or secrets. CIS AKS 2.1.1 is met by `kube-audit` or `kube-audit-admin`; whether reads and Entra ID decisions are recorded too is judged by Z106 (aks-audit-log-coverage).",
         fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true}]'",
         links: &[
             "https://learn.microsoft.com/azure/aks/monitor-aks#aks-control-planeresource-logs",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub(crate) fn exporting(s: &DiagSetting) -> bool {

@@ -1,29 +1,35 @@
 //! CIS AKS 5.1.2: few principals can write to the container registries.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding};
+use super::{Check, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z102",
     name: "aks-registry-user-access",
+    since: "0.1.0",
+    aliases: &[],
     title: "Write access to container registries is limited",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.1.2")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Reads `az role assignment list --scope <registry-id> --include-inherited -o json` output and lists the principals holding a role that can push, delete or administer images (Owner, Contributor, AcrPush, AcrDelete, AcrImageSigner, Container Registry contributor roles).",
         why: "Whoever can push to the registry the cluster pulls from can run code in the cluster. CIS 5.1.2 asks to keep that set small; kubeward cannot know which principals are legitimate, so it lists them for review.",
         fix: "Review the listed assignments and remove those not needed: az role assignment delete --assignee <principal-id> --role <role> --scope <registry-id>",
         links: &["https://learn.microsoft.com/azure/container-registry/container-registry-roles"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 /// Roles that can change what a registry serves.

@@ -1,30 +1,36 @@
 //! CIS AKS 5.1.3: the cluster's kubelet identity can only pull from registries.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::z102_registry_user_access::{grants_registry_write, is_registry_scope};
-use super::{CIS_AKS, Ctx, cis, finding};
+use super::{Check, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z103",
     name: "aks-kubelet-registry-read-only",
+    since: "0.1.0",
+    aliases: &[],
     title: "The kubelet identity has read-only (AcrPull) access to registries",
     area: Area::Aks,
     severity: Severity::High,
     references: &[cis("5.1.3")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Finds the kubelet identity (`identityProfile.kubeletidentity.objectId`) in `az role assignment list` output and checks that every role it holds on registries (or on a parent scope) is read-only.",
         why: "Every node holds the kubelet identity's token. If that identity can push (AcrPush, Contributor, Owner), a compromised node can replace the images all clusters pull.",
         fix: "az role assignment delete --assignee <kubelet-object-id> --role <role> --scope <registry-id>; grant only pull: az aks update -g <resource-group> -n <cluster> --attach-acr <registry-name>",
         links: &["https://learn.microsoft.com/azure/aks/cluster-container-registry-integration"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

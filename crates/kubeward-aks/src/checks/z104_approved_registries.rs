@@ -1,29 +1,35 @@
 //! CIS AKS 5.1.4: only approved registries can be used (enforced through Azure Policy).
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding};
+use super::{Check, Ctx, cis, finding};
 use crate::model::{Cluster, Val};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z104",
     name: "aks-approved-registries",
+    since: "0.1.0",
+    aliases: &[],
     title: "Container images come only from approved registries",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.1.4")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Whether the Azure Policy add-on is enabled, which is what enforces the built-in policy \"Kubernetes cluster containers should only use allowed images\" (febd0533-8e55-448f-b837-bd0e06f16469). The policy assignment itself is not in the cluster JSON.",
         why: "Without an admission control on image sources, anyone who can create pods can run any public image, including typosquatted or backdoored ones.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>; then assign the policy: az policy assignment create --policy febd0533-8e55-448f-b837-bd0e06f16469 --scope <cluster-id> --params '{\"allowedContainerImagesRegex\":{\"value\":\"^myregistry\\\\.azurecr\\\\.io/.+$\"}}'",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

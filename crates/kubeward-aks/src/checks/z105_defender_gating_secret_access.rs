@@ -2,23 +2,21 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z105",
     name: "aks-defender-gating-secret-access",
+    since: "0.1.0",
+    aliases: &[],
     title: "Defender security gating is not granted access to cluster secrets",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.defender.securityGating.allowSecretAccess` when security gating is enabled (`securityGating.enabled: true`): true is a warning; false or not set (default false) passes. NOT_APPLICABLE when gating is not enabled: no gating agent runs to use the permission.",
         why: "Security gating (Defender for Containers gated deployment) is an admission controller that checks images against vulnerability findings before they run. With `allowSecretAccess` its agent may read the cluster's Secrets to use image pull secrets: one more component that can read every pull secret. Granting registry access to the gating identities (managed identity) instead keeps Secrets out of its reach. Microsoft Learn: \"Gated deployment of container images to Kubernetes\" and the ManagedClusterSecurityProfileDefenderSecurityGating API reference.",
         fix: "Give the gating admission controller registry access through managed identities (securityGating.identities) instead of pull secrets, then turn secret access off: az resource update --ids $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --set properties.securityProfile.defender.securityGating.allowSecretAccess=false --api-version <an API version that has securityGating>",
@@ -26,7 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/defender-for-cloud/gated-deployment-introduction",
             "https://learn.microsoft.com/javascript/api/@azure/arm-containerservice/managedclustersecurityprofiledefendersecuritygating",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

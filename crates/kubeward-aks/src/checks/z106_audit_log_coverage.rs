@@ -4,30 +4,35 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
 use super::z100_audit_logs::{audit_group, enabled, exporting, setting_evidence};
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::{Cluster, DiagSetting};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z106",
     name: "aks-audit-log-coverage",
+    since: "0.1.0",
+    aliases: &[],
     title: "The exported audit log records reads and Entra ID decisions",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[RefStatic::mitre("T1562.008")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Reads `az monitor diagnostic-settings list --resource <cluster-id>` output: is `kube-audit` (all verbs) exported rather than only `kube-audit-admin`, and on a cluster with Entra ID integration, is `guard` exported too (or the `audit`/`allLogs` category groups)?",
         why: "`kube-audit-admin` drops get/list/watch events, so secret reads and WebSocket exec (a GET since kubectl 1.30) are not recorded; `guard` carries Entra ID authentication and Azure RBAC decisions. Without them an investigation cannot tell who read what.",
         fix: "az monitor diagnostic-settings create --name aks-audit --resource $(az aks show -g <resource-group> -n <cluster> --query id -o tsv) --workspace <log-analytics-workspace-id> --export-to-resource-specific true --logs '[{\"category\":\"kube-audit\",\"enabled\":true},{\"category\":\"guard\",\"enabled\":true}]'",
         links: &[
             "https://learn.microsoft.com/azure/aks/monitor-aks#aks-control-planeresource-logs",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

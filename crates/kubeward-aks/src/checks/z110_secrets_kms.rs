@@ -1,29 +1,35 @@
 //! CIS AKS 5.3.1: Kubernetes secrets are encrypted in etcd with a customer key (KMS).
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{BoolRule, CIS_AKS, Ctx, cis, judge_bool, policy};
+use super::{BoolRule, Check, Ctx, cis, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z110",
     name: "aks-secrets-kms",
+    since: "0.1.0",
+    aliases: &[],
     title: "Secrets in etcd are encrypted with Azure Key Vault KMS",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.3.1"), policy("dbbdc317-9734-4dd8-9074-993b29c69008")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.azureKeyVaultKms.enabled` (and `keyVaultNetworkAccess`).",
         why: "AKS encrypts etcd at rest with platform keys; KMS adds envelope encryption of Secret objects with a key you control, so a copy of etcd alone does not reveal them and you can revoke the key.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id> --azure-keyvault-kms-key-vault-network-access Private --azure-keyvault-kms-key-vault-resource-id <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding, policy};
+use super::{Check, Ctx, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z111",
     name: "aks-disk-customer-managed-keys",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node disks are encrypted with customer-managed keys",
     area: Area::Aks,
     severity: Severity::Info,
@@ -17,16 +17,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("7d7be79c-23ba-4033-84dd-45e2a5ccdd67"),
         checkov("CKV_AZURE_117"),
     ],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`diskEncryptionSetId` of the cluster. Set: PASS. Absent, null or empty: INFO, since the disks are still encrypted at rest with platform-managed keys; customer-managed keys are a requirement of some compliance regimes, not a general hardening step. A non-string value is an input error.",
         why: "With a disk encryption set the node OS and data disks are encrypted with a key held in your Key Vault: you control its rotation, can revoke it to make the disks unreadable, and key use is logged in your subscription. Microsoft Learn: \"Bring your own keys (BYOK) with Azure managed disks in Azure Kubernetes Service (AKS)\".",
         fix: "The OS disk encryption set is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --node-osdisk-diskencryptionset-id <disk-encryption-set-id> ...; then move the workloads from <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,15 +1,16 @@
 //! CIS AKS 5.4.1: the API server endpoint is not open to the whole Internet.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, checkov, cis, finding, policy};
+use super::{Check, Ctx, checkov, cis, finding, policy};
 use crate::model::{Cluster, Val};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z120",
     name: "aks-api-server-access-restricted",
+    since: "0.1.0",
+    aliases: &[],
     title: "API server access is restricted (authorized IP ranges or private cluster)",
     area: Area::Aks,
     severity: Severity::High,
@@ -18,16 +19,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("0e246bcf-5f6f-4f87-bc6f-775d4712c7ea"),
         checkov("CKV_AZURE_6"),
     ],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`apiServerAccessProfile.enablePrivateCluster`, `apiServerAccessProfile.authorizedIpRanges` and `publicNetworkAccess`.",
         why: "A public API server with no IP restriction can be probed and brute-forced from anywhere, and any leaked kubeconfig or token works from anywhere.",
         fix: "az aks update -g <resource-group> -n <cluster> --api-server-authorized-ip-ranges <your-egress-cidr>[,<cidr>...]   # or make it private: az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster",
         links: &["https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,15 +1,16 @@
 //! CIS AKS 5.4.2: private endpoint enabled and no public FQDN.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, checkov, cis, finding, policy};
+use super::{Check, Ctx, checkov, cis, finding, policy};
 use crate::model::{Cluster, Field, Format, Val};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z121",
     name: "aks-private-cluster",
+    since: "0.1.0",
+    aliases: &[],
     title: "The cluster is private, with no public FQDN",
     area: Area::Aks,
     severity: Severity::Medium,
@@ -18,16 +19,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("040732e8-d947-40b8-95d6-854c95024bf8"),
         checkov("CKV_AZURE_115"),
     ],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`apiServerAccessProfile.enablePrivateCluster` is true and no public FQDN exists: `enablePrivateClusterPublicFqdn` is false, or, when it is not set, the deployed cluster (a body with `privateFqdn`, `fqdn` or `provisioningState`) reports no public `fqdn`. A deployed body that carries a public `fqdn` fails whatever the setting says. Without the setting and without any deployed state (ARM templates, request bodies) AKS's default applies: a private cluster gets a public FQDN.",
         why: "A private cluster's API server has no public endpoint at all, so it cannot be reached or enumerated from the Internet; a public FQDN still resolves the private address publicly and reveals it.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster   # then: az aks update -g <resource-group> -n <cluster> --disable-public-fqdn",
         links: &["https://learn.microsoft.com/azure/aks/private-clusters"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 /// What the body says about a public FQDN beside the private one.

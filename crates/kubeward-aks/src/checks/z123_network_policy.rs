@@ -1,30 +1,36 @@
 //! CIS AKS 5.4.4: a network policy engine enforces NetworkPolicy objects. This check gives the CIS
 //! verdict only; how far the engine covers Windows node pools is Z127, a check of its own.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, checkov, cis, finding};
+use super::{Check, Ctx, checkov, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z123",
     name: "aks-network-policy-engine",
+    since: "0.1.0",
+    aliases: &[],
     title: "A network policy engine is enabled",
     area: Area::Aks,
     severity: Severity::High,
     references: &[cis("5.4.4"), checkov("CKV_AZURE_7")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`networkProfile.networkPolicy` (azure, calico or cilium) and, for cilium, `networkProfile.networkDataplane`. An engine kubeward does not know, or cilium policy without the cilium dataplane, needs a person's check (MANUAL). Windows node pool coverage is Z127 (aks-network-policy-windows-coverage).",
         why: "With no engine, NetworkPolicy objects are accepted by the API server but nothing enforces them: every pod can reach every other pod, and the manifests give a false sense of isolation.",
         fix: "az aks update -g <resource-group> -n <cluster> --network-policy azure   # or Cilium: az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,29 +1,35 @@
 //! CIS AKS 5.4.5: HTTPS load balancers terminate TLS (judged on Ingress/Gateway objects).
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding};
+use super::{Check, Ctx, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z124",
     name: "aks-load-balancer-tls",
+    since: "0.1.0",
+    aliases: &[],
     title: "Traffic to HTTPS load balancers is encrypted with TLS",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.4.5")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Nothing in the cluster's Azure configuration: TLS is configured on Ingress (`spec.tls`), Gateway listeners or Application Gateway. This check points at `kubeward netpol coverage` (check P104 ingress-without-tls), which `kubeward scan` also runs.",
         why: "An HTTP-only ingress sends credentials and session cookies in clear text across the Internet.",
         fix: "Run `kubeward netpol coverage <manifests or snapshot>` (or `kubeward scan`) and give every Ingress that P104 ingress-without-tls lists a spec.tls section; with the application routing add-on, use a Key Vault certificate: az aks approuting update -g <resource-group> -n <cluster> --enable-kv --attach-kv <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

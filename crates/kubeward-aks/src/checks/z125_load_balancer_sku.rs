@@ -2,23 +2,21 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z125",
     name: "aks-load-balancer-sku",
+    since: "0.1.0",
+    aliases: &[],
     title: "The cluster does not use the retired Basic load balancer",
     area: Area::Aks,
     severity: Severity::High,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`networkProfile.loadBalancerSku`: `basic` fails, `standard` passes. When it is not set AKS uses Standard (the default for every cluster created since the Standard SKU became the default). Field names are matched case-insensitively; a non-string value is an input error.",
         why: "Azure retired the Basic load balancer on 30 September 2025: it receives no fixes or support, offers no availability zones, no outbound rules and no network security group by default (its frontends are open until an NSG closes them), and AKS clusters on it cannot use node pools beyond one availability set. Microsoft Learn: \"Upgrade from Basic Load Balancer on AKS\".",
         fix: "az aks update -g <resource-group> -n <cluster> --load-balancer-sku standard   # a one-way migration that recreates the load balancer; plan for new public IPs, see the linked guide first",
@@ -26,7 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/upgrade-basic-load-balancer-on-aks",
             "https://learn.microsoft.com/azure/load-balancer/skus",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z126",
     name: "aks-private-dns-zone",
+    since: "0.1.0",
+    aliases: &[],
     title: "A private cluster's API server name is in a private DNS zone",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`apiServerAccessProfile.privateDnsZone` of a private cluster: `none` is a warning; `system` (the default when not set) or the resource id of your own private DNS zone passes. NOT_APPLICABLE when the cluster is not private (Z121 judges that).",
         why: "With `none`, AKS creates no private DNS zone: the API server's name is published in Azure public DNS and resolves, from anywhere, to the private endpoint's address, which reveals the cluster's internal addressing. Microsoft Learn: \"Create a private Azure Kubernetes Service (AKS) cluster\" (private DNS zone options).",
         fix: "The private DNS zone mode is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --enable-private-cluster --private-dns-zone system --disable-public-fqdn ...; then move the workloads from <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/private-clusters"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

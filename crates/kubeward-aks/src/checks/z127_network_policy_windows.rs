@@ -5,28 +5,33 @@ use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Source, Status,
 };
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z127",
     name: "aks-network-policy-windows-coverage",
+    since: "0.1.0",
+    aliases: &[],
     title: "The network policy engine covers the Windows node pools",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[RefStatic::mitre("T1021")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "With Windows node pools, `networkProfile.networkPolicy`: Cilium enforces on Linux nodes only; Azure NPM on Windows lacks named ports, SCTP, negative selectors and ipBlock except, and its Windows support ends 2026-09-30; Calico covers Windows.",
         why: "Pods on a node the engine does not cover are not isolated by the NetworkPolicy objects that select them, whatever the manifests say.",
         fix: "Use Calico for clusters with Windows node pools (az aks create … --network-policy calico), or keep workloads that need isolation on Linux pools.",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {

@@ -1,30 +1,36 @@
 //! CIS AKS 5.5.1: Kubernetes users are managed through Microsoft Entra ID. This check gives the
 //! CIS verdict only; whether admin groups are set is Z136, a check of its own.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding, policy};
+use super::{Check, Ctx, cis, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z130",
     name: "aks-entra-id-integration",
+    since: "0.1.0",
+    aliases: &[],
     title: "Microsoft Entra ID (managed AAD) integration is enabled",
     area: Area::Aks,
     severity: Severity::High,
     references: &[cis("5.5.1"), policy("450d2877-ebea-41e8-b00c-e286317d21bf")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`aadProfile` is present with `managed: true`. Its admin groups are judged by Z136 (aks-entra-admin-groups).",
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,29 +1,35 @@
 //! CIS AKS 5.5.2: Azure RBAC authorises Kubernetes requests.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{BoolRule, CIS_AKS, Ctx, cis, finding, judge_bool};
+use super::{BoolRule, Check, Ctx, cis, finding, judge_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z131",
     name: "aks-azure-rbac",
+    since: "0.1.0",
+    aliases: &[],
     title: "Azure RBAC for Kubernetes authorization is enabled",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.5.2")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`aadProfile.enableAzureRbac`.",
         why: "Azure RBAC puts cluster permissions in the same place as every other Azure permission (PIM, access reviews, Activity Log), instead of RoleBindings that only the cluster knows about.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-rbac",
         links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

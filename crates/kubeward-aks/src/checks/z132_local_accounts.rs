@@ -1,15 +1,16 @@
 //! Local accounts (the static cluster-admin certificate) are disabled.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, CIS_AKS, Ctx, checkov, cis, judge_bool, policy};
+use super::{BoolRule, Check, Ctx, checkov, cis, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z132",
     name: "aks-local-accounts-disabled",
+    since: "0.1.0",
+    aliases: &[],
     title: "Local accounts are disabled",
     area: Area::Aks,
     severity: Severity::High,
@@ -18,16 +19,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("993c2fcd-2b29-49d2-9eb0-df2c3a730c32"),
         checkov("CKV_AZURE_141"),
     ],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`disableLocalAccounts`.",
         why: "With local accounts, `az aks get-credentials --admin` hands out a cluster-admin client certificate (group system:masters) that bypasses Entra ID and RBAC, cannot be revoked short of rotating the cluster CA, and appears in audit logs only as `masterclient`.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-local-accounts   # requires Entra ID integration",
         links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding, policy};
+use super::{Check, Ctx, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z133",
     name: "aks-kubernetes-rbac",
+    since: "0.1.0",
+    aliases: &[],
     title: "Kubernetes RBAC is enabled",
     area: Area::Aks,
     severity: Severity::Critical,
@@ -17,16 +17,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("ac4a19c2-fa67-49b4-8ae5-0b2e78c49457"),
         checkov("CKV_AZURE_5"),
     ],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`enableRbac`.",
         why: "Without RBAC every authenticated identity, including every pod's service account, can do anything in the cluster.",
         fix: "RBAC cannot be turned on in place: create a new cluster (RBAC is on by default; never pass --disable-rbac) and migrate the workloads.",
         links: &["https://learn.microsoft.com/azure/aks/concepts-identity#kubernetes-rbac"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,29 +1,35 @@
 //! The cluster uses a managed identity, not a service principal secret.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding, policy};
+use super::{Check, Ctx, cis, finding, policy};
 use crate::model::{Cluster, Field};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z134",
     name: "aks-managed-identity",
+    since: "0.1.0",
+    aliases: &[],
     title: "The cluster uses a managed identity",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.2.1"), policy("da6e2401-19da-4532-9141-fb8fbde08431")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`identity.type` (SystemAssigned or UserAssigned means a managed identity, whatever `servicePrincipalProfile.clientId` holds), else `servicePrincipalProfile.clientId` (\"msi\" is the managed-identity placeholder; any other client id is a service principal).",
         why: "A service principal's secret is stored on every node (/etc/kubernetes/azure.json), expires, and must be rotated by hand; a managed identity has no secret to steal or leak.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-managed-identity   # then: az aks nodepool upgrade --node-image-only for each pool",
         links: &["https://learn.microsoft.com/azure/aks/use-managed-identity"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

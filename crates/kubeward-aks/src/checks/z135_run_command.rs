@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, judge_bool, policy};
+use super::{BoolRule, Check, Ctx, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z135",
     name: "aks-run-command-disabled",
+    since: "0.1.0",
+    aliases: &[],
     title: "Run command (az aks command invoke) is disabled",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[policy("89f2d532-c53c-4f8f-9afa-4927b1114a0d")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`apiServerAccessProfile.disableRunCommand`.",
         why: "Run command lets anyone with the Azure permission run kubectl inside the cluster through the Azure API, around private-cluster network controls.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-run-command",
         links: &["https://learn.microsoft.com/azure/aks/access-private-cluster"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,23 +2,21 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z136",
     name: "aks-pod-identity-kubenet",
+    since: "0.1.0",
+    aliases: &[],
     title: "Pod-managed identity is not allowed on kubenet",
     area: Area::Aks,
     severity: Severity::High,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`podIdentityProfile.allowNetworkPluginKubenet` when the pod identity add-on is enabled (`podIdentityProfile.enabled: true`): true fails; false or not set (default false) passes. NOT_APPLICABLE when the add-on is not enabled.",
         why: "On kubenet a pod with NET_RAW can spoof ARP and intercept the node's traffic to the instance metadata endpoint, then obtain the Azure tokens of other pods' identities; AKS therefore refuses pod identity on kubenet unless this flag overrides the refusal. The add-on itself is deprecated in favour of Microsoft Entra Workload ID. Microsoft Learn: \"Use Microsoft Entra pod-managed identities in Azure Kubernetes Service (AKS)\" (kubenet section) and \"Migrate from pod managed-identity to workload identity\".",
         fix: "Move the workloads to workload identity (az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity, then federated credentials per identity), then: az aks update -g <resource-group> -n <cluster> --disable-pod-identity   # the pod identity flags come with the aks-preview extension (az extension add --name aks-preview)",
@@ -26,7 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-azure-ad-pod-identity",
             "https://learn.microsoft.com/azure/aks/workload-identity-migrate-from-pod-identity",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

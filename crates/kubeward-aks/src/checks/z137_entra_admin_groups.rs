@@ -3,28 +3,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z137",
     name: "aks-entra-admin-groups",
+    since: "0.1.0",
+    aliases: &[],
     title: "Cluster administration is given to Microsoft Entra ID groups",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[RefStatic::mitre("T1078")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "With managed Entra ID integration, cluster admins are defined: `aadProfile.adminGroupObjectIDs` lists at least one group, or Azure RBAC (`enableAzureRbac: true`) grants admin access through Azure role assignments and needs no admin group.",
         why: "Without admin groups, cluster administration relies on Azure RBAC role assignments or on local accounts; a named Entra ID group keeps who administers the cluster in one reviewable place, with MFA and conditional access.",
         fix: "az aks update -g <resource-group> -n <cluster> --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

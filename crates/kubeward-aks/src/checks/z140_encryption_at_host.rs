@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool, per_pool, policy};
+use super::{BoolRule, Check, Ctx, checkov, judge_bool, per_pool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z140",
     name: "aks-encryption-at-host",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node pools use encryption at host",
     area: Area::Aks,
     severity: Severity::Medium,
@@ -17,16 +17,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("41425d9f-d1a5-499a-9932-f8ed8453932c"),
         checkov("CKV_AZURE_227"),
     ],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`enableEncryptionAtHost` of every node pool.",
         why: "Without it the VM's temporary disk and the OS/data disk caches (where emptyDir volumes and container layers live) are not encrypted at rest, and data flows to storage unencrypted on the host.",
         fix: "az feature register --namespace Microsoft.Compute --name EncryptionAtHost; then add a replacement pool: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --enable-encryption-at-host ...; and delete <pool>",
         links: &["https://learn.microsoft.com/azure/aks/enable-host-encryption"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding, per_pool};
+use super::{Check, Ctx, checkov, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z141",
     name: "aks-ephemeral-os-disk",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node pools use ephemeral OS disks",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[checkov("CKV_AZURE_226")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`osDiskType` of every node pool.",
         why: "An ephemeral OS disk lives on the VM host and is discarded on reimage: nothing written to the node's disk by an attacker survives an upgrade, and no managed disk holds node data at rest.",
         fix: "Add a replacement pool with an ephemeral OS disk (the VM size must have a large enough cache or temp disk): az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --node-osdisk-type Ephemeral ...; then delete <pool>",
         links: &["https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, per_pool};
+use super::{Check, Ctx, finding, per_pool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z142",
     name: "aks-fips-image",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node pools use FIPS-enabled images",
     area: Area::Aks,
     severity: Severity::Info,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`enableFips` of every node pool. Reported as INFO when off: FIPS 140 is a requirement of regulated environments (FedRAMP, some government and finance work), not a general hardening step.",
         why: "FIPS-enabled node images use validated cryptographic modules; regulated workloads must run on them.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --enable-fips-image   # or add a new pool with --enable-fips-image",
         links: &["https://learn.microsoft.com/azure/aks/enable-fips-nodes"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, per_pool, policy};
+use super::{Check, Ctx, finding, per_pool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z143",
     name: "aks-node-ssh-disabled",
+    since: "0.1.0",
+    aliases: &[],
     title: "SSH access to nodes is disabled",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[policy("28257686-e9db-403e-b9e2-a5eecbe03da9")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.sshAccess` of every Linux node pool.",
         why: "With LocalUser SSH, whoever holds the cluster's SSH key (set at creation, rarely rotated) gets a root-capable shell on every node; `kubectl debug node/...` covers troubleshooting with audited access instead.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --ssh-access disabled",
         links: &["https://learn.microsoft.com/azure/aks/manage-ssh-node-access"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,23 +2,21 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, per_pool};
+use super::{Check, Ctx, finding, per_pool};
 use crate::model::{Cluster, Field, Pool};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z144",
     name: "aks-trusted-launch",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node pools use Trusted Launch (Secure Boot and vTPM)",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.enableSecureBoot` and `securityProfile.enableVtpm` of every node pool: both true passes; either false, or not set (AKS default: false, said with the finding), fails. NOT_APPLICABLE where the pool cannot use Trusted Launch and the input shows it: Windows pools, FIPS pools, Pod Sandboxing (Kata) pools, availability-set pools, and Arm64 sizes (a `p` among the size name's additive features, by Azure's VM naming convention: `Standard_D4ps_v5`). Trusted Launch also needs a Generation 2 VM size and no confidential VM size; kubeward has no VM size table, so such a pool is judged like any other: `az vm list-skus` tells whether a size supports it.",
         why: "Secure Boot lets only signed boot loaders, kernels and drivers start, which stops boot kits and rootkits that survive reimaging of the OS; the vTPM measures the boot chain so that Microsoft Defender for Cloud can attest that a node booted what it should. Microsoft Learn: \"Trusted launch for Azure Kubernetes Service (AKS)\".",
         fix: "az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --enable-secure-boot --enable-vtpm ...; move the workloads, then az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>   # a pool already on a Trusted Launch image (node image name with TL) only needs: az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --enable-secure-boot --enable-vtpm",
@@ -26,7 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-trusted-launch",
             "https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 /// Why a pool cannot use Trusted Launch, when its own fields say so.

@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding, policy};
+use super::{Check, Ctx, checkov, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z150",
     name: "aks-cluster-auto-upgrade",
+    since: "0.1.0",
+    aliases: &[],
     title: "Cluster auto-upgrade channel is set",
     area: Area::Aks,
     severity: Severity::Medium,
@@ -17,16 +17,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("5c345cdf-2049-47e0-b8fe-b0e96bc2df35"),
         checkov("CKV_AZURE_171"),
     ],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`autoUpgradeProfile.upgradeChannel` (patch, stable, rapid or node-image; not none).",
         why: "Kubernetes patch releases carry security fixes; without a channel the cluster stays on the patch it was created with until someone upgrades it, and drifts out of support.",
         fix: "az aks update -g <resource-group> -n <cluster> --auto-upgrade-channel patch   # add a maintenance window: az aks maintenanceconfiguration add -g <resource-group> --cluster-name <cluster> -n aksManagedAutoUpgradeSchedule ...",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-cluster"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

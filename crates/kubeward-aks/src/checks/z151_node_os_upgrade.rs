@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, policy};
+use super::{Check, Ctx, finding, policy};
 use crate::model::{Cluster, Format, lookup};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z151",
     name: "aks-node-os-upgrade-channel",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node OS upgrade channel applies security updates",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[policy("04408ca5-aa10-42ce-8536-98955cdddd4c")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`autoUpgradeProfile.nodeOsUpgradeChannel` (SecurityPatch or NodeImage), or the cluster channel node-image. Not set in an ARM template of API version 2023-06-01 or later: AKS's default for a new cluster, NodeImage; otherwise the default depends on the API version, so kubeward warns.",
         why: "Node OS CVEs (kernel, containerd, runc) are fixed by new node images or security patches; with None nothing is applied, with Unmanaged packages update but the kernel is not rebooted into and nodes drift from the image AKS tests.",
         fix: "az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel SecurityPatch",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

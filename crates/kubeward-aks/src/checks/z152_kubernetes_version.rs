@@ -2,29 +2,34 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding, policy};
+use super::{Check, Ctx, finding, policy};
 use crate::model::{Cluster, Field, Pool};
 use crate::versions::{Support, TABLE_AS_OF, WARN_DAYS, parse_minor, support};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z152",
     name: "aks-kubernetes-version-supported",
+    since: "0.1.0",
+    aliases: &[],
     title: "Kubernetes version is still supported by AKS",
     area: Area::Aks,
     severity: Severity::High,
     references: &[policy("fb893a29-21bb-418c-a157-e99480ec364c")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "The control plane version (`currentKubernetesVersion`, else `kubernetesVersion`) and every pool's (`currentOrchestratorVersion`, else `orchestratorVersion`) against kubeward's built-in AKS release calendar; `supportPlan: AKSLongTermSupport` uses the LTS end dates. Support ending within 60 days is a warning. The table's own date is printed with each finding; versions newer than the table cannot be judged.",
         why: "Out of support, AKS ships no more security patches for the version's components, and the cluster is on platform support only (no Kubernetes fixes).",
         fix: "az aks get-upgrades -g <resource-group> -n <cluster> -o table; az aks upgrade -g <resource-group> -n <cluster> --kubernetes-version <version>   # pools: az aks nodepool upgrade -g <resource-group> --cluster-name <cluster> -n <pool> --kubernetes-version <version>",
         links: &["https://learn.microsoft.com/azure/aks/supported-kubernetes-versions"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 fn judge(c: &Cluster, pool: Option<&Pool>, field: &Field<'_>, lts: bool, ctx: &Ctx) -> Finding {

@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 use time::Date;
 
-use super::{Ctx, NO_PROFILE, finding, per_pool};
+use super::{Check, Ctx, finding, per_pool};
 use crate::model::Cluster;
 use crate::versions::date;
 
@@ -13,19 +13,17 @@ use crate::versions::date;
 pub const MAX_AGE_DAYS: i64 = 90;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z153",
     name: "aks-node-image-age",
+    since: "0.1.0",
+    aliases: &[],
     title: "Node pools run a node image less than 90 days old",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`nodeImageVersion` of every node pool. Its release date is read from the version (`AKSUbuntu-2204gen2containerd-202410.27.0` was released on 2024-10-27; the older forms `AKSUbuntu-1604-2020.10.28` and `AKSUbuntu:1604:2020.10.28` on 2020-10-28) and compared with the judging date (`--as-of`, default today): older than 90 days fails. The threshold: Linux node images are released weekly and Windows node images monthly (Microsoft Learn: \"Node images in Azure Kubernetes Service (AKS)\"), so a 90-day-old image has missed about twelve Linux or three Windows releases, and AKS node auto-provisioning replaces images older than 90 days even outside maintenance windows (Microsoft Learn: \"Node image updates for node auto-provisioning (NAP) in AKS\"). A version without a date in one of these two forms (such as Windows image versions) is MANUAL; a pool without `nodeImageVersion` (ARM templates, request bodies) is NOT_APPLICABLE.",
         why: "The node image carries the OS packages, kernel, container runtime and kubelet patches: an old image means months of unpatched CVEs on every node, whatever the Kubernetes version. A node OS upgrade channel (Z151) keeps it current automatically.",
         fix: "az aks nodepool upgrade -g <resource-group> --cluster-name <cluster> -n <pool> --node-image-only   # and keep it current: az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel NodeImage",
@@ -34,7 +32,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/node-image-upgrade",
             "https://learn.microsoft.com/azure/aks/node-auto-provisioning-upgrade-image",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 /// The release date in a node image version: the part after the last `-` (or `:`, as older API

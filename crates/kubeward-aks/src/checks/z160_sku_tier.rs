@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding};
+use super::{Check, Ctx, checkov, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z160",
     name: "aks-sku-tier",
+    since: "0.1.0",
+    aliases: &[],
     title: "The cluster uses the Standard or Premium tier",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[checkov("CKV_AZURE_170")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`sku.tier` (Free, Standard, Premium); `supportPlan: AKSLongTermSupport` requires Premium.",
         why: "The Free tier has no uptime SLA and a smaller API server; an overloaded or unavailable API server stops admission control, scaling and security tooling. Fine for dev/test, not for production.",
         fix: "az aks update -g <resource-group> -n <cluster> --tier standard",
         links: &["https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -1,29 +1,35 @@
 //! Workload identity (with the OIDC issuer) instead of node identities or pod-managed identity.
 
+use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{CIS_AKS, Ctx, cis, finding, policy};
+use super::{Check, Ctx, cis, finding, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z161",
     name: "aks-workload-identity",
+    since: "0.1.0",
+    aliases: &[],
     title: "Workload identity and the OIDC issuer are enabled",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[cis("5.2.1"), policy("2cc2e023-0dac-4046-875b-178f683929d5")],
-    profiles: CIS_AKS,
+    profiles: &[CIS_AKS_1_8],
     kubeward_own: false,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.workloadIdentity.enabled`, `oidcIssuerProfile.enabled`, and the deprecated `podIdentityProfile.enabled`.",
         why: "Workload identity gives each service account its own federated Entra identity; without it pods tend to share the node's kubelet identity or stored secrets. The deprecated pod-managed identity add-on intercepts IMDS traffic with a DaemonSet that any pod on the node can abuse.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity   # and migrate off pod identity: az aks update -g <resource-group> -n <cluster> --disable-pod-identity",
         links: &["https://learn.microsoft.com/azure/aks/workload-identity-overview"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, judge_bool, policy};
+use super::{BoolRule, Check, Ctx, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z162",
     name: "aks-image-cleaner",
+    since: "0.1.0",
+    aliases: &[],
     title: "Image Cleaner is enabled",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[policy("af3c26b2-6fad-493e-9236-9c68928516ab")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`securityProfile.imageCleaner.enabled`.",
         why: "Unused images with known vulnerabilities stay cached on nodes and can be started again by anyone who can create a pod (imagePullPolicy IfNotPresent); Image Cleaner (Eraser) removes them.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-image-cleaner --image-cleaner-interval-hours 168",
         links: &["https://learn.microsoft.com/azure/aks/image-cleaner"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,14 +2,14 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool, policy};
+use super::{BoolRule, Check, Ctx, checkov, judge_bool, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z163",
     name: "aks-azure-policy-addon",
+    since: "0.1.0",
+    aliases: &[],
     title: "The Azure Policy add-on is enabled",
     area: Area::Aks,
     severity: Severity::Medium,
@@ -17,16 +17,21 @@ pub static META: CheckMeta = CheckMeta {
         policy("0a15ec92-a229-4763-bb14-0ea34a568f8d"),
         checkov("CKV_AZURE_116"),
     ],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`addonProfiles.azurepolicy.enabled` (the key may be spelled `azurePolicy`).",
         why: "The add-on runs Gatekeeper with Azure's built-in pod security and image policies, reported centrally; without it (or another admission controller) nothing stops privileged or host-namespace pods.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

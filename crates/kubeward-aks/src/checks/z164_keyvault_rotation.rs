@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, checkov, finding};
+use super::{Check, Ctx, checkov, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z164",
     name: "aks-keyvault-secrets-rotation",
+    since: "0.1.0",
+    aliases: &[],
     title: "Key Vault secrets provider rotates secrets",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[checkov("CKV_AZURE_172")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "When the `azureKeyvaultSecretsProvider` add-on is enabled: its `config.enableSecretRotation` (a string \"true\").",
         why: "Without rotation, a secret revoked or rotated in Key Vault stays mounted in pods (and synced Kubernetes secrets) until the pod restarts, so a leaked credential keeps working.",
         fix: "az aks addon update -g <resource-group> -n <cluster> --addon azure-keyvault-secrets-provider --enable-secret-rotation --rotation-poll-interval 2m",
         links: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

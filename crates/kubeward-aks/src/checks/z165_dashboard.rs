@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool};
+use super::{BoolRule, Check, Ctx, checkov, judge_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z165",
     name: "aks-dashboard-disabled",
+    since: "0.1.0",
+    aliases: &[],
     title: "The Kubernetes dashboard add-on is disabled",
     area: Area::Aks,
     severity: Severity::High,
     references: &[checkov("CKV_AZURE_8")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`addonProfiles.kubeDashboard.enabled`. Absent is a pass: the add-on was retired and current clusters do not have it (Checkov fails on absence; kubeward does not).",
         why: "The dashboard add-on ran with broad permissions and has been a classic entry point (Tesla's cluster compromise).",
         fix: "az aks disable-addons --addons kube-dashboard -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/kubernetes-dashboard"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

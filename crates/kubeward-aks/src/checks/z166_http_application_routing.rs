@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Ctx, NO_PROFILE, checkov, judge_bool};
+use super::{BoolRule, Check, Ctx, checkov, judge_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z166",
     name: "aks-http-application-routing-disabled",
+    since: "0.1.0",
+    aliases: &[],
     title: "HTTP application routing add-on is disabled",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[checkov("CKV_AZURE_246")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`addonProfiles.httpApplicationRouting.enabled`.",
         why: "The add-on was built for dev/test: it publishes services on a public DNS zone over plain HTTP, and it is retired (no more fixes).",
         fix: "az aks disable-addons --addons http_application_routing -g <resource-group> -n <cluster>   # use the application routing add-on instead: az aks approuting enable -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

@@ -2,23 +2,21 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z170",
     name: "aks-outbound-type",
+    since: "0.1.0",
+    aliases: &[],
     title: "Cluster egress goes through a controlled path",
     area: Area::Aks,
     severity: Severity::Medium,
     references: &[kubeward_core::RefStatic::mitre("T1041")],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`networkProfile.outboundType`: loadBalancer (the default), managedNATGateway and userAssignedNATGateway give nodes and pods direct Internet egress; userDefinedRouting sends it to your firewall or appliance; none/block give no outbound path. `kubeward aks egress` lists what a firewall must allow.",
         why: "With unrestricted egress a compromised pod can download tools, reach command-and-control and exfiltrate data; an egress firewall with an FQDN allow-list stops that.",
         fix: "Route egress through Azure Firewall: create the firewall and a route table with 0.0.0.0/0 to it on the node subnet, allow the FQDNs from `kubeward aks egress`, then: az aks update -g <resource-group> -n <cluster> --outbound-type userDefinedRouting",
@@ -26,7 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
             "https://learn.microsoft.com/azure/aks/egress-outboundtype",
         ],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {

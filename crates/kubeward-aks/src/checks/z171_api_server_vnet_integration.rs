@@ -2,28 +2,33 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Ctx, NO_PROFILE, finding};
+use super::{Check, Ctx, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "Z171",
     name: "aks-api-server-vnet-integration",
+    since: "0.1.0",
+    aliases: &[],
     title: "API server VNet integration is enabled",
     area: Area::Aks,
     severity: Severity::Low,
     references: &[],
-    profiles: NO_PROFILE,
+    profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "`apiServerAccessProfile.enableVnetIntegration`.",
         why: "With VNet integration, nodes reach the API server on a private address in your VNet without a tunnel or private link, and a public cluster can later be made private in place.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <delegated-subnet-id>",
         links: &["https://learn.microsoft.com/azure/aks/api-server-vnet-integration"],
+        bad: "",
+        good: "",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
 };
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
