@@ -6,49 +6,49 @@ use time::Date;
 
 use crate::model::{Cluster, Field, Pool, Val};
 
-pub mod z100_audit_logs;
-pub mod z101_defender;
-pub mod z102_registry_user_access;
-pub mod z103_kubelet_registry_read_only;
-pub mod z104_approved_registries;
-pub mod z105_defender_gating_secret_access;
-pub mod z106_audit_log_coverage;
-pub mod z110_secrets_kms;
-pub mod z111_disk_encryption_set;
-pub mod z120_api_server_access;
-pub mod z121_private_cluster;
-pub mod z122_node_public_ip;
-pub mod z123_network_policy;
-pub mod z124_lb_tls;
-pub mod z125_load_balancer_sku;
-pub mod z126_private_dns_zone;
-pub mod z127_network_policy_windows;
-pub mod z130_entra_id;
-pub mod z131_azure_rbac;
-pub mod z132_local_accounts;
-pub mod z133_kubernetes_rbac;
-pub mod z134_managed_identity;
-pub mod z135_run_command;
-pub mod z136_pod_identity_kubenet;
-pub mod z137_entra_admin_groups;
-pub mod z140_encryption_at_host;
-pub mod z141_ephemeral_os_disk;
-pub mod z142_fips;
-pub mod z143_ssh_access;
-pub mod z144_trusted_launch;
-pub mod z150_cluster_auto_upgrade;
-pub mod z151_node_os_upgrade;
-pub mod z152_kubernetes_version;
-pub mod z153_node_image_age;
-pub mod z160_sku_tier;
-pub mod z161_workload_identity;
-pub mod z162_image_cleaner;
-pub mod z163_azure_policy_addon;
-pub mod z164_keyvault_rotation;
-pub mod z165_dashboard;
-pub mod z166_http_application_routing;
-pub mod z170_outbound_type;
-pub mod z171_api_server_vnet_integration;
+pub mod z100_aks_audit_logs_collected;
+pub mod z101_aks_defender_profile;
+pub mod z102_aks_registry_user_access;
+pub mod z103_aks_kubelet_registry_read_only;
+pub mod z104_aks_approved_registries;
+pub mod z105_aks_defender_gating_secret_access;
+pub mod z106_aks_audit_log_coverage;
+pub mod z110_aks_secrets_kms;
+pub mod z111_aks_disk_customer_managed_keys;
+pub mod z120_aks_api_server_access_restricted;
+pub mod z121_aks_private_cluster;
+pub mod z122_aks_node_public_ip;
+pub mod z123_aks_network_policy_engine;
+pub mod z124_aks_load_balancer_tls;
+pub mod z125_aks_load_balancer_sku;
+pub mod z126_aks_private_dns_zone;
+pub mod z127_aks_network_policy_windows_coverage;
+pub mod z130_aks_entra_id_integration;
+pub mod z131_aks_azure_rbac;
+pub mod z132_aks_local_accounts_disabled;
+pub mod z133_aks_kubernetes_rbac;
+pub mod z134_aks_managed_identity;
+pub mod z135_aks_run_command_disabled;
+pub mod z136_aks_pod_identity_kubenet;
+pub mod z137_aks_entra_admin_groups;
+pub mod z140_aks_encryption_at_host;
+pub mod z141_aks_ephemeral_os_disk;
+pub mod z142_aks_fips_image;
+pub mod z143_aks_node_ssh_disabled;
+pub mod z144_aks_trusted_launch;
+pub mod z150_aks_cluster_auto_upgrade;
+pub mod z151_aks_node_os_upgrade_channel;
+pub mod z152_aks_kubernetes_version_supported;
+pub mod z153_aks_node_image_age;
+pub mod z160_aks_sku_tier;
+pub mod z161_aks_workload_identity;
+pub mod z162_aks_image_cleaner;
+pub mod z163_aks_azure_policy_addon;
+pub mod z164_aks_keyvault_secrets_rotation;
+pub mod z165_aks_dashboard_disabled;
+pub mod z166_aks_http_application_routing_disabled;
+pub mod z170_aks_outbound_type;
+pub mod z171_aks_api_server_vnet_integration;
 
 /// What a check may know beyond the cluster.
 #[derive(Debug, Clone, Copy)]
@@ -68,49 +68,49 @@ pub struct Check {
 
 /// Every check, in code order: the run order, and the one list the metadata comes from.
 pub static CHECKS: &[&Check] = &[
-    &z100_audit_logs::CHECK,
-    &z101_defender::CHECK,
-    &z102_registry_user_access::CHECK,
-    &z103_kubelet_registry_read_only::CHECK,
-    &z104_approved_registries::CHECK,
-    &z105_defender_gating_secret_access::CHECK,
-    &z106_audit_log_coverage::CHECK,
-    &z110_secrets_kms::CHECK,
-    &z111_disk_encryption_set::CHECK,
-    &z120_api_server_access::CHECK,
-    &z121_private_cluster::CHECK,
-    &z122_node_public_ip::CHECK,
-    &z123_network_policy::CHECK,
-    &z124_lb_tls::CHECK,
-    &z125_load_balancer_sku::CHECK,
-    &z126_private_dns_zone::CHECK,
-    &z127_network_policy_windows::CHECK,
-    &z130_entra_id::CHECK,
-    &z131_azure_rbac::CHECK,
-    &z132_local_accounts::CHECK,
-    &z133_kubernetes_rbac::CHECK,
-    &z134_managed_identity::CHECK,
-    &z135_run_command::CHECK,
-    &z136_pod_identity_kubenet::CHECK,
-    &z137_entra_admin_groups::CHECK,
-    &z140_encryption_at_host::CHECK,
-    &z141_ephemeral_os_disk::CHECK,
-    &z142_fips::CHECK,
-    &z143_ssh_access::CHECK,
-    &z144_trusted_launch::CHECK,
-    &z150_cluster_auto_upgrade::CHECK,
-    &z151_node_os_upgrade::CHECK,
-    &z152_kubernetes_version::CHECK,
-    &z153_node_image_age::CHECK,
-    &z160_sku_tier::CHECK,
-    &z161_workload_identity::CHECK,
-    &z162_image_cleaner::CHECK,
-    &z163_azure_policy_addon::CHECK,
-    &z164_keyvault_rotation::CHECK,
-    &z165_dashboard::CHECK,
-    &z166_http_application_routing::CHECK,
-    &z170_outbound_type::CHECK,
-    &z171_api_server_vnet_integration::CHECK,
+    &z100_aks_audit_logs_collected::CHECK,
+    &z101_aks_defender_profile::CHECK,
+    &z102_aks_registry_user_access::CHECK,
+    &z103_aks_kubelet_registry_read_only::CHECK,
+    &z104_aks_approved_registries::CHECK,
+    &z105_aks_defender_gating_secret_access::CHECK,
+    &z106_aks_audit_log_coverage::CHECK,
+    &z110_aks_secrets_kms::CHECK,
+    &z111_aks_disk_customer_managed_keys::CHECK,
+    &z120_aks_api_server_access_restricted::CHECK,
+    &z121_aks_private_cluster::CHECK,
+    &z122_aks_node_public_ip::CHECK,
+    &z123_aks_network_policy_engine::CHECK,
+    &z124_aks_load_balancer_tls::CHECK,
+    &z125_aks_load_balancer_sku::CHECK,
+    &z126_aks_private_dns_zone::CHECK,
+    &z127_aks_network_policy_windows_coverage::CHECK,
+    &z130_aks_entra_id_integration::CHECK,
+    &z131_aks_azure_rbac::CHECK,
+    &z132_aks_local_accounts_disabled::CHECK,
+    &z133_aks_kubernetes_rbac::CHECK,
+    &z134_aks_managed_identity::CHECK,
+    &z135_aks_run_command_disabled::CHECK,
+    &z136_aks_pod_identity_kubenet::CHECK,
+    &z137_aks_entra_admin_groups::CHECK,
+    &z140_aks_encryption_at_host::CHECK,
+    &z141_aks_ephemeral_os_disk::CHECK,
+    &z142_aks_fips_image::CHECK,
+    &z143_aks_node_ssh_disabled::CHECK,
+    &z144_aks_trusted_launch::CHECK,
+    &z150_aks_cluster_auto_upgrade::CHECK,
+    &z151_aks_node_os_upgrade_channel::CHECK,
+    &z152_aks_kubernetes_version_supported::CHECK,
+    &z153_aks_node_image_age::CHECK,
+    &z160_aks_sku_tier::CHECK,
+    &z161_aks_workload_identity::CHECK,
+    &z162_aks_image_cleaner::CHECK,
+    &z163_aks_azure_policy_addon::CHECK,
+    &z164_aks_keyvault_secrets_rotation::CHECK,
+    &z165_aks_dashboard_disabled::CHECK,
+    &z166_aks_http_application_routing_disabled::CHECK,
+    &z170_aks_outbound_type::CHECK,
+    &z171_aks_api_server_vnet_integration::CHECK,
 ];
 
 pub const fn cis(id: &'static str) -> RefStatic {
@@ -366,13 +366,13 @@ pub mod testing {
             }
         }
         for eval in [
-            super::z122_node_public_ip::evaluate as Eval,
-            super::z140_encryption_at_host::evaluate,
-            super::z141_ephemeral_os_disk::evaluate,
-            super::z142_fips::evaluate,
-            super::z143_ssh_access::evaluate,
-            super::z144_trusted_launch::evaluate,
-            super::z153_node_image_age::evaluate,
+            super::z122_aks_node_public_ip::evaluate as Eval,
+            super::z140_aks_encryption_at_host::evaluate,
+            super::z141_aks_ephemeral_os_disk::evaluate,
+            super::z142_aks_fips_image::evaluate,
+            super::z143_aks_node_ssh_disabled::evaluate,
+            super::z144_aks_trusted_launch::evaluate,
+            super::z153_aks_node_image_age::evaluate,
         ] {
             let out = eval(&c, &ctx());
             assert_eq!(out.len(), 1);
