@@ -16,6 +16,56 @@ pub use model::{Cloud, EgressPlan, FqdnRule, NetworkRule};
 pub use plan::plan;
 pub use text::render_text;
 
+use crate::model::Cluster;
+use crate::{Inputs, load};
+
+/// Why no cluster could be chosen to plan for.
+#[derive(Debug, thiserror::Error)]
+pub enum ChooseError {
+    #[error("the inputs hold {count} clusters; choose one with --cluster ({names})")]
+    Several { count: usize, names: String },
+    #[error("no AKS cluster found in the inputs (give `az aks show -o json` output)")]
+    NoCluster,
+}
+
+/// The cluster to plan for: the one named (case-insensitively), or the only one given.
+pub fn choose<'c>(clusters: &'c [Cluster], name: Option<&str>) -> Result<&'c Cluster, ChooseError> {
+    let found = match name {
+        Some(name) => clusters.iter().find(|c| c.name.eq_ignore_ascii_case(name)),
+        None if clusters.len() > 1 => {
+            // A long `az aks list` would flood the terminal: name the first few.
+            let mut names: Vec<&str> = clusters.iter().take(10).map(|c| c.name.as_str()).collect();
+            if clusters.len() > names.len() {
+                names.push("…");
+            }
+            return Err(ChooseError::Several {
+                count: clusters.len(),
+                names: names.join(", "),
+            });
+        }
+        None => clusters.first(),
+    };
+    found.ok_or(ChooseError::NoCluster)
+}
+
+/// What `kubeward aks egress` shows: the inputs that could not be used (warnings), and the plan
+/// of the chosen cluster.
+pub struct Egress {
+    pub errors: Vec<kubeward_core::InputError>,
+    pub plan: Result<EgressPlan, ChooseError>,
+}
+
+/// The egress pipeline: loads the inputs, chooses the cluster and plans its egress.
+pub fn for_inputs(inputs: impl Into<Inputs>, cluster: Option<&str>) -> Egress {
+    let Inputs { files, mut errors } = inputs.into();
+    let inv = load(files);
+    errors.extend(inv.errors.iter().cloned());
+    Egress {
+        errors,
+        plan: choose(&inv.clusters, cluster).map(plan),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -233,5 +283,36 @@ mod tests {
         );
         let p = plan(&cluster(&cl(r#""location":"westeurope""#)));
         assert!(!p.notes.iter().any(|n| n.contains("authorized IP ranges")));
+    }
+
+    #[test]
+    fn the_cluster_is_the_one_named_or_the_only_one() {
+        let list: String = format!(
+            "[{}]",
+            (0..12)
+                .map(|i| cl("").replace(r#""name":"c""#, &format!(r#""name":"c{i}""#)))
+                .collect::<Vec<_>>()
+                .join(",")
+        );
+        let out = for_inputs(
+            vec![crate::InputFile {
+                path: "list.json".into(),
+                text: list,
+                forced_diagnostics: false,
+            }],
+            None,
+        );
+        let err = out.plan.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.starts_with("the inputs hold 12 clusters"), "{err}");
+        assert!(err.ends_with("c8, c9, …)"), "{err}");
+        let c = cluster(&cl(""));
+        let one = std::slice::from_ref(&c);
+        assert!(choose(one, Some("C")).is_ok());
+        assert!(choose(one, None).is_ok());
+        assert!(matches!(
+            choose(one, Some("d")),
+            Err(ChooseError::NoCluster)
+        ));
+        assert!(matches!(choose(&[], None), Err(ChooseError::NoCluster)));
     }
 }
