@@ -1,5 +1,9 @@
 //! The AKS checks: one file per check (its `META`, its evaluation and its test vectors), all
 //! listed in [`CHECKS`]. Helpers here keep the verdict wording and the evidence uniform.
+//!
+//! Each check's examples (`doc.bad`, `doc.good`) are `az aks show` JSON; a check that also reads
+//! another command's output (diagnostic settings, role assignments) gives each document after a
+//! `# <command>` line, the way the files are given to `kubeward aks check`.
 
 use kubeward_core::{CheckMeta, Evidence, Finding, RefStatic, Resource, Source, Status};
 use time::Date;
