@@ -16,7 +16,7 @@ use kubeward_core::CheckMeta;
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    rules::RULES
+    rules::CHECKS
         .iter()
         .map(|r| r.meta)
         .chain(policy::CHECKS.iter().copied())

@@ -3,154 +3,192 @@
 //! comparing rules with each other. Checks are rows of the table at the top of this file.
 
 use kubeward_core::{
-    CheckDoc, CheckMeta, Evidence, Finding, InputError, InputInfo, RefStatic, Report, Resource,
-    Severity, Source, Status,
+    Area, CheckDoc, CheckMeta, Evidence, Finding, InputError, InputInfo, RefStatic, Report,
+    Resource, Severity, Source, Status,
 };
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-use crate::rules::meta;
-
-pub static EXEC_NOT_LOGGED: CheckMeta = meta(
-    "A101",
-    "audit-policy-exec-not-logged",
-    "Audit policy logs exec, attach and port-forward",
-    Severity::High,
-    &[
+pub static EXEC_NOT_LOGGED: CheckMeta = CheckMeta {
+    code: "A101",
+    name: "audit-policy-exec-not-logged",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy logs exec, attach and port-forward",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::cis_k8s("1.12.0", "3.2.2"),
         RefStatic::mitre("T1609"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Simulates pods/exec, pods/attach and pods/portforward requests (verbs create and get, the WebSocket form of kubectl 1.30+) by a user and a service account and reports those the policy logs at level None.",
         why: "Exec is how attackers run commands in workloads; a policy that drops it (often by a broad `level: None` rule on `get`) hides them.",
         fix: "Add, before any broad None rule: `- level: Metadata` with `resources: [{group: \"\", resources: [\"pods/exec\", \"pods/attach\", \"pods/portforward\"]}]`. On AKS the audit policy is fixed by Microsoft and logs exec; export it with a diagnostic setting on the `kube-audit` category.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static SECRETS_NOT_LOGGED: CheckMeta = meta(
-    "A102",
-    "audit-policy-secrets-not-logged",
-    "Audit policy logs access to secrets",
-    Severity::High,
-    &[
+pub static SECRETS_NOT_LOGGED: CheckMeta = CheckMeta {
+    code: "A102",
+    name: "audit-policy-secrets-not-logged",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy logs access to secrets",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::cis_k8s("1.12.0", "3.2.2"),
         RefStatic::mitre("T1552.007"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Simulates get/list/watch/create/update/patch/delete on secrets (in default and kube-system, by a user and a service account) and reports those logged at level None.",
         why: "Secret reads are credential theft; without them in the log there is no way to tell who read what.",
         fix: "Log secrets at Metadata: `- level: Metadata` with `resources: [{group: \"\", resources: [\"secrets\"]}]`, placed before broader rules.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-    },
-);
-
-pub static RBAC_NOT_LOGGED: CheckMeta = meta(
-    "A103",
-    "audit-policy-rbac-changes-not-logged",
-    "Audit policy logs RBAC changes with their bodies",
-    Severity::High,
-    // kubeward's own criterion (bodies), finer than CIS 3.2.2: no CIS reference, so its WARN is
-    // never read as a CIS verdict.
-    &[RefStatic::mitre("T1098.006")],
-    CheckDoc {
         bad: "",
         good: "",
+    },
+};
+
+pub static RBAC_NOT_LOGGED: CheckMeta = CheckMeta {
+    code: "A103",
+    name: "audit-policy-rbac-changes-not-logged",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy logs RBAC changes with their bodies",
+    area: Area::Audit,
+    severity: Severity::High,
+    // kubeward's own criterion (bodies), finer than CIS 3.2.2: no CIS reference, so its WARN is
+    // never read as a CIS verdict.
+    references: &[RefStatic::mitre("T1098.006")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Simulates create/update/patch/delete of roles, clusterroles, rolebindings and clusterrolebindings: FAIL when any is logged at None, WARN when writes are logged only at Metadata (the role rules and binding subjects are then missing, so cluster-admin and wildcard grants cannot be detected).",
         why: "RBAC changes are privilege escalation and persistence; their bodies say what was granted to whom.",
         fix: "Log rbac.authorization.k8s.io writes at RequestResponse: `- level: RequestResponse` with `verbs: [create, update, patch, delete]` and `resources: [{group: rbac.authorization.k8s.io}]`.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static SECRET_BODIES_LOGGED: CheckMeta = meta(
-    "A104",
-    "audit-policy-logs-secret-values",
-    "Audit policy keeps secret values out of the log",
-    Severity::High,
-    &[
+pub static SECRET_BODIES_LOGGED: CheckMeta = CheckMeta {
+    code: "A104",
+    name: "audit-policy-logs-secret-values",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy keeps secret values out of the log",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::cis_k8s("1.12.0", "3.2.1"),
         RefStatic::mitre("T1552"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Simulates requests on secrets, serviceaccounts/token and tokenreviews and reports those logged at Request or RequestResponse.",
         why: "At those levels the request and response bodies are logged: secret values and tokens end up in every log destination, readable by whoever reads logs.",
         fix: "Log these resources at Metadata, in a rule placed before any Request/RequestResponse rule that would match them (AKS's fixed policy already does).",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-    },
-);
-
-pub static SHADOWED_RULE: CheckMeta = meta(
-    "A105",
-    "audit-policy-shadowed-rule",
-    "Every audit policy rule can apply",
-    Severity::Medium,
-    &[],
-    CheckDoc {
         bad: "",
         good: "",
+    },
+};
+
+pub static SHADOWED_RULE: CheckMeta = CheckMeta {
+    code: "A105",
+    name: "audit-policy-shadowed-rule",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Every audit policy rule can apply",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Rules that can never apply because an earlier rule matches every request they match (the first matching rule wins).",
         why: "A shadowed rule is a level someone meant to set and that is silently not in force, typically a Metadata rule for secrets placed after a broad None rule.",
         fix: "Move the more specific rule above the broader one, or delete it.",
         links: &[
             "https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-PolicyRule",
         ],
-    },
-);
-
-pub static STAGES: CheckMeta = meta(
-    "A106",
-    "audit-policy-stages",
-    "Audit policy keeps the stages detections need",
-    Severity::Medium,
-    &[],
-    CheckDoc {
         bad: "",
         good: "",
+    },
+};
+
+pub static STAGES: CheckMeta = CheckMeta {
+    code: "A106",
+    name: "audit-policy-stages",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy keeps the stages detections need",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "The policy-wide `omitStages` and those of the rules that level exec and secret requests: omitting ResponseComplete or Panic loses outcomes; omitting ResponseStarted together with ResponseComplete hides exec streams; keeping RequestReceived doubles the volume for little gain.",
         why: "Detections read the final stage (response code, decision) and the start of long-running streams; a policy that omits them records requests without outcomes.",
         fix: "Use `omitStages: [RequestReceived]` at policy level and do not omit ResponseStarted, ResponseComplete or Panic.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-    },
-);
-
-pub static CATCH_ALL: CheckMeta = meta(
-    "A107",
-    "audit-policy-catch-all",
-    "Audit policy ends with a catch-all rule",
-    Severity::Low,
-    &[],
-    CheckDoc {
         bad: "",
         good: "",
+    },
+};
+
+pub static CATCH_ALL: CheckMeta = CheckMeta {
+    code: "A107",
+    name: "audit-policy-catch-all",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy ends with a catch-all rule",
+    area: Area::Audit,
+    severity: Severity::Low,
+    references: &[],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Whether the last rule matches every request at Metadata or above. Requests no rule matches are not logged at all.",
         why: "Without a catch-all, new resources (CRDs, new API groups) and unexpected verbs are invisible.",
         fix: "End the policy with `- level: Metadata` (no selectors).",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-    },
-);
-
-pub static INVALID: CheckMeta = meta(
-    "A108",
-    "audit-policy-valid",
-    "Audit policy is valid",
-    Severity::High,
-    &[],
-    CheckDoc {
         bad: "",
         good: "",
+    },
+};
+
+pub static INVALID: CheckMeta = CheckMeta {
+    code: "A108",
+    name: "audit-policy-valid",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Audit policy is valid",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "The file parses as an audit.k8s.io Policy with at least one rule, known levels and stages, and rules that do not mix resources with nonResourceURLs or give resourceNames without resources.",
         why: "The API server refuses to start with an invalid policy file (self-managed clusters), or the policy does not do what it says.",
         fix: "Fix the reported fields; validate with a test API server or `kube-apiserver --audit-policy-file` on a kind cluster.",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
 /// Every policy check, for the registry.
 pub static CHECKS: &[&CheckMeta] = &[

@@ -1,32 +1,37 @@
 //! Privileged containers in pods and workloads.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A005",
-    "privileged-pod-created",
-    "Privileged container created",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A005",
+    name: "privileged-pod-created",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Privileged container created",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1611"),
         RefStatic::mitre("T1610"),
         ms("MS-TA9018"),
         RefStatic::pss("baseline:privileged"),
         falco("Create Privileged Pod"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of a pod or of any workload (Deployment, DaemonSet, StatefulSet, ReplicaSet, Job, CronJob, ReplicationController, PodTemplate) whose containers, init or ephemeral containers set `securityContext.privileged: true`. AKS images (mcr.microsoft.com/oss/…, /aks/…) and platform identities are allowlisted.",
         why: "A privileged container has every capability and the host's devices: escaping to the node is one command away, and from the node the kubelet and node identity.",
         fix: "Remove `privileged: true`; grant only the capability needed. Enforce Pod Security Standards `baseline` or `restricted` with namespace labels (`pod-security.kubernetes.io/enforce: baseline`) or the Azure Policy add-on for AKS (`az aks enable-addons --addons azure-policy`) with the built-in 'Kubernetes cluster should not allow privileged containers'.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::pod_specs(),
     on_match: Status::Fail,
@@ -49,22 +54,22 @@ mod tests {
     #[test]
     fn fires_on_pod_and_deployment() {
         let spec = json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]});
-        assert!(fires(&RULE, pod(spec.clone())));
-        assert!(fires(&RULE, deployment(spec)));
+        assert!(fires(&CHECK, pod(spec.clone())));
+        assert!(fires(&CHECK, deployment(spec)));
         let init = json!({"containers": [{"name": "a", "image": "nginx"}], "initContainers": [{"name": "i", "image": "busybox", "securityContext": {"privileged": true}}]});
-        assert!(fires(&RULE, pod(init)));
+        assert!(fires(&CHECK, pod(init)));
     }
 
     #[test]
     fn silent_on_unprivileged_aks_images_and_controllers() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             pod(
                 json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": false}}]})
             )
         ));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             pod(
                 json!({"containers": [{"name": "csi", "image": "mcr.microsoft.com/oss/kubernetes-csi/azuredisk-csi:v1.30.1", "securityContext": {"privileged": true}}]})
             )
@@ -75,11 +80,11 @@ mod tests {
         ev["user"] = json!({"username": "system:serviceaccount:kube-system:daemon-set-controller"});
         // The controller creating its own DaemonSet's pod (item 7: only then).
         ev["requestObject"]["metadata"]["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "DaemonSet", "name": "agent", "uid": "u", "controller": true}]);
-        assert!(!fires(&RULE, ev));
+        assert!(!fires(&CHECK, ev));
         let mut refused = pod(
             json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
         );
         refused["responseStatus"] = json!({"code": 403});
-        assert!(!fires(&RULE, refused));
+        assert!(!fires(&CHECK, refused));
     }
 }

@@ -1,32 +1,37 @@
 //! Containers that add dangerous Linux capabilities.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A010",
-    "dangerous-capabilities",
-    "Container adds a dangerous Linux capability",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A010",
+    name: "dangerous-capabilities",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Container adds a dangerous Linux capability",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1611"),
         ms("MS-TA9036"),
         RefStatic::pss("baseline:capabilities"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful pod or workload writes whose containers add SYS_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, NET_ADMIN, NET_RAW, BPF, PERFMON or ALL in `securityContext.capabilities.add`.",
         why: "Each of these breaks container isolation: mounting filesystems, loading kernel modules, tracing other processes, reading any file, spoofing traffic (ARP poisoning).",
         fix: "Drop ALL capabilities and add back only what the application needs (usually NET_BIND_SERVICE). Enforce Pod Security `baseline`/`restricted` or the Azure Policy built-in 'Kubernetes cluster containers should only use allowed capabilities'.",
         links: &[
             "https://kubernetes.io/docs/tasks/configure-pod-container/security-context/#set-capabilities-for-a-container",
         ],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::pod_specs(),
     on_match: Status::Fail,
@@ -70,7 +75,7 @@ mod tests {
     #[test]
     fn fires_on_sys_admin() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             pod(
                 json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": ["CAP_SYS_ADMIN"]}}}]})
             )
@@ -80,7 +85,7 @@ mod tests {
     #[test]
     fn silent_on_benign_capabilities() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             pod(
                 json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": ["NET_BIND_SERVICE"], "drop": ["ALL"]}}}]})
             )

@@ -1,31 +1,36 @@
 //! Bindings to cluster-admin (or to any role granting everything).
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A011",
-    "cluster-admin-binding",
-    "Binding to the cluster-admin role created",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A011",
+    name: "cluster-admin-binding",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Binding to the cluster-admin role created",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1098.006"),
         RefStatic::mitre("T1078.003"),
         ms("MS-TA9019"),
         falco("Attach to cluster-admin Role"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of a ClusterRoleBinding or RoleBinding whose roleRef is the ClusterRole `cluster-admin`, by anyone but the platform. Read from the request body, so it needs Request level for rbac.authorization.k8s.io (AKS logs RBAC writes at RequestResponse).",
         why: "cluster-admin grants every verb on every resource: a binding to it is the classic persistence and privilege-escalation step.",
         fix: "Delete the binding unless it is an approved break-glass grant (`kubectl delete clusterrolebinding NAME`). On AKS prefer Entra ID groups with Azure RBAC roles ('Azure Kubernetes Service RBAC Cluster Admin' assigned through PIM) over in-cluster cluster-admin bindings.",
         links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
     on_match: Status::Fail,
@@ -68,15 +73,15 @@ mod tests {
 
     #[test]
     fn fires_on_cluster_admin() {
-        let d = fires_with(&RULE, &Config::default(), binding("cluster-admin")).unwrap();
+        let d = fires_with(&CHECK, &Config::default(), binding("cluster-admin")).unwrap();
         assert!(d.contains("ServiceAccount default"), "{d}");
     }
 
     #[test]
     fn silent_on_other_roles_and_platform() {
-        assert!(!fires(&RULE, binding("view")));
+        assert!(!fires(&CHECK, binding("view")));
         let mut ev = binding("cluster-admin");
         ev["user"] = json!({"username": "aksService"});
-        assert!(!fires(&RULE, ev));
+        assert!(!fires(&CHECK, ev));
     }
 }

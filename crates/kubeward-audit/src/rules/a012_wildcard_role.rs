@@ -1,30 +1,35 @@
 //! Roles and ClusterRoles that grant wildcards.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A012",
-    "wildcard-role",
-    "Role or ClusterRole with wildcard permissions written",
-    Severity::Medium,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A012",
+    name: "wildcard-role",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Role or ClusterRole with wildcard permissions written",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[
         RefStatic::mitre("T1098.006"),
         RefStatic::cis_aks("1.8.0", "4.1.3"),
         falco("ClusterRole With Wildcard Created"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of a Role or ClusterRole with `*` in verbs, resources or apiGroups, by anyone but the platform.",
         why: "Wildcards grant today's and tomorrow's resources and verbs (including escalate, bind, impersonate and every CRD): they defeat least privilege.",
         fix: "List the resources and verbs explicitly. Review with `kubectl get clusterrole NAME -o yaml`; on AKS prefer Azure RBAC built-in roles for people and narrow Roles for workloads.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["roles", "clusterroles"]),
     on_match: Status::Fail,
@@ -82,11 +87,11 @@ mod tests {
     #[test]
     fn fires_on_wildcards() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
         ));
     }
@@ -94,7 +99,7 @@ mod tests {
     #[test]
     fn silent_on_explicit_rules() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))
         ));
     }

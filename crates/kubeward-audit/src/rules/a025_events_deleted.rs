@@ -1,28 +1,33 @@
 //! Kubernetes events deleted by people.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A025",
-    "events-deleted",
-    "Kubernetes events deleted",
-    Severity::Medium,
-    &[RefStatic::mitre("T1070"), ms("MS-TA9022")],
-    CheckDoc {
-        bad: "",
-        good: "",
+pub static META: CheckMeta = CheckMeta {
+    code: "A025",
+    name: "events-deleted",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Kubernetes events deleted",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[RefStatic::mitre("T1070"), ms("MS-TA9022")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful delete or deletecollection of events (core or events.k8s.io) by anyone but the platform (the API server expires events itself, without delete requests).",
         why: "Events record scheduling, image pulls, kills and failures: deleting them hides an attacker's activity from people looking at the cluster.",
         fix: "Find out who deleted them and why; remove `delete` on events from people's roles; keep events outside the cluster (Container insights or an event exporter) so deletion does not erase them.",
         links: &[
             "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Delete%20K8S%20events/",
         ],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -46,16 +51,16 @@ mod tests {
     #[test]
     fn fires_on_deletecollection() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             json!({"verb": "deletecollection", "objectRef": {"resource": "events", "name": null}, "responseStatus": {"code": 200}})
         ));
     }
 
     #[test]
     fn silent_on_event_creation_and_platform() {
-        assert!(!fires(&RULE, json!({"objectRef": {"resource": "events"}})));
+        assert!(!fires(&CHECK, json!({"objectRef": {"resource": "events"}})));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"verb": "delete", "user": {"username": "system:kube-controller-manager"}, "objectRef": {"resource": "events"}})
         ));
     }

@@ -1,30 +1,35 @@
 //! Services exposed through NodePort.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A027",
-    "nodeport-service-created",
-    "NodePort service created",
-    Severity::Low,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A027",
+    name: "nodeport-service-created",
+    since: "0.1.0",
+    aliases: &[],
+    title: "NodePort service created",
+    area: Area::Audit,
+    severity: Severity::Low,
+    references: &[
         RefStatic::mitre("T1133"),
         ms("MS-TA9005"),
         falco("Create NodePort Service"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of Services with `type: NodePort` by anyone but the platform (needs the request body; AKS logs Service writes with bodies).",
         why: "A NodePort opens the service on every node's address, outside ingress controllers and often outside what the team reviews; with public node IPs it is on the internet.",
         fix: "Use ClusterIP behind an ingress, or a LoadBalancer with `service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"`; keep node public IPs disabled (`--enable-node-public-ip` off) and restrict NSG rules.",
         links: &["https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["services"]),
     on_match: Status::Warn,
@@ -64,14 +69,14 @@ mod tests {
 
     #[test]
     fn fires_on_nodeport() {
-        assert!(fires(&RULE, svc("NodePort")));
+        assert!(fires(&CHECK, svc("NodePort")));
     }
 
     #[test]
     fn silent_on_clusterip() {
-        assert!(!fires(&RULE, svc("ClusterIP")));
+        assert!(!fires(&CHECK, svc("ClusterIP")));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"objectRef": {"resource": "services"}})
         ));
     }

@@ -1,28 +1,33 @@
 //! Bindings that grant permissions to anonymous or to every authenticated user.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A032",
-    "binding-to-anonymous-or-all-users",
-    "Role bound to anonymous or to all authenticated users",
-    Severity::Critical,
-    &[RefStatic::mitre("T1098.006"), RefStatic::mitre("T1078.001")],
-    CheckDoc {
-        bad: "",
-        good: "",
+pub static META: CheckMeta = CheckMeta {
+    code: "A032",
+    name: "binding-to-anonymous-or-all-users",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Role bound to anonymous or to all authenticated users",
+    area: Area::Audit,
+    severity: Severity::Critical,
+    references: &[RefStatic::mitre("T1098.006"), RefStatic::mitre("T1078.001")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of RoleBindings or ClusterRoleBindings with a subject `system:anonymous`, `system:unauthenticated` or `system:authenticated` (every Entra ID user of the tenant, on AKS), by anyone but the platform.",
         why: "Such a binding hands the role to everyone who can reach the API server (or to every account in the tenant): it opens the cluster to the internet or to the whole organisation.",
         fix: "Delete the binding or replace the subject with a specific Entra ID group; limit API server reach with authorized IP ranges or a private cluster.",
         links: &[
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#default-roles-and-role-bindings",
         ],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
     on_match: Status::Fail,
@@ -70,14 +75,14 @@ mod tests {
 
     #[test]
     fn fires_on_anonymous_subject() {
-        assert!(fires(&RULE, binding("system:unauthenticated")));
-        assert!(fires(&RULE, binding("system:authenticated")));
+        assert!(fires(&CHECK, binding("system:unauthenticated")));
+        assert!(fires(&CHECK, binding("system:authenticated")));
     }
 
     #[test]
     fn silent_on_specific_groups() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             binding("6c5b9f1e-0000-4000-8000-000000000001")
         ));
     }

@@ -1,30 +1,35 @@
 //! Service accounts created in kube-system or kube-public by people.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A034",
-    "serviceaccount-in-system-namespace",
-    "Service account created in a system namespace",
-    Severity::Medium,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A034",
+    name: "serviceaccount-in-system-namespace",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Service account created in a system namespace",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[
         RefStatic::mitre("T1136"),
         RefStatic::mitre("T1078.001"),
         falco("Service Account Created in Kube Namespace"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create of serviceaccounts in kube-system or kube-public by anyone but the platform.",
         why: "A new identity in kube-system looks like an add-on's and is a quiet place to bind powerful roles to.",
         fix: "Delete it unless an approved component needs it; create application identities in their own namespaces.",
         links: &["https://kubernetes.io/docs/concepts/security/service-accounts/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -60,7 +65,7 @@ mod tests {
     #[test]
     fn fires_on_user_created_sa() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             json!({"objectRef": {"resource": "serviceaccounts", "namespace": "kube-system", "name": "metrics-helper"}})
         ));
     }
@@ -68,11 +73,11 @@ mod tests {
     #[test]
     fn silent_elsewhere_and_for_token_requests() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"objectRef": {"resource": "serviceaccounts", "namespace": "apps"}})
         ));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"objectRef": {"resource": "serviceaccounts", "namespace": "kube-system", "subresource": "token"}})
         ));
     }

@@ -1,29 +1,34 @@
 //! Ingresses written without TLS.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A036",
-    "ingress-created-without-tls",
-    "Ingress created without TLS",
-    Severity::Low,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A036",
+    name: "ingress-created-without-tls",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Ingress created without TLS",
+    area: Area::Audit,
+    severity: Severity::Low,
+    references: &[
         RefStatic::mitre("T1557"),
         falco("Ingress Object without TLS Certificate Created"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create of Ingress objects (networking.k8s.io) without `spec.tls`, by anyone but the platform.",
         why: "Without TLS the application's traffic, including credentials and session cookies, crosses the network in clear text.",
         fix: "Add a `tls` section with a certificate (cert-manager, or the application routing add-on with Key Vault certificates: `az aks approuting update --attach-kv`).",
         links: &["https://kubernetes.io/docs/concepts/services-networking/ingress/#tls"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["ingresses"]),
     on_match: Status::Warn,
@@ -62,7 +67,7 @@ mod tests {
     #[test]
     fn fires_without_tls() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             ing(json!({"rules": [{"host": "shop.contoso.com"}]}))
         ));
     }
@@ -70,7 +75,7 @@ mod tests {
     #[test]
     fn silent_with_tls() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             ing(json!({"tls": [{"hosts": ["shop.contoso.com"], "secretName": "tls"}]}))
         ));
     }

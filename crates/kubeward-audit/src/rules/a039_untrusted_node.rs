@@ -1,31 +1,36 @@
 //! Nodes registered by identities other than the node itself.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A039",
-    "node-registered-unexpectedly",
-    "Node object created by an unexpected identity",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A039",
+    name: "node-registered-unexpectedly",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Node object created by an unexpected identity",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1078"),
         RefStatic::mitre("T1610"),
         falco("Untrusted Node Successfully Joined the Cluster"),
         falco("Untrusted Node Unsuccessfully Tried to Join the Cluster"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Create requests on nodes (successful or refused) by anyone but the kubelet registering itself (`system:node:<same name>`) or the AKS control plane. On AKS, nodes join through the node pools AKS manages.",
         why: "A node registered from outside the managed node pools receives pods, their secrets and service-account tokens: a rogue node is a way to harvest workload credentials.",
         fix: "Delete the node object (`kubectl delete node NAME`), find the credential used and revoke it; keep node bootstrap to AKS-managed node pools (`az aks nodepool list`).",
         links: &["https://kubernetes.io/docs/reference/access-authn-authz/node/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -70,15 +75,15 @@ mod tests {
     #[test]
     fn fires_on_node_created_by_a_person_or_another_node() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             json!({"objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-1"}})
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             json!({"user": {"username": "system:node:aks-np-1"}, "objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-1"}})
         ));
         let refused = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             json!({"objectRef": {"resource": "nodes", "namespace": null, "name": "rogue-2"},
                    "responseStatus": {"code": 403}, "annotations": {"authorization.k8s.io/decision": "forbid"}}),
@@ -90,11 +95,11 @@ mod tests {
     #[test]
     fn silent_on_self_registration() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"user": {"username": "system:node:aks-np-1", "groups": ["system:nodes"]}, "objectRef": {"resource": "nodes", "namespace": null, "name": "aks-np-1"}})
         ));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"verb": "patch", "objectRef": {"resource": "nodes", "name": "aks-np-1"}})
         ));
     }

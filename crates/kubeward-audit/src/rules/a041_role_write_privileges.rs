@@ -1,30 +1,35 @@
 //! Roles and ClusterRoles that grant write verbs.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::a012_wildcard_role::{role_rules, strings};
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A041",
-    "role-with-write-privileges",
-    "Role or ClusterRole with write permissions written",
-    Severity::Low,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A041",
+    name: "role-with-write-privileges",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Role or ClusterRole with write permissions written",
+    area: Area::Audit,
+    severity: Severity::Low,
+    references: &[
         RefStatic::mitre("T1098.006"),
         falco("ClusterRole With Write Privileges Created"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of a Role or ClusterRole granting create, update, patch, delete, deletecollection (or `*`) on any resource, by anyone but the platform. The detail lists the resources that become writable.",
         why: "Write permissions are what an intruder needs to deploy, persist and tamper; a new role granting them is the first half of an escalation (the binding is the second, see A011/A032).",
         fix: "Check that the role belongs to a known application or chart and grants only the resources and verbs it needs (`kubectl get clusterrole NAME -o yaml`). Deploy roles through GitOps so unexpected ones stand out; on AKS give people Azure RBAC built-in roles instead of hand-written ClusterRoles.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["roles", "clusterroles"]),
     on_match: Status::Warn,
@@ -93,7 +98,7 @@ mod tests {
     #[test]
     fn fires_on_write_verbs_and_lists_resources() {
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             role(json!([
                 {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
@@ -106,7 +111,7 @@ mod tests {
             "{d}"
         );
         assert!(fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["delete"]}]))
         ));
     }
@@ -114,16 +119,16 @@ mod tests {
     #[test]
     fn silent_for_read_only_roles_platform_and_other_kinds() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             role(
                 json!([{"apiGroups": [""], "resources": ["pods", "secrets"], "verbs": ["get", "list", "watch"]}])
             )
         ));
         let mut by_aks = role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
         by_aks["user"] = json!({"username": "aksService"});
-        assert!(!fires(&RULE, by_aks));
+        assert!(!fires(&CHECK, by_aks));
         let mut binding = role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
         binding["objectRef"]["resource"] = json!("clusterrolebindings");
-        assert!(!fires(&RULE, binding));
+        assert!(!fires(&CHECK, binding));
     }
 }

@@ -3,24 +3,27 @@
 use std::collections::{HashMap, VecDeque};
 use std::net::IpAddr;
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 use crate::event::Event;
 
-pub static META: CheckMeta = meta(
-    "A065",
-    "refusals-from-one-address",
-    "Many refused requests from one source address in a short time",
-    Severity::Medium,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A065",
+    name: "refusals-from-one-address",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Many refused requests from one source address in a short time",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[
         RefStatic::mitre("T1110"),
         RefStatic::mitre("T1613"),
         RefStatic::mitre("T1069"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "20 or more refused requests (code 401, code 403 or an authorizer `forbid`, on the event that completes the request) from one source address within 60 seconds, whoever the users were. The source address is the last entry of sourceIPs (the one the API server saw; earlier entries come from headers the client writes). One finding event per burst: after a burst is reported, the count for that address starts again. The window and threshold are fixed. Bursts are counted within each input file, in the order of its events, and events without a parseable time or address are not counted; at most 10,000 addresses are followed at once (addresses beyond that, within one window, are not counted). A031 (forbidden-requests) reports each refusal by identity; this rule is the per-address view.",
         why: "Bursts of refusals from one place are what scanners, credential sprays and permission enumeration with stolen tokens look like (each attempt refused until one works), even when every attempt uses a different identity or none.",
         fix: "Identify the address (a pod, a node, an outside host) and stop the activity; if it is outside the cluster, restrict the API server to known ranges (`az aks update --api-server-authorized-ip-ranges`) or make the cluster private, and rotate any credential it used.",
@@ -28,10 +31,12 @@ pub static META: CheckMeta = meta(
             "https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/",
             "https://attack.mitre.org/techniques/T1110/",
         ],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Warn,
@@ -156,13 +161,13 @@ mod tests {
         let ev: Event = serde_json::from_str(&lines[19]).unwrap();
         let mut view = EventView::new(&ev);
         view.refusal_burst = Some(20);
-        let d = (RULE.eval)(&view, &Config::default()).unwrap();
+        let d = (CHECK.eval)(&view, &Config::default()).unwrap();
         assert!(
             d.starts_with("20 refused requests from 198.51.100.9 within 60 s"),
             "{d}"
         );
         view.refusal_burst = None;
-        assert!((RULE.eval)(&view, &Config::default()).is_none());
+        assert!((CHECK.eval)(&view, &Config::default()).is_none());
     }
 
     #[test]

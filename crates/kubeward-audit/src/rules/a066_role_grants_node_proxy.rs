@@ -1,23 +1,26 @@
 //! Roles granting nodes/proxy.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::a012_wildcard_role::{role_rules, strings};
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A066",
-    "role-grants-node-proxy",
-    "Role or ClusterRole grants nodes/proxy",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A066",
+    name: "role-grants-node-proxy",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Role or ClusterRole grants nodes/proxy",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1098.006"),
         RefStatic::mitre("T1609"),
         ms("MS-TA9030"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create, update or patch of a Role or ClusterRole, by anyone but the platform, with a rule naming `nodes/proxy` (or `nodes/*`) in the core API group (or `*`), whatever the verbs. Rules granting every resource (`*`) are reported by A012 (wildcard-role) instead; the use of nodes/proxy is reported by A024 (node-proxy).",
         why: "nodes/proxy reaches the kubelet API of every node: it lists every pod and, with create (and with get over WebSocket), runs commands in any container without a pods/exec audit event. Monitoring agents usually need only nodes/metrics or nodes/stats.",
         fix: "Replace `nodes/proxy` with the narrower subresources the agent needs (`nodes/metrics`, `nodes/stats`), or drop it; keep the grant to a dedicated, audited agent service account.",
@@ -25,10 +28,12 @@ pub static META: CheckMeta = meta(
             "https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/",
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#access-to-proxy-subresource-of-nodes",
         ],
+        bad: "",
+        good: "",
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["roles", "clusterroles"]),
     on_match: Status::Fail,
@@ -70,14 +75,14 @@ mod tests {
     #[test]
     fn item8_fires_on_nodes_proxy_with_any_verb() {
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             role(json!([{"apiGroups": [""], "resources": ["nodes", "nodes/proxy"], "verbs": ["get"]}])),
         )
         .unwrap();
         assert!(d.contains("nodes/proxy (get)"), "{d}");
         assert!(fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": ["*"], "resources": ["nodes/*"], "verbs": ["create"]}]))
         ));
     }
@@ -85,26 +90,26 @@ mod tests {
     #[test]
     fn item8_silent_on_narrow_node_subresources_wildcards_and_platform() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             role(
                 json!([{"apiGroups": [""], "resources": ["nodes/metrics", "nodes/stats", "nodes"], "verbs": ["get"]}])
             )
         ));
         // Another group's resource of the same name is not the kubelet proxy.
         assert!(!fires(
-            &RULE,
+            &CHECK,
             role(
                 json!([{"apiGroups": ["metrics.k8s.io"], "resources": ["nodes/proxy"], "verbs": ["get"]}])
             )
         ));
         // Everything granted: A012 reports it.
         assert!(!fires(
-            &RULE,
+            &CHECK,
             role(json!([{"apiGroups": [""], "resources": ["*", "nodes/proxy"], "verbs": ["*"]}]))
         ));
         let mut platform =
             role(json!([{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}]));
         platform["user"] = json!({"username": "aksService"});
-        assert!(!fires(&RULE, platform));
+        assert!(!fires(&CHECK, platform));
     }
 }

@@ -2,7 +2,7 @@
 //! needs from the source (so the report can say when it could not fire), its match function and
 //! its positive and negative test events.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{CheckMeta, RefStatic, Status};
 use serde_json::Value;
 
 use crate::event::EventView;
@@ -48,7 +48,26 @@ mod a038_suspicious_image;
 mod a039_untrusted_node;
 mod a040_disallowed_namespace;
 mod a041_role_write_privileges;
-mod a042_resource_activity;
+mod a042_deployment_created;
+mod a043_deployment_deleted;
+mod a044_service_created;
+mod a045_service_deleted;
+mod a046_configmap_created;
+mod a047_configmap_deleted;
+mod a048_namespace_created;
+mod a049_namespace_deleted;
+mod a050_serviceaccount_created;
+mod a051_serviceaccount_deleted;
+mod a052_role_created;
+mod a053_role_deleted;
+mod a054_clusterrole_created;
+mod a055_clusterrole_deleted;
+mod a056_rolebinding_created;
+mod a057_rolebinding_deleted;
+mod a058_clusterrolebinding_created;
+mod a059_clusterrolebinding_deleted;
+mod a060_secret_created;
+mod a061_secret_deleted;
 mod a062_secret_read_refused;
 mod a063_disallowed_image;
 mod a064_daemonset_changed_by_person;
@@ -58,81 +77,82 @@ mod a067_privileged_builtin_binding;
 mod a068_exec_tar_copy;
 mod a069_system_identity_outside_cluster;
 mod a070_system_token_for_user_serviceaccount;
+mod resource_activity;
 
 pub(crate) use a065_refusals_from_one_address as refusal_bursts;
 
-/// Every rule, in code order.
-pub static RULES: &[&Rule] = &[
-    &a001_pod_exec::RULE,
-    &a002_exec_suspicious_command::RULE,
-    &a003_pod_portforward::RULE,
-    &a004_ephemeral_container::RULE,
-    &a005_privileged_pod::RULE,
-    &a006_sensitive_hostpath::RULE,
-    &a007_host_pid::RULE,
-    &a008_host_ipc::RULE,
-    &a009_host_network::RULE,
-    &a010_dangerous_capabilities::RULE,
-    &a011_cluster_admin_binding::RULE,
-    &a012_wildcard_role::RULE,
-    &a013_sensitive_role_permissions::RULE,
-    &a014_system_role_modified::RULE,
-    &a015_secret_read_anonymous::RULE,
-    &a016_secret_read_outside_baseline::RULE,
-    &a017_anonymous_request_allowed::RULE,
-    &a018_local_admin_account::RULE,
-    &a019_serviceaccount_token_request::RULE,
-    &a020_csr_created_or_approved::RULE,
-    &a021_admission_webhook_changed::RULE,
-    &a022_kube_system_change::RULE,
-    &a023_pod_in_kube_system::RULE,
-    &a024_node_proxy::RULE,
-    &a025_events_deleted::RULE,
-    &a026_impersonation::RULE,
-    &a027_nodeport_service::RULE,
-    &a028_coredns_modified::RULE,
-    &a029_cronjob_created::RULE,
-    &a030_permission_enumeration::RULE,
-    &a031_forbidden_requests::RULE,
-    &a032_binding_to_anonymous::RULE,
-    &a033_configmap_credentials::RULE,
-    &a034_serviceaccount_in_kube_system::RULE,
-    &a035_destructive_delete::RULE,
-    &a036_ingress_without_tls::RULE,
-    &a037_disallowed_user::RULE,
-    &a038_suspicious_image::RULE,
-    &a039_untrusted_node::RULE,
-    &a040_disallowed_namespace::RULE,
-    &a041_role_write_privileges::RULE,
-    &a042_resource_activity::RULES[0],
-    &a042_resource_activity::RULES[1],
-    &a042_resource_activity::RULES[2],
-    &a042_resource_activity::RULES[3],
-    &a042_resource_activity::RULES[4],
-    &a042_resource_activity::RULES[5],
-    &a042_resource_activity::RULES[6],
-    &a042_resource_activity::RULES[7],
-    &a042_resource_activity::RULES[8],
-    &a042_resource_activity::RULES[9],
-    &a042_resource_activity::RULES[10],
-    &a042_resource_activity::RULES[11],
-    &a042_resource_activity::RULES[12],
-    &a042_resource_activity::RULES[13],
-    &a042_resource_activity::RULES[14],
-    &a042_resource_activity::RULES[15],
-    &a042_resource_activity::RULES[16],
-    &a042_resource_activity::RULES[17],
-    &a042_resource_activity::RULES[18],
-    &a042_resource_activity::RULES[19],
-    &a062_secret_read_refused::RULE,
-    &a063_disallowed_image::RULE,
-    &a064_daemonset_changed_by_person::RULE,
-    &a065_refusals_from_one_address::RULE,
-    &a066_role_grants_node_proxy::RULE,
-    &a067_privileged_builtin_binding::RULE,
-    &a068_exec_tar_copy::RULE,
-    &a069_system_identity_outside_cluster::RULE,
-    &a070_system_token_for_user_serviceaccount::RULE,
+/// Every check of the area, in code order: the run order, and the source of `crate::checks()`.
+pub static CHECKS: &[&Check] = &[
+    &a001_pod_exec::CHECK,
+    &a002_exec_suspicious_command::CHECK,
+    &a003_pod_portforward::CHECK,
+    &a004_ephemeral_container::CHECK,
+    &a005_privileged_pod::CHECK,
+    &a006_sensitive_hostpath::CHECK,
+    &a007_host_pid::CHECK,
+    &a008_host_ipc::CHECK,
+    &a009_host_network::CHECK,
+    &a010_dangerous_capabilities::CHECK,
+    &a011_cluster_admin_binding::CHECK,
+    &a012_wildcard_role::CHECK,
+    &a013_sensitive_role_permissions::CHECK,
+    &a014_system_role_modified::CHECK,
+    &a015_secret_read_anonymous::CHECK,
+    &a016_secret_read_outside_baseline::CHECK,
+    &a017_anonymous_request_allowed::CHECK,
+    &a018_local_admin_account::CHECK,
+    &a019_serviceaccount_token_request::CHECK,
+    &a020_csr_created_or_approved::CHECK,
+    &a021_admission_webhook_changed::CHECK,
+    &a022_kube_system_change::CHECK,
+    &a023_pod_in_kube_system::CHECK,
+    &a024_node_proxy::CHECK,
+    &a025_events_deleted::CHECK,
+    &a026_impersonation::CHECK,
+    &a027_nodeport_service::CHECK,
+    &a028_coredns_modified::CHECK,
+    &a029_cronjob_created::CHECK,
+    &a030_permission_enumeration::CHECK,
+    &a031_forbidden_requests::CHECK,
+    &a032_binding_to_anonymous::CHECK,
+    &a033_configmap_credentials::CHECK,
+    &a034_serviceaccount_in_kube_system::CHECK,
+    &a035_destructive_delete::CHECK,
+    &a036_ingress_without_tls::CHECK,
+    &a037_disallowed_user::CHECK,
+    &a038_suspicious_image::CHECK,
+    &a039_untrusted_node::CHECK,
+    &a040_disallowed_namespace::CHECK,
+    &a041_role_write_privileges::CHECK,
+    &a042_deployment_created::CHECK,
+    &a043_deployment_deleted::CHECK,
+    &a044_service_created::CHECK,
+    &a045_service_deleted::CHECK,
+    &a046_configmap_created::CHECK,
+    &a047_configmap_deleted::CHECK,
+    &a048_namespace_created::CHECK,
+    &a049_namespace_deleted::CHECK,
+    &a050_serviceaccount_created::CHECK,
+    &a051_serviceaccount_deleted::CHECK,
+    &a052_role_created::CHECK,
+    &a053_role_deleted::CHECK,
+    &a054_clusterrole_created::CHECK,
+    &a055_clusterrole_deleted::CHECK,
+    &a056_rolebinding_created::CHECK,
+    &a057_rolebinding_deleted::CHECK,
+    &a058_clusterrolebinding_created::CHECK,
+    &a059_clusterrolebinding_deleted::CHECK,
+    &a060_secret_created::CHECK,
+    &a061_secret_deleted::CHECK,
+    &a062_secret_read_refused::CHECK,
+    &a063_disallowed_image::CHECK,
+    &a064_daemonset_changed_by_person::CHECK,
+    &a065_refusals_from_one_address::CHECK,
+    &a066_role_grants_node_proxy::CHECK,
+    &a067_privileged_builtin_binding::CHECK,
+    &a068_exec_tar_copy::CHECK,
+    &a069_system_identity_outside_cluster::CHECK,
+    &a070_system_token_for_user_serviceaccount::CHECK,
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
@@ -219,8 +239,9 @@ pub fn parse_cluster_cidr(text: &str) -> Result<ipnet::IpNet, CidrError> {
         .map_err(|_| CidrError(text.to_string()))
 }
 
-/// One rule: metadata, needs, the status of a match and the match function.
-pub struct Rule {
+/// One audit check: metadata, needs, the status of a match and the match function over one event
+/// (the one evaluation signature of the area).
+pub struct Check {
     pub meta: &'static CheckMeta,
     pub needs: Needs,
     /// FAIL for activity that is an attack or a risky change by itself; WARN for activity that
@@ -235,30 +256,6 @@ pub struct Rule {
 
 pub(crate) fn always(_: &Config) -> Option<&'static str> {
     None
-}
-
-/// Shared constructor for the static metadata of an audit rule.
-pub(crate) const fn meta(
-    code: &'static str,
-    name: &'static str,
-    title: &'static str,
-    severity: Severity,
-    references: &'static [RefStatic],
-    doc: CheckDoc,
-) -> CheckMeta {
-    CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code,
-        name,
-        title,
-        area: Area::Audit,
-        severity,
-        references,
-        profiles: &[],
-        kubeward_own: true,
-        doc,
-    }
 }
 
 pub(crate) const fn ms(id: &'static str) -> RefStatic {
@@ -670,7 +667,7 @@ mod meta_tests {
     #[test]
     fn every_falco_k8saudit_detection_has_a_rule() {
         assert_eq!(FALCO_K8SAUDIT.len(), 48);
-        let referenced: std::collections::BTreeSet<&str> = RULES
+        let referenced: std::collections::BTreeSet<&str> = CHECKS
             .iter()
             .flat_map(|r| r.meta.references.iter())
             .filter(|x| x.framework == "Falco k8saudit")
@@ -691,7 +688,7 @@ mod meta_tests {
     #[test]
     fn every_rule_is_documented_referenced_and_unique() {
         let mut codes = std::collections::BTreeSet::new();
-        for r in RULES {
+        for r in CHECKS {
             let m = r.meta;
             assert!(
                 m.code.starts_with('A') && codes.insert(m.code),
@@ -714,7 +711,7 @@ mod meta_tests {
                 m.code
             );
         }
-        assert!(RULES.len() >= 30);
+        assert!(CHECKS.len() >= 30);
     }
 }
 
@@ -751,9 +748,9 @@ mod platform_pod_tests {
 
     fn judged(ev: Value) -> bool {
         let rules = [
-            &a005_privileged_pod::RULE,
-            &a006_sensitive_hostpath::RULE,
-            &a009_host_network::RULE,
+            &a005_privileged_pod::CHECK,
+            &a006_sensitive_hostpath::CHECK,
+            &a009_host_network::CHECK,
         ];
         let fired: Vec<bool> = rules.iter().map(|r| fires(r, ev.clone())).collect();
         assert!(fired.iter().all(|f| *f == fired[0]), "{fired:?}");
@@ -779,7 +776,7 @@ mod platform_pod_tests {
             json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
         );
         ds["user"] = json!({"username": "aksService"});
-        assert!(!fires(&a005_privileged_pod::RULE, ds));
+        assert!(!fires(&a005_privileged_pod::CHECK, ds));
     }
 
     #[test]
@@ -855,13 +852,13 @@ pub(crate) mod testing {
         }
     }
 
-    pub fn fires_with(rule: &Rule, cfg: &Config, over: Value) -> Option<String> {
+    pub fn fires_with(rule: &Check, cfg: &Config, over: Value) -> Option<String> {
         let text = event(over);
         let ev: Event = serde_json::from_str(&text).expect("test event decodes");
         (rule.eval)(&EventView::new(&ev), cfg)
     }
 
-    pub fn fires(rule: &Rule, over: Value) -> bool {
+    pub fn fires(rule: &Check, over: Value) -> bool {
         fires_with(rule, &Config::default(), over).is_some()
     }
 
@@ -881,7 +878,7 @@ pub(crate) mod testing {
 
     /// Vectors shared by the host-namespace rules (A007-A009): `field: true` fires on a pod and on
     /// a deployment's pod template.
-    pub fn assert_host_namespace_fires(rule: &Rule, field: &str) {
+    pub fn assert_host_namespace_fires(rule: &Check, field: &str) {
         assert!(fires(
             rule,
             pod(host_namespace_spec(field, Some(true), "alpine"))
@@ -894,7 +891,7 @@ pub(crate) mod testing {
 
     /// Vectors shared by the host-namespace rules (A007-A009): silent when `field` is unset or
     /// false, and when the pod is made only of AKS images.
-    pub fn assert_host_namespace_silent(rule: &Rule, field: &str) {
+    pub fn assert_host_namespace_silent(rule: &Check, field: &str) {
         assert!(!fires(
             rule,
             pod(host_namespace_spec(field, None, "alpine"))
