@@ -1093,7 +1093,7 @@ impl<'o> FileScanner<'o> {
         let mut skipped = 0;
         let text = match row_to_event(&row, &mut skipped) {
             Ok(t) => t,
-            Err(msg) => return self.error(line, "wrong field type", msg),
+            Err(e) => return self.error(line, "wrong field type", e.to_string()),
         };
         self.stats.bodies_skipped += skipped;
         match serde_json::from_str::<Event>(&text) {
@@ -1349,8 +1349,24 @@ const COLUMNS: &[(&str, &str, bool)] = &[
     ("Annotations", "annotations", true),
 ];
 
+/// Why an AKSAudit row could not be rebuilt into an audit event (the text is the error's detail
+/// in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("column {column} holds invalid JSON: {source}")]
+    InvalidJson {
+        column: &'static str,
+        source: serde_json::Error,
+    },
+    /// A dynamic column holding something else than JSON; `start` is its first characters.
+    #[error("column {column} is not JSON: {start}")]
+    NotJson { column: &'static str, start: String },
+    #[error("{0}")]
+    Encode(serde_json::Error),
+}
+
 /// Rebuild an audit Event (as JSON text) from an AKSAudit row.
-fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, String> {
+fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, RowError> {
     let mut out = Map::new();
     for (col, key, dynamic) in COLUMNS {
         let Some(v) = row.get(*col) else { continue };
@@ -1366,8 +1382,10 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
                 }
                 let t = s.trim_start();
                 if t.starts_with('{') || t.starts_with('[') {
-                    serde_json::from_str(t)
-                        .map_err(|e| format!("column {col} holds invalid JSON: {e}"))?
+                    serde_json::from_str(t).map_err(|source| RowError::InvalidJson {
+                        column: col,
+                        source,
+                    })?
                 } else if *col == "SourceIps" {
                     Value::Array(
                         s.split(',')
@@ -1375,7 +1393,10 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
                             .collect(),
                     )
                 } else {
-                    return Err(format!("column {col} is not JSON: {s:.60}"));
+                    return Err(RowError::NotJson {
+                        column: col,
+                        start: format!("{s:.60}"),
+                    });
                 }
             }
             Value::String(s) if key.ends_with("Timestamp") => Value::String(normalize_time(s)),
@@ -1383,7 +1404,7 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
         };
         out.insert((*key).to_string(), v);
     }
-    serde_json::to_string(&out).map_err(|e| e.to_string())
+    serde_json::to_string(&out).map_err(RowError::Encode)
 }
 
 /// The portal's CSV export writes times as `11/20/2026, 10:00:00.050 AM`; make them RFC 3339

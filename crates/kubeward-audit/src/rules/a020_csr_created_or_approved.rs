@@ -22,8 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/reference/access-authn-authz/certificate-signing-requests/",
         ],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0027-3c1e-4b7a-9d2e-8a61c0d20027", "stage": "ResponseComplete", "requestURI": "/apis/certificates.k8s.io/v1/certificatesigningrequests/bob-admin/approval", "verb": "update", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "certificatesigningrequests", "name": "bob-admin", "apiVersion": "v1", "subresource": "approval", "apiGroup": "certificates.k8s.io"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0028-3c1e-4b7a-9d2e-8a61c0d20028", "stage": "ResponseComplete", "requestURI": "/apis/certificates.k8s.io/v1/certificatesigningrequests/bob-admin", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "certificatesigningrequests", "name": "bob-admin", "apiVersion": "v1", "apiGroup": "certificates.k8s.io"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

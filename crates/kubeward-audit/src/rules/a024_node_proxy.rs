@@ -24,8 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "nodes/proxy reaches the kubelet API: it lists every pod on the node and, with create, runs commands in any of them (/exec, /run) without a pods/exec audit event.",
         fix: "Remove `nodes/proxy` from every role that does not strictly need it (monitoring agents usually need only nodes/metrics); look for the commands sent to /run or /exec on the node.",
         links: &["https://kubernetes.io/docs/reference/access-authn-authz/kubelet-authn-authz/"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c002f-3c1e-4b7a-9d2e-8a61c0d2002f", "stage": "ResponseComplete", "requestURI": "/api/v1/nodes/aks-nodepool1-12345678-vmss000000/proxy/pods", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "nodes", "name": "aks-nodepool1-12345678-vmss000000", "apiVersion": "v1", "subresource": "proxy"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0030-3c1e-4b7a-9d2e-8a61c0d20030", "stage": "ResponseComplete", "requestURI": "/api/v1/nodes/aks-nodepool1-12345678-vmss000000", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "nodes", "name": "aks-nodepool1-12345678-vmss000000", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

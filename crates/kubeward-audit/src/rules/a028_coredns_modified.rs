@@ -20,8 +20,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Whoever controls cluster DNS can redirect service names to their own pods and intercept traffic (Defender for Containers: 'CoreDNS modification').",
         fix: "Review the change (`kubectl -n kube-system get configmap coredns-custom -o yaml`); on AKS only `coredns-custom` is meant to be edited, by the platform team; revert unexpected entries.",
         links: &["https://learn.microsoft.com/azure/aks/coredns-custom"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0037-3c1e-4b7a-9d2e-8a61c0d20037", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/kube-system/configmaps/coredns-custom", "verb": "update", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "kube-system", "name": "coredns-custom", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0038-3c1e-4b7a-9d2e-8a61c0d20038", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps/web-config", "verb": "update", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "name": "web-config", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

@@ -22,8 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Kubernetes%20CronJob/",
         ],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0039-3c1e-4b7a-9d2e-8a61c0d20039", "stage": "ResponseComplete", "requestURI": "/apis/batch/v1/namespaces/shop/cronjobs", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "cronjobs", "namespace": "shop", "apiVersion": "v1", "apiGroup": "batch"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "CronJob", "apiVersion": "batch/v1", "metadata": {"name": "cleanup"}, "spec": {"schedule": "*/5 * * * *", "jobTemplate": {"spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [{"name": "cleanup", "image": "docker.io/library/alpine:3.20"}]}}}}}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c003a-3c1e-4b7a-9d2e-8a61c0d2003a", "stage": "ResponseComplete", "requestURI": "/apis/batch/v1/namespaces/shop/cronjobs/cleanup", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "cronjobs", "namespace": "shop", "name": "cleanup", "apiVersion": "v1", "apiGroup": "batch"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

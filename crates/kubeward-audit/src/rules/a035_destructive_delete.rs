@@ -26,8 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://learn.microsoft.com/azure/backup/azure-kubernetes-service-backup-overview",
         ],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0045-3c1e-4b7a-9d2e-8a61c0d20045", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/persistentvolumeclaims/data-db-0", "verb": "delete", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "persistentvolumeclaims", "namespace": "shop", "name": "data-db-0", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0046-3c1e-4b7a-9d2e-8a61c0d20046", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/persistentvolumeclaims/data-db-0", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "persistentvolumeclaims", "namespace": "shop", "name": "data-db-0", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

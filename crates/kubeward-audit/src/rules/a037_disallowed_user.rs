@@ -24,8 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "On a cluster where access goes through known Entra ID groups, any other identity is either a misconfiguration or stolen credentials.",
         fix: "Remove the identity's access (Azure RBAC role assignment or Kubernetes binding), or add it to the allowed list if it is legitimate.",
         links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0049-3c1e-4b7a-9d2e-8a61c0d20049", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/secrets/db-credentials", "verb": "get", "user": {"username": "mallory@fabrikam.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "namespace": "shop", "name": "db-credentials", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c004a-3c1e-4b7a-9d2e-8a61c0d2004a", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/secrets/db-credentials", "verb": "get", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "namespace": "shop", "name": "db-credentials", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

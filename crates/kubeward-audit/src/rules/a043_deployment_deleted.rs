@@ -26,8 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Deleting deployments stops applications and can remove security tooling; unplanned deletes are impact or defense evasion.",
         fix: "Nothing to fix by itself. Restore an unplanned delete from source control or GitOps, and narrow `delete` on apps/deployments.",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0055-3c1e-4b7a-9d2e-8a61c0d20055", "stage": "ResponseComplete", "requestURI": "/apis/apps/v1/namespaces/shop/deployments/web", "verb": "delete", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "deployments", "namespace": "shop", "name": "web", "apiVersion": "v1", "apiGroup": "apps"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0056-3c1e-4b7a-9d2e-8a61c0d20056", "stage": "ResponseComplete", "requestURI": "/apis/apps/v1/namespaces/shop/deployments/web", "verb": "delete", "user": {"username": "aksService", "groups": ["system:masters", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "deployments", "namespace": "shop", "name": "web", "apiVersion": "v1", "apiGroup": "apps"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

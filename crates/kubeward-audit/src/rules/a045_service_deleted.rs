@@ -26,8 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Deleting a service cuts traffic to its pods: an outage, deliberate or not.",
         fix: "Nothing to fix by itself. Restore an unplanned delete from source control and narrow `delete` on services.",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0059-3c1e-4b7a-9d2e-8a61c0d20059", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/services/web", "verb": "delete", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "services", "namespace": "shop", "name": "web", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c005a-3c1e-4b7a-9d2e-8a61c0d2005a", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/services/web", "verb": "delete", "user": {"username": "aksService", "groups": ["system:masters", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "services", "namespace": "shop", "name": "web", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

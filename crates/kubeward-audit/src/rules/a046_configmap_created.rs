@@ -26,8 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "ConfigMaps steer applications (and CoreDNS, see A028); on AKS their contents are never logged, so who created them is the only trace.",
         fix: "Nothing to fix by itself. Keep credentials out of ConfigMaps (use Key Vault through the Secrets Store CSI driver).",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c005b-3c1e-4b7a-9d2e-8a61c0d2005b", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c005c-3c1e-4b7a-9d2e-8a61c0d2005c", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps", "verb": "create", "user": {"username": "aksService", "groups": ["system:masters", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

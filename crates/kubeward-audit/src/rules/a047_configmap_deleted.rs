@@ -22,8 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Deleting a ConfigMap breaks the applications that read it and can reset add-on customisations.",
         fix: "Nothing to fix by itself. Restore an unplanned delete from source control.",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c005d-3c1e-4b7a-9d2e-8a61c0d2005d", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps/web-config", "verb": "delete", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "name": "web-config", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c005e-3c1e-4b7a-9d2e-8a61c0d2005e", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps/web-config", "verb": "delete", "user": {"username": "aksService", "groups": ["system:masters", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "name": "web-config", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

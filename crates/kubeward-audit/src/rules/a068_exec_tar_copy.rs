@@ -28,8 +28,8 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/reference/kubectl/generated/kubectl_cp/",
             "https://attack.mitre.org/techniques/T1609/",
         ],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0099-3c1e-4b7a-9d2e-8a61c0d20099", "stage": "ResponseStarted", "requestURI": "/api/v1/namespaces/shop/pods/web/exec?command=tar&command=cf&command=-&command=/var/run/secrets&container=web&stdin=true&stdout=true&tty=true", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "name": "web", "apiVersion": "v1", "subresource": "exec"}, "responseStatus": {"metadata": {}, "code": 101}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c009a-3c1e-4b7a-9d2e-8a61c0d2009a", "stage": "ResponseStarted", "requestURI": "/api/v1/namespaces/shop/pods/web/exec?command=ls&command=/app&container=web&stdin=true&stdout=true&tty=true", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "name": "web", "apiVersion": "v1", "subresource": "exec"}, "responseStatus": {"metadata": {}, "code": 101}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
 };
 

@@ -11,11 +11,11 @@ mod a001_pod_exec;
 mod a002_exec_suspicious_command;
 mod a003_pod_portforward;
 mod a004_ephemeral_container;
-mod a005_privileged_pod;
-mod a006_sensitive_hostpath;
-mod a007_host_pid;
-mod a008_host_ipc;
-mod a009_host_network;
+mod a005_privileged_pod_created;
+mod a006_sensitive_hostpath_mount;
+mod a007_host_pid_pod;
+mod a008_host_ipc_pod;
+mod a009_host_network_pod;
 mod a010_dangerous_capabilities;
 mod a011_cluster_admin_binding;
 mod a012_wildcard_role;
@@ -24,30 +24,30 @@ mod a014_system_role_modified;
 mod a015_secret_read_anonymous;
 mod a016_secret_read_outside_baseline;
 mod a017_anonymous_request_allowed;
-mod a018_local_admin_account;
+mod a018_local_admin_account_used;
 mod a019_serviceaccount_token_request;
 mod a020_csr_created_or_approved;
 mod a021_admission_webhook_changed;
 mod a022_kube_system_change;
-mod a023_pod_in_kube_system;
+mod a023_pod_in_system_namespace;
 mod a024_node_proxy;
 mod a025_events_deleted;
 mod a026_impersonation;
-mod a027_nodeport_service;
+mod a027_nodeport_service_created;
 mod a028_coredns_modified;
 mod a029_cronjob_created;
 mod a030_permission_enumeration;
 mod a031_forbidden_requests;
-mod a032_binding_to_anonymous;
+mod a032_binding_to_anonymous_or_all_users;
 mod a033_configmap_credentials;
-mod a034_serviceaccount_in_kube_system;
+mod a034_serviceaccount_in_system_namespace;
 mod a035_destructive_delete;
-mod a036_ingress_without_tls;
+mod a036_ingress_created_without_tls;
 mod a037_disallowed_user;
-mod a038_suspicious_image;
-mod a039_untrusted_node;
-mod a040_disallowed_namespace;
-mod a041_role_write_privileges;
+mod a038_attack_tool_activity;
+mod a039_node_registered_unexpectedly;
+mod a040_disallowed_namespace_created;
+mod a041_role_with_write_privileges;
 mod a042_deployment_created;
 mod a043_deployment_deleted;
 mod a044_service_created;
@@ -87,11 +87,11 @@ pub static CHECKS: &[&Check] = &[
     &a002_exec_suspicious_command::CHECK,
     &a003_pod_portforward::CHECK,
     &a004_ephemeral_container::CHECK,
-    &a005_privileged_pod::CHECK,
-    &a006_sensitive_hostpath::CHECK,
-    &a007_host_pid::CHECK,
-    &a008_host_ipc::CHECK,
-    &a009_host_network::CHECK,
+    &a005_privileged_pod_created::CHECK,
+    &a006_sensitive_hostpath_mount::CHECK,
+    &a007_host_pid_pod::CHECK,
+    &a008_host_ipc_pod::CHECK,
+    &a009_host_network_pod::CHECK,
     &a010_dangerous_capabilities::CHECK,
     &a011_cluster_admin_binding::CHECK,
     &a012_wildcard_role::CHECK,
@@ -100,30 +100,30 @@ pub static CHECKS: &[&Check] = &[
     &a015_secret_read_anonymous::CHECK,
     &a016_secret_read_outside_baseline::CHECK,
     &a017_anonymous_request_allowed::CHECK,
-    &a018_local_admin_account::CHECK,
+    &a018_local_admin_account_used::CHECK,
     &a019_serviceaccount_token_request::CHECK,
     &a020_csr_created_or_approved::CHECK,
     &a021_admission_webhook_changed::CHECK,
     &a022_kube_system_change::CHECK,
-    &a023_pod_in_kube_system::CHECK,
+    &a023_pod_in_system_namespace::CHECK,
     &a024_node_proxy::CHECK,
     &a025_events_deleted::CHECK,
     &a026_impersonation::CHECK,
-    &a027_nodeport_service::CHECK,
+    &a027_nodeport_service_created::CHECK,
     &a028_coredns_modified::CHECK,
     &a029_cronjob_created::CHECK,
     &a030_permission_enumeration::CHECK,
     &a031_forbidden_requests::CHECK,
-    &a032_binding_to_anonymous::CHECK,
+    &a032_binding_to_anonymous_or_all_users::CHECK,
     &a033_configmap_credentials::CHECK,
-    &a034_serviceaccount_in_kube_system::CHECK,
+    &a034_serviceaccount_in_system_namespace::CHECK,
     &a035_destructive_delete::CHECK,
-    &a036_ingress_without_tls::CHECK,
+    &a036_ingress_created_without_tls::CHECK,
     &a037_disallowed_user::CHECK,
-    &a038_suspicious_image::CHECK,
-    &a039_untrusted_node::CHECK,
-    &a040_disallowed_namespace::CHECK,
-    &a041_role_write_privileges::CHECK,
+    &a038_attack_tool_activity::CHECK,
+    &a039_node_registered_unexpectedly::CHECK,
+    &a040_disallowed_namespace_created::CHECK,
+    &a041_role_with_write_privileges::CHECK,
     &a042_deployment_created::CHECK,
     &a043_deployment_deleted::CHECK,
     &a044_service_created::CHECK,
@@ -748,9 +748,9 @@ mod platform_pod_tests {
 
     fn judged(ev: Value) -> bool {
         let rules = [
-            &a005_privileged_pod::CHECK,
-            &a006_sensitive_hostpath::CHECK,
-            &a009_host_network::CHECK,
+            &a005_privileged_pod_created::CHECK,
+            &a006_sensitive_hostpath_mount::CHECK,
+            &a009_host_network_pod::CHECK,
         ];
         let fired: Vec<bool> = rules.iter().map(|r| fires(r, ev.clone())).collect();
         assert!(fired.iter().all(|f| *f == fired[0]), "{fired:?}");
@@ -776,7 +776,7 @@ mod platform_pod_tests {
             json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
         );
         ds["user"] = json!({"username": "aksService"});
-        assert!(!fires(&a005_privileged_pod::CHECK, ds));
+        assert!(!fires(&a005_privileged_pod_created::CHECK, ds));
     }
 
     #[test]

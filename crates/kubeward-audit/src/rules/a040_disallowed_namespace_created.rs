@@ -27,8 +27,8 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/",
             "https://learn.microsoft.com/azure/aks/concepts-security#kubernetes-namespaces",
         ],
-        bad: "",
-        good: "",
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c004f-3c1e-4b7a-9d2e-8a61c0d2004f", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "namespaces", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "xmr-pool"}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0050-3c1e-4b7a-9d2e-8a61c0d20050", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "namespaces", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Namespace", "apiVersion": "v1", "metadata": {"name": "gatekeeper-system"}}}"#,
     },
 };
 
