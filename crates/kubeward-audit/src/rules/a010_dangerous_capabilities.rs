@@ -2,6 +2,8 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
+use kubeward_inventory::capabilities::dangerous_in_pod;
+
 use super::*;
 
 pub static META: CheckMeta = CheckMeta {
@@ -20,7 +22,7 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        what: "Successful pod or workload writes whose containers add SYS_ADMIN, SYS_PTRACE, SYS_MODULE, DAC_READ_SEARCH, NET_ADMIN, NET_RAW, BPF, PERFMON or ALL in `securityContext.capabilities.add`.",
+        what: "Successful pod or workload writes whose containers add a capability that reaches the host (SYS_ADMIN, SYS_MODULE, SYS_RAWIO, SYS_PTRACE, SYS_BOOT, DAC_READ_SEARCH, MAC_ADMIN, MAC_OVERRIDE, BPF, PERFMON), controls the node's network (NET_ADMIN, NET_RAW) or ALL in `securityContext.capabilities.add`.",
         why: "Each of these breaks container isolation: mounting filesystems, loading kernel modules, tracing other processes, reading any file, spoofing traffic (ARP poisoning).",
         fix: "Drop ALL capabilities and add back only what the application needs (usually NET_BIND_SERVICE). Enforce Pod Security `baseline`/`restricted` or the Azure Policy built-in 'Kubernetes cluster containers should only use allowed capabilities'.",
         links: &[
@@ -39,18 +41,6 @@ pub static CHECK: Check = Check {
     precondition: always,
 };
 
-const DANGEROUS: &[&str] = &[
-    "SYS_ADMIN",
-    "SYS_PTRACE",
-    "SYS_MODULE",
-    "DAC_READ_SEARCH",
-    "NET_ADMIN",
-    "NET_RAW",
-    "BPF",
-    "PERFMON",
-    "ALL",
-];
-
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let spec = written_pod_spec(v)?;
     let bad = offending_containers(spec, |c| {
@@ -59,9 +49,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
             .into_iter()
             .flatten()
             .filter_map(|x| x.as_str())
-            .any(|cap| {
-                DANGEROUS.contains(&cap.trim_start_matches("CAP_").to_ascii_uppercase().as_str())
-            })
+            .any(dangerous_in_pod)
     });
     containers_detail(v, "dangerous capabilities in ", &bad)
 }
@@ -80,6 +68,23 @@ mod tests {
                 json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": ["CAP_SYS_ADMIN"]}}}]})
             )
         ));
+    }
+
+    /// The shared capability vocabulary adds raw I/O, reboot and MAC policy to the list, in any
+    /// spelling.
+    #[test]
+    fn fires_on_raw_io_boot_and_mac_policy() {
+        for cap in ["SYS_RAWIO", "sys_boot", "CAP_MAC_ADMIN", "MAC_OVERRIDE"] {
+            assert!(
+                fires(
+                    &CHECK,
+                    pod(
+                        json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"capabilities": {"add": [cap]}}}]})
+                    )
+                ),
+                "{cap}"
+            );
+        }
     }
 
     #[test]
