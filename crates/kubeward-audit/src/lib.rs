@@ -19,7 +19,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
     rules::CHECKS
         .iter()
         .map(|r| r.meta)
-        .chain(policy::CHECKS.iter().copied())
+        .chain(policy::CHECKS.iter().map(|c| c.meta))
         .collect()
 }
 
