@@ -51,6 +51,19 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// Argo Rollouts carry a Deployment-style pod template.
+    #[test]
+    fn fires_on_an_argo_rollout() {
+        let rollout = json!({
+            "requestURI": "/apis/argoproj.io/v1alpha1/namespaces/shop/rollouts",
+            "objectRef": {"resource": "rollouts", "apiGroup": "argoproj.io", "namespace": "shop", "name": "web"},
+            "requestObject": {"kind": "Rollout", "apiVersion": "argoproj.io/v1alpha1", "metadata": {"name": "web"},
+                "spec": {"replicas": 2, "template": {"metadata": {}, "spec": {"containers": [
+                    {"name": "web", "image": "alpine", "securityContext": {"privileged": true}}]}}}}
+        });
+        assert!(fires(&CHECK, rollout));
+    }
+
     #[test]
     fn fires_on_pod_and_deployment() {
         let spec = json!({"containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]});

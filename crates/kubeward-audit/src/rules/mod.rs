@@ -3,6 +3,8 @@
 //! its positive and negative test events.
 
 use kubeward_core::{CheckMeta, RefStatic, Status};
+use kubeward_inventory::ContainerKind;
+use kubeward_inventory::workload::template_pointers;
 use serde_json::Value;
 
 use crate::event::EventView;
@@ -329,7 +331,8 @@ pub fn user_matches(pattern: &str, v: &EventView) -> bool {
     }
 }
 
-/// Resources whose objects hold a pod template (or are pods).
+/// Resources whose objects hold a pod template (or are pods): the kinds of
+/// `kubeward_inventory::workload::template_pointers`, by the resource name audit events carry.
 pub const POD_BEARING: &[&str] = &[
     "pods",
     "deployments",
@@ -340,6 +343,8 @@ pub const POD_BEARING: &[&str] = &[
     "cronjobs",
     "replicationcontrollers",
     "podtemplates",
+    // Argo Rollouts (argoproj.io).
+    "rollouts",
 ];
 
 /// A create/update/patch of a pod or workload (or of a pod's ephemeral containers) that succeeded.
@@ -351,8 +356,15 @@ pub fn is_pod_write(v: &EventView) -> bool {
         && matches!(v.subresource(), "" | "ephemeralcontainers")
 }
 
-/// The pod spec inside a pod or any workload object.
+/// The pod spec inside a pod or any workload object. A body that names its kind is read where
+/// the inventory says that kind keeps its pod template; a patch body names no kind, so its
+/// shape decides.
 pub fn pod_spec(obj: &Value) -> Option<&Value> {
+    if let Some((_, spec)) = template_pointers(str_at(obj, "/kind"), str_at(obj, "/apiVersion"))
+        && let Some(found) = obj.pointer(spec)
+    {
+        return Some(found);
+    }
     let spec = obj.get("spec");
     let candidates = [
         obj.pointer("/spec/jobTemplate/spec/template/spec"),
@@ -364,12 +376,16 @@ pub fn pod_spec(obj: &Value) -> Option<&Value> {
     candidates.into_iter().flatten().next()
 }
 
-/// Every container of a pod spec: regular, init and ephemeral.
+/// Every container of a pod spec: regular, init and ephemeral (the order details list them in).
 pub fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
-    ["containers", "initContainers", "ephemeralContainers"]
-        .into_iter()
-        .filter_map(|k| spec.get(k).and_then(Value::as_array))
-        .flatten()
+    [
+        ContainerKind::Regular,
+        ContainerKind::Init,
+        ContainerKind::Ephemeral,
+    ]
+    .into_iter()
+    .filter_map(|k| spec.get(k.field()).and_then(Value::as_array))
+    .flatten()
 }
 
 pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
