@@ -1,32 +1,37 @@
 //! Miner and attack-tool images, and known attack-tool user agents.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A038",
-    "attack-tool-activity",
-    "Crypto-miner or attack-tool image, or attack-tool client",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A038",
+    name: "attack-tool-activity",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Crypto-miner or attack-tool image, or attack-tool client",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1496"),
         RefStatic::mitre("T1204.003"),
         ms("MS-TA9039"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Pod or workload writes whose images, commands or arguments name known crypto-miner or offensive-tool programs (xmrig, minerd, kube-hunter, peirates, kdigger…), and any request whose user agent names such a tool.",
         why: "Resource hijacking (mining) and cluster-attack frameworks have distinctive names; Defender for Containers raises 'Digital currency mining container' and 'penetration testing tool' on the same signal.",
         fix: "Delete the workload, find the identity that created it and revoke it; restrict registries with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images'.",
         links: &[
             "https://microsoft.github.io/Threat-Matrix-for-Kubernetes/techniques/Resource%20Hijacking/",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c004b-3c1e-4b7a-9d2e-8a61c0d2004b", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/pods", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "miner", "image": "docker.io/xmrig/xmrig:6.21.0"}]}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c004c-3c1e-4b7a-9d2e-8a61c0d2004c", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/pods", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "web", "image": "contosoacr.azurecr.io/shop/web:1.4.2"}]}}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -115,13 +120,13 @@ mod tests {
     #[test]
     fn fires_on_miner_image_and_tool_agent() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             deployment(
                 json!({"containers": [{"name": "w", "image": "docker.io/xmrig/xmrig:6.21"}]})
             )
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             json!({"verb": "list", "userAgent": "kube-hunter/0.6"})
         ));
     }
@@ -129,7 +134,7 @@ mod tests {
     #[test]
     fn silent_on_ordinary_images() {
         assert!(!fires(
-            &RULE,
+            &CHECK,
             deployment(
                 json!({"containers": [{"name": "w", "image": "contoso.azurecr.io/shop/web:1.4.2"}]})
             )
