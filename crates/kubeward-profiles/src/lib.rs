@@ -13,6 +13,7 @@ pub mod json;
 pub mod recognize;
 pub mod seccomp;
 pub mod syscall_table;
+pub mod verdict;
 
 pub use error::ProfileError;
 
