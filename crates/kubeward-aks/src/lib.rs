@@ -14,6 +14,7 @@ pub mod egress;
 pub mod jsonpos;
 pub mod load;
 pub mod model;
+pub mod recognize;
 pub mod versions;
 
 pub use checks::Ctx;

@@ -6,6 +6,7 @@ mod par;
 pub mod policy;
 pub mod rbac;
 pub mod reader;
+pub mod recognize;
 pub mod report;
 pub mod rules;
 pub mod scan;

@@ -18,6 +18,7 @@ mod json;
 mod json_lines;
 mod load;
 mod object;
+pub mod recognize;
 mod schema;
 pub mod value;
 pub mod workload;

@@ -14,6 +14,7 @@ pub mod facts;
 pub mod hostfs;
 pub mod kubelet;
 pub mod lsm;
+pub mod recognize;
 
 use std::path::PathBuf;
 

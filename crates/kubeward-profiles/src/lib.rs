@@ -10,6 +10,7 @@ pub mod apparmor;
 pub mod error;
 pub mod install;
 pub mod json;
+pub mod recognize;
 pub mod seccomp;
 pub mod syscall_table;
 pub mod verdict;

@@ -6,6 +6,7 @@ mod html;
 mod json;
 mod junit;
 mod markdown;
+pub mod recognize;
 mod sarif;
 mod text;
 mod util;
