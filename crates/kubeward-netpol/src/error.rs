@@ -43,6 +43,16 @@ pub enum SpecError {
     UnknownProtocol(String),
     #[error("protocol {0} is not a string")]
     ProtocolNotString(String),
+    #[error("ports must be a list")]
+    PortsNotList,
+    #[error("endPort requires a numeric port")]
+    EndPortWithoutPort,
+    #[error("endPort cannot be used with a named port")]
+    EndPortWithNamedPort,
+    #[error("named port {0:?} is not a valid port name")]
+    BadPortName(String),
+    #[error("endPort {end_port} is below port {port}")]
+    EndPortBelowPort { port: u16, end_port: u16 },
     #[error("{0:?} is not a valid CIDR")]
     BadCidr(String),
     #[error("ipBlock has no cidr")]

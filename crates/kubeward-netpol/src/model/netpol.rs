@@ -168,7 +168,8 @@ fn parse_np_rules(
                 peers.push(Peer::Pods { namespaces, pods });
             }
         }
-        let ports = parse_np_ports(r.get("ports"), &rptr).map_err(|(p, m)| err(&p, m))?;
+        let ports =
+            parse_np_ports(r.get("ports"), &rptr).map_err(|(p, e)| err(&p, e.to_string()))?;
         if ports.iter().any(|p| matches!(p.port, PortRef::Named(_)))
             && peers.iter().any(|p| matches!(p, Peer::Ip(_)))
             && dir == "egress"
@@ -218,42 +219,47 @@ pub(super) fn parse_protocol(v: Option<&Value>) -> Result<Protocol, SpecError> {
     }
 }
 
-fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (String, String)> {
+/// The ports of a rule, or the pointer of the entry the API would reject and why.
+fn parse_np_ports(v: Option<&Value>, rptr: &str) -> Result<Vec<PortSpec>, (String, SpecError)> {
     let list = match v {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(a)) => a,
-        Some(_) => return Err((format!("{rptr}/ports"), "ports must be a list".into())),
+        Some(_) => return Err((format!("{rptr}/ports"), SpecError::PortsNotList)),
     };
     let mut out = Vec::new();
     for (i, p) in list.iter().enumerate() {
         let ptr = format!("{rptr}/ports/{i}");
-        let protocol =
-            parse_protocol(p.get("protocol")).map_err(|e| (ptr.clone(), e.to_string()))?;
+        let protocol = parse_protocol(p.get("protocol")).map_err(|e| (ptr.clone(), e))?;
         let end = p.get("endPort").filter(|v| !v.is_null());
         let port = match p.get("port") {
             None | Some(Value::Null) => {
                 if end.is_some() {
-                    return Err((ptr, "endPort requires a numeric port".into()));
+                    return Err((ptr, SpecError::EndPortWithoutPort));
                 }
                 PortRef::Any
             }
             Some(Value::String(s)) if s.parse::<i64>().is_err() => {
                 if end.is_some() {
-                    return Err((ptr, "endPort cannot be used with a named port".into()));
+                    return Err((ptr, SpecError::EndPortWithNamedPort));
                 }
                 if s.is_empty() || s.len() > 15 {
-                    return Err((ptr, format!("named port {s:?} is not a valid port name")));
+                    return Err((ptr, SpecError::BadPortName(s.to_string())));
                 }
                 PortRef::Named(s.to_string())
             }
             Some(v) => {
-                let lo = parse_port_number(v, "port").map_err(|e| (ptr.clone(), e.to_string()))?;
+                let lo = parse_port_number(v, "port").map_err(|e| (ptr.clone(), e))?;
                 let hi = match end {
                     Some(e) => {
-                        let hi = parse_port_number(e, "endPort")
-                            .map_err(|e| (ptr.clone(), e.to_string()))?;
+                        let hi = parse_port_number(e, "endPort").map_err(|e| (ptr.clone(), e))?;
                         if hi < lo {
-                            return Err((ptr, format!("endPort {hi} is below port {lo}")));
+                            return Err((
+                                ptr,
+                                SpecError::EndPortBelowPort {
+                                    port: lo,
+                                    end_port: hi,
+                                },
+                            ));
                         }
                         hi
                     }
