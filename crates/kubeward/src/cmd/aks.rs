@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use kubeward_aks::egress::{self, FirewallTarget};
-use kubeward_aks::{Ctx, InputFile, load, versions};
+use kubeward_aks::{Assessment, Ctx, Inputs, versions};
 use kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT;
 
 #[derive(clap::Args, Debug)]
@@ -76,36 +76,15 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
 }
 
-fn read_inputs(
-    files: &[PathBuf],
-    diagnostics: &[PathBuf],
-) -> (Vec<InputFile>, Vec<kubeward_core::InputError>) {
-    let mut inputs = Vec::new();
-    let mut errors = Vec::new();
-    let all = files
-        .iter()
-        .map(|f| (f, false))
-        .chain(diagnostics.iter().map(|f| (f, true)));
-    for (path, forced) in all {
-        match InputFile::read(&path.display().to_string(), forced) {
-            Ok(f) => inputs.push(f),
-            Err(e) => errors.push(e.to_input_error()),
-        }
-    }
-    (inputs, errors)
-}
-
 fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
     let as_of = match &args.as_of {
         Some(s) => versions::parse_date(s)
             .with_context(|| format!("--as-of {s:?} is not a date (YYYY-MM-DD)"))?,
         None => versions::today(),
     };
-    let (inputs, read_errors) = read_inputs(&args.files, &args.diagnostic_settings);
-    let inv = load(inputs);
-    let mut report = kubeward_aks::report_for(&inv, &Ctx { as_of });
-    report.input_errors.extend(read_errors);
-    let no_cluster = inv.clusters.is_empty();
+    let inputs = Inputs::read(&args.files, &args.diagnostic_settings);
+    let Assessment { report, clusters } = kubeward_aks::assess(inputs, &Ctx { as_of });
+    let no_cluster = clusters == 0;
     let code = crate::output::emit(report, &args.output)?;
     Ok(if no_cluster {
         EXIT_USAGE_OR_NO_INPUT as u8
@@ -115,43 +94,14 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
 }
 
 fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
-    let (inputs, read_errors) = read_inputs(&args.files, &[]);
-    let inv = load(inputs);
-    for e in read_errors.iter().chain(inv.errors.iter()) {
+    let out = egress::for_inputs(Inputs::read(&args.files, &[]), args.cluster.as_deref());
+    for e in &out.errors {
         match e.line {
             Some(line) => crate::eprintln_safe!("warning: {}:{line}: {}", e.path, e.message),
             None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
         }
     }
-    let cluster = match &args.cluster {
-        Some(name) => inv
-            .clusters
-            .iter()
-            .find(|c| c.name.eq_ignore_ascii_case(name)),
-        None if inv.clusters.len() == 1 => inv.clusters.first(),
-        None if inv.clusters.is_empty() => None,
-        None => anyhow::bail!(
-            "the inputs hold {} clusters; choose one with --cluster ({})",
-            inv.clusters.len(),
-            {
-                // A long `az aks list` would flood the terminal: name the first few.
-                let mut names: Vec<&str> = inv
-                    .clusters
-                    .iter()
-                    .take(10)
-                    .map(|c| c.name.as_str())
-                    .collect();
-                if inv.clusters.len() > names.len() {
-                    names.push("…");
-                }
-                names.join(", ")
-            }
-        ),
-    };
-    let Some(cluster) = cluster else {
-        anyhow::bail!("no AKS cluster found in the inputs (give `az aks show -o json` output)");
-    };
-    let plan = egress::plan(cluster);
+    let plan = out.plan?;
     let target = FirewallTarget {
         resource_group: args.firewall_resource_group,
         firewall: args.firewall_name,
