@@ -171,23 +171,29 @@ pub fn intern(check: DynamicCheck) -> Result<&'static CheckMeta, DynamicError> {
             .into_boxed_slice(),
     );
     let meta: &'static CheckMeta = Box::leak(Box::new(CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
         code: leak(check.code.clone()),
         name: leak(name),
+        // A constraint has no release of kubeward behind it: it exists as of the running one.
+        since: env!("CARGO_PKG_VERSION"),
+        // A constraint renamed in the cluster is another constraint: no earlier names.
+        aliases: &[],
         title: leak(title),
         area: check.area,
         severity: check.severity,
+        // The template's own annotations carry no benchmark reference kubeward could vouch for,
+        // so no reference and no profile.
         references: &[],
         profiles: &[],
         kubeward_own: false,
         doc: CheckDoc {
-            bad: "",
-            good: "",
             what: leak(what),
             why: leak(why),
             fix: leak(fix),
             links,
+            // The constraint's examples are its library suite's samples (`policy verify` runs
+            // them); the registry exempts run-time checks from carrying examples of their own.
+            bad: "",
+            good: "",
         },
     }));
     t.bytes += bytes;
@@ -244,6 +250,9 @@ mod tests {
         assert_eq!(get("GK/K8sTestA/x-y").map(|m| m.name), Some(b.name));
         let registry = Registry::new().with(&[a, b]);
         assert_eq!(registry.validate(), Ok(()));
+        // Every field of the contract is filled: the running release, no aliases.
+        assert_eq!(a.since, env!("CARGO_PKG_VERSION"));
+        assert!(a.aliases.is_empty() && a.doc.bad.is_empty());
     }
 
     #[test]

@@ -30,10 +30,10 @@ const MAX_FILE_BYTES: u64 = 1024 * 1024;
 const MAX_ENTRIES: usize = 10_000;
 
 pub static WAIVER_EXPIRED: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "K101",
     name: "waiver-expired",
+    since: "0.1.0",
+    aliases: &[],
     title: "A waiver has expired and no longer applies",
     area: Area::General,
     severity: Severity::Low,
@@ -41,8 +41,6 @@ pub static WAIVER_EXPIRED: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Each waiver in the waiver file carries an expiry date. This check reports every waiver \
 whose date is in the past.",
         why: "An exception is a decision with a deadline. Once it has passed, the findings it covered \
@@ -50,14 +48,28 @@ count again (they may fail the run), and the waiver should be renewed with a fre
         fix: "Fix the waived findings, or, if the exception is still justified, update `expires` (and \
 the `reason`) of the waiver named in the evidence.",
         links: &[],
+        bad: r#"waivers:
+  - check: kubelet-read-only-port
+    kind: Node
+    name: "aks-gpupool-*"
+    reason: "GPU pool scraped by the legacy metrics agent (TICKET-123)"
+    expires: 2025-03-31
+"#,
+        good: r#"waivers:
+  - check: kubelet-read-only-port
+    kind: Node
+    name: "aks-gpupool-*"
+    reason: "GPU pool scraped by the legacy metrics agent until the 2027 migration (TICKET-123)"
+    expires: 2027-03-31
+"#,
     },
 };
 
 pub static WAIVER_UNUSED: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "K102",
     name: "waiver-unused",
+    since: "0.1.0",
+    aliases: &[],
     title: "A waiver matches no finding",
     area: Area::General,
     severity: Severity::Info,
@@ -65,8 +77,6 @@ pub static WAIVER_UNUSED: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Reports waivers whose check was evaluated in this run but that matched no failing, \
 erroring, warning or manual finding.",
         why: "A waiver that no longer matches anything is either obsolete (the problem was fixed) or \
@@ -74,6 +84,21 @@ mistyped (its patterns miss the resource it was meant for). Either way it should
         fix: "Remove the waiver if the problem was fixed; otherwise correct its `kind`, `namespace` or \
 `name` patterns.",
         links: &[],
+        // The pool is `aks-gpupool-…`; the pattern misses it by a dash.
+        bad: r#"waivers:
+  - check: kubelet-read-only-port
+    kind: Node
+    name: "aks-gpu-pool-*"
+    reason: "GPU pool scraped by the legacy metrics agent until the 2027 migration (TICKET-123)"
+    expires: 2027-03-31
+"#,
+        good: r#"waivers:
+  - check: kubelet-read-only-port
+    kind: Node
+    name: "aks-gpupool-*"
+    reason: "GPU pool scraped by the legacy metrics agent until the 2027 migration (TICKET-123)"
+    expires: 2027-03-31
+"#,
     },
 };
 
@@ -587,6 +612,47 @@ mod tests {
     reason: legacy metrics agent
     expires: 2030-01-31
 ";
+
+    /// A node scan of a GPU pool whose read-only port is open, as the waiver examples expect.
+    static READ_ONLY_PORT: CheckMeta = CheckMeta {
+        code: "N123",
+        name: "kubelet-read-only-port",
+        ..FAILING
+    };
+
+    #[test]
+    fn examples_fail_and_pass_as_documented() {
+        let registry = Registry::new().with(&[&READ_ONLY_PORT, &WAIVER_EXPIRED, &WAIVER_UNUSED]);
+        // The day the examples are read on: after the bad expiry, before the good one.
+        let today = day("2026-12-07");
+        let run = |text: &str| {
+            let file = WaiverFile::parse(DEFAULT_FILE, text).unwrap();
+            file.validate(&registry).unwrap();
+            let mut r = Report::new("node");
+            r.push(Finding::new(
+                &READ_ONLY_PORT,
+                Status::Fail,
+                Resource::new("Node", "aks-gpupool-38271645-vmss000002"),
+                "readOnlyPort is 10255",
+            ));
+            file.apply(&mut r, &registry, today);
+            r
+        };
+        for (meta, failing) in [
+            (&WAIVER_EXPIRED, Status::Warn),
+            (&WAIVER_UNUSED, Status::Info),
+        ] {
+            let of = |r: &Report| {
+                r.findings
+                    .iter()
+                    .filter(|f| f.code == meta.code)
+                    .map(|f| f.status)
+                    .collect::<Vec<_>>()
+            };
+            assert_eq!(of(&run(meta.doc.bad)), [failing], "{} bad", meta.code);
+            assert!(of(&run(meta.doc.good)).is_empty(), "{} good", meta.code);
+        }
+    }
 
     #[test]
     fn dates_parse_strictly_and_compare() {

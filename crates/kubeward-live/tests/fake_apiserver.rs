@@ -222,7 +222,7 @@ async fn fleet_creates_reads_and_deletes_its_jobs_and_reports_the_stuck_node() {
         stuck
             .result
             .as_ref()
-            .is_err_and(|e| e.contains("did not finish")),
+            .is_err_and(|e| e.to_string().contains("did not finish")),
         "{:?}",
         stuck.result
     );

@@ -29,7 +29,7 @@ use crate::expand;
 use crate::load::{Constraint, PolicySet, SyncEntry, Template};
 use crate::matching::NamespaceLabels;
 use crate::model::*;
-use crate::rego::{self, Prepared, RegoFailure};
+use crate::rego::{self, PrepareError, Prepared, RegoFailure};
 
 /// The engine `template` is evaluated with.
 pub(crate) fn choose(template: &Template, forced: Option<Engine>) -> Option<Engine> {
@@ -248,7 +248,7 @@ pub fn evaluate_with_coverage(
             engines[i] == Some(Engine::Rego) && set.constraints.iter().any(|c| c.template == i)
         })
         .collect();
-    let mut prepared: Vec<Option<Result<Prepared, String>>> = Vec::new();
+    let mut prepared: Vec<Option<Result<Prepared, PrepareError>>> = Vec::new();
     if rego_used.iter().any(|u| *u) {
         let data = inventory_data(set, inventory);
         prepared = set
@@ -265,10 +265,10 @@ pub fn evaluate_with_coverage(
     }
     let any_rego = prepared.iter().any(Option::is_some);
     // Parameters as CEL values, once per constraint.
-    let cel_params: Vec<Result<CelParams, String>> = set
+    let cel_params: Vec<Result<CelParams, CelError>> = set
         .constraints
         .iter()
-        .map(|c| CelParams::new(&c.params).map_err(|e| e.to_string()))
+        .map(|c| CelParams::new(&c.params))
         .collect();
     // Parameters as Rego values, once per constraint.
     let rego_params: Vec<RValue> = set
@@ -352,7 +352,9 @@ pub fn evaluate_with_coverage(
                                     match (&mut engines_rego[c.template], &prepared[c.template]) {
                                         (Some(p), _) => p,
                                         (None, Some(Err(e))) => {
-                                            out.push(base.error(EvalFailure::Runtime(e.clone())));
+                                            out.push(
+                                                base.error(EvalFailure::Runtime(e.to_string())),
+                                            );
                                             continue;
                                         }
                                         _ => {
@@ -395,7 +397,7 @@ pub fn evaluate_with_coverage(
                                         }
                                     },
                                     (Some(Err(e)), _) => Err(CelError::Eval(e.to_string())),
-                                    (_, Err(e)) => Err(CelError::Eval(e.clone())),
+                                    (_, Err(e)) => Err(CelError::Eval(e.to_string())),
                                     (None, _) => {
                                         Err(CelError::Eval("the review was not prepared".into()))
                                     }

@@ -263,17 +263,29 @@ fn parse_action(s: &str) -> Option<Action> {
     })
 }
 
+/// Why a constraint's enforcement cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum EnforcementError {
+    #[error("spec.enforcementAction must be a string")]
+    NotString,
+    #[error("unknown enforcementAction {0:?} (deny, dryrun, warn or scoped)")]
+    Unknown(String),
+    #[error("each scopedEnforcementActions entry needs an action: deny, dryrun or warn")]
+    ScopedWithoutAction,
+    #[error("enforcementAction scoped needs scopedEnforcementActions with enforcementPoints")]
+    ScopedWithoutPoints,
+}
+
 /// `spec.enforcementAction` (default `deny`) and, for `scoped`, `spec.scopedEnforcementActions`.
-pub(crate) fn enforcement(constraint: &Json) -> Result<Enforcement, String> {
+pub(crate) fn enforcement(constraint: &Json) -> Result<Enforcement, EnforcementError> {
     let written = match constraint.pointer("/spec/enforcementAction") {
         None | Some(Json::Null) => "deny".to_string(),
         Some(Json::String(s)) => s.to_ascii_lowercase(),
-        Some(_) => return Err("spec.enforcementAction must be a string".into()),
+        Some(_) => return Err(EnforcementError::NotString),
     };
     if written != "scoped" {
-        let action = parse_action(&written).ok_or_else(|| {
-            format!("unknown enforcementAction {written:?} (deny, dryrun, warn or scoped)")
-        })?;
+        let action =
+            parse_action(&written).ok_or_else(|| EnforcementError::Unknown(written.clone()))?;
         return Ok(Enforcement {
             written,
             points: vec![EnforcementPoint {
@@ -294,7 +306,7 @@ pub(crate) fn enforcement(constraint: &Json) -> Result<Enforcement, String> {
             .get("action")
             .and_then(Json::as_str)
             .and_then(parse_action)
-            .ok_or("each scopedEnforcementActions entry needs an action: deny, dryrun or warn")?;
+            .ok_or(EnforcementError::ScopedWithoutAction)?;
         for p in entry
             .get("enforcementPoints")
             .and_then(Json::as_array)
@@ -310,9 +322,7 @@ pub(crate) fn enforcement(constraint: &Json) -> Result<Enforcement, String> {
         }
     }
     if points.is_empty() {
-        return Err(
-            "enforcementAction scoped needs scopedEnforcementActions with enforcementPoints".into(),
-        );
+        return Err(EnforcementError::ScopedWithoutPoints);
     }
     // The strongest action a point reports, where several entries name it.
     let at = |name: &str| {

@@ -41,6 +41,30 @@ enum Op {
     DoesNotExist,
 }
 
+/// Why a `spec.match` cannot be read; each names the field (`spec.match.kinds[0].kinds`).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum MatchError {
+    #[error("{0} must be an object")]
+    NotObject(String),
+    #[error("{0} must be a map")]
+    NotMap(String),
+    #[error("{0} must be a string")]
+    NotString(String),
+    #[error("{0} must be a list of strings")]
+    NotStringList(String),
+    #[error("{0} is missing")]
+    Missing(String),
+    #[error("{at}.operator {operator:?} is not In, NotIn, Exists or DoesNotExist")]
+    BadOperator {
+        at: String,
+        operator: Option<String>,
+    },
+    #[error("{0}: In and NotIn need values")]
+    NoValues(String),
+    #[error("spec.match.scope {0:?} is not *, Cluster or Namespaced")]
+    BadScope(String),
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Selector {
     labels: Vec<(String, String)>,
@@ -48,19 +72,19 @@ pub(crate) struct Selector {
 }
 
 impl Selector {
-    fn read(v: &Json, at: &str) -> Result<Selector, String> {
+    fn read(v: &Json, at: &str) -> Result<Selector, MatchError> {
         let obj = v
             .as_object()
-            .ok_or_else(|| format!("{at} must be an object"))?;
+            .ok_or_else(|| MatchError::NotObject(at.to_string()))?;
         let mut s = Selector::default();
         if let Some(ml) = obj.get("matchLabels").filter(|m| !m.is_null()) {
             let ml = ml
                 .as_object()
-                .ok_or_else(|| format!("{at}.matchLabels must be a map"))?;
+                .ok_or_else(|| MatchError::NotMap(format!("{at}.matchLabels")))?;
             for (k, v) in ml {
                 let v = v
                     .as_str()
-                    .ok_or_else(|| format!("{at}.matchLabels.{k} must be a string"))?;
+                    .ok_or_else(|| MatchError::NotString(format!("{at}.matchLabels.{k}")))?;
                 s.labels.push((k.clone(), v.to_string()));
             }
         }
@@ -74,16 +98,17 @@ impl Selector {
             let key = e
                 .get("key")
                 .and_then(Json::as_str)
-                .ok_or_else(|| format!("{at}.matchExpressions[{i}].key is missing"))?;
+                .ok_or_else(|| MatchError::Missing(format!("{at}.matchExpressions[{i}].key")))?;
             let op = match e.get("operator").and_then(Json::as_str) {
                 Some("In") => Op::In,
                 Some("NotIn") => Op::NotIn,
                 Some("Exists") => Op::Exists,
                 Some("DoesNotExist") => Op::DoesNotExist,
                 other => {
-                    return Err(format!(
-                        "{at}.matchExpressions[{i}].operator {other:?} is not In, NotIn, Exists or DoesNotExist"
-                    ));
+                    return Err(MatchError::BadOperator {
+                        at: format!("{at}.matchExpressions[{i}]"),
+                        operator: other.map(str::to_string),
+                    });
                 }
             };
             let values: Vec<String> = e
@@ -95,9 +120,7 @@ impl Selector {
                 .map(str::to_string)
                 .collect();
             if matches!(op, Op::In | Op::NotIn) && values.is_empty() {
-                return Err(format!(
-                    "{at}.matchExpressions[{i}]: In and NotIn need values"
-                ));
+                return Err(MatchError::NoValues(format!("{at}.matchExpressions[{i}]")));
             }
             s.expressions.push((key.to_string(), op, values));
         }
@@ -133,7 +156,7 @@ pub(crate) struct Match {
 /// The labels of the Namespaces known to a run, by name.
 pub(crate) type NamespaceLabels<'a> = HashMap<&'a str, Option<&'a Value>>;
 
-fn string_list(v: Option<&Json>, at: &str) -> Result<Vec<String>, String> {
+fn string_list(v: Option<&Json>, at: &str) -> Result<Vec<String>, MatchError> {
     match v {
         None | Some(Json::Null) => Ok(Vec::new()),
         Some(Json::Array(items)) => items
@@ -141,10 +164,10 @@ fn string_list(v: Option<&Json>, at: &str) -> Result<Vec<String>, String> {
             .map(|i| {
                 i.as_str()
                     .map(str::to_string)
-                    .ok_or_else(|| format!("{at} must be a list of strings"))
+                    .ok_or_else(|| MatchError::NotStringList(at.to_string()))
             })
             .collect(),
-        Some(_) => Err(format!("{at} must be a list of strings")),
+        Some(_) => Err(MatchError::NotStringList(at.to_string())),
     }
 }
 
@@ -196,11 +219,13 @@ pub(crate) fn is_cluster_scoped_kind(group: &str, kind: &str) -> bool {
 }
 
 impl Match {
-    pub(crate) fn read(v: Option<&Json>) -> Result<Match, String> {
+    pub(crate) fn read(v: Option<&Json>) -> Result<Match, MatchError> {
         let Some(v) = v.filter(|v| !v.is_null()) else {
             return Ok(Match::default());
         };
-        let obj = v.as_object().ok_or("spec.match must be an object")?;
+        let obj = v
+            .as_object()
+            .ok_or_else(|| MatchError::NotObject("spec.match".into()))?;
         let mut m = Match::default();
         for (i, k) in obj
             .get("kinds")
@@ -219,11 +244,7 @@ impl Match {
             None | Some("*") => Scope::Any,
             Some("Cluster") => Scope::Cluster,
             Some("Namespaced") => Scope::Namespaced,
-            Some(other) => {
-                return Err(format!(
-                    "spec.match.scope {other:?} is not *, Cluster or Namespaced"
-                ));
-            }
+            Some(other) => return Err(MatchError::BadScope(other.to_string())),
         };
         m.namespaces = string_list(obj.get("namespaces"), "spec.match.namespaces")?;
         m.excluded = string_list(

@@ -53,6 +53,17 @@ pub(crate) struct Prepared {
     rule: String,
 }
 
+/// Why a program could not be prepared for a data set (shown as the engine's own message).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum PrepareError {
+    /// `data.inventory` was refused.
+    #[error("{0}")]
+    Data(String),
+    /// The program failed its first evaluation over that data.
+    #[error("{0}")]
+    Analysis(String),
+}
+
 /// How one evaluation ended.
 #[derive(Debug)]
 pub(crate) enum RegoFailure {
@@ -136,20 +147,24 @@ impl RegoProgram {
     }
 
     /// This program over `data.inventory = inventory`, with `budget` per evaluation.
-    pub(crate) fn prepare(&self, inventory: &RValue, budget: Duration) -> Result<Prepared, String> {
+    pub(crate) fn prepare(
+        &self,
+        inventory: &RValue,
+        budget: Duration,
+    ) -> Result<Prepared, PrepareError> {
         let mut engine = self.engine.clone();
         let mut data = std::collections::BTreeMap::new();
         data.insert(RValue::from("inventory"), inventory.clone());
         engine
             .add_data(RValue::from(data))
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| PrepareError::Data(e.to_string()))?;
         engine.set_execution_timer_config(ExecutionTimerConfig {
             limit: budget,
             check_interval: CHECK_EVERY,
         });
         engine
             .eval_bool_query("true".to_string(), false)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| PrepareError::Analysis(e.to_string()))?;
         Ok(Prepared {
             engine,
             rule: self.rule.clone(),

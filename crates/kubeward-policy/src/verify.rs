@@ -148,15 +148,23 @@ pub fn verify(paths: &[PathBuf], opts: &VerifyOptions) -> SuiteReport {
     }
 }
 
-fn load(path: &Path) -> Result<Vec<Object>, String> {
+/// A file of a suite that does not load: where, and the loader's message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{path}{}: {message}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub(crate) struct SuiteFileError {
+    path: String,
+    line: Option<u32>,
+    message: String,
+}
+
+fn load(path: &Path) -> Result<Vec<Object>, SuiteFileError> {
     let inv = load_paths(&[path.to_path_buf()], &LoadOptions::default());
     if let Some(e) = inv.errors.first() {
-        return Err(format!(
-            "{}{}: {}",
-            e.path,
-            e.line.map(|l| format!(":{l}")).unwrap_or_default(),
-            e.message
-        ));
+        return Err(SuiteFileError {
+            path: e.path.clone(),
+            line: e.line,
+            message: e.message.clone(),
+        });
     }
     Ok(inv.objects)
 }
@@ -183,7 +191,7 @@ pub fn run_suite(path: &Path, opts: &VerifyOptions) -> SuiteResult {
             }
         },
         Err(e) => {
-            result.error = Some(e);
+            result.error = Some(e.to_string());
             return result;
         }
     };
@@ -368,13 +376,36 @@ fn run_case(dir: &Path, case: &Value, set: &PolicySet, eval: &EvalOptions) -> Ca
     }
 }
 
-/// One assertion over the violation messages.
-pub(crate) fn check_assertion(a: &Value, messages: &[&str]) -> Result<(), String> {
+/// Why an assertion of a suite case does not hold.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum AssertionError {
+    #[error("message {pattern:?} is not a regular expression: {reason}")]
+    BadPattern { pattern: String, reason: String },
+    #[error("violations {0:?} is not yes, no or a number")]
+    BadCountText(String),
+    #[error("violations must be yes, no or a number")]
+    BadCount,
+    #[error("expected at least one of the {what}, got none (violations: {listed})")]
+    NoneMatched { what: String, listed: String },
+    #[error("expected {expected} {what}, got {matched} (violations: {listed})")]
+    WrongCount {
+        expected: usize,
+        what: String,
+        matched: usize,
+        listed: String,
+    },
+}
+
+/// One assertion over the violation messages (gator's semantics: `violations` is yes, the
+/// default, no or a count of the messages matching `message`, an unanchored regex).
+pub(crate) fn check_assertion(a: &Value, messages: &[&str]) -> Result<(), AssertionError> {
     let pattern = a.get("message").and_then(Value::as_str);
     let matched = match pattern {
         Some(p) => {
-            let re = regex::Regex::new(p)
-                .map_err(|e| format!("message {p:?} is not a regular expression: {e}"))?;
+            let re = regex::Regex::new(p).map_err(|e| AssertionError::BadPattern {
+                pattern: p.to_string(),
+                reason: e.to_string(),
+            })?;
             messages.iter().filter(|m| re.is_match(m)).count()
         }
         None => messages.len(),
@@ -390,14 +421,14 @@ pub(crate) fn check_assertion(a: &Value, messages: &[&str]) -> Result<(), String
             "no" => Expect::Exactly(0),
             other => match other.parse() {
                 Ok(n) => Expect::Exactly(n),
-                Err(_) => return Err(format!("violations {other:?} is not yes, no or a number")),
+                Err(_) => return Err(AssertionError::BadCountText(other.to_string())),
             },
         },
         Some(Value::Bool(true)) => Expect::AtLeastOne,
         Some(Value::Bool(false)) => Expect::Exactly(0),
         Some(v) => match v.as_u64() {
             Some(n) => Expect::Exactly(n as usize),
-            None => return Err("violations must be yes, no or a number".into()),
+            None => return Err(AssertionError::BadCount),
         },
     };
     let listed = || {
@@ -412,14 +443,16 @@ pub(crate) fn check_assertion(a: &Value, messages: &[&str]) -> Result<(), String
         }
     };
     match expected {
-        Expect::AtLeastOne if matched == 0 => Err(format!(
-            "expected at least one of the {what}, got none (violations: {})",
-            listed()
-        )),
-        Expect::Exactly(n) if matched != n => Err(format!(
-            "expected {n} {what}, got {matched} (violations: {})",
-            listed()
-        )),
+        Expect::AtLeastOne if matched == 0 => Err(AssertionError::NoneMatched {
+            what,
+            listed: listed(),
+        }),
+        Expect::Exactly(n) if matched != n => Err(AssertionError::WrongCount {
+            expected: n,
+            what,
+            matched,
+            listed: listed(),
+        }),
         _ => Ok(()),
     }
 }

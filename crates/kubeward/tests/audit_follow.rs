@@ -6,6 +6,7 @@
 mod common;
 
 use common::follow::{HANG, a001, alerts_in, stderr_lines, wait_exit, wait_for};
+use kubeward_audit::synth::{benign_event, event_hubs_body, exec_event};
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -19,18 +20,14 @@ fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_kubeward"))
 }
 
-/// An exec into prod/web-1 (rule A001), one request, its ResponseStarted stage.
+/// An exec into a production pod (rule A001), one audit log line.
 fn exec(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseStarted","requestURI":"/api/v1/namespaces/prod/pods/web-1/exec?command=sh&container=web&stdin=true&tty=true","verb":"create","user":{{"username":"alice@example.com","groups":["system:authenticated"]}},"sourceIPs":["203.0.113.7"],"objectRef":{{"resource":"pods","namespace":"prod","name":"web-1","apiVersion":"v1","subresource":"exec"}},"responseStatus":{{"metadata":{{}},"code":101}},"requestReceivedTimestamp":"2026-12-07T02:10:00.000000Z","stageTimestamp":"2026-12-07T02:10:00.100000Z","annotations":{{"authorization.k8s.io/decision":"allow"}}}}"#
-    ) + "\n"
+    exec_event(id) + "\n"
 }
 
-/// A benign read (no rule fires).
+/// A benign read (no rule fires), one audit log line.
 fn benign(id: &str) -> String {
-    format!(
-        r#"{{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"{id}","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/prod/configmaps","verb":"list","user":{{"username":"system:serviceaccount:prod:web"}},"sourceIPs":["10.224.0.5"],"objectRef":{{"resource":"configmaps","namespace":"prod","apiVersion":"v1"}},"responseStatus":{{"metadata":{{}},"code":200}},"stageTimestamp":"2026-12-07T02:10:01.000000Z","annotations":{{"authorization.k8s.io/decision":"allow"}}}}"#
-    ) + "\n"
+    benign_event(id) + "\n"
 }
 
 fn append(path: &Path, text: &str) {
@@ -418,14 +415,7 @@ fn metrics_are_served_and_count_what_was_read() {
 #[test]
 fn event_hubs_bodies_on_stdin_carry_the_cluster() {
     let cluster = "/SUBSCRIPTIONS/00000000-0000-0000-0000-000000000000/RESOURCEGROUPS/RG/PROVIDERS/MICROSOFT.CONTAINERSERVICE/MANAGEDCLUSTERS/AKS1";
-    let record = |id: &str| {
-        serde_json::json!({
-            "time": "2026-12-07T02:10:00.1Z", "resourceId": cluster, "category": "kube-audit",
-            "operationName": "Microsoft.ContainerService/managedClusters/diagnosticLogs/Read",
-            "properties": {"log": exec(id).trim_end(), "stream": "stdout", "pod": "kube-apiserver-1"}
-        })
-    };
-    let body = serde_json::json!({"records": [record("h1"), record("h2")]}).to_string() + "\n";
+    let body = event_hubs_body(&[exec_event("h1"), exec_event("h2")], cluster) + "\n";
     let o = assert_cmd::Command::new(env!("CARGO_BIN_EXE_kubeward"))
         .args(["audit", "follow", "-"])
         .write_stdin(body)
@@ -439,6 +429,6 @@ fn event_hubs_bodies_on_stdin_carry_the_cluster() {
         let v: serde_json::Value = serde_json::from_str(l).unwrap();
         assert_eq!(v["cluster"], cluster);
         assert_eq!(v["origin"], serde_json::json!({"kind": "stdin", "line": 1}));
-        assert_eq!(v["object_name"], "web-1");
+        assert_eq!(v["object_name"], "web-7c9d");
     }
 }

@@ -37,6 +37,21 @@ fn kubeward(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// `policy test ARGS` without the waiver file of the working directory.
+fn policy_test(args: &[&str]) -> Output {
+    let mut all = vec!["policy", "test"];
+    all.extend_from_slice(args);
+    all.push("--no-waivers");
+    kubeward(&all)
+}
+
+/// `policy test ARGS -o json`, without waivers.
+fn policy_test_json(args: &[&str]) -> Output {
+    let mut all = args.to_vec();
+    all.extend(["-o", "json"]);
+    policy_test(&all)
+}
+
 fn run(args: &[String]) -> Output {
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     kubeward(&refs)
@@ -195,16 +210,7 @@ fn dryrun_fails_warn_warns_and_scoped_takes_the_audit_action() {
             &format!("enforcementAction: {action}"),
         );
         let c = write(dir.path(), "c.yaml", &text);
-        let out = kubeward(&[
-            "policy",
-            "test",
-            &example("template.yaml"),
-            &c,
-            &example("objects.yaml"),
-            "-o",
-            "json",
-            "--no-waivers",
-        ]);
+        let out = policy_test_json(&[&example("template.yaml"), &c, &example("objects.yaml")]);
         let report = json(&out);
         let statuses: Vec<String> = verdicts(&report).into_iter().map(|v| v.0).collect();
         assert_eq!(statuses, vec![status, status], "{action}");
@@ -216,16 +222,7 @@ fn dryrun_fails_warn_warns_and_scoped_takes_the_audit_action() {
         "enforcementAction: scoped\n  scopedEnforcementActions:\n    - action: warn\n      enforcementPoints: [{name: audit.gatekeeper.sh}]\n    - action: deny\n      enforcementPoints: [{name: validation.gatekeeper.sh}]",
     );
     let c = write(dir.path(), "c.yaml", &scoped);
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &example("template.yaml"),
-        &c,
-        &example("objects.yaml"),
-        "-o",
-        "json",
-        "--no-waivers",
-    ]);
+    let out = policy_test_json(&[&example("template.yaml"), &c, &example("objects.yaml")]);
     let statuses: Vec<String> = verdicts(&json(&out)).into_iter().map(|v| v.0).collect();
     assert_eq!(statuses, vec!["WARN", "WARN"], "the audit point's action");
 }
@@ -295,17 +292,7 @@ fn admission_reviews_are_reviewed_as_their_update_and_delete_requests() {
         "create.yaml",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fresh, namespace: shop, labels: {protected: 'true', team: x}}\n",
     );
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &policy,
-        &update,
-        &delete,
-        &create,
-        "-o",
-        "json",
-        "--no-waivers",
-    ]);
+    let out = policy_test_json(&[&policy, &update, &delete, &create]);
     assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
     let report = json(&out);
     assert_eq!(report["input_errors"], serde_json::json!([]));
@@ -381,17 +368,7 @@ fn inventory_files_fill_data_inventory_and_are_not_reviewed() {
             "namespace shop is not in the inventory".to_string()
         )]
     );
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &policy,
-        &pod,
-        "--inventory",
-        &inventory,
-        "-o",
-        "json",
-        "--no-waivers",
-    ]);
+    let out = policy_test_json(&[&policy, &pod, "--inventory", &inventory]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
     let with = json(&out);
     assert_eq!(verdicts(&with), vec![]);
@@ -632,15 +609,7 @@ metadata:
         "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm\n  namespace: x\n  annotations:\n    note: \"pwn \\e]0;title\\a \\u202e <img src=x onerror=alert(1)> [click](http://evil.example) ![i](http://evil.example/i.png) | cell | \\n# heading\"\n",
     );
     for format in ["text", "markdown", "html", "json", "sarif", "junit"] {
-        let out = kubeward(&[
-            "policy",
-            "test",
-            &policy,
-            &object,
-            "-o",
-            format,
-            "--no-waivers",
-        ]);
+        let out = policy_test(&[&policy, &object, "-o", format]);
         assert_eq!(
             code(&out),
             1,
@@ -790,16 +759,7 @@ fn a_template_that_does_not_compile_is_an_input_error_with_its_line() {
     );
     let file = write(dir.path(), "broken.yaml", &text);
     let good = write(dir.path(), "good.yaml", NAMESPACE_TEMPLATE);
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &file,
-        &good,
-        &example("objects.yaml"),
-        "-o",
-        "json",
-        "--no-waivers",
-    ]);
+    let out = policy_test_json(&[&file, &good, &example("objects.yaml")]);
     let report = json(&out);
     let errors = report["input_errors"].as_array().unwrap();
     let e = errors
@@ -821,37 +781,19 @@ fn a_template_that_does_not_compile_is_an_input_error_with_its_line() {
         "ns.yaml",
         "apiVersion: v1\nkind: Namespace\nmetadata: {name: storefront}\n---\napiVersion: v1\nkind: Namespace\nmetadata: {name: kube-system}\n",
     );
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &file,
-        &good,
-        &example("objects.yaml"),
-        "--inventory",
-        &ns,
-        "--no-waivers",
-    ]);
+    let out = policy_test(&[&file, &good, &example("objects.yaml"), "--inventory", &ns]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
-    let out = kubeward(&[
-        "policy",
-        "test",
+    let out = policy_test(&[
         &file,
         &good,
         &example("objects.yaml"),
         "--inventory",
         &ns,
         "--fail-on-error",
-        "--no-waivers",
     ]);
     assert_eq!(code(&out), 1);
     // Only the broken template: nothing could be tested.
-    let out = kubeward(&[
-        "policy",
-        "test",
-        &file,
-        &example("objects.yaml"),
-        "--no-waivers",
-    ]);
+    let out = policy_test(&[&file, &example("objects.yaml")]);
     assert_eq!(code(&out), 2);
 }
 

@@ -75,26 +75,62 @@ pub struct Target {
     pub credential: Credential,
 }
 
+/// Why a container cannot be addressed from what was given (never quotes a key or a SAS).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TargetError {
+    #[error(
+        "the container URL is not a URL ({0}); expected https://ACCOUNT.blob.core.windows.net/CONTAINER?SAS"
+    )]
+    ContainerUrl(String),
+    #[error("the container URL must be https:// (or http:// for an emulator)")]
+    ContainerUrlScheme,
+    #[error("the container URL has no container name in its path (…/CONTAINER?SAS)")]
+    NoContainerInUrl,
+    #[error("the container URL's query is not a SAS token (it has no sig= signature)")]
+    NotSas,
+    #[error("the connection string is not a list of Key=Value; parts")]
+    NotKeyValues,
+    #[error("--container must be a container's name")]
+    ContainerName,
+    #[error("the connection string's BlobEndpoint: {0}")]
+    BlobEndpoint(String),
+    #[error("the connection string has neither BlobEndpoint nor AccountName")]
+    NoEndpoint,
+    #[error("the connection string's account or endpoint suffix: {0}")]
+    AccountOrSuffix(String),
+    #[error("the blob endpoint must be https:// (or http:// for an emulator)")]
+    EndpointScheme,
+    #[error("the connection string has an AccountKey but no AccountName")]
+    KeyWithoutAccount,
+    #[error("the connection string's AccountKey is not base64")]
+    KeyNotBase64,
+    #[error("the connection string's AccountKey is empty")]
+    KeyEmpty,
+    #[error("the connection string has neither AccountKey nor SharedAccessSignature")]
+    NoCredential,
+    #[error("--storage-account-url: {0}")]
+    AccountUrl(String),
+    #[error("--storage-account-url must be https://")]
+    AccountUrlScheme,
+    #[error("--storage-account-url takes no query: a SAS goes in --storage-container-url-env")]
+    AccountUrlQuery,
+}
+
 /// Parses a container URL with its SAS token (`https://acct.blob.core.windows.net/c?sv=…&sig=…`).
-pub fn from_container_url(s: &str) -> Result<Target, String> {
-    let mut url = Url::parse(s.trim()).map_err(|e| {
-        format!("the container URL is not a URL ({e}); expected https://ACCOUNT.blob.core.windows.net/CONTAINER?SAS")
-    })?;
+pub fn from_container_url(s: &str) -> Result<Target, TargetError> {
+    let mut url = Url::parse(s.trim()).map_err(|e| TargetError::ContainerUrl(e.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
-        return Err("the container URL must be https:// (or http:// for an emulator)".into());
+        return Err(TargetError::ContainerUrlScheme);
     }
     let query = url.query().map(str::to_string).unwrap_or_default();
     url.set_query(None);
     url.set_fragment(None);
-    let container = last_segment(&url)
-        .ok_or("the container URL has no container name in its path (…/CONTAINER?SAS)")?;
+    let container = last_segment(&url).ok_or(TargetError::NoContainerInUrl)?;
     let credential = if query.is_empty() {
         Credential::Anonymous
     } else {
         if !url_pairs(&query).iter().any(|(k, _)| k == "sig") {
-            return Err(
-                "the container URL's query is not a SAS token (it has no sig= signature)".into(),
-            );
+            return Err(TargetError::NotSas);
         }
         Credential::Sas(query)
     };
@@ -109,7 +145,7 @@ pub fn from_container_url(s: &str) -> Result<Target, String> {
 ///
 /// Keys: `AccountName`, `AccountKey` or `SharedAccessSignature`, and either `BlobEndpoint` or
 /// `DefaultEndpointsProtocol` + `EndpointSuffix` (default `https`, `core.windows.net`).
-pub fn from_connection_string(s: &str, container: &str) -> Result<Target, String> {
+pub fn from_connection_string(s: &str, container: &str) -> Result<Target, TargetError> {
     let mut account = None;
     let mut key = None;
     let mut sas = None;
@@ -118,7 +154,7 @@ pub fn from_connection_string(s: &str, container: &str) -> Result<Target, String
     let mut suffix = None;
     for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
         let Some((k, v)) = part.split_once('=') else {
-            return Err("the connection string is not a list of Key=Value; parts".into());
+            return Err(TargetError::NotKeyValues);
         };
         let v = v.trim().to_string();
         match k.trim().to_ascii_lowercase().as_str() {
@@ -133,43 +169,36 @@ pub fn from_connection_string(s: &str, container: &str) -> Result<Target, String
         }
     }
     if container.is_empty() || container.contains(['/', '?', '#']) {
-        return Err("--container must be a container's name".into());
+        return Err(TargetError::ContainerName);
     }
     let base = match endpoint {
-        Some(e) => {
-            Url::parse(&e).map_err(|e| format!("the connection string's BlobEndpoint: {e}"))?
-        }
+        Some(e) => Url::parse(&e).map_err(|e| TargetError::BlobEndpoint(e.to_string()))?,
         None => {
-            let account = account
-                .as_deref()
-                .ok_or("the connection string has neither BlobEndpoint nor AccountName")?;
+            let account = account.as_deref().ok_or(TargetError::NoEndpoint)?;
             let protocol = protocol.as_deref().unwrap_or("https");
             let suffix = suffix.as_deref().unwrap_or("core.windows.net");
             Url::parse(&format!("{protocol}://{account}.blob.{suffix}"))
-                .map_err(|e| format!("the connection string's account or endpoint suffix: {e}"))?
+                .map_err(|e| TargetError::AccountOrSuffix(e.to_string()))?
         }
     };
     if !matches!(base.scheme(), "http" | "https") {
-        return Err("the blob endpoint must be https:// (or http:// for an emulator)".into());
+        return Err(TargetError::EndpointScheme);
     }
     let container_url = trim_slash(join_segment(&trim_slash(base), container));
     let credential = match (key, sas) {
         (Some(k), _) => {
-            let account =
-                account.ok_or("the connection string has an AccountKey but no AccountName")?;
+            let account = account.ok_or(TargetError::KeyWithoutAccount)?;
             let key = B64
                 .decode(k.as_bytes())
-                .map_err(|_| "the connection string's AccountKey is not base64".to_string())?;
+                .map_err(|_| TargetError::KeyNotBase64)?;
             if key.is_empty() {
-                return Err("the connection string's AccountKey is empty".into());
+                return Err(TargetError::KeyEmpty);
             }
             Credential::SharedKey { account, key }
         }
         (None, Some(s)) if !s.is_empty() => Credential::Sas(s),
         _ => {
-            return Err(
-                "the connection string has neither AccountKey nor SharedAccessSignature".into(),
-            );
+            return Err(TargetError::NoCredential);
         }
     };
     Ok(Target {
@@ -181,19 +210,16 @@ pub fn from_connection_string(s: &str, container: &str) -> Result<Target, String
 
 /// A container under an account URL (`https://acct.blob.core.windows.net`), read with an Entra
 /// ID token.
-pub fn from_account_url(s: &str, container: &str) -> Result<Target, String> {
-    let base = Url::parse(s.trim()).map_err(|e| format!("--storage-account-url: {e}"))?;
+pub fn from_account_url(s: &str, container: &str) -> Result<Target, TargetError> {
+    let base = Url::parse(s.trim()).map_err(|e| TargetError::AccountUrl(e.to_string()))?;
     if !matches!(base.scheme(), "http" | "https") {
-        return Err("--storage-account-url must be https://".into());
+        return Err(TargetError::AccountUrlScheme);
     }
     if base.query().is_some() {
-        return Err(
-            "--storage-account-url takes no query: a SAS goes in --storage-container-url-env"
-                .into(),
-        );
+        return Err(TargetError::AccountUrlQuery);
     }
     if container.is_empty() || container.contains(['/', '?', '#']) {
-        return Err("--container must be a container's name".into());
+        return Err(TargetError::ContainerName);
     }
     Ok(Target {
         container_url: trim_slash(join_segment(&trim_slash(base), container)),
@@ -473,7 +499,7 @@ mod tests {
         assert!(matches!(&t.credential, Credential::Sas(q) if q == "sv=1&sig=x"));
         // Errors never carry the key.
         let e = from_connection_string("AccountName=a;AccountKey=not base64!!", "c").unwrap_err();
-        assert!(!e.contains("not base64!!"), "{e}");
+        assert!(!e.to_string().contains("not base64!!"), "{e}");
         assert!(from_connection_string("AccountName=a", "c").is_err());
         assert!(from_connection_string("AccountName=a;AccountKey=a2V5", "a/b").is_err());
     }

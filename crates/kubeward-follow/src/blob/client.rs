@@ -285,26 +285,46 @@ pub fn describe_http_error(e: &reqwest::Error) -> String {
     msg
 }
 
+/// Why an answer's body was not read.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error("reading the answer: {0}")]
+    Read(#[from] std::io::Error),
+    #[error("the answer is over {0} bytes")]
+    TooLarge(u64),
+}
+
 /// The body, at most `limit` bytes: more is an error (never kept).
-pub fn read_bounded(resp: reqwest::blocking::Response, limit: u64) -> Result<Vec<u8>, String> {
+pub fn read_bounded(resp: reqwest::blocking::Response, limit: u64) -> Result<Vec<u8>, BodyError> {
     let mut body = Vec::new();
-    resp.take(limit.saturating_add(1))
-        .read_to_end(&mut body)
-        .map_err(|e| format!("reading the answer: {e}"))?;
+    resp.take(limit.saturating_add(1)).read_to_end(&mut body)?;
     if body.len() as u64 > limit {
-        return Err(format!("the answer is over {limit} bytes"));
+        return Err(BodyError::TooLarge(limit));
     }
     Ok(body)
 }
 
+/// Why a List Blobs answer cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListError {
+    #[error("not UTF-8")]
+    NotUtf8,
+    #[error("not XML: {0}")]
+    NotXml(String),
+    #[error("unexpected element <{0}>")]
+    UnexpectedElement(String),
+}
+
 /// Parses a List Blobs answer (`EnumerationResults`).
-pub fn parse_list(xml: &[u8]) -> Result<Page, String> {
-    let text = std::str::from_utf8(xml).map_err(|_| "not UTF-8".to_string())?;
+pub fn parse_list(xml: &[u8]) -> Result<Page, ListError> {
+    let text = std::str::from_utf8(xml).map_err(|_| ListError::NotUtf8)?;
     let text = text.trim_start_matches('\u{feff}');
-    let doc = roxmltree::Document::parse(text).map_err(|e| format!("not XML: {e}"))?;
+    let doc = roxmltree::Document::parse(text).map_err(|e| ListError::NotXml(e.to_string()))?;
     let root = doc.root_element();
     if root.tag_name().name() != "EnumerationResults" {
-        return Err(format!("unexpected element <{}>", root.tag_name().name()));
+        return Err(ListError::UnexpectedElement(
+            root.tag_name().name().to_string(),
+        ));
     }
     let mut page = Page::default();
     if let Some(blobs) = child(root, "Blobs") {

@@ -9,8 +9,8 @@ use crate::entra::{EntraError, TokenCache as Cache};
 const SCOPE: &str = "https://storage.azure.com/.default";
 
 /// The identity from the variables the workload identity webhook injects into the pod.
-pub fn from_env() -> Result<WorkloadIdentity, String> {
-    WorkloadIdentity::from_env("--storage-entra-id").map_err(|e| e.to_string())
+pub fn from_env() -> Result<WorkloadIdentity, EntraError> {
+    WorkloadIdentity::from_env("--storage-entra-id")
 }
 
 /// The storage token, cached.

@@ -72,19 +72,19 @@ pub const DEFAULT_SETTLE: Duration = Duration::from_secs(15 * 60);
 /// Opens the container (and its checkpoint), and lists it once: refused credentials or a
 /// missing container fail here.
 pub fn open(opts: &StorageOptions) -> Result<Box<dyn Source>, SourceError> {
-    let secret_err = |e: crate::SecretError| SourceError::Config(e.to_string());
+    // Each reason is the configuration's: shown as it is, and the follower exits 2.
+    fn config(e: impl std::fmt::Display) -> SourceError {
+        SourceError::Config(e.to_string())
+    }
     let (target, identity) = match &opts.auth {
         StorageAuth::ContainerUrl(s) => {
-            let url = s.resolve().map_err(secret_err)?;
-            (
-                auth::from_container_url(&url).map_err(SourceError::Config)?,
-                None,
-            )
+            let url = s.resolve().map_err(config)?;
+            (auth::from_container_url(&url).map_err(config)?, None)
         }
         StorageAuth::ConnectionString { secret, container } => {
-            let cs = secret.resolve().map_err(secret_err)?;
+            let cs = secret.resolve().map_err(config)?;
             (
-                auth::from_connection_string(&cs, container).map_err(SourceError::Config)?,
+                auth::from_connection_string(&cs, container).map_err(config)?,
                 None,
             )
         }
@@ -92,12 +92,11 @@ pub fn open(opts: &StorageOptions) -> Result<Box<dyn Source>, SourceError> {
             account_url,
             container,
         } => (
-            auth::from_account_url(account_url, container).map_err(SourceError::Config)?,
-            Some(entra::from_env().map_err(SourceError::Config)?),
+            auth::from_account_url(account_url, container).map_err(config)?,
+            Some(entra::from_env().map_err(config)?),
         ),
     };
-    let client = client::BlobClient::new(target, identity)
-        .map_err(|e| SourceError::Config(e.to_string()))?;
+    let client = client::BlobClient::new(target, identity).map_err(config)?;
     let src = source::BlobSource::new(
         client,
         source::Settings {

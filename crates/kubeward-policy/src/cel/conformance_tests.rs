@@ -303,29 +303,12 @@ fn gatekeeper_library_cel_suites() {
     assert_eq!(failures, 0, "CEL conformance failures:\n{report}");
 }
 
-/// gator's assertion semantics: `violations` is yes (the default), no or a count of the
-/// violations whose message matches `message` (an unanchored regular expression).
-fn assertions(case: &Value, messages: &[String]) -> Result<(), String> {
-    for a in case["assertions"].as_array().into_iter().flatten() {
-        let matching = match a.get("message").and_then(Value::as_str) {
-            Some(pattern) => {
-                let re = regex::Regex::new(pattern).map_err(|e| format!("bad regex: {e}"))?;
-                messages.iter().filter(|m| re.is_match(m)).count()
-            }
-            None => messages.len(),
-        };
-        let want = a.get("violations").cloned().unwrap_or(json!("yes"));
-        let ok = match &want {
-            Value::String(s) if s == "yes" => matching > 0,
-            Value::String(s) if s == "no" => matching == 0,
-            Value::Bool(b) => (matching > 0) == *b,
-            Value::Number(n) => n.as_u64() == Some(matching as u64),
-            Value::String(s) => s.parse::<usize>().ok() == Some(matching),
-            _ => return Err(format!("unreadable assertion {a}")),
-        };
-        if !ok {
-            return Err(format!("assertion {a} failed with {matching} matching"));
-        }
-    }
-    Ok(())
+/// Every assertion of a case, with the semantics `policy verify` uses.
+fn assertions(case: &Value, messages: &[String]) -> Result<(), crate::verify::AssertionError> {
+    let messages: Vec<&str> = messages.iter().map(String::as_str).collect();
+    case["assertions"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .try_for_each(|a| crate::verify::check_assertion(a, &messages))
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use kubeward_core::Report;
-use kubeward_live::fleet::{self, FleetEvent, FleetOptions, NodeOutcome};
+use kubeward_live::fleet::{self, FleetEvent, FleetOptions, NodeError, NodeOutcome};
 use kubeward_live::{ConnectOptions, KINDS, collect_cluster, connect};
 
 use crate::output::OutputArgs;
@@ -320,7 +320,10 @@ fn run_merge(args: MergeArgs) -> anyhow::Result<u8> {
     for file in &args.files {
         let display = file.display().to_string();
         let result = super::saved::read_text(file)
-            .map_err(|e| format!("cannot read {display}: {e}"))
+            .map_err(|message| NodeError::ReadFile {
+                path: display.clone(),
+                message,
+            })
             .and_then(|text| fleet::parse_node_report(&text));
         let node = match &result {
             Ok(r) => node_name(r).unwrap_or_else(|| display.clone()),

@@ -9,64 +9,33 @@ use std::time::{Duration, Instant};
 use k8s_openapi::api::core::v1::Pod;
 use kube::Client;
 use kube::api::{Api, ApiResource, DeleteParams, DynamicObject, ListParams, LogParams, PostParams};
-use kubeward_core::{
-    Area, CheckDoc, CheckMeta, Evidence, Finding, Report, Resource, Severity, Source, Status,
-};
+use kubeward_core::{CheckMeta, Finding, Report};
 use serde_json::{Value, json};
 
 pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by=kubeward";
 pub const RUN_LABEL: &str = "kubeward.io/fleet-run";
 const CONTAINER: &str = "kubeward";
 
-pub static NODE_INCOMPLETE: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
-    code: "K201",
-    name: "fleet-node-incomplete",
-    title: "Every node's scan finished and returned a report",
-    area: Area::General,
-    severity: Severity::High,
-    references: &[],
-    profiles: &[],
-    kubeward_own: true,
-    doc: CheckDoc {
-        bad: "",
-        good: "",
-        what: "The fleet scan runs one Job per Linux node. This finding names a node whose Job did not \
-               finish before the timeout, failed, or printed no readable report.",
-        why: "A node that was not scanned is not known to be secure; it must not vanish from the report.",
-        fix: "Look at the Job's pod (`kubectl -n <namespace> describe pod -l job-name=<job>`): an image \
-              that cannot be pulled, a node that is NotReady, or admission (Azure Policy / PSA) rejecting \
-              hostPID are the usual causes. Raise `--timeout` for slow image pulls.",
-        links: &[],
-    },
-};
+mod k201_fleet_node_incomplete;
+mod k202_fleet_nodes_differ;
 
-pub static NODES_DIFFER: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
-    code: "K202",
-    name: "fleet-nodes-differ",
-    title: "All nodes give the same verdict for each check",
-    area: Area::General,
-    severity: Severity::Medium,
-    references: &[],
-    profiles: &[],
-    kubeward_own: true,
-    doc: CheckDoc {
-        bad: "",
-        good: "",
-        what: "Compares the node reports of a fleet scan (or of `kubeward report merge`) check by check.",
-        why: "Nodes of one pool should be identical; a node that differs was changed by hand, runs an older \
-              node image, or belongs to a pool with a different configuration.",
-        fix: "Upgrade the node image of the pool that differs (`az aks nodepool upgrade --node-image-only`) \
-              or reimage the node (`az vmss reimage`), so every node runs the pool's configuration.",
-        links: &[],
-    },
-};
+pub use k201_fleet_node_incomplete::META as NODE_INCOMPLETE;
+pub use k202_fleet_nodes_differ::META as NODES_DIFFER;
+
+/// A fleet check: it reads the outcome of every node of one fleet scan (or `report merge`).
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub eval: fn(&[NodeOutcome]) -> Vec<Finding>,
+}
+
+/// Every fleet check, in code order: [`merge`] runs them and [`checks`] lists them.
+pub static CHECKS: &[&Check] = &[
+    &k201_fleet_node_incomplete::CHECK,
+    &k202_fleet_nodes_differ::CHECK,
+];
 
 pub fn checks() -> Vec<&'static CheckMeta> {
-    vec![&NODE_INCOMPLETE, &NODES_DIFFER]
+    CHECKS.iter().map(|c| c.meta).collect()
 }
 
 #[derive(Debug, Clone)]
@@ -93,7 +62,33 @@ pub struct FleetOptions {
 pub struct NodeOutcome {
     pub node: String,
     pub job: String,
-    pub result: Result<Report, String>,
+    pub result: Result<Report, NodeError>,
+}
+
+/// Why a node gave no report. The text is what the K201 finding says after "was not scanned: ".
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NodeError {
+    #[error("cannot create the Job: {0}")]
+    CreateJob(String),
+    #[error("the Job failed")]
+    JobFailed,
+    #[error("the Job did not finish within {0} looks at it")]
+    TooManyPolls(u32),
+    #[error("the Job did not finish within {0} s")]
+    Timeout(u64),
+    #[error("cannot list the Job's pods: {0}")]
+    ListPods(String),
+    #[error("the Job has no pod")]
+    NoPod,
+    #[error("cannot read the log of pod {pod}: {message}")]
+    ReadLog { pod: String, message: String },
+    #[error("the pod printed no JSON report")]
+    NoReport,
+    #[error("the pod's report is not readable: {0}")]
+    UnreadableReport(String),
+    /// A saved node report given to `report merge` that cannot be read.
+    #[error("cannot read {path}: {message}")]
+    ReadFile { path: String, message: String },
 }
 
 /// Progress events for a progress bar.
@@ -257,8 +252,8 @@ pub async fn run(
             Ok(obj) => jobs
                 .create(&PostParams::default(), &obj)
                 .await
-                .map_err(|e| e.to_string()),
-            Err(e) => Err(e.to_string()),
+                .map_err(|e| NodeError::CreateJob(e.to_string())),
+            Err(e) => Err(NodeError::CreateJob(e.to_string())),
         };
         match result {
             Ok(_) => {
@@ -273,7 +268,7 @@ pub async fn run(
                 outcomes.push(NodeOutcome {
                     node: node.clone(),
                     job: name,
-                    result: Err(format!("cannot create the Job: {e}")),
+                    result: Err(e),
                 });
             }
         }
@@ -310,7 +305,7 @@ pub async fn run(
                         if succeeded > 0 {
                             Ok(r)
                         } else {
-                            Err("the Job failed".to_string())
+                            Err(NodeError::JobFailed)
                         }
                     });
                     progress(FleetEvent::NodeDone {
@@ -339,10 +334,8 @@ pub async fn run(
             node,
             job,
             result: Err(match opts.max_polls {
-                Some(max) if polls >= max => {
-                    format!("the Job did not finish within {max} looks at it")
-                }
-                _ => format!("the Job did not finish within {} s", opts.timeout.as_secs()),
+                Some(max) if polls >= max => NodeError::TooManyPolls(max),
+                _ => NodeError::Timeout(opts.timeout.as_secs()),
             }),
         });
     }
@@ -363,17 +356,17 @@ async fn read_report(
     pods: &Api<DynamicObject>,
     logs: &Api<Pod>,
     job: &str,
-) -> Result<Report, String> {
+) -> Result<Report, NodeError> {
     let list = pods
         .list(&ListParams::default().labels(&format!("job-name={job}")))
         .await
-        .map_err(|e| format!("cannot list the Job's pods: {e}"))?;
+        .map_err(|e| NodeError::ListPods(e.to_string()))?;
     let pod = list
         .items
         .into_iter()
         .filter_map(|p| p.metadata.name)
         .next()
-        .ok_or_else(|| "the Job has no pod".to_string())?;
+        .ok_or(NodeError::NoPod)?;
     let log = logs
         .logs(
             &pod,
@@ -383,119 +376,62 @@ async fn read_report(
             },
         )
         .await
-        .map_err(|e| format!("cannot read the log of pod {pod}: {e}"))?;
+        .map_err(|e| NodeError::ReadLog {
+            pod: pod.clone(),
+            message: e.to_string(),
+        })?;
     parse_node_report(&log)
 }
 
 /// A node report from a pod log: the JSON report, possibly after stray lines.
-pub fn parse_node_report(log: &str) -> Result<Report, String> {
-    let start = log
-        .find('{')
-        .ok_or_else(|| "the pod printed no JSON report".to_string())?;
+pub fn parse_node_report(log: &str) -> Result<Report, NodeError> {
+    let start = log.find('{').ok_or(NodeError::NoReport)?;
     serde_json::from_str::<Report>(&log[start..])
-        .map_err(|e| format!("the pod's report is not readable: {e}"))
+        .map_err(|e| NodeError::UnreadableReport(e.to_string()))
 }
 
-/// Merge node reports into one: every finding kept (each names its node), incomplete nodes as
-/// findings, and a finding per check whose verdict differs between nodes.
+/// Merge node reports into one: every finding kept (each names its node), and the findings of
+/// every fleet check (incomplete nodes, checks whose verdict differs between nodes).
 pub fn merge(outcomes: Vec<NodeOutcome>) -> Report {
     let mut report = Report::new("fleet");
-    // check code -> node -> status
-    let mut verdicts: BTreeMap<String, BTreeMap<String, Status>> = BTreeMap::new();
-    let mut titles: BTreeMap<String, String> = BTreeMap::new();
-    let mut scanned = 0usize;
+    for check in CHECKS {
+        report.extend((check.eval)(&outcomes));
+    }
+    let mut nodes = Vec::new();
     for outcome in outcomes {
-        match outcome.result {
-            Ok(node_report) => {
-                scanned += 1;
-                for f in &node_report.findings {
-                    let worst = verdicts
-                        .entry(f.code.to_string())
-                        .or_default()
-                        .entry(outcome.node.clone())
-                        .or_insert(f.status);
-                    // A check with several findings on one node: keep the most severe status.
-                    *worst = (*worst).min(f.status);
-                    titles
-                        .entry(f.code.to_string())
-                        .or_insert_with(|| format!("{} {}", f.code, f.name));
-                }
-                if report.profile.is_none() {
-                    report.profile = node_report.profile.clone();
-                }
-                report.inputs.push(kubeward_core::InputInfo {
-                    kind: "node-report".into(),
-                    path: outcome.node.clone(),
-                    detail: Some(outcome.job.clone()),
-                });
-                report.findings.extend(node_report.findings);
-                report.input_errors.extend(node_report.input_errors);
-                if let Some(facts) = node_report.facts.get("node") {
-                    report
-                        .facts
-                        .insert(format!("node/{}", outcome.node), facts.clone());
-                }
-            }
-            Err(reason) => {
-                report.push(
-                    Finding::new(
-                        &NODE_INCOMPLETE,
-                        Status::Error,
-                        Resource::new("Node", &outcome.node),
-                        format!("node {} was not scanned: {reason}", outcome.node),
-                    )
-                    .with_evidence(Evidence::observed(
-                        reason,
-                        Source::origin(format!("Job {}", outcome.job)),
-                    )),
-                );
-            }
+        let Ok(node_report) = outcome.result else {
+            continue;
+        };
+        if report.profile.is_none() {
+            report.profile = node_report.profile.clone();
         }
+        report.inputs.push(kubeward_core::InputInfo {
+            kind: "node-report".into(),
+            path: outcome.node.clone(),
+            detail: Some(outcome.job.clone()),
+        });
+        report.findings.extend(node_report.findings);
+        report.input_errors.extend(node_report.input_errors);
+        if let Some(facts) = node_report.facts.get("node") {
+            report
+                .facts
+                .insert(format!("node/{}", outcome.node), facts.clone());
+        }
+        nodes.push(outcome.node);
     }
-    let nodes: Vec<String> = report.inputs.iter().map(|i| i.path.clone()).collect();
-    for (code, per_node) in &verdicts {
-        let mut distinct: BTreeMap<Status, Vec<&str>> = BTreeMap::new();
-        for node in &nodes {
-            // A check missing on a node (e.g. another profile) counts as its own verdict.
-            match per_node.get(node) {
-                Some(st) => distinct.entry(*st).or_default().push(node),
-                None => distinct
-                    .entry(Status::NotApplicable)
-                    .or_default()
-                    .push(node),
-            }
-        }
-        if distinct.len() > 1 {
-            let summary: Vec<String> = distinct
-                .iter()
-                .map(|(st, ns)| format!("{st} on {}", ns.join(", ")))
-                .collect();
-            let title = titles.get(code).cloned().unwrap_or_else(|| code.clone());
-            let mut f = Finding::new(
-                &NODES_DIFFER,
-                Status::Warn,
-                Resource::new("Check", code),
-                format!("{title}: {}", summary.join("; ")),
-            );
-            for (st, ns) in &distinct {
-                for n in ns {
-                    f.evidence.push(
-                        Evidence::observed(
-                            st.as_str(),
-                            Source::origin(format!("node report of {n}")),
-                        )
-                        .with_note(format!("check {code}")),
-                    );
-                }
-            }
-            report.push(f);
-        }
-    }
+    let scanned = nodes.len();
     report.facts.insert(
         "fleet".into(),
         json!({ "nodes": nodes, "scanned": scanned }),
     );
     report
+}
+
+/// The nodes that returned a report, in the order given, each with its report.
+pub(crate) fn reports(outcomes: &[NodeOutcome]) -> impl Iterator<Item = (&str, &Report)> {
+    outcomes
+        .iter()
+        .filter_map(|o| o.result.as_ref().ok().map(|r| (o.node.as_str(), r)))
 }
 
 #[cfg(test)]
@@ -526,5 +462,68 @@ mod tests {
     #[test]
     fn long_run_ids_still_give_dns_labels() {
         assert!(job_name(&"x".repeat(80), 12).len() <= 63);
+    }
+
+    #[test]
+    fn every_check_has_its_file() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/fleet");
+        if let Err(errors) = kubeward_core::registry::check_files(&dir, &checks()) {
+            panic!("{errors:?}");
+        }
+        if let Err(errors) = kubeward_core::Registry::new().with(&checks()).validate() {
+            panic!("{errors:?}");
+        }
+    }
+
+    /// An example is an object: node name -> its report, or the text its pod printed instead.
+    /// Each goes through the reading `report merge` does, then [`merge`].
+    fn merged_example(text: &str) -> Report {
+        let nodes: serde_json::Map<String, Value> = match serde_json::from_str(text) {
+            Ok(n) => n,
+            Err(e) => panic!("example is not a JSON object: {e}\n{text}"),
+        };
+        let outcomes = nodes
+            .into_iter()
+            .map(|(node, v)| NodeOutcome {
+                job: format!("kubeward-node-example-{node}"),
+                result: match &v {
+                    Value::String(log) => parse_node_report(log),
+                    other => parse_node_report(&other.to_string()),
+                },
+                node,
+            })
+            .collect();
+        let mut report = merge(outcomes);
+        report.finish();
+        report
+    }
+
+    #[test]
+    fn examples_fail_and_pass_as_documented() {
+        use kubeward_core::Status;
+        for check in CHECKS {
+            let m = check.meta;
+            let failing = |r: &Report| {
+                r.findings.iter().any(|f| {
+                    f.code == m.code
+                        && matches!(f.status, Status::Fail | Status::Error | Status::Warn)
+                })
+            };
+            let bad = merged_example(m.doc.bad);
+            assert!(
+                failing(&bad),
+                "{}: bad example gives {:?}",
+                m.code,
+                bad.findings
+            );
+            let good = merged_example(m.doc.good);
+            assert!(
+                !failing(&good),
+                "{}: good example gives {:?}",
+                m.code,
+                good.findings
+            );
+            assert!(good.input_errors.is_empty() && good.findings.iter().all(|f| f.code != "K201"));
+        }
     }
 }
