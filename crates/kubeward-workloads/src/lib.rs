@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod cis;
 pub mod ctx;
+pub mod pipeline;
 pub mod profiles;
 pub mod pss;
 pub mod rbac;
