@@ -13,49 +13,31 @@
 //! Unconfined is rejected on a node without AppArmor; a Localhost profile the node has not loaded
 //! fails container creation.
 
-pub mod apparmor_annotation_deprecated;
-pub mod apparmor_localhost_missing;
-pub mod apparmor_unavailable;
 mod localhost_missing;
-pub mod seccomp_annotation_ignored;
-pub mod seccomp_localhost_missing;
-pub mod seccomp_profile_effective;
+pub mod w462_seccomp_profile_effective;
+pub mod w470_seccomp_localhost_profile_missing;
+pub mod w471_apparmor_localhost_profile_missing;
+pub mod w472_apparmor_unavailable_on_node;
+pub mod w473_seccomp_annotation_ignored;
+pub mod w474_apparmor_annotation_deprecated;
 
-use kubeward_core::{CheckMeta, Finding};
 use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 use kubeward_node::NodeFacts;
 use serde::Serialize;
 
+use crate::Check;
 use crate::ctx::{Ctx, annotation_pointer, container_label};
 
-type Evaluate = fn(&Ctx<'_>) -> Vec<Finding>;
-
-pub fn all() -> Vec<(&'static CheckMeta, Evaluate)> {
-    vec![
-        (
-            &seccomp_profile_effective::META,
-            seccomp_profile_effective::evaluate,
-        ),
-        (
-            &seccomp_localhost_missing::META,
-            seccomp_localhost_missing::evaluate,
-        ),
-        (
-            &apparmor_localhost_missing::META,
-            apparmor_localhost_missing::evaluate,
-        ),
-        (&apparmor_unavailable::META, apparmor_unavailable::evaluate),
-        (
-            &seccomp_annotation_ignored::META,
-            seccomp_annotation_ignored::evaluate,
-        ),
-        (
-            &apparmor_annotation_deprecated::META,
-            apparmor_annotation_deprecated::evaluate,
-        ),
-    ]
-}
+/// Every effective-profile check, in code order.
+pub static CHECKS: &[&Check] = &[
+    &w462_seccomp_profile_effective::CHECK,
+    &w470_seccomp_localhost_profile_missing::CHECK,
+    &w471_apparmor_localhost_profile_missing::CHECK,
+    &w472_apparmor_unavailable_on_node::CHECK,
+    &w473_seccomp_annotation_ignored::CHECK,
+    &w474_apparmor_annotation_deprecated::CHECK,
+];
 
 pub const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 pub const SECCOMP_CONTAINER_ANNOTATION_PREFIX: &str =

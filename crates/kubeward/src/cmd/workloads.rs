@@ -109,7 +109,6 @@ fn read_node_report(path: &std::path::Path) -> Result<Vec<NodeFacts>, String> {
     Ok(facts)
 }
 
-
 /// No object read at all and errors: nothing was scanned (exit 2 after showing the errors).
 fn nothing_readable(inv: &Inventory) -> bool {
     inv.objects.is_empty() && !inv.errors.is_empty()
@@ -198,9 +197,9 @@ fn render_profiles(rows: &[profiles::ProfileRow]) -> String {
         }
     }
     let mut out = format!("{t}\n");
-    let marked = rows
-        .iter()
-        .any(|r| r.seccomp.ends_with(profiles::NODE_MARK) || r.apparmor.ends_with(profiles::NODE_MARK));
+    let marked = rows.iter().any(|r| {
+        r.seccomp.ends_with(profiles::NODE_MARK) || r.apparmor.ends_with(profiles::NODE_MARK)
+    });
     if marked {
         out.push_str(
             "* depends on the node (kubelet seccompDefault, AppArmor support, profiles present): give --node-report FILE… to resolve\n",
