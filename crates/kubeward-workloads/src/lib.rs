@@ -390,6 +390,79 @@ mod tests {
         }
     }
 
+    /// The status a check's bad example must get: FAIL, or what the check reports instead.
+    fn failing_status(code: &str) -> kubeward_core::Status {
+        use kubeward_core::Status;
+        match code {
+            // Deprecated annotations still work or do nothing: a warning, not a failure.
+            "W473" | "W474" => Status::Warn,
+            // Without an enforce label, Azure Policy may still deny such pods: checked by hand.
+            "W425" => Status::Manual,
+            _ => Status::Fail,
+        }
+    }
+
+    /// An example through what the CLI runs: `kubeward pss` for a Pod Security control (at its
+    /// level), `kubeward workloads` for every other check. The effective-profile checks about
+    /// what nodes have get a node report: one node with AppArmor and one profile of each kind
+    /// loaded (none of the examples'), and for W472 one without AppArmor.
+    fn run_example(check: &super::Check, yaml: &str) -> Vec<kubeward_core::Finding> {
+        let inv = crate::ctx::test_inventory(yaml);
+        if let super::Eval::PodSecurity(control) = &check.eval {
+            return super::pss::findings(&inv, control.level, super::pss::Version::Latest);
+        }
+        let mut opts = super::pipeline::Options::default();
+        match check.meta.code {
+            "W470" | "W471" => {
+                opts.scan.nodes = vec![crate::profiles::test_node(
+                    "aks-nodepool1-0",
+                    None,
+                    Some(true),
+                )];
+            }
+            "W472" => {
+                opts.scan.nodes = vec![crate::profiles::test_node(
+                    "aks-nodepool1-0",
+                    None,
+                    Some(false),
+                )];
+            }
+            _ => {}
+        }
+        let mut report = kubeward_core::Report::new("workloads");
+        super::pipeline::run(&inv, &opts, &mut report, Vec::new());
+        report.findings
+    }
+
+    #[test]
+    fn bad_examples_fail_and_good_ones_do_not() {
+        use kubeward_core::Status;
+        let mut wrong = Vec::new();
+        for check in super::all_checks() {
+            let code = check.meta.code;
+            let failing = failing_status(code);
+            let statuses = |yaml: &str| -> Vec<Status> {
+                run_example(check, yaml)
+                    .iter()
+                    .filter(|f| f.code == code)
+                    .map(|f| f.status)
+                    .collect()
+            };
+            let bad = statuses(check.meta.doc.bad);
+            if !bad.contains(&failing) {
+                wrong.push(format!("{code} bad: {bad:?}"));
+            }
+            let good = statuses(check.meta.doc.good);
+            if good
+                .iter()
+                .any(|s| *s == failing || matches!(s, Status::Fail | Status::Warn))
+            {
+                wrong.push(format!("{code} good: {good:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
     #[test]
     fn lists_are_in_code_order() {
         for checks in [

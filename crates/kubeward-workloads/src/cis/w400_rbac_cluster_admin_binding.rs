@@ -32,8 +32,22 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
             "https://learn.microsoft.com/azure/aks/manage-azure-rbac",
         ],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: platform-team-admin
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: cluster-admin}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: 3f2b1c9e-5a7d-4e8f-9b1a-2c3d4e5f6a7b}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: platform-team-view
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: view}
+subjects:
+- {apiGroup: rbac.authorization.k8s.io, kind: Group, name: 3f2b1c9e-5a7d-4e8f-9b1a-2c3d4e5f6a7b}
+"#,
     },
 };
 

@@ -28,8 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/security/rbac-good-practices/#least-privilege",
         ],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: shop}
+rules:
+- {apiGroups: ["*"], resources: ["*"], verbs: ["*"]}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {name: deployer, namespace: shop}
+rules:
+- {apiGroups: [apps], resources: [deployments], verbs: [get, list, update, patch]}
+"#,
     },
 };
 

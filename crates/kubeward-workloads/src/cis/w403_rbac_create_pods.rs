@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "Whoever can create a pod can run it as any service account of the namespace (and read its token), mount any Secret or ConfigMap of the namespace, and - where Pod Security admission does not stop it - run privileged or on the host network, which is node takeover.",
         fix: "Grant `create` on pods only to controllers and CI identities that need it, in their own namespace (RoleBinding, not ClusterRoleBinding). Enforce Pod Security admission (`kubectl label ns NS pod-security.kubernetes.io/enforce=baseline` or `restricted`) or the AKS Azure Policy add-on so a pod creator cannot escalate to the node.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ci-deployer
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [create, delete]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ci-deployer
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ci-deployer}
+subjects:
+- {kind: ServiceAccount, name: ci-deployer, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: ci-deployer
+rules:
+- {apiGroups: [""], resources: [pods], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: ci-deployer
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ci-deployer}
+subjects:
+- {kind: ServiceAccount, name: ci-deployer, namespace: ci}
+"#,
     },
 };
 

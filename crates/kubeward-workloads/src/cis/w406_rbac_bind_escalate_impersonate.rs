@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "`escalate` lets a subject write roles with permissions it does not hold, `bind` lets it bind roles it does not hold, and `impersonate` lets it act as another user or group (for example `system:masters`): each is a direct path to cluster-admin.",
         fix: "Remove these verbs from every role bound to people or workloads that do not administer RBAC. Where a controller truly needs `bind`, restrict it with `resourceNames` to the roles it may hand out. On AKS manage administrators through Microsoft Entra ID groups (`az aks update --enable-aad --aad-admin-group-object-ids ...`) instead of impersonation.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: support
+rules:
+- {apiGroups: [""], resources: [users, groups, serviceaccounts], verbs: [impersonate]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: support
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: support}
+subjects:
+- {kind: ServiceAccount, name: support, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: support
+rules:
+- {apiGroups: [""], resources: [serviceaccounts], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: support
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: support}
+subjects:
+- {kind: ServiceAccount, name: support, namespace: ci}
+"#,
     },
 };
 

@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "A PersistentVolume can be a `hostPath` volume: whoever creates one and a claim for it mounts any directory of the node into a pod, bypassing the pod-level hostPath restrictions.",
         fix: "Let only the CSI provisioners create PersistentVolumes; users request storage through PersistentVolumeClaims and StorageClasses (AKS ships `managed-csi` and `azurefile-csi`). Remove `create` on `persistentvolumes` from other cluster roles.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: storage-admin
+rules:
+- {apiGroups: [""], resources: [persistentvolumes], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: storage-admin
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: storage-admin}
+subjects:
+- {kind: ServiceAccount, name: storage-admin, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: storage-admin
+rules:
+- {apiGroups: [""], resources: [persistentvolumeclaims], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: storage-admin
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: storage-admin}
+subjects:
+- {kind: ServiceAccount, name: storage-admin, namespace: ci}
+"#,
     },
 };
 

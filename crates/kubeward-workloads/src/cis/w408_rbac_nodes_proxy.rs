@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "`nodes/proxy` reaches the kubelet API through the API server: with it a subject can run commands in any container of the node (`/exec`, `/run`) and read pod logs, and such requests bypass admission control and are poorly audited.",
         fix: "Remove `nodes/proxy` from cluster roles bound to users and workloads; monitoring agents need `nodes/metrics` or `nodes/stats`, not `nodes/proxy`. On AKS use Container Insights or managed Prometheus, which need no custom `nodes/proxy` grant.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: metrics-scraper
+rules:
+- {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: metrics-scraper
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics-scraper}
+subjects:
+- {kind: ServiceAccount, name: metrics-scraper, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: metrics-scraper
+rules:
+- {apiGroups: [""], resources: [nodes, nodes/metrics], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: metrics-scraper
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics-scraper}
+subjects:
+- {kind: ServiceAccount, name: metrics-scraper, namespace: ci}
+"#,
     },
 };
 

@@ -26,8 +26,37 @@ pub static META: CheckMeta = CheckMeta {
         why: "Approving a CSR for the `kubernetes.io/kube-apiserver-client` signer issues a client certificate for any user or group, including `system:masters`; such certificates cannot be revoked before they expire.",
         fix: "Keep CSR approval with the control plane's own approvers. Remove `certificatesigningrequests/approval` and `signers` `approve` from other roles, or restrict `signers` with `resourceNames` to a signer that cannot issue API client certificates.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: csr-approver
+rules:
+- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}
+- {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: csr-approver
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}
+subjects:
+- {kind: ServiceAccount, name: csr-approver, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: csr-approver
+rules:
+- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: csr-approver
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}
+subjects:
+- {kind: ServiceAccount, name: csr-approver, namespace: ci}
+"#,
     },
 };
 

@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "A mutating webhook sees and can rewrite every object admitted (inject containers, read Secrets as they are written); deleting a validating webhook turns off policy enforcement such as Gatekeeper/Azure Policy.",
         fix: "Restrict these verbs to the operators that own their webhooks, with `resourceNames` for their own configuration objects. On AKS the Azure Policy add-on manages its own webhooks; no user role needs them.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: webhook-installer
+rules:
+- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [create, update, patch, delete]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: webhook-installer
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-installer}
+subjects:
+- {kind: ServiceAccount, name: webhook-installer, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: webhook-installer
+rules:
+- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: webhook-installer
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-installer}
+subjects:
+- {kind: ServiceAccount, name: webhook-installer, namespace: ci}
+"#,
     },
 };
 

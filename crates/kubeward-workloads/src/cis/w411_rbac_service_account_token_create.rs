@@ -26,8 +26,36 @@ pub static META: CheckMeta = CheckMeta {
         why: "Creating a token for a service account lets a subject act as that service account for as long as the token lives (up to the maximum expiry), inheriting all of its permissions.",
         fix: "Remove `create` on `serviceaccounts/token` from roles bound to users and workloads; pods get their own projected tokens without it. Restrict any remaining grant with `resourceNames` and a RoleBinding in one namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: token-minter
+rules:
+- {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: token-minter
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: token-minter}
+subjects:
+- {kind: ServiceAccount, name: token-minter, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: token-minter
+rules:
+- {apiGroups: [""], resources: [serviceaccounts], verbs: [get]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: token-minter
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: token-minter}
+subjects:
+- {kind: ServiceAccount, name: token-minter, namespace: ci}
+"#,
     },
 };
 

@@ -36,8 +36,18 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
             "https://learn.microsoft.com/azure/aks/use-psa",
         ],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+"#,
+        good: r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+  labels:
+    pod-security.kubernetes.io/enforce: baseline
+"#,
     },
 };
 

@@ -33,8 +33,23 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/",
         ],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+"#,
+        good: r#"apiVersion: v1
+kind: Namespace
+metadata:
+  name: shop
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+"#,
     },
 };
 

@@ -22,8 +22,33 @@ pub static META: CheckMeta = CheckMeta {
         why: "A HostProcess container runs directly on the Windows node as a host process, with the node's network and file system: the Windows equivalent of a privileged pod.",
         fix: "Remove `windowsOptions.hostProcess: true`; node-level Windows agents belong in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: "",
-        good: "",
+        bad: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  os: {name: windows}
+  hostNetwork: true
+  securityContext:
+    windowsOptions: {hostProcess: true, runAsUserName: "NT AUTHORITY\\SYSTEM"}
+  containers:
+  - name: agent
+    image: mcr.microsoft.com/windows/nanoserver:ltsc2022
+"#,
+        good: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  os: {name: windows}
+  securityContext:
+    windowsOptions: {runAsUserName: ContainerUser}
+  containers:
+  - name: agent
+    image: mcr.microsoft.com/windows/nanoserver:ltsc2022
+"#,
     },
 };
 
