@@ -2,11 +2,13 @@
 
 use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
+use kubeward_inventory::capabilities;
 use kubeward_inventory::{Container, PodTemplate};
 
 use super::pod_checks::{added_capabilities, container_flag};
-use crate::ctx::{Ctx, container_label, is_windows};
+use crate::ctx::{Ctx, container_label};
 use crate::{Check, Eval};
+use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W424",
@@ -87,9 +89,10 @@ pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evid
             )),
         );
     }
-    if let Some(i) = added_capabilities(c).iter().position(|cap| {
-        cap.eq_ignore_ascii_case("SYS_ADMIN") || cap.eq_ignore_ascii_case("CAP_SYS_ADMIN")
-    }) {
+    if let Some(i) = added_capabilities(c)
+        .iter()
+        .position(|cap| capabilities::canonical(cap) == "SYS_ADMIN")
+    {
         return Some(
             Evidence::observed(
                 "true (adds SYS_ADMIN)",
@@ -122,7 +125,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
-        if is_windows(t) {
+        if pod_security_windows(t.spec) {
             out.push(
                 Finding::new(
                     &META,

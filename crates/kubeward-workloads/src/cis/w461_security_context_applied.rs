@@ -6,8 +6,9 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 
-use crate::ctx::{Ctx, container_label, is_windows};
+use crate::ctx::{Ctx, container_label};
 use crate::{Check, Eval};
+use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W461",
@@ -155,7 +156,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
-        if is_windows(t) {
+        if pod_security_windows(t.spec) {
             out.push(
                 Finding::new(
                     &META,

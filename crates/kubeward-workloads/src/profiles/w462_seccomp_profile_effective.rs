@@ -4,8 +4,9 @@ use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Layer, Requested, effective_seccomp};
-use crate::ctx::{Ctx, container_label, is_windows};
+use crate::ctx::{Ctx, container_label};
 use crate::{Check, Eval};
+use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W462",
@@ -77,7 +78,7 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
-        if is_windows(t) {
+        if pod_security_windows(t.spec) {
             out.push(
                 Finding::new(
                     &META,

@@ -78,16 +78,23 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// A Pod Security level or version that does not parse (a flag, or a namespace label).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("unknown Pod Security level {0:?}: expected privileged, baseline or restricted")]
+    Level(String),
+    #[error("invalid Pod Security version {0:?}: expected v1.<minor> (e.g. v1.30) or latest")]
+    Version(String),
+}
+
 impl std::str::FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "privileged" => Ok(Level::Privileged),
             "baseline" => Ok(Level::Baseline),
             "restricted" => Ok(Level::Restricted),
-            _ => Err(format!(
-                "unknown Pod Security level {s:?}: expected privileged, baseline or restricted"
-            )),
+            _ => Err(ParseError::Level(s.to_string())),
         }
     }
 }
@@ -129,9 +136,9 @@ impl std::fmt::Display for Version {
 }
 
 impl std::str::FromStr for Version {
-    type Err = String;
+    type Err = ParseError;
     /// `latest`, `v1.29`, `1.29` (the namespace label form is `v1.29`).
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("latest") {
             return Ok(Version::Latest);
@@ -140,11 +147,7 @@ impl std::str::FromStr for Version {
         let minor = bare
             .strip_prefix("1.")
             .and_then(|m| m.parse::<u32>().ok())
-            .ok_or_else(|| {
-                format!(
-                    "invalid Pod Security version {s:?}: expected v1.<minor> (e.g. v1.30) or latest"
-                )
-            })?;
+            .ok_or_else(|| ParseError::Version(s.to_string()))?;
         Ok(Version::Minor(minor))
     }
 }
@@ -452,6 +455,13 @@ mod tests {
         assert_eq!(Version::Minor(40).effective_minor(), LATEST_MINOR);
         assert_eq!("Restricted".parse::<Level>(), Ok(Level::Restricted));
         assert!("strict".parse::<Level>().is_err());
+        assert_eq!(
+            "v2".parse::<Version>().map_err(|e| e.to_string()),
+            Err(
+                "invalid Pod Security version \"v2\": expected v1.<minor> (e.g. v1.30) or latest"
+                    .to_string()
+            )
+        );
     }
 
     #[test]

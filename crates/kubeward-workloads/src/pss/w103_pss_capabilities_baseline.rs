@@ -3,26 +3,10 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
+use kubeward_inventory::capabilities::PSS_BASELINE_ALLOWED;
 
 use super::{Control, Level, PodView, Violation, quoted};
 use crate::{Check, Eval};
-
-/// The default capability set of container runtimes (exact, case-sensitive names).
-pub(super) const ALLOWED: &[&str] = &[
-    "AUDIT_WRITE",
-    "CHOWN",
-    "DAC_OVERRIDE",
-    "FOWNER",
-    "FSETID",
-    "KILL",
-    "MKNOD",
-    "NET_BIND_SERVICE",
-    "SETFCAP",
-    "SETGID",
-    "SETPCAP",
-    "SETUID",
-    "SYS_CHROOT",
-];
 
 pub static META: CheckMeta = CheckMeta {
     code: "W103",
@@ -90,7 +74,8 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
         let mut bad = Vec::new();
         for (i, cap) in add.iter().enumerate() {
             let name = cap.as_str().unwrap_or("");
-            if !ALLOWED.contains(&name) {
+            // Exact, case-sensitive names, as the admission controller compares them.
+            if !PSS_BASELINE_ALLOWED.contains(&name) {
                 bad.push(name);
                 pointers.push(c.ptr(&format!("/securityContext/capabilities/add/{i}")));
             }

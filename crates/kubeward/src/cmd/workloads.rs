@@ -143,11 +143,13 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
         .facts
         .insert("workloads".into(), pipeline::facts(&inv, &ctx));
     let rows = profiles::table(&ctx);
-    for (_, eval) in profiles::all() {
-        report.extend(kubeward_workloads::aggregate::aggregate_passes(
-            eval(&ctx),
-            kubeward_workloads::check_meta,
-        ));
+    for check in profiles::CHECKS {
+        if let kubeward_workloads::Eval::Inventory(eval) = check.eval {
+            report.extend(kubeward_workloads::aggregate::aggregate_passes(
+                eval(&ctx),
+                kubeward_workloads::check_meta,
+            ));
+        }
     }
     ctx.scope.mark(&mut report, opts.include_system);
     let table_to_stdout = args.output.output_file.is_none()
