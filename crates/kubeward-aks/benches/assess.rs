@@ -43,7 +43,8 @@ fn time(label: &str, text: String, rounds: usize) {
                 forced_diagnostics: false,
             }],
             &ctx,
-        );
+        )
+        .report;
         findings = r.findings.len();
     }
     let per = start.elapsed() / rounds as u32;

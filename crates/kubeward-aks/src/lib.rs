@@ -5,6 +5,8 @@
 //! read once into [`model::Cluster`]s; the checks in [`checks`] judge every cluster and every node
 //! pool; [`egress`] derives what a firewall must allow for a cluster.
 
+use std::path::PathBuf;
+
 use kubeward_core::{CheckMeta, Report};
 
 pub mod checks;
@@ -19,15 +21,67 @@ pub use load::{InputFile, Inventory, LoadError, load};
 
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    checks::ALL.iter().map(|c| c.meta).collect()
+    checks::CHECKS.iter().map(|c| c.meta).collect()
 }
 
-/// Reads the inputs, runs every check on every cluster and returns the report (not yet finished).
-pub fn assess(files: Vec<InputFile>, ctx: &Ctx) -> Report {
+/// The inputs of one run: the files read, and those that could not be read (reported as input
+/// errors, after the errors found while loading the others).
+#[derive(Default)]
+pub struct Inputs {
+    pub files: Vec<InputFile>,
+    pub errors: Vec<kubeward_core::InputError>,
+}
+
+impl Inputs {
+    /// Reads `files` (recognised by content) and then `diagnostics` (given as
+    /// `--diagnostic-settings`, where an empty list means "no setting").
+    pub fn read(files: &[PathBuf], diagnostics: &[PathBuf]) -> Self {
+        let mut inputs = Inputs::default();
+        let all = files
+            .iter()
+            .map(|f| (f, false))
+            .chain(diagnostics.iter().map(|f| (f, true)));
+        for (path, forced) in all {
+            match InputFile::read(&path.display().to_string(), forced) {
+                Ok(f) => inputs.files.push(f),
+                Err(e) => inputs.errors.push(e.to_input_error()),
+            }
+        }
+        inputs
+    }
+}
+
+impl From<Vec<InputFile>> for Inputs {
+    fn from(files: Vec<InputFile>) -> Self {
+        Inputs {
+            files,
+            errors: Vec::new(),
+        }
+    }
+}
+
+/// What `kubeward aks check` reports, and whether there was any cluster to judge.
+pub struct Assessment {
+    /// The report, not yet finished.
+    pub report: Report,
+    /// How many clusters the inputs held (none is a usage error for the CLI).
+    pub clusters: usize,
+}
+
+/// The AKS pipeline: loads the inputs into clusters, runs every check on every cluster and
+/// returns the report (not yet finished).
+pub fn assess(inputs: impl Into<Inputs>, ctx: &Ctx) -> Assessment {
+    let Inputs { files, errors } = inputs.into();
     let inv = load(files);
-    report_for(&inv, ctx)
+    let mut report = report_for(&inv, ctx);
+    report.input_errors.extend(errors);
+    Assessment {
+        report,
+        clusters: inv.clusters.len(),
+    }
 }
 
+/// The report of an inventory already loaded (for runs that read AKS inputs among others).
 pub fn report_for(inv: &Inventory, ctx: &Ctx) -> Report {
     let mut report = Report::new("aks check");
     if let Some(p) = kubeward_core::profile::find(kubeward_core::profile::CIS_AKS_1_8) {

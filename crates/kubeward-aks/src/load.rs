@@ -361,42 +361,71 @@ fn cluster_key_of(c: &Cluster) -> Option<ClusterKey> {
     str_field(&c.root, "id").and_then(cluster_key)
 }
 
+/// Why a child (node pool, diagnostic setting) could not be attached to a cluster; shown after
+/// "… not attached to any cluster: ".
+#[derive(Debug, thiserror::Error)]
+enum Unattached {
+    #[error(
+        "it has no resource id naming its cluster (…/managedClusters/NAME/…), and a child is attached only by the full id of its cluster"
+    )]
+    NoId,
+    #[error(
+        "its id {0:?} does not name a managed cluster (/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME/…)"
+    )]
+    NotAClusterId(String),
+    #[error("its cluster, {key}, is not among the clusters given{hint}")]
+    NotGiven { key: ClusterKey, hint: NameHint },
+}
+
+/// What a cluster of the same name tells about a child that did not match by id.
+#[derive(Debug)]
+enum NameHint {
+    None,
+    /// That cluster was given without a resource id.
+    NoId(String),
+    /// That cluster is in another subscription or resource group.
+    Elsewhere,
+}
+
+impl std::fmt::Display for NameHint {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            NameHint::None => Ok(()),
+            NameHint::NoId(name) => write!(
+                f,
+                " (cluster {name} was given without a resource id to match)"
+            ),
+            NameHint::Elsewhere => f.write_str(
+                " (a cluster of that name was given, in another subscription or resource group)",
+            ),
+        }
+    }
+}
+
 /// The given cluster a child's resource id names, or why there is none.
 fn match_cluster(
     clusters: &[Cluster],
     keys: &[Option<ClusterKey>],
     id: Option<&str>,
-) -> Result<usize, String> {
+) -> Result<usize, Unattached> {
     let Some(id) = id.filter(|i| !i.trim().is_empty()) else {
-        return Err("it has no resource id naming its cluster (…/managedClusters/NAME/…), and a child is attached only by the full id of its cluster".into());
+        return Err(Unattached::NoId);
     };
     let Some(key) = cluster_key(id) else {
-        return Err(format!(
-            "its id {id:?} does not name a managed cluster (/subscriptions/S/resourceGroups/RG/providers/Microsoft.ContainerService/managedClusters/NAME/…)"
-        ));
+        return Err(Unattached::NotAClusterId(id.to_string()));
     };
     if let Some(i) = keys.iter().position(|k| k.as_ref() == Some(&key)) {
         return Ok(i);
     }
-    let same_name: Vec<&Cluster> = clusters
+    let hint = match clusters
         .iter()
-        .zip(keys)
-        .filter(|(c, _)| c.name.eq_ignore_ascii_case(&key.name))
-        .map(|(c, _)| c)
-        .collect();
-    let hint = match same_name.first() {
-        Some(c) if cluster_key_of(c).is_none() => format!(
-            " (cluster {} was given without a resource id to match)",
-            c.name
-        ),
-        Some(_) => {
-            " (a cluster of that name was given, in another subscription or resource group)".into()
-        }
-        None => String::new(),
+        .find(|c| c.name.eq_ignore_ascii_case(&key.name))
+    {
+        Some(c) if cluster_key_of(c).is_none() => NameHint::NoId(c.name.clone()),
+        Some(_) => NameHint::Elsewhere,
+        None => NameHint::None,
     };
-    Err(format!(
-        "its cluster, {key}, is not among the clusters given{hint}"
-    ))
+    Err(Unattached::NotGiven { key, hint })
 }
 
 fn type_is(v: &Value, ty: &str) -> bool {
@@ -672,7 +701,8 @@ fn list_items(doc: &Value) -> Option<(Vec<Value>, String)> {
     }
 }
 
-fn is_cluster(v: &Value) -> bool {
+/// An AKS managed cluster: `az aks show`, `az resource show` or an ARM resource.
+pub fn is_cluster(v: &Value) -> bool {
     if type_is(v, CLUSTER_TYPE) {
         return true;
     }
@@ -682,7 +712,8 @@ fn is_cluster(v: &Value) -> bool {
         && (get_ci(v, "kubernetesVersion").is_some() || get_ci(v, "dnsPrefix").is_some())
 }
 
-fn is_pool(v: &Value) -> bool {
+/// A node pool: an item of `az aks nodepool list` or an ARM agent pool resource.
+pub fn is_pool(v: &Value) -> bool {
     if type_is(v, POOL_TYPE) {
         return true;
     }
@@ -692,7 +723,8 @@ fn is_pool(v: &Value) -> bool {
         && (get_ci(props, "mode").is_some() || get_ci(props, "orchestratorVersion").is_some())
 }
 
-fn is_diag_setting(v: &Value) -> bool {
+/// A diagnostic setting: an item of `az monitor diagnostic-settings list`.
+pub fn is_diag_setting(v: &Value) -> bool {
     if type_is(v, DIAG_TYPE) {
         return true;
     }
@@ -700,7 +732,8 @@ fn is_diag_setting(v: &Value) -> bool {
     get_ci(props, "logs").is_some_and(|(_, l)| l.is_array())
 }
 
-fn is_role_assignment(v: &Value) -> bool {
+/// A role assignment: an item of `az role assignment list`.
+pub fn is_role_assignment(v: &Value) -> bool {
     let props = get_ci(v, "properties").map(|(_, p)| p).unwrap_or(v);
     get_ci(props, "principalId").is_some()
         && get_ci(props, "scope").is_some()

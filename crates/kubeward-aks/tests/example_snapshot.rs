@@ -23,7 +23,7 @@ fn example_json_report() {
     let ctx = Ctx {
         as_of: versions::parse_date("2026-09-01").expect("date"),
     };
-    let mut report = assess(inputs, &ctx);
+    let mut report = assess(inputs, &ctx).report;
     report.finish();
     assert!(report.input_errors.is_empty(), "{:?}", report.input_errors);
     insta::assert_json_snapshot!("example_report", report, { ".tool.version" => "[version]" });

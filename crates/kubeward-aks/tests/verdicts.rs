@@ -25,7 +25,7 @@ fn run(files: &[&str], diagnostics: &[&str]) -> Report {
     let ctx = Ctx {
         as_of: versions::parse_date("2026-09-01").expect("date"),
     };
-    let mut r = assess(inputs, &ctx);
+    let mut r = assess(inputs, &ctx).report;
     r.finish();
     r
 }
@@ -410,7 +410,7 @@ fn a_file_that_is_not_a_cluster_is_a_clear_error_and_others_still_run() {
     let ctx = Ctx {
         as_of: versions::parse_date("2026-09-01").expect("date"),
     };
-    let r = assess(inputs, &ctx);
+    let r = assess(inputs, &ctx).report;
     assert_eq!(r.input_errors.len(), 1);
     assert!(
         r.input_errors[0].message.contains("not an AKS cluster"),

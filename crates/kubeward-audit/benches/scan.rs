@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use kubeward_audit::scan::{Input, ScanOptions, scan};
+use kubeward_audit::scan::{Input, ScanOptions};
 use kubeward_audit::synth::{Form, Traffic};
 
 #[path = "../../../benches/proc_stats.rs"]
@@ -43,7 +43,10 @@ fn time_scan(path: &Path, threads: usize) -> (f64, f64, u64, u64, usize) {
     for _ in 0..3 {
         let cpu0 = cpu_seconds().unwrap_or(0.0);
         let t = Instant::now();
-        let out = scan(&inputs, &opts);
+        let Ok(run) = kubeward_audit::run(&inputs, &opts) else {
+            return best;
+        };
+        let out = run.outcome;
         let secs = t.elapsed().as_secs_f64();
         let cpu = cpu_seconds().unwrap_or(0.0) - cpu0;
         if secs < best.0 {

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use memchr::memchr;
 
 use crate::reader::{self, Buf, Layout, Line, ReadProblem, Sink};
-use crate::rules::RULES;
+use crate::rules::CHECKS;
 use crate::scan::{
     EvRec, FileScan, FileScanner, PartLog, ReqState, RuleHits, ScanOptions, Shape, Stats,
     guess_hint,
@@ -338,7 +338,7 @@ pub(crate) fn scan_parts(name: &str, file: &File, opts: &ScanOptions) -> Option<
         hint: Shape::default(),
         line_base: 0,
         stats: Stats::default(),
-        hits: vec![RuleHits::default(); RULES.len()],
+        hits: vec![RuleHits::default(); CHECKS.len()],
         errors: Vec::new(),
         errors_not_listed: 0,
         fatal: None,

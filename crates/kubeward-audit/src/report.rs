@@ -7,7 +7,7 @@ use kubeward_core::{Evidence, Finding, InputError, InputInfo, Report, Resource, 
 use serde_json::{Value, json};
 
 use crate::reader::Layout;
-use crate::rules::{RULES, ReadVerbs, Rule};
+use crate::rules::{CHECKS, Check, ReadVerbs};
 use crate::scan::{FileScan, RuleHits, ScanOptions, ScanOutcome, Stats};
 
 /// Resources AKS's fixed audit policy always logs at Metadata level (no bodies).
@@ -53,7 +53,7 @@ fn reads_missing(stats: &Stats) -> Option<String> {
 }
 
 /// Why `rule` could not fire on these inputs, if it could not.
-fn cannot_fire(rule: &Rule, stats: &Stats, opts: &ScanOptions) -> Option<String> {
+fn cannot_fire(rule: &Check, stats: &Stats, opts: &ScanOptions) -> Option<String> {
     if let Some(why) = (rule.precondition)(&opts.config) {
         return Some(why.to_string());
     }
@@ -147,7 +147,7 @@ fn or_dash(s: &str) -> &str {
     if s.is_empty() { "-" } else { s }
 }
 
-fn rule_findings(rule: &Rule, hits: &RuleHits, stats: &Stats, opts: &ScanOptions) -> Vec<Finding> {
+fn rule_findings(rule: &Check, hits: &RuleHits, stats: &Stats, opts: &ScanOptions) -> Vec<Finding> {
     let meta = rule.meta;
     if hits.total() == 0 {
         let all = Resource::new("AuditLog", "all inputs");
@@ -334,7 +334,7 @@ pub fn build_report(out: &ScanOutcome, opts: &ScanOptions) -> Report {
             });
         }
     }
-    for (rule, hits) in RULES.iter().zip(&out.hits) {
+    for (rule, hits) in CHECKS.iter().zip(&out.hits) {
         report.extend(rule_findings(rule, hits, &out.stats, opts));
     }
     report.facts.insert("audit".into(), facts(out));

@@ -15,7 +15,7 @@ use serde_json::{Map, Value};
 use crate::event::{Event, EventView, Str};
 use crate::reader::{self, Layout, ReadProblem, Sink};
 use crate::rules::refusal_bursts::RefusalBursts;
-use crate::rules::{Config, RULES};
+use crate::rules::{CHECKS, Config};
 
 /// Bounds and settings of a scan.
 #[derive(Debug, Clone)]
@@ -738,7 +738,7 @@ fn classify(e: &serde_json::Error) -> &'static str {
 
 impl<'o> FileScanner<'o> {
     fn new(name: Arc<str>, opts: &'o ScanOptions) -> Self {
-        let mut body_resources: Vec<&'static str> = RULES
+        let mut body_resources: Vec<&'static str> = CHECKS
             .iter()
             .flat_map(|r| r.needs.body_of.iter().copied())
             .collect();
@@ -746,7 +746,7 @@ impl<'o> FileScanner<'o> {
         body_resources.dedup();
         FileScanner {
             opts,
-            enabled: RULES
+            enabled: CHECKS
                 .iter()
                 .map(|r| (r.precondition)(&opts.config).is_none())
                 .collect(),
@@ -754,7 +754,7 @@ impl<'o> FileScanner<'o> {
             name,
             hint: Shape::Event,
             stats: Stats::default(),
-            hits: vec![RuleHits::default(); RULES.len()],
+            hits: vec![RuleHits::default(); CHECKS.len()],
             errors: Vec::new(),
             errors_not_listed: 0,
             in_items: false,
@@ -1093,7 +1093,7 @@ impl<'o> FileScanner<'o> {
         let mut skipped = 0;
         let text = match row_to_event(&row, &mut skipped) {
             Ok(t) => t,
-            Err(msg) => return self.error(line, "wrong field type", msg),
+            Err(e) => return self.error(line, "wrong field type", e.to_string()),
         };
         self.stats.bodies_skipped += skipped;
         match serde_json::from_str::<Event>(&text) {
@@ -1115,7 +1115,7 @@ impl<'o> FileScanner<'o> {
                 let mut view = EventView::new(ev);
                 r.flags.apply(&mut view);
                 r.user = Some(ev.username().to_string());
-                for (i, rule) in RULES.iter().enumerate() {
+                for (i, rule) in CHECKS.iter().enumerate() {
                     if self.enabled[i]
                         && let Some(detail) = (rule.eval)(&view, &self.opts.config)
                     {
@@ -1138,7 +1138,7 @@ impl<'o> FileScanner<'o> {
             let enabled = &self.enabled;
             let judge = |view: &EventView, log: &mut PartLog| {
                 let first = log.matches.len();
-                for (i, rule) in RULES.iter().enumerate() {
+                for (i, rule) in CHECKS.iter().enumerate() {
                     if enabled[i] && (rule.eval)(view, &opts.config).is_some() {
                         log.matches.push(i as u16);
                     }
@@ -1187,7 +1187,7 @@ impl<'o> FileScanner<'o> {
             self.unit.sub += 1;
             return;
         }
-        for (i, rule) in RULES.iter().enumerate() {
+        for (i, rule) in CHECKS.iter().enumerate() {
             if !self.enabled[i] {
                 continue;
             }
@@ -1349,8 +1349,24 @@ const COLUMNS: &[(&str, &str, bool)] = &[
     ("Annotations", "annotations", true),
 ];
 
+/// Why an AKSAudit row could not be rebuilt into an audit event (the text is the error's detail
+/// in the report).
+#[derive(Debug, thiserror::Error)]
+pub enum RowError {
+    #[error("column {column} holds invalid JSON: {source}")]
+    InvalidJson {
+        column: &'static str,
+        source: serde_json::Error,
+    },
+    /// A dynamic column holding something else than JSON; `start` is its first characters.
+    #[error("column {column} is not JSON: {start}")]
+    NotJson { column: &'static str, start: String },
+    #[error("{0}")]
+    Encode(serde_json::Error),
+}
+
 /// Rebuild an audit Event (as JSON text) from an AKSAudit row.
-fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, String> {
+fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, RowError> {
     let mut out = Map::new();
     for (col, key, dynamic) in COLUMNS {
         let Some(v) = row.get(*col) else { continue };
@@ -1366,8 +1382,10 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
                 }
                 let t = s.trim_start();
                 if t.starts_with('{') || t.starts_with('[') {
-                    serde_json::from_str(t)
-                        .map_err(|e| format!("column {col} holds invalid JSON: {e}"))?
+                    serde_json::from_str(t).map_err(|source| RowError::InvalidJson {
+                        column: col,
+                        source,
+                    })?
                 } else if *col == "SourceIps" {
                     Value::Array(
                         s.split(',')
@@ -1375,7 +1393,10 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
                             .collect(),
                     )
                 } else {
-                    return Err(format!("column {col} is not JSON: {s:.60}"));
+                    return Err(RowError::NotJson {
+                        column: col,
+                        start: format!("{s:.60}"),
+                    });
                 }
             }
             Value::String(s) if key.ends_with("Timestamp") => Value::String(normalize_time(s)),
@@ -1383,7 +1404,7 @@ fn row_to_event(row: &Map<String, Value>, skipped: &mut u64) -> Result<String, S
         };
         out.insert((*key).to_string(), v);
     }
-    serde_json::to_string(&out).map_err(|e| e.to_string())
+    serde_json::to_string(&out).map_err(RowError::Encode)
 }
 
 /// The portal's CSV export writes times as `11/20/2026, 10:00:00.050 AM`; make them RFC 3339
@@ -1506,7 +1527,7 @@ fn unreadable(name: &str, why: String) -> FileScan {
         gzip: false,
         layout: None,
         stats: Stats::default(),
-        hits: vec![RuleHits::default(); RULES.len()],
+        hits: vec![RuleHits::default(); CHECKS.len()],
         errors: Vec::new(),
         errors_not_listed: 0,
         fatal: Some(why),
@@ -1615,7 +1636,7 @@ pub fn scan(inputs: &[Input], opts: &ScanOptions) -> ScanOutcome {
 /// Merge per-file results, in the given order.
 pub fn merge(files: Vec<FileScan>, opts: &ScanOptions) -> ScanOutcome {
     let mut stats = Stats::default();
-    let mut hits = vec![RuleHits::default(); RULES.len()];
+    let mut hits = vec![RuleHits::default(); CHECKS.len()];
     for f in &files {
         stats.merge(&f.stats);
         for (acc, h) in hits.iter_mut().zip(&f.hits) {
@@ -1646,7 +1667,7 @@ mod tests {
     fn matches_of(code: &str, log: &str) -> u64 {
         let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
         assert!(out.errors.is_empty(), "{:?}", out.errors);
-        let i = RULES.iter().position(|r| r.meta.code == code).unwrap();
+        let i = CHECKS.iter().position(|r| r.meta.code == code).unwrap();
         out.hits[i].total()
     }
 
@@ -1698,7 +1719,7 @@ mod tests {
         ]
         .join("\n");
         let out = scan_reader("t.jsonl", log.as_bytes(), &ScanOptions::default());
-        let i = RULES.iter().position(|r| r.meta.code == "A001").unwrap();
+        let i = CHECKS.iter().position(|r| r.meta.code == "A001").unwrap();
         assert_eq!(out.hits[i].total(), 1);
         let detail = &out.hits[i].groups["alice@contoso.com"].samples[0].detail;
         assert!(!detail.contains("refused"), "{detail}");

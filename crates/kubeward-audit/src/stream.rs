@@ -20,7 +20,7 @@ use serde::Serialize;
 use serde_json::value::RawValue;
 
 use crate::event::EventView;
-use crate::rules::RULES;
+use crate::rules::CHECKS;
 use crate::scan::{FileScanner, ScanOptions};
 
 /// Rules that judge an identity's repeated activity: alerted once per identity and window.
@@ -177,7 +177,7 @@ impl Hooks {
     }
 
     pub(crate) fn hit(&mut self, rule: usize, v: &EventView, mut detail: String) {
-        let r = RULES[rule];
+        let r = CHECKS[rule];
         if self.windowed[rule] {
             let now = nanos(v.time());
             if let Some(t) = now {
@@ -330,7 +330,7 @@ impl<'o> Detector<'o> {
             late_stages: 0,
             cluster: None,
             alerts: Vec::new(),
-            windowed: RULES
+            windowed: CHECKS
                 .iter()
                 .map(|r| WINDOWED.contains(&r.meta.code))
                 .collect(),
@@ -627,7 +627,7 @@ mod tests {
             *got.entry(code).or_default() += n;
         }
         let mut total = 0;
-        for (rule, hits) in RULES.iter().zip(&scanned.hits) {
+        for (rule, hits) in CHECKS.iter().zip(&scanned.hits) {
             let want = hits.total();
             total += want;
             assert_eq!(
@@ -645,7 +645,7 @@ mod tests {
     #[test]
     fn windowed_rules_exist() {
         for code in WINDOWED {
-            assert!(RULES.iter().any(|r| r.meta.code == *code), "{code}");
+            assert!(CHECKS.iter().any(|r| r.meta.code == *code), "{code}");
         }
     }
 }

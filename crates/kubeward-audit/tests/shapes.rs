@@ -5,7 +5,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use kubeward_audit::report::build_report;
-use kubeward_audit::rules::RULES;
+use kubeward_audit::rules::CHECKS;
 use kubeward_audit::scan::{FileScan, Input, ScanOptions, merge, scan, scan_reader};
 use kubeward_core::Status;
 
@@ -21,7 +21,7 @@ fn scan_file(name: &str) -> FileScan {
 }
 
 fn hits(f: &FileScan, code: &str) -> u64 {
-    let i = RULES
+    let i = CHECKS
         .iter()
         .position(|r| r.meta.code == code)
         .expect("rule");
@@ -79,7 +79,7 @@ fn storage_blob_json_lines_of_records() {
     assert_eq!(f.stats.categories.get("kube-audit"), Some(&5));
     assert_core_detections(&f, true);
     // Evidence points at the blob's line.
-    let i = RULES.iter().position(|r| r.meta.code == "A011").unwrap();
+    let i = CHECKS.iter().position(|r| r.meta.code == "A011").unwrap();
     let s = &f.hits[i].groups["masterclient"].samples[0];
     assert_eq!(
         (s.line, s.audit_id.as_str()),
@@ -176,7 +176,7 @@ fn files_in_parallel_merge_in_input_order() {
     let out = scan(&inputs, &opts);
     assert_eq!(out.stats.events, 16);
     assert!(out.files[2].fatal.is_some());
-    let i = RULES.iter().position(|r| r.meta.code == "A011").unwrap();
+    let i = CHECKS.iter().position(|r| r.meta.code == "A011").unwrap();
     let g = &out.hits[i].groups["masterclient"];
     assert_eq!(g.count, 3);
     assert!(g.samples[0].file.ends_with("events.jsonl"));

@@ -3,14 +3,15 @@
 //! file. Prints wall time per stage and peak resident memory; then how time grows from 1,000 to
 //! 10,000 pods. Run with `cargo bench -p kubeward-netpol --bench connlist`.
 
-use std::collections::BTreeSet;
 use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
-use kubeward_netpol::connlist::{self, Format};
-use kubeward_netpol::engine::{Analysis, Options};
+use kubeward_netpol::EngineFact;
+use kubeward_netpol::connlist::Format;
+use kubeward_netpol::engine::Engine;
 use kubeward_netpol::model::Model;
+use kubeward_netpol::output;
 use kubeward_netpol::synth::{Scale, generate};
 
 #[path = "../../../benches/proc_stats.rs"]
@@ -37,38 +38,32 @@ fn run(scale: Scale, dir: &Path) -> Run {
         std::fs::write(dir.join(name), text).expect("write manifest");
     }
     let t = Instant::now();
-    let inv = kubeward_netpol::load::load(&[dir.to_path_buf()]);
+    let inv = output::load(&[dir.to_path_buf()]);
     assert!(inv.errors.is_empty(), "{:?}", inv.errors.first());
     let load = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let model = Model::build(&inv);
     assert!(model.problems.is_empty(), "{:?}", model.problems.first());
     assert_eq!(model.workloads.len(), scale.workloads);
-    let analysis = Analysis::new(&model, Options::default());
+    let analysis = output::analyse(&model, &EngineFact::given(Engine::Default));
     let analyse = t.elapsed().as_secs_f64();
     let t = Instant::now();
-    let list = connlist::compute(&analysis, &BTreeSet::new(), &BTreeSet::new());
+    let list = output::connections(&analysis);
     let list_t = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let out_path = dir.join("connlist.txt");
     let file = std::fs::File::create(&out_path).expect("create output");
     let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-    connlist::render(&list, Format::Txt, &mut w).expect("write list");
+    output::render_list(&analysis, &list, Format::Txt, false, &mut w).expect("write list");
     w.flush().expect("flush");
     let write = t.elapsed().as_secs_f64();
     let bytes = std::fs::metadata(&out_path).map(|m| m.len()).unwrap_or(0);
     let t = Instant::now();
-    let mut findings = kubeward_netpol::coverage::findings(&inv, &analysis);
-    findings.extend(kubeward_netpol::exposure::findings_with(
-        &inv,
-        &analysis,
-        &kubeward_netpol::exposure::ExposureOptions::default(),
-    ));
+    let findings = output::findings(&inv, &analysis);
     let findings_t = t.elapsed().as_secs_f64();
     let t = Instant::now();
     let mut exposure_out = Vec::new();
-    kubeward_netpol::exposure_analysis::render(&analysis, &list, Format::Txt, &mut exposure_out)
-        .expect("exposure");
+    output::render_list(&analysis, &list, Format::Txt, true, &mut exposure_out).expect("exposure");
     let exposure_t = t.elapsed().as_secs_f64();
     Run {
         exposure: exposure_t,

@@ -8,6 +8,7 @@ use kubeward_inventory::Inventory;
 
 use crate::connlist::{self, ConnList, csv_field};
 use crate::engine::{Analysis, Engine, INGRESS_CONTROLLER, Options};
+use crate::error::NetpolError;
 use crate::model::Model;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -201,16 +202,15 @@ fn render_txt(l: &DiffLine) -> String {
 }
 
 /// Render diff lines as txt, csv, md or json.
-pub fn render(lines: &[DiffLine], format: &str) -> Result<String, String> {
+pub fn render(lines: &[DiffLine], format: &str) -> Result<String, NetpolError> {
     let mut out = Vec::new();
     let w = &mut out;
-    let io = |e: std::io::Error| e.to_string();
     match format {
         "txt" | "text" => {
             if !lines.is_empty() {
-                write!(w, "Connectivity diff:").map_err(io)?;
+                write!(w, "Connectivity diff:")?;
                 for l in lines {
-                    write!(w, "\n{}", render_txt(l)).map_err(io)?;
+                    write!(w, "\n{}", render_txt(l))?;
                 }
             }
         }
@@ -218,8 +218,7 @@ pub fn render(lines: &[DiffLine], format: &str) -> Result<String, String> {
             write!(
                 w,
                 "diff-type,source,destination,ref1,ref2,workloads-diff-info"
-            )
-            .map_err(io)?;
+            )?;
             for l in lines {
                 write!(
                     w,
@@ -230,16 +229,14 @@ pub fn render(lines: &[DiffLine], format: &str) -> Result<String, String> {
                     csv_field(&l.ref1),
                     csv_field(&l.ref2),
                     csv_field(l.workloads_info.as_deref().unwrap_or(""))
-                )
-                .map_err(io)?;
+                )?;
             }
         }
         "md" => {
             write!(
                 w,
                 "| diff-type | source | destination | ref1 | ref2 | workloads-diff-info |\n|-----------|--------|-------------|------|------|---------------------|"
-            )
-            .map_err(io)?;
+            )?;
             for l in lines {
                 write!(
                     w,
@@ -250,8 +247,7 @@ pub fn render(lines: &[DiffLine], format: &str) -> Result<String, String> {
                     l.ref1,
                     l.ref2,
                     l.workloads_info.as_deref().unwrap_or("")
-                )
-                .map_err(io)?;
+                )?;
             }
         }
         "json" => {
@@ -268,16 +264,14 @@ pub fn render(lines: &[DiffLine], format: &str) -> Result<String, String> {
                     })
                 })
                 .collect();
-            let s = serde_json::to_string_pretty(&v).map_err(|e| e.to_string())?;
+            let s = serde_json::to_string_pretty(&v)?;
             w.extend_from_slice(s.as_bytes());
         }
         other => {
-            return Err(format!(
-                "unknown diff format {other:?} (txt, csv, md, json)"
-            ));
+            return Err(NetpolError::UnknownDiffFormat(other.to_string()));
         }
     }
-    String::from_utf8(out).map_err(|e| e.to_string())
+    Ok(String::from_utf8(out)?)
 }
 
 pub fn diff_text(
@@ -285,7 +279,7 @@ pub fn diff_text(
     new: &Inventory,
     format: &str,
     engine: Engine,
-) -> Result<String, String> {
+) -> Result<String, NetpolError> {
     let m1 = Model::build(old);
     let m2 = Model::build(new);
     render(&diff(&m1, &m2, engine), format)

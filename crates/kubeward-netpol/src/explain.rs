@@ -3,8 +3,9 @@
 use std::fmt::Write;
 
 use crate::conn::{ConnSet, Protocol};
-use crate::coverage::p210_engine_limitations::{negative, windows_gaps};
+use crate::coverage::p210_engine_unsupported_policy_feature::{negative, windows_gaps};
 use crate::engine::{Analysis, Direction, Endpoint, Engine, ip_range_name};
+use crate::error::NetpolError;
 use crate::model::Peer;
 
 /// One side of the query.
@@ -16,7 +17,7 @@ pub enum Target {
 
 /// Find a workload by `ns/name`, `ns/name[Kind]` or `name` (namespace `default`), or parse an
 /// IPv4 address.
-pub fn resolve(a: &Analysis, spec: &str) -> Result<Target, String> {
+pub fn resolve(a: &Analysis, spec: &str) -> Result<Target, NetpolError> {
     if let Ok(ip) = spec.parse::<std::net::Ipv4Addr>() {
         return Ok(Target::Ip(u32::from(ip) as u128));
     }
@@ -35,25 +36,25 @@ pub fn resolve(a: &Analysis, spec: &str) -> Result<Target, String> {
         .collect();
     match hits.as_slice() {
         [one] => Ok(Target::Workload(*one)),
-        [] => Err(format!(
-            "no workload {spec} among the inputs (give ns/name, ns/name[Kind] or an IPv4 address)"
-        )),
-        _ => Err(format!(
-            "{spec} is ambiguous; add the kind, e.g. {ns}/{name}[Deployment]"
-        )),
+        [] => Err(NetpolError::NoSuchWorkload(spec.to_string())),
+        _ => Err(NetpolError::AmbiguousWorkload {
+            spec: spec.to_string(),
+            namespace: ns.to_string(),
+            name: name.to_string(),
+        }),
     }
 }
 
 /// Parse `8080/TCP`, `53/udp` or `8080` (TCP).
-pub fn parse_port(s: &str) -> Result<(u16, Protocol), String> {
+pub fn parse_port(s: &str) -> Result<(u16, Protocol), NetpolError> {
     let (p, proto) = s.split_once('/').unwrap_or((s, "TCP"));
     let port: u16 = p
         .parse()
         .ok()
         .filter(|n| *n >= 1)
-        .ok_or_else(|| format!("port {p:?} is not a number in 1-65535"))?;
-    let proto = Protocol::parse(proto)
-        .ok_or_else(|| format!("protocol {proto:?} is not TCP, UDP or SCTP"))?;
+        .ok_or_else(|| NetpolError::BadPort(p.to_string()))?;
+    let proto =
+        Protocol::parse(proto).ok_or_else(|| NetpolError::BadProtocol(proto.to_string()))?;
     Ok((port, proto))
 }
 

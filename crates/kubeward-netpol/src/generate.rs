@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde_json::{Value, json};
 
 use crate::conn::Protocol;
+use crate::error::FlowError;
 use crate::model::{Model, NS_NAME_LABEL, Workload, parse_cidr};
 
 /// One wanted connection.
@@ -20,26 +21,34 @@ pub struct Flow {
 
 /// Read flows from CSV (`src,dst,port` with port like `TCP 8080`, `8080/TCP`, `8080` or empty)
 /// or JSON (`[{"src":…,"dst":…,"port":…,"protocol":…}]`).
-pub fn parse_flows(text: &str) -> Result<Vec<Flow>, String> {
+pub fn parse_flows(text: &str) -> Result<Vec<Flow>, FlowError> {
     const MAX_FLOWS: usize = 100_000;
     let trimmed = text.trim_start();
     let mut flows = Vec::new();
     if trimmed.starts_with('[') {
-        let v: Value = serde_json::from_str(text).map_err(|e| format!("flows JSON: {e}"))?;
+        let v: Value = serde_json::from_str(text).map_err(FlowError::Json)?;
         for (i, f) in v.as_array().into_iter().flatten().enumerate() {
             let get = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_string);
-            let src = get("src").ok_or(format!("flow {i}: no src"))?;
-            let dst = get("dst").ok_or(format!("flow {i}: no dst"))?;
+            let src = get("src").ok_or(FlowError::MissingField {
+                index: i,
+                field: "src",
+            })?;
+            let dst = get("dst").ok_or(FlowError::MissingField {
+                index: i,
+                field: "dst",
+            })?;
             let port_text = match f.get("port") {
                 Some(Value::Number(n)) => n.to_string(),
                 Some(Value::String(s)) => s.clone(),
                 _ => String::new(),
             };
             let proto_text = get("protocol").unwrap_or_default();
-            flows.push(
-                make_flow(src, dst, &port_text, &proto_text)
-                    .map_err(|e| format!("flow {i}: {e}"))?,
-            );
+            flows.push(make_flow(src, dst, &port_text, &proto_text).map_err(|e| {
+                FlowError::InFlow {
+                    index: i,
+                    error: Box::new(e),
+                }
+            })?);
         }
     } else {
         for (i, line) in text.lines().enumerate() {
@@ -49,40 +58,45 @@ pub fn parse_flows(text: &str) -> Result<Vec<Flow>, String> {
             }
             let cols: Vec<&str> = line.splitn(3, ',').map(str::trim).collect();
             if cols.len() < 2 {
-                return Err(format!("flows line {}: expected src,dst[,port]", i + 1));
+                return Err(FlowError::TooFewColumns(i + 1));
             }
             let port = cols.get(2).copied().unwrap_or("").trim_matches('"');
             flows.push(
-                make_flow(cols[0].to_string(), cols[1].to_string(), port, "")
-                    .map_err(|e| format!("flows line {}: {e}", i + 1))?,
+                make_flow(cols[0].to_string(), cols[1].to_string(), port, "").map_err(|e| {
+                    FlowError::OnLine {
+                        line: i + 1,
+                        error: Box::new(e),
+                    }
+                })?,
             );
         }
     }
     if flows.len() > MAX_FLOWS {
-        return Err(format!("more than {MAX_FLOWS} flows"));
+        return Err(FlowError::TooMany(MAX_FLOWS));
     }
     Ok(flows)
 }
 
-fn make_flow(src: String, dst: String, port: &str, proto: &str) -> Result<Flow, String> {
+fn make_flow(src: String, dst: String, port: &str, proto: &str) -> Result<Flow, FlowError> {
     let port = port.trim();
     let (mut protocol, number) = if port.is_empty() {
         (Protocol::Tcp, None)
     } else if let Some((p, pr)) = port.split_once('/') {
         (
-            Protocol::parse(pr).ok_or(format!("unknown protocol {pr}"))?,
+            Protocol::parse(pr).ok_or_else(|| FlowError::UnknownProtocol(pr.to_string()))?,
             Some(p),
         )
     } else if let Some((pr, p)) = port.split_once(' ') {
         (
-            Protocol::parse(pr).ok_or(format!("unknown protocol {pr}"))?,
+            Protocol::parse(pr).ok_or_else(|| FlowError::UnknownProtocol(pr.to_string()))?,
             Some(p),
         )
     } else {
         (Protocol::Tcp, Some(port))
     };
     if !proto.is_empty() {
-        protocol = Protocol::parse(proto).ok_or(format!("unknown protocol {proto}"))?;
+        protocol =
+            Protocol::parse(proto).ok_or_else(|| FlowError::UnknownProtocol(proto.to_string()))?;
     }
     let port = match number {
         None => None,
@@ -91,7 +105,7 @@ fn make_flow(src: String, dst: String, port: &str, proto: &str) -> Result<Flow, 
                 .parse::<u16>()
                 .ok()
                 .filter(|n| *n >= 1)
-                .ok_or(format!("port {n:?} is not in 1-65535"))?,
+                .ok_or_else(|| FlowError::BadPort(n.to_string()))?,
         ),
     };
     Ok(Flow {
@@ -167,7 +181,7 @@ fn exact_selector(m: &Model, w: &Workload, warnings: &mut Vec<String>) -> Value 
     Value::Object(sel)
 }
 
-fn peer_for(m: &Model, spec: &str, warnings: &mut Vec<String>) -> Result<Value, String> {
+fn peer_for(m: &Model, spec: &str, warnings: &mut Vec<String>) -> Result<Value, FlowError> {
     if let Ok((_, _, _)) = parse_cidr(spec) {
         return Ok(json!({"ipBlock": {"cidr": spec}}));
     }
@@ -179,7 +193,7 @@ fn peer_for(m: &Model, spec: &str, warnings: &mut Vec<String>) -> Result<Value, 
         };
         return Ok(json!({"ipBlock": {"cidr": cidr}}));
     }
-    let w = find(m, spec).ok_or(format!("no workload {spec} among the inputs"))?;
+    let w = find(m, spec).ok_or_else(|| FlowError::NoSuchWorkload(spec.to_string()))?;
     Ok(json!({
         "namespaceSelector": {"matchLabels": {NS_NAME_LABEL: w.namespace}},
         "podSelector": exact_selector(m, w, warnings),
@@ -263,7 +277,7 @@ pub struct Generated {
 }
 
 /// One policy per workload that takes part in a flow: its allowed ingress and egress.
-pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, String> {
+pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, FlowError> {
     let mut warnings = Vec::new();
     let mut ingress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
     let mut egress: BTreeMap<(String, String), Vec<Value>> = BTreeMap::new();
@@ -292,10 +306,10 @@ pub fn from_flows(m: &Model, flows: &[Flow]) -> Result<Generated, String> {
                 .push(rule);
         }
         if find(m, &f.src).is_none() && find(m, &f.dst).is_none() {
-            return Err(format!(
-                "flow {} -> {}: neither side is a workload among the inputs",
-                f.src, f.dst
-            ));
+            return Err(FlowError::NoWorkloadSide {
+                src: f.src.clone(),
+                dst: f.dst.clone(),
+            });
         }
     }
     let mut keys: Vec<(String, String)> = ingress.keys().chain(egress.keys()).cloned().collect();

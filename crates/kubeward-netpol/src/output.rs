@@ -1,13 +1,19 @@
-//! Entry points that turn inputs into the text of `netpol list` / `netpol diff`, shared by the
-//! CLI and the conformance tests.
+//! The area's pipelines as library functions: inputs to the text of `netpol list` / `netpol diff`,
+//! and to the findings and facts of `netpol coverage`. The CLI, the conformance tests, the
+//! benchmarks and the check examples all go through them.
 
 use std::collections::BTreeSet;
+use std::io::Write;
 use std::path::PathBuf;
 
+use kubeward_core::Finding;
 use kubeward_inventory::Inventory;
 
-use crate::connlist::{self, Format};
+use crate::check::{self, Ctx};
+use crate::connlist::{self, ConnList, Format};
 use crate::engine::{Analysis, Engine, Options};
+use crate::engine_fact::EngineFact;
+use crate::error::NetpolError;
 use crate::model::Model;
 
 /// What `netpol list` should produce.
@@ -29,9 +35,9 @@ pub fn list_text(
     format: &str,
     exposure: bool,
     engine: Engine,
-) -> Result<String, String> {
-    let fmt = Format::parse(format)
-        .ok_or_else(|| format!("unknown output format {format:?} (txt, json, csv, md, dot)"))?;
+) -> Result<String, NetpolError> {
+    let fmt =
+        Format::parse(format).ok_or_else(|| NetpolError::UnknownListFormat(format.to_string()))?;
     let model = Model::build(inv);
     let analysis = Analysis::new(
         &model,
@@ -40,24 +46,83 @@ pub fn list_text(
             ..Default::default()
         },
     );
-    let list = connlist::compute(&analysis, &BTreeSet::new(), &BTreeSet::new());
+    let list = connections(&analysis);
     let mut out = Vec::new();
-    if exposure {
-        crate::exposure_analysis::render(&analysis, &list, fmt, &mut out)
-            .map_err(|e| e.to_string())?;
-    } else {
-        connlist::render(&list, fmt, &mut out).map_err(|e| e.to_string())?;
-    }
-    String::from_utf8(out).map_err(|e| e.to_string())
+    render_list(&analysis, &list, fmt, exposure, &mut out)?;
+    Ok(String::from_utf8(out)?)
 }
 
-pub fn list_for_paths(req: &ListRequest) -> Result<String, String> {
+pub fn list_for_paths(req: &ListRequest) -> Result<String, NetpolError> {
     let inv = load(&req.paths);
     list_text(&inv, &req.format, req.exposure, req.engine)
 }
 
-pub fn diff_for_paths(old: &[PathBuf], new: &[PathBuf], format: &str) -> Result<String, String> {
+pub fn diff_for_paths(
+    old: &[PathBuf],
+    new: &[PathBuf],
+    format: &str,
+) -> Result<String, NetpolError> {
     let a = load(old);
     let b = load(new);
     crate::diff::diff_text(&a, &b, format, Engine::Default)
+}
+
+/// Every allowed connection of an analysis (no workload left out).
+pub fn connections(analysis: &Analysis) -> ConnList {
+    connlist::compute(analysis, &BTreeSet::new(), &BTreeSet::new())
+}
+
+/// Write a connectivity list, or with `exposure` the exposure analysis built on it.
+pub fn render_list(
+    analysis: &Analysis,
+    list: &ConnList,
+    format: Format,
+    exposure: bool,
+    out: &mut dyn Write,
+) -> std::io::Result<()> {
+    if exposure {
+        crate::exposure_analysis::render(analysis, list, format, out)
+    } else {
+        connlist::render(list, format, out)
+    }
+}
+
+/// The analysis of a model under an engine and how that engine was chosen.
+pub fn analyse<'m>(model: &'m Model, fact: &EngineFact) -> Analysis<'m> {
+    Analysis::new(
+        model,
+        Options {
+            engine: fact.engine,
+            basis: fact.basis.clone(),
+            ..Default::default()
+        },
+    )
+}
+
+/// Every check's findings over an analysis, in the order of [`check::CHECKS`].
+pub fn findings(inv: &Inventory, analysis: &Analysis) -> Vec<Finding> {
+    check::run(&Ctx::new(inv, analysis), None)
+}
+
+/// What `netpol coverage` reports: the findings of every check, and the facts of the analysis.
+pub struct Coverage {
+    pub findings: Vec<Finding>,
+    pub facts: serde_json::Value,
+}
+
+/// `netpol coverage` over loaded inputs, under the engine the caller resolved.
+pub fn coverage(inv: &Inventory, fact: &EngineFact) -> Coverage {
+    let model = Model::build(inv);
+    let analysis = analyse(&model, fact);
+    let findings = findings(inv, &analysis);
+    let facts = serde_json::json!({
+        "engine": fact.engine.as_str(),
+        "engine_basis": fact.basis.describe(),
+        "workloads": model.workloads.len(),
+        "network_policies": model.netpols.len(),
+        "admin_network_policies": model.admin.len(),
+        "baseline_admin_network_policy": model.baseline.is_some(),
+        "pod_classes": analysis.classes.len(),
+    });
+    Coverage { findings, facts }
 }

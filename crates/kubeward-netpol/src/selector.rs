@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use kubeward_inventory::Value;
 
+use crate::error::SpecError;
+
 /// Labels of a pod or namespace.
 pub type Labels = BTreeMap<String, String>;
 
@@ -45,17 +47,17 @@ const MAX_REQUIREMENTS: usize = 1000;
 
 impl Selector {
     /// Parse a `LabelSelector` object; `null` is the empty selector.
-    pub fn parse(v: &Value) -> Result<Selector, String> {
+    pub fn parse(v: &Value) -> Result<Selector, SpecError> {
         let mut sel = Selector::default();
         if v.is_null() {
             return Ok(sel);
         }
         let Some(obj) = v.as_object() else {
-            return Err("a label selector must be an object".into());
+            return Err(SpecError::SelectorNotObject);
         };
         if let Some(ml) = obj.get("matchLabels").filter(|m| !m.is_null()) {
             let Some(map) = ml.as_object() else {
-                return Err("matchLabels must be a map".into());
+                return Err(SpecError::MatchLabelsNotMap);
             };
             for (k, val) in map {
                 let s = match val {
@@ -63,20 +65,20 @@ impl Selector {
                     Value::Bool(b) => b.to_string(),
                     Value::Number(n) => n.to_string(),
                     Value::Null => String::new(),
-                    _ => return Err(format!("matchLabels value of {k:?} must be a string")),
+                    _ => return Err(SpecError::MatchLabelNotString(k.to_string())),
                 };
                 sel.match_labels.push((k.to_string(), s));
             }
         }
         if let Some(me) = obj.get("matchExpressions").filter(|m| !m.is_null()) {
             let Some(list) = me.as_array() else {
-                return Err("matchExpressions must be a list".into());
+                return Err(SpecError::ExpressionsNotList);
             };
             for (i, e) in list.iter().enumerate() {
                 let key = e
                     .get("key")
                     .and_then(Value::as_str)
-                    .ok_or_else(|| format!("matchExpressions[{i}] has no key"))?;
+                    .ok_or(SpecError::ExpressionWithoutKey(i))?;
                 let op_s = e.get("operator").and_then(Value::as_str).unwrap_or("");
                 let op = match op_s {
                     "In" => Operator::In,
@@ -84,9 +86,10 @@ impl Selector {
                     "Exists" => Operator::Exists,
                     "DoesNotExist" => Operator::DoesNotExist,
                     other => {
-                        return Err(format!(
-                            "matchExpressions[{i}] has unknown operator {other:?} (expected In, NotIn, Exists or DoesNotExist)"
-                        ));
+                        return Err(SpecError::UnknownOperator {
+                            index: i,
+                            operator: other.to_string(),
+                        });
                     }
                 };
                 let values: Vec<String> = e
@@ -103,14 +106,18 @@ impl Selector {
                     .unwrap_or_default();
                 match op {
                     Operator::In | Operator::NotIn if values.is_empty() => {
-                        return Err(format!(
-                            "matchExpressions[{i}] ({key} {op_s}) needs at least one value"
-                        ));
+                        return Err(SpecError::ExpressionWithoutValues {
+                            index: i,
+                            key: key.to_string(),
+                            operator: op_s.to_string(),
+                        });
                     }
                     Operator::Exists | Operator::DoesNotExist if !values.is_empty() => {
-                        return Err(format!(
-                            "matchExpressions[{i}] ({key} {op_s}) must not have values"
-                        ));
+                        return Err(SpecError::ExpressionWithValues {
+                            index: i,
+                            key: key.to_string(),
+                            operator: op_s.to_string(),
+                        });
                     }
                     _ => {}
                 }
@@ -122,9 +129,7 @@ impl Selector {
             }
         }
         if sel.match_labels.len() + sel.expressions.len() > MAX_REQUIREMENTS {
-            return Err(format!(
-                "selector has more than {MAX_REQUIREMENTS} requirements"
-            ));
+            return Err(SpecError::TooManyRequirements(MAX_REQUIREMENTS));
         }
         Ok(sel)
     }
@@ -240,7 +245,7 @@ mod tests {
             &json!({"matchExpressions": [{"key": "a", "operator": "Like", "values": ["x"]}]}),
         )
         .expect_err("must fail");
-        assert!(e.contains("unknown operator \"Like\""), "{e}");
+        assert!(e.to_string().contains("unknown operator \"Like\""), "{e}");
         assert!(
             Selector::parse(&json!({"matchExpressions": [{"key": "a", "operator": "In"}]}))
                 .is_err()

@@ -188,8 +188,10 @@ fn netpol_analyzer_conformance() {
                     // pinned: the cases were written for netpol-analyzer's semantics (an ipBlock
                     // never matches a pod), whatever the CLI's `--engine auto` picks
                     engine: kubeward_netpol::Engine::Default,
-                }),
-                "diff" => output::diff_for_paths(&[dirs[0].clone()], &[dirs[1].clone()], format),
+                })
+                .map_err(|e| e.to_string()),
+                "diff" => output::diff_for_paths(&[dirs[0].clone()], &[dirs[1].clone()], format)
+                    .map_err(|e| e.to_string()),
                 other => Err(format!("unknown kind {other}")),
             };
             let result = actual.and_then(|a| compare(format, &expected_text, &a));

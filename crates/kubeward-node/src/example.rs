@@ -16,8 +16,19 @@ pub struct ModeEntry {
     pub owner: Option<(u32, u32)>,
 }
 
+/// A line of a MODES table that is not `path mode [uid:gid]` (`line` is 1-based).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ModesError {
+    #[error("{file}:{line}: expected `path mode [uid:gid]`", file = MODES_FILE)]
+    Shape { line: usize },
+    #[error("{file}:{line}: bad octal mode {mode:?}", file = MODES_FILE)]
+    Mode { line: usize, mode: String },
+    #[error("{file}:{line}: bad owner {owner:?}", file = MODES_FILE)]
+    Owner { line: usize, owner: String },
+}
+
 /// Parse a MODES table. Bad lines are errors: a fixture must be exact.
-pub fn parse_modes(text: &str) -> Result<Vec<ModeEntry>, String> {
+pub fn parse_modes(text: &str) -> Result<Vec<ModeEntry>, ModesError> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let line = line.trim();
@@ -26,20 +37,22 @@ pub fn parse_modes(text: &str) -> Result<Vec<ModeEntry>, String> {
         }
         let mut it = line.split_whitespace();
         let (Some(path), Some(mode)) = (it.next(), it.next()) else {
-            return Err(format!(
-                "{MODES_FILE}:{}: expected `path mode [uid:gid]`",
-                i + 1
-            ));
+            return Err(ModesError::Shape { line: i + 1 });
         };
-        let mode = u32::from_str_radix(mode, 8)
-            .map_err(|_| format!("{MODES_FILE}:{}: bad octal mode {mode:?}", i + 1))?;
+        let mode = u32::from_str_radix(mode, 8).map_err(|_| ModesError::Mode {
+            line: i + 1,
+            mode: mode.to_string(),
+        })?;
         let owner = match it.next() {
             None => None,
             Some(o) => {
                 let (u, g) = o
                     .split_once(':')
                     .and_then(|(u, g)| Some((u.parse().ok()?, g.parse().ok()?)))
-                    .ok_or_else(|| format!("{MODES_FILE}:{}: bad owner {o:?}", i + 1))?;
+                    .ok_or_else(|| ModesError::Owner {
+                        line: i + 1,
+                        owner: o.to_string(),
+                    })?;
                 Some((u, g))
             }
         };
@@ -121,7 +134,13 @@ mod tests {
             }
         );
         assert_eq!(m[1].owner, Some((1000, 1000)));
-        assert!(parse_modes("etc/a rw").is_err());
-        assert!(parse_modes("etc/a").is_err());
+        assert_eq!(
+            parse_modes("etc/a rw").unwrap_err().to_string(),
+            "MODES:1: bad octal mode \"rw\""
+        );
+        assert_eq!(
+            parse_modes("# c\netc/a").unwrap_err(),
+            ModesError::Shape { line: 2 }
+        );
     }
 }

@@ -386,6 +386,43 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// A setting whose effective value cannot be known: no flag sets it and a configuration source
+/// that might could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{key} is unknown: the kubelet configuration could not be read ({reason})")]
+pub struct SettingUnknown {
+    pub key: String,
+    /// Why the configuration could not be read (the first unreadable source).
+    pub reason: String,
+}
+
+/// Why a configuration text is not a usable mapping. The messages name no file: callers add it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("not valid JSON: {message}")]
+    Json { line: Option<u32>, message: String },
+    #[error("neither JSON nor valid YAML: {message}")]
+    Yaml { line: Option<u32>, message: String },
+    #[error("kind is {0:?}, not KubeletConfiguration")]
+    WrongKind(String),
+    /// The document is a scalar or a list (named here), not a KubeletConfiguration mapping.
+    #[error("not a KubeletConfiguration mapping (the document is a {0})")]
+    NotKubeletConfiguration(&'static str),
+    #[error("not a mapping")]
+    NotMapping,
+}
+
+impl ParseError {
+    /// The 1-based line the error is at, when known.
+    pub fn line(&self) -> Option<u32> {
+        match self {
+            ParseError::Json { line, .. } | ParseError::Yaml { line, .. } => *line,
+            ParseError::NotKubeletConfiguration(_) => Some(1),
+            ParseError::WrongKind(_) | ParseError::NotMapping => None,
+        }
+    }
+}
+
 /// The effective kubelet configuration with origins.
 #[derive(Debug, Clone, Default)]
 pub struct KubeletConfig {
@@ -524,17 +561,17 @@ impl KubeletConfig {
 
     /// The effective value of a field: explicit (flag > drop-in > file), else the kubelet default.
     /// `Err` when it cannot be known: not set by a flag and a config source could not be read.
-    pub fn effective(&self, key: &str) -> Result<Option<Setting>, String> {
+    pub fn effective(&self, key: &str) -> Result<Option<Setting>, SettingUnknown> {
         if let Some(s) = self.explicit.get(key)
             && (matches!(s.origin, Origin::Flag { .. }) || self.errors.is_empty())
         {
             return Ok(Some(s.clone()));
         }
         if let Some(e) = self.errors.first() {
-            return Err(format!(
-                "{} is unknown: the kubelet configuration could not be read ({})",
-                key, e.message
-            ));
+            return Err(SettingUnknown {
+                key: key.to_string(),
+                reason: e.message.clone(),
+            });
         }
         Ok(self.default_value(key).map(|value| Setting {
             value,
@@ -628,58 +665,54 @@ pub fn load_file(fs: &HostFs, path: &str) -> Result<(Value, String), ConfigError
     let text = fs
         .read_string(path, MAX_CONFIG_BYTES)
         .map_err(|e| err(None, e.to_string()))?;
-    let doc = parse_config_text(&text).map_err(|(line, m)| err(line, format!("{path}: {m}")))?;
+    let doc = parse_config_text(&text).map_err(|e| err(e.line(), format!("{path}: {e}")))?;
     Ok((doc, text))
 }
 
 /// Parse any JSON or YAML mapping (kube-proxy configuration and the like).
-pub fn parse_config_any(text: &str) -> Result<Value, String> {
-    let doc: Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?
-    } else {
-        serde_saphyr::from_str::<Value>(text)
-            .map_err(|e| format!("neither JSON nor valid YAML: {}", yaml_error(&e).1))?
-    };
+pub fn parse_config_any(text: &str) -> Result<Value, ParseError> {
+    let doc = parse_json_or_yaml(text)?;
     if doc.is_object() {
         Ok(doc)
     } else {
-        Err("not a mapping".into())
+        Err(ParseError::NotMapping)
+    }
+}
+
+/// JSON when it looks like JSON, else YAML.
+fn parse_json_or_yaml(text: &str) -> Result<Value, ParseError> {
+    if text.trim_start().starts_with('{') {
+        serde_json::from_str(text).map_err(|e| ParseError::Json {
+            line: u32::try_from(e.line()).ok(),
+            message: e.to_string(),
+        })
+    } else {
+        serde_saphyr::from_str::<Value>(text).map_err(|e| {
+            let (line, message) = yaml_error(&e);
+            ParseError::Yaml { line, message }
+        })
     }
 }
 
 /// Parse a kubelet configuration: JSON when it looks like JSON, else YAML. Must be a mapping.
-pub fn parse_config_text(text: &str) -> Result<Value, (Option<u32>, String)> {
-    let doc: Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text)
-            .map_err(|e| (u32::try_from(e.line()).ok(), format!("not valid JSON: {e}")))?
-    } else {
-        serde_saphyr::from_str::<Value>(text).map_err(|e| {
-            let (line, message) = yaml_error(&e);
-            (line, format!("neither JSON nor valid YAML: {message}"))
-        })?
-    };
+pub fn parse_config_text(text: &str) -> Result<Value, ParseError> {
+    let doc = parse_json_or_yaml(text)?;
     match &doc {
         Value::Object(m) => {
             if let Some(kind) = m.get("kind").and_then(Value::as_str)
                 && kind != "KubeletConfiguration"
             {
-                return Err((None, format!("kind is {kind:?}, not KubeletConfiguration")));
+                return Err(ParseError::WrongKind(kind.to_string()));
             }
             Ok(doc)
         }
         Value::Null => Ok(Value::Object(Default::default())),
-        other => Err((
-            Some(1),
-            format!(
-                "not a KubeletConfiguration mapping (the document is a {})",
-                match other {
-                    Value::String(_) => "string",
-                    Value::Array(_) => "list",
-                    Value::Number(_) => "number",
-                    _ => "scalar",
-                }
-            ),
-        )),
+        other => Err(ParseError::NotKubeletConfiguration(match other {
+            Value::String(_) => "string",
+            Value::Array(_) => "list",
+            Value::Number(_) => "number",
+            _ => "scalar",
+        })),
     }
 }
 

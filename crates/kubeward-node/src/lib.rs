@@ -19,8 +19,7 @@ use std::path::PathBuf;
 
 use kubeward_core::profile::BenchmarkProfile;
 use kubeward_core::{
-    CheckMeta, Evidence, Finding, InputError, InputInfo, ProfileChoice, Report, Resource, Source,
-    Status,
+    CheckMeta, Finding, InputError, InputInfo, ProfileChoice, Report, Resource, Source,
 };
 use serde_json::json;
 
@@ -30,12 +29,12 @@ use crate::checks::{Ctx, Located};
 use crate::hostfs::HostFs;
 use crate::kubelet::{Discovery, KubeletConfig, Process};
 
-/// Every check of this area, for the registry.
+/// Every check of this area, for the registry, in code order: the scan's own statement that no
+/// kubelet runs (K100), then the node checks.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    let mut v: Vec<&'static CheckMeta> = checks::all().into_iter().map(|c| c.meta).collect();
-    v.push(&checks::not_found::KUBELET_NOT_FOUND);
-    v.sort_by_key(|m| m.code);
-    v
+    std::iter::once(&checks::k100_kubelet_not_found::META)
+        .chain(checks::CHECKS.iter().map(|c| c.meta))
+        .collect()
 }
 
 #[derive(Debug, Clone)]
@@ -182,7 +181,7 @@ pub fn scan(opts: &ScanOptions) -> ScanOutcome {
         service_files,
         root_dir,
     };
-    for check in checks::all() {
+    for check in checks::CHECKS {
         let m = check.meta;
         if !(m.kubeward_own || m.profiles.contains(&profile.id)) {
             continue;
@@ -239,44 +238,20 @@ fn insert_facts(report: &mut Report, facts: &NodeFacts) {
 }
 
 fn not_found(fs: &HostFs, mut report: Report, root_shown: String, d: Discovery) -> ScanOutcome {
-    let meta = &checks::not_found::KUBELET_NOT_FOUND;
     let name = host_name(fs).unwrap_or_else(|| "unknown".into());
     let proc_shown = fs.proc_dir().display().to_string();
-    let finding = match d {
-        Discovery::ProcUnreadable(e) => {
-            report.input_errors.push(InputError {
-                path: proc_shown.clone(),
-                line: None,
-                message: e.to_string(),
-            });
-            Finding::new(
-                meta,
-                Status::Error,
-                Resource::new("Node", name.clone()),
-                format!("cannot look for a kubelet: {e} (is --proc right?)"),
-            )
-            .with_evidence(Evidence::observed("unreadable", Source::origin(proc_shown)))
-        }
-        _ => {
-            let count = match d {
-                Discovery::NotFound { processes } => processes,
-                _ => 0,
-            };
-            Finding::new(
-                meta,
-                Status::NotApplicable,
-                Resource::new("Node", name.clone()),
-                format!(
-                    "no kubelet is running here ({count} processes looked at): this is not a Kubernetes node, \
-so the node checks do not apply"
-                ),
-            )
-            .with_evidence(Evidence::observed(
-                format!("{count} processes, none named kubelet"),
-                Source::origin(proc_shown),
-            ))
-        }
-    };
+    if let Discovery::ProcUnreadable(e) = &d {
+        report.input_errors.push(InputError {
+            path: proc_shown.clone(),
+            line: None,
+            message: e.to_string(),
+        });
+    }
+    let finding = checks::k100_kubelet_not_found::finding(
+        Resource::new("Node", name.clone()),
+        proc_shown,
+        &d,
+    );
     report.push(finding);
     report.inputs.push(InputInfo {
         kind: "node-root".into(),

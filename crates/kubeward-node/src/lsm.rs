@@ -211,7 +211,7 @@ fn walk_profiles(
                     Ok(bytes) => {
                         if let Err(reason) = validate_seccomp(&bytes) {
                             out.invalid_seccomp_profiles
-                                .push((child_rel.clone(), reason));
+                                .push((child_rel.clone(), reason.to_string()));
                         }
                     }
                     Err(e) => out
@@ -227,14 +227,24 @@ fn walk_profiles(
     }
 }
 
+/// Why a Localhost profile file cannot be used as a seccomp profile.
+#[derive(Debug, thiserror::Error)]
+pub enum SeccompProfileError {
+    #[error("not JSON: {0}")]
+    NotJson(#[from] serde_json::Error),
+    #[error("defaultAction {0:?} is not an SCMP_ACT_ action")]
+    NotAnAction(String),
+    #[error("no defaultAction")]
+    NoDefaultAction,
+}
+
 /// A Localhost profile must be a JSON object with a `defaultAction` (what runc requires).
-fn validate_seccomp(bytes: &[u8]) -> Result<(), String> {
-    let v: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("not JSON: {e}"))?;
+fn validate_seccomp(bytes: &[u8]) -> Result<(), SeccompProfileError> {
+    let v: serde_json::Value = serde_json::from_slice(bytes)?;
     match v.get("defaultAction").and_then(|a| a.as_str()) {
         Some(a) if a.starts_with("SCMP_ACT_") => Ok(()),
-        Some(a) => Err(format!("defaultAction {a:?} is not an SCMP_ACT_ action")),
-        None => Err("no defaultAction".into()),
+        Some(a) => Err(SeccompProfileError::NotAnAction(a.to_string())),
+        None => Err(SeccompProfileError::NoDefaultAction),
     }
 }
 

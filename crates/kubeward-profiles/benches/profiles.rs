@@ -5,10 +5,11 @@
 use std::time::Instant;
 
 use kubeward_profiles::apparmor;
+use kubeward_profiles::seccomp::Profile;
 use kubeward_profiles::seccomp::default::{ContainerdVersion, runtime_default};
 use kubeward_profiles::seccomp::diff::diff;
 use kubeward_profiles::seccomp::generate::{GenerateOptions, Observed, generate};
-use kubeward_profiles::seccomp::{Profile, lint::lint};
+use kubeward_profiles::seccomp::lint::{lint, lint_files};
 use kubeward_profiles::syscall_table::Arch;
 
 fn time<T>(label: &str, runs: u32, mut f: impl FnMut() -> T) -> T {
@@ -32,6 +33,15 @@ fn main() {
     time("lint containerd default profile (12 rules)", 50, || {
         lint(&p)
     });
+    // The whole `seccomp lint` pipeline, as the CLI runs it: read the file from disk, then lint.
+    let dir = tempfile::tempdir().unwrap();
+    let default_file = dir.path().join("default.json");
+    std::fs::write(&default_file, &default_text).unwrap();
+    time(
+        "seccomp lint pipeline: read + lint the default from a file",
+        50,
+        || lint_files(std::slice::from_ref(&default_file)),
+    );
     let older = runtime_default("1.7.27".parse().unwrap(), Arch::X86_64);
     time("diff containerd 2.3 vs 1.7 defaults (x86_64)", 50, || {
         diff(&p, &older, Arch::X86_64)
@@ -80,6 +90,13 @@ fn main() {
     time("lint AppArmor profile with 10,000 rules", 3, || {
         apparmor::lint::lint(&f, &Default::default())
     });
+    let big_file = dir.path().join("big.profile");
+    std::fs::write(&big_file, &aa).unwrap();
+    time(
+        "apparmor lint pipeline: read + parse + lint the 10,000-rule file",
+        3,
+        || apparmor::lint::lint_files(std::slice::from_ref(&big_file), &Default::default()),
+    );
     // Worst case for the glob-driven rules: `file,` plus thousands of write and exec rules.
     let mut aa = String::from("profile wide flags=(attach_disconnected) {\n  file,\n");
     for i in 0..2_000 {

@@ -12,6 +12,7 @@ pub mod install;
 pub mod json;
 pub mod seccomp;
 pub mod syscall_table;
+pub mod verdict;
 
 pub use error::ProfileError;
 

@@ -81,10 +81,13 @@ pub fn network_findings(inv: &Inventory, fact: EngineFact) -> Vec<Finding> {
 /// The findings about the engine itself (P211, and P210's ipBlock note under the default
 /// engine), for commands that do not run every coverage check.
 pub fn engine_findings(inv: &Inventory, analysis: &kubeward_netpol::Analysis) -> Vec<Finding> {
-    use kubeward_netpol::coverage::{p210_engine_limitations, p211_policies_not_enforced};
-    let mut out = p211_policies_not_enforced::evaluate(inv, analysis);
+    use kubeward_netpol::coverage::{
+        p210_engine_unsupported_policy_feature, p211_network_policy_engine_absent,
+    };
+    let mut out =
+        p211_network_policy_engine_absent::evaluate(&kubeward_netpol::Ctx::new(inv, analysis));
     if analysis.options.engine == kubeward_netpol::Engine::Default {
-        out.extend(p210_engine_limitations::ip_blocks_over_pods(
+        out.extend(p210_engine_unsupported_policy_feature::ip_blocks_over_pods(
             inv,
             analysis.model,
             &analysis.options.basis,

@@ -1,54 +1,58 @@
 //! The AKS checks: one file per check (its `META`, its evaluation and its test vectors), all
-//! listed in [`ALL`]. Helpers here keep the verdict wording and the evidence uniform.
+//! listed in [`CHECKS`]. Helpers here keep the verdict wording and the evidence uniform.
+//!
+//! Each check's examples (`doc.bad`, `doc.good`) are `az aks show` JSON; a check that also reads
+//! another command's output (diagnostic settings, role assignments) gives each document after a
+//! `# <command>` line, the way the files are given to `kubeward aks check`.
 
 use kubeward_core::{CheckMeta, Evidence, Finding, RefStatic, Resource, Source, Status};
 use time::Date;
 
 use crate::model::{Cluster, Field, Pool, Val};
 
-pub mod z100_audit_logs;
-pub mod z101_defender;
-pub mod z102_registry_user_access;
-pub mod z103_kubelet_registry_read_only;
-pub mod z104_approved_registries;
-pub mod z105_defender_gating_secret_access;
-pub mod z106_audit_log_coverage;
-pub mod z110_secrets_kms;
-pub mod z111_disk_encryption_set;
-pub mod z120_api_server_access;
-pub mod z121_private_cluster;
-pub mod z122_node_public_ip;
-pub mod z123_network_policy;
-pub mod z124_lb_tls;
-pub mod z125_load_balancer_sku;
-pub mod z126_private_dns_zone;
-pub mod z127_network_policy_windows;
-pub mod z130_entra_id;
-pub mod z131_azure_rbac;
-pub mod z132_local_accounts;
-pub mod z133_kubernetes_rbac;
-pub mod z134_managed_identity;
-pub mod z135_run_command;
-pub mod z136_pod_identity_kubenet;
-pub mod z137_entra_admin_groups;
-pub mod z140_encryption_at_host;
-pub mod z141_ephemeral_os_disk;
-pub mod z142_fips;
-pub mod z143_ssh_access;
-pub mod z144_trusted_launch;
-pub mod z150_cluster_auto_upgrade;
-pub mod z151_node_os_upgrade;
-pub mod z152_kubernetes_version;
-pub mod z153_node_image_age;
-pub mod z160_sku_tier;
-pub mod z161_workload_identity;
-pub mod z162_image_cleaner;
-pub mod z163_azure_policy_addon;
-pub mod z164_keyvault_rotation;
-pub mod z165_dashboard;
-pub mod z166_http_application_routing;
-pub mod z170_outbound_type;
-pub mod z171_api_server_vnet_integration;
+pub mod z100_aks_audit_logs_collected;
+pub mod z101_aks_defender_profile;
+pub mod z102_aks_registry_user_access;
+pub mod z103_aks_kubelet_registry_read_only;
+pub mod z104_aks_approved_registries;
+pub mod z105_aks_defender_gating_secret_access;
+pub mod z106_aks_audit_log_coverage;
+pub mod z110_aks_secrets_kms;
+pub mod z111_aks_disk_customer_managed_keys;
+pub mod z120_aks_api_server_access_restricted;
+pub mod z121_aks_private_cluster;
+pub mod z122_aks_node_public_ip;
+pub mod z123_aks_network_policy_engine;
+pub mod z124_aks_load_balancer_tls;
+pub mod z125_aks_load_balancer_sku;
+pub mod z126_aks_private_dns_zone;
+pub mod z127_aks_network_policy_windows_coverage;
+pub mod z130_aks_entra_id_integration;
+pub mod z131_aks_azure_rbac;
+pub mod z132_aks_local_accounts_disabled;
+pub mod z133_aks_kubernetes_rbac;
+pub mod z134_aks_managed_identity;
+pub mod z135_aks_run_command_disabled;
+pub mod z136_aks_pod_identity_kubenet;
+pub mod z137_aks_entra_admin_groups;
+pub mod z140_aks_encryption_at_host;
+pub mod z141_aks_ephemeral_os_disk;
+pub mod z142_aks_fips_image;
+pub mod z143_aks_node_ssh_disabled;
+pub mod z144_aks_trusted_launch;
+pub mod z150_aks_cluster_auto_upgrade;
+pub mod z151_aks_node_os_upgrade_channel;
+pub mod z152_aks_kubernetes_version_supported;
+pub mod z153_aks_node_image_age;
+pub mod z160_aks_sku_tier;
+pub mod z161_aks_workload_identity;
+pub mod z162_aks_image_cleaner;
+pub mod z163_aks_azure_policy_addon;
+pub mod z164_aks_keyvault_secrets_rotation;
+pub mod z165_aks_dashboard_disabled;
+pub mod z166_aks_http_application_routing_disabled;
+pub mod z170_aks_outbound_type;
+pub mod z171_aks_api_server_vnet_integration;
 
 /// What a check may know beyond the cluster.
 #[derive(Debug, Clone, Copy)]
@@ -59,189 +63,59 @@ pub struct Ctx {
 
 pub type Eval = fn(&Cluster, &Ctx) -> Vec<Finding>;
 
+/// One AKS check: its metadata and its evaluation of one cluster (with its pools, diagnostic
+/// settings and role assignments).
 pub struct Check {
     pub meta: &'static CheckMeta,
     pub eval: Eval,
 }
 
-/// Every check, in code order.
-pub static ALL: &[Check] = &[
-    Check {
-        meta: &z100_audit_logs::META,
-        eval: z100_audit_logs::evaluate,
-    },
-    Check {
-        meta: &z101_defender::META,
-        eval: z101_defender::evaluate,
-    },
-    Check {
-        meta: &z102_registry_user_access::META,
-        eval: z102_registry_user_access::evaluate,
-    },
-    Check {
-        meta: &z103_kubelet_registry_read_only::META,
-        eval: z103_kubelet_registry_read_only::evaluate,
-    },
-    Check {
-        meta: &z104_approved_registries::META,
-        eval: z104_approved_registries::evaluate,
-    },
-    Check {
-        meta: &z105_defender_gating_secret_access::META,
-        eval: z105_defender_gating_secret_access::evaluate,
-    },
-    Check {
-        meta: &z106_audit_log_coverage::META,
-        eval: z106_audit_log_coverage::evaluate,
-    },
-    Check {
-        meta: &z110_secrets_kms::META,
-        eval: z110_secrets_kms::evaluate,
-    },
-    Check {
-        meta: &z111_disk_encryption_set::META,
-        eval: z111_disk_encryption_set::evaluate,
-    },
-    Check {
-        meta: &z120_api_server_access::META,
-        eval: z120_api_server_access::evaluate,
-    },
-    Check {
-        meta: &z121_private_cluster::META,
-        eval: z121_private_cluster::evaluate,
-    },
-    Check {
-        meta: &z122_node_public_ip::META,
-        eval: z122_node_public_ip::evaluate,
-    },
-    Check {
-        meta: &z123_network_policy::META,
-        eval: z123_network_policy::evaluate,
-    },
-    Check {
-        meta: &z124_lb_tls::META,
-        eval: z124_lb_tls::evaluate,
-    },
-    Check {
-        meta: &z125_load_balancer_sku::META,
-        eval: z125_load_balancer_sku::evaluate,
-    },
-    Check {
-        meta: &z126_private_dns_zone::META,
-        eval: z126_private_dns_zone::evaluate,
-    },
-    Check {
-        meta: &z127_network_policy_windows::META,
-        eval: z127_network_policy_windows::evaluate,
-    },
-    Check {
-        meta: &z130_entra_id::META,
-        eval: z130_entra_id::evaluate,
-    },
-    Check {
-        meta: &z131_azure_rbac::META,
-        eval: z131_azure_rbac::evaluate,
-    },
-    Check {
-        meta: &z132_local_accounts::META,
-        eval: z132_local_accounts::evaluate,
-    },
-    Check {
-        meta: &z133_kubernetes_rbac::META,
-        eval: z133_kubernetes_rbac::evaluate,
-    },
-    Check {
-        meta: &z134_managed_identity::META,
-        eval: z134_managed_identity::evaluate,
-    },
-    Check {
-        meta: &z135_run_command::META,
-        eval: z135_run_command::evaluate,
-    },
-    Check {
-        meta: &z136_pod_identity_kubenet::META,
-        eval: z136_pod_identity_kubenet::evaluate,
-    },
-    Check {
-        meta: &z137_entra_admin_groups::META,
-        eval: z137_entra_admin_groups::evaluate,
-    },
-    Check {
-        meta: &z140_encryption_at_host::META,
-        eval: z140_encryption_at_host::evaluate,
-    },
-    Check {
-        meta: &z141_ephemeral_os_disk::META,
-        eval: z141_ephemeral_os_disk::evaluate,
-    },
-    Check {
-        meta: &z142_fips::META,
-        eval: z142_fips::evaluate,
-    },
-    Check {
-        meta: &z143_ssh_access::META,
-        eval: z143_ssh_access::evaluate,
-    },
-    Check {
-        meta: &z144_trusted_launch::META,
-        eval: z144_trusted_launch::evaluate,
-    },
-    Check {
-        meta: &z150_cluster_auto_upgrade::META,
-        eval: z150_cluster_auto_upgrade::evaluate,
-    },
-    Check {
-        meta: &z151_node_os_upgrade::META,
-        eval: z151_node_os_upgrade::evaluate,
-    },
-    Check {
-        meta: &z152_kubernetes_version::META,
-        eval: z152_kubernetes_version::evaluate,
-    },
-    Check {
-        meta: &z153_node_image_age::META,
-        eval: z153_node_image_age::evaluate,
-    },
-    Check {
-        meta: &z160_sku_tier::META,
-        eval: z160_sku_tier::evaluate,
-    },
-    Check {
-        meta: &z161_workload_identity::META,
-        eval: z161_workload_identity::evaluate,
-    },
-    Check {
-        meta: &z162_image_cleaner::META,
-        eval: z162_image_cleaner::evaluate,
-    },
-    Check {
-        meta: &z163_azure_policy_addon::META,
-        eval: z163_azure_policy_addon::evaluate,
-    },
-    Check {
-        meta: &z164_keyvault_rotation::META,
-        eval: z164_keyvault_rotation::evaluate,
-    },
-    Check {
-        meta: &z165_dashboard::META,
-        eval: z165_dashboard::evaluate,
-    },
-    Check {
-        meta: &z166_http_application_routing::META,
-        eval: z166_http_application_routing::evaluate,
-    },
-    Check {
-        meta: &z170_outbound_type::META,
-        eval: z170_outbound_type::evaluate,
-    },
-    Check {
-        meta: &z171_api_server_vnet_integration::META,
-        eval: z171_api_server_vnet_integration::evaluate,
-    },
+/// Every check, in code order: the run order, and the one list the metadata comes from.
+pub static CHECKS: &[&Check] = &[
+    &z100_aks_audit_logs_collected::CHECK,
+    &z101_aks_defender_profile::CHECK,
+    &z102_aks_registry_user_access::CHECK,
+    &z103_aks_kubelet_registry_read_only::CHECK,
+    &z104_aks_approved_registries::CHECK,
+    &z105_aks_defender_gating_secret_access::CHECK,
+    &z106_aks_audit_log_coverage::CHECK,
+    &z110_aks_secrets_kms::CHECK,
+    &z111_aks_disk_customer_managed_keys::CHECK,
+    &z120_aks_api_server_access_restricted::CHECK,
+    &z121_aks_private_cluster::CHECK,
+    &z122_aks_node_public_ip::CHECK,
+    &z123_aks_network_policy_engine::CHECK,
+    &z124_aks_load_balancer_tls::CHECK,
+    &z125_aks_load_balancer_sku::CHECK,
+    &z126_aks_private_dns_zone::CHECK,
+    &z127_aks_network_policy_windows_coverage::CHECK,
+    &z130_aks_entra_id_integration::CHECK,
+    &z131_aks_azure_rbac::CHECK,
+    &z132_aks_local_accounts_disabled::CHECK,
+    &z133_aks_kubernetes_rbac::CHECK,
+    &z134_aks_managed_identity::CHECK,
+    &z135_aks_run_command_disabled::CHECK,
+    &z136_aks_pod_identity_kubenet::CHECK,
+    &z137_aks_entra_admin_groups::CHECK,
+    &z140_aks_encryption_at_host::CHECK,
+    &z141_aks_ephemeral_os_disk::CHECK,
+    &z142_aks_fips_image::CHECK,
+    &z143_aks_node_ssh_disabled::CHECK,
+    &z144_aks_trusted_launch::CHECK,
+    &z150_aks_cluster_auto_upgrade::CHECK,
+    &z151_aks_node_os_upgrade_channel::CHECK,
+    &z152_aks_kubernetes_version_supported::CHECK,
+    &z153_aks_node_image_age::CHECK,
+    &z160_aks_sku_tier::CHECK,
+    &z161_aks_workload_identity::CHECK,
+    &z162_aks_image_cleaner::CHECK,
+    &z163_aks_azure_policy_addon::CHECK,
+    &z164_aks_keyvault_secrets_rotation::CHECK,
+    &z165_aks_dashboard_disabled::CHECK,
+    &z166_aks_http_application_routing_disabled::CHECK,
+    &z170_aks_outbound_type::CHECK,
+    &z171_aks_api_server_vnet_integration::CHECK,
 ];
-
-pub const CIS_AKS: &[&str] = &[kubeward_core::profile::CIS_AKS_1_8];
-pub const NO_PROFILE: &[&str] = &[];
 
 pub const fn cis(id: &'static str) -> RefStatic {
     RefStatic::cis_aks("1.8.0", id)
@@ -399,7 +273,7 @@ pub fn note_evidence(
 pub fn run(clusters: &[Cluster], ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();
     for c in clusters {
-        for check in ALL {
+        for check in CHECKS {
             out.extend((check.eval)(c, ctx));
         }
     }
@@ -489,20 +363,20 @@ pub mod testing {
     #[test]
     fn per_pool_checks_are_not_applicable_without_pools() {
         let c = cluster(&cl(""));
-        for check in ALL {
+        for check in CHECKS {
             let out = (check.eval)(&c, &ctx());
             if out.iter().any(|f| f.resource.kind == "AgentPool") {
                 panic!("{} judged a pool on a pool-less cluster", check.meta.code);
             }
         }
         for eval in [
-            super::z122_node_public_ip::evaluate as Eval,
-            super::z140_encryption_at_host::evaluate,
-            super::z141_ephemeral_os_disk::evaluate,
-            super::z142_fips::evaluate,
-            super::z143_ssh_access::evaluate,
-            super::z144_trusted_launch::evaluate,
-            super::z153_node_image_age::evaluate,
+            super::z122_aks_node_public_ip::evaluate as Eval,
+            super::z140_aks_encryption_at_host::evaluate,
+            super::z141_aks_ephemeral_os_disk::evaluate,
+            super::z142_aks_fips_image::evaluate,
+            super::z143_aks_node_ssh_disabled::evaluate,
+            super::z144_aks_trusted_launch::evaluate,
+            super::z153_aks_node_image_age::evaluate,
         ] {
             let out = eval(&c, &ctx());
             assert_eq!(out.len(), 1);

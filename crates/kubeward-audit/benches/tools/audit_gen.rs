@@ -20,7 +20,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     {
         let rules = cmd == "rules";
         let cfg = kubeward_audit::rules::Config::default();
-        let enabled: Vec<_> = kubeward_audit::rules::RULES
+        let enabled: Vec<_> = kubeward_audit::rules::CHECKS
             .iter()
             .filter(|r| (r.precondition)(&cfg).is_none())
             .collect();

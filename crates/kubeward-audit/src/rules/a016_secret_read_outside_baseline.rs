@@ -1,30 +1,35 @@
 //! Secret reads by identities outside the expected set.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A016",
-    "secret-read-outside-baseline",
-    "Secret read by an identity outside the baseline",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A016",
+    name: "secret-read-outside-baseline",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Secret read by an identity outside the baseline",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1552.007"),
         ms("MS-TA9025"),
         falco("K8s Secret Get Successfully"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful get/list/watch on secrets by an authenticated identity that is neither a platform identity (aksService, system components, nodes, service accounts of kube-system and of AKS-managed add-ons: app-routing-system, aks-istio-system, gatekeeper-system, calico-system, tigera-operator) nor in the baseline given with `--secret-readers FILE` or `--secret-reader NAME` (exact names, prefixes ending in `*`, or `group:NAME`). Anonymous reads are A015.",
         why: "Secrets hold tokens, passwords and keys; a read by an unexpected identity (a person's account, a stolen service-account token) is credential theft until proven otherwise.",
         fix: "Confirm the access; remove secret read permissions the identity should not hold (Role rules on `secrets`), move application secrets to Azure Key Vault with the Secrets Store CSI driver (`az aks enable-addons --addons azure-keyvault-secrets-provider`) and add expected readers to the baseline.",
         links: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-driver"],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c001f-3c1e-4b7a-9d2e-8a61c0d2001f", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/kube-system/secrets", "verb": "list", "user": {"username": "system:serviceaccount:shop:cart", "groups": ["system:serviceaccounts", "system:serviceaccounts:shop", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "namespace": "kube-system", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c0020-3c1e-4b7a-9d2e-8a61c0d20020", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/kube-system/secrets/azure-kv-tls", "verb": "get", "user": {"username": "system:serviceaccount:kube-system:csi-secrets-store-provider-azure", "groups": ["system:serviceaccounts", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "namespace": "kube-system", "name": "azure-kv-tls", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::READS,
     on_match: Status::Fail,
@@ -59,14 +64,14 @@ mod tests {
     #[test]
     fn fires_outside_the_baseline() {
         assert!(fires(
-            &RULE,
+            &CHECK,
             read("system:serviceaccount:default:web", json!([]))
         ));
         let cfg = Config {
             secret_readers: vec!["system:serviceaccount:argocd:*".into()],
             ..Default::default()
         };
-        assert!(fires_with(&RULE, &cfg, read("mallory@contoso.com", json!([]))).is_some());
+        assert!(fires_with(&CHECK, &cfg, read("mallory@contoso.com", json!([]))).is_some());
     }
 
     #[test]
@@ -77,15 +82,15 @@ mod tests {
         };
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg,
                 read("system:serviceaccount:argocd:argocd-server", json!([]))
             )
             .is_none()
         );
-        assert!(fires_with(&RULE, &cfg, read("sam@contoso.com", json!(["sre"]))).is_none());
+        assert!(fires_with(&CHECK, &cfg, read("sam@contoso.com", json!(["sre"]))).is_none());
         assert!(!fires(
-            &RULE,
+            &CHECK,
             read(
                 "system:serviceaccount:kube-system:csi-secrets-store",
                 json!([])
@@ -93,6 +98,6 @@ mod tests {
         ));
         let mut refused = read("mallory@contoso.com", json!([]));
         refused["responseStatus"] = json!({"code": 403});
-        assert!(!fires(&RULE, refused));
+        assert!(!fires(&CHECK, refused));
     }
 }

@@ -1,22 +1,25 @@
 //! Credentials written into ConfigMaps.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A033",
-    "configmap-credentials",
-    "ConfigMap written with credentials in it",
-    Severity::Medium,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A033",
+    name: "configmap-credentials",
+    since: "0.1.0",
+    aliases: &[],
+    title: "ConfigMap written with credentials in it",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[
         RefStatic::mitre("T1552"),
         ms("MS-TA9027"),
         falco("Create/Modify Configmap With Private Credentials"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create/update/patch of ConfigMaps holding credentials, in a data key of their own (`DB_PASSWORD: …`) or inside a value written as a config file: ini and AWS credentials files (`aws_secret_access_key = …`), Java properties, TOML, YAML (`client_secret: …`), .env (`export DB_PASS=…`), .npmrc (`//registry/:_authToken=…`, `_auth`, `_password`), connection strings (`Password=…;`, `Pwd=`, `AccountKey=`, `SharedAccessKey=`) and JSON documents. A key names a credential when one of its words contains password, passwd, passphrase or secret, ends in token or pwd, or is pass, api key, account key, private key or shared access key, unless its last word says the value is somewhere else or is a setting (file, path, name, ref, url, ttl, length, enabled…); the value must not be a placeholder (empty, `${VAR}`, `$VAR`, `{{ … }}`, `<…>`, `%VAR%`, `@Microsoft.KeyVault(…)`, sops `ENC[…]`, Ansible `!vault`, `****`, a boolean). Default passwords such as `changeme` are reported: they work wherever nobody changed them. Whatever the key, these value shapes are reported: PEM private keys (not certificates), AWS access key ids (AKIA/ASIA and 16 characters), GitHub, npm and Slack tokens by their prefixes, and passwords in URLs (`scheme://user:password@host`). The keyword approach follows detect-secrets' KeywordDetector and gitleaks' generic-api-key rule; the shapes follow gitleaks' private-key, aws-access-token, github-pat, npm-access-token and slack-bot-token rules and detect-secrets' AWSKeyDetector, AzureStorageKeyDetector, NpmDetector and BasicAuthDetector. Values are never copied into the report: only the key and line. It needs ConfigMap bodies: AKS's fixed audit policy logs configmaps at Metadata, so on AKS this rule cannot fire and the report says so.",
         why: "ConfigMaps are readable by far more identities than secrets and are not encrypted specially: credentials in them leak.",
         fix: "Move the values to a Secret or to Azure Key Vault (Secrets Store CSI driver add-on) and rotate them.",
@@ -28,10 +31,12 @@ pub static META: CheckMeta = meta(
             "https://github.com/gitleaks/gitleaks/blob/master/config/gitleaks.toml",
             "https://github.com/Yelp/detect-secrets#viewing-all-enabled-plugins",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0041-3c1e-4b7a-9d2e-8a61c0d20041", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "web-config", "namespace": "shop"}, "data": {"DB_HOST": "shopdb.postgres.database.azure.com", "DB_PASSWORD": "S3cure!pa55"}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0042-3c1e-4b7a-9d2e-8a61c0d20042", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/configmaps", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "configmaps", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "ConfigMap", "apiVersion": "v1", "metadata": {"name": "web-config", "namespace": "shop"}, "data": {"DB_HOST": "shopdb.postgres.database.azure.com", "DB_PASSWORD_FILE": "/mnt/secrets-store/db-password"}}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["configmaps"]),
     on_match: Status::Fail,
@@ -370,9 +375,9 @@ mod tests {
 
     #[test]
     fn fires_on_password_key_and_storage_key() {
-        assert!(fires(&RULE, cm(json!({"DB_PASSWORD": "hunter2"}))));
+        assert!(fires(&CHECK, cm(json!({"DB_PASSWORD": "hunter2"}))));
         assert!(fires(
-            &RULE,
+            &CHECK,
             cm(json!({"conn": "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=abc=="}))
         ));
     }
@@ -466,13 +471,13 @@ mod tests {
             ("default.ini", "[admin]\npassword = changeme\n"),
         ];
         for (name, text) in files {
-            let d = fires_with(&RULE, &Config::default(), cm(json!({ name: text })));
+            let d = fires_with(&CHECK, &Config::default(), cm(json!({ name: text })));
             let d = d.unwrap_or_else(|| panic!("{name} not reported"));
             assert!(d.contains(name), "{d}");
         }
         // The detail names the key and the line, never the value.
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             cm(json!({"application.properties": files[2].1})),
         )
@@ -530,14 +535,14 @@ mod tests {
         ];
         for (name, text) in files {
             assert_eq!(
-                fires_with(&RULE, &Config::default(), cm(json!({ name: text }))),
+                fires_with(&CHECK, &Config::default(), cm(json!({ name: text }))),
                 None,
                 "{name}"
             );
         }
         // A data key that names a credential but holds a placeholder.
-        assert!(!fires(&RULE, cm(json!({"DB_PASSWORD": "${DB_PASSWORD}"}))));
-        assert!(!fires(&RULE, cm(json!({"secretName": "shop-tls"}))));
+        assert!(!fires(&CHECK, cm(json!({"DB_PASSWORD": "${DB_PASSWORD}"}))));
+        assert!(!fires(&CHECK, cm(json!({"secretName": "shop-tls"}))));
     }
 
     #[test]
@@ -576,9 +581,9 @@ mod tests {
 
     #[test]
     fn silent_on_plain_config_and_metadata_level() {
-        assert!(!fires(&RULE, cm(json!({"LOG_LEVEL": "debug"}))));
+        assert!(!fires(&CHECK, cm(json!({"LOG_LEVEL": "debug"}))));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             json!({"level": "Metadata", "objectRef": {"resource": "configmaps"}})
         ));
     }

@@ -1,31 +1,36 @@
 //! Pods running images outside an allowed list.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A063",
-    "disallowed-image",
-    "Pod or workload with an image outside the allowed list",
-    Severity::Medium,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A063",
+    name: "disallowed-image",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Pod or workload with an image outside the allowed list",
+    area: Area::Audit,
+    severity: Severity::Medium,
+    references: &[
         RefStatic::mitre("T1610"),
         RefStatic::mitre("T1525"),
         ms("MS-TA9002"),
         falco("Create Disallowed Pod"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Pod or workload create/update/patch by anyone but the platform with a container (regular, init or ephemeral) whose image matches none of the allowed images given in the audit configuration (exact references, or prefixes ending in `*` such as `myregistry.azurecr.io/*`). AKS's own images (mcr.microsoft.com/oss/…, /aks/…) are always allowed. Off (NOT_APPLICABLE) when no list is given, as Falco's rule is off by default.",
         why: "Images from unknown registries are how compromised or malicious code enters a cluster; a registry allowlist makes every exception visible.",
         fix: "Redeploy from an approved registry, or add the image to the list. Enforce the list on AKS with the Azure Policy built-in 'Kubernetes cluster containers should only use allowed images' (`az aks enable-addons --addons azure-policy`) and attach only your ACR (`az aks update --attach-acr`).",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c007d-3c1e-4b7a-9d2e-8a61c0d2007d", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/pods", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "web", "image": "docker.io/library/nginx:1.27"}]}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c007e-3c1e-4b7a-9d2e-8a61c0d2007e", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/pods", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "pods", "namespace": "shop", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web", "namespace": "shop"}, "spec": {"containers": [{"name": "web", "image": "contosoacr.azurecr.io/shop/web:1.4.2"}]}}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::pod_specs(),
     on_match: Status::Warn,
@@ -69,7 +74,7 @@ mod tests {
     #[test]
     fn fires_on_an_image_outside_the_list() {
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &cfg(),
             pod(json!({"containers": [
                 {"name": "app", "image": "contoso.azurecr.io/shop/cart:1.2"},
@@ -82,7 +87,7 @@ mod tests {
         );
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 deployment(
                     json!({"initContainers": [{"name": "i", "image": "nginx:latest"}],
@@ -98,18 +103,18 @@ mod tests {
         let ok = pod(json!({"containers": [
             {"name": "app", "image": "contoso.azurecr.io/shop/cart:1.2"},
             {"name": "csi", "image": "mcr.microsoft.com/oss/kubernetes-csi/azuredisk-csi:v1.30.1"}]}));
-        assert!(fires_with(&RULE, &cfg(), ok).is_none());
+        assert!(fires_with(&CHECK, &cfg(), ok).is_none());
         let any = pod(json!({"containers": [{"name": "x", "image": "docker.io/evil/tool"}]}));
-        assert!(!fires(&RULE, any.clone()));
+        assert!(!fires(&CHECK, any.clone()));
         assert!(precondition(&Config::default()).is_some());
         // A workload object written by the platform is its own; a bare pod it creates is
         // judged on the pod (issue 13 item 7).
         let mut by_aks =
             deployment(json!({"containers": [{"name": "x", "image": "docker.io/evil/tool"}]}));
         by_aks["user"] = json!({"username": "aksService"});
-        assert!(fires_with(&RULE, &cfg(), by_aks).is_none());
+        assert!(fires_with(&CHECK, &cfg(), by_aks).is_none());
         let mut bare = any;
         bare["user"] = json!({"username": "aksService"});
-        assert!(fires_with(&RULE, &cfg(), bare).is_some());
+        assert!(fires_with(&CHECK, &cfg(), bare).is_some());
     }
 }

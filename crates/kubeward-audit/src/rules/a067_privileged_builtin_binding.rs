@@ -1,23 +1,26 @@
 //! Bindings to Kubernetes' privileged built-in roles other than cluster-admin, and to the
 //! system:masters group.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A067",
-    "privileged-builtin-binding",
-    "Binding to a privileged built-in role or to system:masters",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A067",
+    name: "privileged-builtin-binding",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Binding to a privileged built-in role or to system:masters",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1098.006"),
         RefStatic::mitre("T1078.003"),
         ms("MS-TA9019"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create, update or patch of a RoleBinding or ClusterRoleBinding, by anyone but the platform, that binds one of Kubernetes' privileged built-in ClusterRoles (`admin`, `edit`, their aggregation roles `system:aggregate-to-admin` and `system:aggregate-to-edit`, the control-plane roles `system:kube-controller-manager`, `system:node` and `system:controller:*`), or that names the group `system:masters` as a subject. Bindings to `cluster-admin` are reported by A011 (cluster-admin-binding) and bindings to the anonymous or all-authenticated groups by A032 (binding-to-anonymous): a binding those rules report is not reported again here.",
         why: "`admin` and `edit` read every secret of the namespace (cluster-wide in a ClusterRoleBinding), run commands in its pods and create workloads under any service account there; the control-plane roles carry the powers of the components they are made for. A binding naming `system:masters`, whose members RBAC cannot restrict, marks an attempt to reach or imitate the local admin identity.",
         fix: "Delete the binding unless it is an approved grant (`kubectl delete rolebinding -n NS NAME`). Grant `view` or a narrow custom Role instead, and on AKS prefer Microsoft Entra ID groups with Azure RBAC roles assigned through PIM.",
@@ -25,10 +28,12 @@ pub static META: CheckMeta = meta(
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#user-facing-roles",
             "https://kubernetes.io/docs/reference/access-authn-authz/rbac/#core-component-roles",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0097-3c1e-4b7a-9d2e-8a61c0d20097", "stage": "ResponseComplete", "requestURI": "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "rolebindings", "namespace": "shop", "apiVersion": "v1", "apiGroup": "rbac.authorization.k8s.io"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "RoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "ops-access", "namespace": "shop"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"}, "subjects": [{"kind": "ServiceAccount", "namespace": "shop", "name": "cart"}]}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c0098-3c1e-4b7a-9d2e-8a61c0d20098", "stage": "ResponseComplete", "requestURI": "/apis/rbac.authorization.k8s.io/v1/namespaces/shop/rolebindings", "verb": "create", "user": {"username": "alice@contoso.com", "groups": ["system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "rolebindings", "namespace": "shop", "apiVersion": "v1", "apiGroup": "rbac.authorization.k8s.io"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "RoleBinding", "apiVersion": "rbac.authorization.k8s.io/v1", "metadata": {"name": "ops-access", "namespace": "shop"}, "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "view"}, "subjects": [{"kind": "ServiceAccount", "namespace": "shop", "name": "cart"}]}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
     on_match: Status::Fail,
@@ -114,10 +119,10 @@ mod tests {
             "system:node",
             "system:controller:clusterrole-aggregation-controller",
         ] {
-            assert!(fires(&RULE, binding("ClusterRole", role, sa())), "{role}");
+            assert!(fires(&CHECK, binding("ClusterRole", role, sa())), "{role}");
         }
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             binding("ClusterRole", "view", json!([{"kind": "Group", "name": "system:masters", "apiGroup": "rbac.authorization.k8s.io"}])),
         )
@@ -128,21 +133,24 @@ mod tests {
     #[test]
     fn item8_silent_where_other_rules_report_and_on_ordinary_roles() {
         // cluster-admin: A011.
-        assert!(!fires(&RULE, binding("ClusterRole", "cluster-admin", sa())));
+        assert!(!fires(
+            &CHECK,
+            binding("ClusterRole", "cluster-admin", sa())
+        ));
         // Only broad groups as subjects: A032.
         assert!(!fires(
-            &RULE,
+            &CHECK,
             binding(
                 "ClusterRole",
                 "edit",
                 json!([{"kind": "Group", "name": "system:authenticated"}])
             )
         ));
-        assert!(!fires(&RULE, binding("ClusterRole", "view", sa())));
+        assert!(!fires(&CHECK, binding("ClusterRole", "view", sa())));
         // A namespaced Role that happens to be called admin is the namespace's own.
-        assert!(!fires(&RULE, binding("Role", "admin", sa())));
+        assert!(!fires(&CHECK, binding("Role", "admin", sa())));
         let mut platform = binding("ClusterRole", "admin", sa());
         platform["user"] = json!({"username": "aksService"});
-        assert!(!fires(&RULE, platform));
+        assert!(!fires(&CHECK, platform));
     }
 }

@@ -1,22 +1,25 @@
 //! Node and system identities calling from outside the cluster's own address ranges.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A069",
-    "system-identity-outside-cluster",
-    "Node or system identity used from outside the cluster's address ranges",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A069",
+    name: "system-identity-outside-cluster",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Node or system identity used from outside the cluster's address ranges",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1078"),
         RefStatic::mitre("T1550.001"),
         RefStatic::mitre("T1528"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Requests by a kubelet (`system:node:*`) or a kube-system service account, whatever their outcome, whose source address (the last entry of sourceIPs: the address the API server saw; earlier entries come from headers the client writes) is outside every range given with `--cluster-cidr` (repeatable: the node subnet, the pod CIDR, and any other range the cluster's own components call from). Loopback addresses count as inside. kube-controller-manager's own controllers (`*-controller`, the garbage collector and the other service accounts it runs as) are left out: their tokens stay in the control plane, which AKS runs outside the cluster's ranges. Events without a parseable source address are not judged. Without `--cluster-cidr` the rule is not applicable.",
         why: "These credentials live on nodes and in system pods. Used from another address, they have been copied out: a stolen kubelet certificate or kube-system token gives an attacker the cluster's own permissions from anywhere the API server is reachable.",
         fix: "Find the identity's credential and rotate it: for a kubelet, rotate the cluster certificates (`az aks rotate-certs`) and reimage the node; for a service account, delete its pods and any long-lived token Secret. Restrict the API server to known ranges (`az aks update --api-server-authorized-ip-ranges`) or make the cluster private.",
@@ -24,10 +27,12 @@ pub static META: CheckMeta = meta(
             "https://kubernetes.io/docs/reference/access-authn-authz/node/",
             "https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c009b-3c1e-4b7a-9d2e-8a61c0d2009b", "stage": "ResponseComplete", "requestURI": "/api/v1/secrets", "verb": "list", "user": {"username": "system:node:aks-nodepool1-12345678-vmss000000", "groups": ["system:nodes", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "Metadata", "auditID": "5f0c009c-3c1e-4b7a-9d2e-8a61c0d2009c", "stage": "ResponseComplete", "requestURI": "/api/v1/secrets", "verb": "list", "user": {"username": "system:node:aks-nodepool1-12345678-vmss000000", "groups": ["system:nodes", "system:authenticated"]}, "sourceIPs": ["10.224.0.4"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "secrets", "apiVersion": "v1"}, "responseStatus": {"metadata": {}, "code": 200}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -101,7 +106,7 @@ mod tests {
     #[test]
     fn item8_fires_on_node_and_kube_system_identities_from_elsewhere() {
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &cfg(),
             call("system:node:aks-np-1", json!(["203.0.113.50"])),
         )
@@ -109,7 +114,7 @@ mod tests {
         assert!(d.contains("203.0.113.50"), "{d}");
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call(
                     "system:serviceaccount:kube-system:coredns",
@@ -121,7 +126,7 @@ mod tests {
         // A forged X-Forwarded-For in front does not hide the real address.
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call(
                     "system:node:aks-np-1",
@@ -133,7 +138,7 @@ mod tests {
         // Refused requests count too.
         let mut refused = call("system:node:aks-np-1", json!(["2001:db8::7"]));
         refused["responseStatus"] = json!({"code": 403});
-        assert!(fires_with(&RULE, &cfg(), refused).is_some());
+        assert!(fires_with(&CHECK, &cfg(), refused).is_some());
     }
 
     #[test]
@@ -147,13 +152,13 @@ mod tests {
             json!(["not-an-ip"]),
         ] {
             assert!(
-                fires_with(&RULE, &cfg(), call("system:node:aks-np-1", ips.clone())).is_none(),
+                fires_with(&CHECK, &cfg(), call("system:node:aks-np-1", ips.clone())).is_none(),
                 "{ips}"
             );
         }
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call(
                     "system:serviceaccount:kube-system:replicaset-controller",
@@ -164,7 +169,7 @@ mod tests {
         );
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call(
                     "system:serviceaccount:kube-system:generic-garbage-collector",
@@ -175,7 +180,7 @@ mod tests {
         );
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call("alice@contoso.com", json!(["203.0.113.50"]))
             )
@@ -183,7 +188,7 @@ mod tests {
         );
         assert!(
             fires_with(
-                &RULE,
+                &CHECK,
                 &cfg(),
                 call("system:serviceaccount:shop:web", json!(["203.0.113.50"]))
             )

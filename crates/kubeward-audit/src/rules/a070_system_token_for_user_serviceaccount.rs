@@ -1,23 +1,26 @@
 //! Service-account tokens minted by system identities for service accounts of application
 //! namespaces.
 
-use kubeward_core::{CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::*;
 
-pub static META: CheckMeta = meta(
-    "A070",
-    "system-token-for-user-serviceaccount",
-    "System identity requested a token for an application service account",
-    Severity::High,
-    &[
+pub static META: CheckMeta = CheckMeta {
+    code: "A070",
+    name: "system-token-for-user-serviceaccount",
+    since: "0.1.0",
+    aliases: &[],
+    title: "System identity requested a token for an application service account",
+    area: Area::Audit,
+    severity: Severity::High,
+    references: &[
         RefStatic::mitre("T1528"),
         RefStatic::mitre("T1550.001"),
         ms("MS-TA9016"),
     ],
-    CheckDoc {
-        bad: "",
-        good: "",
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
         what: "Successful create on serviceaccounts/token (TokenRequest) by a system or platform identity (a kube-system or AKS add-on service account, a control-plane component, a kubelet, any `system:` user that is not an application's service account) for a service account in a namespace that is not Kubernetes' or AKS's own (kube-system, kube-public, kube-node-lease and the AKS add-on namespaces). A kubelet requests the tokens of the pods it runs: its requests are left out when the logged body binds the token to a Pod, and also when the log has no body (AKS logs serviceaccounts at Metadata level), since nothing then tells them apart. Requests by other identities are reported by A019 (serviceaccount-token-request).",
         why: "Platform identities have no business minting tokens for application service accounts: a stolen kube-system or add-on token used this way turns into every application's permissions, under an identity that most reviews and rules skip.",
         fix: "Find which component made the request and why (the user agent and source address are in the evidence); rotate the requesting service account's credentials if it was not expected, and remove `create` on `serviceaccounts/token` from roles bound to system service accounts that do not need it.",
@@ -25,10 +28,12 @@ pub static META: CheckMeta = meta(
             "https://kubernetes.io/docs/reference/kubernetes-api/authentication-resources/token-request-v1/",
             "https://kubernetes.io/docs/reference/access-authn-authz/service-accounts-admin/#bound-service-account-tokens",
         ],
+        bad: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c00a0-3c1e-4b7a-9d2e-8a61c0d200a0", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/serviceaccounts/cart/token", "verb": "create", "user": {"username": "system:node:aks-nodepool1-12345678-vmss000000", "groups": ["system:nodes", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "serviceaccounts", "namespace": "shop", "name": "cart", "apiVersion": "v1", "subresource": "token"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "spec": {"audiences": ["api://AzureADTokenExchange"], "boundObjectRef": {"kind": "Secret", "apiVersion": "v1", "name": "cart-0"}}}}"#,
+        good: r#"{"kind": "Event", "apiVersion": "audit.k8s.io/v1", "level": "RequestResponse", "auditID": "5f0c00a1-3c1e-4b7a-9d2e-8a61c0d200a1", "stage": "ResponseComplete", "requestURI": "/api/v1/namespaces/shop/serviceaccounts/cart/token", "verb": "create", "user": {"username": "system:node:aks-nodepool1-12345678-vmss000000", "groups": ["system:nodes", "system:authenticated"]}, "sourceIPs": ["203.0.113.7"], "userAgent": "kubectl/v1.31.2 (linux/amd64) kubernetes/5864a46", "objectRef": {"resource": "serviceaccounts", "namespace": "shop", "name": "cart", "apiVersion": "v1", "subresource": "token"}, "responseStatus": {"metadata": {}, "code": 201}, "requestReceivedTimestamp": "2026-11-20T10:00:00.000000Z", "stageTimestamp": "2026-11-20T10:00:00.050000Z", "annotations": {"authorization.k8s.io/decision": "allow", "authorization.k8s.io/reason": ""}, "requestObject": {"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "spec": {"audiences": ["api://AzureADTokenExchange"], "boundObjectRef": {"kind": "Pod", "apiVersion": "v1", "name": "cart-0"}}}}"#,
     },
-);
+};
 
-pub static RULE: Rule = Rule {
+pub static CHECK: Check = Check {
     meta: &META,
     needs: Needs::METADATA,
     on_match: Status::Fail,
@@ -89,46 +94,46 @@ mod tests {
     #[test]
     fn item8_fires_on_system_identities_minting_application_tokens() {
         let d = fires_with(
-            &RULE,
+            &CHECK,
             &Config::default(),
             token("system:serviceaccount:kube-system:coredns", "payments"),
         )
         .unwrap();
         assert!(d.contains("payments/api"), "{d}");
         assert!(fires(
-            &RULE,
+            &CHECK,
             token("system:kube-controller-manager", "payments")
         ));
-        assert!(fires(&RULE, token("aksService", "shop")));
+        assert!(fires(&CHECK, token("aksService", "shop")));
         // A kubelet asking for a token bound to nothing (or to a Secret), as the body shows.
         let mut unbound = token("system:node:aks-np-1", "shop");
         unbound["requestObject"] = json!({"kind": "TokenRequest", "apiVersion": "authentication.k8s.io/v1", "spec": {"audiences": ["api"], "expirationSeconds": 86400}});
-        assert!(fires(&RULE, unbound));
+        assert!(fires(&CHECK, unbound));
     }
 
     #[test]
     fn item8_silent_on_kubelets_for_pods_system_namespaces_and_people() {
         let mut pod_token = token("system:node:aks-np-1", "shop");
         pod_token["requestObject"] = json!({"kind": "TokenRequest", "spec": {"boundObjectRef": {"kind": "Pod", "name": "web-1", "apiVersion": "v1"}}});
-        assert!(!fires(&RULE, pod_token));
+        assert!(!fires(&CHECK, pod_token));
         // No body (Metadata level): a kubelet's request cannot be told apart.
-        assert!(!fires(&RULE, token("system:node:aks-np-1", "shop")));
+        assert!(!fires(&CHECK, token("system:node:aks-np-1", "shop")));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             token("system:serviceaccount:kube-system:coredns", "kube-system")
         ));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             token("system:serviceaccount:kube-system:x", "gatekeeper-system")
         ));
         // People and workloads: A019.
-        assert!(!fires(&RULE, token("alice@contoso.com", "shop")));
+        assert!(!fires(&CHECK, token("alice@contoso.com", "shop")));
         assert!(!fires(
-            &RULE,
+            &CHECK,
             token("system:serviceaccount:shop:deployer", "shop")
         ));
         let mut refused = token("system:serviceaccount:kube-system:coredns", "shop");
         refused["responseStatus"] = json!({"code": 403});
-        assert!(!fires(&RULE, refused));
+        assert!(!fires(&CHECK, refused));
     }
 }

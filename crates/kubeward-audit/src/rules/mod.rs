@@ -2,7 +2,9 @@
 //! needs from the source (so the report can say when it could not fire), its match function and
 //! its positive and negative test events.
 
-use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
+use kubeward_core::{CheckMeta, RefStatic, Status};
+use kubeward_inventory::ContainerKind;
+use kubeward_inventory::workload::template_pointers;
 use serde_json::Value;
 
 use crate::event::EventView;
@@ -11,11 +13,11 @@ mod a001_pod_exec;
 mod a002_exec_suspicious_command;
 mod a003_pod_portforward;
 mod a004_ephemeral_container;
-mod a005_privileged_pod;
-mod a006_sensitive_hostpath;
-mod a007_host_pid;
-mod a008_host_ipc;
-mod a009_host_network;
+mod a005_privileged_pod_created;
+mod a006_sensitive_hostpath_mount;
+mod a007_host_pid_pod;
+mod a008_host_ipc_pod;
+mod a009_host_network_pod;
 mod a010_dangerous_capabilities;
 mod a011_cluster_admin_binding;
 mod a012_wildcard_role;
@@ -24,31 +26,50 @@ mod a014_system_role_modified;
 mod a015_secret_read_anonymous;
 mod a016_secret_read_outside_baseline;
 mod a017_anonymous_request_allowed;
-mod a018_local_admin_account;
+mod a018_local_admin_account_used;
 mod a019_serviceaccount_token_request;
 mod a020_csr_created_or_approved;
 mod a021_admission_webhook_changed;
 mod a022_kube_system_change;
-mod a023_pod_in_kube_system;
+mod a023_pod_in_system_namespace;
 mod a024_node_proxy;
 mod a025_events_deleted;
 mod a026_impersonation;
-mod a027_nodeport_service;
+mod a027_nodeport_service_created;
 mod a028_coredns_modified;
 mod a029_cronjob_created;
 mod a030_permission_enumeration;
 mod a031_forbidden_requests;
-mod a032_binding_to_anonymous;
+mod a032_binding_to_anonymous_or_all_users;
 mod a033_configmap_credentials;
-mod a034_serviceaccount_in_kube_system;
+mod a034_serviceaccount_in_system_namespace;
 mod a035_destructive_delete;
-mod a036_ingress_without_tls;
+mod a036_ingress_created_without_tls;
 mod a037_disallowed_user;
-mod a038_suspicious_image;
-mod a039_untrusted_node;
-mod a040_disallowed_namespace;
-mod a041_role_write_privileges;
-mod a042_resource_activity;
+mod a038_attack_tool_activity;
+mod a039_node_registered_unexpectedly;
+mod a040_disallowed_namespace_created;
+mod a041_role_with_write_privileges;
+mod a042_deployment_created;
+mod a043_deployment_deleted;
+mod a044_service_created;
+mod a045_service_deleted;
+mod a046_configmap_created;
+mod a047_configmap_deleted;
+mod a048_namespace_created;
+mod a049_namespace_deleted;
+mod a050_serviceaccount_created;
+mod a051_serviceaccount_deleted;
+mod a052_role_created;
+mod a053_role_deleted;
+mod a054_clusterrole_created;
+mod a055_clusterrole_deleted;
+mod a056_rolebinding_created;
+mod a057_rolebinding_deleted;
+mod a058_clusterrolebinding_created;
+mod a059_clusterrolebinding_deleted;
+mod a060_secret_created;
+mod a061_secret_deleted;
 mod a062_secret_read_refused;
 mod a063_disallowed_image;
 mod a064_daemonset_changed_by_person;
@@ -58,81 +79,82 @@ mod a067_privileged_builtin_binding;
 mod a068_exec_tar_copy;
 mod a069_system_identity_outside_cluster;
 mod a070_system_token_for_user_serviceaccount;
+mod resource_activity;
 
 pub(crate) use a065_refusals_from_one_address as refusal_bursts;
 
-/// Every rule, in code order.
-pub static RULES: &[&Rule] = &[
-    &a001_pod_exec::RULE,
-    &a002_exec_suspicious_command::RULE,
-    &a003_pod_portforward::RULE,
-    &a004_ephemeral_container::RULE,
-    &a005_privileged_pod::RULE,
-    &a006_sensitive_hostpath::RULE,
-    &a007_host_pid::RULE,
-    &a008_host_ipc::RULE,
-    &a009_host_network::RULE,
-    &a010_dangerous_capabilities::RULE,
-    &a011_cluster_admin_binding::RULE,
-    &a012_wildcard_role::RULE,
-    &a013_sensitive_role_permissions::RULE,
-    &a014_system_role_modified::RULE,
-    &a015_secret_read_anonymous::RULE,
-    &a016_secret_read_outside_baseline::RULE,
-    &a017_anonymous_request_allowed::RULE,
-    &a018_local_admin_account::RULE,
-    &a019_serviceaccount_token_request::RULE,
-    &a020_csr_created_or_approved::RULE,
-    &a021_admission_webhook_changed::RULE,
-    &a022_kube_system_change::RULE,
-    &a023_pod_in_kube_system::RULE,
-    &a024_node_proxy::RULE,
-    &a025_events_deleted::RULE,
-    &a026_impersonation::RULE,
-    &a027_nodeport_service::RULE,
-    &a028_coredns_modified::RULE,
-    &a029_cronjob_created::RULE,
-    &a030_permission_enumeration::RULE,
-    &a031_forbidden_requests::RULE,
-    &a032_binding_to_anonymous::RULE,
-    &a033_configmap_credentials::RULE,
-    &a034_serviceaccount_in_kube_system::RULE,
-    &a035_destructive_delete::RULE,
-    &a036_ingress_without_tls::RULE,
-    &a037_disallowed_user::RULE,
-    &a038_suspicious_image::RULE,
-    &a039_untrusted_node::RULE,
-    &a040_disallowed_namespace::RULE,
-    &a041_role_write_privileges::RULE,
-    &a042_resource_activity::RULES[0],
-    &a042_resource_activity::RULES[1],
-    &a042_resource_activity::RULES[2],
-    &a042_resource_activity::RULES[3],
-    &a042_resource_activity::RULES[4],
-    &a042_resource_activity::RULES[5],
-    &a042_resource_activity::RULES[6],
-    &a042_resource_activity::RULES[7],
-    &a042_resource_activity::RULES[8],
-    &a042_resource_activity::RULES[9],
-    &a042_resource_activity::RULES[10],
-    &a042_resource_activity::RULES[11],
-    &a042_resource_activity::RULES[12],
-    &a042_resource_activity::RULES[13],
-    &a042_resource_activity::RULES[14],
-    &a042_resource_activity::RULES[15],
-    &a042_resource_activity::RULES[16],
-    &a042_resource_activity::RULES[17],
-    &a042_resource_activity::RULES[18],
-    &a042_resource_activity::RULES[19],
-    &a062_secret_read_refused::RULE,
-    &a063_disallowed_image::RULE,
-    &a064_daemonset_changed_by_person::RULE,
-    &a065_refusals_from_one_address::RULE,
-    &a066_role_grants_node_proxy::RULE,
-    &a067_privileged_builtin_binding::RULE,
-    &a068_exec_tar_copy::RULE,
-    &a069_system_identity_outside_cluster::RULE,
-    &a070_system_token_for_user_serviceaccount::RULE,
+/// Every check of the area, in code order: the run order, and the source of `crate::checks()`.
+pub static CHECKS: &[&Check] = &[
+    &a001_pod_exec::CHECK,
+    &a002_exec_suspicious_command::CHECK,
+    &a003_pod_portforward::CHECK,
+    &a004_ephemeral_container::CHECK,
+    &a005_privileged_pod_created::CHECK,
+    &a006_sensitive_hostpath_mount::CHECK,
+    &a007_host_pid_pod::CHECK,
+    &a008_host_ipc_pod::CHECK,
+    &a009_host_network_pod::CHECK,
+    &a010_dangerous_capabilities::CHECK,
+    &a011_cluster_admin_binding::CHECK,
+    &a012_wildcard_role::CHECK,
+    &a013_sensitive_role_permissions::CHECK,
+    &a014_system_role_modified::CHECK,
+    &a015_secret_read_anonymous::CHECK,
+    &a016_secret_read_outside_baseline::CHECK,
+    &a017_anonymous_request_allowed::CHECK,
+    &a018_local_admin_account_used::CHECK,
+    &a019_serviceaccount_token_request::CHECK,
+    &a020_csr_created_or_approved::CHECK,
+    &a021_admission_webhook_changed::CHECK,
+    &a022_kube_system_change::CHECK,
+    &a023_pod_in_system_namespace::CHECK,
+    &a024_node_proxy::CHECK,
+    &a025_events_deleted::CHECK,
+    &a026_impersonation::CHECK,
+    &a027_nodeport_service_created::CHECK,
+    &a028_coredns_modified::CHECK,
+    &a029_cronjob_created::CHECK,
+    &a030_permission_enumeration::CHECK,
+    &a031_forbidden_requests::CHECK,
+    &a032_binding_to_anonymous_or_all_users::CHECK,
+    &a033_configmap_credentials::CHECK,
+    &a034_serviceaccount_in_system_namespace::CHECK,
+    &a035_destructive_delete::CHECK,
+    &a036_ingress_created_without_tls::CHECK,
+    &a037_disallowed_user::CHECK,
+    &a038_attack_tool_activity::CHECK,
+    &a039_node_registered_unexpectedly::CHECK,
+    &a040_disallowed_namespace_created::CHECK,
+    &a041_role_with_write_privileges::CHECK,
+    &a042_deployment_created::CHECK,
+    &a043_deployment_deleted::CHECK,
+    &a044_service_created::CHECK,
+    &a045_service_deleted::CHECK,
+    &a046_configmap_created::CHECK,
+    &a047_configmap_deleted::CHECK,
+    &a048_namespace_created::CHECK,
+    &a049_namespace_deleted::CHECK,
+    &a050_serviceaccount_created::CHECK,
+    &a051_serviceaccount_deleted::CHECK,
+    &a052_role_created::CHECK,
+    &a053_role_deleted::CHECK,
+    &a054_clusterrole_created::CHECK,
+    &a055_clusterrole_deleted::CHECK,
+    &a056_rolebinding_created::CHECK,
+    &a057_rolebinding_deleted::CHECK,
+    &a058_clusterrolebinding_created::CHECK,
+    &a059_clusterrolebinding_deleted::CHECK,
+    &a060_secret_created::CHECK,
+    &a061_secret_deleted::CHECK,
+    &a062_secret_read_refused::CHECK,
+    &a063_disallowed_image::CHECK,
+    &a064_daemonset_changed_by_person::CHECK,
+    &a065_refusals_from_one_address::CHECK,
+    &a066_role_grants_node_proxy::CHECK,
+    &a067_privileged_builtin_binding::CHECK,
+    &a068_exec_tar_copy::CHECK,
+    &a069_system_identity_outside_cluster::CHECK,
+    &a070_system_token_for_user_serviceaccount::CHECK,
 ];
 
 /// Whether a rule depends on read verbs (`get`/`list`/`watch`), which `kube-audit-admin` and
@@ -219,8 +241,9 @@ pub fn parse_cluster_cidr(text: &str) -> Result<ipnet::IpNet, CidrError> {
         .map_err(|_| CidrError(text.to_string()))
 }
 
-/// One rule: metadata, needs, the status of a match and the match function.
-pub struct Rule {
+/// One audit check: metadata, needs, the status of a match and the match function over one event
+/// (the one evaluation signature of the area).
+pub struct Check {
     pub meta: &'static CheckMeta,
     pub needs: Needs,
     /// FAIL for activity that is an attack or a risky change by itself; WARN for activity that
@@ -235,30 +258,6 @@ pub struct Rule {
 
 pub(crate) fn always(_: &Config) -> Option<&'static str> {
     None
-}
-
-/// Shared constructor for the static metadata of an audit rule.
-pub(crate) const fn meta(
-    code: &'static str,
-    name: &'static str,
-    title: &'static str,
-    severity: Severity,
-    references: &'static [RefStatic],
-    doc: CheckDoc,
-) -> CheckMeta {
-    CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code,
-        name,
-        title,
-        area: Area::Audit,
-        severity,
-        references,
-        profiles: &[],
-        kubeward_own: true,
-        doc,
-    }
 }
 
 pub(crate) const fn ms(id: &'static str) -> RefStatic {
@@ -332,7 +331,8 @@ pub fn user_matches(pattern: &str, v: &EventView) -> bool {
     }
 }
 
-/// Resources whose objects hold a pod template (or are pods).
+/// Resources whose objects hold a pod template (or are pods): the kinds of
+/// `kubeward_inventory::workload::template_pointers`, by the resource name audit events carry.
 pub const POD_BEARING: &[&str] = &[
     "pods",
     "deployments",
@@ -343,6 +343,8 @@ pub const POD_BEARING: &[&str] = &[
     "cronjobs",
     "replicationcontrollers",
     "podtemplates",
+    // Argo Rollouts (argoproj.io).
+    "rollouts",
 ];
 
 /// A create/update/patch of a pod or workload (or of a pod's ephemeral containers) that succeeded.
@@ -354,8 +356,15 @@ pub fn is_pod_write(v: &EventView) -> bool {
         && matches!(v.subresource(), "" | "ephemeralcontainers")
 }
 
-/// The pod spec inside a pod or any workload object.
+/// The pod spec inside a pod or any workload object. A body that names its kind is read where
+/// the inventory says that kind keeps its pod template; a patch body names no kind, so its
+/// shape decides.
 pub fn pod_spec(obj: &Value) -> Option<&Value> {
+    if let Some((_, spec)) = template_pointers(str_at(obj, "/kind"), str_at(obj, "/apiVersion"))
+        && let Some(found) = obj.pointer(spec)
+    {
+        return Some(found);
+    }
     let spec = obj.get("spec");
     let candidates = [
         obj.pointer("/spec/jobTemplate/spec/template/spec"),
@@ -367,12 +376,16 @@ pub fn pod_spec(obj: &Value) -> Option<&Value> {
     candidates.into_iter().flatten().next()
 }
 
-/// Every container of a pod spec: regular, init and ephemeral.
+/// Every container of a pod spec: regular, init and ephemeral (the order details list them in).
 pub fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
-    ["containers", "initContainers", "ephemeralContainers"]
-        .into_iter()
-        .filter_map(|k| spec.get(k).and_then(Value::as_array))
-        .flatten()
+    [
+        ContainerKind::Regular,
+        ContainerKind::Init,
+        ContainerKind::Ephemeral,
+    ]
+    .into_iter()
+    .filter_map(|k| spec.get(k.field()).and_then(Value::as_array))
+    .flatten()
 }
 
 pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
@@ -670,7 +683,7 @@ mod meta_tests {
     #[test]
     fn every_falco_k8saudit_detection_has_a_rule() {
         assert_eq!(FALCO_K8SAUDIT.len(), 48);
-        let referenced: std::collections::BTreeSet<&str> = RULES
+        let referenced: std::collections::BTreeSet<&str> = CHECKS
             .iter()
             .flat_map(|r| r.meta.references.iter())
             .filter(|x| x.framework == "Falco k8saudit")
@@ -691,7 +704,7 @@ mod meta_tests {
     #[test]
     fn every_rule_is_documented_referenced_and_unique() {
         let mut codes = std::collections::BTreeSet::new();
-        for r in RULES {
+        for r in CHECKS {
             let m = r.meta;
             assert!(
                 m.code.starts_with('A') && codes.insert(m.code),
@@ -714,7 +727,7 @@ mod meta_tests {
                 m.code
             );
         }
-        assert!(RULES.len() >= 30);
+        assert!(CHECKS.len() >= 30);
     }
 }
 
@@ -751,9 +764,9 @@ mod platform_pod_tests {
 
     fn judged(ev: Value) -> bool {
         let rules = [
-            &a005_privileged_pod::RULE,
-            &a006_sensitive_hostpath::RULE,
-            &a009_host_network::RULE,
+            &a005_privileged_pod_created::CHECK,
+            &a006_sensitive_hostpath_mount::CHECK,
+            &a009_host_network_pod::CHECK,
         ];
         let fired: Vec<bool> = rules.iter().map(|r| fires(r, ev.clone())).collect();
         assert!(fired.iter().all(|f| *f == fired[0]), "{fired:?}");
@@ -779,7 +792,7 @@ mod platform_pod_tests {
             json!({"hostNetwork": true, "containers": [{"name": "x", "image": "alpine", "securityContext": {"privileged": true}}]}),
         );
         ds["user"] = json!({"username": "aksService"});
-        assert!(!fires(&a005_privileged_pod::RULE, ds));
+        assert!(!fires(&a005_privileged_pod_created::CHECK, ds));
     }
 
     #[test]
@@ -855,13 +868,13 @@ pub(crate) mod testing {
         }
     }
 
-    pub fn fires_with(rule: &Rule, cfg: &Config, over: Value) -> Option<String> {
+    pub fn fires_with(rule: &Check, cfg: &Config, over: Value) -> Option<String> {
         let text = event(over);
         let ev: Event = serde_json::from_str(&text).expect("test event decodes");
         (rule.eval)(&EventView::new(&ev), cfg)
     }
 
-    pub fn fires(rule: &Rule, over: Value) -> bool {
+    pub fn fires(rule: &Check, over: Value) -> bool {
         fires_with(rule, &Config::default(), over).is_some()
     }
 
@@ -881,7 +894,7 @@ pub(crate) mod testing {
 
     /// Vectors shared by the host-namespace rules (A007-A009): `field: true` fires on a pod and on
     /// a deployment's pod template.
-    pub fn assert_host_namespace_fires(rule: &Rule, field: &str) {
+    pub fn assert_host_namespace_fires(rule: &Check, field: &str) {
         assert!(fires(
             rule,
             pod(host_namespace_spec(field, Some(true), "alpine"))
@@ -894,7 +907,7 @@ pub(crate) mod testing {
 
     /// Vectors shared by the host-namespace rules (A007-A009): silent when `field` is unset or
     /// false, and when the pod is made only of AKS images.
-    pub fn assert_host_namespace_silent(rule: &Rule, field: &str) {
+    pub fn assert_host_namespace_silent(rule: &Check, field: &str) {
         assert!(!fires(
             rule,
             pod(host_namespace_spec(field, None, "alpine"))

@@ -5,61 +5,34 @@
 use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
 use kubeward_inventory::Inventory;
 
+use crate::check::{self, Ctx, Family};
 use crate::engine::{Analysis, Direction};
 use crate::model::Workload;
 
-pub mod p201_ingress_isolation;
-pub mod p202_egress_isolation;
-pub mod p203_namespace_default_deny;
+pub mod p201_workload_not_isolated_ingress;
+pub mod p202_workload_not_isolated_egress;
+pub mod p203_namespace_without_default_deny;
 pub mod p204_policy_selects_nothing;
 pub mod p205_rule_never_matches;
 pub mod p206_redundant_rule;
-pub mod p207_invalid_policy;
-pub mod p208_admin_policy_enforcement;
-pub mod p209_unmodelled_policies;
-pub mod p210_engine_limitations;
-pub mod p211_policies_not_enforced;
-
-pub fn checks() -> Vec<&'static CheckMeta> {
-    vec![
-        &p201_ingress_isolation::META,
-        &p202_egress_isolation::META,
-        &p203_namespace_default_deny::META,
-        &p204_policy_selects_nothing::META,
-        &p205_rule_never_matches::META,
-        &p206_redundant_rule::META,
-        &p207_invalid_policy::META,
-        &p208_admin_policy_enforcement::META,
-        &p209_unmodelled_policies::META,
-        &p210_engine_limitations::META,
-        &p211_policies_not_enforced::META,
-    ]
-}
+pub mod p207_invalid_network_policy;
+pub mod p208_admin_network_policy_not_enforced;
+pub mod p209_policies_not_analysed;
+pub mod p210_engine_unsupported_policy_feature;
+pub mod p211_network_policy_engine_absent;
 
 /// Every coverage finding of an analysis.
 pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
-    let mut out = Vec::new();
-    out.extend(p201_ingress_isolation::evaluate(inv, a));
-    out.extend(p202_egress_isolation::evaluate(inv, a));
-    out.extend(p203_namespace_default_deny::evaluate(inv, a));
-    out.extend(p204_policy_selects_nothing::evaluate(inv, a));
-    out.extend(p205_rule_never_matches::evaluate(inv, a));
-    out.extend(p206_redundant_rule::evaluate(inv, a));
-    out.extend(p207_invalid_policy::evaluate(inv, a));
-    out.extend(p208_admin_policy_enforcement::evaluate(inv, a));
-    out.extend(p209_unmodelled_policies::evaluate(inv, a));
-    out.extend(p210_engine_limitations::evaluate(inv, a));
-    out.extend(p211_policies_not_enforced::evaluate(inv, a));
-    out
+    check::run(&Ctx::new(inv, a), Some(Family::Coverage))
 }
 
 /// P201/P202: one finding per workload, isolated in `dir` by a selecting policy or not.
 pub(crate) fn isolation_findings(
     meta: &'static CheckMeta,
     dir: Direction,
-    inv: &Inventory,
-    a: &Analysis,
+    ctx: &Ctx,
 ) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     let lower = dir.as_str().to_lowercase();
     let mut out = Vec::new();
     for (wi, w) in a.model.workloads.iter().enumerate() {
@@ -123,38 +96,14 @@ pub(crate) fn object_source(inv: &Inventory, index: usize, pointer: &str) -> Sou
 #[cfg(test)]
 pub(crate) mod testing {
     use kubeward_core::{Finding, Status};
-    use kubeward_inventory::{Inventory, LoadOptions, load_str};
 
-    use crate::engine::{Analysis, Engine, Options};
-    use crate::model::Model;
-
-    pub fn run(
-        yaml: &str,
-        engine: Engine,
-        eval: fn(&Inventory, &Analysis) -> Vec<Finding>,
-    ) -> Vec<Finding> {
-        let inv = load_str("test.yaml", yaml, &LoadOptions::default());
-        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
-        let model = Model::build(&inv);
-        let a = Analysis::new(
-            &model,
-            Options {
-                engine,
-                ..Default::default()
-            },
-        );
-        eval(&inv, &a)
-    }
-
-    pub fn statuses(f: &[Finding]) -> Vec<(String, Status)> {
-        f.iter()
-            .map(|f| (f.resource.name.clone(), f.status))
-            .collect()
-    }
+    use crate::check::Ctx;
+    pub use crate::check::testing::{run, statuses};
+    use crate::engine::Engine;
 
     /// Vectors shared by the isolation checks (P201, P202): a policy for both directions that
     /// selects `db` isolates it, and leaves `web` unisolated.
-    pub fn assert_isolation_by_selecting_policy(eval: fn(&Inventory, &Analysis) -> Vec<Finding>) {
+    pub fn assert_isolation_by_selecting_policy(eval: fn(&Ctx) -> Vec<Finding>) {
         let y = format!(
             "{TWO_APPS}---\napiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {{name: p, namespace: shop}}\nspec:\n  podSelector: {{matchLabels: {{app: db}}}}\n  policyTypes: [Ingress, Egress]\n"
         );

@@ -1,16 +1,15 @@
 //! P204: NetworkPolicies whose podSelector matches no workload among the inputs.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
-use kubeward_inventory::Inventory;
 
 use super::object_source;
-use crate::engine::Analysis;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P204",
     name: "policy-selects-nothing",
+    since: "0.1.0",
+    aliases: &[],
     title: "Every NetworkPolicy selects some pods",
     area: Area::Netpol,
     severity: Severity::Low,
@@ -18,16 +17,57 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "The pods each NetworkPolicy's podSelector matches in its namespace.",
         why: "A policy that selects nothing protects nothing: usually a label typo or a workload renamed, leaving the intended pods open.",
         fix: "Correct spec.podSelector to the labels of the pod template (kubectl get pods -n <ns> --show-labels), or delete the stale policy.",
         links: &[],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: wbe}}
+  policyTypes: [Ingress]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: web-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: web}}
+  policyTypes: [Ingress]
+",
     },
 };
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     let mut out = Vec::new();
     for np in &a.model.netpols {
         let hits = a

@@ -1,17 +1,17 @@
 //! P205: NetworkPolicy rules whose peers or named ports can never match.
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
-use kubeward_inventory::Inventory;
 
 use super::object_source;
-use crate::engine::{Analysis, Direction};
+use crate::check::{Check, Ctx, Family};
+use crate::engine::Direction;
 use crate::model::PortRef;
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P205",
     name: "rule-never-matches",
+    since: "0.1.0",
+    aliases: &[],
     title: "NetworkPolicy rules match some peer and port",
     area: Area::Netpol,
     severity: Severity::Low,
@@ -19,18 +19,79 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Each ingress/egress rule: whether its from/to selectors match any analysed pod (or it has ipBlocks or no peers), and whether its named ports exist on the pods they must resolve against.",
         why: "A rule that matches nothing allows nothing: the flow it was written for is blocked, or someone later widens another rule to make it work.",
         fix: "Fix the selector labels (namespaceSelector matches namespace labels such as kubernetes.io/metadata.name, podSelector matches pod template labels), use a separate peer entry for OR and one entry with both selectors for AND, and name container ports as the rule expects (containers[].ports[].name).",
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors",
         ],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: frontend}}}]
+    ports: [{port: pg}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: db, namespace: shop}
+spec:
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+  - from: [{podSelector: {matchLabels: {app: web}}}]
+    ports: [{port: pg}]
+",
     },
 };
 
-pub fn evaluate(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    let (inv, a) = (ctx.inv, ctx.analysis);
     let mut out = Vec::new();
     for (pi, np) in a.model.netpols.iter().enumerate() {
         for (dir, rules, active) in [

@@ -1,22 +1,23 @@
 //! Ingress and egress exposure findings (P1xx): what the internet can reach and what may leave
 //! the cluster. Shared by `kubeward netpol coverage` and `kubeward workloads`.
 
-use kubeward_core::{CheckMeta, Finding, RefStatic};
+use kubeward_core::{Finding, RefStatic};
 use kubeward_inventory::{Inventory, Object};
 
+use crate::check::{self, Ctx, Family};
 use crate::engine::{Analysis, Engine, Options};
-use crate::model::{Model, namespace_of};
+use crate::model::Model;
 
 pub(crate) mod egress;
 pub mod p101_public_load_balancer;
-pub mod p102_node_port;
-pub mod p103_external_ips;
-pub mod p104_ingress_tls;
-pub mod p105_ingress_annotations;
-pub mod p106_external_traffic_policy;
-pub mod p107_egress_internet;
-pub mod p108_egress_imds;
-pub mod p109_egress_wireserver;
+pub mod p102_node_port_service;
+pub mod p103_service_external_ips;
+pub mod p104_ingress_without_tls;
+pub mod p105_ingress_risky_annotations;
+pub mod p106_external_traffic_policy_bypass;
+pub mod p107_egress_to_internet;
+pub mod p108_egress_to_instance_metadata;
+pub mod p109_egress_to_wireserver;
 
 /// Options of the exposure checks.
 #[derive(Debug, Clone, Default)]
@@ -24,70 +25,9 @@ pub struct ExposureOptions {
     pub engine: Engine,
 }
 
-/// What every exposure check reads.
-pub struct Ctx<'a> {
-    pub inv: &'a Inventory,
-    pub analysis: &'a Analysis<'a>,
-    pub options: &'a ExposureOptions,
-}
-
-impl Ctx<'_> {
-    pub fn model(&self) -> &Model {
-        self.analysis.model
-    }
-    pub fn services(&self) -> impl Iterator<Item = &Object> {
-        self.inv
-            .objects
-            .iter()
-            .filter(|o| o.kind == "Service" && o.group().is_empty())
-    }
-    /// Workload indices a Service's selector picks.
-    pub fn service_backends(&self, svc: &Object) -> Vec<usize> {
-        let ns = namespace_of(svc);
-        let Some(sel) = svc
-            .value
-            .pointer("/spec/selector")
-            .and_then(kubeward_inventory::Value::as_object)
-        else {
-            return Vec::new();
-        };
-        if sel.is_empty() {
-            return Vec::new();
-        }
-        self.model()
-            .workloads
-            .iter()
-            .enumerate()
-            .filter(|(_, w)| {
-                w.namespace == ns
-                    && sel.iter().all(|(k, v)| {
-                        v.as_str()
-                            .is_some_and(|v| w.labels.get(k.as_str()).is_some_and(|x| x == v))
-                    })
-            })
-            .map(|(i, _)| i)
-            .collect()
-    }
-}
-
 pub(crate) const CVE_2020_8554: RefStatic = RefStatic::new("CVE", "", "CVE-2020-8554");
 pub(crate) const CVE_2021_25742: RefStatic = RefStatic::new("CVE", "", "CVE-2021-25742");
 pub(crate) const CVE_2025_1974: RefStatic = RefStatic::new("CVE", "", "CVE-2025-1974");
-
-/// Every exposure check.
-pub fn checks() -> Vec<&'static CheckMeta> {
-    vec![
-        &p101_public_load_balancer::META,
-        &p102_node_port::META,
-        &p103_external_ips::META,
-        &p104_ingress_tls::META,
-        &p105_ingress_annotations::META,
-        &p106_external_traffic_policy::META,
-        &p107_egress_internet::META,
-        &p108_egress_imds::META,
-        &p109_egress_wireserver::META,
-    ]
-}
 
 /// Run every exposure check over an inventory.
 pub fn findings(inv: &Inventory, options: &ExposureOptions) -> Vec<Finding> {
@@ -99,31 +39,17 @@ pub fn findings(inv: &Inventory, options: &ExposureOptions) -> Vec<Finding> {
             ..Default::default()
         },
     );
-    findings_with(inv, &analysis, options)
+    check::run(&Ctx::new(inv, &analysis), Some(Family::Exposure))
 }
 
-/// Exposure findings over an analysis already built.
+/// Exposure findings over an analysis already built. The engine is the analysis's: callers build
+/// both from the same engine, and `_options` is kept for them.
 pub fn findings_with(
     inv: &Inventory,
     analysis: &Analysis,
-    options: &ExposureOptions,
+    _options: &ExposureOptions,
 ) -> Vec<Finding> {
-    let ctx = Ctx {
-        inv,
-        analysis,
-        options,
-    };
-    let mut out = Vec::new();
-    out.extend(p101_public_load_balancer::evaluate(&ctx));
-    out.extend(p102_node_port::evaluate(&ctx));
-    out.extend(p103_external_ips::evaluate(&ctx));
-    out.extend(p104_ingress_tls::evaluate(&ctx));
-    out.extend(p105_ingress_annotations::evaluate(&ctx));
-    out.extend(p106_external_traffic_policy::evaluate(&ctx));
-    out.extend(p107_egress_internet::evaluate(&ctx));
-    out.extend(p108_egress_imds::evaluate(&ctx));
-    out.extend(p109_egress_wireserver::evaluate(&ctx));
-    out
+    check::run(&Ctx::new(inv, analysis), Some(Family::Exposure))
 }
 
 /// Is this object a Service of the given type (`spec.type`, default ClusterIP)?
@@ -137,35 +63,10 @@ pub(crate) fn service_type(svc: &Object) -> &str {
 #[cfg(test)]
 pub(crate) mod testing {
     use kubeward_core::{Finding, Status};
-    use kubeward_inventory::{LoadOptions, load_str};
 
-    use super::*;
-
-    pub fn run(yaml: &str, engine: Engine, eval: fn(&Ctx) -> Vec<Finding>) -> Vec<Finding> {
-        let inv = load_str("test.yaml", yaml, &LoadOptions::default());
-        assert!(inv.errors.is_empty(), "{:?}", inv.errors);
-        let model = Model::build(&inv);
-        let analysis = Analysis::new(
-            &model,
-            Options {
-                engine,
-                ..Default::default()
-            },
-        );
-        let options = ExposureOptions { engine };
-        let ctx = Ctx {
-            inv: &inv,
-            analysis: &analysis,
-            options: &options,
-        };
-        eval(&ctx)
-    }
-
-    pub fn statuses(f: &[Finding]) -> Vec<(String, Status)> {
-        f.iter()
-            .map(|f| (f.resource.name.clone(), f.status))
-            .collect()
-    }
+    use crate::check::Ctx;
+    pub use crate::check::testing::{run, statuses};
+    use crate::engine::Engine;
 
     /// Vectors shared by the single-address egress checks (P108, P109): with no policy `DEPLOY`
     /// reaches `cidr`; an egress rule allowing 0.0.0.0/0 except `cidr` keeps it out.

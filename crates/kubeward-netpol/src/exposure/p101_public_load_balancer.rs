@@ -3,13 +3,14 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::Value;
 
-use super::{Ctx, service_type};
+use super::service_type;
+use crate::check::{Check, Ctx, Family};
 
 pub static META: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
     code: "P101",
     name: "public-load-balancer",
+    since: "0.1.0",
+    aliases: &[],
     title: "LoadBalancer Services are internal or restricted to known source ranges",
     area: Area::Netpol,
     severity: Severity::High,
@@ -17,8 +18,6 @@ pub static META: CheckMeta = CheckMeta {
     profiles: &[],
     kubeward_own: true,
     doc: CheckDoc {
-        bad: "",
-        good: "",
         what: "Services of type LoadBalancer: the `service.beta.kubernetes.io/azure-load-balancer-internal` annotation, `spec.loadBalancerSourceRanges` and the AKS annotations `service.beta.kubernetes.io/azure-allowed-ip-ranges` / `azure-allowed-service-tags`.",
         why: "On AKS a LoadBalancer Service gets a public IP on the cluster's Standard Load Balancer unless it is annotated as internal; without source ranges the whole internet can reach the backing pods, and NetworkPolicy may not see the client address (externalTrafficPolicy: Cluster SNATs it).",
         fix: "Make the Service internal (metadata.annotations: service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"), or restrict it with spec.loadBalancerSourceRanges: [\"<office-cidr>\"] (AKS programs the NSG and kube-proxy); publish HTTP through an ingress controller or Application Gateway for Containers with WAF instead.",
@@ -26,7 +25,36 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/internal-lb",
             "https://learn.microsoft.com/azure/aks/load-balancer-standard#restrict-inbound-traffic-to-specific-ip-ranges",
         ],
+        bad: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+",
+        good: "\
+apiVersion: v1
+kind: Service
+metadata:
+  name: web
+  namespace: shop
+  annotations: {service.beta.kubernetes.io/azure-load-balancer-internal: 'true'}
+spec:
+  type: LoadBalancer
+  selector: {app: web}
+  ports: [{port: 443, targetPort: 8080}]
+",
     },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Exposure,
+    eval: evaluate,
 };
 
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";

@@ -1,20 +1,63 @@
-//! The node checks. Each check is a `pub static META` plus an evaluation function, kept together
-//! (one file per family, one table row per check) with its pass/fail vectors.
+//! The node checks: one file per check (`n120_kubelet_anonymous_auth.rs`), each with its `META`,
+//! its `CHECK` and its pass/fail vectors. Helpers shared by several checks live in `shared.rs`,
+//! `kube_proxy.rs` and `credential_files.rs`.
+//!
+//! A check's `doc.bad` and `doc.good` describe a host in a few lines: the command lines of the
+//! processes that run (`kubelet --anonymous-auth=false`), files with their mode and owner as
+//! `ls -l` shows them (`-rw------- root:root /var/lib/kubelet/kubeconfig`), and file contents
+//! (`/sys/fs/selinux/enforce: 1`, or `/path:` followed by indented lines). The tests build that host
+//! and scan it (`testing.rs`).
 
 use kubeward_core::profile::BenchmarkProfile;
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+use kubeward_core::{CheckMeta, Finding, Resource, Source, Status};
 
 use crate::detect::NodeIdentity;
-use crate::hostfs::{FileStat, FsError, HostFs};
-use crate::kubelet::{KubeletConfig, Process, Setting};
+use crate::hostfs::HostFs;
+use crate::kubelet::{KubeletConfig, Process};
 use crate::lsm::LsmScan;
 
-pub mod credentials;
-pub mod files;
-pub mod kubelet_settings;
-pub mod lsm_checks;
-pub mod not_found;
-pub mod proxy;
+pub mod credential_files;
+pub mod kube_proxy;
+pub mod shared;
+#[cfg(test)]
+pub(crate) mod testing;
+
+pub mod k100_kubelet_not_found;
+pub mod n101_kubelet_kubeconfig_permissions;
+pub mod n102_kubelet_kubeconfig_ownership;
+pub mod n103_azure_json_permissions;
+pub mod n104_azure_json_ownership;
+pub mod n105_kubelet_config_file_permissions;
+pub mod n106_kubelet_config_file_ownership;
+pub mod n107_kubelet_service_file_permissions;
+pub mod n108_kubelet_service_file_ownership;
+pub mod n109_proxy_kubeconfig_permissions;
+pub mod n110_proxy_kubeconfig_ownership;
+pub mod n111_client_ca_file_permissions;
+pub mod n112_client_ca_file_ownership;
+pub mod n120_kubelet_anonymous_auth;
+pub mod n121_kubelet_authorization_mode;
+pub mod n122_kubelet_client_ca;
+pub mod n123_kubelet_read_only_port;
+pub mod n124_kubelet_streaming_idle_timeout;
+pub mod n125_kubelet_protect_kernel_defaults;
+pub mod n126_kubelet_iptables_util_chains;
+pub mod n127_kubelet_hostname_override;
+pub mod n128_kubelet_event_qps;
+pub mod n129_kubelet_tls_serving_cert;
+pub mod n130_kubelet_rotate_certificates;
+pub mod n131_kubelet_rotate_server_certificates;
+pub mod n132_kubelet_tls_cipher_suites;
+pub mod n133_kubelet_pod_pids_limit;
+pub mod n135_proxy_metrics_localhost;
+pub mod n150_bootstrap_token_readable;
+pub mod n151_azure_json_readable;
+pub mod n152_kubelet_server_key_readable;
+pub mod n160_node_apparmor;
+pub mod n161_node_selinux;
+pub mod n162_node_seccomp_filter;
+pub mod n163_kubelet_seccomp_default;
+pub mod n164_seccomp_localhost_profiles;
 
 /// A file the checks look at, and how its path was decided.
 #[derive(Debug, Clone)]
@@ -57,214 +100,85 @@ impl Ctx<'_> {
     }
 }
 
-/// One check: its metadata and how to evaluate it.
-pub struct NodeCheck {
+/// One node check: its metadata and how it judges a node context.
+pub struct Check {
     pub meta: &'static CheckMeta,
     pub eval: fn(&Ctx) -> Finding,
 }
 
-/// Every check that runs against a found kubelet, in code order.
-pub fn all() -> Vec<&'static NodeCheck> {
-    let mut v: Vec<&'static NodeCheck> = Vec::new();
-    v.extend(files::CHECKS.iter());
-    v.extend(kubelet_settings::CHECKS.iter());
-    v.extend(proxy::CHECKS.iter());
-    v.extend(credentials::CHECKS.iter());
-    v.extend(lsm_checks::CHECKS.iter());
-    v
-}
-
-// ---- helpers shared by the check families ----
-
-/// Judge one effective kubelet setting: ERROR when it cannot be known, otherwise `judge` gives the
-/// status, the message and what was expected. Absent settings carry the kubelet default, and say so.
-pub fn setting_finding(
-    ctx: &Ctx,
-    meta: &CheckMeta,
-    key: &str,
-    judge: impl Fn(Option<&Setting>) -> (Status, String, String),
-) -> Finding {
-    match ctx.config.effective(key) {
-        Err(reason) => ctx
-            .finding(meta, Status::Error, reason.clone())
-            .with_evidence(Evidence {
-                source: config_source(ctx, key),
-                note: Some(reason.into()),
-                ..Default::default()
-            }),
-        Ok(setting) => {
-            let (status, message, expected) = judge(setting.as_ref());
-            let ev = match &setting {
-                Some(s) => {
-                    let mut e =
-                        Evidence::observed(s.display(), s.origin.source()).with_expected(expected);
-                    if s.origin.is_default() {
-                        e = e.with_note(format!(
-                            "{key} is set neither on the command line nor in the configuration: the kubelet default applies"
-                        ));
-                    }
-                    e
-                }
-                None => Evidence::observed("(not set)", config_source(ctx, key))
-                    .with_expected(expected)
-                    .with_note(format!("{key} is not set and has no default")),
-            };
-            ctx.finding(meta, status, message).with_evidence(ev)
-        }
-    }
-}
-
-fn config_source(ctx: &Ctx, key: &str) -> Source {
-    let mut s = match &ctx.config.config_file {
-        Some(f) => Source::file(f.clone()),
-        None => Source::origin(ctx.kubelet.cmdline_path.clone()),
-    };
-    s.key = Some(key.to_string().into());
-    s
-}
-
-/// The result of looking at a node file for a permissions/owner check.
-pub enum FileLook {
-    Stat(FileStat),
-    /// Not there: NOT_APPLICABLE with this reason.
-    Missing(String),
-    /// There but unusable (a directory, FIFO, loop, permission): ERROR with this reason.
-    Broken(String),
-}
-
-pub fn look(fs: &HostFs, path: &str) -> FileLook {
-    match fs.stat(path) {
-        Ok(st) if st.kind == "regular file" => FileLook::Stat(st),
-        Ok(st) => FileLook::Broken(format!("{path}: is a {}, not a regular file", st.kind)),
-        Err(FsError::NotFound { .. }) => {
-            FileLook::Missing(format!("{path} does not exist on the node"))
-        }
-        Err(e) => FileLook::Broken(e.to_string()),
-    }
-}
-
-/// `mode` grants nothing beyond `max` (kube-bench's "bitmask": 0600 satisfies 0644).
-pub fn mode_within(mode: u32, max: u32) -> bool {
-    mode & !max == 0
-}
-
-/// Permissions check on a located file. `what` names it in messages.
-pub fn mode_finding(
-    ctx: &Ctx,
-    meta: &CheckMeta,
-    file: Option<&Located>,
-    max: u32,
-    what: &str,
-) -> Finding {
-    mode_finding_in(ctx, ctx.fs, meta, file, max, what)
-}
-
-/// [`mode_finding`] on another filesystem view (e.g. a container's root through `/proc/<pid>/root`).
-pub fn mode_finding_in(
-    ctx: &Ctx,
-    fs: &HostFs,
-    meta: &CheckMeta,
-    file: Option<&Located>,
-    max: u32,
-    what: &str,
-) -> Finding {
-    stat_finding(ctx, fs, meta, file, what, |path, st| {
-        let ok = mode_within(st.mode, max);
-        let msg = if ok {
-            format!(
-                "{what} {path} has mode {} ({max:04o} or stricter)",
-                st.mode_octal()
-            )
-        } else {
-            format!(
-                "{what} {path} has mode {}, more permissive than {max:04o}",
-                st.mode_octal()
-            )
-        };
-        let ev = Evidence::observed(st.mode_octal(), stat_source(path))
-            .with_expected(format!("{max:04o} or stricter"));
-        (ok, msg, ev)
-    })
-}
-
-/// Ownership check (root:root) on a located file.
-pub fn owner_finding(ctx: &Ctx, meta: &CheckMeta, file: Option<&Located>, what: &str) -> Finding {
-    owner_finding_in(ctx, ctx.fs, meta, file, what)
-}
-
-pub fn owner_finding_in(
-    ctx: &Ctx,
-    fs: &HostFs,
-    meta: &CheckMeta,
-    file: Option<&Located>,
-    what: &str,
-) -> Finding {
-    stat_finding(ctx, fs, meta, file, what, |path, st| {
-        let ok = st.uid == 0 && st.gid == 0;
-        let msg = if ok {
-            format!("{what} {path} is owned by root:root")
-        } else {
-            format!("{what} {path} is owned by {}, not root:root", st.owner())
-        };
-        let ev = Evidence::observed(st.owner(), stat_source(path)).with_expected("root:root");
-        (ok, msg, ev)
-    })
-}
-
-/// The frame of a file-metadata check: no file in use → NOT_APPLICABLE; missing → NOT_APPLICABLE
-/// with the reason; unusable → ERROR; otherwise `judge(path, stat)` gives PASS/FAIL, the message
-/// and the stat evidence. The path's own evidence (where it came from) comes first.
-fn stat_finding(
-    ctx: &Ctx,
-    fs: &HostFs,
-    meta: &CheckMeta,
-    file: Option<&Located>,
-    what: &str,
-    judge: impl FnOnce(&str, &FileStat) -> (bool, String, Evidence),
-) -> Finding {
-    let Some(file) = file else {
-        return ctx.finding(
-            meta,
-            Status::NotApplicable,
-            format!("the kubelet uses no {what}, so there is no file to check"),
-        );
-    };
-    let path_ev = Evidence::observed(file.path.clone(), file.source.clone())
-        .with_note(format!("path of the {what}"));
-    match look(fs, &file.path) {
-        FileLook::Missing(r) => ctx
-            .finding(
-                meta,
-                Status::NotApplicable,
-                format!("{r}: nothing to check"),
-            )
-            .with_evidence(path_ev),
-        FileLook::Broken(r) => ctx
-            .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
-            .with_evidence(path_ev),
-        FileLook::Stat(st) => {
-            let (ok, msg, ev) = judge(&file.path, &st);
-            ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
-                .with_evidence(path_ev)
-                .with_evidence(ev)
-        }
-    }
-}
-
-pub fn stat_source(path: &str) -> Source {
-    let mut s = Source::file(path);
-    s.origin = Some("stat".into());
-    s
-}
+/// Every check that judges a node with a running kubelet, in code order (the run order). The
+/// scan's own statement that no kubelet runs ([`k100_kubelet_not_found`]) has no node context to
+/// judge; `crate::checks()` adds its metadata to these.
+pub static CHECKS: &[&Check] = &[
+    &n101_kubelet_kubeconfig_permissions::CHECK,
+    &n102_kubelet_kubeconfig_ownership::CHECK,
+    &n103_azure_json_permissions::CHECK,
+    &n104_azure_json_ownership::CHECK,
+    &n105_kubelet_config_file_permissions::CHECK,
+    &n106_kubelet_config_file_ownership::CHECK,
+    &n107_kubelet_service_file_permissions::CHECK,
+    &n108_kubelet_service_file_ownership::CHECK,
+    &n109_proxy_kubeconfig_permissions::CHECK,
+    &n110_proxy_kubeconfig_ownership::CHECK,
+    &n111_client_ca_file_permissions::CHECK,
+    &n112_client_ca_file_ownership::CHECK,
+    &n120_kubelet_anonymous_auth::CHECK,
+    &n121_kubelet_authorization_mode::CHECK,
+    &n122_kubelet_client_ca::CHECK,
+    &n123_kubelet_read_only_port::CHECK,
+    &n124_kubelet_streaming_idle_timeout::CHECK,
+    &n125_kubelet_protect_kernel_defaults::CHECK,
+    &n126_kubelet_iptables_util_chains::CHECK,
+    &n127_kubelet_hostname_override::CHECK,
+    &n128_kubelet_event_qps::CHECK,
+    &n129_kubelet_tls_serving_cert::CHECK,
+    &n130_kubelet_rotate_certificates::CHECK,
+    &n131_kubelet_rotate_server_certificates::CHECK,
+    &n132_kubelet_tls_cipher_suites::CHECK,
+    &n133_kubelet_pod_pids_limit::CHECK,
+    &n135_proxy_metrics_localhost::CHECK,
+    &n150_bootstrap_token_readable::CHECK,
+    &n151_azure_json_readable::CHECK,
+    &n152_kubelet_server_key_readable::CHECK,
+    &n160_node_apparmor::CHECK,
+    &n161_node_selinux::CHECK,
+    &n162_node_seccomp_filter::CHECK,
+    &n163_kubelet_seccomp_default::CHECK,
+    &n164_seccomp_localhost_profiles::CHECK,
+];
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
+    use kubeward_core::Registry;
+
     #[test]
-    fn bitmask_semantics() {
-        assert!(super::mode_within(0o600, 0o644));
-        assert!(super::mode_within(0o644, 0o644));
-        assert!(!super::mode_within(0o664, 0o644));
-        assert!(!super::mode_within(0o4644, 0o644));
-        assert!(!super::mode_within(0o644, 0o600));
+    fn each_check_file_is_registered_and_named_after_its_check() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
+        if let Err(errors) = kubeward_core::registry::check_files(&dir, &crate::checks()) {
+            let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            panic!("{}", shown.join("\n"));
+        }
+    }
+
+    #[test]
+    fn checks_run_in_code_order() {
+        let codes: Vec<&str> = super::CHECKS.iter().map(|c| c.meta.code).collect();
+        let mut sorted = codes.clone();
+        sorted.sort_unstable();
+        assert_eq!(codes, sorted);
+    }
+
+    #[test]
+    fn registry_is_valid() {
+        assert_eq!(Registry::new().with(&crate::checks()).validate(), Ok(()));
+    }
+
+    #[test]
+    fn every_example_is_judged_as_documented() {
+        for meta in crate::checks() {
+            super::testing::assert_examples(meta);
+        }
     }
 }

@@ -17,7 +17,7 @@
 use serde::Deserialize;
 
 use super::CAPABILITIES;
-use super::lint::DANGEROUS_CAPS;
+use super::lint::dangerous_caps;
 use crate::error::ProfileError;
 
 /// Most paths or capabilities one spec list may hold.
@@ -162,14 +162,13 @@ pub fn render(spec: &Spec) -> String {
     if !spec.allow_raw_network {
         s.push_str("  deny network raw,\n  deny network packet,\n");
     }
-    let mut caps: Vec<&str> = DANGEROUS_CAPS
-        .iter()
-        .copied()
-        .filter(|c| !spec.allow_capabilities.iter().any(|a| a == c))
+    let mut caps: Vec<String> = dangerous_caps()
+        .into_iter()
+        .filter(|c| !spec.allow_capabilities.contains(c))
         .collect();
     for c in &spec.deny_capabilities {
-        if !caps.contains(&c.as_str()) {
-            caps.push(c);
+        if !caps.contains(c) {
+            caps.push(c.clone());
         }
     }
     if !caps.is_empty() {

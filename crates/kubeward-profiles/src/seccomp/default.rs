@@ -116,14 +116,24 @@ pub struct ContainerdVersion {
     pub patch: u32,
 }
 
+/// A containerd version kubeward cannot use.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VersionError {
+    #[error("containerd version {0:?} is not MAJOR.MINOR[.PATCH] (e.g. 1.7.27, 2.0.5)")]
+    Malformed(String),
+    #[error(
+        "containerd {0} is not modelled: kubeward knows the default profile of containerd 1.7.x and 2.x (AKS nodes run 1.7 on Ubuntu 22.04 and 2.x on Azure Linux 3 / Ubuntu 24.04)"
+    )]
+    NotModelled(ContainerdVersion),
+}
+
 impl FromStr for ContainerdVersion {
-    type Err = String;
+    type Err = VersionError;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let t = s.trim().trim_start_matches('v');
         let core = t.split(['-', '+', '~']).next().unwrap_or(t);
         let mut parts = core.split('.').map(|p| p.parse::<u32>());
-        let bad =
-            || format!("containerd version {s:?} is not MAJOR.MINOR[.PATCH] (e.g. 1.7.27, 2.0.5)");
+        let bad = || VersionError::Malformed(s.to_string());
         let major = parts.next().and_then(Result::ok).ok_or_else(bad)?;
         let minor = parts.next().and_then(Result::ok).ok_or_else(bad)?;
         let patch = match parts.next() {
@@ -141,9 +151,7 @@ impl FromStr for ContainerdVersion {
             patch: 0,
         }) || major > 2
         {
-            return Err(format!(
-                "containerd {v} is not modelled: kubeward knows the default profile of containerd 1.7.x and 2.x (AKS nodes run 1.7 on Ubuntu 22.04 and 2.x on Azure Linux 3 / Ubuntu 24.04)"
-            ));
+            return Err(VersionError::NotModelled(v));
         }
         Ok(v)
     }
@@ -354,12 +362,14 @@ mod tests {
             "1.6.9"
                 .parse::<ContainerdVersion>()
                 .unwrap_err()
+                .to_string()
                 .contains("not modelled")
         );
         assert!(
             "latest"
                 .parse::<ContainerdVersion>()
                 .unwrap_err()
+                .to_string()
                 .contains("MAJOR.MINOR")
         );
     }

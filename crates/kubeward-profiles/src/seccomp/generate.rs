@@ -69,22 +69,36 @@ impl Observed {
     }
 }
 
+/// Why an audit SECCOMP record names no syscall kubeward can place.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum AuditRecordError {
+    #[error("audit record without a numeric syscall=")]
+    NoSyscall,
+    #[error("audit arch={0} is not one kubeward maps")]
+    UnknownArch(String),
+    #[error("syscall {nr} is not in the {arch} table")]
+    NotInTable { nr: u32, arch: &'static str },
+}
+
 /// `type=1326 ... arch=c000003e syscall=51 ...` -> the syscall's name on that arch.
-fn audit_record(line: &str, fallback: Arch) -> Result<&'static str, String> {
+fn audit_record(line: &str, fallback: Arch) -> Result<&'static str, AuditRecordError> {
     let field = |k: &str| {
         line.split_whitespace()
             .find_map(|w| w.strip_prefix(k).map(|v| v.trim_matches('"')))
     };
     let nr: u32 = field("syscall=")
         .and_then(|v| v.parse().ok())
-        .ok_or("audit record without a numeric syscall=")?;
+        .ok_or(AuditRecordError::NoSyscall)?;
     let arch = match field("arch=") {
-        Some(hex) => Arch::from_audit(hex)
-            .ok_or_else(|| format!("audit arch={hex} is not one kubeward maps"))?,
+        Some(hex) => {
+            Arch::from_audit(hex).ok_or_else(|| AuditRecordError::UnknownArch(hex.to_string()))?
+        }
         None => fallback,
     };
-    arch.name_of(nr)
-        .ok_or_else(|| format!("syscall {nr} is not in the {} table", arch.scmp_name()))
+    arch.name_of(nr).ok_or(AuditRecordError::NotInTable {
+        nr,
+        arch: arch.scmp_name(),
+    })
 }
 
 fn is_ident(s: &str) -> bool {

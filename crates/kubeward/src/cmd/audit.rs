@@ -292,19 +292,6 @@ fn run_scan(a: ScanArgs) -> anyhow::Result<u8> {
         .collect::<Result<_, _>>()
         .context("--cluster-cidr")?;
     let inputs = inputs_of(&a.files)?;
-    let outcome = kubeward_audit::scan::scan(&inputs, &opts);
-    if outcome
-        .files
-        .iter()
-        .all(|f| f.fatal.is_some() && f.stats.events == 0)
-    {
-        let why: Vec<String> = outcome
-            .files
-            .iter()
-            .map(|f| format!("{}: {}", f.name, f.fatal.as_deref().unwrap_or("")))
-            .collect();
-        bail!("no audit log could be read: {}", why.join("; "));
-    }
-    let report = kubeward_audit::report::build_report(&outcome, &opts);
+    let report = kubeward_audit::run(&inputs, &opts)?.report;
     crate::output::emit(report, &a.output)
 }

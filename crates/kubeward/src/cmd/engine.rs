@@ -181,14 +181,15 @@ pub fn print_notes(fact: &EngineFact, inv: &Inventory, model: &kubeward_netpol::
         );
     }
     if fact.engine == Engine::Default {
-        for f in kubeward_netpol::coverage::p210_engine_limitations::ip_blocks_over_pods(
-            inv,
-            model,
-            &fact.basis,
-        )
-        .into_iter()
-        // the once-per-run INFO repeats the note above
-        .filter(|f| f.status != kubeward_core::Status::Info)
+        for f in
+            kubeward_netpol::coverage::p210_engine_unsupported_policy_feature::ip_blocks_over_pods(
+                inv,
+                model,
+                &fact.basis,
+            )
+            .into_iter()
+            // the once-per-run INFO repeats the note above
+            .filter(|f| f.status != kubeward_core::Status::Info)
         {
             crate::eprintln_safe!("note: {}: {}", f.resource.display(), f.message);
         }

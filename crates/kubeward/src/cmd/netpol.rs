@@ -7,9 +7,9 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use kubeward_core::{InputError, Report};
 use kubeward_inventory::Inventory;
-use kubeward_netpol::engine::{Analysis, Engine, Options};
+use kubeward_netpol::engine::Engine;
 use kubeward_netpol::model::{Level, Model, Peer};
-use kubeward_netpol::{coverage, diff, explain, exposure, generate, output};
+use kubeward_netpol::{diff, explain, generate, output};
 
 use crate::output::OutputArgs;
 
@@ -256,14 +256,7 @@ fn run_explain(a: ExplainArgs) -> anyhow::Result<u8> {
     let model = Model::build(&inv);
     report_problems(&model, fact.engine);
     super::engine::print_notes(&fact, &inv, &model);
-    let analysis = Analysis::new(
-        &model,
-        Options {
-            engine: fact.engine,
-            basis: fact.basis,
-            ..Default::default()
-        },
-    );
+    let analysis = output::analyse(&model, &fact);
     let src = explain::resolve(&analysis, &a.from).map_err(anyhow::Error::msg)?;
     let dst = explain::resolve(&analysis, &a.to).map_err(anyhow::Error::msg)?;
     let port = a
@@ -286,35 +279,9 @@ fn run_coverage(a: CoverageArgs) -> anyhow::Result<u8> {
     }
     warn_if_empty(&inv, &a.paths);
     let fact = a.engine.resolve(&inv, &[])?;
-    let model = Model::build(&inv);
-    let analysis = Analysis::new(
-        &model,
-        Options {
-            engine: fact.engine,
-            basis: fact.basis.clone(),
-            ..Default::default()
-        },
-    );
-    report.extend(coverage::findings(&inv, &analysis));
-    report.extend(exposure::findings_with(
-        &inv,
-        &analysis,
-        &exposure::ExposureOptions {
-            engine: fact.engine,
-        },
-    ));
-    report.facts.insert(
-        "netpol".into(),
-        serde_json::json!({
-            "engine": fact.engine.as_str(),
-            "engine_basis": fact.basis.describe(),
-            "workloads": model.workloads.len(),
-            "network_policies": model.netpols.len(),
-            "admin_network_policies": model.admin.len(),
-            "baseline_admin_network_policy": model.baseline.is_some(),
-            "pod_classes": analysis.classes.len(),
-        }),
-    );
+    let coverage = output::coverage(&inv, &fact);
+    report.extend(coverage.findings);
+    report.facts.insert("netpol".into(), coverage.facts);
     kubeward_workloads::scope::Scope::of(&inv).mark(&mut report, a.include_system);
     crate::output::emit(report, &a.output)
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use kubeward_core::exit::{EXIT_USAGE_OR_NO_INPUT, FailOn};
-use kubeward_core::{InputInfo, Report, Status};
+use kubeward_core::{Report, Status};
 use kubeward_profiles::apparmor::{self, generate::Spec, lint::LintOptions};
 use kubeward_profiles::error::{MAX_PROFILE_BYTES, read_bounded};
 use kubeward_profiles::install::{self, AppArmorInput, InstallOptions, Method, SeccompInput};
@@ -234,26 +234,8 @@ pub fn run_seccomp(args: SeccompArgs) -> anyhow::Result<u8> {
 }
 
 fn seccomp_lint(a: SeccompLintArgs) -> anyhow::Result<u8> {
-    let mut report = Report::new("seccomp lint");
-    let mut read = 0;
-    for f in &a.files {
-        match Profile::read(f) {
-            Ok(p) => {
-                read += 1;
-                report.inputs.push(InputInfo {
-                    kind: "seccomp-profile".into(),
-                    path: f.display().to_string(),
-                    detail: Some(format!(
-                        "defaultAction {}, {} rule(s)",
-                        p.default_action.as_str(),
-                        p.rules.len()
-                    )),
-                });
-                report.extend(lint::lint(&p));
-            }
-            Err(e) => report.input_errors.push(e.to_input_error()),
-        }
-    }
+    let report = lint::lint_files(&a.files);
+    let read = report.inputs.len();
     lint_exit(report, &a.output, read)
 }
 
@@ -350,33 +332,11 @@ fn seccomp_generate(a: SeccompGenerateArgs) -> anyhow::Result<u8> {
 pub fn run_apparmor(args: AppArmorArgs) -> anyhow::Result<u8> {
     match args.command {
         AppArmorCommand::Lint(a) => {
-            let mut report = Report::new("apparmor lint");
             let opts = LintOptions {
                 expected_name: a.expect_name.clone(),
             };
-            let mut read = 0;
-            for f in &a.files {
-                match apparmor::AppArmorFile::read(f) {
-                    Ok(parsed) => {
-                        read += 1;
-                        report.inputs.push(InputInfo {
-                            kind: "apparmor-profile".into(),
-                            path: f.display().to_string(),
-                            detail: Some(format!(
-                                "profiles: {}",
-                                parsed
-                                    .profiles
-                                    .iter()
-                                    .map(|p| p.name.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            )),
-                        });
-                        report.extend(apparmor::lint::lint(&parsed, &opts));
-                    }
-                    Err(e) => report.input_errors.push(e.to_input_error()),
-                }
-            }
+            let report = apparmor::lint::lint_files(&a.files, &opts);
+            let read = report.inputs.len();
             lint_exit(report, &a.output, read)
         }
         AppArmorCommand::Generate(a) => {

@@ -1,20 +1,24 @@
 //! AppArmor profile lint: one rule per file (`sNNN_*.rs`) with metadata, evaluation and vectors.
 
-mod s201_syntax;
-mod s202_includes;
-mod s203_not_enforcing;
-mod s204_attach_disconnected;
-mod s205_write_exec;
-mod s206_broad_write;
-mod s207_dangerous_permission;
-mod s208_audit_without_deny;
-mod s209_profile_name;
-mod s210_unconfined_exec;
-mod s211_container_denies;
+mod s201_apparmor_syntax_error;
+mod s202_apparmor_missing_includes;
+mod s203_apparmor_not_enforcing;
+mod s204_apparmor_no_attach_disconnected;
+mod s205_apparmor_write_and_exec;
+mod s206_apparmor_broad_write;
+mod s207_apparmor_dangerous_permission;
+mod s208_apparmor_audit_is_not_deny;
+mod s209_apparmor_profile_not_attachable;
+mod s210_apparmor_unconfined_exec;
+mod s211_apparmor_missing_container_denies;
 
-pub use s207_dangerous_permission::DANGEROUS_CAPS;
+pub use s207_apparmor_dangerous_permission::dangerous_caps;
 
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+use std::path::Path;
+
+use kubeward_core::{CheckMeta, Evidence, Finding, InputInfo, Report, Resource, Source, Status};
+
+use crate::verdict::Verdict;
 
 use super::{AppArmorFile, ProfileBlock, Rule, RuleKind, glob};
 
@@ -25,54 +29,71 @@ pub struct LintOptions {
     pub expected_name: Option<String>,
 }
 
-type Check = fn(&AppArmorFile, &LintOptions) -> Vec<Finding>;
+/// One AppArmor lint check: its metadata and how it judges a profile file.
+#[derive(Debug)]
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub eval: fn(&AppArmorFile, &LintOptions) -> Verdict,
+}
 
-const RULES: &[(&CheckMeta, Check)] = &[
-    (&s201_syntax::META, s201_syntax::evaluate),
-    (&s202_includes::META, s202_includes::evaluate),
-    (&s203_not_enforcing::META, s203_not_enforcing::evaluate),
-    (
-        &s204_attach_disconnected::META,
-        s204_attach_disconnected::evaluate,
-    ),
-    (&s205_write_exec::META, s205_write_exec::evaluate),
-    (&s206_broad_write::META, s206_broad_write::evaluate),
-    (
-        &s207_dangerous_permission::META,
-        s207_dangerous_permission::evaluate,
-    ),
-    (
-        &s208_audit_without_deny::META,
-        s208_audit_without_deny::evaluate,
-    ),
-    (&s209_profile_name::META, s209_profile_name::evaluate),
-    (&s210_unconfined_exec::META, s210_unconfined_exec::evaluate),
-    (
-        &s211_container_denies::META,
-        s211_container_denies::evaluate,
-    ),
+/// Every AppArmor check, in code order (the order they run and report in).
+pub static CHECKS: &[&Check] = &[
+    &s201_apparmor_syntax_error::CHECK,
+    &s202_apparmor_missing_includes::CHECK,
+    &s203_apparmor_not_enforcing::CHECK,
+    &s204_apparmor_no_attach_disconnected::CHECK,
+    &s205_apparmor_write_and_exec::CHECK,
+    &s206_apparmor_broad_write::CHECK,
+    &s207_apparmor_dangerous_permission::CHECK,
+    &s208_apparmor_audit_is_not_deny::CHECK,
+    &s209_apparmor_profile_not_attachable::CHECK,
+    &s210_apparmor_unconfined_exec::CHECK,
+    &s211_apparmor_missing_container_denies::CHECK,
 ];
 
 pub fn checks() -> Vec<&'static CheckMeta> {
-    RULES.iter().map(|(m, _)| *m).collect()
+    CHECKS.iter().map(|c| c.meta).collect()
 }
 
+/// Run every check: one that judged the file and found nothing gives one PASS, so no check
+/// passes silently; one with nothing to judge gives no finding.
 pub fn lint(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (meta, rule) in RULES {
-        let found = rule(f, opts);
-        if found.is_empty() {
-            out.push(Finding::new(
-                meta,
-                Status::Pass,
-                file_resource(f),
-                "no problem found",
-            ));
-        } else {
-            out.extend(found);
+    CHECKS
+        .iter()
+        .flat_map(|c| (c.eval)(f, opts).report(c.meta, || file_resource(f)))
+        .collect()
+}
+
+/// The `apparmor lint` pipeline: read each file, lint what it defines and record the files that
+/// cannot be read as input errors (a file that cannot be read is never a passing profile).
+pub fn lint_files<P: AsRef<Path>>(files: &[P], opts: &LintOptions) -> Report {
+    let mut report = Report::new("apparmor lint");
+    for f in files {
+        let f = f.as_ref();
+        match AppArmorFile::read(f) {
+            Ok(parsed) => {
+                let names: Vec<&str> = parsed.profiles.iter().map(|p| p.name.as_str()).collect();
+                report.inputs.push(InputInfo {
+                    kind: "apparmor-profile".into(),
+                    path: f.display().to_string(),
+                    detail: Some(format!("profiles: {}", names.join(", "))),
+                });
+                report.extend(lint(&parsed, opts));
+            }
+            Err(e) => report.input_errors.push(e.to_input_error()),
         }
     }
-    out
+    report
+}
+
+/// The verdict of a check that judges each profile block: a file without one gives it nothing
+/// to judge (S209 reports such a file).
+pub(crate) fn per_profile(f: &AppArmorFile, problems: Vec<Finding>) -> Verdict {
+    if f.profiles.is_empty() {
+        Verdict::NotApplicable
+    } else {
+        Verdict::judged(problems)
+    }
 }
 
 pub(crate) fn file_resource(f: &AppArmorFile) -> Resource {
@@ -229,5 +250,30 @@ mod tests {
             assert!(m.code.starts_with("S2"));
             assert!(!m.doc.fix.is_empty());
         }
+    }
+
+    #[test]
+    fn every_check_has_its_own_file_and_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/apparmor/lint");
+        let metas = checks();
+        if let Err(e) = kubeward_core::registry::check_files(&dir, &metas) {
+            panic!("{e:#?}");
+        }
+        let mut codes: Vec<_> = metas.iter().map(|m| m.code).collect();
+        codes.sort_unstable();
+        assert_eq!(
+            codes,
+            metas.iter().map(|m| m.code).collect::<Vec<_>>(),
+            "CHECKS is in code order"
+        );
+    }
+
+    #[test]
+    fn a_file_without_profiles_passes_only_what_was_judged() {
+        let f = parse("# only a comment\n");
+        let found = lint(&f, &LintOptions::default());
+        let codes: Vec<_> = found.iter().map(|x| (x.code.as_str(), x.status)).collect();
+        // Syntax was judged (clean); S209 fails the file; per-profile checks had nothing to judge.
+        assert_eq!(codes, [("S201", Status::Pass), ("S209", Status::Fail)]);
     }
 }

@@ -1,73 +1,89 @@
 //! Seccomp profile lint: one rule per file (`sNNN_*.rs`), each with its metadata, evaluation and
 //! pass/fail vectors. Every rule judges the profile as containerd + runc read it.
 
-mod s101_dropped_keys;
-mod s102_singular_name;
-mod s103_unknown_syscall;
-mod s104_redundant_rule;
-mod s105_permissive_default;
-mod s106_dangerous_allowed;
-mod s107_args_or;
-mod s108_conflicting_duplicates;
-mod s109_partial_alias;
-mod s110_structure;
-mod s111_architectures;
-mod s112_runtime_startup;
+mod s101_seccomp_docker_only_keys;
+mod s102_seccomp_singular_name;
+mod s103_seccomp_unknown_syscall;
+mod s104_seccomp_rule_repeats_default;
+mod s105_seccomp_permissive_default;
+mod s106_seccomp_dangerous_syscall_allowed;
+mod s107_seccomp_args_become_or;
+mod s108_seccomp_conflicting_rules;
+mod s109_seccomp_partial_deny;
+mod s110_seccomp_invalid_structure;
+mod s111_seccomp_no_architectures;
+mod s112_seccomp_runtime_startup_blocked;
 
-pub use s106_dangerous_allowed::DANGEROUS;
-pub use s112_runtime_startup::RUNC_BASE;
+pub use s106_seccomp_dangerous_syscall_allowed::DANGEROUS;
+pub use s112_seccomp_runtime_startup_blocked::RUNC_BASE;
 
-use kubeward_core::{CheckMeta, Evidence, Finding, Resource, Source, Status};
+use std::path::Path;
+
+use kubeward_core::{CheckMeta, Evidence, Finding, InputInfo, Report, Resource, Source, Status};
+
+use crate::verdict::Verdict;
 
 use super::Profile;
 
-type Rule = fn(&Profile) -> Vec<Finding>;
+/// One seccomp lint check: its metadata and how it judges a profile.
+#[derive(Debug)]
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub eval: fn(&Profile) -> Verdict,
+}
 
-const RULES: &[(&CheckMeta, Rule)] = &[
-    (&s101_dropped_keys::META, s101_dropped_keys::evaluate),
-    (&s102_singular_name::META, s102_singular_name::evaluate),
-    (&s103_unknown_syscall::META, s103_unknown_syscall::evaluate),
-    (&s104_redundant_rule::META, s104_redundant_rule::evaluate),
-    (
-        &s105_permissive_default::META,
-        s105_permissive_default::evaluate,
-    ),
-    (
-        &s106_dangerous_allowed::META,
-        s106_dangerous_allowed::evaluate,
-    ),
-    (&s107_args_or::META, s107_args_or::evaluate),
-    (
-        &s108_conflicting_duplicates::META,
-        s108_conflicting_duplicates::evaluate,
-    ),
-    (&s109_partial_alias::META, s109_partial_alias::evaluate),
-    (&s110_structure::META, s110_structure::evaluate),
-    (&s111_architectures::META, s111_architectures::evaluate),
-    (&s112_runtime_startup::META, s112_runtime_startup::evaluate),
+/// Every seccomp check, in code order (the order they run and report in).
+pub static CHECKS: &[&Check] = &[
+    &s101_seccomp_docker_only_keys::CHECK,
+    &s102_seccomp_singular_name::CHECK,
+    &s103_seccomp_unknown_syscall::CHECK,
+    &s104_seccomp_rule_repeats_default::CHECK,
+    &s105_seccomp_permissive_default::CHECK,
+    &s106_seccomp_dangerous_syscall_allowed::CHECK,
+    &s107_seccomp_args_become_or::CHECK,
+    &s108_seccomp_conflicting_rules::CHECK,
+    &s109_seccomp_partial_deny::CHECK,
+    &s110_seccomp_invalid_structure::CHECK,
+    &s111_seccomp_no_architectures::CHECK,
+    &s112_seccomp_runtime_startup_blocked::CHECK,
 ];
 
 pub fn checks() -> Vec<&'static CheckMeta> {
-    RULES.iter().map(|(m, _)| *m).collect()
+    CHECKS.iter().map(|c| c.meta).collect()
 }
 
-/// Run every rule; a rule with nothing to say gives one PASS, so no rule passes silently.
+/// Run every check: one that judged the profile and found nothing gives one PASS, so no check
+/// passes silently; one with nothing to judge gives no finding.
 pub fn lint(p: &Profile) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for (meta, rule) in RULES {
-        let found = rule(p);
-        if found.is_empty() {
-            out.push(Finding::new(
-                meta,
-                Status::Pass,
-                resource(p),
-                "no problem found",
-            ));
-        } else {
-            out.extend(found);
+    CHECKS
+        .iter()
+        .flat_map(|c| (c.eval)(p).report(c.meta, || resource(p)))
+        .collect()
+}
+
+/// The `seccomp lint` pipeline: read each file, lint the profiles that load and record the files
+/// that do not as input errors (a file that cannot be read is never a passing profile).
+pub fn lint_files<P: AsRef<Path>>(files: &[P]) -> Report {
+    let mut report = Report::new("seccomp lint");
+    for f in files {
+        let f = f.as_ref();
+        match Profile::read(f) {
+            Ok(p) => {
+                report.inputs.push(InputInfo {
+                    kind: "seccomp-profile".into(),
+                    path: f.display().to_string(),
+                    detail: Some(format!(
+                        "defaultAction {}, {} rule(s)",
+                        p.default_action.as_str(),
+                        p.rules.len()
+                    )),
+                });
+                report.extend(lint(&p));
+            }
+            Err(e) => report.input_errors.push(e.to_input_error()),
         }
     }
-    out
+    report
 }
 
 pub(crate) fn resource(p: &Profile) -> Resource {
@@ -133,5 +149,21 @@ mod tests {
             assert!(m.code.starts_with("S1"), "{}", m.code);
             assert!(!m.doc.what.is_empty() && !m.doc.why.is_empty() && !m.doc.fix.is_empty());
         }
+    }
+
+    #[test]
+    fn every_check_has_its_own_file_and_is_registered() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/seccomp/lint");
+        let metas = checks();
+        if let Err(e) = kubeward_core::registry::check_files(&dir, &metas) {
+            panic!("{e:#?}");
+        }
+        let mut codes: Vec<_> = metas.iter().map(|m| m.code).collect();
+        codes.sort_unstable();
+        assert_eq!(
+            codes,
+            metas.iter().map(|m| m.code).collect::<Vec<_>>(),
+            "CHECKS is in code order"
+        );
     }
 }

@@ -1,0 +1,99 @@
+//! Local accounts (the static cluster-admin certificate) are disabled.
+
+use kubeward_core::profile::CIS_AKS_1_8;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+
+use super::{BoolRule, Check, Ctx, checkov, cis, judge_bool, policy};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z132",
+    name: "aks-local-accounts-disabled",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Local accounts are disabled",
+    area: Area::Aks,
+    severity: Severity::High,
+    references: &[
+        cis("5.5.1"),
+        policy("993c2fcd-2b29-49d2-9eb0-df2c3a730c32"),
+        checkov("CKV_AZURE_141"),
+    ],
+    profiles: &[CIS_AKS_1_8],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`disableLocalAccounts`.",
+        why: "With local accounts, `az aks get-credentials --admin` hands out a cluster-admin client certificate (group system:masters) that bypasses Entra ID and RBAC, cannot be revoked short of rotating the cluster CA, and appears in audit logs only as `masterclient`.",
+        fix: "az aks update -g <resource-group> -n <cluster> --disable-local-accounts   # requires Entra ID integration",
+        links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
+        bad: r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
+  "disableLocalAccounts": false
+}"#,
+        good: r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
+  "disableLocalAccounts": true
+}"#,
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    let f = c.get("disableLocalAccounts");
+    vec![judge_bool(
+        &META,
+        c,
+        None,
+        &f,
+        &BoolRule {
+            want: true,
+            default: false,
+            default_reason: "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
+            what: "local accounts disabled",
+        },
+    )]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, status};
+    use super::*;
+    use kubeward_core::Status;
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":true"#)),
+            Status::Pass
+        );
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":false"#)),
+            Status::Fail
+        );
+        assert_eq!(status(evaluate, &cl("")), Status::Fail);
+        assert_eq!(
+            status(evaluate, &cl(r#""disableLocalAccounts":"maybe""#)),
+            Status::Error
+        );
+    }
+
+    #[test]
+    fn unresolved_arm_expression_is_manual_not_a_guess() {
+        let t = r#"{"resources":[{"type":"Microsoft.ContainerService/managedClusters","name":"c",
+            "properties":{"disableLocalAccounts":"[not(parameters('allowAdmin'))]"}}]}"#;
+        let c = super::super::testing::cluster(t);
+        let f = evaluate(&c, &super::super::testing::ctx());
+        assert_eq!(f[0].status, Status::Manual);
+        assert!(f[0].message.contains("not(parameters('allowAdmin'))"));
+    }
+}

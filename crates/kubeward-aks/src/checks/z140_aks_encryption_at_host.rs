@@ -1,0 +1,80 @@
+//! Node pools encrypt temp disks and caches at the host.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+
+use super::{BoolRule, Check, Ctx, checkov, judge_bool, per_pool, policy};
+use crate::model::Cluster;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "Z140",
+    name: "aks-encryption-at-host",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Node pools use encryption at host",
+    area: Area::Aks,
+    severity: Severity::Medium,
+    references: &[
+        policy("41425d9f-d1a5-499a-9932-f8ed8453932c"),
+        checkov("CKV_AZURE_227"),
+    ],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "`enableEncryptionAtHost` of every node pool.",
+        why: "Without it the VM's temporary disk and the OS/data disk caches (where emptyDir volumes and container layers live) are not encrypted at rest, and data flows to storage unencrypted on the host.",
+        fix: "az feature register --namespace Microsoft.Compute --name EncryptionAtHost; then add a replacement pool: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --enable-encryption-at-host ...; and delete <pool>",
+        links: &["https://learn.microsoft.com/azure/aks/enable-host-encryption"],
+        bad: r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [
+    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableEncryptionAtHost": false}
+  ]
+}"#,
+        good: r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [
+    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableEncryptionAtHost": true}
+  ]
+}"#,
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: evaluate,
+};
+
+pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
+    per_pool(&META, c, |p| {
+        judge_bool(
+            &META,
+            c,
+            Some(p),
+            &p.get("enableEncryptionAtHost"),
+            &BoolRule {
+                want: true,
+                default: false,
+                default_reason: "encryption at host is off unless the pool is created with --enable-encryption-at-host",
+                what: "encryption at host",
+            },
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::{cl, statuses};
+    use super::*;
+    use kubeward_core::Status;
+
+    #[test]
+    fn every_pool_is_judged() {
+        let json =
+            cl(r#""agentPoolProfiles":[{"name":"a","enableEncryptionAtHost":true},{"name":"b"}]"#);
+        assert_eq!(statuses(evaluate, &json), vec![Status::Pass, Status::Fail]);
+    }
+}

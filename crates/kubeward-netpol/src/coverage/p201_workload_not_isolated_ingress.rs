@@ -1,0 +1,77 @@
+//! P201: workloads no NetworkPolicy isolates for ingress.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+
+use crate::check::{Check, Ctx, Family};
+use crate::engine::Direction;
+
+pub static META: CheckMeta = CheckMeta {
+    code: "P201",
+    name: "workload-not-isolated-ingress",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Workloads are isolated for ingress by a NetworkPolicy",
+    area: Area::Netpol,
+    severity: Severity::Medium,
+    references: &[kubeward_core::RefStatic::cis_aks("1.8.0", "5.4.4")],
+    profiles: &[],
+    kubeward_own: true,
+    doc: CheckDoc {
+        what: "Whether at least one NetworkPolicy in the workload's namespace selects its pods with Ingress in its (effective) policyTypes.",
+        why: "A pod that no policy selects for ingress accepts every connection in that direction: one compromised pod reaches it (or it reaches anything), and later allow rules elsewhere do not protect it. CIS AKS 5.4.4 asks for network policy enabled and set as appropriate.",
+        fix: "Add a default-deny policy to the namespace (podSelector: {}, policyTypes: [Ingress]) and allow rules for the flows you need; `kubeward netpol generate PATH` writes them. On AKS the cluster needs a policy engine (az aks update --network-policy cilium|azure|calico).",
+        links: &[
+            "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
+        ],
+        bad: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+",
+        good: "\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: default-deny-ingress, namespace: shop}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress]
+",
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    family: Family::Coverage,
+    eval: evaluate,
+};
+
+pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
+    super::isolation_findings(&META, Direction::Ingress, ctx)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::assert_isolation_by_selecting_policy;
+    use super::*;
+
+    #[test]
+    fn isolation_by_selecting_policy() {
+        assert_isolation_by_selecting_policy(evaluate);
+    }
+}

@@ -1,0 +1,54 @@
+//! CIS Kubernetes 4.1.3: permissions of kube-proxy's kubeconfig, read in kube-proxy's own root.
+
+use kubeward_core::profile::CIS_K8S_1_12;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use super::kube_proxy::{PROXY_FIX, no_proxy, proxy_fs, proxy_kubeconfig};
+use super::shared::mode_finding_in;
+use super::{Check, Ctx};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "N109",
+    name: "proxy-kubeconfig-permissions",
+    since: "0.1.0",
+    aliases: &[],
+    title: "The kube-proxy kubeconfig is 600 or stricter",
+    area: Area::Node,
+    severity: Severity::Medium,
+    references: &[RefStatic::cis_k8s("1.12.0", "4.1.3")],
+    profiles: &[CIS_K8S_1_12],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "Mode of the file named by kube-proxy's --kubeconfig, read inside kube-proxy's own root filesystem.",
+        why: "It holds kube-proxy's credentials, which can read every Service and Endpoint of the cluster.",
+        fix: PROXY_FIX,
+        links: &[],
+        bad: "kubelet --kubeconfig=/var/lib/kubelet/kubeconfig\nkube-proxy --kubeconfig=/var/lib/kube-proxy/kubeconfig.conf\n-rw-r--r-- root:root /var/lib/kube-proxy/kubeconfig.conf",
+        good: "kubelet --kubeconfig=/var/lib/kubelet/kubeconfig\nkube-proxy --kubeconfig=/var/lib/kube-proxy/kubeconfig.conf\n-rw------- root:root /var/lib/kube-proxy/kubeconfig.conf",
+    },
+};
+
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(c: &Ctx) -> Finding {
+    let Some(p) = c.proxy else {
+        return no_proxy(c, &META);
+    };
+    let fs = proxy_fs(c, p);
+    mode_finding_in(
+        c,
+        &fs,
+        &META,
+        proxy_kubeconfig(&fs, p).as_ref(),
+        0o600,
+        "kube-proxy kubeconfig",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples() {
+        crate::checks::testing::assert_examples(&super::META);
+    }
+}

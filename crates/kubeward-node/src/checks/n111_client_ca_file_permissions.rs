@@ -1,0 +1,42 @@
+//! CIS Kubernetes 4.1.7: permissions of the kubelet's client CA file.
+
+use kubeward_core::profile::CIS_K8S_1_12;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use super::shared::{MANAGED_FILE_FIX, client_ca, mode_finding};
+use super::{Check, Ctx};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "N111",
+    name: "client-ca-file-permissions",
+    since: "0.1.0",
+    aliases: &[],
+    title: "The kubelet client CA file is 644 or stricter",
+    area: Area::Node,
+    severity: Severity::Medium,
+    references: &[RefStatic::cis_k8s("1.12.0", "4.1.7")],
+    profiles: &[CIS_K8S_1_12],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "Mode of the CA bundle the kubelet uses to authenticate clients (authentication.x509.clientCAFile / --client-ca-file).",
+        why: "Whoever can replace the client CA can mint certificates the kubelet accepts.",
+        fix: MANAGED_FILE_FIX,
+        links: &[],
+        bad: "kubelet --client-ca-file=/etc/kubernetes/certs/ca.crt\n-rw-rw-rw- root:root /etc/kubernetes/certs/ca.crt",
+        good: "kubelet --client-ca-file=/etc/kubernetes/certs/ca.crt\n-rw-r--r-- root:root /etc/kubernetes/certs/ca.crt",
+    },
+};
+
+pub static CHECK: Check = Check { meta: &META, eval };
+
+fn eval(c: &Ctx) -> Finding {
+    mode_finding(c, &META, client_ca(c).as_ref(), 0o644, "client CA file")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn examples() {
+        crate::checks::testing::assert_examples(&super::META);
+    }
+}
