@@ -102,18 +102,13 @@ pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
     }
 }
 
-/// Is a pod template Windows as Pod Security reads it (`spec.os.name: windows`, and only that)?
-/// Scheduling on Windows nodes by a selector is [`windows_hint`]'s business.
-pub fn is_windows(t: &PodTemplate<'_>) -> bool {
-    kubeward_inventory::workload::pod_security_windows(t.spec)
-}
-
 /// What Pod Security's Windows exemptions leave out on Windows: seccomp, no_new_privs and Linux
 /// capabilities do not exist there.
 pub const WINDOWS_EXEMPT: &str = "seccomp, allowPrivilegeEscalation (no_new_privs) and Linux capabilities do not exist on Windows; Pod Security exempts pods with spec.os.name: windows from those restricted controls (Kubernetes 1.25+)";
 
 /// A pod that runs on Windows nodes by its node selector or affinity but lacks `spec.os.name:
-/// windows`: Pod Security judges it as a Linux pod. The evidence that says so and what to set.
+/// windows`: Pod Security judges it as a Linux pod (Pod Security reads only `spec.os.name`, see
+/// `kubeward_inventory::workload::pod_security_windows`). The evidence that says so and what to set.
 pub fn windows_hint(t: &PodTemplate<'_>) -> Option<kubeward_core::Evidence> {
     let m = kubeward_inventory::workload::windows_without_os_name(t.spec)?;
     Some(

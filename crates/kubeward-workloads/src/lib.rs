@@ -6,6 +6,7 @@
 pub mod aggregate;
 pub mod cis;
 pub mod ctx;
+pub mod pipeline;
 pub mod profiles;
 pub mod pss;
 pub mod rbac;
@@ -16,12 +17,36 @@ use kubeward_inventory::{Inventory, Object, PodTemplate};
 
 pub use ctx::{Ctx, ScanOptions};
 
+/// One workload check: its metadata and how it is evaluated.
+pub struct Check {
+    pub meta: &'static CheckMeta,
+    pub eval: Eval,
+    /// What an RBAC binding check looks for (any verb listed, on the resource), so `rbac
+    /// summary` answers the same question; empty for other checks.
+    pub permissions: &'static [rbac::danger::Permission],
+}
+
+/// How a check is evaluated.
+pub enum Eval {
+    /// Over the inputs (workloads, bindings, namespaces…): its findings.
+    Inventory(fn(&Ctx<'_>) -> Vec<Finding>),
+    /// A Pod Security control, judged per pod at a policy version by the Pod Security evaluator
+    /// ([`pss::evaluate_levels`]); its findings come out of the W100 verdict's run.
+    PodSecurity(pss::Control),
+}
+
+/// Every check of this area, in run order: CIS section 4, effective profiles, Pod Security.
+pub fn all_checks() -> impl Iterator<Item = &'static Check> {
+    cis::CHECKS
+        .iter()
+        .chain(profiles::CHECKS)
+        .chain(pss::CHECKS)
+        .copied()
+}
+
 /// Every check of this area, for the registry.
 pub fn checks() -> Vec<&'static CheckMeta> {
-    let mut v: Vec<&'static CheckMeta> = cis::all().into_iter().map(|(m, _)| m).collect();
-    v.extend(profiles::all().into_iter().map(|(m, _)| m));
-    v.extend(pss::checks());
-    v
+    all_checks().map(|c| c.meta).collect()
 }
 
 /// Pod Security Standards as part of the workload report, at a fixed default: `baseline:latest`
@@ -297,16 +322,34 @@ pub fn scan_ctx(ctx: &Ctx<'_>) -> Vec<Finding> {
 /// with findings of its own avoids a second copy of hundreds of thousands of findings).
 pub fn scan_ctx_after(ctx: &Ctx<'_>, before: Vec<Finding>) -> Vec<Finding> {
     use rayon::prelude::*;
-    let (inv, opts) = (ctx.inv, ctx.opts);
-    let checks: Vec<_> = cis::all().into_iter().chain(profiles::all()).collect();
+    // The Pod Security checks roll their PASS verdicts up per namespace themselves; the others'
+    // are rolled up here as each check finishes.
+    let evals = |checks: &'static [&'static Check]| -> Vec<fn(&Ctx<'_>) -> Vec<Finding>> {
+        checks
+            .iter()
+            .filter_map(|c| match c.eval {
+                Eval::Inventory(eval) => Some(eval),
+                Eval::PodSecurity(_) => None,
+            })
+            .collect()
+    };
+    let rolled_up_here: Vec<_> = [cis::CHECKS, profiles::CHECKS]
+        .into_iter()
+        .flat_map(evals)
+        .collect();
     let (mut parts, pss): (Vec<Vec<Finding>>, Vec<Finding>) = rayon::join(
         || {
-            checks
+            rolled_up_here
                 .par_iter()
-                .map(|(_, eval)| aggregate::aggregate_passes(eval(ctx), check_meta))
+                .map(|eval| aggregate::aggregate_passes(eval(ctx), check_meta))
                 .collect()
         },
-        || pss_findings(inv, opts),
+        || {
+            evals(pss::CHECKS)
+                .into_iter()
+                .flat_map(|eval| eval(ctx))
+                .collect()
+        },
     );
     parts.push(pss);
     // One exact allocation, each part freed as it is moved (a flattening collect would grow by
@@ -332,6 +375,105 @@ pub fn check_meta(code: &str) -> Option<&'static CheckMeta> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn every_check_file_is_registered_and_named_after_its_check() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for (folder, checks) in [
+            ("cis", super::cis::CHECKS),
+            ("profiles", super::profiles::CHECKS),
+            ("pss", super::pss::CHECKS),
+        ] {
+            let metas: Vec<_> = checks.iter().map(|c| c.meta).collect();
+            if let Err(e) = kubeward_core::registry::check_files(&dir.join(folder), &metas) {
+                panic!("{folder}: {e:?}");
+            }
+        }
+    }
+
+    /// The status a check's bad example must get: FAIL, or what the check reports instead.
+    fn failing_status(code: &str) -> kubeward_core::Status {
+        use kubeward_core::Status;
+        match code {
+            // Deprecated annotations still work or do nothing: a warning, not a failure.
+            "W473" | "W474" => Status::Warn,
+            // Without an enforce label, Azure Policy may still deny such pods: checked by hand.
+            "W425" => Status::Manual,
+            _ => Status::Fail,
+        }
+    }
+
+    /// An example through what the CLI runs: `kubeward pss` for a Pod Security control (at its
+    /// level), `kubeward workloads` for every other check. The effective-profile checks about
+    /// what nodes have get a node report: one node with AppArmor and one profile of each kind
+    /// loaded (none of the examples'), and for W472 one without AppArmor.
+    fn run_example(check: &super::Check, yaml: &str) -> Vec<kubeward_core::Finding> {
+        let inv = crate::ctx::test_inventory(yaml);
+        if let super::Eval::PodSecurity(control) = &check.eval {
+            return super::pss::findings(&inv, control.level, super::pss::Version::Latest);
+        }
+        let mut opts = super::pipeline::Options::default();
+        match check.meta.code {
+            "W470" | "W471" => {
+                opts.scan.nodes = vec![crate::profiles::test_node(
+                    "aks-nodepool1-0",
+                    None,
+                    Some(true),
+                )];
+            }
+            "W472" => {
+                opts.scan.nodes = vec![crate::profiles::test_node(
+                    "aks-nodepool1-0",
+                    None,
+                    Some(false),
+                )];
+            }
+            _ => {}
+        }
+        let mut report = kubeward_core::Report::new("workloads");
+        super::pipeline::run(&inv, &opts, &mut report, Vec::new());
+        report.findings
+    }
+
+    #[test]
+    fn bad_examples_fail_and_good_ones_do_not() {
+        use kubeward_core::Status;
+        let mut wrong = Vec::new();
+        for check in super::all_checks() {
+            let code = check.meta.code;
+            let failing = failing_status(code);
+            let statuses = |yaml: &str| -> Vec<Status> {
+                run_example(check, yaml)
+                    .iter()
+                    .filter(|f| f.code == code)
+                    .map(|f| f.status)
+                    .collect()
+            };
+            let bad = statuses(check.meta.doc.bad);
+            if !bad.contains(&failing) {
+                wrong.push(format!("{code} bad: {bad:?}"));
+            }
+            let good = statuses(check.meta.doc.good);
+            if good
+                .iter()
+                .any(|s| *s == failing || matches!(s, Status::Fail | Status::Warn))
+            {
+                wrong.push(format!("{code} good: {good:?}"));
+            }
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    #[test]
+    fn lists_are_in_code_order() {
+        for checks in [
+            super::cis::CHECKS,
+            super::profiles::CHECKS,
+            super::pss::CHECKS,
+        ] {
+            assert!(checks.windows(2).all(|w| w[0].meta.code < w[1].meta.code));
+        }
+    }
+
     #[test]
     fn check_codes_and_names_are_unique_and_well_formed() {
         let reg = kubeward_core::Registry::new().with(&super::checks());

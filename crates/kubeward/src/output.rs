@@ -132,23 +132,28 @@ impl OutputArgs {
     }
 }
 
-/// Load the waiver file: the one given, or `.kubeward.yaml` in the current directory if present.
+/// The waiver file a run reads: the one given, or `.kubeward.yaml` in the current directory if
+/// present; none with `--no-waivers`.
+pub fn waiver_path(args: &OutputArgs) -> Option<PathBuf> {
+    if args.no_waivers {
+        return None;
+    }
+    match &args.waivers {
+        Some(p) => Some(p.clone()),
+        None => {
+            let default = Path::new(waiver::DEFAULT_FILE);
+            default.is_file().then(|| default.to_path_buf())
+        }
+    }
+}
+
+/// Load the waiver file of [`waiver_path`].
 fn load_waivers(
     args: &OutputArgs,
     registry: &kubeward_core::Registry,
 ) -> anyhow::Result<Option<WaiverFile>> {
-    if args.no_waivers {
+    let Some(path) = waiver_path(args) else {
         return Ok(None);
-    }
-    let path = match &args.waivers {
-        Some(p) => p.clone(),
-        None => {
-            let default = Path::new(waiver::DEFAULT_FILE);
-            if !default.is_file() {
-                return Ok(None);
-            }
-            default.to_path_buf()
-        }
     };
     let file = WaiverFile::load(&path)?;
     file.validate(registry)?;

@@ -13,49 +13,31 @@
 //! Unconfined is rejected on a node without AppArmor; a Localhost profile the node has not loaded
 //! fails container creation.
 
-pub mod apparmor_annotation_deprecated;
-pub mod apparmor_localhost_missing;
-pub mod apparmor_unavailable;
 mod localhost_missing;
-pub mod seccomp_annotation_ignored;
-pub mod seccomp_localhost_missing;
-pub mod seccomp_profile_effective;
+pub mod w462_seccomp_profile_effective;
+pub mod w470_seccomp_localhost_profile_missing;
+pub mod w471_apparmor_localhost_profile_missing;
+pub mod w472_apparmor_unavailable_on_node;
+pub mod w473_seccomp_annotation_ignored;
+pub mod w474_apparmor_annotation_deprecated;
 
-use kubeward_core::{CheckMeta, Finding};
 use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 use kubeward_node::NodeFacts;
 use serde::Serialize;
 
+use crate::Check;
 use crate::ctx::{Ctx, annotation_pointer, container_label};
 
-type Evaluate = fn(&Ctx<'_>) -> Vec<Finding>;
-
-pub fn all() -> Vec<(&'static CheckMeta, Evaluate)> {
-    vec![
-        (
-            &seccomp_profile_effective::META,
-            seccomp_profile_effective::evaluate,
-        ),
-        (
-            &seccomp_localhost_missing::META,
-            seccomp_localhost_missing::evaluate,
-        ),
-        (
-            &apparmor_localhost_missing::META,
-            apparmor_localhost_missing::evaluate,
-        ),
-        (&apparmor_unavailable::META, apparmor_unavailable::evaluate),
-        (
-            &seccomp_annotation_ignored::META,
-            seccomp_annotation_ignored::evaluate,
-        ),
-        (
-            &apparmor_annotation_deprecated::META,
-            apparmor_annotation_deprecated::evaluate,
-        ),
-    ]
-}
+/// Every effective-profile check, in code order.
+pub static CHECKS: &[&Check] = &[
+    &w462_seccomp_profile_effective::CHECK,
+    &w470_seccomp_localhost_profile_missing::CHECK,
+    &w471_apparmor_localhost_profile_missing::CHECK,
+    &w472_apparmor_unavailable_on_node::CHECK,
+    &w473_seccomp_annotation_ignored::CHECK,
+    &w474_apparmor_annotation_deprecated::CHECK,
+];
 
 pub const SECCOMP_POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 pub const SECCOMP_CONTAINER_ANNOTATION_PREFIX: &str =
@@ -565,48 +547,6 @@ pub fn apparmor_missing_on(nodes: &[NodeFacts], profile: &str) -> Option<Vec<Str
     )
 }
 
-/// The rows as a text table, notes listed under it (one line per note).
-pub fn render_table(rows: &[ProfileRow]) -> String {
-    let mut t = comfy_table::Table::new();
-    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
-    t.set_header([
-        "workload",
-        "container",
-        "seccomp",
-        "from",
-        "AppArmor",
-        "from",
-    ]);
-    let mut notes = String::new();
-    for r in rows {
-        t.add_row([
-            r.workload.as_str(),
-            r.container.as_str(),
-            r.seccomp.as_str(),
-            r.seccomp_from.as_str(),
-            r.apparmor.as_str(),
-            r.apparmor_from.as_str(),
-        ]);
-        for n in &r.notes {
-            notes.push_str(&format!("  {} {}: {n}\n", r.workload, r.container));
-        }
-    }
-    let mut out = format!("{t}\n");
-    let marked = rows
-        .iter()
-        .any(|r| r.seccomp.ends_with(NODE_MARK) || r.apparmor.ends_with(NODE_MARK));
-    if marked {
-        out.push_str(
-            "* depends on the node (kubelet seccompDefault, AppArmor support, profiles present): give --node-report FILE… to resolve\n",
-        );
-    }
-    if !notes.is_empty() {
-        out.push_str("Notes:\n");
-        out.push_str(&notes);
-    }
-    out
-}
-
 /// A node with one AppArmor profile (`k8s-deny-write`) and one seccomp profile
 /// (`profiles/audit.json`), for tests.
 #[cfg(test)]
@@ -838,7 +778,7 @@ mod tests {
             "{:?}",
             rows[0].notes
         );
-        assert!(render_table(&rows).contains("Localhost profiles/missing.json"));
+        assert_eq!(rows[0].seccomp, "Localhost profiles/missing.json");
     }
 
     // item 15: the profile table of a Windows pod has no Linux default in it

@@ -12,40 +12,42 @@
 //!
 //! Each control is one file below, with its documentation and its pass/fail vectors.
 
-mod allow_privilege_escalation;
-mod app_armor;
-mod capabilities_baseline;
-mod capabilities_restricted;
-mod host_namespaces;
-mod host_path_volumes;
-mod host_ports;
-mod host_probes;
 mod namespaces;
-mod privileged;
-mod proc_mount;
-mod proc_mount_restricted;
 mod report;
-mod restricted_volumes;
-mod run_as_non_root;
-mod run_as_user;
-mod seccomp_baseline;
-mod seccomp_restricted;
-mod selinux;
-mod sysctls;
 #[cfg(test)]
 mod testing;
-mod verdict;
 mod view;
-mod windows_host_process;
+pub mod w100_pss_level;
+pub mod w101_pss_host_namespaces;
+pub mod w102_pss_privileged;
+pub mod w103_pss_capabilities_baseline;
+pub mod w104_pss_host_path_volumes;
+pub mod w105_pss_host_ports;
+pub mod w106_pss_host_probes_and_lifecycle;
+pub mod w107_pss_apparmor_profile;
+pub mod w108_pss_selinux_options;
+pub mod w109_pss_proc_mount;
+pub mod w110_pss_seccomp_baseline;
+pub mod w111_pss_sysctls;
+pub mod w112_pss_windows_host_process;
+pub mod w113_pss_restricted_volumes;
+pub mod w114_pss_allow_privilege_escalation;
+pub mod w115_pss_run_as_non_root;
+pub mod w116_pss_run_as_user;
+pub mod w117_pss_seccomp_restricted;
+pub mod w118_pss_capabilities_restricted;
+pub mod w119_pss_proc_mount_restricted;
 
 use kubeward_core::CheckMeta;
+
+use crate::{Check, Eval};
 use kubeward_inventory::PodTemplate;
 use serde::Serialize;
 
 pub use namespaces::{NamespaceLevels, NamespacePolicy, namespaces};
 pub use report::{PodVerdict, findings, subjects, verdicts};
-pub use verdict::META as VERDICT_META;
 pub use view::PodView;
+pub use w100_pss_level::META as VERDICT_META;
 
 /// The newest policy version this evaluator knows; `latest` and newer versions evaluate as it
 /// (as the reference implementation clamps to its newest registered version).
@@ -76,16 +78,23 @@ impl std::fmt::Display for Level {
     }
 }
 
+/// A Pod Security level or version that does not parse (a flag, or a namespace label).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    #[error("unknown Pod Security level {0:?}: expected privileged, baseline or restricted")]
+    Level(String),
+    #[error("invalid Pod Security version {0:?}: expected v1.<minor> (e.g. v1.30) or latest")]
+    Version(String),
+}
+
 impl std::str::FromStr for Level {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = ParseError;
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         match s.trim().to_ascii_lowercase().as_str() {
             "privileged" => Ok(Level::Privileged),
             "baseline" => Ok(Level::Baseline),
             "restricted" => Ok(Level::Restricted),
-            _ => Err(format!(
-                "unknown Pod Security level {s:?}: expected privileged, baseline or restricted"
-            )),
+            _ => Err(ParseError::Level(s.to_string())),
         }
     }
 }
@@ -127,9 +136,9 @@ impl std::fmt::Display for Version {
 }
 
 impl std::str::FromStr for Version {
-    type Err = String;
+    type Err = ParseError;
     /// `latest`, `v1.29`, `1.29` (the namespace label form is `v1.29`).
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, ParseError> {
         let t = s.trim();
         if t.eq_ignore_ascii_case("latest") {
             return Ok(Version::Latest);
@@ -138,11 +147,7 @@ impl std::str::FromStr for Version {
         let minor = bare
             .strip_prefix("1.")
             .and_then(|m| m.parse::<u32>().ok())
-            .ok_or_else(|| {
-                format!(
-                    "invalid Pod Security version {s:?}: expected v1.<minor> (e.g. v1.30) or latest"
-                )
-            })?;
+            .ok_or_else(|| ParseError::Version(s.to_string()))?;
         Ok(Version::Minor(minor))
     }
 }
@@ -230,168 +235,45 @@ pub struct Control {
     pub meta: &'static CheckMeta,
     pub since: u32,
     pub overrides: &'static [(&'static str, u32)],
-    check: fn(&PodView<'_>, u32) -> Option<Violation>,
+    pub check: fn(&PodView<'_>, u32) -> Option<Violation>,
 }
 
-/// Every control, in report order.
-pub static CONTROLS: &[Control] = &[
-    Control {
-        id: "hostNamespaces",
-        level: Level::Baseline,
-        meta: &host_namespaces::META,
-        since: 0,
-        overrides: &[],
-        check: host_namespaces::check,
-    },
-    Control {
-        id: "privileged",
-        level: Level::Baseline,
-        meta: &privileged::META,
-        since: 0,
-        overrides: &[],
-        check: privileged::check,
-    },
-    Control {
-        id: "capabilities_baseline",
-        level: Level::Baseline,
-        meta: &capabilities_baseline::META,
-        since: 0,
-        overrides: &[],
-        check: capabilities_baseline::check,
-    },
-    Control {
-        id: "hostPathVolumes",
-        level: Level::Baseline,
-        meta: &host_path_volumes::META,
-        since: 0,
-        overrides: &[],
-        check: host_path_volumes::check,
-    },
-    Control {
-        id: "hostPorts",
-        level: Level::Baseline,
-        meta: &host_ports::META,
-        since: 0,
-        overrides: &[],
-        check: host_ports::check,
-    },
-    Control {
-        id: "hostProbesAndHostLifecycle",
-        level: Level::Baseline,
-        meta: &host_probes::META,
-        since: 34,
-        overrides: &[],
-        check: host_probes::check,
-    },
-    Control {
-        id: "appArmorProfile",
-        level: Level::Baseline,
-        meta: &app_armor::META,
-        since: 0,
-        overrides: &[],
-        check: app_armor::check,
-    },
-    Control {
-        id: "seLinuxOptions",
-        level: Level::Baseline,
-        meta: &selinux::META,
-        since: 0,
-        overrides: &[],
-        check: selinux::check,
-    },
-    Control {
-        id: "procMount",
-        level: Level::Baseline,
-        meta: &proc_mount::META,
-        since: 0,
-        overrides: &[],
-        check: proc_mount::check,
-    },
-    Control {
-        id: "seccompProfile_baseline",
-        level: Level::Baseline,
-        meta: &seccomp_baseline::META,
-        since: 0,
-        overrides: &[],
-        check: seccomp_baseline::check,
-    },
-    Control {
-        id: "sysctls",
-        level: Level::Baseline,
-        meta: &sysctls::META,
-        since: 0,
-        overrides: &[],
-        check: sysctls::check,
-    },
-    Control {
-        id: "windowsHostProcess",
-        level: Level::Baseline,
-        meta: &windows_host_process::META,
-        since: 0,
-        overrides: &[],
-        check: windows_host_process::check,
-    },
-    Control {
-        id: "restrictedVolumes",
-        level: Level::Restricted,
-        meta: &restricted_volumes::META,
-        since: 0,
-        overrides: &[("hostPathVolumes", 0)],
-        check: restricted_volumes::check,
-    },
-    Control {
-        id: "allowPrivilegeEscalation",
-        level: Level::Restricted,
-        meta: &allow_privilege_escalation::META,
-        since: 8,
-        overrides: &[],
-        check: allow_privilege_escalation::check,
-    },
-    Control {
-        id: "runAsNonRoot",
-        level: Level::Restricted,
-        meta: &run_as_non_root::META,
-        since: 0,
-        overrides: &[],
-        check: run_as_non_root::check,
-    },
-    Control {
-        id: "runAsUser",
-        level: Level::Restricted,
-        meta: &run_as_user::META,
-        since: 23,
-        overrides: &[],
-        check: run_as_user::check,
-    },
-    Control {
-        id: "seccompProfile_restricted",
-        level: Level::Restricted,
-        meta: &seccomp_restricted::META,
-        since: 19,
-        overrides: &[("seccompProfile_baseline", 19)],
-        check: seccomp_restricted::check,
-    },
-    Control {
-        id: "capabilities_restricted",
-        level: Level::Restricted,
-        meta: &capabilities_restricted::META,
-        since: 22,
-        overrides: &[("capabilities_baseline", 22)],
-        check: capabilities_restricted::check,
-    },
-    Control {
-        id: "procMount_restricted",
-        level: Level::Restricted,
-        meta: &proc_mount_restricted::META,
-        since: 35,
-        overrides: &[("procMount", 35)],
-        check: proc_mount_restricted::check,
-    },
+/// Every Pod Security check, in code order: the verdict (W100), then each control in report
+/// order (the order of the admission controller's messages).
+pub static CHECKS: &[&Check] = &[
+    &w100_pss_level::CHECK,
+    &w101_pss_host_namespaces::CHECK,
+    &w102_pss_privileged::CHECK,
+    &w103_pss_capabilities_baseline::CHECK,
+    &w104_pss_host_path_volumes::CHECK,
+    &w105_pss_host_ports::CHECK,
+    &w106_pss_host_probes_and_lifecycle::CHECK,
+    &w107_pss_apparmor_profile::CHECK,
+    &w108_pss_selinux_options::CHECK,
+    &w109_pss_proc_mount::CHECK,
+    &w110_pss_seccomp_baseline::CHECK,
+    &w111_pss_sysctls::CHECK,
+    &w112_pss_windows_host_process::CHECK,
+    &w113_pss_restricted_volumes::CHECK,
+    &w114_pss_allow_privilege_escalation::CHECK,
+    &w115_pss_run_as_non_root::CHECK,
+    &w116_pss_run_as_user::CHECK,
+    &w117_pss_seccomp_restricted::CHECK,
+    &w118_pss_capabilities_restricted::CHECK,
+    &w119_pss_proc_mount_restricted::CHECK,
 ];
+
+/// Every control, in report order.
+pub fn controls() -> impl Iterator<Item = &'static Control> {
+    CHECKS.iter().filter_map(|c| match &c.eval {
+        Eval::PodSecurity(control) => Some(control),
+        Eval::Inventory(_) => None,
+    })
+}
 
 /// The control with this upstream id (case-insensitive, so fixture file names match too).
 pub fn control(id: &str) -> Option<&'static Control> {
-    CONTROLS.iter().find(|c| c.id.eq_ignore_ascii_case(id))
+    controls().find(|c| c.id.eq_ignore_ascii_case(id))
 }
 
 /// The controls evaluated at `level` and `version`, in report order.
@@ -402,8 +284,7 @@ pub fn active_controls(level: Level, version: Version) -> Vec<&'static Control> 
         Level::Baseline => c.level == Level::Baseline,
         Level::Restricted => true,
     };
-    let present: Vec<&Control> = CONTROLS
-        .iter()
+    let present: Vec<&Control> = controls()
         .filter(|c| wanted(c) && c.since <= minor)
         .collect();
     let replaced: Vec<&str> = present
@@ -435,7 +316,7 @@ pub fn evaluate_view(pod: &PodView<'_>, level: Level, version: Version) -> Vec<V
 /// Whether a restricted control replaces the control `id` at `minor` (so restricted does not
 /// evaluate `id` itself; baseline always does).
 fn replaced_at_restricted(id: &str, minor: u32) -> bool {
-    CONTROLS.iter().any(|r| {
+    controls().any(|r| {
         r.since <= minor
             && r.overrides
                 .iter()
@@ -454,7 +335,7 @@ pub fn evaluate_levels(pod: &PodView<'_>, version: Version) -> (Vec<Violation>, 
     let minor = version.effective_minor();
     let mut baseline = Vec::new();
     let mut restricted = Vec::new();
-    for c in CONTROLS.iter().filter(|c| c.since <= minor) {
+    for c in controls().filter(|c| c.since <= minor) {
         let Some(v) = (c.check)(pod, minor) else {
             continue;
         };
@@ -473,9 +354,7 @@ pub fn evaluate_levels(pod: &PodView<'_>, version: Version) -> (Vec<Violation>, 
 
 /// Every PSS check of this area, for the registry (the verdict first, then each control).
 pub fn checks() -> Vec<&'static CheckMeta> {
-    let mut v = vec![&verdict::META];
-    v.extend(CONTROLS.iter().map(|c| c.meta));
-    v
+    CHECKS.iter().map(|c| c.meta).collect()
 }
 
 /// `"a"` or `"a", "b"`, as the admission controller quotes names.
@@ -576,6 +455,13 @@ mod tests {
         assert_eq!(Version::Minor(40).effective_minor(), LATEST_MINOR);
         assert_eq!("Restricted".parse::<Level>(), Ok(Level::Restricted));
         assert!("strict".parse::<Level>().is_err());
+        assert_eq!(
+            "v2".parse::<Version>().map_err(|e| e.to_string()),
+            Err(
+                "invalid Pod Security version \"v2\": expected v1.<minor> (e.g. v1.30) or latest"
+                    .to_string()
+            )
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use kubeward_inventory::Value;
 use kubeward_inventory::{Inventory, Object, PodTemplate, is_workload};
 use serde::Serialize;
 
-use super::{Level, PodView, Version, Violation, control, evaluate_view, verdict};
+use super::{Level, PodView, Version, Violation, control, evaluate_view, w100_pss_level};
 
 /// The verdict for one workload (or bare pod).
 #[derive(Debug, Clone, Serialize)]
@@ -149,7 +149,7 @@ fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Ve
         // Said, not skipped: nothing here to evaluate.
         return vec![
             Finding::new(
-                &verdict::META,
+                &w100_pss_level::META,
                 Status::NotApplicable,
                 obj.resource(),
                 "no pod spec in this object (a Rollout with workloadRef is evaluated through the Deployment it names)",
@@ -161,7 +161,7 @@ fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Ve
     if v.allowed {
         return vec![
             Finding::new(
-                &verdict::META,
+                &w100_pss_level::META,
                 Status::Pass,
                 resource,
                 format!("allowed at {at}"),
@@ -176,7 +176,7 @@ fn object_findings(obj: &Object, level: Level, version: Version, at: &str) -> Ve
     let hint = PodTemplate::of(obj).and_then(|t| crate::ctx::windows_hint(&t));
     let hinted = |check: &str| hint.is_some() && WINDOWS_EXEMPT_CONTROLS.contains(&check);
     let mut denied = Finding::new(
-        &verdict::META,
+        &w100_pss_level::META,
         Status::Fail,
         resource.clone(),
         format!("denied at {at}: {}", v.reasons()),

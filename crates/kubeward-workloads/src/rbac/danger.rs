@@ -127,7 +127,7 @@ pub fn evaluate_binding_check(
             continue;
         }
         let mut f = binding_finding(meta, b, &hits, summary);
-        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
+        if crate::cis::w400_rbac_cluster_admin_binding::is_cluster_admin_binding(ctx, b) {
             f = f.with_evidence(
                 Evidence::observed(
                     format!("{}/{}", b.role_kind, b.role_name),
@@ -223,10 +223,14 @@ pub fn summary(ctx: &Ctx<'_>) -> Vec<(Subject, Vec<SubjectDanger>)> {
     for b in &ctx.rbac.bindings {
         let platform_managed = ctx.scope.is_managed(b.object);
         let mut dangers = Vec::new();
-        if crate::cis::rbac_cluster_admin::is_cluster_admin_binding(ctx, b) {
+        if crate::cis::w400_rbac_cluster_admin_binding::is_cluster_admin_binding(ctx, b) {
             dangers.push(SubjectDanger {
-                check: crate::cis::rbac_cluster_admin::META.code.into(),
-                title: crate::cis::rbac_cluster_admin::META.title.into(),
+                check: crate::cis::w400_rbac_cluster_admin_binding::META
+                    .code
+                    .into(),
+                title: crate::cis::w400_rbac_cluster_admin_binding::META
+                    .title
+                    .into(),
                 permission: "every verb on every resource".into(),
                 scope: b.scope(),
                 via: format!("{} -> {}/{}", b.label(), b.role_kind, b.role_name),
@@ -325,7 +329,7 @@ mod tests {
         let perms = [Permission::new(&["create"], "", "pods")];
         let f = evaluate_binding_check(
             &ctx,
-            &crate::cis::rbac_create_pods::META,
+            &crate::cis::w403_rbac_create_pods::META,
             &perms,
             "pod creation",
         );
@@ -350,14 +354,14 @@ mod tests {
         let ctx = Ctx::new(&inv, &opts);
         for (meta, perms, eval) in [
             (
-                &crate::cis::rbac_nodes_proxy::META,
-                crate::cis::rbac_nodes_proxy::PERMISSIONS,
-                crate::cis::rbac_nodes_proxy::evaluate as fn(&Ctx<'_>) -> Vec<Finding>,
+                &crate::cis::w408_rbac_nodes_proxy::META,
+                crate::cis::w408_rbac_nodes_proxy::PERMISSIONS,
+                crate::cis::w408_rbac_nodes_proxy::evaluate as fn(&Ctx<'_>) -> Vec<Finding>,
             ),
             (
-                &crate::cis::rbac_create_persistent_volumes::META,
-                crate::cis::rbac_create_persistent_volumes::PERMISSIONS,
-                crate::cis::rbac_create_persistent_volumes::evaluate,
+                &crate::cis::w407_rbac_create_persistent_volumes::META,
+                crate::cis::w407_rbac_create_persistent_volumes::PERMISSIONS,
+                crate::cis::w407_rbac_create_persistent_volumes::evaluate,
             ),
         ] {
             let f = eval(&ctx);

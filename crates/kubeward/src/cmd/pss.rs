@@ -103,9 +103,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
             }
         }
     }
-    let waivers_in_effect = !args.output.no_waivers
-        && (args.output.waivers.is_some()
-            || std::path::Path::new(kubeward_core::waiver::DEFAULT_FILE).is_file());
+    let waivers_in_effect = crate::output::waiver_path(&args.output).is_some();
     let baseline = crate::output::wants_baseline(&args.output);
     if finding_view.is_empty() && !waivers_in_effect && !baseline {
         // The finding view (one verdict and one finding per violated control) is the bulk of

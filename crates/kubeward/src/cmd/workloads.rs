@@ -8,7 +8,7 @@ use kubeward_core::{InputError, InputInfo, Report};
 use kubeward_inventory::{Inventory, LoadOptions, load_paths};
 use kubeward_node::NodeFacts;
 use kubeward_report::Format;
-use kubeward_workloads::{Ctx, ScanOptions, profiles};
+use kubeward_workloads::{Ctx, ScanOptions, pipeline, profiles};
 
 use crate::output::OutputArgs;
 
@@ -109,44 +109,24 @@ fn read_node_report(path: &std::path::Path) -> Result<Vec<NodeFacts>, String> {
     Ok(facts)
 }
 
-fn facts(report: &mut Report, inv: &Inventory, opts: &ScanOptions, ctx: &Ctx<'_>) {
-    report.facts.insert(
-        "workloads".into(),
-        serde_json::json!({
-            "objects": inv.objects.len(),
-            "workloads_scanned": ctx.workloads().len(),
-            "platform_managed_objects": ctx.scope.len(),
-            "platform_managed_shown": opts.include_system,
-            "node_reports": opts.nodes.len(),
-        }),
-    );
-}
-
 /// No object read at all and errors: nothing was scanned (exit 2 after showing the errors).
 fn nothing_readable(inv: &Inventory) -> bool {
     inv.objects.is_empty() && !inv.errors.is_empty()
 }
 
 fn run_all(args: ScanArgs, policy: &super::policy::PolicyArgs) -> anyhow::Result<u8> {
-    let (inv, opts, mut report) = prepare(&args, "workloads")?;
-    // Ingress and egress exposure (public LoadBalancers, NodePorts, Ingress TLS, egress to the
-    // internet and the instance metadata endpoint) is judged by the network-policy engine. It runs
-    // first so that its network model is freed before the workload findings exist: on a snapshot
-    // of 100,000 objects the two together would be the run's peak memory.
-    let fact = args.engine.resolve(&inv, &opts.nodes)?;
-    report.facts.insert("netpol".into(), engine_facts(&fact));
-    let exposure = rolled_up_netpol(network_findings(&inv, fact));
+    let (inv, scan, mut report) = prepare(&args, "workloads")?;
+    let engine = args.engine.resolve(&inv, &scan.nodes)?;
     // Constraint violations (`--policy`, and the templates and constraints among the inputs).
     let policy = super::policy::findings_for(policy, &inv, &mut report);
-    let ctx = Ctx::new(&inv, &opts);
-    facts(&mut report, &inv, &opts, &ctx);
-    report.append(kubeward_workloads::scan_ctx_after(&ctx, exposure));
-    report.append(policy);
-    ctx.scope.mark(&mut report, opts.include_system);
+    let opts = pipeline::Options {
+        scan,
+        engine: Some(engine),
+    };
+    pipeline::run(&inv, &opts, &mut report, policy);
     let nothing_read = nothing_readable(&inv);
     // The findings own everything they show: the objects can go before the report is sorted
     // and rendered (a snapshot's objects are hundreds of megabytes).
-    drop(ctx);
     drop(inv);
     let code = crate::output::emit(report, &args.output)?;
     Ok(if nothing_read {
@@ -159,13 +139,17 @@ fn run_all(args: ScanArgs, policy: &super::policy::PolicyArgs) -> anyhow::Result
 fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
     let (inv, opts, mut report) = prepare(&args, "workloads profiles")?;
     let ctx = Ctx::new(&inv, &opts);
-    facts(&mut report, &inv, &opts, &ctx);
+    report
+        .facts
+        .insert("workloads".into(), pipeline::facts(&inv, &ctx));
     let rows = profiles::table(&ctx);
-    for (_, eval) in profiles::all() {
-        report.extend(kubeward_workloads::aggregate::aggregate_passes(
-            eval(&ctx),
-            kubeward_workloads::check_meta,
-        ));
+    for check in profiles::CHECKS {
+        if let kubeward_workloads::Eval::Inventory(eval) = check.eval {
+            report.extend(kubeward_workloads::aggregate::aggregate_passes(
+                eval(&ctx),
+                kubeward_workloads::check_meta,
+            ));
+        }
     }
     ctx.scope.mark(&mut report, opts.include_system);
     let table_to_stdout = args.output.output_file.is_none()
@@ -175,7 +159,7 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
             .iter()
             .any(|t| t.format == Format::Text && t.file.is_none());
     if table_to_stdout {
-        crate::print_safe!("{}", profiles::render_table(&rows));
+        crate::print_safe!("{}", render_profiles(&rows));
     }
     report
         .facts
@@ -188,65 +172,54 @@ fn run_profiles(args: ScanArgs) -> anyhow::Result<u8> {
     })
 }
 
-/// Exposure findings under the cluster's engine, and what the engine means for them: no engine
-/// at all (P211), or ipBlocks over pod IPs whose verdict the engine decides (P210).
-fn network_findings(
-    inv: &Inventory,
-    fact: kubeward_netpol::EngineFact,
-) -> Vec<kubeward_core::Finding> {
-    let model = kubeward_netpol::Model::build(inv);
-    let engine = fact.engine;
-    let analysis = kubeward_netpol::Analysis::new(
-        &model,
-        kubeward_netpol::Options {
-            engine,
-            basis: fact.basis,
-            ..Default::default()
-        },
-    );
-    let mut out = kubeward_netpol::exposure::findings_with(
-        inv,
-        &analysis,
-        &kubeward_netpol::exposure::ExposureOptions { engine },
-    );
-    out.extend(engine_findings(inv, &analysis));
-    out
-}
-
-/// The engine in a report's facts: which, and how it was chosen.
-pub fn engine_facts(fact: &kubeward_netpol::EngineFact) -> serde_json::Value {
-    serde_json::json!({
-        "engine": fact.engine.as_str(),
-        "engine_basis": fact.basis.describe(),
-    })
-}
-
-/// The findings about the engine itself (P211, and P210's ipBlock note under the default
-/// engine), for commands that do not run every coverage check.
-pub fn engine_findings(
-    inv: &Inventory,
-    analysis: &kubeward_netpol::Analysis,
-) -> Vec<kubeward_core::Finding> {
-    use kubeward_netpol::coverage::{
-        p210_engine_unsupported_policy_feature, p211_network_policy_engine_absent,
-    };
-    let mut out =
-        p211_network_policy_engine_absent::evaluate(&kubeward_netpol::Ctx::new(inv, analysis));
-    if analysis.options.engine == kubeward_netpol::Engine::Default {
-        out.extend(p210_engine_unsupported_policy_feature::ip_blocks_over_pods(
-            inv,
-            analysis.model,
-            &analysis.options.basis,
-        ));
+/// The rows as a text table, notes listed under it (one line per note).
+fn render_profiles(rows: &[profiles::ProfileRow]) -> String {
+    let mut t = comfy_table::Table::new();
+    t.set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+    t.set_header([
+        "workload",
+        "container",
+        "seccomp",
+        "from",
+        "AppArmor",
+        "from",
+    ]);
+    let mut notes = String::new();
+    for r in rows {
+        t.add_row([
+            r.workload.as_str(),
+            r.container.as_str(),
+            r.seccomp.as_str(),
+            r.seccomp_from.as_str(),
+            r.apparmor.as_str(),
+            r.apparmor_from.as_str(),
+        ]);
+        for n in &r.notes {
+            notes.push_str(&format!("  {} {}: {n}\n", r.workload, r.container));
+        }
+    }
+    let mut out = format!("{t}\n");
+    let marked = rows.iter().any(|r| {
+        r.seccomp.ends_with(profiles::NODE_MARK) || r.apparmor.ends_with(profiles::NODE_MARK)
+    });
+    if marked {
+        out.push_str(
+            "* depends on the node (kubelet seccompDefault, AppArmor support, profiles present): give --node-report FILE… to resolve\n",
+        );
+    }
+    if !notes.is_empty() {
+        out.push_str("Notes:\n");
+        out.push_str(&notes);
     }
     out
 }
 
-/// Network-policy findings with their PASS findings rolled up per check and namespace, as the
-/// workload checks' are (one PASS naming the first objects, not one per workload).
+/// The engine in a report's facts (see [`pipeline::engine_facts`]).
+pub fn engine_facts(fact: &kubeward_netpol::EngineFact) -> serde_json::Value {
+    pipeline::engine_facts(fact)
+}
+
+/// Network-policy findings with their PASS findings rolled up (see [`pipeline::rolled_up_netpol`]).
 pub fn rolled_up_netpol(findings: Vec<kubeward_core::Finding>) -> Vec<kubeward_core::Finding> {
-    let metas = kubeward_netpol::checks();
-    kubeward_workloads::aggregate::aggregate_passes(findings, |code| {
-        metas.iter().copied().find(|m| m.code == code)
-    })
+    pipeline::rolled_up_netpol(findings)
 }

@@ -1,0 +1,100 @@
+//! CIS AKS 1.8.0 4.1.2: Access to secrets is limited (get, list, watch).
+
+use kubeward_core::profile::CIS_AKS_1_8;
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use crate::ctx::Ctx;
+use crate::rbac::danger::{Permission, evaluate_binding_check};
+use crate::{Check, Eval};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W401",
+    name: "rbac-secret-access",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Access to secrets is limited (get, list, watch)",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.1.2"),
+        RefStatic::mitre("T1552.007"),
+    ],
+    profiles: &[CIS_AKS_1_8],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "Every RoleBinding and ClusterRoleBinding (aggregated ClusterRoles resolved) that grants get, list or watch on Secrets. A ClusterRoleBinding grants it in every namespace; a RoleBinding in its own.",
+        why: "Reading Secrets yields credentials: service account tokens of other workloads, registry and database passwords, TLS keys. `list` and `watch` return every Secret's content, not just names.",
+        fix: "Remove `get`/`list`/`watch` on `secrets` from the role, or narrow it with `resourceNames` to the one Secret needed, and bind it with a RoleBinding in that namespace only. On AKS prefer the Secrets Store CSI driver with Azure Key Vault (`az aks enable-addons --addons azure-keyvault-secrets-provider`) so applications need no Secret read access at all.",
+        links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
+        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: secret-reader
+rules:
+- {apiGroups: [""], resources: [secrets], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: secret-reader
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+- {kind: ServiceAccount, name: secret-reader, namespace: ci}
+"#,
+        good: r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: secret-reader
+rules:
+- {apiGroups: [""], resources: [configmaps], verbs: [get, list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: secret-reader
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
+subjects:
+- {kind: ServiceAccount, name: secret-reader, namespace: ci}
+"#,
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: Eval::Inventory(evaluate),
+    permissions: PERMISSIONS,
+};
+
+/// The permissions this check looks for (any verb listed, on the resource).
+pub static PERMISSIONS: &[Permission] =
+    &[Permission::new(&["get", "list", "watch"], "", "secrets")];
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    evaluate_binding_check(ctx, &META, PERMISSIONS, "read access to Secrets")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cis::test_support;
+
+    /// A rule that grants what this check looks for.
+    const GRANTING_RULE: &str = "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}";
+    /// A rule close to it that does not.
+    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}";
+
+    #[test]
+    fn fails_when_a_binding_grants_it() {
+        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
+    }
+
+    #[test]
+    fn passes_when_only_harmless_rules_are_bound() {
+        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
+    }
+
+    #[test]
+    fn system_names_and_full_access_bindings_are_judged() {
+        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
+    }
+}

@@ -1,0 +1,97 @@
+//! CIS AKS 1.8.0 4.2.2: minimise the admission of containers that set `hostPID`.
+
+use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
+use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
+
+use super::pod_checks::{per_pod, pod_flag};
+use crate::ctx::Ctx;
+use crate::{Check, Eval};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W421",
+    name: "host-pid",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Containers do not share the host process ID namespace",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[
+        RefStatic::cis_aks("1.8.0", "4.2.2"),
+        RefStatic::cis_aks("1.7.0", "4.2.2"),
+        RefStatic::pss("baseline/hostNamespaces"),
+        RefStatic::mitre("T1611"),
+    ],
+    profiles: &[CIS_AKS_1_8, CIS_AKS_1_7],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "`spec.hostPID` of every workload's pod template (and of bare Pods).",
+        why: "With `hostPID: true` the pod's containers share the host's processes: every process on the node is visible, and with ptrace-capable settings can be inspected or signalled, including other pods' secrets in their environment.",
+        fix: "Remove `hostPID: true` from the pod template. Enforce it with `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or the Azure Policy built-in \"Kubernetes cluster containers should not share host process ID or host IPC namespace\" / \"should only use approved host network and port list\" through the AKS Azure Policy add-on.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        bad: r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      hostPID: true
+      containers:
+      - name: web
+        image: myacr.azurecr.io/shop/web:1.4.2
+"#,
+        good: r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: shop
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+    spec:
+      containers:
+      - name: web
+        image: myacr.azurecr.io/shop/web:1.4.2
+"#,
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: Eval::Inventory(evaluate),
+    permissions: &[],
+};
+
+pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
+    per_pod(
+        ctx,
+        &META,
+        |t| pod_flag(t, "hostPID"),
+        "pod template sets hostPID: true",
+        "hostPID is not set",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cis::test_support;
+
+    #[test]
+    fn set_fails_with_field_path() {
+        test_support::host_flag_set_fails_with_field_path(evaluate, "hostPID");
+    }
+
+    #[test]
+    fn unset_or_false_passes() {
+        test_support::host_flag_unset_or_false_passes(evaluate, "hostPID");
+    }
+}

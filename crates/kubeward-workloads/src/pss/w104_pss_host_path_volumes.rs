@@ -1,0 +1,111 @@
+//! `hostPathVolumes` (baseline, v1.0+): no hostPath volumes. At restricted, `restrictedVolumes`
+//! replaces it.
+
+use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
+use kubeward_inventory::Value;
+
+use super::{Control, Level, PodView, Violation, plural, quoted};
+use crate::{Check, Eval};
+
+pub static META: CheckMeta = CheckMeta {
+    code: "W104",
+    name: "pss-host-path-volumes",
+    since: "0.1.0",
+    aliases: &[],
+    title: "Pod Security: no hostPath volumes",
+    area: Area::Workloads,
+    severity: Severity::High,
+    references: &[RefStatic::pss("baseline/hostPathVolumes")],
+    profiles: &[],
+    kubeward_own: false,
+    doc: CheckDoc {
+        what: "No entry of spec.volumes has a hostPath source.",
+        why: "A hostPath volume exposes the node's filesystem: the container runtime socket, kubelet credentials under /var/lib/kubelet, or /etc — writable ones are a direct node takeover.",
+        fix: "Replace hostPath with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim (Azure Disk/Files CSI on AKS). Node agents that need host files go in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",
+        links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
+        bad: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: web
+    image: myacr.azurecr.io/shop/web:1.4.2
+    volumeMounts: [{name: sock, mountPath: /run/containerd/containerd.sock}]
+  volumes:
+  - name: sock
+    hostPath: {path: /run/containerd/containerd.sock}
+"#,
+        good: r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  containers:
+  - name: web
+    image: myacr.azurecr.io/shop/web:1.4.2
+    volumeMounts: [{name: cache, mountPath: /cache}]
+  volumes:
+  - name: cache
+    emptyDir: {}
+"#,
+    },
+};
+
+pub static CHECK: Check = Check {
+    meta: &META,
+    eval: Eval::PodSecurity(Control {
+        id: "hostPathVolumes",
+        level: Level::Baseline,
+        meta: &META,
+        since: 0,
+        overrides: &[],
+        check,
+    }),
+    permissions: &[],
+};
+
+fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
+    let mut names = Vec::new();
+    let mut pointers = Vec::new();
+    for (i, vol) in pod.volumes() {
+        if vol.get("hostPath").is_some_and(|h| !h.is_null()) {
+            names.push(vol.get("name").and_then(Value::as_str).unwrap_or(""));
+            pointers.push(pod.ptr(&format!("/volumes/{i}/hostPath")));
+        }
+    }
+    (!names.is_empty()).then(|| {
+        Violation::new(
+            "hostPathVolumes",
+            "hostPath volumes",
+            format!(
+                "{} {}",
+                plural(names.len(), "volume", "volumes"),
+                quoted(&names)
+            ),
+            pointers,
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testing::run;
+
+    #[test]
+    fn vectors() {
+        assert!(
+            run(
+                "hostPathVolumes",
+                "containers: [{name: a}]\nvolumes: [{name: v, emptyDir: {}}]",
+                35
+            )
+            .is_none()
+        );
+        let v = run("hostPathVolumes", "containers: [{name: a}]\nvolumes: [{name: x, emptyDir: {}}, {name: v, hostPath: {path: /var/run}}]", 0).expect("fails");
+        assert_eq!(v.pointers, vec!["/spec/volumes/1/hostPath"]);
+        assert_eq!(v.detail, "volume \"v\"");
+    }
+}
