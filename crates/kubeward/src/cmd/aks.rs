@@ -117,12 +117,10 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
 fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
     let (inputs, read_errors) = read_inputs(&args.files, &[]);
     let inv = load(inputs);
-    for e in read_errors.iter().chain(inv.errors.iter()) {
-        match e.line {
-            Some(line) => crate::eprintln_safe!("warning: {}:{line}: {}", e.path, e.message),
-            None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
-        }
-    }
+    read_errors
+        .iter()
+        .chain(inv.errors.iter())
+        .for_each(crate::term::input_error);
     let cluster = match &args.cluster {
         Some(name) => inv
             .clusters
