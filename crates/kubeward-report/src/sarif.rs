@@ -420,7 +420,11 @@ fn examples(d: &kubeward_core::CheckDoc) -> Vec<(&'static str, &'static str)> {
 
 /// A code fence longer than any run of backticks in `body`, so an example cannot close it.
 fn fence(body: &str) -> String {
-    let longest = body.split(|c: char| c != '`').map(str::len).max().unwrap_or(0);
+    let longest = body
+        .split(|c: char| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
     "`".repeat((longest + 1).max(3))
 }
 
