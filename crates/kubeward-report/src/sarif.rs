@@ -343,14 +343,29 @@ fn rule_from_meta(meta: &CheckMeta) -> Rule {
         "**{}** (`{}` `{}`)\n\n**What:** {}\n\n**Why:** {}\n\n**Fix on AKS:**\n\n{}\n",
         meta.title, meta.code, meta.name, d.what, d.why, d.fix
     );
+    let examples = examples(d);
+    for (heading, body) in &examples {
+        let fence = fence(body);
+        markdown.push_str(&format!(
+            "\n**{heading}:**\n\n{fence}\n{}\n{fence}\n",
+            body.trim_end()
+        ));
+    }
     if !refs.is_empty() {
         markdown.push_str(&format!("\n**References:** {}\n", refs.join(", ")));
     }
     for l in d.links {
         markdown.push_str(&format!("\n- <{l}>"));
     }
+    let mut shown = String::new();
+    for (heading, body) in &examples {
+        shown.push_str(&format!("\n{heading}:\n"));
+        for line in body.trim_end().lines() {
+            shown.push_str(&format!("  {line}\n"));
+        }
+    }
     let text = format!(
-        "{}\n\nWhat: {}\n\nWhy: {}\n\nFix on AKS:\n{}\n{}",
+        "{}\n\nWhat: {}\n\nWhy: {}\n\nFix on AKS:\n{}\n{shown}{}",
         meta.title,
         d.what,
         d.why,
@@ -393,6 +408,24 @@ fn rule_from_meta(meta: &CheckMeta) -> Rule {
             area: meta.area.as_str().to_string(),
         },
     }
+}
+
+/// The check's examples that are written, with their headings (none yet for run-time checks).
+fn examples(d: &kubeward_core::CheckDoc) -> Vec<(&'static str, &'static str)> {
+    [("Example it fails on", d.bad), ("The same, fixed", d.good)]
+        .into_iter()
+        .filter(|(_, body)| !body.trim().is_empty())
+        .collect()
+}
+
+/// A code fence longer than any run of backticks in `body`, so an example cannot close it.
+fn fence(body: &str) -> String {
+    let longest = body
+        .split(|c: char| c != '`')
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    "`".repeat((longest + 1).max(3))
 }
 
 /// A rule for a finding whose check is not in the registry (e.g. a report merged from another
@@ -719,5 +752,48 @@ mod tests {
         assert_eq!(sentence("open"), "open.");
         assert_eq!(sentence("done."), "done.");
         assert_eq!(sentence("  "), "(no message).");
+    }
+
+    #[test]
+    fn rule_help_shows_the_examples() {
+        static META: CheckMeta = CheckMeta {
+            code: "K999",
+            name: "privileged",
+            since: "0.1.0",
+            aliases: &[],
+            title: "No privileged containers",
+            area: kubeward_core::Area::Workloads,
+            severity: Severity::High,
+            references: &[],
+            profiles: &[],
+            kubeward_own: true,
+            doc: kubeward_core::CheckDoc {
+                what: "w",
+                why: "y",
+                fix: "f",
+                links: &[],
+                bad: "securityContext:\n  privileged: true\n",
+                good: "securityContext:\n  privileged: false # ```\n",
+            },
+        };
+        let rule = rule_from_meta(&META);
+        assert!(
+            rule.help
+                .text
+                .contains("Example it fails on:\n  securityContext:\n    privileged: true\n"),
+            "{}",
+            rule.help.text
+        );
+        assert!(
+            rule.help
+                .markdown
+                .contains("**The same, fixed:**\n\n````\nsecurityContext:"),
+            "{}",
+            rule.help.markdown
+        );
+        let mut plain = META;
+        plain.doc.bad = "";
+        plain.doc.good = "";
+        assert!(!rule_from_meta(&plain).help.text.contains("Example"));
     }
 }

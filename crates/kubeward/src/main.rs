@@ -61,11 +61,11 @@ enum Command {
     /// Everything the inputs allow, in one report
     Scan(cmd::scan::ScanArgs),
     /// Save a live cluster's objects for offline scans (secrets redacted)
-    Snapshot(cmd::scan::SnapshotArgs),
+    Snapshot(cmd::snapshot::SnapshotArgs),
     /// Scan every node of a cluster through short-lived Jobs
-    Fleet(cmd::scan::FleetArgs),
+    Fleet(cmd::fleet::FleetArgs),
     /// Work with saved reports (merge)
-    Report(cmd::scan::ReportArgs),
+    Report(cmd::report::ReportArgs),
     /// Render a saved JSON report again, in any format, with waivers and the exit policy
     Render(output::RenderArgs),
 }
@@ -86,10 +86,10 @@ fn main() -> ExitCode {
         Command::Apparmor(a) => cmd::profiles::run_apparmor(a),
         Command::Profiles(a) => cmd::profiles::run_profiles(a),
         Command::Policy(a) => cmd::policy::run(a),
-        Command::Scan(a) => cmd::scan::run_scan(a),
-        Command::Snapshot(a) => cmd::scan::run_snapshot(a),
-        Command::Fleet(a) => cmd::scan::run_fleet(a),
-        Command::Report(a) => cmd::scan::run_report(a),
+        Command::Scan(a) => cmd::scan::run(a),
+        Command::Snapshot(a) => cmd::snapshot::run(a),
+        Command::Fleet(a) => cmd::fleet::run(a),
+        Command::Report(a) => cmd::report::run(a),
         Command::Render(a) => output::run_render(a),
     };
     match result {

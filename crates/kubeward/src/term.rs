@@ -35,3 +35,9 @@ macro_rules! print_safe {
         print!("{}", $crate::term::safe(&format!($($arg)*)))
     };
 }
+
+/// The one way every command shows an input error on standard error: `input error: path:line:
+/// message`, escaped like all the CLI's text.
+pub fn input_error(e: &kubeward_core::InputError) {
+    crate::eprintln_safe!("input error: {e}");
+}

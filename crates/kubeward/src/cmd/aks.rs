@@ -95,12 +95,7 @@ fn run_check(args: CheckArgs) -> anyhow::Result<u8> {
 
 fn run_egress(args: EgressArgs) -> anyhow::Result<u8> {
     let out = egress::for_inputs(Inputs::read(&args.files, &[]), args.cluster.as_deref());
-    for e in &out.errors {
-        match e.line {
-            Some(line) => crate::eprintln_safe!("warning: {}:{line}: {}", e.path, e.message),
-            None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
-        }
-    }
+    out.errors.iter().for_each(crate::term::input_error);
     let plan = out.plan?;
     let target = FirewallTarget {
         resource_group: args.firewall_resource_group,

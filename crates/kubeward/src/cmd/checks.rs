@@ -169,10 +169,19 @@ pub fn explain_text(c: &CheckMeta) -> String {
     if !c.profiles.is_empty() {
         out.push_str(&format!("profiles: {}\n", c.profiles.join(", ")));
     }
+    if !c.since.is_empty() {
+        out.push_str(&format!("since: {}", c.since));
+        if !c.aliases.is_empty() {
+            out.push_str(&format!("   earlier names: {}", c.aliases.join(", ")));
+        }
+        out.push('\n');
+    }
     out.push('\n');
     block(&mut out, "What it checks", c.doc.what);
     block(&mut out, "Why it matters", c.doc.why);
     block(&mut out, "How to fix it on AKS", c.doc.fix);
+    block(&mut out, "Example it fails on", c.doc.bad);
+    block(&mut out, "The same, fixed", c.doc.good);
     if !c.doc.links.is_empty() {
         out.push_str("Links\n");
         for l in c.doc.links {
@@ -208,7 +217,8 @@ pub fn run_explain(args: ExplainArgs) -> anyhow::Result<u8> {
             s.push('\n');
             write_stdout(&s)?;
         }
-        ListFormat::Text => write_stdout(&explain_text(check))?,
+        // Constraint checks carry text from their ConstraintTemplate: escaped like all input.
+        ListFormat::Text => write_stdout(&crate::term::safe(&explain_text(check)))?,
     }
     Ok(0)
 }

@@ -147,10 +147,7 @@ fn warn_if_empty(inv: &Inventory, paths: &[PathBuf]) {
 }
 
 fn report_input_error(e: &InputError) {
-    match e.line {
-        Some(l) => crate::eprintln_safe!("warning: {}:{l}: {}", e.path, e.message),
-        None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
-    }
+    crate::term::input_error(e);
 }
 
 fn report_problems(m: &Model, engine: Engine) {

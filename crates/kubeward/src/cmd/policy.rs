@@ -332,12 +332,10 @@ pub fn register_paths(paths: &[PathBuf]) -> usize {
     let (set, _, errors) = PolicySet::load(&inv.objects);
     policy_errors(&mut report, errors);
     let n = register(&set, &mut report).len();
-    for e in &report.input_errors {
-        match e.line {
-            Some(l) => crate::eprintln_safe!("warning: {}:{l}: {}", e.path, e.message),
-            None => crate::eprintln_safe!("warning: {}: {}", e.path, e.message),
-        }
-    }
+    report
+        .input_errors
+        .iter()
+        .for_each(crate::term::input_error);
     n
 }
 

@@ -43,9 +43,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
     }
     let inv = load_paths(&args.paths, &LoadOptions::default());
     if inv.objects.is_empty() && !inv.errors.is_empty() {
-        for e in &inv.errors {
-            crate::eprintln_safe!("error: {}", input_error_text(e));
-        }
+        inv.errors.iter().for_each(crate::term::input_error);
         return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
     }
     let (level, version) = (args.level, args.version);
@@ -165,13 +163,6 @@ fn scope_of_verdicts(
         v.platform_managed = !include_system;
     }
     (s.objects > 0).then_some(s)
-}
-
-fn input_error_text(e: &kubeward_core::InputError) -> String {
-    match e.line {
-        Some(l) => format!("{}:{l}: {}", e.path, e.message),
-        None => format!("{}: {}", e.path, e.message),
-    }
 }
 
 fn at_label(args: &Args) -> String {
@@ -297,7 +288,7 @@ fn render_text(
         let _ = writeln!(out);
         let _ = writeln!(out, "Input errors (the rest was evaluated):");
         for e in &report.input_errors {
-            let _ = writeln!(out, "  {}", input_error_text(e));
+            let _ = writeln!(out, "  {e}");
         }
     }
     let _ = writeln!(out);

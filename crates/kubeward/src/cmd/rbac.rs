@@ -72,12 +72,7 @@ pub fn run(args: Args) -> anyhow::Result<u8> {
 
 fn load(paths: &[PathBuf]) -> anyhow::Result<Inventory> {
     let inv = load_paths(paths, &LoadOptions::default());
-    for e in &inv.errors {
-        match e.line {
-            Some(l) => crate::eprintln_safe!("input error: {}:{l}: {}", e.path, e.message),
-            None => crate::eprintln_safe!("input error: {}: {}", e.path, e.message),
-        }
-    }
+    inv.errors.iter().for_each(crate::term::input_error);
     if inv.objects.is_empty() && !inv.errors.is_empty() {
         bail!("no readable input");
     }

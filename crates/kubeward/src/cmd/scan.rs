@@ -1,39 +1,17 @@
-//! `scan`, `snapshot`, `fleet` and `report`: the whole-cluster commands.
+//! `kubeward scan`: every input recognised by its content, every area that applies, one report.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
-use std::time::Duration;
 
 use anyhow::Context;
-use kubeward_core::Report;
-use kubeward_live::fleet::{self, FleetEvent, FleetOptions, NodeError, NodeOutcome};
-use kubeward_live::{ConnectOptions, KINDS, collect_cluster, connect};
+use kubeward_core::recognize::InputKind;
+use kubeward_core::{InputError, InputInfo, Report, Resource, Status, Text};
+use kubeward_inventory::{LoadOptions, load_paths};
 
+use super::cluster::{ClusterArgs, live_inventory};
+use super::inputs::{Input, classify_counting, skipped_fact};
+use super::saved::{self, Schema};
 use crate::output::OutputArgs;
-
-/// How to reach a live cluster (kubeconfig, context; in-cluster config when run in a pod).
-#[derive(clap::Args, Debug, Clone, Default)]
-pub struct ClusterArgs {
-    /// Kubeconfig file (default: $KUBECONFIG, ~/.kube/config, then in-cluster)
-    #[arg(long, env = "KUBECONFIG")]
-    pub kubeconfig: Option<PathBuf>,
-    /// Kubeconfig context (default: the current one)
-    #[arg(long)]
-    pub context: Option<String>,
-}
-
-impl ClusterArgs {
-    fn connect_options(&self) -> ConnectOptions {
-        // KUBECONFIG may hold several files separated by ':'; kube-rs merges them itself when not given one.
-        let kubeconfig = self
-            .kubeconfig
-            .clone()
-            .filter(|p| !p.as_os_str().to_string_lossy().contains(':'));
-        ConnectOptions {
-            kubeconfig,
-            context: self.context.clone(),
-        }
-    }
-}
 
 #[derive(clap::Args, Debug)]
 pub struct ScanArgs {
@@ -59,301 +37,296 @@ pub struct ScanArgs {
     pub output: OutputArgs,
 }
 
-#[derive(clap::Args, Debug)]
-pub struct SnapshotArgs {
-    #[command(flatten)]
-    pub cluster_args: ClusterArgs,
-    /// Where to write the snapshot (a JSON List; `-` for standard output)
-    #[arg(short = 'f', long = "file", default_value = "-")]
-    pub file: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct FleetArgs {
-    #[command(subcommand)]
-    pub command: FleetCommand,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum FleetCommand {
-    /// Scan every Linux node through one short Job each (creates and deletes only its own Jobs)
-    Nodes(FleetNodesArgs),
-}
-
-#[derive(clap::Args, Debug)]
-pub struct FleetNodesArgs {
-    #[command(flatten)]
-    pub cluster_args: ClusterArgs,
-    /// Image holding the kubeward binary (built from the repository's Dockerfile)
-    #[arg(long)]
-    pub image: String,
-    /// Namespace the Jobs run in (create it with deploy/fleet-rbac.yaml)
-    #[arg(long, default_value = "kubeward")]
-    pub namespace: String,
-    /// Seconds to wait for all nodes
-    #[arg(long, default_value_t = 300)]
-    pub timeout: u64,
-    /// Benchmark profile passed to every node scan
-    #[arg(long)]
-    pub benchmark: Option<String>,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct ReportArgs {
-    #[command(subcommand)]
-    pub command: ReportCommand,
-}
-
-#[derive(clap::Subcommand, Debug)]
-pub enum ReportCommand {
-    /// Merge saved node reports (JSON of `kubeward node -o json`) into one, showing which nodes differ
-    Merge(MergeArgs),
-    /// What changed between two saved JSON reports: new, worse, fixed and changed findings (exit
-    /// code as with --baseline: 1 when a new finding or a worse verdict fails --fail-on)
-    Diff(DiffArgs),
-    /// Print a report's fingerprints as a compact baseline file (fingerprint, status, severity,
-    /// observed digest, code, area; grouped by input): `--baseline` reads it
-    Fingerprints(FingerprintsArgs),
-}
-
-#[derive(clap::Args, Debug)]
-pub struct DiffArgs {
-    /// The earlier report (or a fingerprint file)
-    pub old: PathBuf,
-    /// The later report
-    pub new: PathBuf,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct FingerprintsArgs {
-    /// A saved JSON report
-    pub report: PathBuf,
-}
-
-#[derive(clap::Args, Debug)]
-pub struct MergeArgs {
-    /// Saved node reports
-    #[arg(required = true)]
-    pub files: Vec<PathBuf>,
-    #[command(flatten)]
-    pub output: OutputArgs,
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
-}
-
-pub fn run_scan(args: ScanArgs) -> anyhow::Result<u8> {
-    super::scan_all::run(args)
-}
-
-/// The live cluster's objects as an inventory; kinds RBAC forbids become input errors naming
-/// what they prevented.
-pub fn live_inventory(cluster: &ClusterArgs) -> anyhow::Result<kubeward_inventory::Inventory> {
-    let rt = runtime()?;
-    let spinner = indicatif::ProgressBar::new_spinner();
-    if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        spinner.set_message(format!("listing {} kinds from the cluster…", KINDS.len()));
-        spinner.enable_steady_tick(Duration::from_millis(120));
-    } else {
-        spinner.set_draw_target(indicatif::ProgressDrawTarget::hidden());
-    }
-    let collected = rt.block_on(async {
-        let (client, name) = connect(&cluster.connect_options()).await?;
-        Ok::<_, anyhow::Error>(collect_cluster(&client, &name).await)
-    })?;
-    spinner.finish_and_clear();
-    Ok(collected.into_inventory())
-}
-
-pub fn run_snapshot(args: SnapshotArgs) -> anyhow::Result<u8> {
-    let rt = runtime()?;
-    let collected = rt.block_on(async {
-        let (client, name) = connect(&args.cluster_args.connect_options()).await?;
-        Ok::<_, anyhow::Error>(collect_cluster(&client, &name).await)
-    })?;
-    for n in &collected.not_listed {
-        crate::eprintln_safe!(
-            "warning: cannot list {} ({}): {} — the snapshot lacks them ({})",
-            n.spec.plural,
-            n.spec.api_version(),
-            n.message,
-            n.spec.needed_for
+pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
+    if args.paths.is_empty() && !args.cluster {
+        anyhow::bail!(
+            "give inputs (files or folders) and/or --cluster: kubeward scan [PATH…] [--cluster]"
         );
     }
-    if collected.objects.is_empty() && !collected.not_listed.is_empty() {
-        anyhow::bail!("nothing could be listed from the cluster");
-    }
-    let text = serde_json::to_string(&collected.snapshot())?;
-    if args.file.as_os_str() == "-" {
-        println!("{text}");
-    } else {
-        std::fs::write(&args.file, text)
-            .with_context(|| format!("cannot write {}", args.file.display()))?;
-        crate::eprintln_safe!(
-            "wrote {} objects to {}",
-            collected.objects.len(),
-            args.file.display()
-        );
-    }
-    Ok(0)
-}
-
-pub fn run_fleet(args: FleetArgs) -> anyhow::Result<u8> {
-    let FleetCommand::Nodes(args) = args.command;
-    let run_id = format!(
-        "{:x}",
-        std::process::id()
-            ^ (std::time::UNIX_EPOCH
-                .elapsed()
-                .map(|d| d.as_secs() as u32)
-                .unwrap_or(0))
-    );
-    let opts = FleetOptions {
-        namespace: args.namespace.clone(),
-        image: args.image.clone(),
-        timeout: Duration::from_secs(args.timeout),
-        poll: Duration::from_secs(2),
-        max_polls: None,
-        node_args: args
-            .benchmark
-            .iter()
-            .flat_map(|b| ["--benchmark".to_string(), b.clone()])
-            .collect(),
-        run_id,
+    let as_of = match &args.as_of {
+        Some(s) => kubeward_aks::versions::parse_date(s)
+            .with_context(|| format!("--as-of {s:?} is not a date (YYYY-MM-DD)"))?,
+        None => kubeward_aks::versions::today(),
     };
-    let bar = indicatif::ProgressBar::new(0);
-    bar.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{spinner} nodes {pos}/{len} {wide_bar} {elapsed} {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    let mut report = Report::new("scan");
+    let mut skipped = Vec::new();
+    let inputs = classify_counting(&args.paths, &mut report.input_errors, &mut skipped);
+    if !skipped.is_empty() {
+        report
+            .facts
+            .insert("skipped_files".into(), skipped_fact(&skipped));
+        crate::eprintln_safe!(
+            "note: {} file(s) in the given folders were not recognised and were skipped (listed in the report's facts, skipped_files)",
+            skipped.len()
+        );
     }
-    let rt = runtime()?;
-    let outcomes = rt.block_on(async {
-        let (client, _) = connect(&args.cluster_args.connect_options()).await?;
-        let on_event = |e: FleetEvent| match e {
-            FleetEvent::Started { nodes } => bar.set_length(nodes as u64),
-            FleetEvent::NodeDone { node, ok } => {
-                bar.inc(1);
-                bar.set_message(
-                    crate::term::safe(&format!("{node} {}", if ok { "done" } else { "failed" }))
-                        .into_owned(),
+
+    let mut manifests = Vec::new();
+    let mut node_facts = Vec::new();
+    let mut aks_files = Vec::new();
+    let mut audit_logs = Vec::new();
+    for Input { kind, path: p } in inputs {
+        match kind {
+            InputKind::Manifests => manifests.push(p),
+            InputKind::NodeRoot => {
+                let outcome = kubeward_node::scan(&kubeward_node::ScanOptions::new(&p));
+                absorb_node(
+                    &mut report,
+                    outcome.report,
+                    &p.display().to_string(),
+                    &mut node_facts,
                 );
             }
-            FleetEvent::CleanedUp { deleted } => {
-                bar.finish_with_message(format!("deleted {deleted} Jobs"))
+            InputKind::NodeReport | InputKind::SavedReport => {
+                match saved::read_report(&p, Schema::Any) {
+                    Ok(saved) => absorb_node(
+                        &mut report,
+                        saved,
+                        &p.display().to_string(),
+                        &mut node_facts,
+                    ),
+                    Err(message) => report.input_errors.push(InputError {
+                        path: p.display().to_string(),
+                        line: None,
+                        message,
+                    }),
+                }
             }
-        };
-        fleet::run(&client, &opts, &on_event)
-            .await
-            .map_err(anyhow::Error::from)
-    })?;
-    bar.finish_and_clear();
-    crate::output::emit(fleet::merge(outcomes), &args.output)
-}
-
-pub fn run_report(args: ReportArgs) -> anyhow::Result<u8> {
-    match args.command {
-        ReportCommand::Merge(a) => run_merge(a),
-        ReportCommand::Diff(a) => run_diff(a),
-        ReportCommand::Fingerprints(a) => run_fingerprints(a),
-    }
-}
-
-/// A saved JSON report of any command, bounded like every saved report.
-fn read_saved_report(path: &std::path::Path) -> anyhow::Result<Report> {
-    let text = super::saved::read_text(path)
-        .map_err(anyhow::Error::msg)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let report: Report = serde_json::from_str(&text)
-        .with_context(|| format!("{} is not a kubeward JSON report", path.display()))?;
-    if report.schema_version != kubeward_core::report::SCHEMA_VERSION {
-        anyhow::bail!(
-            "{} has report schema version {}; this kubeward reads version {}",
-            path.display(),
-            report.schema_version,
-            kubeward_core::report::SCHEMA_VERSION
-        );
-    }
-    report.register_dynamic_checks();
-    Ok(report)
-}
-
-fn run_diff(args: DiffArgs) -> anyhow::Result<u8> {
-    if args.output.baseline.is_some() {
-        anyhow::bail!("report diff takes its baseline as OLD; --baseline does not apply");
-    }
-    let old = crate::output::load_baseline(&args.old)?;
-    let mut new = read_saved_report(&args.new)?;
-    new.command = "report diff".into();
-    crate::output::emit_diff(new, old, &args.output)
-}
-
-fn run_fingerprints(args: FingerprintsArgs) -> anyhow::Result<u8> {
-    let mut report = read_saved_report(&args.report)?;
-    report.finish();
-    let text = kubeward_core::baseline::Baseline::to_compact(&report)?;
-    let mut out = std::io::stdout().lock();
-    match std::io::Write::write_all(&mut out, text.as_bytes()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            return Err(e).context("cannot write the fingerprints");
+            InputKind::Aks => {
+                match kubeward_aks::InputFile::read(&p.display().to_string(), false) {
+                    Ok(f) => aks_files.push(f),
+                    Err(e) => report.input_errors.push(e.to_input_error()),
+                }
+            }
+            InputKind::AuditLog => audit_logs.push(kubeward_audit::scan::Input::Path(p)),
+            InputKind::AuditPolicy => match kubeward_core::input::read_string(
+                &p,
+                kubeward_core::input::limits::LIST,
+                "an audit Policy",
+            ) {
+                Ok(text) => report.absorb(kubeward_audit::policy::lint(
+                    &p.display().to_string(),
+                    &text,
+                )),
+                Err(e) => report.input_errors.push(InputError {
+                    path: p.display().to_string(),
+                    line: None,
+                    message: e.to_string(),
+                }),
+            },
+            InputKind::Seccomp => match kubeward_profiles::seccomp::Profile::read(&p) {
+                Ok(profile) => {
+                    report.inputs.push(InputInfo {
+                        kind: "seccomp-profile".into(),
+                        path: p.display().to_string(),
+                        detail: None,
+                    });
+                    report.extend(kubeward_profiles::seccomp::lint::lint(&profile));
+                }
+                Err(e) => report.input_errors.push(e.to_input_error()),
+            },
+            InputKind::AppArmor => match kubeward_profiles::apparmor::AppArmorFile::read(&p) {
+                Ok(parsed) => {
+                    report.inputs.push(InputInfo {
+                        kind: "apparmor-profile".into(),
+                        path: p.display().to_string(),
+                        detail: None,
+                    });
+                    report.extend(kubeward_profiles::apparmor::lint::lint(
+                        &parsed,
+                        &Default::default(),
+                    ));
+                }
+                Err(e) => report.input_errors.push(e.to_input_error()),
+            },
         }
-        _ => {}
     }
-    Ok(kubeward_core::exit::EXIT_OK as u8)
-}
 
-fn run_merge(args: MergeArgs) -> anyhow::Result<u8> {
-    let mut outcomes = Vec::new();
-    for file in &args.files {
-        let display = file.display().to_string();
-        let result = super::saved::read_text(file)
-            .map_err(|message| NodeError::ReadFile {
-                path: display.clone(),
-                message,
-            })
-            .and_then(|text| fleet::parse_node_report(&text));
-        let node = match &result {
-            Ok(r) => node_name(r).unwrap_or_else(|| display.clone()),
-            Err(_) => display.clone(),
+    // The AKS cluster bodies are read first: their networkProfile names the policy engine the
+    // network analysis of the manifests applies.
+    let aks_inv = (!aks_files.is_empty()).then(|| kubeward_aks::load(aks_files));
+    // Kubernetes objects: manifests and snapshots, plus the live cluster when asked.
+    let mut inv = if manifests.is_empty() {
+        kubeward_inventory::Inventory::default()
+    } else {
+        load_paths(&manifests, &LoadOptions::default())
+    };
+    if args.cluster {
+        inv.merge(live_inventory(&args.cluster_args)?);
+    }
+    if !inv.objects.is_empty() || !inv.errors.is_empty() || !args.policy.policy.is_empty() {
+        report.inputs.extend(inv.inputs.iter().cloned());
+        report.input_errors.extend(inv.errors.iter().cloned());
+        let opts = kubeward_workloads::ScanOptions {
+            include_system: args.include_system,
+            nodes: node_facts.clone(),
         };
-        outcomes.push(NodeOutcome {
-            node,
-            job: display,
-            result,
-        });
+        // One scope rule for the workload and network-policy findings (see `scope`).
+        let scope = kubeward_workloads::scope::Scope::of(&inv);
+        let mut k8s = kubeward_workloads::scan(&inv, &opts);
+        let fact = super::engine::detect(aks_inv.as_ref(), &node_facts, &inv);
+        report
+            .facts
+            .insert("netpol".into(), super::workloads::engine_facts(&fact));
+        let engine = fact.engine;
+        let model = kubeward_netpol::Model::build(&inv);
+        let analysis = kubeward_netpol::Analysis::new(
+            &model,
+            kubeward_netpol::Options {
+                engine,
+                basis: fact.basis,
+                ..Default::default()
+            },
+        );
+        let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
+        netpol.extend(kubeward_netpol::exposure::findings_with(
+            &inv,
+            &analysis,
+            &kubeward_netpol::exposure::ExposureOptions { engine },
+        ));
+        k8s.extend(super::workloads::rolled_up_netpol(netpol));
+        // Constraint violations: the cluster's own constraints (Gatekeeper, the Azure Policy
+        // add-on) and `--policy`, over the same objects: what their audit would report.
+        k8s.extend(super::policy::findings_for(&args.policy, &inv, &mut report));
+        report
+            .scope
+            .extend(scope.apply(&mut k8s, args.include_system));
+        report.append(k8s);
     }
-    let mut merged = fleet::merge(outcomes);
-    merged.command = "report merge".into();
-    crate::output::emit(merged, &args.output)
-}
-
-/// The node a saved report is about (its facts, else the resource of its findings).
-fn node_name(report: &Report) -> Option<String> {
+    if let Some(aks_inv) = &aks_inv {
+        report.absorb(kubeward_aks::report_for(
+            aks_inv,
+            &kubeward_aks::Ctx { as_of },
+        ));
+    }
+    if !audit_logs.is_empty() {
+        let opts = kubeward_audit::scan::ScanOptions::default();
+        let outcome = kubeward_audit::scan::scan(&audit_logs, &opts);
+        report.absorb(kubeward_audit::report::build_report(&outcome, &opts));
+    }
+    report.command = "scan".into();
+    dedup_findings(&mut report);
+    if report.inputs.is_empty() {
+        crate::output::emit(report, &args.output)?;
+        return Ok(kubeward_core::exit::EXIT_USAGE_OR_NO_INPUT as u8);
+    }
     report
         .facts
-        .get("node")
-        .and_then(|f| f.get("name"))
-        .and_then(|n| n.as_str())
-        .filter(|n| !n.is_empty())
-        .map(str::to_string)
-        .or_else(|| {
-            report
-                .findings
-                .iter()
-                .find(|f| f.resource.kind == "Node")
-                .map(|f| f.resource.name.clone())
-        })
+        .insert("scan".into(), super::score::area_summary(&report));
+    crate::output::emit(report, &args.output).context("cannot write the report")
+}
+
+/// The same finding reached through two areas (e.g. exposure in workloads and netpol) is kept
+/// once: findings equal in every field, the first kept. Candidates are grouped by what tells
+/// findings apart first (check, resource, item, status) and compared whole only within a group.
+fn dedup_findings(report: &mut Report) {
+    let keep: Vec<bool> = {
+        let findings = &report.findings;
+        let mut groups: HashMap<(&Text, &Resource, Option<&Text>, Status), Vec<usize>> =
+            HashMap::new();
+        (0..findings.len())
+            .map(|i| {
+                let f = &findings[i];
+                let group = groups
+                    .entry((&f.code, &f.resource, f.item.as_ref(), f.status))
+                    .or_default();
+                let seen = group.iter().any(|&j| findings[j] == *f);
+                if !seen {
+                    group.push(i);
+                }
+                !seen
+            })
+            .collect()
+    };
+    let mut keep = keep.into_iter();
+    report.findings.retain(|_| keep.next().unwrap_or(true));
+}
+
+/// A node's report joins the scan: its findings, its facts under `node/<name>` (several nodes
+/// can be scanned at once) and its NodeFacts for the workload profile checks.
+fn absorb_node(
+    report: &mut Report,
+    mut node: Report,
+    origin: &str,
+    facts: &mut Vec<kubeward_node::NodeFacts>,
+) {
+    if let Some(v) = node.facts.remove(kubeward_node::facts::FACTS_KEY)
+        && let Ok(f) = serde_json::from_value::<kubeward_node::NodeFacts>(v.clone())
+    {
+        let name = if f.name.is_empty() {
+            origin.to_string()
+        } else {
+            f.name.clone()
+        };
+        report.facts.insert(format!("node/{name}"), v);
+        facts.push(f);
+    }
+    if node.inputs.is_empty() {
+        node.inputs.push(InputInfo {
+            kind: "node-report".into(),
+            path: origin.to_string(),
+            detail: None,
+        });
+    }
+    report.absorb(node);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+
+    static META: CheckMeta = CheckMeta {
+        code: "K901",
+        name: "t",
+        since: "0.1.0",
+        aliases: &[],
+        title: "t",
+        area: Area::Workloads,
+        severity: Severity::High,
+        references: &[],
+        profiles: &[],
+        kubeward_own: true,
+        doc: CheckDoc {
+            what: "",
+            why: "",
+            fix: "",
+            links: &[],
+            bad: "",
+            good: "",
+        },
+    };
+
+    /// What `scan` did before: findings equal as JSON are one.
+    fn dedup_by_json(findings: &mut Vec<Finding>) {
+        let mut seen = std::collections::BTreeSet::new();
+        findings.retain(|f| seen.insert(serde_json::to_string(f).unwrap_or_default()));
+    }
+
+    #[test]
+    fn the_same_findings_are_removed_as_by_their_json() {
+        let pod = |name: &str| Resource::new("Pod", name);
+        let base = Finding::new(&META, Status::Fail, pod("a"), "exposed");
+        let mut item = base.clone();
+        item.item = Some("port 80".into());
+        let findings = vec![
+            base.clone(),
+            Finding::new(&META, Status::Fail, pod("a"), "exposed"),
+            // Same check, resource and status, other words: both kept.
+            Finding::new(&META, Status::Fail, pod("a"), "exposed on 443"),
+            Finding::new(&META, Status::Pass, pod("a"), "exposed"),
+            Finding::new(&META, Status::Fail, pod("b"), "exposed"),
+            item.clone(),
+            item,
+            base.clone().with_severity(Severity::Low),
+            base,
+        ];
+        let mut want = findings.clone();
+        dedup_by_json(&mut want);
+        let mut report = Report::new("scan");
+        report.findings = findings;
+        dedup_findings(&mut report);
+        assert_eq!(report.findings, want);
+        assert_eq!(report.findings.len(), 6);
+    }
 }

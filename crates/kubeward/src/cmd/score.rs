@@ -1,4 +1,4 @@
-//! The per-area summary and score of `kubeward scan` (documented in docs/scan-score.md).
+//! The per-area summary and score of `kubeward scan` (documented in docs/report-schema.md, "Scan score").
 //!
 //! score = 100 × (1 − failed weight ÷ judged weight), where each PASS or FAIL finding weighs by its
 //! check's severity (critical 10, high 5, medium 3, low 1, info 0); WARN weighs half its severity
