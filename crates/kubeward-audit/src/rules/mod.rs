@@ -936,3 +936,21 @@ pub(crate) mod testing {
         })
     }
 }
+
+/// A list of patterns for a rule's [`Config`] (`--secret-readers`, `--allowed-users`…): one per
+/// line, `#` starts a comment, blank lines ignored. Read through the bounded reader.
+pub fn read_pattern_list(
+    path: &std::path::Path,
+) -> Result<Vec<String>, kubeward_core::input::ReadError> {
+    let text = kubeward_core::input::read_string(
+        path,
+        kubeward_core::input::limits::LIST,
+        "a pattern list",
+    )?;
+    Ok(text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect())
+}

@@ -310,5 +310,7 @@ fn assertions(case: &Value, messages: &[String]) -> Result<(), crate::verify::As
         .as_array()
         .into_iter()
         .flatten()
-        .try_for_each(|a| crate::verify::check_assertion(a, &messages))
+        .try_for_each(|a| {
+            crate::verify::check_assertion(&kubeward_inventory::Value::from(a), &messages)
+        })
 }

@@ -107,19 +107,10 @@ pub struct ScanArgs {
     pub output: crate::output::OutputArgs,
 }
 
-pub(crate) fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
-    let text = kubeward_core::input::read_string(
-        path,
-        kubeward_core::input::limits::LIST,
-        "a pattern list",
-    )
-    .with_context(|| format!("cannot read {}", path.display()))?;
-    Ok(text
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .filter(|l| !l.is_empty())
-        .map(String::from)
-        .collect())
+/// A pattern list file (the rule's own format, read by the audit area), with the path in the error.
+fn patterns_file(path: &Path) -> anyhow::Result<Vec<String>> {
+    kubeward_audit::rules::read_pattern_list(path)
+        .with_context(|| format!("cannot read {}", path.display()))
 }
 
 pub fn run(args: Args) -> anyhow::Result<u8> {

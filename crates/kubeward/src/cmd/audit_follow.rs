@@ -349,14 +349,16 @@ pub fn run(a: FollowArgs) -> anyhow::Result<u8> {
         ..ScanOptions::default()
     };
     if let Some(f) = &a.secret_readers {
-        scan.config.secret_readers = super::audit::patterns_file(f)?;
+        scan.config.secret_readers = kubeward_audit::rules::read_pattern_list(f)
+            .with_context(|| format!("cannot read {}", f.display()))?;
     }
     scan.config
         .secret_readers
         .extend(a.secret_reader.iter().cloned());
     if a.allowed_users.is_some() || !a.allowed_user.is_empty() {
         let mut list = match &a.allowed_users {
-            Some(f) => super::audit::patterns_file(f)?,
+            Some(f) => kubeward_audit::rules::read_pattern_list(f)
+                .with_context(|| format!("cannot read {}", f.display()))?,
             None => Vec::new(),
         };
         list.extend(a.allowed_user.iter().cloned());
