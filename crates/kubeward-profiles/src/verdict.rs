@@ -11,8 +11,9 @@ pub enum Verdict {
     Clean,
     /// The check judged the profile and found these problems (never empty: see [`Verdict::judged`]).
     Problems(Vec<Finding>),
-    /// The profile has nothing this check judges (e.g. a file without a profile block): no finding.
-    NotApplicable,
+    /// The profile has nothing this check judges (e.g. a file without a profile block): reported
+    /// as NOT_APPLICABLE with the reason, so the report says what was not judged and why.
+    NotApplicable(&'static str),
 }
 
 impl Verdict {
@@ -33,11 +34,12 @@ impl Verdict {
     pub fn into_findings(self) -> Vec<Finding> {
         match self {
             Verdict::Problems(v) => v,
-            Verdict::Clean | Verdict::NotApplicable => Vec::new(),
+            Verdict::Clean | Verdict::NotApplicable(_) => Vec::new(),
         }
     }
 
-    /// The findings the report shows: one PASS on `resource` when clean.
+    /// The findings the report shows: one PASS on `resource` when clean, one NOT_APPLICABLE with
+    /// its reason when there was nothing to judge.
     pub fn report(
         self,
         meta: &'static CheckMeta,
@@ -60,7 +62,9 @@ impl Verdict {
                 )]
             }
             Verdict::Problems(v) => v,
-            Verdict::NotApplicable => Vec::new(),
+            Verdict::NotApplicable(why) => {
+                vec![Finding::new(meta, Status::NotApplicable, resource(), why)]
+            }
         }
     }
 }

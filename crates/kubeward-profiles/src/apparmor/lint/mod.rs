@@ -56,7 +56,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 }
 
 /// Run every check: one that judged the file and found nothing gives one PASS, so no check
-/// passes silently; one with nothing to judge gives no finding.
+/// passes silently; one with nothing to judge says so (NOT_APPLICABLE, with the reason).
 pub fn lint(f: &AppArmorFile, opts: &LintOptions) -> Vec<Finding> {
     CHECKS
         .iter()
@@ -86,11 +86,15 @@ pub fn lint_files<P: AsRef<Path>>(files: &[P], opts: &LintOptions) -> Report {
     report
 }
 
+/// Why a check that judges profile blocks judged nothing in a file.
+pub(crate) const NO_PROFILE_BLOCK: &str =
+    "the file defines no profile block to judge (S209 reports it)";
+
 /// The verdict of a check that judges each profile block: a file without one gives it nothing
 /// to judge (S209 reports such a file).
 pub(crate) fn per_profile(f: &AppArmorFile, problems: Vec<Finding>) -> Verdict {
     if f.profiles.is_empty() {
-        Verdict::NotApplicable
+        Verdict::NotApplicable(NO_PROFILE_BLOCK)
     } else {
         Verdict::judged(problems)
     }
@@ -273,7 +277,21 @@ mod tests {
         let f = parse("# only a comment\n");
         let found = lint(&f, &LintOptions::default());
         let codes: Vec<_> = found.iter().map(|x| (x.code.as_str(), x.status)).collect();
-        // Syntax was judged (clean); S209 fails the file; per-profile checks had nothing to judge.
-        assert_eq!(codes, [("S201", Status::Pass), ("S209", Status::Fail)]);
+        // Syntax was judged (clean); S209 fails the file; per-profile checks had nothing to judge
+        // and say so, with the reason.
+        let mut want = vec![("S201", Status::Pass)];
+        for code in ["S202", "S203", "S204", "S205", "S206", "S207", "S208"] {
+            want.push((code, Status::NotApplicable));
+        }
+        want.push(("S209", Status::Fail));
+        want.push(("S210", Status::NotApplicable));
+        want.push(("S211", Status::NotApplicable));
+        assert_eq!(codes, want);
+        assert!(
+            found
+                .iter()
+                .filter(|x| x.status == Status::NotApplicable)
+                .all(|x| x.message.as_str() == NO_PROFILE_BLOCK)
+        );
     }
 }

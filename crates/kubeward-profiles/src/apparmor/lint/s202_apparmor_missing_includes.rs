@@ -44,7 +44,7 @@ pub static CHECK: Check = Check { meta: &META, eval };
 fn eval(f: &AppArmorFile, _: &LintOptions) -> Verdict {
     let mut out = Vec::new();
     if f.profiles.is_empty() {
-        return Verdict::NotApplicable;
+        return Verdict::NotApplicable(super::NO_PROFILE_BLOCK);
     }
     let uses_vars = f
         .all_profiles()

@@ -53,7 +53,7 @@ pub fn checks() -> Vec<&'static CheckMeta> {
 }
 
 /// Run every check: one that judged the profile and found nothing gives one PASS, so no check
-/// passes silently; one with nothing to judge gives no finding.
+/// passes silently; one with nothing to judge says so (NOT_APPLICABLE, with the reason).
 pub fn lint(p: &Profile) -> Vec<Finding> {
     CHECKS
         .iter()
