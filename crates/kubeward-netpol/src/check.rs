@@ -30,6 +30,26 @@ pub struct Check {
     pub eval: fn(&Ctx) -> Vec<Finding>,
 }
 
+impl Check {
+    /// A P1xx check (its file lives in `src/exposure`).
+    pub const fn exposure(meta: &'static CheckMeta, eval: fn(&Ctx) -> Vec<Finding>) -> Self {
+        Check {
+            meta,
+            family: Family::Exposure,
+            eval,
+        }
+    }
+
+    /// A P2xx check (its file lives in `src/coverage`).
+    pub const fn coverage(meta: &'static CheckMeta, eval: fn(&Ctx) -> Vec<Finding>) -> Self {
+        Check {
+            meta,
+            family: Family::Coverage,
+            eval,
+        }
+    }
+}
+
 /// The two families of P checks. `kubeward workloads` runs the exposure family only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Family {

@@ -9,6 +9,7 @@ pub mod diff;
 pub mod engine;
 pub mod engine_fact;
 pub mod error;
+mod examples;
 pub mod explain;
 pub mod exposure;
 pub mod exposure_analysis;

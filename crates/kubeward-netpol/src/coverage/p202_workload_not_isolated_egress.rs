@@ -2,8 +2,9 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::Direction;
+use crate::examples::web_deployment;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P202",
@@ -23,27 +24,10 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+        bad: web_deployment!(),
+        good: concat!(
+            web_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -51,15 +35,12 @@ metadata: {name: default-deny-egress, namespace: shop}
 spec:
   podSelector: {}
   policyTypes: [Egress]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     super::isolation_findings(&META, Direction::Egress, ctx)

@@ -7,7 +7,8 @@ use kubeward_core::{
 };
 
 use super::object_source;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::{default_deny_both, default_deny_ingress, web_deployment};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P203",
@@ -27,50 +28,12 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-policies",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny-ingress, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-",
+        bad: concat!(web_deployment!(), "---\n", default_deny_ingress!()),
+        good: concat!(web_deployment!(), "---\n", default_deny_both!()),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let (inv, a) = (ctx.inv, ctx.analysis);

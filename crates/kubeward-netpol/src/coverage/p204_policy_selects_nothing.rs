@@ -3,7 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
 
 use super::object_source;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::web_deployment;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P204",
@@ -21,16 +22,9 @@ pub static META: CheckMeta = CheckMeta {
         why: "A policy that selects nothing protects nothing: usually a label typo or a workload renamed, leaving the intended pods open.",
         fix: "Correct spec.podSelector to the labels of the pod template (kubectl get pods -n <ns> --show-labels), or delete the stale policy.",
         links: &[],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+        bad: concat!(
+            web_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -38,17 +32,11 @@ metadata: {name: web-ingress, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: wbe}}
   policyTypes: [Ingress]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+"
+        ),
+        good: concat!(
+            web_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -56,15 +44,12 @@ metadata: {name: web-ingress, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: web}}
   policyTypes: [Ingress]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let (inv, a) = (ctx.inv, ctx.analysis);

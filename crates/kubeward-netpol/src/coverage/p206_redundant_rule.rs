@@ -3,8 +3,9 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
 
 use super::object_source;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::Direction;
+use crate::examples::{db_deployment, web_deployment_no_ports};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P206",
@@ -22,24 +23,11 @@ pub static META: CheckMeta = CheckMeta {
         why: "A shadowed rule suggests the broader rule is wider than intended (for example a forgotten ports list), and it makes reviews harder.",
         fix: "Remove the redundant rule, or narrow the broader one (add ports, or a podSelector next to the namespaceSelector in the same peer entry).",
         links: &[],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
+        bad: concat!(
+            web_deployment_no_ports!(),
+            "---\n",
+            db_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -50,25 +38,13 @@ spec:
   - from: [{podSelector: {matchLabels: {app: web}}}]
     ports: [{port: 5432}]
   - from: [{podSelector: {}}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
----
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
+"
+        ),
+        good: concat!(
+            web_deployment_no_ports!(),
+            "---\n",
+            db_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -78,15 +54,12 @@ spec:
   ingress:
   - from: [{podSelector: {matchLabels: {app: web}}}]
     ports: [{port: 5432}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let (inv, a) = (ctx.inv, ctx.analysis);

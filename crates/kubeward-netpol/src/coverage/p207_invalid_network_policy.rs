@@ -4,7 +4,7 @@ use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Source, Status,
 };
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::model::Level;
 
 pub static META: CheckMeta = CheckMeta {
@@ -44,11 +44,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let a = ctx.analysis;

@@ -3,8 +3,9 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
 
 use super::object_source;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::Engine;
+use crate::examples::cilium_daemonset;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P208",
@@ -25,15 +26,7 @@ pub static META: CheckMeta = CheckMeta {
             "https://network-policy-api.sigs.k8s.io/",
             "https://learn.microsoft.com/azure/aks/use-network-policies",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+        bad: concat!(cilium_daemonset!(), "\
 ---
 apiVersion: policy.networking.k8s.io/v1alpha1
 kind: AdminNetworkPolicy
@@ -42,16 +35,8 @@ spec:
   priority: 10
   subject: {namespaces: {matchLabels: {env: prod}}}
   ingress: [{name: sandbox, action: Deny, from: [{namespaces: {matchLabels: {env: sandbox}}}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+"),
+        good: concat!(cilium_daemonset!(), "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -59,15 +44,11 @@ metadata: {name: deny-from-sandbox, namespace: shop}
 spec:
   podSelector: {}
   ingress: [{from: [{namespaceSelector: {matchExpressions: [{key: env, operator: NotIn, values: [sandbox]}]}}]}]
-",
+"),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let (inv, a) = (ctx.inv, ctx.analysis);

@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Status};
 
 use super::object_source;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P209",
@@ -43,11 +43,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let (inv, a) = (ctx.inv, ctx.analysis);

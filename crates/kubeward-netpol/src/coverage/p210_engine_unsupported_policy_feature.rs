@@ -6,9 +6,10 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Seve
 use kubeward_inventory::Inventory;
 
 use super::{object_source, workload_resource};
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::conn::Protocol;
 use crate::engine::{Analysis, Direction, Endpoint, Engine};
+use crate::examples::cilium_daemonset;
 use crate::model::{NetPol, NpRule, Peer, PortRef};
 use crate::selector::{Operator, Selector};
 
@@ -31,15 +32,9 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://learn.microsoft.com/azure/aks/migrate-from-npm-to-cilium-network-policy",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+        bad: concat!(
+            cilium_daemonset!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -47,16 +42,11 @@ metadata: {name: web-ports, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: web}}
   ingress: [{ports: [{protocol: TCP, port: 8000, endPort: 8100}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
+"
+        ),
+        good: concat!(
+            cilium_daemonset!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -64,15 +54,12 @@ metadata: {name: web-ports, namespace: shop}
 spec:
   podSelector: {matchLabels: {app: web}}
   ingress: [{ports: [{protocol: TCP, port: 8000}, {protocol: TCP, port: 8100}]}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 fn issues(a: &Analysis, np: &NetPol) -> Vec<(String, String)> {
     let engine = a.options.engine;

@@ -4,9 +4,10 @@ use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Severity, Source, Status,
 };
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::Engine;
 use crate::engine_fact::EngineBasis;
+use crate::examples::{cilium_daemonset, default_deny_both};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P211",
@@ -27,40 +28,17 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#prerequisites",
         ],
-        bad: "\
+        bad: concat!(
+            "\
 # kubeward netpol coverage --engine none (an AKS cluster with networkPolicy none)
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
 ",
-        good: "\
-apiVersion: apps/v1
-kind: DaemonSet
-metadata: {name: cilium, namespace: kube-system}
-spec:
-  selector: {matchLabels: {k8s-app: cilium}}
-  template:
-    metadata: {labels: {k8s-app: cilium}}
-    spec: {containers: [{name: cilium-agent, image: mcr.microsoft.com/oss/cilium/cilium:1.16.6}]}
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: default-deny, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Ingress, Egress]
-",
+            default_deny_both!()
+        ),
+        good: concat!(cilium_daemonset!(), "---\n", default_deny_both!()),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Coverage,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::coverage(&META, evaluate);
 
 fn basis_evidence(basis: &EngineBasis, engine: Engine) -> Option<Evidence> {
     match basis {

@@ -4,7 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::service_type;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::{web_load_balancer, web_service_head};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P101",
@@ -25,37 +26,20 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/internal-lb",
             "https://learn.microsoft.com/azure/aks/load-balancer-standard#restrict-inbound-traffic-to-specific-ip-ranges",
         ],
-        bad: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
+        bad: web_load_balancer!(),
+        good: concat!(
+            web_service_head!(),
+            "  annotations: {service.beta.kubernetes.io/azure-load-balancer-internal: 'true'}
 spec:
   type: LoadBalancer
   selector: {app: web}
   ports: [{port: 443, targetPort: 8080}]
-",
-        good: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-  annotations: {service.beta.kubernetes.io/azure-load-balancer-internal: 'true'}
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 443, targetPort: 8080}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 const INTERNAL: &str = "service.beta.kubernetes.io/azure-load-balancer-internal";
 const ALLOWED_RANGES: &str = "service.beta.kubernetes.io/azure-allowed-ip-ranges";

@@ -4,7 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::service_type;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::web_service_head;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P102",
@@ -22,36 +23,28 @@ pub static META: CheckMeta = CheckMeta {
         why: "A NodePort listens on every node's IP: anything that can reach a node (the whole VNet, peered networks, and the internet when node pools have public IPs) reaches the pods, around ingress controllers and load-balancer source ranges.",
         fix: "Use type ClusterIP behind an ingress controller, or an internal LoadBalancer (service.beta.kubernetes.io/azure-load-balancer-internal: \"true\"); keep node pools without public IPs (az aks nodepool show --query enableNodePublicIp) and restrict the node subnet NSG.",
         links: &["https://kubernetes.io/docs/concepts/services-networking/service/#type-nodeport"],
-        bad: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
+        bad: concat!(
+            web_service_head!(),
+            "\
 spec:
   type: NodePort
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080, nodePort: 30080}]
-",
-        good: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
+"
+        ),
+        good: concat!(
+            web_service_head!(),
+            "\
 spec:
   type: ClusterIP
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();

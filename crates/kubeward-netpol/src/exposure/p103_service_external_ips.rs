@@ -4,7 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use kubeward_inventory::Value;
 
 use super::CVE_2020_8554;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::web_service_head;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P103",
@@ -25,35 +26,27 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/kubernetes/issues/97076",
             "https://github.com/Azure/AKS/issues/2012",
         ],
-        bad: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
+        bad: concat!(
+            web_service_head!(),
+            "\
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
   externalIPs: [20.50.10.4]
-",
-        good: "\
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
+"
+        ),
+        good: concat!(
+            web_service_head!(),
+            "\
 spec:
   selector: {app: web}
   ports: [{port: 80, targetPort: 8080}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();

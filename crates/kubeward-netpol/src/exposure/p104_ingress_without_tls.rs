@@ -3,7 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::Value;
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::{web_ingress_head, web_ingress_rules};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P104",
@@ -21,41 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without TLS the ingress controller serves plain HTTP: credentials and session cookies cross the network readable and modifiable (CIS AKS 5.4.5: encrypt traffic to HTTPS load balancers with TLS certificates).",
         fix: "Add spec.tls with the hosts and a certificate Secret (kubectl create secret tls <name> --cert --key, or cert-manager / the AKS application routing add-on with Azure Key Vault: az aks approuting update --enable-kv --attach-kv <vault-id>).",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
-        bad: "\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-spec:
-  ingressClassName: webapprouting.kubernetes.azure.com
-  rules:
-  - host: shop.contoso.com
-    http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-",
-        good: "\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-spec:
-  ingressClassName: webapprouting.kubernetes.azure.com
-  rules:
-  - host: shop.contoso.com
-    http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
-  tls: [{hosts: [shop.contoso.com], secretName: shop-tls}]
-",
+        bad: concat!(web_ingress_head!(), web_ingress_rules!()),
+        good: concat!(
+            web_ingress_head!(),
+            web_ingress_rules!(),
+            "  tls: [{hosts: [shop.contoso.com], secretName: shop-tls}]\n"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -4,7 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{CVE_2021_25742, CVE_2025_1974};
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
+use crate::examples::{web_ingress_head, web_ingress_rules};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P105",
@@ -31,45 +32,25 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/kubernetes/ingress-nginx/issues/7837",
             "https://kubernetes.io/blog/2025/03/24/ingress-nginx-cve-2025-1974/",
         ],
-        bad: "\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-  annotations:
+        bad: concat!(
+            web_ingress_head!(),
+            "  annotations:
     nginx.ingress.kubernetes.io/configuration-snippet: |
       more_set_headers \"X-Frame-Options: DENY\";
-spec:
-  ingressClassName: webapprouting.kubernetes.azure.com
-  rules:
-  - host: shop.contoso.com
-    http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 ",
-        good: "\
-apiVersion: networking.k8s.io/v1
-kind: Ingress
-metadata:
-  name: web
-  namespace: shop
-  annotations:
+            web_ingress_rules!()
+        ),
+        good: concat!(
+            web_ingress_head!(),
+            "  annotations:
     nginx.ingress.kubernetes.io/rewrite-target: /
-spec:
-  ingressClassName: webapprouting.kubernetes.azure.com
-  rules:
-  - host: shop.contoso.com
-    http:
-      paths: [{path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}]
 ",
+            web_ingress_rules!()
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 const RISKY_SUFFIXES: &[&str] = &[
     "configuration-snippet",

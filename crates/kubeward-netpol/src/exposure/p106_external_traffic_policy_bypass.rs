@@ -5,8 +5,9 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use kubeward_inventory::Value;
 
 use super::service_type;
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::{Direction, Engine};
+use crate::examples::{allow_office_policy, web_deployment, web_load_balancer};
 use crate::model::Peer;
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,71 +29,26 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-network-policies",
             "https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/#preserving-the-client-source-ip",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+        bad: concat!(
+            web_deployment!(),
+            "---\n",
+            web_load_balancer!(),
+            "---\n",
+            allow_office_policy!()
+        ),
+        good: concat!(
+            web_deployment!(),
+            "---\n",
+            web_load_balancer!(),
+            "  externalTrafficPolicy: Local
 ---
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 443, targetPort: 8080}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: allow-office, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
 ",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
----
-apiVersion: v1
-kind: Service
-metadata:
-  name: web
-  namespace: shop
-spec:
-  type: LoadBalancer
-  selector: {app: web}
-  ports: [{port: 443, targetPort: 8080}]
-  externalTrafficPolicy: Local
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: allow-office, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: web}}
-  ingress: [{from: [{ipBlock: {cidr: 203.0.113.0/24}}]}]
-",
+            allow_office_policy!()
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let mut out = Vec::new();

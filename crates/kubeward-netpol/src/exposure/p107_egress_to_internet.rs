@@ -5,8 +5,9 @@ use kubeward_core::{
 };
 
 use super::egress::{fold_unrestricted, foldable, internet, workload_source};
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::engine::{Direction, ip_range_name};
+use crate::examples::web_deployment;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P107",
@@ -27,27 +28,10 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#default-deny-all-egress-traffic",
         ],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+        bad: web_deployment!(),
+        good: concat!(
+            web_deployment!(),
+            "\
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
@@ -59,15 +43,12 @@ spec:
   - to: [{namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: kube-system}}}]
     ports: [{protocol: UDP, port: 53}, {protocol: TCP, port: 53}]
   - to: [{ipBlock: {cidr: 10.0.0.0/8}}]
-",
+"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     let a = ctx.analysis;

@@ -2,8 +2,9 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::conn::ConnSet;
+use crate::examples::{deny_egress_to, web_deployment};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P108",
@@ -21,44 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "The instance metadata service (IMDS) hands out managed-identity tokens of the node (kubelet identity, and any identity assigned to the VM scale set): a pod that reaches it can act as the node in Azure.",
         fix: "Deny egress to 169.254.169.254/32 in every namespace (an egress rule with ipBlock cidr: 0.0.0.0/0 and except: [169.254.169.254/32]); use Microsoft Entra Workload ID for pods instead of node identities; on AKS the IMDS restriction feature (az aks update --enable-imds-restriction) blocks it for non-hostNetwork pods.",
         links: &["https://learn.microsoft.com/azure/aks/operator-best-practices-network"],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-imds, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [169.254.169.254/32]}}]}]
-",
+        bad: web_deployment!(),
+        good: concat!(
+            web_deployment!(),
+            "---\n",
+            deny_egress_to!("deny-imds", "169.254.169.254/32")
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     super::egress::address_findings(ctx, &META, [169, 254, 169, 254], &ConnSet::none())

@@ -2,8 +2,9 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use crate::check::{Check, Ctx, Family};
+use crate::check::{Check, Ctx};
 use crate::conn::{ConnSet, Protocol};
+use crate::examples::{deny_egress_to, web_deployment};
 
 pub static META: CheckMeta = CheckMeta {
     code: "P109",
@@ -21,44 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "168.63.129.16 is the Azure host endpoint for DHCP, DNS and the VM agent's WireServer; pods reaching its extension endpoints have read protected settings of VM extensions in past vulnerabilities.",
         fix: "Deny egress to 168.63.129.16/32 except UDP/TCP 53 when pods resolve through Azure DNS (ipBlock cidr: 0.0.0.0/0, except: [168.63.129.16/32]); keep CoreDNS as the only pod resolver.",
         links: &["https://learn.microsoft.com/azure/aks/operator-best-practices-network"],
-        bad: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
-",
-        good: "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: deny-wireserver, namespace: shop}
-spec:
-  podSelector: {}
-  policyTypes: [Egress]
-  egress: [{to: [{ipBlock: {cidr: 0.0.0.0/0, except: [168.63.129.16/32]}}]}]
-",
+        bad: web_deployment!(),
+        good: concat!(
+            web_deployment!(),
+            "---\n",
+            deny_egress_to!("deny-wireserver", "168.63.129.16/32")
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    family: Family::Exposure,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::exposure(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx) -> Vec<Finding> {
     // Azure DNS answers on this address: port 53 alone is what the fix keeps open
