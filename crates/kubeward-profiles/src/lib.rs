@@ -8,6 +8,7 @@
 
 pub mod apparmor;
 pub mod error;
+mod examples;
 pub mod install;
 pub mod json;
 pub mod recognize;

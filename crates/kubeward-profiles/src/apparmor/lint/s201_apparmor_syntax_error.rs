@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, file_resource};
+use crate::examples::apparmor_web_start;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,26 +22,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "apparmor_parser refuses to load a profile with a syntax error, so the profile is never in the kernel: every pod naming it fails with `apparmor profile not found` (CreateContainerError). A rule placed outside a profile block is attached to nothing.",
         fix: "Correct the line named in the finding and re-run `kubeward apparmor lint`; then load it on every node with `kubeward profiles install --apparmor FILE`.",
         links: &["https://manpages.ubuntu.com/manpages/noble/man5/apparmor.d.5.html"],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /srv/www/** r
+        bad: concat!(
+            apparmor_web_start!(),
+            r#"  /srv/www/** r
   /usr/bin/nginx rix,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /srv/www/** r,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            r#"  /srv/www/** r,
   /usr/bin/nginx rix,
 }
-"##,
+"#
+        ),
     },
 };
 

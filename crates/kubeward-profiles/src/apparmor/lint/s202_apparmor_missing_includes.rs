@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, RuleKind, at, file_resource, profile_resource};
+use crate::examples::apparmor_web_start;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,16 +27,13 @@ pub static META: CheckMeta = CheckMeta {
   deny @{PROC}/sysrq-trigger rwklx,
 }
 "##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
+        good: concat!(
+            apparmor_web_start!(),
+            r#"  file,
   deny @{PROC}/sysrq-trigger rwklx,
 }
-"##,
+"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, per_profile, profile_resource};
+use crate::examples::{apparmor_preamble, apparmor_web_profile, apparmor_web_rules};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,36 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "In complain mode violations are only logged (explicit `deny` rules are still enforced, a frequent surprise in both directions); `unconfined` and `default_allow` allow everything not denied. Pods report the profile as applied while it restricts little.",
         fix: "Remove the mode flag (enforce is the default) once the profile has been exercised, e.g. `flags=(attach_disconnected,mediate_deleted)`, and reload it on every node with `kubeward profiles install`.",
         links: &["https://manpages.ubuntu.com/manpages/noble/man8/aa-complain.8.html"],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted,complain) {
+        bad: concat!(
+            apparmor_preamble!(),
+            r#"profile k8s-web flags=(attach_disconnected,mediate_deleted,complain) {
   #include <abstractions/base>
 
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
+"#,
+            apparmor_web_rules!(),
+            "}\n"
+        ),
+        good: apparmor_web_profile!(),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, per_profile, profile_resource};
+use crate::examples::{apparmor_preamble, apparmor_web_profile, apparmor_web_rules};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,36 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Inside a container many paths are disconnected from the profile's namespace root (files opened before pivot_root, anonymous mounts). Without the flag AppArmor denies access to them and workloads fail with odd permission errors. containerd, Docker and the Security Profiles Operator all set it (with mediate_deleted).",
         fix: "Use `profile NAME flags=(attach_disconnected,mediate_deleted) {`.",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web {
+        bad: concat!(
+            apparmor_preamble!(),
+            r#"profile k8s-web {
   #include <abstractions/base>
 
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
+"#,
+            apparmor_web_rules!(),
+            "}\n"
+        ),
+        good: apparmor_web_profile!(),
     },
 };
 

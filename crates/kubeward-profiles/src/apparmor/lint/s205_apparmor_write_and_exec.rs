@@ -6,6 +6,7 @@ use super::{
     Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, glob, per_profile,
     profile_resource, sample,
 };
+use crate::examples::apparmor_web_start;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -24,26 +25,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "Write plus execute on one path lets an attacker drop a binary or script and run it inside the confinement: the classic download-and-execute step. Keeping paths either writable or executable (W^X) forces them to bring code some other way.",
         fix: "Split the rules so executable paths (e.g. `/usr/bin/** ix`) are read-only and writable paths (`/tmp/** rw`) are not executable; add `deny /tmp/** x,`-style rules where a broad write grant exists.",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /usr/bin/nginx rix,
+        bad: concat!(
+            apparmor_web_start!(),
+            r#"  /usr/bin/nginx rix,
   /tmp/** rwix,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /usr/bin/nginx rix,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            r#"  /usr/bin/nginx rix,
   /tmp/** rw,
 }
-"##,
+"#
+        ),
     },
 };
 

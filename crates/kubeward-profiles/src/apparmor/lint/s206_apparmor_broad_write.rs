@@ -5,6 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 use super::{
     Access, AppArmorFile, Check, LintOptions, RuleKind, denied, glob, on_rule, per_profile,
 };
+use crate::examples::apparmor_web_start;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,26 +24,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "A rule like `/** rw,` makes the profile a no-op for file writes, and writes to /proc/sys, sysrq-trigger or securityfs reach the host kernel: changing sysctls, crashing the node, loading or replacing AppArmor policy.",
         fix: "Grant writes only where the workload writes (`/tmp/** rw,`, `/var/cache/app/** rw,`) and add the container denies (`deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,`).",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /srv/www/** r,
+        bad: concat!(
+            apparmor_web_start!(),
+            r#"  /srv/www/** r,
   @{PROC}/sys/** rw,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  /srv/www/** r,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            r#"  /srv/www/** r,
   @{PROC}/sys/** r,
 }
-"##,
+"#
+        ),
     },
 };
 

@@ -4,6 +4,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 use kubeward_inventory::capabilities::{HOST_ESCAPE, canonical, in_set};
 
 use super::{AppArmorFile, Check, LintOptions, ProfileBlock, Rule, RuleKind, on_rule, per_profile};
+use crate::examples::{apparmor_web_rules, apparmor_web_start};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -22,38 +23,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "AppArmor is the layer that still stops a container that gained a capability. Granting sys_admin or mount re-opens mounting host filesystems; mac_admin lets the container replace its own profile; sys_module and sys_rawio reach the kernel and hardware directly.",
         fix: "Remove the grant or add an explicit deny (`deny capability sys_admin,`, `deny mount,`). If the workload truly needs one, confine it with a dedicated profile and document why.",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  capability net_bind_service sys_admin,
+        bad: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  capability net_bind_service sys_admin,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  capability net_bind_service,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  capability net_bind_service,
 }
-"##,
+"#
+        ),
     },
 };
 

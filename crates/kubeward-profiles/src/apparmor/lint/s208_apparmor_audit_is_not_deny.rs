@@ -5,6 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{
     AppArmorFile, Check, LintOptions, RuleKind, at, on_rule, per_profile, profile_resource,
 };
+use crate::examples::{apparmor_web_rules, apparmor_web_start};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,38 +24,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "`audit /etc/** w,` does not block anything: it allows the writes and logs them. To forbid and log, the rule is `audit deny`. Conversely a plain `deny` rule is quiet: blocked attempts leave no audit record, so an attack against the profile goes unseen.",
         fix: "Write `audit deny PATH PERMS,` for accesses you want both blocked and recorded; keep plain `deny` only for noisy, expected denials.",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  audit /etc/** w,
+        bad: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  audit /etc/** w,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  audit deny /etc/** w,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  audit deny /etc/** w,
 }
-"##,
+"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, at, file_resource, profile_resource};
+use crate::examples::{apparmor_preamble, apparmor_web_profile, apparmor_web_rules};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,36 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Kubernetes attaches AppArmor by the profile's name, not the file name: a pod naming `deny-write` while the file declares `k8s-apparmor-example-deny-write` fails with `apparmor profile not found`. Names with spaces or other characters need quoting and are refused by the Security Profiles Operator.",
         fix: "Set `localhostProfile` to the exact name after `profile` in the file (for a path-named profile, the full path), or rename the profile; keep names to `[a-zA-Z0-9_./-]`.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile "k8s web" flags=(attach_disconnected,mediate_deleted) {
+        bad: concat!(
+            apparmor_preamble!(),
+            r#"profile "k8s web" flags=(attach_disconnected,mediate_deleted) {
   #include <abstractions/base>
 
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
+"#,
+            apparmor_web_rules!(),
+            "}\n"
+        ),
+        good: apparmor_web_profile!(),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::{AppArmorFile, Check, LintOptions, RuleKind, on_rule, per_profile};
+use crate::examples::{apparmor_web_rules, apparmor_web_start};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,38 +22,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "A program started through such a rule runs with no AppArmor profile at all, so anything that can exec it escapes the profile.",
         fix: "Use `ix` (inherit this profile), or `px`/`cx` to a named profile that exists on the node.",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  /usr/bin/curl rux,
+        bad: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  /usr/bin/curl rux,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-  /usr/bin/curl rix,
+"#
+        ),
+        good: concat!(
+            apparmor_web_start!(),
+            apparmor_web_rules!(),
+            r#"  /usr/bin/curl rix,
 }
-"##,
+"#
+        ),
     },
 };
 

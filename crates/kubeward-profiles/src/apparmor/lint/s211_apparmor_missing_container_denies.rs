@@ -5,6 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Stat
 use super::{
     Access, AppArmorFile, Check, LintOptions, RuleKind, allowed, at, per_profile, profile_resource,
 };
+use crate::examples::{apparmor_web_profile, apparmor_web_start};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,31 +24,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "A custom profile replaces the runtime's default one. Starting from `file,` without its denies gives a pod that asked for a stricter profile less protection than RuntimeDefault: root in the container can write sysctls, trigger sysrq or touch securityfs (subject to its capabilities and read-only mounts).",
         fix: "Add the denies: `deny @{PROC}/sys/** wklx,`, `deny @{PROC}/sysrq-trigger rwklx,`, `deny @{PROC}/kcore rwklx,`, `deny /sys/kernel/security/** rwklx,`, `deny /sys/firmware/** rwklx,` (`kubeward apparmor generate` includes them).",
         links: &[],
-        bad: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
+        bad: concat!(
+            apparmor_web_start!(),
+            r#"  file,
   network inet tcp,
 }
-"##,
-        good: r##"abi <abi/3.0>,
-#include <tunables/global>
-
-profile k8s-web flags=(attach_disconnected,mediate_deleted) {
-  #include <abstractions/base>
-
-  file,
-  network inet tcp,
-  deny @{PROC}/sys/** w,
-  deny @{PROC}/sysrq-trigger rwklx,
-  deny @{PROC}/kcore rwklx,
-  deny /sys/kernel/security/** rwklx,
-  deny /sys/firmware/** rwklx,
-}
-"##,
+"#
+        ),
+        good: apparmor_web_profile!(),
     },
 };
 

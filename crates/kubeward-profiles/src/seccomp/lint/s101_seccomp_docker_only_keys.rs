@@ -4,6 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::{seccomp_basic_allow, seccomp_errno_head, seccomp_minimal};
 use crate::seccomp::Action;
 use crate::verdict::Verdict;
 
@@ -26,21 +27,15 @@ pub static META: CheckMeta = CheckMeta {
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
             "https://kubernetes.io/docs/tutorials/security/seccomp/",
         ],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+        bad: concat!(
+            seccomp_errno_head!(),
+            seccomp_basic_allow!(),
+            r#",
     {"names": ["mount"], "action": "SCMP_ACT_ALLOW", "includes": {"caps": ["CAP_SYS_ADMIN"]}}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
+}"#
+        ),
+        good: seccomp_minimal!(),
     },
 };
 

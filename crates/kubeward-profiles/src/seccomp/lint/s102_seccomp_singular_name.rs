@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Severity, Status};
 
 use super::{Check, Profile, at, finding};
+use crate::examples::seccomp_allow_head;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -23,20 +24,18 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"name": "chmod", "action": "SCMP_ACT_ERRNO"}
+        bad: concat!(
+            seccomp_allow_head!(),
+            r#"    {"name": "chmod", "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+}"#
+        ),
+        good: concat!(
+            seccomp_allow_head!(),
+            r#"    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::seccomp_errno_head;
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,20 +22,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "runc resolves names with libseccomp and skips unknown ones with only a debug log. A typo (`chmodat`), a placeholder (`syscall_1f4`) or a syscall newer than the node's libseccomp is therefore not filtered, and a deny list with a typo denies less than intended.",
         fix: "Correct the name (e.g. `fchmodat`, `fchmodat2` instead of `chmodat`); drop names that are not syscalls. `kubeward seccomp generate` only emits names from the syscall table.",
         links: &["https://man7.org/linux/man-pages/man2/syscalls.2.html"],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "chmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+        bad: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write", "chmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "fchmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+}"#
+        ),
+        good: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write", "fchmodat", "exit_group"], "action": "SCMP_ACT_ALLOW"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

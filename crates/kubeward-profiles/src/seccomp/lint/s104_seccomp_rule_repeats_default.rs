@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::{seccomp_basic_allow, seccomp_errno_head, seccomp_minimal};
 use crate::seccomp::effective::Outcome;
 use crate::verdict::Verdict;
 
@@ -22,21 +23,15 @@ pub static META: CheckMeta = CheckMeta {
         why: "runc skips such rules as redundant. They are dead text, and often a sign that the author meant the opposite action (e.g. ALLOW rules in an allow-by-default profile that was meant to deny).",
         fix: "Delete the rule, or give it the action you meant. Check the profile with `kubeward seccomp diff FILE --against runtime-default` to see what it really changes.",
         links: &[],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+        bad: concat!(
+            seccomp_errno_head!(),
+            seccomp_basic_allow!(),
+            r#",
     {"names": ["ptrace"], "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
+}"#
+        ),
+        good: seccomp_minimal!(),
     },
 };
 

@@ -4,6 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::{seccomp_allow_head, seccomp_minimal};
 use crate::seccomp::effective::{Class, Effective};
 use crate::verdict::Verdict;
 
@@ -23,20 +24,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "A deny list blocks only what its author thought of: every syscall not listed (mount, bpf, unshare, keyctl, and every syscall a newer kernel adds) stays open. It is weaker than the runtime's own default profile, so such a Localhost profile usually lowers a pod's protection.",
         fix: "Start from an allow list: `kubeward seccomp generate --from strace.txt --base runtime-default` (defaultAction SCMP_ACT_ERRNO with the runtime default's allowed syscalls plus what the workload uses), then add denies. If you only need the runtime default, use `seccompProfile: {type: RuntimeDefault}` or AKS's `seccompDefault: RuntimeDefault` kubelet setting instead of a custom file.",
         links: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
+        bad: concat!(
+            seccomp_allow_head!(),
+            r#"    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
+}"#
+        ),
+        good: seccomp_minimal!(),
     },
 };
 

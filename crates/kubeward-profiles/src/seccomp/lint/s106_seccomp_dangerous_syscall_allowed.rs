@@ -4,6 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Check, Profile, at, resource};
+use crate::examples::{seccomp_basic_allow, seccomp_errno_head, seccomp_minimal};
 use crate::seccomp::effective::{Class, Effective};
 use crate::verdict::Verdict;
 
@@ -23,21 +24,15 @@ pub static META: CheckMeta = CheckMeta {
         why: "These syscalls are the usual path from a compromised container to the node: mounting host filesystems, entering other namespaces, loading kernel code, or reaching rarely used and often vulnerable kernel interfaces. The runtime default blocks them for a reason; a custom profile should not reopen them without one.",
         fix: "Remove the syscall from the allow rules (or add an explicit SCMP_ACT_ERRNO rule in an allow-by-default profile). For clone, socket and personality keep the runtime default's argument filters (`kubeward seccomp generate` writes them). If a workload truly needs one, grant it in a dedicated profile for that workload only.",
         links: &["https://docs.docker.com/engine/security/seccomp/"],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"},
+        bad: concat!(
+            seccomp_errno_head!(),
+            seccomp_basic_allow!(),
+            r#",
     {"names": ["mount", "umount2", "unshare"], "action": "SCMP_ACT_ALLOW"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
+}"#
+        ),
+        good: seccomp_minimal!(),
     },
 };
 

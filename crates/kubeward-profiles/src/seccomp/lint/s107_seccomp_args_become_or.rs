@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::seccomp_errno_head;
 use crate::seccomp::effective::{describe_args, repeats_index};
 use crate::verdict::Verdict;
 
@@ -24,24 +25,22 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://github.com/opencontainers/runc/blob/main/libcontainer/seccomp/seccomp_linux.go",
         ],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [
+        bad: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [
       {"index": 0, "value": 38, "op": "SCMP_CMP_NE"},
       {"index": 0, "value": 40, "op": "SCMP_CMP_NE"}
     ]}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
+}"#
+        ),
+        good: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]},
     {"names": ["socket"], "action": "SCMP_ACT_ALLOW", "args": [{"index": 0, "value": 10, "op": "SCMP_CMP_EQ"}]}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

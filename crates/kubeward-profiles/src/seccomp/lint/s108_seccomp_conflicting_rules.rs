@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
+use crate::examples::seccomp_errno_head;
 use crate::seccomp::effective::{Outcome, describe_args};
 use crate::verdict::Verdict;
 
@@ -24,22 +25,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "Which rule wins depends on libseccomp's handling of the second rule, not on the author's intent: a syscall meant to be denied may end up allowed. An argument rule never applies when the same syscall also has an unconditional rule with another action (libseccomp keeps the unconditional one), so a deny meant for one argument value is silently lost. Duplicates are harmless but hide the real policy.",
         fix: "Keep each syscall in exactly one rule (per argument condition). `kubeward seccomp diff FILE --against runtime-default` shows the resulting policy.",
         links: &[],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "chmod"], "action": "SCMP_ACT_ALLOW"},
+        bad: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write", "chmod"], "action": "SCMP_ACT_ALLOW"},
     {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
+}"#
+        ),
+        good: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"},
     {"names": ["chmod"], "action": "SCMP_ACT_KILL_PROCESS"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
+use crate::examples::seccomp_allow_head;
 use crate::seccomp::effective::{Class, Effective};
 use crate::verdict::Verdict;
 
@@ -22,20 +23,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Which member a program calls depends on its libc and version: coreutils' chmod uses fchmodat, newer glibc uses fchmodat2 (Linux 6.6) when flags are given, and a static binary may call chmod. Denying only some members is bypassed by any program using another.",
         fix: "Deny the whole family, e.g. `\"names\": [\"chmod\", \"fchmod\", \"fchmodat\", \"fchmodat2\"]`, or better switch to an allow list that does not include them.",
         links: &["https://man7.org/linux/man-pages/man2/chmod.2.html"],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
+        bad: concat!(
+            seccomp_allow_head!(),
+            r#"    {"names": ["chmod"], "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ALLOW",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
+}"#
+        ),
+        good: concat!(
+            seccomp_allow_head!(),
+            r#"    {"names": ["chmod", "fchmod", "fchmodat", "fchmodat2"], "action": "SCMP_ACT_ERRNO"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::seccomp_errno_head;
 use crate::seccomp::{Action, KNOWN_FLAGS};
 use crate::verdict::Verdict;
 
@@ -24,20 +25,18 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://github.com/opencontainers/runtime-spec/blob/main/config-linux.md#seccomp",
         ],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}
+        bad: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW", "errnoRet": 1}
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}
+}"#
+        ),
+        good: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": ["read", "write"], "action": "SCMP_ACT_ALLOW"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Severity, Status};
 
 use super::{Check, Profile, finding};
+use crate::examples::{seccomp_basic_allow, seccomp_minimal};
 use crate::verdict::Verdict;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,19 +22,17 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without it the filter covers only the node's native ABI: syscalls made through another ABI (i386 `int 0x80`, x32) hit libseccomp's bad-architecture action and the process is killed. This breaks 32-bit code rather than opening a bypass, but it is rarely intended; kubeward also has to assume x86_64 to judge names.",
         fix: "List the native architecture and its compat ABIs like containerd does: `\"architectures\": [\"SCMP_ARCH_X86_64\", \"SCMP_ARCH_X86\", \"SCMP_ARCH_X32\"]` on amd64 node pools, `[\"SCMP_ARCH_AARCH64\", \"SCMP_ARCH_ARM\"]` on arm64 pools.",
         links: &[],
-        bad: r#"{
+        bad: concat!(
+            r#"{
   "defaultAction": "SCMP_ACT_ERRNO",
   "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
+"#,
+            seccomp_basic_allow!(),
+            r#"
   ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
+}"#
+        ),
+        good: seccomp_minimal!(),
     },
 };
 

@@ -3,6 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Severity, Status};
 
 use super::{Check, Profile, at, resource};
+use crate::examples::{seccomp_errno_head, seccomp_minimal};
 use crate::seccomp::effective::{Class, Effective};
 use crate::verdict::Verdict;
 
@@ -24,18 +25,10 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://github.com/kubernetes-sigs/security-profiles-operator/blob/main/installation-usage.md",
         ],
-        bad: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": ["read", "write", "openat", "close", "exit_group"], "action": "SCMP_ACT_ALLOW"}
-  ]
-}"#,
-        good: r#"{
-  "defaultAction": "SCMP_ACT_ERRNO",
-  "architectures": ["SCMP_ARCH_X86_64"],
-  "syscalls": [
-    {"names": [
+        bad: seccomp_minimal!(),
+        good: concat!(
+            seccomp_errno_head!(),
+            r#"    {"names": [
       "arch_prctl", "brk", "capget", "capset", "chdir", "close",
       "close_range", "epoll_ctl", "epoll_pwait", "execve", "exit_group", "faccessat2",
       "fcntl", "fstat", "fstatfs", "futex", "getcwd", "getdents64",
@@ -45,7 +38,8 @@ pub static META: CheckMeta = CheckMeta {
       "sigaltstack", "statx", "tgkill", "write"
     ], "action": "SCMP_ACT_ALLOW"}
   ]
-}"#,
+}"#
+        ),
     },
 };
 
