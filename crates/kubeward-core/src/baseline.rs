@@ -462,26 +462,13 @@ mod tests {
     use crate::finding::{Evidence, Source};
     use crate::report::InputInfo;
 
-    static META: CheckMeta = CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code: "W998",
-        name: "test-check",
-        title: "test",
-        area: Area::Workloads,
-        severity: Severity::High,
-        references: &[],
-        profiles: &[],
-        kubeward_own: true,
-        doc: CheckDoc {
-            bad: "",
-            good: "",
-            what: "",
-            why: "",
-            fix: "",
-            links: &[],
-        },
-    };
+    static META: CheckMeta = CheckMeta::fixture(
+        "W998",
+        "test-check",
+        "test",
+        Area::Workloads,
+        Severity::High,
+    );
 
     fn report(items: &[(&str, &str, Status)]) -> Report {
         let mut r = Report::new("workloads");

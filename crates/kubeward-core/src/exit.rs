@@ -75,26 +75,13 @@ mod tests {
     use crate::check::{Area, CheckDoc, CheckMeta};
     use crate::finding::{Finding, Resource, Waiver};
 
-    static META: CheckMeta = CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code: "K900",
-        name: "test-check",
-        title: "test",
-        area: Area::General,
-        severity: Severity::Medium,
-        references: &[],
-        profiles: &[],
-        kubeward_own: true,
-        doc: CheckDoc {
-            bad: "",
-            good: "",
-            what: "",
-            why: "",
-            fix: "",
-            links: &[],
-        },
-    };
+    static META: CheckMeta = CheckMeta::fixture(
+        "K900",
+        "test-check",
+        "test",
+        Area::General,
+        Severity::Medium,
+    );
 
     fn report(status: Status, severity: Severity) -> Report {
         let mut r = Report::new("test");

@@ -149,26 +149,13 @@ mod tests {
     use crate::check::{Area, CheckDoc, CheckMeta};
     use crate::finding::{Evidence, Resource, Source, Status};
 
-    static META: CheckMeta = CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code: "W999",
-        name: "test-check",
-        title: "test",
-        area: Area::Workloads,
-        severity: crate::Severity::High,
-        references: &[],
-        profiles: &[],
-        kubeward_own: true,
-        doc: CheckDoc {
-            bad: "",
-            good: "",
-            what: "",
-            why: "",
-            fix: "",
-            links: &[],
-        },
-    };
+    static META: CheckMeta = CheckMeta::fixture(
+        "W999",
+        "test-check",
+        "test",
+        Area::Workloads,
+        crate::Severity::High,
+    );
 
     fn finding(file: &str, line: u32, key: &str, observed: &str, msg: &str) -> Finding {
         Finding::new(

@@ -552,24 +552,15 @@ mod tests {
     use crate::exit::{FailOn, exit_code};
 
     static FAILING: CheckMeta = CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code: "N901",
-        name: "test-read-only-port",
-        title: "test",
-        area: Area::Node,
-        severity: Severity::High,
         references: &[RefStatic::cis_aks("1.8.0", "3.2.4")],
-        profiles: &[],
         kubeward_own: false,
-        doc: CheckDoc {
-            bad: "",
-            good: "",
-            what: "",
-            why: "",
-            fix: "",
-            links: &[],
-        },
+        ..CheckMeta::fixture(
+            "N901",
+            "test-read-only-port",
+            "test",
+            Area::Node,
+            Severity::High,
+        )
     };
     static OTHER_AREA: CheckMeta = CheckMeta {
         since: "0.1.0",

@@ -272,24 +272,15 @@ mod tests {
     use kubeward_core::{Area, CheckDoc, RefStatic, Severity};
 
     static META: CheckMeta = CheckMeta {
-        since: "0.1.0",
-        aliases: &[],
-        code: "W999",
-        name: "test-check",
-        title: "Test",
-        area: Area::Workloads,
-        severity: Severity::High,
         references: &[RefStatic::cis_aks("1.8.0", "4.2.1")],
-        profiles: &[],
         kubeward_own: false,
-        doc: CheckDoc {
-            bad: "",
-            good: "",
-            what: "",
-            why: "",
-            fix: "fix it",
-            links: &[],
-        },
+        ..CheckMeta::fixture(
+            "W999",
+            "test-check",
+            "Test",
+            Area::Workloads,
+            Severity::High,
+        )
     };
 
     fn pass(kind: &str, ns: Option<&str>, name: &str) -> Finding {

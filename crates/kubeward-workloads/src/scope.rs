@@ -229,26 +229,8 @@ mod tests {
     #[test]
     fn apply_marks_and_counts_per_area() {
         use kubeward_core::{Area, CheckDoc, CheckMeta, Severity};
-        static META: CheckMeta = CheckMeta {
-            since: "0.1.0",
-            aliases: &[],
-            code: "W999",
-            name: "test-check",
-            title: "t",
-            area: Area::Workloads,
-            severity: Severity::High,
-            references: &[],
-            profiles: &[],
-            kubeward_own: true,
-            doc: CheckDoc {
-                bad: "",
-                good: "",
-                what: "",
-                why: "",
-                fix: "",
-                links: &[],
-            },
-        };
+        static META: CheckMeta =
+            CheckMeta::fixture("W999", "test-check", "t", Area::Workloads, Severity::High);
         let inv = inventory(Provenance::Live);
         let scope = Scope::of(&inv);
         let mut findings: Vec<Finding> = inv

@@ -49,26 +49,13 @@ fn pod(name: &str, ns: &str) -> Value {
            "spec": {"containers": [{"name": "c", "image": "nginx"}]}})
 }
 
-static TEST_CHECK: CheckMeta = CheckMeta {
-    since: "0.1.0",
-    aliases: &[],
-    code: "N999",
-    name: "test-node-check",
-    title: "a node check",
-    area: Area::Node,
-    severity: Severity::High,
-    references: &[],
-    profiles: &[],
-    kubeward_own: true,
-    doc: CheckDoc {
-        bad: "",
-        good: "",
-        what: "",
-        why: "",
-        fix: "",
-        links: &[],
-    },
-};
+static TEST_CHECK: CheckMeta = CheckMeta::fixture(
+    "N999",
+    "test-node-check",
+    "a node check",
+    Area::Node,
+    Severity::High,
+);
 
 fn node_report(node: &str, st: Status) -> String {
     let mut r = Report::new("node");

@@ -276,26 +276,7 @@ mod tests {
     use super::*;
     use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-    static META: CheckMeta = CheckMeta {
-        code: "K901",
-        name: "t",
-        since: "0.1.0",
-        aliases: &[],
-        title: "t",
-        area: Area::Workloads,
-        severity: Severity::High,
-        references: &[],
-        profiles: &[],
-        kubeward_own: true,
-        doc: CheckDoc {
-            what: "",
-            why: "",
-            fix: "",
-            links: &[],
-            bad: "",
-            good: "",
-        },
-    };
+    static META: CheckMeta = CheckMeta::fixture("K901", "t", "t", Area::Workloads, Severity::High);
 
     /// What `scan` did before: findings equal as JSON are one.
     fn dedup_by_json(findings: &mut Vec<Finding>) {
