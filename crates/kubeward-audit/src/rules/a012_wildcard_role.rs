@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Fail, eval);
 
 /// A role write by a non-platform identity, with its rules.
 pub fn role_rules<'v>(v: &'v EventView) -> Option<&'v Vec<serde_json::Value>> {

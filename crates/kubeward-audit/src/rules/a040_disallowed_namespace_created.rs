@@ -32,13 +32,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Warn, eval);
 
 /// Namespaces Kubernetes, AKS and the add-ons and extensions AKS installs create themselves.
 pub const DEFAULT_ALLOWED_NAMESPACES: &[&str] = &[

@@ -33,13 +33,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let rules = role_rules(v)?;

@@ -191,6 +191,15 @@ impl Needs {
         read_verbs: ReadVerbs::Required,
         ..Needs::METADATA
     };
+    /// Rules that see some of their events without reads (exec over WebSocket is a `get`).
+    pub const PARTLY_READS: Needs = Needs {
+        read_verbs: ReadVerbs::Partly,
+        ..Needs::METADATA
+    };
+    /// Rules on the rules of roles and cluster roles.
+    pub const ROLE_BODIES: Needs = Needs::bodies(&["roles", "clusterroles"]);
+    /// Rules on the subjects and role of bindings.
+    pub const BINDING_BODIES: Needs = Needs::bodies(&["clusterrolebindings", "rolebindings"]);
     /// Rules on pod specs: request bodies, and response bodies to judge patches on the object
     /// they produced (a patch body alone may not show the whole spec).
     pub const fn pod_specs() -> Needs {
@@ -256,7 +265,36 @@ pub struct Check {
     pub precondition: fn(&Config) -> Option<&'static str>,
 }
 
-pub(crate) fn always(_: &Config) -> Option<&'static str> {
+impl Check {
+    /// A check that can run with any configuration.
+    pub const fn new(
+        meta: &'static CheckMeta,
+        needs: Needs,
+        on_match: Status,
+        eval: fn(&EventView, &Config) -> Option<String>,
+    ) -> Check {
+        Check {
+            meta,
+            needs,
+            on_match,
+            eval,
+            precondition: always,
+        }
+    }
+
+    /// The same check, off when `precondition` says why it cannot run.
+    pub const fn with_precondition(
+        self,
+        precondition: fn(&Config) -> Option<&'static str>,
+    ) -> Check {
+        Check {
+            precondition,
+            ..self
+        }
+    }
+}
+
+fn always(_: &Config) -> Option<&'static str> {
     None
 }
 
