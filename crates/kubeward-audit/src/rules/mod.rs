@@ -863,6 +863,51 @@ mod platform_pod_tests {
     }
 }
 
+/// The host-namespace rules (A007-A009): one shared evaluation, told apart by the pod spec field.
+#[cfg(test)]
+mod host_namespace_tests {
+    use super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    const FAMILY: [(&Check, &str); 3] = [
+        (&a007_host_pid_pod::CHECK, "hostPID"),
+        (&a008_host_ipc_pod::CHECK, "hostIPC"),
+        (&a009_host_network_pod::CHECK, "hostNetwork"),
+    ];
+
+    /// A one-container spec with image `image`, and `field` set to `value` when given.
+    fn host_namespace_spec(field: &str, value: Option<bool>, image: &str) -> Value {
+        let mut spec = json!({"containers": [{"name": "x", "image": image}]});
+        if let Some(value) = value {
+            spec[field] = json!(value);
+        }
+        spec
+    }
+
+    /// `field: true` fires on a pod and on a deployment's pod template.
+    #[test]
+    fn fire_on_a_pod_and_a_workload_setting_their_field() {
+        for (rule, field) in FAMILY {
+            let spec = host_namespace_spec(field, Some(true), "alpine");
+            assert!(fires(rule, pod(spec.clone())), "{field}");
+            assert!(fires(rule, deployment(spec)), "{field}");
+        }
+    }
+
+    /// Silent when `field` is unset or false, and when the pod is made only of AKS images.
+    #[test]
+    fn silent_when_their_field_is_unset_or_false_or_the_pod_runs_aks_images() {
+        let aks = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4";
+        for (rule, field) in FAMILY {
+            for (value, image) in [(None, "alpine"), (Some(false), "alpine"), (Some(true), aks)] {
+                let spec = host_namespace_spec(field, value, image);
+                assert!(!fires(rule, pod(spec)), "{field} {value:?} {image}");
+            }
+        }
+    }
+}
+
 /// Test support: build events from a few fields over a realistic default, and run a rule.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -919,49 +964,6 @@ pub(crate) mod testing {
     /// A pod create whose spec is `spec`.
     pub fn pod(spec: Value) -> Value {
         json!({"requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": spec}})
-    }
-
-    /// A one-container spec with image `image`, and `field` set to `value` when given.
-    fn host_namespace_spec(field: &str, value: Option<bool>, image: &str) -> Value {
-        let mut spec = json!({"containers": [{"name": "x", "image": image}]});
-        if let Some(value) = value {
-            spec[field] = json!(value);
-        }
-        spec
-    }
-
-    /// Vectors shared by the host-namespace rules (A007-A009): `field: true` fires on a pod and on
-    /// a deployment's pod template.
-    pub fn assert_host_namespace_fires(rule: &Check, field: &str) {
-        assert!(fires(
-            rule,
-            pod(host_namespace_spec(field, Some(true), "alpine"))
-        ));
-        assert!(fires(
-            rule,
-            deployment(host_namespace_spec(field, Some(true), "alpine"))
-        ));
-    }
-
-    /// Vectors shared by the host-namespace rules (A007-A009): silent when `field` is unset or
-    /// false, and when the pod is made only of AKS images.
-    pub fn assert_host_namespace_silent(rule: &Check, field: &str) {
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(field, None, "alpine"))
-        ));
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(field, Some(false), "alpine"))
-        ));
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(
-                field,
-                Some(true),
-                "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"
-            ))
-        ));
     }
 
     /// A deployment create whose pod template spec is `spec`.
