@@ -51,12 +51,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !cmd.is_empty() {
         d.push_str(&format!(": {cmd}"));
     }
-    // A start logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
-    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
-        d.push_str(&format!(" (refused, code {code})"));
-    } else if v.denied() {
-        d.push_str(" (refused)");
-    }
+    push_refusal(&mut d, v);
     Some(d)
 }
 

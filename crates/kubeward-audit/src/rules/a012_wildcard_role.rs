@@ -73,20 +73,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "r"},
-               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "r"}, "rules": rules}})
-    }
-
     #[test]
     fn fires_on_wildcards() {
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
+            cluster_role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
         ));
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
+            cluster_role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
         ));
     }
 
@@ -94,7 +89,9 @@ mod tests {
     fn silent_on_explicit_rules() {
         assert!(!fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))
+            cluster_role(
+                json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])
+            )
         ));
     }
 }

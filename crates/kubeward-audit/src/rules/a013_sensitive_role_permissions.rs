@@ -75,11 +75,6 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "roles", "apiGroup": "rbac.authorization.k8s.io", "name": "r"},
-               "requestObject": {"kind": "Role", "metadata": {"name": "r"}, "rules": rules}})
-    }
-
     #[test]
     fn fires_on_exec_and_secrets() {
         assert!(fires(

@@ -40,13 +40,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     {
         return None;
     }
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     Some(format!("serviceaccount {}/{name} created", v.namespace()))
 }
 

@@ -41,13 +41,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         return None;
     }
     let user = v.username();
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     let itself = user
         .strip_prefix("system:node:")
         .is_some_and(|n| n == name || name.is_empty());

@@ -84,13 +84,7 @@ fn eval(v: &EventView, cfg: &Config) -> Option<String> {
     }
     // The API server copies the created object's name into objectRef; older logs only have it
     // in the body.
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     (!allowed(name, cfg)).then(|| {
         if name.is_empty() {
             "namespace created; its name was not logged".to_string()

@@ -434,6 +434,28 @@ pub fn true_at(v: &Value, pointer: &str) -> bool {
     v.pointer(pointer).and_then(Value::as_bool) == Some(true)
 }
 
+/// The name of the object a request touched: `objectRef.name`, else (older logs of a create)
+/// the body's `metadata.name`; empty when neither is logged.
+pub fn request_name<'v>(v: &'v EventView) -> &'v str {
+    match v.name() {
+        "" => v
+            .object()
+            .map(|o| str_at(o, "/metadata/name"))
+            .unwrap_or(""),
+        n => n,
+    }
+}
+
+/// Appends to a stream request's detail that it was refused (with the code when logged). A start
+/// logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
+pub fn push_refusal(detail: &mut String, v: &EventView) {
+    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
+        detail.push_str(&format!(" (refused, code {code})"));
+    } else if v.denied() {
+        detail.push_str(" (refused)");
+    }
+}
+
 /// `resource namespace/name` of the object a request touched, for details. A create names its
 /// object only in the body (`objectRef` has no name yet): the body's name is used when logged.
 pub fn object_name(v: &EventView) -> String {
@@ -964,6 +986,18 @@ pub(crate) mod testing {
     /// A pod create whose spec is `spec`.
     pub fn pod(spec: Value) -> Value {
         json!({"requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": spec}})
+    }
+
+    /// A create of ClusterRole `r` holding `rules`.
+    pub fn cluster_role(rules: Value) -> Value {
+        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "r"},
+               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "r"}, "rules": rules}})
+    }
+
+    /// A create of Role `r` in `default` holding `rules`.
+    pub fn role(rules: Value) -> Value {
+        json!({"objectRef": {"resource": "roles", "apiGroup": "rbac.authorization.k8s.io", "name": "r"},
+               "requestObject": {"kind": "Role", "metadata": {"name": "r"}, "rules": rules}})
     }
 
     /// A deployment create whose pod template spec is `spec`.
