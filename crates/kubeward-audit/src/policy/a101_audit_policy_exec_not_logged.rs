@@ -23,24 +23,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Exec is how attackers run commands in workloads; a policy that drops it (often by a broad `level: None` rule on `get`) hides them.",
         fix: "Add, before any broad None rule: `- level: Metadata` with `resources: [{group: \"\", resources: [\"pods/exec\", \"pods/attach\", \"pods/portforward\"]}]`. On AKS the audit policy is fixed by Microsoft and logs exec; export it with a diagnostic setting on the `kube-audit` category.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-        bad: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: None
-    resources:
-      - group: ""
-        resources: ["pods/exec", "pods/attach", "pods/portforward"]
-  - level: Metadata"#,
-        good: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Metadata
-    resources:
-      - group: ""
-        resources: ["pods/exec", "pods/attach", "pods/portforward"]
-  - level: Metadata"#,
+        bad: example_policy!(
+            policy_rule!("None", "\"\"" => r#"["pods/exec", "pods/attach", "pods/portforward"]"#),
+            policy_rule!("Metadata"),
+        ),
+        good: example_policy!(
+            policy_rule!("Metadata", "\"\"" => r#"["pods/exec", "pods/attach", "pods/portforward"]"#),
+            policy_rule!("Metadata"),
+        ),
     },
 };
 
@@ -56,14 +46,4 @@ fn eval(l: &Linted) -> Finding {
     );
     exec.truncate(12);
     coverage(l, &META, exec, false, false)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fails_on_its_bad_example_and_passes_its_good_one() {
-        assert_example(&CHECK);
-    }
 }

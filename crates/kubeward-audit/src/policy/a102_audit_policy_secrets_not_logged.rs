@@ -23,24 +23,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Secret reads are credential theft; without them in the log there is no way to tell who read what.",
         fix: "Log secrets at Metadata: `- level: Metadata` with `resources: [{group: \"\", resources: [\"secrets\"]}]`, placed before broader rules.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-        bad: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: None
-    resources:
-      - group: ""
-        resources: ["secrets"]
-  - level: Metadata"#,
-        good: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Metadata
-    resources:
-      - group: ""
-        resources: ["secrets"]
-  - level: Metadata"#,
+        bad: example_policy!(
+            policy_rule!("None", "\"\"" => r#"["secrets"]"#),
+            policy_rule!("Metadata"),
+        ),
+        good: example_policy!(
+            policy_rule!("Metadata", "\"\"" => r#"["secrets"]"#),
+            policy_rule!("Metadata"),
+        ),
     },
 };
 
@@ -60,14 +50,4 @@ fn eval(l: &Linted) -> Finding {
         false,
         false,
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fails_on_its_bad_example_and_passes_its_good_one() {
-        assert_example(&CHECK);
-    }
 }

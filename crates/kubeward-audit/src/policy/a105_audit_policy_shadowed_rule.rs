@@ -22,30 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/#audit-k8s-io-v1-PolicyRule",
         ],
-        bad: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: None
-    verbs: ["get", "list", "watch"]
-  - level: Metadata
-    verbs: ["get"]
-    resources:
-      - group: ""
-        resources: ["secrets"]
-  - level: Metadata"#,
-        good: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Metadata
-    verbs: ["get"]
-    resources:
-      - group: ""
-        resources: ["secrets"]
-  - level: None
-    verbs: ["get", "list", "watch"]
-  - level: Metadata"#,
+        bad: example_policy!(
+            policy_rule!("None", verbs: r#"["get", "list", "watch"]"#),
+            policy_rule!("Metadata", verbs: r#"["get"]"#, "\"\"" => r#"["secrets"]"#),
+            policy_rule!("Metadata"),
+        ),
+        good: example_policy!(
+            policy_rule!("Metadata", verbs: r#"["get"]"#, "\"\"" => r#"["secrets"]"#),
+            policy_rule!("None", verbs: r#"["get", "list", "watch"]"#),
+            policy_rule!("Metadata"),
+        ),
     },
 };
 
@@ -85,14 +71,4 @@ fn eval(l: &Linted) -> Finding {
     };
     f.evidence = shadowed;
     f
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fails_on_its_bad_example_and_passes_its_good_one() {
-        assert_example(&CHECK);
-    }
 }

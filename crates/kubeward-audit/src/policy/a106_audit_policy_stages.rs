@@ -20,16 +20,11 @@ pub static META: CheckMeta = CheckMeta {
         why: "Detections read the final stage (response code, decision) and the start of long-running streams; a policy that omits them records requests without outcomes.",
         fix: "Use `omitStages: [RequestReceived]` at policy level and do not omit ResponseStarted, ResponseComplete or Panic.",
         links: &["https://kubernetes.io/docs/tasks/debug/debug-cluster/audit/#audit-policy"],
-        bad: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived", "ResponseComplete"]
-rules:
-  - level: Metadata"#,
-        good: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Metadata"#,
+        bad: example_policy!(
+            omit_stages: r#"["RequestReceived", "ResponseComplete"]"#;
+            policy_rule!("Metadata"),
+        ),
+        good: example_policy!(policy_rule!("Metadata")),
     },
 };
 
@@ -100,14 +95,4 @@ fn eval(l: &Linted) -> Finding {
     let mut f = Finding::new(&META, status, l.res.clone(), msg);
     f.evidence = stage_ev;
     f
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fails_on_its_bad_example_and_passes_its_good_one() {
-        assert_example(&CHECK);
-    }
 }

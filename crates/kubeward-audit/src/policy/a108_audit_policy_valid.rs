@@ -20,16 +20,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "The API server refuses to start with an invalid policy file (self-managed clusters), or the policy does not do what it says.",
         fix: "Fix the reported fields; validate with a test API server or `kube-apiserver --audit-policy-file` on a kind cluster.",
         links: &["https://kubernetes.io/docs/reference/config-api/apiserver-audit.v1/"],
-        bad: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Verbose"#,
-        good: r#"apiVersion: audit.k8s.io/v1
-kind: Policy
-omitStages: ["RequestReceived"]
-rules:
-  - level: Metadata"#,
+        bad: example_policy!(policy_rule!("Verbose")),
+        good: example_policy!(policy_rule!("Metadata")),
     },
 };
 
@@ -113,14 +105,4 @@ fn eval(l: &Linted) -> Finding {
     };
     f.evidence = problems;
     f
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fails_on_its_bad_example_and_passes_its_good_one() {
-        assert_example(&CHECK);
-    }
 }

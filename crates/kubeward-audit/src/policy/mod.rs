@@ -9,6 +9,37 @@ use kubeward_core::{
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+/// An example policy for a check's documentation: the header every example shares (omitting
+/// `RequestReceived` unless `omit_stages` says otherwise), then one [`policy_rule!`] per rule.
+macro_rules! example_policy {
+    (omit_stages: $stages:literal; $($rule:expr),+ $(,)?) => {
+        concat!(
+            "apiVersion: audit.k8s.io/v1\nkind: Policy\nomitStages: ",
+            $stages,
+            "\nrules:",
+            $("\n  - ", $rule),+
+        )
+    };
+    ($($rule:expr),+ $(,)?) => {
+        example_policy!(omit_stages: r#"["RequestReceived"]"#; $($rule),+)
+    };
+}
+
+/// One rule of an [`example_policy!`], as YAML: its level, then optionally `verbs: LIST`, then
+/// its resource groups, each `GROUP` or `GROUP => RESOURCES` (YAML text).
+macro_rules! policy_rule {
+    ($level:literal $(, verbs: $verbs:literal)?) => {
+        concat!("level: ", $level $(, "\n    verbs: ", $verbs)?)
+    };
+    ($level:literal $(, verbs: $verbs:literal)?, $($group:literal $(=> $resources:literal)?),+) => {
+        concat!(
+            policy_rule!($level $(, verbs: $verbs)?),
+            "\n    resources:",
+            $("\n      - group: ", $group $(, "\n        resources: ", $resources)?),+
+        )
+    };
+}
+
 mod a101_audit_policy_exec_not_logged;
 mod a102_audit_policy_secrets_not_logged;
 mod a103_audit_policy_rbac_changes_not_logged;
@@ -497,32 +528,58 @@ pub fn lint(file: &str, text: &str) -> Report {
     report
 }
 
-/// Test support: a check's bad example fails it (FAIL or WARN) and its good example passes.
-#[cfg(test)]
-pub(crate) fn assert_example(check: &Check) {
-    let code = check.meta.code;
-    let judged = |text: &str| {
-        lint("example.yaml", text)
-            .findings
-            .into_iter()
-            .find(|f| f.code == code)
-            .map(|f| f.status)
-    };
-    let bad = judged(check.meta.doc.bad);
-    assert!(
-        matches!(bad, Some(Status::Fail | Status::Warn)),
-        "{code} bad: {bad:?}"
-    );
-    assert_eq!(
-        judged(check.meta.doc.good),
-        Some(Status::Pass),
-        "{code} good"
-    );
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every check's bad example fails it (FAIL or WARN) and its good example passes (stricter
+    /// than the examples harness, which only asks that the good one does not fail).
+    #[test]
+    fn every_check_fails_its_bad_example_and_passes_its_good_one() {
+        for check in CHECKS {
+            let code = check.meta.code;
+            let judged = |text: &str| {
+                lint("example.yaml", text)
+                    .findings
+                    .into_iter()
+                    .find(|f| f.code == code)
+                    .map(|f| f.status)
+            };
+            let bad = judged(check.meta.doc.bad);
+            assert!(
+                matches!(bad, Some(Status::Fail | Status::Warn)),
+                "{code} bad: {bad:?}"
+            );
+            assert_eq!(
+                judged(check.meta.doc.good),
+                Some(Status::Pass),
+                "{code} good"
+            );
+        }
+    }
+
+    /// The example macros write the YAML the examples were first written as.
+    #[test]
+    fn example_macros_expand_to_plain_yaml() {
+        assert_eq!(
+            example_policy!(
+                omit_stages: r#"["RequestReceived", "Panic"]"#;
+                policy_rule!("None", verbs: r#"["get"]"#, "\"\"" => r#"["secrets"]"#, "apps"),
+                policy_rule!("Metadata"),
+            ),
+            r#"apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: ["RequestReceived", "Panic"]
+rules:
+  - level: None
+    verbs: ["get"]
+    resources:
+      - group: ""
+        resources: ["secrets"]
+      - group: apps
+  - level: Metadata"#
+        );
+    }
 
     fn status(r: &Report, code: &str) -> Status {
         r.findings

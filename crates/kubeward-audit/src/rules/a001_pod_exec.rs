@@ -32,16 +32,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs {
-        read_verbs: ReadVerbs::Partly,
-        ..Needs::METADATA
-    },
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::PARTLY_READS, Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "pods"
@@ -60,12 +51,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !cmd.is_empty() {
         d.push_str(&format!(": {cmd}"));
     }
-    // A start logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
-    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
-        d.push_str(&format!(" (refused, code {code})"));
-    } else if v.denied() {
-        d.push_str(" (refused)");
-    }
+    push_refusal(&mut d, v);
     Some(d)
 }
 

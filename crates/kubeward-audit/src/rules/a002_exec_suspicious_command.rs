@@ -35,16 +35,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs {
-        read_verbs: ReadVerbs::Partly,
-        ..Needs::METADATA
-    },
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::PARTLY_READS, Status::Fail, eval);
 
 const PATTERNS: &[&str] = &[
     "/dev/tcp/",

@@ -27,16 +27,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs {
-        read_verbs: ReadVerbs::Partly,
-        ..Needs::METADATA
-    },
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::PARTLY_READS, Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "pods" || v.subresource() != "portforward" || !v.is_stream_start() {

@@ -32,13 +32,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::pod_specs(),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::pod_specs(), Status::Fail, eval);
 
 const SENSITIVE: &[&str] = &[
     "/proc",

@@ -30,30 +30,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::pod_specs(),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::pod_specs(), Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     host_namespace_shared(v, "hostNetwork")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::*;
-    use super::*;
-
-    #[test]
-    fn fires_on_pod_and_workload() {
-        assert_host_namespace_fires(&CHECK, "hostNetwork");
-    }
-
-    #[test]
-    fn silent_when_unset_or_aks_image() {
-        assert_host_namespace_silent(&CHECK, "hostNetwork");
-    }
 }

@@ -30,13 +30,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::BINDING_BODIES, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let obj = written_binding(v)?;

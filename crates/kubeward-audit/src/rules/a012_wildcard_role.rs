@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Fail, eval);
 
 /// A role write by a non-platform identity, with its rules.
 pub fn role_rules<'v>(v: &'v EventView) -> Option<&'v Vec<serde_json::Value>> {
@@ -79,20 +73,15 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "r"},
-               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "r"}, "rules": rules}})
-    }
-
     #[test]
     fn fires_on_wildcards() {
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
+            cluster_role(json!([{"apiGroups": [""], "resources": ["*"], "verbs": ["get"]}]))
         ));
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
+            cluster_role(json!([{"apiGroups": ["*"], "resources": ["pods"], "verbs": ["*"]}]))
         ));
     }
 
@@ -100,7 +89,9 @@ mod tests {
     fn silent_on_explicit_rules() {
         assert!(!fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}]))
+            cluster_role(
+                json!([{"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]}])
+            )
         ));
     }
 }

@@ -32,13 +32,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let rules = role_rules(v)?;
@@ -80,11 +74,6 @@ mod tests {
     use super::super::testing::*;
     use super::*;
     use serde_json::json;
-
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "roles", "apiGroup": "rbac.authorization.k8s.io", "name": "r"},
-               "requestObject": {"kind": "Role", "metadata": {"name": "r"}, "rules": rules}})
-    }
 
     #[test]
     fn fires_on_exec_and_secrets() {

@@ -31,13 +31,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::READS,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::READS, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "secrets" || !v.is_read() || !v.is_final() || !is_anonymous(v) {

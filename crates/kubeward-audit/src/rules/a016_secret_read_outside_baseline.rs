@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::READS,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::READS, Status::Fail, eval);
 
 fn eval(v: &EventView, cfg: &Config) -> Option<String> {
     if v.resource() != "secrets"

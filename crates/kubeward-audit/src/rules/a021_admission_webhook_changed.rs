@@ -31,13 +31,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if !matches!(

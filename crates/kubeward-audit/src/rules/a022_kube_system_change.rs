@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Warn, eval);
 
 /// Subresource requests in kube-system left to other rules, with the rule that reports them
 /// (`*` for any resource). These are sessions or credentials, not changes to the object; the

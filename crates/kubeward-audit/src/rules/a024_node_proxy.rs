@@ -29,17 +29,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    // Most of this activity is `get` (kubelet API reads, probing), which admin-only sources drop.
-    needs: Needs {
-        read_verbs: ReadVerbs::Partly,
-        ..Needs::METADATA
-    },
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+// Most of this activity is `get` (kubelet API reads, probing), which admin-only sources drop.
+pub static CHECK: Check = Check::new(&META, Needs::PARTLY_READS, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "nodes"

@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["services"]),
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::bodies(&["services"]), Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "services"

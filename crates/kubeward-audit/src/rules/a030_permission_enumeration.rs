@@ -31,13 +31,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "selfsubjectrulesreviews"

@@ -36,13 +36,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["configmaps"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::bodies(&["configmaps"]), Status::Fail, eval);
 
 /// Words of a key name that make it a credential's key (detect-secrets' KeywordDetector and
 /// gitleaks' generic-api-key rule work from similar lists). A word matches when it contains

@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "serviceaccounts"
@@ -46,13 +40,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
     {
         return None;
     }
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     Some(format!("serviceaccount {}/{name} created", v.namespace()))
 }
 

@@ -28,13 +28,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["ingresses"]),
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::bodies(&["ingresses"]), Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "ingresses" || v.verb() != "create" || !is_completed_by_person(v) {

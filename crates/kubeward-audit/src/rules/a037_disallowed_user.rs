@@ -29,13 +29,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition,
-};
+pub static CHECK: Check =
+    Check::new(&META, Needs::METADATA, Status::Fail, eval).with_precondition(precondition);
 
 fn precondition(cfg: &Config) -> Option<&'static str> {
     cfg.allowed_users

@@ -30,13 +30,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "nodes"
@@ -47,13 +41,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         return None;
     }
     let user = v.username();
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     let itself = user
         .strip_prefix("system:node:")
         .is_some_and(|n| n == name || name.is_empty());

@@ -32,13 +32,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Warn, eval);
 
 /// Namespaces Kubernetes, AKS and the add-ons and extensions AKS installs create themselves.
 pub const DEFAULT_ALLOWED_NAMESPACES: &[&str] = &[
@@ -90,13 +84,7 @@ fn eval(v: &EventView, cfg: &Config) -> Option<String> {
     }
     // The API server copies the created object's name into objectRef; older logs only have it
     // in the body.
-    let name = match v.name() {
-        "" => v
-            .object()
-            .map(|o| str_at(o, "/metadata/name"))
-            .unwrap_or(""),
-        n => n,
-    };
+    let name = request_name(v);
     (!allowed(name, cfg)).then(|| {
         if name.is_empty() {
             "namespace created; its name was not logged".to_string()

@@ -29,13 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Warn, eval);
 
 const WRITE_VERBS: &[&str] = &[
     "create",
@@ -90,17 +84,12 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "deployer"},
-               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "deployer"}, "rules": rules}})
-    }
-
     #[test]
     fn fires_on_write_verbs_and_lists_resources() {
         let d = fires_with(
             &CHECK,
             &Config::default(),
-            role(json!([
+            cluster_role(json!([
                 {"apiGroups": [""], "resources": ["pods"], "verbs": ["get", "list"]},
                 {"apiGroups": ["apps"], "resources": ["deployments", "daemonsets"], "verbs": ["get", "patch"]},
             ])),
@@ -112,7 +101,9 @@ mod tests {
         );
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["delete"]}]))
+            cluster_role(
+                json!([{"apiGroups": [""], "resources": ["secrets"], "verbs": ["delete"]}])
+            )
         ));
     }
 
@@ -120,14 +111,14 @@ mod tests {
     fn silent_for_read_only_roles_platform_and_other_kinds() {
         assert!(!fires(
             &CHECK,
-            role(
+            cluster_role(
                 json!([{"apiGroups": [""], "resources": ["pods", "secrets"], "verbs": ["get", "list", "watch"]}])
             )
         ));
-        let mut by_aks = role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
+        let mut by_aks = cluster_role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
         by_aks["user"] = json!({"username": "aksService"});
         assert!(!fires(&CHECK, by_aks));
-        let mut binding = role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
+        let mut binding = cluster_role(json!([{"resources": ["pods"], "verbs": ["create"]}]));
         binding["objectRef"]["resource"] = json!("clusterrolebindings");
         assert!(!fires(&CHECK, binding));
     }

@@ -27,32 +27,6 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub(super) static ROW: Row = Row {
-    verb: "delete",
-    resource: "configmaps",
-    groups: CORE,
-    actors: Actors::All,
-};
+pub(super) static ROW: Row = Row::new("delete", "configmaps", CORE, Actors::All);
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Info,
-    eval,
-    precondition: always,
-};
-
-fn eval(v: &EventView, _: &Config) -> Option<String> {
-    ROW.eval(v)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::resource_activity::testing::assert_row;
-    use super::*;
-
-    #[test]
-    fn records_its_own_kind_and_verb_and_skips_the_platform() {
-        assert_row(&CHECK, &ROW);
-    }
-}
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Info, |v, _| ROW.eval(v));

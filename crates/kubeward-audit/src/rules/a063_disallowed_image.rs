@@ -30,13 +30,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::pod_specs(),
-    on_match: Status::Warn,
-    eval,
-    precondition,
-};
+pub static CHECK: Check =
+    Check::new(&META, Needs::pod_specs(), Status::Warn, eval).with_precondition(precondition);
 
 fn precondition(cfg: &Config) -> Option<&'static str> {
     cfg.allowed_images

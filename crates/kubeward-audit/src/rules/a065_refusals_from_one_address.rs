@@ -57,13 +57,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Warn, eval);
 
 pub const WINDOW_SECONDS: i128 = 60;
 pub const THRESHOLD: usize = 20;

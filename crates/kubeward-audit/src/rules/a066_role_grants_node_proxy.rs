@@ -33,13 +33,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["roles", "clusterroles"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::ROLE_BODIES, Status::Fail, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     let rules = role_rules(v)?;
@@ -67,23 +61,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn role(rules: serde_json::Value) -> serde_json::Value {
-        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "metrics-reader"},
-               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "metrics-reader"}, "rules": rules}})
-    }
-
     #[test]
     fn item8_fires_on_nodes_proxy_with_any_verb() {
         let d = fires_with(
             &CHECK,
             &Config::default(),
-            role(json!([{"apiGroups": [""], "resources": ["nodes", "nodes/proxy"], "verbs": ["get"]}])),
+            cluster_role(json!([{"apiGroups": [""], "resources": ["nodes", "nodes/proxy"], "verbs": ["get"]}])),
         )
         .unwrap();
         assert!(d.contains("nodes/proxy (get)"), "{d}");
         assert!(fires(
             &CHECK,
-            role(json!([{"apiGroups": ["*"], "resources": ["nodes/*"], "verbs": ["create"]}]))
+            cluster_role(
+                json!([{"apiGroups": ["*"], "resources": ["nodes/*"], "verbs": ["create"]}])
+            )
         ));
     }
 
@@ -91,24 +82,27 @@ mod tests {
     fn item8_silent_on_narrow_node_subresources_wildcards_and_platform() {
         assert!(!fires(
             &CHECK,
-            role(
+            cluster_role(
                 json!([{"apiGroups": [""], "resources": ["nodes/metrics", "nodes/stats", "nodes"], "verbs": ["get"]}])
             )
         ));
         // Another group's resource of the same name is not the kubelet proxy.
         assert!(!fires(
             &CHECK,
-            role(
+            cluster_role(
                 json!([{"apiGroups": ["metrics.k8s.io"], "resources": ["nodes/proxy"], "verbs": ["get"]}])
             )
         ));
         // Everything granted: A012 reports it.
         assert!(!fires(
             &CHECK,
-            role(json!([{"apiGroups": [""], "resources": ["*", "nodes/proxy"], "verbs": ["*"]}]))
+            cluster_role(
+                json!([{"apiGroups": [""], "resources": ["*", "nodes/proxy"], "verbs": ["*"]}])
+            )
         ));
-        let mut platform =
-            role(json!([{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}]));
+        let mut platform = cluster_role(
+            json!([{"apiGroups": [""], "resources": ["nodes/proxy"], "verbs": ["get"]}]),
+        );
         platform["user"] = json!({"username": "aksService"});
         assert!(!fires(&CHECK, platform));
     }

@@ -33,13 +33,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::bodies(&["clusterrolebindings", "rolebindings"]),
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::BINDING_BODIES, Status::Fail, eval);
 
 /// Privileged built-in ClusterRoles (cluster-admin is A011's).
 const PRIVILEGED_ROLES: &[&str] = &[

@@ -33,16 +33,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs {
-        read_verbs: ReadVerbs::Partly,
-        ..Needs::METADATA
-    },
-    on_match: Status::Warn,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::PARTLY_READS, Status::Warn, eval);
 
 fn eval(v: &EventView, _: &Config) -> Option<String> {
     if v.resource() != "pods" || v.subresource() != "exec" || !v.is_stream_start() {
@@ -70,12 +61,7 @@ fn eval(v: &EventView, _: &Config) -> Option<String> {
         "copy into the container"
     };
     let mut d = format!("{direction} {}: `{}`", object_name(v), cmd.join(" "));
-    // A start logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
-    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
-        d.push_str(&format!(" (refused, code {code})"));
-    } else if v.denied() {
-        d.push_str(" (refused)");
-    }
+    push_refusal(&mut d, v);
     Some(d)
 }
 

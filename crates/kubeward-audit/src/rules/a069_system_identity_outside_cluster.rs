@@ -32,13 +32,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition,
-};
+pub static CHECK: Check =
+    Check::new(&META, Needs::METADATA, Status::Fail, eval).with_precondition(precondition);
 
 fn precondition(c: &Config) -> Option<&'static str> {
     c.cluster_cidrs.is_empty().then_some(
@@ -103,6 +98,10 @@ mod tests {
                "objectRef": {"resource": "secrets", "namespace": "shop", "name": null}})
     }
 
+    fn fired(user: &str, ips: serde_json::Value) -> bool {
+        fires_with(&CHECK, &cfg(), call(user, ips)).is_some()
+    }
+
     #[test]
     fn item8_fires_on_node_and_kube_system_identities_from_elsewhere() {
         let d = fires_with(
@@ -112,29 +111,15 @@ mod tests {
         )
         .unwrap();
         assert!(d.contains("203.0.113.50"), "{d}");
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call(
-                    "system:serviceaccount:kube-system:coredns",
-                    json!(["198.51.100.4"])
-                )
-            )
-            .is_some()
-        );
+        assert!(fired(
+            "system:serviceaccount:kube-system:coredns",
+            json!(["198.51.100.4"])
+        ));
         // A forged X-Forwarded-For in front does not hide the real address.
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call(
-                    "system:node:aks-np-1",
-                    json!(["10.224.0.5", "198.51.100.4"])
-                )
-            )
-            .is_some()
-        );
+        assert!(fired(
+            "system:node:aks-np-1",
+            json!(["10.224.0.5", "198.51.100.4"])
+        ));
         // Refused requests count too.
         let mut refused = call("system:node:aks-np-1", json!(["2001:db8::7"]));
         refused["responseStatus"] = json!({"code": 403});
@@ -151,49 +136,21 @@ mod tests {
             json!([]),
             json!(["not-an-ip"]),
         ] {
-            assert!(
-                fires_with(&CHECK, &cfg(), call("system:node:aks-np-1", ips.clone())).is_none(),
-                "{ips}"
-            );
+            assert!(!fired("system:node:aks-np-1", ips.clone()), "{ips}");
         }
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call(
-                    "system:serviceaccount:kube-system:replicaset-controller",
-                    json!(["20.1.2.3"])
-                )
-            )
-            .is_none()
-        );
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call(
-                    "system:serviceaccount:kube-system:generic-garbage-collector",
-                    json!(["20.1.2.3"])
-                )
-            )
-            .is_none()
-        );
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call("alice@contoso.com", json!(["203.0.113.50"]))
-            )
-            .is_none()
-        );
-        assert!(
-            fires_with(
-                &CHECK,
-                &cfg(),
-                call("system:serviceaccount:shop:web", json!(["203.0.113.50"]))
-            )
-            .is_none()
-        );
+        assert!(!fired(
+            "system:serviceaccount:kube-system:replicaset-controller",
+            json!(["20.1.2.3"])
+        ));
+        assert!(!fired(
+            "system:serviceaccount:kube-system:generic-garbage-collector",
+            json!(["20.1.2.3"])
+        ));
+        assert!(!fired("alice@contoso.com", json!(["203.0.113.50"])));
+        assert!(!fired(
+            "system:serviceaccount:shop:web",
+            json!(["203.0.113.50"])
+        ));
         // Without ranges the rule does not run (the report says not applicable).
         assert!(precondition(&Config::default()).is_some());
         assert!(precondition(&cfg()).is_none());

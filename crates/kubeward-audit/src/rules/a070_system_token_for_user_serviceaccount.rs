@@ -33,13 +33,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    needs: Needs::METADATA,
-    on_match: Status::Fail,
-    eval,
-    precondition: always,
-};
+pub static CHECK: Check = Check::new(&META, Needs::METADATA, Status::Fail, eval);
 
 /// Namespaces whose service accounts belong to Kubernetes or AKS.
 fn is_system_namespace(ns: &str) -> bool {

@@ -191,6 +191,15 @@ impl Needs {
         read_verbs: ReadVerbs::Required,
         ..Needs::METADATA
     };
+    /// Rules that see some of their events without reads (exec over WebSocket is a `get`).
+    pub const PARTLY_READS: Needs = Needs {
+        read_verbs: ReadVerbs::Partly,
+        ..Needs::METADATA
+    };
+    /// Rules on the rules of roles and cluster roles.
+    pub const ROLE_BODIES: Needs = Needs::bodies(&["roles", "clusterroles"]);
+    /// Rules on the subjects and role of bindings.
+    pub const BINDING_BODIES: Needs = Needs::bodies(&["clusterrolebindings", "rolebindings"]);
     /// Rules on pod specs: request bodies, and response bodies to judge patches on the object
     /// they produced (a patch body alone may not show the whole spec).
     pub const fn pod_specs() -> Needs {
@@ -256,7 +265,36 @@ pub struct Check {
     pub precondition: fn(&Config) -> Option<&'static str>,
 }
 
-pub(crate) fn always(_: &Config) -> Option<&'static str> {
+impl Check {
+    /// A check that can run with any configuration.
+    pub const fn new(
+        meta: &'static CheckMeta,
+        needs: Needs,
+        on_match: Status,
+        eval: fn(&EventView, &Config) -> Option<String>,
+    ) -> Check {
+        Check {
+            meta,
+            needs,
+            on_match,
+            eval,
+            precondition: always,
+        }
+    }
+
+    /// The same check, off when `precondition` says why it cannot run.
+    pub const fn with_precondition(
+        self,
+        precondition: fn(&Config) -> Option<&'static str>,
+    ) -> Check {
+        Check {
+            precondition,
+            ..self
+        }
+    }
+}
+
+fn always(_: &Config) -> Option<&'static str> {
     None
 }
 
@@ -394,6 +432,28 @@ pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
 
 pub fn true_at(v: &Value, pointer: &str) -> bool {
     v.pointer(pointer).and_then(Value::as_bool) == Some(true)
+}
+
+/// The name of the object a request touched: `objectRef.name`, else (older logs of a create)
+/// the body's `metadata.name`; empty when neither is logged.
+pub fn request_name<'v>(v: &'v EventView) -> &'v str {
+    match v.name() {
+        "" => v
+            .object()
+            .map(|o| str_at(o, "/metadata/name"))
+            .unwrap_or(""),
+        n => n,
+    }
+}
+
+/// Appends to a stream request's detail that it was refused (with the code when logged). A start
+/// logged without an outcome (a stage-less copy of RequestReceived) is not a refusal.
+pub fn push_refusal(detail: &mut String, v: &EventView) {
+    if let Some(code) = v.code().filter(|_| !v.succeeded()) {
+        detail.push_str(&format!(" (refused, code {code})"));
+    } else if v.denied() {
+        detail.push_str(" (refused)");
+    }
 }
 
 /// `resource namespace/name` of the object a request touched, for details. A create names its
@@ -825,6 +885,51 @@ mod platform_pod_tests {
     }
 }
 
+/// The host-namespace rules (A007-A009): one shared evaluation, told apart by the pod spec field.
+#[cfg(test)]
+mod host_namespace_tests {
+    use super::testing::*;
+    use super::*;
+    use serde_json::json;
+
+    const FAMILY: [(&Check, &str); 3] = [
+        (&a007_host_pid_pod::CHECK, "hostPID"),
+        (&a008_host_ipc_pod::CHECK, "hostIPC"),
+        (&a009_host_network_pod::CHECK, "hostNetwork"),
+    ];
+
+    /// A one-container spec with image `image`, and `field` set to `value` when given.
+    fn host_namespace_spec(field: &str, value: Option<bool>, image: &str) -> Value {
+        let mut spec = json!({"containers": [{"name": "x", "image": image}]});
+        if let Some(value) = value {
+            spec[field] = json!(value);
+        }
+        spec
+    }
+
+    /// `field: true` fires on a pod and on a deployment's pod template.
+    #[test]
+    fn fire_on_a_pod_and_a_workload_setting_their_field() {
+        for (rule, field) in FAMILY {
+            let spec = host_namespace_spec(field, Some(true), "alpine");
+            assert!(fires(rule, pod(spec.clone())), "{field}");
+            assert!(fires(rule, deployment(spec)), "{field}");
+        }
+    }
+
+    /// Silent when `field` is unset or false, and when the pod is made only of AKS images.
+    #[test]
+    fn silent_when_their_field_is_unset_or_false_or_the_pod_runs_aks_images() {
+        let aks = "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4";
+        for (rule, field) in FAMILY {
+            for (value, image) in [(None, "alpine"), (Some(false), "alpine"), (Some(true), aks)] {
+                let spec = host_namespace_spec(field, value, image);
+                assert!(!fires(rule, pod(spec)), "{field} {value:?} {image}");
+            }
+        }
+    }
+}
+
 /// Test support: build events from a few fields over a realistic default, and run a rule.
 #[cfg(test)]
 pub(crate) mod testing {
@@ -883,47 +988,16 @@ pub(crate) mod testing {
         json!({"requestObject": {"kind": "Pod", "apiVersion": "v1", "metadata": {"name": "web"}, "spec": spec}})
     }
 
-    /// A one-container spec with image `image`, and `field` set to `value` when given.
-    fn host_namespace_spec(field: &str, value: Option<bool>, image: &str) -> Value {
-        let mut spec = json!({"containers": [{"name": "x", "image": image}]});
-        if let Some(value) = value {
-            spec[field] = json!(value);
-        }
-        spec
+    /// A create of ClusterRole `r` holding `rules`.
+    pub fn cluster_role(rules: Value) -> Value {
+        json!({"objectRef": {"resource": "clusterroles", "apiGroup": "rbac.authorization.k8s.io", "namespace": null, "name": "r"},
+               "requestObject": {"kind": "ClusterRole", "metadata": {"name": "r"}, "rules": rules}})
     }
 
-    /// Vectors shared by the host-namespace rules (A007-A009): `field: true` fires on a pod and on
-    /// a deployment's pod template.
-    pub fn assert_host_namespace_fires(rule: &Check, field: &str) {
-        assert!(fires(
-            rule,
-            pod(host_namespace_spec(field, Some(true), "alpine"))
-        ));
-        assert!(fires(
-            rule,
-            deployment(host_namespace_spec(field, Some(true), "alpine"))
-        ));
-    }
-
-    /// Vectors shared by the host-namespace rules (A007-A009): silent when `field` is unset or
-    /// false, and when the pod is made only of AKS images.
-    pub fn assert_host_namespace_silent(rule: &Check, field: &str) {
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(field, None, "alpine"))
-        ));
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(field, Some(false), "alpine"))
-        ));
-        assert!(!fires(
-            rule,
-            pod(host_namespace_spec(
-                field,
-                Some(true),
-                "mcr.microsoft.com/oss/kubernetes/kube-proxy:v1.30.4"
-            ))
-        ));
+    /// A create of Role `r` in `default` holding `rules`.
+    pub fn role(rules: Value) -> Value {
+        json!({"objectRef": {"resource": "roles", "apiGroup": "rbac.authorization.k8s.io", "name": "r"},
+               "requestObject": {"kind": "Role", "metadata": {"name": "r"}, "rules": rules}})
     }
 
     /// A deployment create whose pod template spec is `spec`.
