@@ -10,6 +10,8 @@ pub mod recognize;
 pub mod report;
 pub mod rules;
 pub mod scan;
+#[cfg(test)]
+mod shape_tests;
 pub mod stream;
 pub mod synth;
 

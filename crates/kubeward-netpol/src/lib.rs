@@ -9,6 +9,8 @@ pub mod diff;
 pub mod engine;
 pub mod engine_fact;
 pub mod error;
+#[cfg(test)]
+mod example_tests;
 mod examples;
 pub mod explain;
 pub mod exposure;

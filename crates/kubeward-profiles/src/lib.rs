@@ -8,6 +8,8 @@
 
 pub mod apparmor;
 pub mod error;
+#[cfg(test)]
+mod example_tests;
 mod examples;
 pub mod install;
 pub mod json;

@@ -1,6 +1,8 @@
 //! `kubeward checks`, `kubeward explain` and `--version`, against the real registry.
 #![allow(clippy::unwrap_used)]
 
+use std::collections::BTreeSet;
+
 use assert_cmd::Command;
 use predicates::prelude::*;
 
@@ -142,4 +144,37 @@ fn explain_unknown_check_suggests_and_exits_2() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("kubeward checks"));
+}
+
+/// Every built-in check code with its name, earlier names and release: a code is a versioned
+/// identifier (waivers, baselines and SARIF rules name it), so it may never disappear or be reused
+/// for another check. A new check adds a line; a renamed one keeps its code and lists its old name.
+#[test]
+fn check_codes() {
+    let checks = checks_json(&[]);
+    let mut codes = BTreeSet::new();
+    let mut names = BTreeSet::new();
+    let mut lines = Vec::new();
+    for c in &checks {
+        let code = c["code"].as_str().unwrap();
+        let name = c["name"].as_str().unwrap();
+        let since = c["since"].as_str().unwrap();
+        let aliases: Vec<&str> = c["aliases"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap())
+            .collect();
+        assert!(codes.insert(code), "code {code} is used twice");
+        for n in std::iter::once(name).chain(aliases.iter().copied()) {
+            assert!(names.insert(n), "name {n} is used twice");
+        }
+        let mut line = format!("{code} {name} since {since}");
+        if !aliases.is_empty() {
+            line.push_str(&format!(" (was {})", aliases.join(", ")));
+        }
+        lines.push(line);
+    }
+    lines.sort();
+    insta::assert_snapshot!(lines.join("\n"));
 }

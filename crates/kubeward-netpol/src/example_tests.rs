@@ -1,9 +1,9 @@
 //! Every check's documented examples, run through the pipeline of `kubeward netpol coverage`:
 //! the bad one gives that check a failing finding, the good one gives it none.
 
+use crate::{CHECKS, Engine, EngineFact, engine_fact, output};
 use kubeward_core::{Finding, Status};
 use kubeward_inventory::{LoadOptions, load_str};
-use kubeward_netpol::{CHECKS, Engine, EngineFact, engine_fact, output};
 
 /// An example that needs an engine the inputs cannot show (no engine at all) names it the way
 /// the command line does, in a leading comment.

@@ -5,9 +5,9 @@
 
 use std::path::PathBuf;
 
+use crate::apparmor::lint::LintOptions;
+use crate::{apparmor, checks, seccomp};
 use kubeward_core::{CheckMeta, Finding, Registry, Report, Status};
-use kubeward_profiles::apparmor::lint::LintOptions;
-use kubeward_profiles::{apparmor, checks, seccomp};
 
 /// Lint one example as a file on disk, through the pipeline the CLI calls.
 fn lint_example(dir: &std::path::Path, meta: &CheckMeta, which: &str, text: &str) -> Report {

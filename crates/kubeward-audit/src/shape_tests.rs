@@ -6,24 +6,18 @@
 use std::io::Write;
 use std::path::Path;
 
-use kubeward_audit::scan::{Input, ScanOptions};
+use crate::scan::{Input, ScanOptions};
 use kubeward_core::registry::{Registry, check_files};
 use kubeward_core::{CheckMeta, Report, Status};
 
 #[test]
 fn every_check_file_is_registered_and_named_after_its_check() {
-    let metas: Vec<&CheckMeta> = kubeward_audit::rules::CHECKS
-        .iter()
-        .map(|c| c.meta)
-        .collect();
+    let metas: Vec<&CheckMeta> = crate::rules::CHECKS.iter().map(|c| c.meta).collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules");
     if let Err(errors) = check_files(&dir, &metas) {
         panic!("{errors:#?}");
     }
-    let metas: Vec<&CheckMeta> = kubeward_audit::policy::CHECKS
-        .iter()
-        .map(|c| c.meta)
-        .collect();
+    let metas: Vec<&CheckMeta> = crate::policy::CHECKS.iter().map(|c| c.meta).collect();
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/policy");
     if let Err(errors) = check_files(&dir, &metas) {
         panic!("{errors:#?}");
@@ -32,7 +26,7 @@ fn every_check_file_is_registered_and_named_after_its_check() {
 
 #[test]
 fn the_registry_accepts_every_audit_check() {
-    let metas = kubeward_audit::checks();
+    let metas = crate::checks();
     if let Err(errors) = Registry::new().with(&metas).validate() {
         panic!("{errors:#?}");
     }
@@ -46,28 +40,28 @@ fn example_options() -> ScanOptions {
     opts.config.allowed_images = Some(vec!["contosoacr.azurecr.io/*".to_string()]);
     opts.config.cluster_cidrs = ["10.224.0.0/16", "10.244.0.0/16"]
         .iter()
-        .map(|c| kubeward_audit::rules::parse_cluster_cidr(c).unwrap())
+        .map(|c| crate::rules::parse_cluster_cidr(c).unwrap())
         .collect();
     opts
 }
 
-/// The report of an example: audit events through `kubeward_audit::run`, an audit policy
+/// The report of an example: audit events through `crate::run`, an audit policy
 /// through the policy lint.
 fn judge(meta: &CheckMeta, text: &str) -> Report {
     if is_policy_check(meta) {
-        return kubeward_audit::policy::lint("example.yaml", text);
+        return crate::policy::lint("example.yaml", text);
     }
     let mut file = tempfile::NamedTempFile::new().unwrap();
     file.write_all(text.as_bytes()).unwrap();
     file.flush().unwrap();
     let inputs = [Input::Path(file.path().to_path_buf())];
-    kubeward_audit::run(&inputs, &example_options())
+    crate::run(&inputs, &example_options())
         .unwrap_or_else(|e| panic!("{}: {e}", meta.code))
         .report
 }
 
 fn is_policy_check(meta: &CheckMeta) -> bool {
-    kubeward_audit::policy::CHECKS
+    crate::policy::CHECKS
         .iter()
         .any(|c| std::ptr::eq(c.meta, meta))
 }
@@ -76,7 +70,7 @@ fn is_policy_check(meta: &CheckMeta) -> bool {
 /// (FAIL, WARN, or INFO for the records of created and deleted objects), FAIL or WARN for the
 /// policy lint.
 fn failing_statuses(meta: &CheckMeta) -> Vec<Status> {
-    match kubeward_audit::rules::CHECKS
+    match crate::rules::CHECKS
         .iter()
         .find(|c| std::ptr::eq(c.meta, meta))
     {
@@ -97,7 +91,7 @@ fn failing(report: &Report, meta: &CheckMeta) -> bool {
 fn every_bad_example_fails_and_every_good_example_does_not() {
     let mut problems = Vec::new();
     let mut judged = 0;
-    for meta in kubeward_audit::checks() {
+    for meta in crate::checks() {
         let (bad, good) = (meta.doc.bad, meta.doc.good);
         assert!(!bad.is_empty() && !good.is_empty(), "{}", meta.code);
         judged += 1;
