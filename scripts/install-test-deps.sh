@@ -8,20 +8,35 @@
 #     .ci/package-lock.json; git ignores the folder): Microsoft's SARIF Multitool, and Azurite,
 #     Microsoft's storage emulator (the storage follower's tests start azurite-blob on 127.0.0.1).
 # Idempotent, and quick when everything is already there.
+#
+#   install-test-deps.sh           everything
+#   install-test-deps.sh --build   only what compiling the tests needs (cmake, perl, make, curl.h)
+#   install-test-deps.sh --run     only what running them needs (scripts/test.sh installs these
+#                                  while the tests compile)
 set -euo pipefail
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+part="${1:-all}"
+case "$part" in all | --build | --run) ;; *)
+    echo "usage: install-test-deps.sh [--build | --run]" >&2
+    exit 2
+    ;;
+esac
 
 missing=()
-command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-command -v strace >/dev/null 2>&1 || missing+=(strace)
-command -v jq >/dev/null 2>&1 || missing+=(jq)
-command -v npm >/dev/null 2>&1 || missing+=(npm)
-command -v cmake >/dev/null 2>&1 || missing+=(cmake)
-command -v perl >/dev/null 2>&1 || missing+=(perl)
-command -v make >/dev/null 2>&1 || missing+=(make)
-# librdkafka 2.12's cmake build includes curl.h even without curl support (nothing is linked).
-[[ -f /usr/include/curl/curl.h || -f /usr/include/x86_64-linux-gnu/curl/curl.h || -f /usr/include/aarch64-linux-gnu/curl/curl.h ]] ||
-    missing+=(libcurl4-openssl-dev)
+if [[ "$part" != --build ]]; then
+    command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+    command -v strace >/dev/null 2>&1 || missing+=(strace)
+    command -v jq >/dev/null 2>&1 || missing+=(jq)
+    command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
+if [[ "$part" != --run ]]; then
+    command -v cmake >/dev/null 2>&1 || missing+=(cmake)
+    command -v perl >/dev/null 2>&1 || missing+=(perl)
+    command -v make >/dev/null 2>&1 || missing+=(make)
+    # librdkafka 2.12's cmake build includes curl.h even without curl support (nothing is linked).
+    [[ -f /usr/include/curl/curl.h || -f /usr/include/x86_64-linux-gnu/curl/curl.h || -f /usr/include/aarch64-linux-gnu/curl/curl.h ]] ||
+        missing+=(libcurl4-openssl-dev)
+fi
 
 if ((${#missing[@]} > 0)); then
     if [[ $(id -u) -ne 0 ]]; then
@@ -32,6 +47,11 @@ if ((${#missing[@]} > 0)); then
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [[ "$part" == --build ]]; then
+    echo "install-test-deps: ready to build (cmake, perl, make, curl headers)"
+    exit 0
 fi
 
 tools="$repo_root/.ci"
