@@ -26,6 +26,39 @@ pub struct Check {
     pub permissions: &'static [rbac::danger::Permission],
 }
 
+impl Check {
+    /// A check evaluated over the inputs.
+    pub const fn new(meta: &'static CheckMeta, eval: fn(&Ctx<'_>) -> Vec<Finding>) -> Check {
+        Check {
+            meta,
+            eval: Eval::Inventory(eval),
+            permissions: &[],
+        }
+    }
+
+    /// An RBAC binding check: what it looks for, and its evaluation.
+    pub const fn rbac(
+        meta: &'static CheckMeta,
+        permissions: &'static [rbac::danger::Permission],
+        eval: fn(&Ctx<'_>) -> Vec<Finding>,
+    ) -> Check {
+        Check {
+            meta,
+            eval: Eval::Inventory(eval),
+            permissions,
+        }
+    }
+
+    /// A Pod Security control (its metadata is the control's).
+    pub const fn pod_security(control: pss::Control) -> Check {
+        Check {
+            meta: control.meta,
+            eval: Eval::PodSecurity(control),
+            permissions: &[],
+        }
+    }
+}
+
 /// How a check is evaluated.
 pub enum Eval {
     /// Over the inputs (workloads, bindings, namespaces…): its findings.

@@ -5,9 +5,9 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::service_account::{service_account_of, token_mount};
+use crate::Check;
 use crate::ctx::Ctx;
 use crate::rbac::SubjectKind;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W404",
@@ -66,11 +66,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.

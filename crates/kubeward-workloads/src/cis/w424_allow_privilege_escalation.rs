@@ -6,8 +6,8 @@ use kubeward_inventory::capabilities;
 use kubeward_inventory::{Container, PodTemplate};
 
 use super::pod_checks::{added_capabilities, container_flag};
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
@@ -68,11 +68,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Effective setting of one container and why; `None` when escalation is blocked.
 pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evidence> {

@@ -5,8 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::pod_checks::per_pod;
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W450",
@@ -73,11 +73,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     per_pod(

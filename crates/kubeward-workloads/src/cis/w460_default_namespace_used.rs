@@ -6,8 +6,8 @@ use kubeward_core::{
 };
 use kubeward_inventory::Object;
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W460",
@@ -63,11 +63,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 const KINDS: &[&str] = &[
     "Pod",

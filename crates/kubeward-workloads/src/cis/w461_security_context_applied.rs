@@ -6,8 +6,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
@@ -70,11 +70,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 fn pod_sc<'a>(t: &PodTemplate<'a>, f: &str) -> Option<&'a Value> {
     t.spec.get("securityContext")?.get(f)

@@ -4,8 +4,8 @@ use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Layer, Requested, effective_seccomp};
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 use kubeward_inventory::workload::pod_security_windows;
 
 pub static META: CheckMeta = CheckMeta {
@@ -68,11 +68,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.

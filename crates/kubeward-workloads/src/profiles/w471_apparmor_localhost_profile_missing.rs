@@ -4,8 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::localhost_missing::{self, LocalhostKind, localhost_name};
 use super::{apparmor_missing_on, effective_apparmor};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W471",
@@ -62,11 +62,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 static KIND: LocalhostKind = LocalhostKind {
     field: "appArmorProfile",

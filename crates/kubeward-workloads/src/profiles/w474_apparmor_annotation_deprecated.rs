@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
 use super::{APPARMOR_ANNOTATION_PREFIX, Layer, annotation_evidence, effective_apparmor};
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W474",
@@ -61,11 +61,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

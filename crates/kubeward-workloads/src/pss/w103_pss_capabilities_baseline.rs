@@ -6,7 +6,7 @@ use kubeward_inventory::Value;
 use kubeward_inventory::capabilities::PSS_BASELINE_ALLOWED;
 
 use super::{Control, Level, PodView, Violation, quoted};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W103",
@@ -51,18 +51,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "capabilities_baseline",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "capabilities_baseline",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

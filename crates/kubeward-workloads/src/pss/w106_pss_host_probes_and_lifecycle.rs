@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W106",
@@ -50,18 +50,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "hostProbesAndHostLifecycle",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "hostProbesAndHostLifecycle",
-        level: Level::Baseline,
-        meta: &META,
-        since: 34,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 34,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

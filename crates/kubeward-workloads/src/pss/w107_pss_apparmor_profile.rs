@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -55,18 +55,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "appArmorProfile",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "appArmorProfile",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn allowed_annotation(v: &str) -> bool {
     v.is_empty() || v == "runtime/default" || v.starts_with("localhost/")

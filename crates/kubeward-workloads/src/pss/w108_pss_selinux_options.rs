@@ -6,7 +6,7 @@ use kubeward_inventory::Value;
 
 use super::view::str_of;
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W108",
@@ -51,18 +51,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "seLinuxOptions",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seLinuxOptions",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn allowed_type(t: &str, minor: u32) -> bool {
     matches!(

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -53,18 +53,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "seccompProfile_baseline",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seccompProfile_baseline",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn allowed_annotation(v: &str) -> bool {
     v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/")

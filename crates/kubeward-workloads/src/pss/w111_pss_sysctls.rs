@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 /// (sysctl, first policy minor version that allows it).
 const ALLOWED: &[(&str, u32)] = &[
@@ -69,18 +69,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "sysctls",
+    level: Level::Baseline,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "sysctls",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     let mut bad = Vec::new();

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 /// Sources a restricted pod may use.
 const ALLOWED: &[&str] = &[
@@ -67,18 +67,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "restrictedVolumes",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "restrictedVolumes",
-        level: Level::Restricted,
-        meta: &META,
-        since: 0,
-        overrides: &[("hostPathVolumes", 0)],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[("hostPathVolumes", 0)],
+    check,
+});
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W114",
@@ -48,18 +48,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "allowPrivilegeEscalation",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "allowPrivilegeEscalation",
-        level: Level::Restricted,
-        meta: &META,
-        since: 8,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 8,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W115",
@@ -47,18 +47,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "runAsNonRoot",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "runAsNonRoot",
-        level: Level::Restricted,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 0,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {

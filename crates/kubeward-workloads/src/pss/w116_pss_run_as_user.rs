@@ -4,7 +4,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W116",
@@ -49,18 +49,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "runAsUser",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "runAsUser",
-        level: Level::Restricted,
-        meta: &META,
-        since: 23,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 23,
+    overrides: &[],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {

@@ -7,7 +7,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use super::view::str_of;
 use super::w110_pss_seccomp_baseline::allowed_type;
 use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W117",
@@ -50,18 +50,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "seccompProfile_restricted",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seccompProfile_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 19,
-        overrides: &[("seccompProfile_baseline", 19)],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 19,
+    overrides: &[("seccompProfile_baseline", 19)],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

@@ -6,7 +6,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::{Control, Level, PodView, Violation, containers_phrase, quoted};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W118",
@@ -51,18 +51,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "capabilities_restricted",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "capabilities_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 22,
-        overrides: &[("capabilities_baseline", 22)],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 22,
+    overrides: &[("capabilities_baseline", 22)],
+    check,
+});
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

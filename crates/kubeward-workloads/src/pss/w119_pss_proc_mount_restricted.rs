@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W119",
@@ -48,18 +48,14 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
+pub static CHECK: Check = Check::pod_security(Control {
+    id: "procMount_restricted",
+    level: Level::Restricted,
     meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "procMount_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 35,
-        overrides: &[("procMount", 35)],
-        check,
-    }),
-    permissions: &[],
-};
+    since: 35,
+    overrides: &[("procMount", 35)],
+    check,
+});
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     super::w109_pss_proc_mount::unmasked_violation(pod, "procMount_restricted")
