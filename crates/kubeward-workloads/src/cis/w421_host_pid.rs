@@ -75,19 +75,3 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         "hostPID is not set",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    #[test]
-    fn set_fails_with_field_path() {
-        test_support::host_flag_set_fails_with_field_path(evaluate, "hostPID");
-    }
-
-    #[test]
-    fn unset_or_false_passes() {
-        test_support::host_flag_unset_or_false_passes(evaluate, "hostPID");
-    }
-}

@@ -75,19 +75,3 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         "hostNetwork is not set",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    #[test]
-    fn set_fails_with_field_path() {
-        test_support::host_flag_set_fails_with_field_path(evaluate, "hostNetwork");
-    }
-
-    #[test]
-    fn unset_or_false_passes() {
-        test_support::host_flag_unset_or_false_passes(evaluate, "hostNetwork");
-    }
-}
