@@ -3,6 +3,61 @@
 //! [`scan`] runs every workload check over an [`Inventory`]; [`rbac`] answers who-can questions;
 //! [`profiles`] computes the seccomp and AppArmor profile each container really runs with.
 
+/// The examples' workload: a Deployment `web` in namespace `shop` (or `namespace`) whose pod
+/// template runs the one container `web` (image `myacr.azurecr.io/shop/web:1.4.2`). Each line
+/// given is indented to its place: `metadata` lines in the pod template's metadata after its
+/// labels, `spec` lines in the pod spec before `containers`, `container` lines in the container,
+/// `after` lines in the pod spec after `containers`.
+macro_rules! deployment_example {
+    (namespace: $ns:literal $(, $($key:ident: $lines:tt),*)? $(,)?) => {
+        deployment_example!(@in $ns; $($($key: $lines,)*)?)
+    };
+    ($($key:ident: $lines:tt),* $(,)?) => {
+        deployment_example!(@in "shop"; $($key: $lines,)*)
+    };
+    (@in $ns:literal;
+        $(metadata: [$($m:literal),* $(,)?],)?
+        $(spec: [$($s:literal),* $(,)?],)?
+        $(container: [$($c:literal),* $(,)?],)?
+        $(after: [$($a:literal),* $(,)?],)?
+    ) => {
+        concat!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ",
+            $ns,
+            "\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n",
+            $($("      ", $m, "\n",)*)?
+            "    spec:\n",
+            $($("      ", $s, "\n",)*)?
+            "      containers:\n      - name: web\n        image: myacr.azurecr.io/shop/web:1.4.2\n",
+            $($("        ", $c, "\n",)*)?
+            $($("      ", $a, "\n",)*)?
+        )
+    };
+}
+
+/// The Pod Security controls' example: a bare Pod `web` in namespace `shop` running the one
+/// container `web` (image `myacr.azurecr.io/shop/web:1.4.2`). Each line given is indented to
+/// its place: `spec` lines in the pod spec before `containers`, `container` lines in the
+/// container, `after` lines in the pod spec after `containers`.
+macro_rules! pod_example {
+    ($($key:ident: $lines:tt),* $(,)?) => {
+        pod_example!(@in $($key: $lines,)*)
+    };
+    (@in
+        $(spec: [$($s:literal),* $(,)?],)?
+        $(container: [$($c:literal),* $(,)?],)?
+        $(after: [$($a:literal),* $(,)?],)?
+    ) => {
+        concat!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n",
+            $($("  ", $s, "\n",)*)?
+            "  containers:\n  - name: web\n    image: myacr.azurecr.io/shop/web:1.4.2\n",
+            $($("    ", $c, "\n",)*)?
+            $($("  ", $a, "\n",)*)?
+        )
+    };
+}
+
 pub mod aggregate;
 pub mod cis;
 pub mod ctx;

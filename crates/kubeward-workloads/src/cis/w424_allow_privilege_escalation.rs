@@ -31,40 +31,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without `no_new_privs`, a process can gain privileges through setuid/setgid binaries or file capabilities inside the image, turning an application compromise into root in the container.",
         fix: "Set `securityContext.allowPrivilegeEscalation: false` on every container (including init containers), and do not run privileged or add SYS_ADMIN. Enforce with `kubectl label namespace NS pod-security.kubernetes.io/enforce=restricted` or the Azure Policy built-in \"Kubernetes clusters should not allow container privilege escalation\".",
         links: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {allowPrivilegeEscalation: true}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {allowPrivilegeEscalation: false}
-"#,
+        bad: deployment_example!(container: ["securityContext: {allowPrivilegeEscalation: true}"]),
+        good: deployment_example!(
+            container: ["securityContext: {allowPrivilegeEscalation: false}"],
+        ),
     },
 };
 

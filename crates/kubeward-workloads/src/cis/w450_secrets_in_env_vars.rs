@@ -30,46 +30,18 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/configuration/secret/#using-secrets-as-files-from-a-pod",
         ],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        env:
-        - name: DB_PASSWORD
-          valueFrom:
-            secretKeyRef: {name: db, key: password}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        volumeMounts: [{name: db, mountPath: /etc/db, readOnly: true}]
-      volumes:
-      - name: db
-        secret: {secretName: db}
-"#,
+        bad: deployment_example!(
+            container: [
+                "env:",
+                "- name: DB_PASSWORD",
+                "  valueFrom:",
+                "    secretKeyRef: {name: db, key: password}",
+            ],
+        ),
+        good: deployment_example!(
+            container: ["volumeMounts: [{name: db, mountPath: /etc/db, readOnly: true}]"],
+            after: ["volumes:", "- name: db", "  secret: {secretName: db}"],
+        ),
     },
 };
 

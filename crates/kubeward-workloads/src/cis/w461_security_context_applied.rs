@@ -30,43 +30,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Containers run as root with a writable filesystem and the runtime's default capability set unless told otherwise; each of these settings removes a step an attacker needs after compromising the application.",
         fix: "Add to the pod template: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` and to each container `securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}` (mount an `emptyDir` where the application writes). Enforce with `pod-security.kubernetes.io/enforce=restricted` on the namespace.",
         links: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext: {runAsNonRoot: true}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          readOnlyRootFilesystem: true
-          allowPrivilegeEscalation: false
-          capabilities: {drop: [ALL]}
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: [
+                "securityContext:",
+                "  readOnlyRootFilesystem: true",
+                "  allowPrivilegeEscalation: false",
+                "  capabilities: {drop: [ALL]}",
+            ],
+        ),
     },
 };
 

@@ -31,40 +31,10 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/tutorials/security/seccomp/",
             "https://learn.microsoft.com/azure/aks/secure-container-access",
         ],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(
+            spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 

@@ -26,33 +26,19 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
             "https://learn.microsoft.com/azure/aks/use-psa",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostNetwork: true
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    runAsNonRoot: true
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      allowPrivilegeEscalation: false
-      capabilities: {drop: [ALL]}
-"#,
+        bad: pod_example!(spec: ["hostNetwork: true"]),
+        good: pod_example!(
+            spec: [
+                "securityContext:",
+                "  runAsNonRoot: true",
+                "  seccompProfile: {type: RuntimeDefault}",
+            ],
+            container: [
+                "securityContext:",
+                "  allowPrivilegeEscalation: false",
+                "  capabilities: {drop: [ALL]}",
+            ],
+        ),
     },
 };
 

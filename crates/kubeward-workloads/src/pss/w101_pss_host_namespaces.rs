@@ -23,27 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "A pod in the node's network namespace can reach node-local services (kubelet, IMDS on AKS) and sniff traffic; in the PID namespace it sees and signals every process on the node; in the IPC namespace it reads shared memory of other workloads.",
         fix: "Remove hostNetwork/hostPID/hostIPC from the pod template. Node agents that truly need them belong in a dedicated namespace labelled `pod-security.kubernetes.io/enforce=privileged`; everywhere else enforce `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline` (or the AKS Azure Policy baseline initiative).",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostNetwork: true
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(spec: ["hostNetwork: true"]),
+        good: pod_example!(),
     },
 };
 

@@ -22,28 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "A privileged container has every capability and all host devices, with no seccomp or AppArmor confinement: it is root on the node and can take over the AKS node and the kubelet's credentials.",
         fix: "Set `securityContext.privileged: false` (or remove it) and grant only the specific capability needed. Enforce with `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {privileged: true}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {privileged: false}
-"#,
+        bad: pod_example!(container: ["securityContext: {privileged: true}"]),
+        good: pod_example!(container: ["securityContext: {privileged: false}"]),
     },
 };
 

@@ -24,30 +24,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE each give a container a path to the host kernel or to other pods' traffic.",
         fix: "Remove the extra capabilities from `securityContext.capabilities.add`; prefer `drop: [\"ALL\"]` plus the one capability needed. Enforce with `pod-security.kubernetes.io/enforce=baseline` on the namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [SYS_ADMIN]}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [NET_BIND_SERVICE]}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  capabilities: {add: [SYS_ADMIN]}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  capabilities: {add: [NET_BIND_SERVICE]}"],
+        ),
     },
 };
 

@@ -23,34 +23,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "A hostPath volume exposes the node's filesystem: the container runtime socket, kubelet credentials under /var/lib/kubelet, or /etc — writable ones are a direct node takeover.",
         fix: "Replace hostPath with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim (Azure Disk/Files CSI on AKS). Node agents that need host files go in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: sock, mountPath: /run/containerd/containerd.sock}]
-  volumes:
-  - name: sock
-    hostPath: {path: /run/containerd/containerd.sock}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: cache, mountPath: /cache}]
-  volumes:
-  - name: cache
-    emptyDir: {}
-"#,
+        bad: pod_example!(
+            container: ["volumeMounts: [{name: sock, mountPath: /run/containerd/containerd.sock}]"],
+            after: [
+                "volumes:",
+                "- name: sock",
+                "  hostPath: {path: /run/containerd/containerd.sock}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["volumeMounts: [{name: cache, mountPath: /cache}]"],
+            after: ["volumes:", "- name: cache", "  emptyDir: {}"],
+        ),
     },
 };
 

@@ -22,28 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "A hostPort opens the port on the node's address, bypassing Services and most NetworkPolicy setups, and exposes the pod wherever the node is reachable.",
         fix: "Remove hostPort and expose the pod through a Service (ClusterIP, or an internal LoadBalancer on AKS). Enforce `pod-security.kubernetes.io/enforce=baseline` on the namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    ports: [{containerPort: 8080, hostPort: 8080}]
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    ports: [{containerPort: 8080}]
-"#,
+        bad: pod_example!(container: ["ports: [{containerPort: 8080, hostPort: 8080}]"]),
+        good: pod_example!(container: ["ports: [{containerPort: 8080}]"]),
     },
 };
 

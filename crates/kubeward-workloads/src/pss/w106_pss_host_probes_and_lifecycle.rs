@@ -23,30 +23,15 @@ pub static META: CheckMeta = CheckMeta {
         why: "The kubelet runs probes and HTTP/TCP hooks from the node. A host field lets a pod make the kubelet connect to arbitrary addresses (node-local services, the Azure IMDS endpoint), a server-side request forgery path.",
         fix: "Remove `host:` from probes and lifecycle handlers (they then target the pod IP), or use an exec/grpc probe. Enforce with `pod-security.kubernetes.io/enforce=baseline` and `enforce-version=v1.34` or later.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    livenessProbe:
-      httpGet: {host: 169.254.169.254, path: /metadata/instance, port: 80}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    livenessProbe:
-      httpGet: {path: /healthz, port: 8080}
-"#,
+        bad: pod_example!(
+            container: [
+                "livenessProbe:",
+                "  httpGet: {host: 169.254.169.254, path: /metadata/instance, port: 80}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["livenessProbe:", "  httpGet: {path: /healthz, port: 8080}"],
+        ),
     },
 };
 

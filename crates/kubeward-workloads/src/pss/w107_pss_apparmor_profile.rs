@@ -28,30 +28,10 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             "https://kubernetes.io/docs/tutorials/security/apparmor/",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      appArmorProfile: {type: Unconfined}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      appArmorProfile: {type: RuntimeDefault}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  appArmorProfile: {type: Unconfined}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  appArmorProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 

@@ -24,30 +24,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "A custom SELinux type, user or role can lift the MAC confinement of the container (e.g. spc_t is unconfined).",
         fix: "Remove seLinuxOptions.user/role and any non-container type. AKS Linux nodes do not run SELinux in enforcing mode, so these fields rarely have a purpose there.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      seLinuxOptions: {type: spc_t}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      seLinuxOptions: {type: container_t}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  seLinuxOptions: {type: spc_t}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  seLinuxOptions: {type: container_t}"],
+        ),
     },
 };
 

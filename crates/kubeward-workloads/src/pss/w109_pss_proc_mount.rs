@@ -23,28 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "An Unmasked /proc exposes kernel interfaces the runtime normally hides; outside a user namespace they reach the host kernel.",
         fix: "Remove `procMount: Unmasked`. Workloads that build containers (nested runtimes) should run with `hostUsers: false` (user namespaces), which AKS supports on Kubernetes 1.33+ Linux node pools.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Unmasked}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Default}
-"#,
+        bad: pod_example!(container: ["securityContext: {procMount: Unmasked}"]),
+        good: pod_example!(container: ["securityContext: {procMount: Default}"]),
     },
 };
 

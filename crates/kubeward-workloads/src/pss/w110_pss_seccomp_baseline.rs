@@ -26,30 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "An Unconfined seccomp profile gives the container every system call, including the ones behind most container-escape kernel bugs.",
         fix: "Set `securityContext.seccompProfile.type: RuntimeDefault` at pod level (or enable the kubelet's seccompDefault through an AKS custom node configuration). The alpha annotations stopped working in Kubernetes 1.27: use the field.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: Unconfined}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: Unconfined}"]),
+        good: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"]),
     },
 };
 

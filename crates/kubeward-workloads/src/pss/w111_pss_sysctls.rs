@@ -42,30 +42,15 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             "https://learn.microsoft.com/azure/aks/custom-node-configuration",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    sysctls: [{name: net.core.somaxconn, value: "4096"}]
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    sysctls: [{name: net.ipv4.ip_local_port_range, value: "1024 65000"}]
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(
+            spec: ["securityContext:", "  sysctls: [{name: net.core.somaxconn, value: \"4096\"}]"],
+        ),
+        good: pod_example!(
+            spec: [
+                "securityContext:",
+                "  sysctls: [{name: net.ipv4.ip_local_port_range, value: \"1024 65000\"}]",
+            ],
+        ),
     },
 };
 

@@ -36,34 +36,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Other sources (hostPath, nfs, azureDisk, azureFile, iscsi, …) mount node paths or remote storage directly, bypassing PersistentVolume access control.",
         fix: "Use a PersistentVolumeClaim backed by the Azure Disk or Azure Files CSI driver instead of in-line azureDisk/azureFile/nfs volumes; replace hostPath with emptyDir or a ConfigMap/Secret.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    azureFile: {secretName: storage-key, shareName: data}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    persistentVolumeClaim: {claimName: data}
-"#,
+        bad: pod_example!(
+            container: ["volumeMounts: [{name: data, mountPath: /data}]"],
+            after: [
+                "volumes:",
+                "- name: data",
+                "  azureFile: {secretName: storage-key, shareName: data}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["volumeMounts: [{name: data, mountPath: /data}]"],
+            after: ["volumes:", "- name: data", "  persistentVolumeClaim: {claimName: data}"],
+        ),
     },
 };
 

@@ -23,28 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without no_new_privs a process can gain privileges through setuid binaries or file capabilities inside the image.",
         fix: "Add `securityContext.allowPrivilegeEscalation: false` to every container, init containers included.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {allowPrivilegeEscalation: true}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {allowPrivilegeEscalation: false}
-"#,
+        bad: pod_example!(container: ["securityContext: {allowPrivilegeEscalation: true}"]),
+        good: pod_example!(container: ["securityContext: {allowPrivilegeEscalation: false}"]),
     },
 };
 

@@ -23,27 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Root in a container is root on the node's kernel (without user namespaces): any escape bug starts with full privileges.",
         fix: "Set `securityContext.runAsNonRoot: true` at pod level and a non-zero `runAsUser`, and build images with a numeric non-root USER.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(),
+        good: pod_example!(spec: ["securityContext: {runAsNonRoot: true}"]),
     },
 };
 

@@ -22,30 +22,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "runAsUser: 0 runs the container as root even when the image declares another user.",
         fix: "Set `runAsUser` to a non-zero UID (e.g. 10001) or remove it and rely on the image's non-root USER with `runAsNonRoot: true`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {runAsUser: 0}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {runAsUser: 10001}
-"#,
+        bad: pod_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: ["securityContext: {runAsUser: 0}"],
+        ),
+        good: pod_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: ["securityContext: {runAsUser: 10001}"],
+        ),
     },
 };
 

@@ -25,28 +25,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without a profile the container runs Unconfined unless the kubelet's seccompDefault is on; every system call then reaches the kernel.",
         fix: "Set `spec.securityContext.seccompProfile.type: RuntimeDefault` in the pod template.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(),
+        good: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"]),
     },
 };
 

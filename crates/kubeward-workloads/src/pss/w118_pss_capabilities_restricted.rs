@@ -24,30 +24,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "The runtime's default capabilities (NET_RAW, CHOWN, DAC_OVERRIDE, …) are enough for ARP spoofing inside the node network and for several escape chains; restricted workloads need none of them.",
         fix: "Add `securityContext.capabilities.drop: [\"ALL\"]` to every container; add back only `NET_BIND_SERVICE` if the process binds a port below 1024.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [NET_RAW]}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  capabilities: {add: [NET_RAW]}"]),
+        good: pod_example!(
+            container: [
+                "securityContext:",
+                "  capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
+            ],
+        ),
     },
 };
 

@@ -21,30 +21,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Restricted keeps the masked /proc unconditionally: the user-namespace relaxation of baseline is not extended to hardened workloads.",
         fix: "Remove `procMount: Unmasked`, or run the workload in a namespace at baseline.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostUsers: false
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Unmasked}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostUsers: false
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Default}
-"#,
+        bad: pod_example!(
+            spec: ["hostUsers: false"],
+            container: ["securityContext: {procMount: Unmasked}"],
+        ),
+        good: pod_example!(
+            spec: ["hostUsers: false"],
+            container: ["securityContext: {procMount: Default}"],
+        ),
     },
 };
 
