@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,14 +28,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "hostNamespaces",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(Control::baseline("hostNamespaces", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut set = Vec::new();

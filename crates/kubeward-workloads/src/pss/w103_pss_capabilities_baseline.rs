@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 use kubeward_inventory::capabilities::PSS_BASELINE_ALLOWED;
 
-use super::{Control, Level, PodView, Violation, quoted};
+use super::{Control, PodView, Violation, quoted};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -31,14 +31,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "capabilities_baseline",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("capabilities_baseline", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, plural, quoted};
+use super::{Control, PodView, Violation, plural, quoted};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -38,14 +38,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "hostPathVolumes",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(Control::baseline("hostPathVolumes", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut names = Vec::new();

@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -35,14 +35,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "hostProbesAndHostLifecycle",
-    level: Level::Baseline,
-    meta: &META,
-    since: 34,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("hostProbesAndHostLifecycle", &META, check).since(34));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -31,14 +31,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "seLinuxOptions",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(Control::baseline("seLinuxOptions", &META, check));
 
 fn allowed_type(t: &str, minor: u32) -> bool {
     matches!(

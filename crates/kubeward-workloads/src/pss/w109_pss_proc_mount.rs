@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,14 +28,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "procMount",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(Control::baseline("procMount", &META, check));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {

@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 /// (sysctl, first policy minor version that allows it).
@@ -54,14 +54,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "sysctls",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(Control::baseline("sysctls", &META, check));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     let mut bad = Vec::new();

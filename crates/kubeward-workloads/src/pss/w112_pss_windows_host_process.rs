@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, quoted};
+use super::{Control, PodView, Violation, quoted};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -52,14 +52,8 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "windowsHostProcess",
-    level: Level::Baseline,
-    meta: &META,
-    since: 0,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("windowsHostProcess", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut pointers = Vec::new();

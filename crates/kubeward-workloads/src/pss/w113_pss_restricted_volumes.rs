@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 /// Sources a restricted pod may use.
@@ -51,14 +51,9 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "restrictedVolumes",
-    level: Level::Restricted,
-    meta: &META,
-    since: 0,
-    overrides: &[("hostPathVolumes", 0)],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("restrictedVolumes", &META, check).replacing(&[("hostPathVolumes", 0)]),
+);
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();

@@ -4,7 +4,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,14 +28,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "allowPrivilegeEscalation",
-    level: Level::Restricted,
-    meta: &META,
-    since: 8,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check =
+    Check::pod_security(Control::restricted("allowPrivilegeEscalation", &META, check).since(8));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

@@ -3,7 +3,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, containers_phrase};
+use super::{Control, PodView, Violation, containers_phrase};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -33,14 +33,8 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "runAsUser",
-    level: Level::Restricted,
-    meta: &META,
-    since: 23,
-    overrides: &[],
-    check,
-});
+pub static CHECK: Check =
+    Check::pod_security(Control::restricted("runAsUser", &META, check).since(23));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {

@@ -6,7 +6,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
 use super::w110_pss_seccomp_baseline::allowed_type;
-use super::{Control, Level, PodView, Violation, containers_phrase};
+use super::{Control, PodView, Violation, containers_phrase};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -30,14 +30,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "seccompProfile_restricted",
-    level: Level::Restricted,
-    meta: &META,
-    since: 19,
-    overrides: &[("seccompProfile_baseline", 19)],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("seccompProfile_restricted", &META, check)
+        .since(19)
+        .replacing(&[("seccompProfile_baseline", 19)]),
+);
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

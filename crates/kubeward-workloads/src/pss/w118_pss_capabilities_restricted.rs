@@ -5,7 +5,7 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, containers_phrase, quoted};
+use super::{Control, PodView, Violation, containers_phrase, quoted};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -34,14 +34,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "capabilities_restricted",
-    level: Level::Restricted,
-    meta: &META,
-    since: 22,
-    overrides: &[("capabilities_baseline", 22)],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("capabilities_restricted", &META, check)
+        .since(22)
+        .replacing(&[("capabilities_baseline", 22)]),
+);
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {

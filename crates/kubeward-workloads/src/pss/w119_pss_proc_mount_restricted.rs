@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
-use super::{Control, Level, PodView, Violation};
+use super::{Control, PodView, Violation};
 use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
@@ -32,14 +32,11 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check::pod_security(Control {
-    id: "procMount_restricted",
-    level: Level::Restricted,
-    meta: &META,
-    since: 35,
-    overrides: &[("procMount", 35)],
-    check,
-});
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("procMount_restricted", &META, check)
+        .since(35)
+        .replacing(&[("procMount", 35)]),
+);
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     super::w109_pss_proc_mount::unmasked_violation(pod, "procMount_restricted")
