@@ -42,17 +42,14 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "privileged",
-                "containers: [{name: a, securityContext: {privileged: false}}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "privileged",
+            "containers: [{name: a, securityContext: {privileged: false}}]",
+            35,
         );
         let v = run("privileged", "initContainers: [{name: i, securityContext: {privileged: true}}]\ncontainers: [{name: a}]", 0).expect("init containers count");
         assert_eq!(
@@ -60,6 +57,10 @@ mod tests {
             vec!["/spec/initContainers/0/securityContext/privileged"]
         );
         assert!(v.detail.contains("container \"i\""));
-        assert!(run("privileged", "containers: [{name: a}]\nephemeralContainers: [{name: e, securityContext: {privileged: true}}]", 35).is_some());
+        denied(
+            "privileged",
+            "containers: [{name: a}]\nephemeralContainers: [{name: e, securityContext: {privileged: true}}]",
+            35,
+        );
     }
 }

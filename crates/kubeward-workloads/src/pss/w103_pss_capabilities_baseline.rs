@@ -70,12 +70,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("capabilities_baseline", "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, NET_BIND_SERVICE], drop: [ALL]}}}]", 35).is_none());
-        let v = run("capabilities_baseline", "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, SYS_ADMIN, chown]}}}]", 0).expect("fails");
+        allowed(
+            "capabilities_baseline",
+            "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, NET_BIND_SERVICE], drop: [ALL]}}}]",
+            35,
+        );
+        let v = denied(
+            "capabilities_baseline",
+            "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, SYS_ADMIN, chown]}}}]",
+            0,
+        );
         assert_eq!(v.pointers.len(), 2, "case matters: chown is not CHOWN");
         assert!(v.detail.contains("\"SYS_ADMIN\", \"chown\""));
     }

@@ -64,19 +64,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostPorts",
-                "containers: [{name: a, ports: [{containerPort: 80, hostPort: 0}]}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "hostPorts",
+            "containers: [{name: a, ports: [{containerPort: 80, hostPort: 0}]}]",
+            35,
         );
-        let v = run("hostPorts", "containers: [{name: a, ports: [{containerPort: 80}, {containerPort: 81, hostPort: 8081}]}]", 0).expect("fails");
+        let v = denied(
+            "hostPorts",
+            "containers: [{name: a, ports: [{containerPort: 80}, {containerPort: 81, hostPort: 8081}]}]",
+            0,
+        );
         assert_eq!(v.pointers, vec!["/spec/containers/0/ports/1/hostPort"]);
         assert_eq!(v.detail, "container \"a\" uses hostPort 8081");
     }

@@ -81,19 +81,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostProbesAndHostLifecycle",
-                "containers: [{name: a, livenessProbe: {httpGet: {port: 80, host: \"\"}}}]",
-                34
-            )
-            .is_none()
+        allowed(
+            "hostProbesAndHostLifecycle",
+            "containers: [{name: a, livenessProbe: {httpGet: {port: 80, host: \"\"}}}]",
+            34,
         );
-        let v = run("hostProbesAndHostLifecycle", "containers: [{name: a, lifecycle: {preStop: {tcpSocket: {port: 1, host: 169.254.169.254}}}}]", 34).expect("fails");
+        let v = denied(
+            "hostProbesAndHostLifecycle",
+            "containers: [{name: a, lifecycle: {preStop: {tcpSocket: {port: 1, host: 169.254.169.254}}}}]",
+            34,
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/lifecycle/preStop/tcpSocket/host"]

@@ -86,39 +86,38 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{run, run_with_annotations};
+    use super::super::testing::{
+        allowed, allowed_with_annotations, denied, denied_with_annotations,
+    };
 
     #[test]
     fn vectors() {
         let spec = "containers: [{name: a}]";
-        assert!(
-            run_with_annotations(
-                "appArmorProfile",
-                spec,
-                "{container.apparmor.security.beta.kubernetes.io/a: localhost/foo}",
-                0
-            )
-            .is_none()
+        allowed_with_annotations(
+            "appArmorProfile",
+            spec,
+            "{container.apparmor.security.beta.kubernetes.io/a: localhost/foo}",
+            0,
         );
-        let v = run_with_annotations(
+        let v = denied_with_annotations(
             "appArmorProfile",
             spec,
             "{container.apparmor.security.beta.kubernetes.io/a: unconfined}",
             0,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1a"]
         );
-        assert!(run("appArmorProfile", "securityContext: {appArmorProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]", 35).is_none());
-        assert!(
-            run(
-                "appArmorProfile",
-                "containers: [{name: a, securityContext: {appArmorProfile: {type: Unconfined}}}]",
-                35
-            )
-            .is_some()
+        allowed(
+            "appArmorProfile",
+            "securityContext: {appArmorProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]",
+            35,
+        );
+        denied(
+            "appArmorProfile",
+            "containers: [{name: a, securityContext: {appArmorProfile: {type: Unconfined}}}]",
+            35,
         );
     }
 }

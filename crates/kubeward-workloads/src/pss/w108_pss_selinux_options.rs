@@ -103,19 +103,30 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("seLinuxOptions", "securityContext: {seLinuxOptions: {type: container_init_t, level: \"s0:c1\"}}\ncontainers: [{name: a}]", 0).is_none());
-        assert!(run("seLinuxOptions", "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]", 30).is_some());
-        assert!(run("seLinuxOptions", "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]", 31).is_none());
-        let v = run(
+        allowed(
+            "seLinuxOptions",
+            "securityContext: {seLinuxOptions: {type: container_init_t, level: \"s0:c1\"}}\ncontainers: [{name: a}]",
+            0,
+        );
+        denied(
+            "seLinuxOptions",
+            "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]",
+            30,
+        );
+        allowed(
+            "seLinuxOptions",
+            "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]",
+            31,
+        );
+        let v = denied(
             "seLinuxOptions",
             "containers: [{name: a, securityContext: {seLinuxOptions: {user: sysadm_u, role: r}}}]",
             35,
-        )
-        .expect("fails");
+        );
         assert_eq!(v.pointers.len(), 2);
     }
 }

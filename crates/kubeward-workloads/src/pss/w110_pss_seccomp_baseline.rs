@@ -94,43 +94,38 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{run, run_with_annotations};
+    use super::super::testing::{
+        allowed, allowed_with_annotations, denied, denied_with_annotations, run_with_annotations,
+    };
 
     #[test]
     fn vectors() {
         let spec = "containers: [{name: a}]";
         let unconfined = "{seccomp.security.alpha.kubernetes.io/pod: unconfined}";
-        assert!(run_with_annotations("seccompProfile_baseline", spec, unconfined, 18).is_some());
+        denied_with_annotations("seccompProfile_baseline", spec, unconfined, 18);
         assert!(
             run_with_annotations("seccompProfile_baseline", spec, unconfined, 19).is_none(),
             "annotations are not read from v1.19"
         );
-        assert!(
-            run_with_annotations(
-                "seccompProfile_baseline",
-                spec,
-                "{container.seccomp.security.alpha.kubernetes.io/a: docker/default}",
-                0
-            )
-            .is_none()
+        allowed_with_annotations(
+            "seccompProfile_baseline",
+            spec,
+            "{container.seccomp.security.alpha.kubernetes.io/a: docker/default}",
+            0,
         );
-        let v = run(
+        let v = denied(
             "seccompProfile_baseline",
             "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
             19,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/securityContext/seccompProfile/type"]
         );
-        assert!(
-            run(
-                "seccompProfile_baseline",
-                "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
-                18
-            )
-            .is_none()
+        allowed(
+            "seccompProfile_baseline",
+            "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
+            18,
         );
     }
 }

@@ -76,14 +76,18 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
         let rmem = "securityContext: {sysctls: [{name: net.ipv4.tcp_rmem, value: \"4096 87380 16777216\"}]}\ncontainers: [{name: a}]";
-        assert!(run("sysctls", rmem, 31).is_some());
-        assert!(run("sysctls", rmem, 32).is_none());
-        let v = run("sysctls", "securityContext: {sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: kernel.msgmax, value: \"1\"}]}\ncontainers: [{name: a}]", 35).expect("fails");
+        denied("sysctls", rmem, 31);
+        allowed("sysctls", rmem, 32);
+        let v = denied(
+            "sysctls",
+            "securityContext: {sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: kernel.msgmax, value: \"1\"}]}\ncontainers: [{name: a}]",
+            35,
+        );
         assert_eq!(v.detail, "kernel.msgmax");
         assert_eq!(v.pointers, vec!["/spec/securityContext/sysctls/1/name"]);
     }

@@ -89,19 +89,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "windowsHostProcess",
-                "securityContext: {windowsOptions: {hostProcess: false}}\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "windowsHostProcess",
+            "securityContext: {windowsOptions: {hostProcess: false}}\ncontainers: [{name: a}]",
+            35,
         );
-        let v = run("windowsHostProcess", "securityContext: {windowsOptions: {hostProcess: true}}\ncontainers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]", 0).expect("fails");
+        let v = denied(
+            "windowsHostProcess",
+            "securityContext: {windowsOptions: {hostProcess: true}}\ncontainers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]",
+            0,
+        );
         assert_eq!(v.pointers.len(), 2);
         assert!(v.detail.starts_with("pod and containers \"a\""));
     }

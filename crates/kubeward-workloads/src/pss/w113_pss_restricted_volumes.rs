@@ -85,20 +85,25 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("restrictedVolumes", "containers: [{name: a}]\nvolumes: [{name: a, emptyDir: {}}, {name: b, projected: {sources: []}}, {name: c}]", 35).is_none());
-        let v = run("restrictedVolumes", "containers: [{name: a}]\nvolumes: [{name: a, secret: {secretName: s}}, {name: b, azureFile: {secretName: s, shareName: x}}]", 0).expect("fails");
+        allowed(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: a, emptyDir: {}}, {name: b, projected: {sources: []}}, {name: c}]",
+            35,
+        );
+        let v = denied(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: a, secret: {secretName: s}}, {name: b, azureFile: {secretName: s, shareName: x}}]",
+            0,
+        );
         assert_eq!(v.pointers, vec!["/spec/volumes/1/azureFile"]);
-        assert!(
-            run(
-                "restrictedVolumes",
-                "containers: [{name: a}]\nvolumes: [{name: h, hostPath: {path: /}}]",
-                0
-            )
-            .is_some()
+        denied(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: h, hostPath: {path: /}}]",
+            0,
         );
     }
 }

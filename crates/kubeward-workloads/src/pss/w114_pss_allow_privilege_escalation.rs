@@ -47,17 +47,14 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "allowPrivilegeEscalation",
-                "containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]",
-                8
-            )
-            .is_none()
+        allowed(
+            "allowPrivilegeEscalation",
+            "containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]",
+            8,
         );
         let v = run("allowPrivilegeEscalation", "initContainers: [{name: i}]\ncontainers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]", 8).expect("unset means true");
         assert_eq!(
@@ -65,7 +62,7 @@ mod tests {
             vec!["/spec/initContainers/0/securityContext/allowPrivilegeEscalation"]
         );
         let win = "os: {name: windows}\ncontainers: [{name: a}]";
-        assert!(run("allowPrivilegeEscalation", win, 24).is_some());
-        assert!(run("allowPrivilegeEscalation", win, 25).is_none());
+        denied("allowPrivilegeEscalation", win, 24);
+        allowed("allowPrivilegeEscalation", win, 25);
     }
 }

@@ -82,25 +82,19 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "runAsNonRoot",
-                "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a}]",
-                0
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a}]",
+            0,
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "containers: [{name: a, securityContext: {runAsNonRoot: true}}]",
-                0
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "containers: [{name: a, securityContext: {runAsNonRoot: true}}]",
+            0,
         );
         let v = run("runAsNonRoot", "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a, securityContext: {runAsNonRoot: false}}]", 0).expect("explicit false fails");
         assert_eq!(
@@ -111,21 +105,15 @@ mod tests {
             run("runAsNonRoot", "containers: [{name: a}]", 0).is_some(),
             "unset everywhere fails"
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                34
-            )
-            .is_some()
+        denied(
+            "runAsNonRoot",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            34,
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            35,
         );
     }
 }

@@ -90,25 +90,34 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(run("seccompProfile_restricted", "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]", 19).is_none());
-        assert!(run("seccompProfile_restricted", "containers: [{name: a, securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}}]", 19).is_none());
+        allowed(
+            "seccompProfile_restricted",
+            "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]",
+            19,
+        );
+        allowed(
+            "seccompProfile_restricted",
+            "containers: [{name: a, securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}}]",
+            19,
+        );
         let v = run("seccompProfile_restricted", "initContainers: [{name: i}]\ncontainers: [{name: a, securityContext: {seccompProfile: {type: RuntimeDefault}}}]", 19).expect("the init container has none");
         assert_eq!(
             v.pointers,
             vec!["/spec/initContainers/0/securityContext/seccompProfile/type"]
         );
-        assert!(run("seccompProfile_restricted", "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]", 19).is_some());
-        assert!(
-            run(
-                "seccompProfile_restricted",
-                "os: {name: windows}\ncontainers: [{name: a}]",
-                25
-            )
-            .is_none()
+        denied(
+            "seccompProfile_restricted",
+            "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
+            19,
+        );
+        allowed(
+            "seccompProfile_restricted",
+            "os: {name: windows}\ncontainers: [{name: a}]",
+            25,
         );
     }
 }

@@ -44,25 +44,19 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "procMount_restricted",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "procMount_restricted",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            35,
         );
-        assert!(
-            run(
-                "procMount_restricted",
-                "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
-                35
-            )
-            .is_some()
+        denied(
+            "procMount_restricted",
+            "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
+            35,
         );
     }
 }
