@@ -93,6 +93,30 @@ pub fn annotation_pointer(metadata_pointer: &str, key: &str) -> String {
     )
 }
 
+/// For a Windows pod (`spec.os.name: windows`, all Pod Security reads), the NOT_APPLICABLE
+/// finding of a Linux-only check, saying why (`reason`); `None` for any other pod.
+pub fn windows_not_applicable(
+    meta: &'static kubeward_core::CheckMeta,
+    t: &PodTemplate<'_>,
+    reason: &'static str,
+) -> Option<kubeward_core::Finding> {
+    if !kubeward_inventory::workload::pod_security_windows(t.spec) {
+        return None;
+    }
+    Some(
+        kubeward_core::Finding::new(
+            meta,
+            kubeward_core::Status::NotApplicable,
+            t.object.resource(),
+            reason,
+        )
+        .with_evidence(kubeward_core::Evidence::observed(
+            "spec.os.name: windows",
+            t.object.source(&t.pointer("/os/name")),
+        )),
+    )
+}
+
 /// The name a container is reported under: `container web`, `init container setup`.
 pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
     match c.kind {

@@ -7,8 +7,7 @@ use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 
 use crate::Check;
-use crate::ctx::{Ctx, container_label};
-use kubeward_inventory::workload::pod_security_windows;
+use crate::ctx::{Ctx, container_label, windows_not_applicable};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W461",
@@ -125,19 +124,12 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
-        if pod_security_windows(t.spec) {
-            out.push(
-                Finding::new(
-                    &META,
-                    Status::NotApplicable,
-                    t.object.resource(),
-                    "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
-                )
-                .with_evidence(Evidence::observed(
-                    "spec.os.name: windows",
-                    t.object.source(&t.pointer("/os/name")),
-                )),
-            );
+        if let Some(f) = windows_not_applicable(
+            &META,
+            t,
+            "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
+        ) {
+            out.push(f);
             continue;
         }
         let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();

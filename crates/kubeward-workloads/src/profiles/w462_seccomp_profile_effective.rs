@@ -5,8 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 
 use super::{Layer, Requested, effective_seccomp};
 use crate::Check;
-use crate::ctx::{Ctx, container_label};
-use kubeward_inventory::workload::pod_security_windows;
+use crate::ctx::{Ctx, container_label, windows_not_applicable};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W462",
@@ -44,19 +43,12 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.
     let mut out = crate::aggregate::Sink::default();
     for t in ctx.workloads() {
-        if pod_security_windows(t.spec) {
-            out.push(
-                Finding::new(
-                    &META,
-                    Status::NotApplicable,
-                    t.object.resource(),
-                    "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
-                )
-                .with_evidence(Evidence::observed(
-                    "spec.os.name: windows",
-                    t.object.source(&t.pointer("/os/name")),
-                )),
-            );
+        if let Some(f) = windows_not_applicable(
+            &META,
+            t,
+            "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+        ) {
+            out.push(f);
             continue;
         }
         let mut bad = Vec::new();
