@@ -7,7 +7,7 @@ use kubeward_inventory::{Container, PodTemplate};
 
 use super::pod_checks::{added_capabilities, container_flag};
 use crate::Check;
-use crate::ctx::{Ctx, container_label, windows_not_applicable};
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W424",
@@ -87,34 +87,22 @@ pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evid
 }
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if let Some(f) = windows_not_applicable(
-            &META,
-            t,
-            "Windows pod: allowPrivilegeEscalation (no_new_privs) does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
-        ) {
-            out.push(f);
-            continue;
-        }
-        let evidence: Vec<Evidence> = t
-            .containers()
-            .filter_map(|c| escalation_allowed(t, &c))
-            .collect();
-        if evidence.is_empty() {
-            out.push(
-                crate::aggregate::pass(
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: allowPrivilegeEscalation (no_new_privs) does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+        |t| {
+            let evidence: Vec<Evidence> = t
+                .containers()
+                .filter_map(|c| escalation_allowed(t, &c))
+                .collect();
+            if evidence.is_empty() {
+                return checked_pass(
                     &META,
-                    t.object.resource(),
+                    t,
                     "every container sets allowPrivilegeEscalation: false",
-                )
-                .with_evidence(Evidence::observed(
-                    "checked",
-                    t.object.source(t.spec_pointer),
-                )),
-            );
-        } else {
+                );
+            }
             let who: Vec<String> = evidence
                 .iter()
                 .filter_map(|e| e.note.as_deref())
@@ -127,10 +115,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("privilege escalation allowed in {}", who.join(", ")),
             );
             f.evidence = evidence;
-            out.push(crate::ctx::with_windows_hint(t, f));
-        }
-    }
-    out.into_findings()
+            f
+        },
+    )
 }
 
 #[cfg(test)]

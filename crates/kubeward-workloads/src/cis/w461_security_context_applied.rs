@@ -7,7 +7,7 @@ use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 
 use crate::Check;
-use crate::ctx::{Ctx, container_label, windows_not_applicable};
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W461",
@@ -121,24 +121,19 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
 }
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if let Some(f) = windows_not_applicable(
-            &META,
-            t,
-            "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
-        ) {
-            out.push(f);
-            continue;
-        }
-        let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
-        if evidence.is_empty() {
-            out.push(
-                crate::aggregate::pass(&META, t.object.resource(), "every container runs as non-root with a read-only root filesystem and drops ALL capabilities")
-                    .with_evidence(Evidence::observed("checked", t.object.source(t.spec_pointer))),
-            );
-        } else {
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
+        |t| {
+            let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
+            if evidence.is_empty() {
+                return checked_pass(
+                    &META,
+                    t,
+                    "every container runs as non-root with a read-only root filesystem and drops ALL capabilities",
+                );
+            }
             let mut f = Finding::new(
                 &META,
                 Status::Fail,
@@ -146,10 +141,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("{} hardening setting(s) missing", evidence.len()),
             );
             f.evidence = evidence;
-            out.push(crate::ctx::with_windows_hint(t, f));
-        }
-    }
-    out.into_findings()
+            f
+        },
+    )
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 
 use super::{Layer, Requested, effective_seccomp};
 use crate::Check;
-use crate::ctx::{Ctx, container_label, windows_not_applicable};
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W462",
@@ -40,83 +40,73 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if let Some(f) = windows_not_applicable(
-            &META,
-            t,
-            "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
-        ) {
-            out.push(f);
-            continue;
-        }
-        let mut bad = Vec::new();
-        let mut depends = Vec::new();
-        for c in t.containers() {
-            let s = effective_seccomp(t, &c, &ctx.opts.nodes);
-            let source = match &s.pointer {
-                Some(p) => t.object.source(p),
-                None if s.layer == Layer::NodeDefault => {
-                    // Where the pod-wide field would go, in the object's own file and line (two
-                    // objects of the same name in two files stay two findings), and where the
-                    // value comes from instead.
-                    let mut src = t
-                        .object
-                        .source(&t.pointer("/securityContext/seccompProfile"));
-                    src.origin = Some(if ctx.opts.nodes.is_empty() {
-                        "kubelet default (seccompDefault off; no --node-report given)".to_string()
-                    } else {
-                        "node reports (kubelet seccompDefault)".to_string()
-                    });
-                    src
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+        |t| {
+            let mut bad = Vec::new();
+            let mut depends = Vec::new();
+            for c in t.containers() {
+                let s = effective_seccomp(t, &c, &ctx.opts.nodes);
+                let source = match &s.pointer {
+                    Some(p) => t.object.source(p),
+                    None if s.layer == Layer::NodeDefault => {
+                        // Where the pod-wide field would go, in the object's own file and line (two
+                        // objects of the same name in two files stay two findings), and where the
+                        // value comes from instead.
+                        let mut src = t
+                            .object
+                            .source(&t.pointer("/securityContext/seccompProfile"));
+                        src.origin = Some(if ctx.opts.nodes.is_empty() {
+                            "kubelet default (seccompDefault off; no --node-report given)"
+                                .to_string()
+                        } else {
+                            "node reports (kubelet seccompDefault)".to_string()
+                        });
+                        src
+                    }
+                    None => t.object.source(t.spec_pointer),
+                };
+                let e = Evidence::observed(s.summary.clone(), source)
+                    .with_expected("RuntimeDefault or Localhost")
+                    .with_note(format!("{} ({})", container_label(&c), s.layer.display()));
+                match s.profile {
+                    Some(Requested::Unconfined) | Some(Requested::Invalid(_)) => bad.push(e),
+                    None => depends.push(e),
+                    _ => {}
                 }
-                None => t.object.source(t.spec_pointer),
-            };
-            let e = Evidence::observed(s.summary.clone(), source)
-                .with_expected("RuntimeDefault or Localhost")
-                .with_note(format!("{} ({})", container_label(&c), s.layer.display()));
-            match s.profile {
-                Some(Requested::Unconfined) | Some(Requested::Invalid(_)) => bad.push(e),
-                None => depends.push(e),
-                _ => {}
             }
-        }
-        let f = if !bad.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                Status::Fail,
-                t.object.resource(),
-                format!("{} container(s) run without a seccomp profile", bad.len()),
-            );
-            f.evidence = bad;
-            f.evidence.extend(depends);
-            f
-        } else if !depends.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                // CIS AKS 4.6.2 asks for a profile the node decides here: a person (or a node
-                // report, --node-report) must tell; WARN is not a CIS verdict.
-                Status::Manual,
-                t.object.resource(),
-                "seccomp depends on the node: unconfined on nodes without seccompDefault (give --node-report to judge it)",
-            );
-            f.evidence = depends;
-            f
-        } else {
-            crate::aggregate::pass(
-                &META,
-                t.object.resource(),
-                "every container runs with RuntimeDefault or a Localhost profile",
-            )
-            .with_evidence(Evidence::observed(
-                "checked",
-                t.object.source(t.spec_pointer),
-            ))
-        };
-        out.push(crate::ctx::with_windows_hint(t, f));
-    }
-    out.into_findings()
+            if !bad.is_empty() {
+                let mut f = Finding::new(
+                    &META,
+                    Status::Fail,
+                    t.object.resource(),
+                    format!("{} container(s) run without a seccomp profile", bad.len()),
+                );
+                f.evidence = bad;
+                f.evidence.extend(depends);
+                f
+            } else if !depends.is_empty() {
+                let mut f = Finding::new(
+                    &META,
+                    // CIS AKS 4.6.2 asks for a profile the node decides here: a person (or a node
+                    // report, --node-report) must tell; WARN is not a CIS verdict.
+                    Status::Manual,
+                    t.object.resource(),
+                    "seccomp depends on the node: unconfined on nodes without seccompDefault (give --node-report to judge it)",
+                );
+                f.evidence = depends;
+                f
+            } else {
+                checked_pass(
+                    &META,
+                    t,
+                    "every container runs with RuntimeDefault or a Localhost profile",
+                )
+            }
+        },
+    )
 }
 
 #[cfg(test)]
