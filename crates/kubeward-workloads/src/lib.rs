@@ -551,6 +551,58 @@ mod tests {
         assert!(wrong.is_empty(), "{wrong:#?}");
     }
 
+    /// What the example macros write, in full: each line in its place (`explain` and SARIF show
+    /// these texts, so they must not shift).
+    #[test]
+    fn example_macros_expand_to_whole_documents() {
+        assert_eq!(
+            deployment_example!(
+                namespace: "default",
+                metadata: ["annotations: {a: b}"],
+                spec: ["hostPID: true"],
+                container: ["securityContext:", "  privileged: true"],
+                after: ["volumes: []"],
+            ),
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {a: b}
+    spec:
+      hostPID: true
+      containers:
+      - name: web
+        image: myacr.azurecr.io/shop/web:1.4.2
+        securityContext:
+          privileged: true
+      volumes: []
+"#
+        );
+        assert_eq!(
+            pod_example!(spec: ["hostIPC: true"], container: ["ports: []"], after: ["volumes: []"]),
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  hostIPC: true
+  containers:
+  - name: web
+    image: myacr.azurecr.io/shop/web:1.4.2
+    ports: []
+  volumes: []
+"#
+        );
+    }
+
     #[test]
     fn lists_are_in_code_order() {
         for checks in [

@@ -157,6 +157,30 @@ fn system_names_and_full_access_bindings_are_judged() {
     });
 }
 
+/// What `rbac_example!` writes, in full (`explain` and SARIF show the examples).
+#[test]
+fn rbac_example_expands_to_a_role_and_its_binding() {
+    assert_eq!(
+        rbac_example!("r", "{verbs: [get]}", "{verbs: [list]}"),
+        r#"apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: r
+rules:
+- {verbs: [get]}
+- {verbs: [list]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata:
+  name: r
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: r}
+subjects:
+- {kind: ServiceAccount, name: r, namespace: ci}
+"#
+    );
+}
+
 /// An argo-cd–like controller role holding `*` on `*/*` (and on every non-resource URL), bound
 /// to its service account, next to a harmless role bound to a group.
 const ARGO: &str = "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: argocd-application-controller}\nrules:\n- {apiGroups: ['*'], resources: ['*'], verbs: ['*']}\n- {nonResourceURLs: ['*'], verbs: ['*']}\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: argocd-application-controller}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: argocd-application-controller}\nsubjects: [{kind: ServiceAccount, name: argocd-application-controller, namespace: argocd}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: reader}\nrules: [{apiGroups: [''], resources: [configmaps], verbs: [get]}]\n---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: readers}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: reader}\nsubjects: [{kind: Group, name: readers}]\n";
