@@ -93,6 +93,49 @@ pub fn annotation_pointer(metadata_pointer: &str, key: &str) -> String {
     )
 }
 
+/// A Linux-only check over every workload: `judge` gives each workload's finding (on a
+/// non-passing one, a Windows-node pod judged as Linux says so: [`with_windows_hint`]); a
+/// Windows pod (`spec.os.name: windows`, all Pod Security reads) is NOT_APPLICABLE, saying why
+/// (`windows_reason`). PASS findings are counted as they come, not kept per workload.
+pub fn linux_workloads(
+    ctx: &Ctx<'_>,
+    meta: &'static kubeward_core::CheckMeta,
+    windows_reason: &'static str,
+    judge: impl Fn(&PodTemplate<'_>) -> kubeward_core::Finding,
+) -> Vec<kubeward_core::Finding> {
+    let mut out = crate::aggregate::Sink::default();
+    for t in ctx.workloads() {
+        if kubeward_inventory::workload::pod_security_windows(t.spec) {
+            out.push(
+                kubeward_core::Finding::new(
+                    meta,
+                    kubeward_core::Status::NotApplicable,
+                    t.object.resource(),
+                    windows_reason,
+                )
+                .with_evidence(kubeward_core::Evidence::observed(
+                    "spec.os.name: windows",
+                    t.object.source(&t.pointer("/os/name")),
+                )),
+            );
+        } else {
+            out.push(with_windows_hint(t, judge(t)));
+        }
+    }
+    out.into_findings()
+}
+
+/// The PASS of a workload judged as a whole; its evidence names what was read (the pod spec).
+pub fn checked_pass(
+    meta: &'static kubeward_core::CheckMeta,
+    t: &PodTemplate<'_>,
+    message: &'static str,
+) -> kubeward_core::Finding {
+    crate::aggregate::pass(meta, t.object.resource(), message).with_evidence(
+        kubeward_core::Evidence::observed("checked", t.object.source(t.spec_pointer)),
+    )
+}
+
 /// The name a container is reported under: `container web`, `init container setup`.
 pub fn container_label(c: &kubeward_inventory::Container<'_>) -> String {
     match c.kind {

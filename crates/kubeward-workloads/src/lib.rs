@@ -3,6 +3,61 @@
 //! [`scan`] runs every workload check over an [`Inventory`]; [`rbac`] answers who-can questions;
 //! [`profiles`] computes the seccomp and AppArmor profile each container really runs with.
 
+/// The examples' workload: a Deployment `web` in namespace `shop` (or `namespace`) whose pod
+/// template runs the one container `web` (image `myacr.azurecr.io/shop/web:1.4.2`). Each line
+/// given is indented to its place: `metadata` lines in the pod template's metadata after its
+/// labels, `spec` lines in the pod spec before `containers`, `container` lines in the container,
+/// `after` lines in the pod spec after `containers`.
+macro_rules! deployment_example {
+    (namespace: $ns:literal $(, $($key:ident: $lines:tt),*)? $(,)?) => {
+        deployment_example!(@in $ns; $($($key: $lines,)*)?)
+    };
+    ($($key:ident: $lines:tt),* $(,)?) => {
+        deployment_example!(@in "shop"; $($key: $lines,)*)
+    };
+    (@in $ns:literal;
+        $(metadata: [$($m:literal),* $(,)?],)?
+        $(spec: [$($s:literal),* $(,)?],)?
+        $(container: [$($c:literal),* $(,)?],)?
+        $(after: [$($a:literal),* $(,)?],)?
+    ) => {
+        concat!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: ",
+            $ns,
+            "\nspec:\n  selector:\n    matchLabels: {app: web}\n  template:\n    metadata:\n      labels: {app: web}\n",
+            $($("      ", $m, "\n",)*)?
+            "    spec:\n",
+            $($("      ", $s, "\n",)*)?
+            "      containers:\n      - name: web\n        image: myacr.azurecr.io/shop/web:1.4.2\n",
+            $($("        ", $c, "\n",)*)?
+            $($("      ", $a, "\n",)*)?
+        )
+    };
+}
+
+/// The Pod Security controls' example: a bare Pod `web` in namespace `shop` running the one
+/// container `web` (image `myacr.azurecr.io/shop/web:1.4.2`). Each line given is indented to
+/// its place: `spec` lines in the pod spec before `containers`, `container` lines in the
+/// container, `after` lines in the pod spec after `containers`.
+macro_rules! pod_example {
+    ($($key:ident: $lines:tt),* $(,)?) => {
+        pod_example!(@in $($key: $lines,)*)
+    };
+    (@in
+        $(spec: [$($s:literal),* $(,)?],)?
+        $(container: [$($c:literal),* $(,)?],)?
+        $(after: [$($a:literal),* $(,)?],)?
+    ) => {
+        concat!(
+            "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: shop\nspec:\n",
+            $($("  ", $s, "\n",)*)?
+            "  containers:\n  - name: web\n    image: myacr.azurecr.io/shop/web:1.4.2\n",
+            $($("    ", $c, "\n",)*)?
+            $($("  ", $a, "\n",)*)?
+        )
+    };
+}
+
 pub mod aggregate;
 pub mod cis;
 pub mod ctx;
@@ -24,6 +79,39 @@ pub struct Check {
     /// What an RBAC binding check looks for (any verb listed, on the resource), so `rbac
     /// summary` answers the same question; empty for other checks.
     pub permissions: &'static [rbac::danger::Permission],
+}
+
+impl Check {
+    /// A check evaluated over the inputs.
+    pub const fn new(meta: &'static CheckMeta, eval: fn(&Ctx<'_>) -> Vec<Finding>) -> Check {
+        Check {
+            meta,
+            eval: Eval::Inventory(eval),
+            permissions: &[],
+        }
+    }
+
+    /// An RBAC binding check: what it looks for, and its evaluation.
+    pub const fn rbac(
+        meta: &'static CheckMeta,
+        permissions: &'static [rbac::danger::Permission],
+        eval: fn(&Ctx<'_>) -> Vec<Finding>,
+    ) -> Check {
+        Check {
+            meta,
+            eval: Eval::Inventory(eval),
+            permissions,
+        }
+    }
+
+    /// A Pod Security control (its metadata is the control's).
+    pub const fn pod_security(control: pss::Control) -> Check {
+        Check {
+            meta: control.meta,
+            eval: Eval::PodSecurity(control),
+            permissions: &[],
+        }
+    }
 }
 
 /// How a check is evaluated.
@@ -461,6 +549,58 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "{wrong:#?}");
+    }
+
+    /// What the example macros write, in full: each line in its place (`explain` and SARIF show
+    /// these texts, so they must not shift).
+    #[test]
+    fn example_macros_expand_to_whole_documents() {
+        assert_eq!(
+            deployment_example!(
+                namespace: "default",
+                metadata: ["annotations: {a: b}"],
+                spec: ["hostPID: true"],
+                container: ["securityContext:", "  privileged: true"],
+                after: ["volumes: []"],
+            ),
+            r#"apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+  namespace: default
+spec:
+  selector:
+    matchLabels: {app: web}
+  template:
+    metadata:
+      labels: {app: web}
+      annotations: {a: b}
+    spec:
+      hostPID: true
+      containers:
+      - name: web
+        image: myacr.azurecr.io/shop/web:1.4.2
+        securityContext:
+          privileged: true
+      volumes: []
+"#
+        );
+        assert_eq!(
+            pod_example!(spec: ["hostIPC: true"], container: ["ports: []"], after: ["volumes: []"]),
+            r#"apiVersion: v1
+kind: Pod
+metadata:
+  name: web
+  namespace: shop
+spec:
+  hostIPC: true
+  containers:
+  - name: web
+    image: myacr.azurecr.io/shop/web:1.4.2
+    ports: []
+  volumes: []
+"#
+        );
     }
 
     #[test]

@@ -1,5 +1,25 @@
 //! CIS AKS 1.8.0 section 4 ("Policies"), automated wherever objects allow: one file per check.
 
+/// The example of an RBAC binding check: a ClusterRole named `$name` holding each `$rule`, bound
+/// by a ClusterRoleBinding of the same name to the ServiceAccount `ci/$name`.
+macro_rules! rbac_example {
+    ($name:literal, $($rule:literal),+ $(,)?) => {
+        concat!(
+            "apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: ",
+            $name,
+            "\nrules:\n",
+            $("- ", $rule, "\n",)+
+            "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata:\n  name: ",
+            $name,
+            "\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ",
+            $name,
+            "}\nsubjects:\n- {kind: ServiceAccount, name: ",
+            $name,
+            ", namespace: ci}\n",
+        )
+    };
+}
+
 mod pod_checks;
 mod service_account;
 #[cfg(test)]

@@ -44,9 +44,7 @@ fn finding(
 ) -> Finding {
     if evidence.is_empty() {
         // Rolled up per namespace by the scan; the evidence names what was read.
-        return crate::aggregate::pass(meta, t.object.resource(), pass).with_evidence(
-            Evidence::observed("checked", t.object.source(t.spec_pointer)),
-        );
+        return crate::ctx::checked_pass(meta, t, pass);
     }
     let who: Vec<&str> = evidence.iter().filter_map(|e| e.note.as_deref()).collect();
     let message = if who.is_empty() {

@@ -5,9 +5,9 @@ use kubeward_core::{
     Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Resource, Severity, Status,
 };
 
+use crate::Check;
 use crate::ctx::Ctx;
 use crate::rbac::Binding;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W400",
@@ -51,11 +51,7 @@ subjects:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Does this binding hand out cluster-admin (by name or by an all-wildcard rule)?
 pub fn is_cluster_admin_binding(ctx: &Ctx<'_>, b: &Binding<'_>) -> bool {

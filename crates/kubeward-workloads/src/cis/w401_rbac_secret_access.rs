@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W401",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Reading Secrets yields credentials: service account tokens of other workloads, registry and database passwords, TLS keys. `list` and `watch` return every Secret's content, not just names.",
         fix: "Remove `get`/`list`/`watch` on `secrets` from the role, or narrow it with `resourceNames` to the one Secret needed, and bind it with a RoleBinding in that namespace only. On AKS prefer the Secrets Store CSI driver with Azure Key Vault (`az aks enable-addons --addons azure-keyvault-secrets-provider`) so applications need no Secret read access at all.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: secret-reader
-rules:
-- {apiGroups: [""], resources: [secrets], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: secret-reader
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
-subjects:
-- {kind: ServiceAccount, name: secret-reader, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: secret-reader
-rules:
-- {apiGroups: [""], resources: [configmaps], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: secret-reader
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: secret-reader}
-subjects:
-- {kind: ServiceAccount, name: secret-reader, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "secret-reader",
+            "{apiGroups: [\"\"], resources: [secrets], verbs: [get, list]}"
+        ),
+        good: rbac_example!(
+            "secret-reader",
+            "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] =
@@ -73,28 +49,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "read access to Secrets")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str = "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [\"\"], resources: [secrets], verbs: [list]}",
+    harmless: "{apiGroups: [\"\"], resources: [configmaps], verbs: [get, list]}",
+};

@@ -4,8 +4,8 @@ use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 use kubeward_inventory::Object;
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W402",
@@ -43,11 +43,7 @@ rules:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 fn is_role(o: &Object) -> bool {
     o.group() == "rbac.authorization.k8s.io" && (o.kind == "Role" || o.kind == "ClusterRole")

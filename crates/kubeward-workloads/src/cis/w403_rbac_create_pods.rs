@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W403",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Whoever can create a pod can run it as any service account of the namespace (and read its token), mount any Secret or ConfigMap of the namespace, and - where Pod Security admission does not stop it - run privileged or on the host network, which is node takeover.",
         fix: "Grant `create` on pods only to controllers and CI identities that need it, in their own namespace (RoleBinding, not ClusterRoleBinding). Enforce Pod Security admission (`kubectl label ns NS pod-security.kubernetes.io/enforce=baseline` or `restricted`) or the AKS Azure Policy add-on so a pod creator cannot escalate to the node.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: ci-deployer
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [create, delete]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: ci-deployer
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ci-deployer}
-subjects:
-- {kind: ServiceAccount, name: ci-deployer, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: ci-deployer
-rules:
-- {apiGroups: [""], resources: [pods], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: ci-deployer
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: ci-deployer}
-subjects:
-- {kind: ServiceAccount, name: ci-deployer, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "ci-deployer",
+            "{apiGroups: [\"\"], resources: [pods], verbs: [create, delete]}"
+        ),
+        good: rbac_example!(
+            "ci-deployer",
+            "{apiGroups: [\"\"], resources: [pods], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] = &[Permission::new(&["create"], "", "pods")];
@@ -72,28 +48,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "pod creation")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str = "{apiGroups: [\"\"], resources: [pods], verbs: [create, delete]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [pods], verbs: [get, list]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [\"\"], resources: [pods], verbs: [create, delete]}",
+    harmless: "{apiGroups: [\"\"], resources: [pods], verbs: [get, list]}",
+};

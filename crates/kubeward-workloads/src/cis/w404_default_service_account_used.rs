@@ -5,9 +5,9 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 
 use super::service_account::{service_account_of, token_mount};
+use crate::Check;
 use crate::ctx::Ctx;
 use crate::rbac::SubjectKind;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W404",
@@ -30,47 +30,12 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/",
         ],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      serviceAccountName: web
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(spec: ["serviceAccountName: web"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.

@@ -4,8 +4,8 @@ use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
 use super::service_account::{Decided, service_account_of, token_mount};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W405",
@@ -29,47 +29,12 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting",
         ],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      automountServiceAccountToken: false
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(spec: ["automountServiceAccountToken: false"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     // PASS findings are counted as they come, not kept per workload.

@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W406",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "`escalate` lets a subject write roles with permissions it does not hold, `bind` lets it bind roles it does not hold, and `impersonate` lets it act as another user or group (for example `system:masters`): each is a direct path to cluster-admin.",
         fix: "Remove these verbs from every role bound to people or workloads that do not administer RBAC. Where a controller truly needs `bind`, restrict it with `resourceNames` to the roles it may hand out. On AKS manage administrators through Microsoft Entra ID groups (`az aks update --enable-aad --aad-admin-group-object-ids ...`) instead of impersonation.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: support
-rules:
-- {apiGroups: [""], resources: [users, groups, serviceaccounts], verbs: [impersonate]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: support
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: support}
-subjects:
-- {kind: ServiceAccount, name: support, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: support
-rules:
-- {apiGroups: [""], resources: [serviceaccounts], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: support
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: support}
-subjects:
-- {kind: ServiceAccount, name: support, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "support",
+            "{apiGroups: [\"\"], resources: [users, groups, serviceaccounts], verbs: [impersonate]}"
+        ),
+        good: rbac_example!(
+            "support",
+            "{apiGroups: [\"\"], resources: [serviceaccounts], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] = &[
@@ -84,30 +60,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "bind, escalate or impersonate")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str =
-        "{apiGroups: [\"\"], resources: [users, groups], verbs: [impersonate]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str =
-        "{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [get, list]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [\"\"], resources: [users, groups], verbs: [impersonate]}",
+    harmless: "{apiGroups: [rbac.authorization.k8s.io], resources: [roles], verbs: [get, list]}",
+};

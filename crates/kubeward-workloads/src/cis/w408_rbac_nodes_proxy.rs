@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W408",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "`nodes/proxy` reaches the kubelet API through the API server: with it a subject can run commands in any container of the node (`/exec`, `/run`) and read pod logs, and such requests bypass admission control and are poorly audited.",
         fix: "Remove `nodes/proxy` from cluster roles bound to users and workloads; monitoring agents need `nodes/metrics` or `nodes/stats`, not `nodes/proxy`. On AKS use Container Insights or managed Prometheus, which need no custom `nodes/proxy` grant.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: metrics-scraper
-rules:
-- {apiGroups: [""], resources: [nodes/proxy], verbs: [get]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: metrics-scraper
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics-scraper}
-subjects:
-- {kind: ServiceAccount, name: metrics-scraper, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: metrics-scraper
-rules:
-- {apiGroups: [""], resources: [nodes, nodes/metrics], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: metrics-scraper
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: metrics-scraper}
-subjects:
-- {kind: ServiceAccount, name: metrics-scraper, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "metrics-scraper",
+            "{apiGroups: [\"\"], resources: [nodes/proxy], verbs: [get]}"
+        ),
+        good: rbac_example!(
+            "metrics-scraper",
+            "{apiGroups: [\"\"], resources: [nodes, nodes/metrics], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] = &[Permission::sub(
@@ -77,28 +53,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "access to nodes/proxy")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str = "{apiGroups: [\"\"], resources: [nodes/proxy], verbs: [get]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [nodes/metrics], verbs: [get]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [\"\"], resources: [nodes/proxy], verbs: [get]}",
+    harmless: "{apiGroups: [\"\"], resources: [nodes/metrics], verbs: [get]}",
+};

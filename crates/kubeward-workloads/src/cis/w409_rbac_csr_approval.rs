@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W409",
@@ -26,45 +28,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "Approving a CSR for the `kubernetes.io/kube-apiserver-client` signer issues a client certificate for any user or group, including `system:masters`; such certificates cannot be revoked before they expire.",
         fix: "Keep CSR approval with the control plane's own approvers. Remove `certificatesigningrequests/approval` and `signers` `approve` from other roles, or restrict `signers` with `resourceNames` to a signer that cannot issue API client certificates.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: csr-approver
-rules:
-- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}
-- {apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: csr-approver
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}
-subjects:
-- {kind: ServiceAccount, name: csr-approver, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: csr-approver
-rules:
-- {apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: csr-approver
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: csr-approver}
-subjects:
-- {kind: ServiceAccount, name: csr-approver, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "csr-approver",
+            "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}",
+            "{apiGroups: [certificates.k8s.io], resources: [signers], verbs: [approve]}"
+        ),
+        good: rbac_example!(
+            "csr-approver",
+            "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] = &[
@@ -81,28 +57,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "CSR approval")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str = "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests/approval], verbs: [update]}",
+    harmless: "{apiGroups: [certificates.k8s.io], resources: [certificatesigningrequests], verbs: [create, get]}",
+};

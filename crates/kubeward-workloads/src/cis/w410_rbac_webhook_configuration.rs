@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W410",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "A mutating webhook sees and can rewrite every object admitted (inject containers, read Secrets as they are written); deleting a validating webhook turns off policy enforcement such as Gatekeeper/Azure Policy.",
         fix: "Restrict these verbs to the operators that own their webhooks, with `resourceNames` for their own configuration objects. On AKS the Azure Policy add-on manages its own webhooks; no user role needs them.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: webhook-installer
-rules:
-- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [create, update, patch, delete]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: webhook-installer
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-installer}
-subjects:
-- {kind: ServiceAccount, name: webhook-installer, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: webhook-installer
-rules:
-- {apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [get, list]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: webhook-installer
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: webhook-installer}
-subjects:
-- {kind: ServiceAccount, name: webhook-installer, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "webhook-installer",
+            "{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [create, update, patch, delete]}"
+        ),
+        good: rbac_example!(
+            "webhook-installer",
+            "{apiGroups: [admissionregistration.k8s.io], resources: [validatingwebhookconfigurations, mutatingwebhookconfigurations], verbs: [get, list]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] = &[
@@ -88,28 +64,10 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     )
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str = "{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create, update]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [get, list]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
-}
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [create, update]}",
+    harmless: "{apiGroups: [admissionregistration.k8s.io], resources: [mutatingwebhookconfigurations], verbs: [get, list]}",
+};

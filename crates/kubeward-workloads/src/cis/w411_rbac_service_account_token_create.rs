@@ -3,9 +3,11 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
+#[cfg(test)]
+use crate::cis::test_support::Rules;
 use crate::ctx::Ctx;
 use crate::rbac::danger::{Permission, evaluate_binding_check};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W411",
@@ -26,44 +28,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Creating a token for a service account lets a subject act as that service account for as long as the token lives (up to the maximum expiry), inheriting all of its permissions.",
         fix: "Remove `create` on `serviceaccounts/token` from roles bound to users and workloads; pods get their own projected tokens without it. Restrict any remaining grant with `resourceNames` and a RoleBinding in one namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/rbac-good-practices/"],
-        bad: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: token-minter
-rules:
-- {apiGroups: [""], resources: [serviceaccounts/token], verbs: [create]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: token-minter
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: token-minter}
-subjects:
-- {kind: ServiceAccount, name: token-minter, namespace: ci}
-"#,
-        good: r#"apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRole
-metadata:
-  name: token-minter
-rules:
-- {apiGroups: [""], resources: [serviceaccounts], verbs: [get]}
----
-apiVersion: rbac.authorization.k8s.io/v1
-kind: ClusterRoleBinding
-metadata:
-  name: token-minter
-roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: token-minter}
-subjects:
-- {kind: ServiceAccount, name: token-minter, namespace: ci}
-"#,
+        bad: rbac_example!(
+            "token-minter",
+            "{apiGroups: [\"\"], resources: [serviceaccounts/token], verbs: [create]}"
+        ),
+        good: rbac_example!(
+            "token-minter",
+            "{apiGroups: [\"\"], resources: [serviceaccounts], verbs: [get]}"
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: PERMISSIONS,
-};
+pub static CHECK: Check = Check::rbac(&META, PERMISSIONS, evaluate);
 
 /// The permissions this check looks for (any verb listed, on the resource).
 pub static PERMISSIONS: &[Permission] =
@@ -73,31 +49,18 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     evaluate_binding_check(ctx, &META, PERMISSIONS, "service account token creation")
 }
 
+/// The family tests' vectors (see `test_support`): a rule that grants what this check looks for,
+/// and one close to it that does not.
+#[cfg(test)]
+pub(super) const TEST_RULES: Rules = Rules {
+    granting: "{apiGroups: [\"\"], resources: [serviceaccounts/token], verbs: [create]}",
+    harmless: "{apiGroups: [\"\"], resources: [serviceaccounts], verbs: [get]}",
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::cis::test_support;
-
-    /// A rule that grants what this check looks for.
-    const GRANTING_RULE: &str =
-        "{apiGroups: [\"\"], resources: [serviceaccounts/token], verbs: [create]}";
-    /// A rule close to it that does not.
-    const HARMLESS_RULE: &str = "{apiGroups: [\"\"], resources: [serviceaccounts], verbs: [get]}";
-
-    #[test]
-    fn fails_when_a_binding_grants_it() {
-        test_support::fails_when_a_binding_grants_it(evaluate, GRANTING_RULE);
-    }
-
-    #[test]
-    fn passes_when_only_harmless_rules_are_bound() {
-        test_support::passes_when_only_harmless_rules_are_bound(evaluate, HARMLESS_RULE);
-    }
-
-    #[test]
-    fn system_names_and_full_access_bindings_are_judged() {
-        test_support::system_names_and_full_access_bindings_are_judged(evaluate, GRANTING_RULE);
-    }
 
     /// calico-node's grant: token creation for its CNI plugin's service account only.
     #[test]
@@ -118,7 +81,7 @@ mod tests {
         );
         // The same grant without resourceNames keeps the check's severity.
         let wide = crate::ctx::run_check(
-            &test_support::cluster(GRANTING_RULE, "wide"),
+            &test_support::cluster(TEST_RULES.granting, "wide"),
             &crate::ctx::ScanOptions::default(),
             evaluate,
         );

@@ -4,8 +4,8 @@ use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity};
 
 use super::pod_checks::{container_flag, per_container};
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W420",
@@ -28,48 +28,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "A privileged container has every capability, every device of the host and no seccomp or AppArmor confinement: it is root on the node.",
         fix: "Remove `privileged: true` and add only the capabilities needed. Enforce it: `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or assign the Azure Policy built-in \"Kubernetes cluster should not allow privileged containers\" with the AKS Azure Policy add-on (`az aks enable-addons --addons azure-policy`).",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {privileged: true}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {privileged: false}
-"#,
+        bad: deployment_example!(container: ["securityContext: {privileged: true}"]),
+        good: deployment_example!(container: ["securityContext: {privileged: false}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     per_container(

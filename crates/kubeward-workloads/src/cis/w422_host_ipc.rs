@@ -4,8 +4,8 @@ use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::pod_checks::{per_pod, pod_flag};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W422",
@@ -28,47 +28,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "With `hostIPC: true` the pod's containers share the host's IPC namespace: shared memory and message queues of host processes and of other host-IPC pods can be read and written.",
         fix: "Remove `hostIPC: true` from the pod template. Enforce it with `kubectl label namespace NS pod-security.kubernetes.io/enforce=baseline`, or the Azure Policy built-in \"Kubernetes cluster containers should not share host process ID or host IPC namespace\" / \"should only use approved host network and port list\" through the AKS Azure Policy add-on.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      hostIPC: true
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(spec: ["hostIPC: true"]),
+        good: deployment_example!(),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     per_pod(
@@ -78,20 +43,4 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
         "pod template sets hostIPC: true",
         "hostIPC is not set",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::cis::test_support;
-
-    #[test]
-    fn set_fails_with_field_path() {
-        test_support::host_flag_set_fails_with_field_path(evaluate, "hostIPC");
-    }
-
-    #[test]
-    fn unset_or_false_passes() {
-        test_support::host_flag_unset_or_false_passes(evaluate, "hostIPC");
-    }
 }

@@ -6,9 +6,8 @@ use kubeward_inventory::capabilities;
 use kubeward_inventory::{Container, PodTemplate};
 
 use super::pod_checks::{added_capabilities, container_flag};
-use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
-use kubeward_inventory::workload::pod_security_windows;
+use crate::Check;
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W424",
@@ -31,48 +30,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without `no_new_privs`, a process can gain privileges through setuid/setgid binaries or file capabilities inside the image, turning an application compromise into root in the container.",
         fix: "Set `securityContext.allowPrivilegeEscalation: false` on every container (including init containers), and do not run privileged or add SYS_ADMIN. Enforce with `kubectl label namespace NS pod-security.kubernetes.io/enforce=restricted` or the Azure Policy built-in \"Kubernetes clusters should not allow container privilege escalation\".",
         links: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {allowPrivilegeEscalation: true}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext: {allowPrivilegeEscalation: false}
-"#,
+        bad: deployment_example!(container: ["securityContext: {allowPrivilegeEscalation: true}"]),
+        good: deployment_example!(
+            container: ["securityContext: {allowPrivilegeEscalation: false}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Effective setting of one container and why; `None` when escalation is blocked.
 pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evidence> {
@@ -122,41 +87,22 @@ pub fn escalation_allowed(t: &PodTemplate<'_>, c: &Container<'_>) -> Option<Evid
 }
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if pod_security_windows(t.spec) {
-            out.push(
-                Finding::new(
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: allowPrivilegeEscalation (no_new_privs) does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+        |t| {
+            let evidence: Vec<Evidence> = t
+                .containers()
+                .filter_map(|c| escalation_allowed(t, &c))
+                .collect();
+            if evidence.is_empty() {
+                return checked_pass(
                     &META,
-                    Status::NotApplicable,
-                    t.object.resource(),
-                    "Windows pod: allowPrivilegeEscalation (no_new_privs) does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
-                )
-                .with_evidence(Evidence::observed(
-                    "spec.os.name: windows",
-                    t.object.source(&t.pointer("/os/name")),
-                )),
-            );
-            continue;
-        }
-        let evidence: Vec<Evidence> = t
-            .containers()
-            .filter_map(|c| escalation_allowed(t, &c))
-            .collect();
-        if evidence.is_empty() {
-            out.push(
-                crate::aggregate::pass(
-                    &META,
-                    t.object.resource(),
+                    t,
                     "every container sets allowPrivilegeEscalation: false",
-                )
-                .with_evidence(Evidence::observed(
-                    "checked",
-                    t.object.source(t.spec_pointer),
-                )),
-            );
-        } else {
+                );
+            }
             let who: Vec<String> = evidence
                 .iter()
                 .filter_map(|e| e.note.as_deref())
@@ -169,10 +115,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("privilege escalation allowed in {}", who.join(", ")),
             );
             f.evidence = evidence;
-            out.push(crate::ctx::with_windows_hint(t, f));
-        }
-    }
-    out.into_findings()
+            f
+        },
+    )
 }
 
 #[cfg(test)]

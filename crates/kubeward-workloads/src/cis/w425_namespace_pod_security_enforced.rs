@@ -8,8 +8,8 @@ use kubeward_core::{
 };
 use kubeward_inventory::{Object, is_workload};
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W425",
@@ -51,11 +51,7 @@ metadata:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 const ENFORCE: &str = "pod-security.kubernetes.io/enforce";
 

@@ -8,8 +8,8 @@ use kubeward_core::{
 };
 use kubeward_inventory::{Object, is_workload};
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W440",
@@ -53,11 +53,7 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Is this object a namespaced network policy of any engine?
 fn is_namespaced_policy(o: &Object) -> bool {

@@ -6,8 +6,8 @@ use kubeward_core::{
 };
 use kubeward_inventory::Object;
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W460",
@@ -28,46 +28,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Everything in `default` shares one security boundary: RBAC, NetworkPolicies, Pod Security labels and quotas cannot tell the applications apart, and `default` is where anything applied without a namespace ends up.",
         fix: "Create a namespace per application or team (`kubectl create namespace NAME`), move the objects there (set `metadata.namespace` in the manifests, or `helm install -n NAME`), and label it for Pod Security. Restrict `default` with a deny-all NetworkPolicy and the Azure Policy built-in \"Kubernetes clusters should not use the default namespace\".",
         links: &["https://kubernetes.io/docs/concepts/overview/working-with-objects/namespaces/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: default
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(namespace: "default"),
+        good: deployment_example!(),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 const KINDS: &[&str] = &[
     "Pod",

@@ -6,9 +6,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Sev
 use kubeward_inventory::Value;
 use kubeward_inventory::{Container, PodTemplate};
 
-use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
-use kubeward_inventory::workload::pod_security_windows;
+use crate::Check;
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W461",
@@ -30,51 +29,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "Containers run as root with a writable filesystem and the runtime's default capability set unless told otherwise; each of these settings removes a step an attacker needs after compromising the application.",
         fix: "Add to the pod template: `securityContext: {runAsNonRoot: true, seccompProfile: {type: RuntimeDefault}}` and to each container `securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}` (mount an `emptyDir` where the application writes). Enforce with `pod-security.kubernetes.io/enforce=restricted` on the namespace.",
         links: &["https://kubernetes.io/docs/tasks/configure-pod-container/security-context/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext: {runAsNonRoot: true}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          readOnlyRootFilesystem: true
-          allowPrivilegeEscalation: false
-          capabilities: {drop: [ALL]}
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: [
+                "securityContext:",
+                "  readOnlyRootFilesystem: true",
+                "  allowPrivilegeEscalation: false",
+                "  capabilities: {drop: [ALL]}",
+            ],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 fn pod_sc<'a>(t: &PodTemplate<'a>, f: &str) -> Option<&'a Value> {
     t.spec.get("securityContext")?.get(f)
@@ -153,31 +121,19 @@ fn missing(t: &PodTemplate<'_>, c: &Container<'_>) -> Vec<Evidence> {
 }
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if pod_security_windows(t.spec) {
-            out.push(
-                Finding::new(
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
+        |t| {
+            let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
+            if evidence.is_empty() {
+                return checked_pass(
                     &META,
-                    Status::NotApplicable,
-                    t.object.resource(),
-                    "Windows pod: Linux security context settings do not apply (Windows uses windowsOptions.runAsUserName; Linux capabilities do not exist there)",
-                )
-                .with_evidence(Evidence::observed(
-                    "spec.os.name: windows",
-                    t.object.source(&t.pointer("/os/name")),
-                )),
-            );
-            continue;
-        }
-        let evidence: Vec<Evidence> = t.containers().flat_map(|c| missing(t, &c)).collect();
-        if evidence.is_empty() {
-            out.push(
-                crate::aggregate::pass(&META, t.object.resource(), "every container runs as non-root with a read-only root filesystem and drops ALL capabilities")
-                    .with_evidence(Evidence::observed("checked", t.object.source(t.spec_pointer))),
-            );
-        } else {
+                    t,
+                    "every container runs as non-root with a read-only root filesystem and drops ALL capabilities",
+                );
+            }
             let mut f = Finding::new(
                 &META,
                 Status::Fail,
@@ -185,10 +141,9 @@ pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
                 format!("{} hardening setting(s) missing", evidence.len()),
             );
             f.evidence = evidence;
-            out.push(crate::ctx::with_windows_hint(t, f));
-        }
-    }
-    out.into_findings()
+            f
+        },
+    )
 }
 
 #[cfg(test)]

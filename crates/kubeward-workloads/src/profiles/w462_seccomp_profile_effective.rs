@@ -4,9 +4,8 @@ use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{Layer, Requested, effective_seccomp};
-use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
-use kubeward_inventory::workload::pod_security_windows;
+use crate::Check;
+use crate::ctx::{Ctx, checked_pass, container_label, linux_workloads};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W462",
@@ -31,134 +30,83 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/tutorials/security/seccomp/",
             "https://learn.microsoft.com/azure/aks/secure-container-access",
         ],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(),
+        good: deployment_example!(
+            spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
-    // PASS findings are counted as they come, not kept per workload.
-    let mut out = crate::aggregate::Sink::default();
-    for t in ctx.workloads() {
-        if pod_security_windows(t.spec) {
-            out.push(
-                Finding::new(
-                    &META,
-                    Status::NotApplicable,
-                    t.object.resource(),
-                    "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
-                )
-                .with_evidence(Evidence::observed(
-                    "spec.os.name: windows",
-                    t.object.source(&t.pointer("/os/name")),
-                )),
-            );
-            continue;
-        }
-        let mut bad = Vec::new();
-        let mut depends = Vec::new();
-        for c in t.containers() {
-            let s = effective_seccomp(t, &c, &ctx.opts.nodes);
-            let source = match &s.pointer {
-                Some(p) => t.object.source(p),
-                None if s.layer == Layer::NodeDefault => {
-                    // Where the pod-wide field would go, in the object's own file and line (two
-                    // objects of the same name in two files stay two findings), and where the
-                    // value comes from instead.
-                    let mut src = t
-                        .object
-                        .source(&t.pointer("/securityContext/seccompProfile"));
-                    src.origin = Some(if ctx.opts.nodes.is_empty() {
-                        "kubelet default (seccompDefault off; no --node-report given)".to_string()
-                    } else {
-                        "node reports (kubelet seccompDefault)".to_string()
-                    });
-                    src
+    linux_workloads(
+        ctx,
+        &META,
+        "Windows pod: seccomp does not exist on Windows (Pod Security exempts spec.os.name: windows from it)",
+        |t| {
+            let mut bad = Vec::new();
+            let mut depends = Vec::new();
+            for c in t.containers() {
+                let s = effective_seccomp(t, &c, &ctx.opts.nodes);
+                let source = match &s.pointer {
+                    Some(p) => t.object.source(p),
+                    None if s.layer == Layer::NodeDefault => {
+                        // Where the pod-wide field would go, in the object's own file and line (two
+                        // objects of the same name in two files stay two findings), and where the
+                        // value comes from instead.
+                        let mut src = t
+                            .object
+                            .source(&t.pointer("/securityContext/seccompProfile"));
+                        src.origin = Some(if ctx.opts.nodes.is_empty() {
+                            "kubelet default (seccompDefault off; no --node-report given)"
+                                .to_string()
+                        } else {
+                            "node reports (kubelet seccompDefault)".to_string()
+                        });
+                        src
+                    }
+                    None => t.object.source(t.spec_pointer),
+                };
+                let e = Evidence::observed(s.summary.clone(), source)
+                    .with_expected("RuntimeDefault or Localhost")
+                    .with_note(format!("{} ({})", container_label(&c), s.layer.display()));
+                match s.profile {
+                    Some(Requested::Unconfined) | Some(Requested::Invalid(_)) => bad.push(e),
+                    None => depends.push(e),
+                    _ => {}
                 }
-                None => t.object.source(t.spec_pointer),
-            };
-            let e = Evidence::observed(s.summary.clone(), source)
-                .with_expected("RuntimeDefault or Localhost")
-                .with_note(format!("{} ({})", container_label(&c), s.layer.display()));
-            match s.profile {
-                Some(Requested::Unconfined) | Some(Requested::Invalid(_)) => bad.push(e),
-                None => depends.push(e),
-                _ => {}
             }
-        }
-        let f = if !bad.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                Status::Fail,
-                t.object.resource(),
-                format!("{} container(s) run without a seccomp profile", bad.len()),
-            );
-            f.evidence = bad;
-            f.evidence.extend(depends);
-            f
-        } else if !depends.is_empty() {
-            let mut f = Finding::new(
-                &META,
-                // CIS AKS 4.6.2 asks for a profile the node decides here: a person (or a node
-                // report, --node-report) must tell; WARN is not a CIS verdict.
-                Status::Manual,
-                t.object.resource(),
-                "seccomp depends on the node: unconfined on nodes without seccompDefault (give --node-report to judge it)",
-            );
-            f.evidence = depends;
-            f
-        } else {
-            crate::aggregate::pass(
-                &META,
-                t.object.resource(),
-                "every container runs with RuntimeDefault or a Localhost profile",
-            )
-            .with_evidence(Evidence::observed(
-                "checked",
-                t.object.source(t.spec_pointer),
-            ))
-        };
-        out.push(crate::ctx::with_windows_hint(t, f));
-    }
-    out.into_findings()
+            if !bad.is_empty() {
+                let mut f = Finding::new(
+                    &META,
+                    Status::Fail,
+                    t.object.resource(),
+                    format!("{} container(s) run without a seccomp profile", bad.len()),
+                );
+                f.evidence = bad;
+                f.evidence.extend(depends);
+                f
+            } else if !depends.is_empty() {
+                let mut f = Finding::new(
+                    &META,
+                    // CIS AKS 4.6.2 asks for a profile the node decides here: a person (or a node
+                    // report, --node-report) must tell; WARN is not a CIS verdict.
+                    Status::Manual,
+                    t.object.resource(),
+                    "seccomp depends on the node: unconfined on nodes without seccompDefault (give --node-report to judge it)",
+                );
+                f.evidence = depends;
+                f
+            } else {
+                checked_pass(
+                    &META,
+                    t,
+                    "every container runs with RuntimeDefault or a Localhost profile",
+                )
+            }
+        },
+    )
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::localhost_missing::{self, LocalhostKind, localhost_name};
 use super::{effective_seccomp, seccomp_missing_on};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W470",
@@ -23,50 +23,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The kubelet does not check that the file exists: the runtime fails container creation (`CreateContainerError`, `cannot load seccomp profile`) on any node without it — typically new nodes from scale-out, upgrades or reimages.",
         fix: "Install the profile on every node before the pods that use it: a DaemonSet that writes it under `/var/lib/kubelet/seccomp/` or the Security Profiles Operator (`kubeward profiles install` prints both). Re-run `kubeward node -o json` on the nodes and pass the reports with `--node-report`.",
         links: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        seccompProfile: {type: Localhost, localhostProfile: profiles/strict.json}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(
+            spec: [
+                "securityContext:",
+                "  seccompProfile: {type: Localhost, localhostProfile: profiles/strict.json}",
+            ],
+        ),
+        good: deployment_example!(
+            spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 static KIND: LocalhostKind = LocalhostKind {
     field: "seccompProfile",

@@ -4,8 +4,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
 use super::localhost_missing::{self, LocalhostKind, localhost_name};
 use super::{apparmor_missing_on, effective_apparmor};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W471",
@@ -23,50 +23,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "Since Kubernetes 1.24 the kubelet no longer checks that the profile is loaded: containerd fails container creation (`apparmor profile not found`) on nodes without it. AppArmor profiles live in the kernel, so a rebooted, reimaged or new node has none of the custom ones.",
         fix: "Load the profile on every node with a DaemonSet (`apparmor_parser -r`) or the Security Profiles Operator (`kubeward profiles install` prints both), then re-run `kubeward node -o json` and pass the reports with `--node-report`.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          appArmorProfile: {type: Localhost, localhostProfile: k8s-custom}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          appArmorProfile: {type: RuntimeDefault}
-"#,
+        bad: deployment_example!(
+            container: [
+                "securityContext:",
+                "  appArmorProfile: {type: Localhost, localhostProfile: k8s-custom}",
+            ],
+        ),
+        good: deployment_example!(
+            container: ["securityContext:", "  appArmorProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 static KIND: LocalhostKind = LocalhostKind {
     field: "appArmorProfile",

@@ -5,8 +5,8 @@ use kubeward_core::{
 };
 
 use super::effective_apparmor;
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W472",
@@ -24,48 +24,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "The kubelet rejects such pods on a node without AppArmor (`Cannot enforce AppArmor: AppArmor is not enabled on the host`). On AKS this is the case of Azure Linux 3 node images before 2025-11 and of SELinux-based images: the same manifest runs on Ubuntu pools and fails there.",
         fix: "Schedule the workload only on node pools with AppArmor (a `nodeSelector` on `kubernetes.azure.com/os-sku: Ubuntu`, or upgrade the Azure Linux node image: `az aks nodepool upgrade --node-image-only`), or drop the AppArmor request for pools that use SELinux.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          appArmorProfile: {type: RuntimeDefault}
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(
+            container: ["securityContext:", "  appArmorProfile: {type: RuntimeDefault}"],
+        ),
+        good: deployment_example!(),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let nodes = &ctx.opts.nodes;

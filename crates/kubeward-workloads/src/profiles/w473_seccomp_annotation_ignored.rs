@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, RefStatic, Severity, Status};
 
 use super::{SECCOMP_CONTAINER_ANNOTATION_PREFIX, SECCOMP_POD_ANNOTATION, annotation_evidence};
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W473",
@@ -22,50 +22,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The kubelet stopped reading these annotations in Kubernetes 1.25 and the API server stopped turning them into fields in 1.27; every supported AKS version is newer. A pod that asks for `runtime/default` this way actually runs Unconfined (unless the node's seccompDefault is on), while reviewers believe it is confined.",
         fix: "Replace the annotation with the field: `spec.securityContext.seccompProfile: {type: RuntimeDefault}` (or `{type: Localhost, localhostProfile: PATH}` for `localhost/PATH`), per container if the annotation was per container, and delete the annotation.",
         links: &["https://kubernetes.io/docs/tutorials/security/seccomp/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations:
-        seccomp.security.alpha.kubernetes.io/pod: runtime/default
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      securityContext:
-        seccompProfile: {type: RuntimeDefault}
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: deployment_example!(
+            metadata: [
+                "annotations:",
+                "  seccomp.security.alpha.kubernetes.io/pod: runtime/default",
+            ],
+        ),
+        good: deployment_example!(
+            spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity, Status};
 
 use super::{APPARMOR_ANNOTATION_PREFIX, Layer, annotation_evidence, effective_apparmor};
+use crate::Check;
 use crate::ctx::{Ctx, container_label};
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W474",
@@ -22,50 +22,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The annotation is deprecated since Kubernetes 1.30. The kubelet still falls back to it, but since 1.34 the API server no longer mirrors fields into annotations, so policies and tools that read only one of the two disagree about what runs; an annotation naming a container that does not exist is silently useless.",
         fix: "Move the setting to `securityContext.appArmorProfile` of the container (`{type: RuntimeDefault}` or `{type: Localhost, localhostProfile: NAME}`) and delete the annotation.",
         links: &["https://kubernetes.io/docs/tutorials/security/apparmor/"],
-        bad: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-      annotations:
-        container.apparmor.security.beta.kubernetes.io/web: runtime/default
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-  namespace: shop
-spec:
-  selector:
-    matchLabels: {app: web}
-  template:
-    metadata:
-      labels: {app: web}
-    spec:
-      containers:
-      - name: web
-        image: myacr.azurecr.io/shop/web:1.4.2
-        securityContext:
-          appArmorProfile: {type: RuntimeDefault}
-"#,
+        bad: deployment_example!(
+            metadata: [
+                "annotations:",
+                "  container.apparmor.security.beta.kubernetes.io/web: runtime/default",
+            ],
+        ),
+        good: deployment_example!(
+            container: ["securityContext:", "  appArmorProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(ctx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();

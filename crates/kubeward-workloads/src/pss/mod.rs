@@ -238,6 +238,49 @@ pub struct Control {
     pub check: fn(&PodView<'_>, u32) -> Option<Violation>,
 }
 
+impl Control {
+    /// A baseline control, in every policy version, replacing none.
+    pub const fn baseline(
+        id: &'static str,
+        meta: &'static CheckMeta,
+        check: fn(&PodView<'_>, u32) -> Option<Violation>,
+    ) -> Control {
+        Control {
+            id,
+            level: Level::Baseline,
+            meta,
+            since: 0,
+            overrides: &[],
+            check,
+        }
+    }
+
+    /// A restricted control, in every policy version, replacing none.
+    pub const fn restricted(
+        id: &'static str,
+        meta: &'static CheckMeta,
+        check: fn(&PodView<'_>, u32) -> Option<Violation>,
+    ) -> Control {
+        Control {
+            level: Level::Restricted,
+            ..Control::baseline(id, meta, check)
+        }
+    }
+
+    /// The control from policy version `v1.<minor>` on.
+    pub const fn since(self, minor: u32) -> Control {
+        Control {
+            since: minor,
+            ..self
+        }
+    }
+
+    /// The control replacing, at restricted, each baseline control `(id, from minor)`.
+    pub const fn replacing(self, overrides: &'static [(&'static str, u32)]) -> Control {
+        Control { overrides, ..self }
+    }
+}
+
 /// Every Pod Security check, in code order: the verdict (W100), then each control in report
 /// order (the order of the admission controller's messages).
 pub static CHECKS: &[&Check] = &[

@@ -9,6 +9,40 @@ pub fn run(id: &str, spec_yaml: &str, minor: u32) -> Option<Violation> {
     run_with_annotations(id, spec_yaml, "{}", minor)
 }
 
+/// Control `id` allows the pod spec at `minor`.
+#[track_caller]
+pub fn allowed(id: &str, spec_yaml: &str, minor: u32) {
+    allowed_with_annotations(id, spec_yaml, "{}", minor);
+}
+
+/// Control `id` denies the pod spec at `minor`: its violation.
+#[track_caller]
+pub fn denied(id: &str, spec_yaml: &str, minor: u32) -> Violation {
+    denied_with_annotations(id, spec_yaml, "{}", minor)
+}
+
+/// Control `id` allows the pod spec with these annotations at `minor`.
+#[track_caller]
+pub fn allowed_with_annotations(id: &str, spec_yaml: &str, annotations: &str, minor: u32) {
+    if let Some(v) = run_with_annotations(id, spec_yaml, annotations, minor) {
+        panic!("{id} at v1.{minor} denies {spec_yaml:?}: {v:?}");
+    }
+}
+
+/// Control `id` denies the pod spec with these annotations at `minor`: its violation.
+#[track_caller]
+pub fn denied_with_annotations(
+    id: &str,
+    spec_yaml: &str,
+    annotations: &str,
+    minor: u32,
+) -> Violation {
+    match run_with_annotations(id, spec_yaml, annotations, minor) {
+        Some(v) => v,
+        None => panic!("{id} at v1.{minor} allows {spec_yaml:?}"),
+    }
+}
+
 pub fn run_with_annotations(
     id: &str,
     spec_yaml: &str,

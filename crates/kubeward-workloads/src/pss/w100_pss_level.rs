@@ -3,8 +3,8 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
+use crate::Check;
 use crate::ctx::Ctx;
-use crate::{Check, Eval};
 
 pub static META: CheckMeta = CheckMeta {
     code: "W100",
@@ -26,41 +26,23 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-admission/",
             "https://learn.microsoft.com/azure/aks/use-psa",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostNetwork: true
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    runAsNonRoot: true
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      allowPrivilegeEscalation: false
-      capabilities: {drop: [ALL]}
-"#,
+        bad: pod_example!(spec: ["hostNetwork: true"]),
+        good: pod_example!(
+            spec: [
+                "securityContext:",
+                "  runAsNonRoot: true",
+                "  seccompProfile: {type: RuntimeDefault}",
+            ],
+            container: [
+                "securityContext:",
+                "  allowPrivilegeEscalation: false",
+                "  capabilities: {drop: [ALL]}",
+            ],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::Inventory(evaluate),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Pod Security over every workload at the report's fixed levels: this verdict per workload and
 /// a finding per violated baseline control (see [`crate::pss_findings`]).

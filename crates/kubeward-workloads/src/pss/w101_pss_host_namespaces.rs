@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W101",
@@ -23,42 +23,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "A pod in the node's network namespace can reach node-local services (kubelet, IMDS on AKS) and sniff traffic; in the PID namespace it sees and signals every process on the node; in the IPC namespace it reads shared memory of other workloads.",
         fix: "Remove hostNetwork/hostPID/hostIPC from the pod template. Node agents that truly need them belong in a dedicated namespace labelled `pod-security.kubernetes.io/enforce=privileged`; everywhere else enforce `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline` (or the AKS Azure Policy baseline initiative).",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostNetwork: true
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(spec: ["hostNetwork: true"]),
+        good: pod_example!(),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "hostNamespaces",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("hostNamespaces", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut set = Vec::new();
@@ -81,24 +51,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostNamespaces",
-                "containers: [{name: a}]\nhostNetwork: false",
-                35
-            )
-            .is_none()
+        allowed(
+            "hostNamespaces",
+            "containers: [{name: a}]\nhostNetwork: false",
+            35,
         );
-        let v = run(
+        let v = denied(
             "hostNamespaces",
             "containers: [{name: a}]\nhostPID: true\nhostIPC: true",
             0,
-        )
-        .expect("fails");
+        );
         assert_eq!(v.detail, "hostPID=true, hostIPC=true");
         assert_eq!(v.pointers, vec!["/spec/hostPID", "/spec/hostIPC"]);
     }

@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W102",
@@ -22,43 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "A privileged container has every capability and all host devices, with no seccomp or AppArmor confinement: it is root on the node and can take over the AKS node and the kubelet's credentials.",
         fix: "Set `securityContext.privileged: false` (or remove it) and grant only the specific capability needed. Enforce with `kubectl label ns <ns> pod-security.kubernetes.io/enforce=baseline`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {privileged: true}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {privileged: false}
-"#,
+        bad: pod_example!(container: ["securityContext: {privileged: true}"]),
+        good: pod_example!(container: ["securityContext: {privileged: false}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "privileged",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("privileged", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     Violation::per_container_field(
@@ -73,17 +42,14 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "privileged",
-                "containers: [{name: a, securityContext: {privileged: false}}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "privileged",
+            "containers: [{name: a, securityContext: {privileged: false}}]",
+            35,
         );
         let v = run("privileged", "initContainers: [{name: i, securityContext: {privileged: true}}]\ncontainers: [{name: a}]", 0).expect("init containers count");
         assert_eq!(
@@ -91,6 +57,10 @@ mod tests {
             vec!["/spec/initContainers/0/securityContext/privileged"]
         );
         assert!(v.detail.contains("container \"i\""));
-        assert!(run("privileged", "containers: [{name: a}]\nephemeralContainers: [{name: e, securityContext: {privileged: true}}]", 35).is_some());
+        denied(
+            "privileged",
+            "containers: [{name: a}]\nephemeralContainers: [{name: e, securityContext: {privileged: true}}]",
+            35,
+        );
     }
 }

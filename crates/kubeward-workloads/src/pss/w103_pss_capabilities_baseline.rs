@@ -5,8 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 use kubeward_inventory::capabilities::PSS_BASELINE_ALLOWED;
 
-use super::{Control, Level, PodView, Violation, quoted};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, quoted};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W103",
@@ -24,45 +24,15 @@ pub static META: CheckMeta = CheckMeta {
         why: "Capabilities such as SYS_ADMIN, NET_ADMIN, SYS_PTRACE or SYS_MODULE each give a container a path to the host kernel or to other pods' traffic.",
         fix: "Remove the extra capabilities from `securityContext.capabilities.add`; prefer `drop: [\"ALL\"]` plus the one capability needed. Enforce with `pod-security.kubernetes.io/enforce=baseline` on the namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [SYS_ADMIN]}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [NET_BIND_SERVICE]}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  capabilities: {add: [SYS_ADMIN]}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  capabilities: {add: [NET_BIND_SERVICE]}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "capabilities_baseline",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("capabilities_baseline", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
@@ -100,12 +70,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("capabilities_baseline", "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, NET_BIND_SERVICE], drop: [ALL]}}}]", 35).is_none());
-        let v = run("capabilities_baseline", "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, SYS_ADMIN, chown]}}}]", 0).expect("fails");
+        allowed(
+            "capabilities_baseline",
+            "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, NET_BIND_SERVICE], drop: [ALL]}}}]",
+            35,
+        );
+        let v = denied(
+            "capabilities_baseline",
+            "containers: [{name: a, securityContext: {capabilities: {add: [CHOWN, SYS_ADMIN, chown]}}}]",
+            0,
+        );
         assert_eq!(v.pointers.len(), 2, "case matters: chown is not CHOWN");
         assert!(v.detail.contains("\"SYS_ADMIN\", \"chown\""));
     }

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, plural, quoted};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, plural, quoted};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W104",
@@ -23,49 +23,22 @@ pub static META: CheckMeta = CheckMeta {
         why: "A hostPath volume exposes the node's filesystem: the container runtime socket, kubelet credentials under /var/lib/kubelet, or /etc — writable ones are a direct node takeover.",
         fix: "Replace hostPath with emptyDir, a ConfigMap/Secret, or a PersistentVolumeClaim (Azure Disk/Files CSI on AKS). Node agents that need host files go in a namespace labelled `pod-security.kubernetes.io/enforce=privileged`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: sock, mountPath: /run/containerd/containerd.sock}]
-  volumes:
-  - name: sock
-    hostPath: {path: /run/containerd/containerd.sock}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: cache, mountPath: /cache}]
-  volumes:
-  - name: cache
-    emptyDir: {}
-"#,
+        bad: pod_example!(
+            container: ["volumeMounts: [{name: sock, mountPath: /run/containerd/containerd.sock}]"],
+            after: [
+                "volumes:",
+                "- name: sock",
+                "  hostPath: {path: /run/containerd/containerd.sock}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["volumeMounts: [{name: cache, mountPath: /cache}]"],
+            after: ["volumes:", "- name: cache", "  emptyDir: {}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "hostPathVolumes",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("hostPathVolumes", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut names = Vec::new();
@@ -92,19 +65,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostPathVolumes",
-                "containers: [{name: a}]\nvolumes: [{name: v, emptyDir: {}}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "hostPathVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: v, emptyDir: {}}]",
+            35,
         );
-        let v = run("hostPathVolumes", "containers: [{name: a}]\nvolumes: [{name: x, emptyDir: {}}, {name: v, hostPath: {path: /var/run}}]", 0).expect("fails");
+        let v = denied(
+            "hostPathVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: x, emptyDir: {}}, {name: v, hostPath: {path: /var/run}}]",
+            0,
+        );
         assert_eq!(v.pointers, vec!["/spec/volumes/1/hostPath"]);
         assert_eq!(v.detail, "volume \"v\"");
     }

@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W105",
@@ -22,43 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "A hostPort opens the port on the node's address, bypassing Services and most NetworkPolicy setups, and exposes the pod wherever the node is reachable.",
         fix: "Remove hostPort and expose the pod through a Service (ClusterIP, or an internal LoadBalancer on AKS). Enforce `pod-security.kubernetes.io/enforce=baseline` on the namespace.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    ports: [{containerPort: 8080, hostPort: 8080}]
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    ports: [{containerPort: 8080}]
-"#,
+        bad: pod_example!(container: ["ports: [{containerPort: 8080, hostPort: 8080}]"]),
+        good: pod_example!(container: ["ports: [{containerPort: 8080}]"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "hostPorts",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("hostPorts", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
@@ -95,19 +64,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostPorts",
-                "containers: [{name: a, ports: [{containerPort: 80, hostPort: 0}]}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "hostPorts",
+            "containers: [{name: a, ports: [{containerPort: 80, hostPort: 0}]}]",
+            35,
         );
-        let v = run("hostPorts", "containers: [{name: a, ports: [{containerPort: 80}, {containerPort: 81, hostPort: 8081}]}]", 0).expect("fails");
+        let v = denied(
+            "hostPorts",
+            "containers: [{name: a, ports: [{containerPort: 80}, {containerPort: 81, hostPort: 8081}]}]",
+            0,
+        );
         assert_eq!(v.pointers, vec!["/spec/containers/0/ports/1/hostPort"]);
         assert_eq!(v.detail, "container \"a\" uses hostPort 8081");
     }

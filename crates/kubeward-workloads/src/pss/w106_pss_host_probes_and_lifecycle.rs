@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W106",
@@ -23,45 +23,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "The kubelet runs probes and HTTP/TCP hooks from the node. A host field lets a pod make the kubelet connect to arbitrary addresses (node-local services, the Azure IMDS endpoint), a server-side request forgery path.",
         fix: "Remove `host:` from probes and lifecycle handlers (they then target the pod IP), or use an exec/grpc probe. Enforce with `pod-security.kubernetes.io/enforce=baseline` and `enforce-version=v1.34` or later.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    livenessProbe:
-      httpGet: {host: 169.254.169.254, path: /metadata/instance, port: 80}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    livenessProbe:
-      httpGet: {path: /healthz, port: 8080}
-"#,
+        bad: pod_example!(
+            container: [
+                "livenessProbe:",
+                "  httpGet: {host: 169.254.169.254, path: /metadata/instance, port: 80}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["livenessProbe:", "  httpGet: {path: /healthz, port: 8080}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "hostProbesAndHostLifecycle",
-        level: Level::Baseline,
-        meta: &META,
-        since: 34,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("hostProbesAndHostLifecycle", &META, check).since(34));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
@@ -106,19 +81,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "hostProbesAndHostLifecycle",
-                "containers: [{name: a, livenessProbe: {httpGet: {port: 80, host: \"\"}}}]",
-                34
-            )
-            .is_none()
+        allowed(
+            "hostProbesAndHostLifecycle",
+            "containers: [{name: a, livenessProbe: {httpGet: {port: 80, host: \"\"}}}]",
+            34,
         );
-        let v = run("hostProbesAndHostLifecycle", "containers: [{name: a, lifecycle: {preStop: {tcpSocket: {port: 1, host: 169.254.169.254}}}}]", 34).expect("fails");
+        let v = denied(
+            "hostProbesAndHostLifecycle",
+            "containers: [{name: a, lifecycle: {preStop: {tcpSocket: {port: 1, host: 169.254.169.254}}}}]",
+            34,
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/lifecycle/preStop/tcpSocket/host"]

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 const ANNOTATION_PREFIX: &str = "container.apparmor.security.beta.kubernetes.io/";
 
@@ -28,45 +28,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             "https://kubernetes.io/docs/tutorials/security/apparmor/",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      appArmorProfile: {type: Unconfined}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      appArmorProfile: {type: RuntimeDefault}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  appArmorProfile: {type: Unconfined}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  appArmorProfile: {type: RuntimeDefault}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "appArmorProfile",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("appArmorProfile", &META, check));
 
 fn allowed_annotation(v: &str) -> bool {
     v.is_empty() || v == "runtime/default" || v.starts_with("localhost/")
@@ -117,39 +86,38 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{run, run_with_annotations};
+    use super::super::testing::{
+        allowed, allowed_with_annotations, denied, denied_with_annotations,
+    };
 
     #[test]
     fn vectors() {
         let spec = "containers: [{name: a}]";
-        assert!(
-            run_with_annotations(
-                "appArmorProfile",
-                spec,
-                "{container.apparmor.security.beta.kubernetes.io/a: localhost/foo}",
-                0
-            )
-            .is_none()
+        allowed_with_annotations(
+            "appArmorProfile",
+            spec,
+            "{container.apparmor.security.beta.kubernetes.io/a: localhost/foo}",
+            0,
         );
-        let v = run_with_annotations(
+        let v = denied_with_annotations(
             "appArmorProfile",
             spec,
             "{container.apparmor.security.beta.kubernetes.io/a: unconfined}",
             0,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/metadata/annotations/container.apparmor.security.beta.kubernetes.io~1a"]
         );
-        assert!(run("appArmorProfile", "securityContext: {appArmorProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]", 35).is_none());
-        assert!(
-            run(
-                "appArmorProfile",
-                "containers: [{name: a, securityContext: {appArmorProfile: {type: Unconfined}}}]",
-                35
-            )
-            .is_some()
+        allowed(
+            "appArmorProfile",
+            "securityContext: {appArmorProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]",
+            35,
+        );
+        denied(
+            "appArmorProfile",
+            "containers: [{name: a, securityContext: {appArmorProfile: {type: Unconfined}}}]",
+            35,
         );
     }
 }

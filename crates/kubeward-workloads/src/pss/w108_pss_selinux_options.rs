@@ -5,8 +5,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W108",
@@ -24,45 +24,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "A custom SELinux type, user or role can lift the MAC confinement of the container (e.g. spc_t is unconfined).",
         fix: "Remove seLinuxOptions.user/role and any non-container type. AKS Linux nodes do not run SELinux in enforcing mode, so these fields rarely have a purpose there.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      seLinuxOptions: {type: spc_t}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      seLinuxOptions: {type: container_t}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  seLinuxOptions: {type: spc_t}"]),
+        good: pod_example!(
+            container: ["securityContext:", "  seLinuxOptions: {type: container_t}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seLinuxOptions",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("seLinuxOptions", &META, check));
 
 fn allowed_type(t: &str, minor: u32) -> bool {
     matches!(
@@ -134,19 +103,30 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("seLinuxOptions", "securityContext: {seLinuxOptions: {type: container_init_t, level: \"s0:c1\"}}\ncontainers: [{name: a}]", 0).is_none());
-        assert!(run("seLinuxOptions", "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]", 30).is_some());
-        assert!(run("seLinuxOptions", "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]", 31).is_none());
-        let v = run(
+        allowed(
+            "seLinuxOptions",
+            "securityContext: {seLinuxOptions: {type: container_init_t, level: \"s0:c1\"}}\ncontainers: [{name: a}]",
+            0,
+        );
+        denied(
+            "seLinuxOptions",
+            "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]",
+            30,
+        );
+        allowed(
+            "seLinuxOptions",
+            "containers: [{name: a, securityContext: {seLinuxOptions: {type: container_engine_t}}}]",
+            31,
+        );
+        let v = denied(
             "seLinuxOptions",
             "containers: [{name: a, securityContext: {seLinuxOptions: {user: sysadm_u, role: r}}}]",
             35,
-        )
-        .expect("fails");
+        );
         assert_eq!(v.pointers.len(), 2);
     }
 }

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W109",
@@ -23,43 +23,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "An Unmasked /proc exposes kernel interfaces the runtime normally hides; outside a user namespace they reach the host kernel.",
         fix: "Remove `procMount: Unmasked`. Workloads that build containers (nested runtimes) should run with `hostUsers: false` (user namespaces), which AKS supports on Kubernetes 1.33+ Linux node pools.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Unmasked}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Default}
-"#,
+        bad: pod_example!(container: ["securityContext: {procMount: Unmasked}"]),
+        good: pod_example!(container: ["securityContext: {procMount: Default}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "procMount",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("procMount", &META, check));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {
@@ -82,32 +51,26 @@ pub(super) fn unmasked_violation(pod: &PodView<'_>, id: &'static str) -> Option<
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "procMount",
-                "containers: [{name: a, securityContext: {procMount: Default}}]",
-                0
-            )
-            .is_none()
+        allowed(
+            "procMount",
+            "containers: [{name: a, securityContext: {procMount: Default}}]",
+            0,
         );
         let unmasked =
             "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]";
-        assert!(run("procMount", unmasked, 34).is_some());
+        denied("procMount", unmasked, 34);
         assert!(
             run("procMount", unmasked, 35).is_none(),
             "user namespaces relax it from v1.35"
         );
-        assert!(
-            run(
-                "procMount",
-                "hostUsers: true\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
-                35
-            )
-            .is_some()
+        denied(
+            "procMount",
+            "hostUsers: true\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
+            35,
         );
     }
 }

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 const POD_ANNOTATION: &str = "seccomp.security.alpha.kubernetes.io/pod";
 const CONTAINER_ANNOTATION_PREFIX: &str = "container.seccomp.security.alpha.kubernetes.io/";
@@ -26,45 +26,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "An Unconfined seccomp profile gives the container every system call, including the ones behind most container-escape kernel bugs.",
         fix: "Set `securityContext.seccompProfile.type: RuntimeDefault` at pod level (or enable the kubelet's seccompDefault through an AKS custom node configuration). The alpha annotations stopped working in Kubernetes 1.27: use the field.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: Unconfined}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: Unconfined}"]),
+        good: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seccompProfile_baseline",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("seccompProfile_baseline", &META, check));
 
 fn allowed_annotation(v: &str) -> bool {
     v == "runtime/default" || v == "docker/default" || v.starts_with("localhost/")
@@ -126,43 +94,38 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{run, run_with_annotations};
+    use super::super::testing::{
+        allowed, allowed_with_annotations, denied, denied_with_annotations, run_with_annotations,
+    };
 
     #[test]
     fn vectors() {
         let spec = "containers: [{name: a}]";
         let unconfined = "{seccomp.security.alpha.kubernetes.io/pod: unconfined}";
-        assert!(run_with_annotations("seccompProfile_baseline", spec, unconfined, 18).is_some());
+        denied_with_annotations("seccompProfile_baseline", spec, unconfined, 18);
         assert!(
             run_with_annotations("seccompProfile_baseline", spec, unconfined, 19).is_none(),
             "annotations are not read from v1.19"
         );
-        assert!(
-            run_with_annotations(
-                "seccompProfile_baseline",
-                spec,
-                "{container.seccomp.security.alpha.kubernetes.io/a: docker/default}",
-                0
-            )
-            .is_none()
+        allowed_with_annotations(
+            "seccompProfile_baseline",
+            spec,
+            "{container.seccomp.security.alpha.kubernetes.io/a: docker/default}",
+            0,
         );
-        let v = run(
+        let v = denied(
             "seccompProfile_baseline",
             "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
             19,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/securityContext/seccompProfile/type"]
         );
-        assert!(
-            run(
-                "seccompProfile_baseline",
-                "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
-                18
-            )
-            .is_none()
+        allowed(
+            "seccompProfile_baseline",
+            "containers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
+            18,
         );
     }
 }

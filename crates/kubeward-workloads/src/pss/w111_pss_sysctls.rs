@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 /// (sysctl, first policy minor version that allows it).
 const ALLOWED: &[(&str, u32)] = &[
@@ -42,45 +42,19 @@ pub static META: CheckMeta = CheckMeta {
             "https://kubernetes.io/docs/concepts/security/pod-security-standards/#baseline",
             "https://learn.microsoft.com/azure/aks/custom-node-configuration",
         ],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    sysctls: [{name: net.core.somaxconn, value: "4096"}]
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    sysctls: [{name: net.ipv4.ip_local_port_range, value: "1024 65000"}]
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(
+            spec: ["securityContext:", "  sysctls: [{name: net.core.somaxconn, value: \"4096\"}]"],
+        ),
+        good: pod_example!(
+            spec: [
+                "securityContext:",
+                "  sysctls: [{name: net.ipv4.ip_local_port_range, value: \"1024 65000\"}]",
+            ],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "sysctls",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::baseline("sysctls", &META, check));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     let mut bad = Vec::new();
@@ -102,14 +76,18 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
         let rmem = "securityContext: {sysctls: [{name: net.ipv4.tcp_rmem, value: \"4096 87380 16777216\"}]}\ncontainers: [{name: a}]";
-        assert!(run("sysctls", rmem, 31).is_some());
-        assert!(run("sysctls", rmem, 32).is_none());
-        let v = run("sysctls", "securityContext: {sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: kernel.msgmax, value: \"1\"}]}\ncontainers: [{name: a}]", 35).expect("fails");
+        denied("sysctls", rmem, 31);
+        allowed("sysctls", rmem, 32);
+        let v = denied(
+            "sysctls",
+            "securityContext: {sysctls: [{name: kernel.shm_rmid_forced, value: \"1\"}, {name: kernel.msgmax, value: \"1\"}]}\ncontainers: [{name: a}]",
+            35,
+        );
         assert_eq!(v.detail, "kernel.msgmax");
         assert_eq!(v.pointers, vec!["/spec/securityContext/sysctls/1/name"]);
     }

@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, quoted};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, quoted};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W112",
@@ -52,18 +52,8 @@ spec:
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "windowsHostProcess",
-        level: Level::Baseline,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::baseline("windowsHostProcess", &META, check));
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut pointers = Vec::new();
@@ -99,19 +89,20 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "windowsHostProcess",
-                "securityContext: {windowsOptions: {hostProcess: false}}\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "windowsHostProcess",
+            "securityContext: {windowsOptions: {hostProcess: false}}\ncontainers: [{name: a}]",
+            35,
         );
-        let v = run("windowsHostProcess", "securityContext: {windowsOptions: {hostProcess: true}}\ncontainers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]", 0).expect("fails");
+        let v = denied(
+            "windowsHostProcess",
+            "securityContext: {windowsOptions: {hostProcess: true}}\ncontainers: [{name: a, securityContext: {windowsOptions: {hostProcess: true}}}]",
+            0,
+        );
         assert_eq!(v.pointers.len(), 2);
         assert!(v.detail.starts_with("pod and containers \"a\""));
     }

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 /// Sources a restricted pod may use.
 const ALLOWED: &[&str] = &[
@@ -36,49 +36,24 @@ pub static META: CheckMeta = CheckMeta {
         why: "Other sources (hostPath, nfs, azureDisk, azureFile, iscsi, …) mount node paths or remote storage directly, bypassing PersistentVolume access control.",
         fix: "Use a PersistentVolumeClaim backed by the Azure Disk or Azure Files CSI driver instead of in-line azureDisk/azureFile/nfs volumes; replace hostPath with emptyDir or a ConfigMap/Secret.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    azureFile: {secretName: storage-key, shareName: data}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    volumeMounts: [{name: data, mountPath: /data}]
-  volumes:
-  - name: data
-    persistentVolumeClaim: {claimName: data}
-"#,
+        bad: pod_example!(
+            container: ["volumeMounts: [{name: data, mountPath: /data}]"],
+            after: [
+                "volumes:",
+                "- name: data",
+                "  azureFile: {secretName: storage-key, shareName: data}",
+            ],
+        ),
+        good: pod_example!(
+            container: ["volumeMounts: [{name: data, mountPath: /data}]"],
+            after: ["volumes:", "- name: data", "  persistentVolumeClaim: {claimName: data}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "restrictedVolumes",
-        level: Level::Restricted,
-        meta: &META,
-        since: 0,
-        overrides: &[("hostPathVolumes", 0)],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("restrictedVolumes", &META, check).replacing(&[("hostPathVolumes", 0)]),
+);
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     let mut parts = Vec::new();
@@ -110,20 +85,25 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(run("restrictedVolumes", "containers: [{name: a}]\nvolumes: [{name: a, emptyDir: {}}, {name: b, projected: {sources: []}}, {name: c}]", 35).is_none());
-        let v = run("restrictedVolumes", "containers: [{name: a}]\nvolumes: [{name: a, secret: {secretName: s}}, {name: b, azureFile: {secretName: s, shareName: x}}]", 0).expect("fails");
+        allowed(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: a, emptyDir: {}}, {name: b, projected: {sources: []}}, {name: c}]",
+            35,
+        );
+        let v = denied(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: a, secret: {secretName: s}}, {name: b, azureFile: {secretName: s, shareName: x}}]",
+            0,
+        );
         assert_eq!(v.pointers, vec!["/spec/volumes/1/azureFile"]);
-        assert!(
-            run(
-                "restrictedVolumes",
-                "containers: [{name: a}]\nvolumes: [{name: h, hostPath: {path: /}}]",
-                0
-            )
-            .is_some()
+        denied(
+            "restrictedVolumes",
+            "containers: [{name: a}]\nvolumes: [{name: h, hostPath: {path: /}}]",
+            0,
         );
     }
 }

@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W114",
@@ -23,43 +23,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without no_new_privs a process can gain privileges through setuid binaries or file capabilities inside the image.",
         fix: "Add `securityContext.allowPrivilegeEscalation: false` to every container, init containers included.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {allowPrivilegeEscalation: true}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {allowPrivilegeEscalation: false}
-"#,
+        bad: pod_example!(container: ["securityContext: {allowPrivilegeEscalation: true}"]),
+        good: pod_example!(container: ["securityContext: {allowPrivilegeEscalation: false}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "allowPrivilegeEscalation",
-        level: Level::Restricted,
-        meta: &META,
-        since: 8,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::restricted("allowPrivilegeEscalation", &META, check).since(8));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {
@@ -77,17 +47,14 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "allowPrivilegeEscalation",
-                "containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]",
-                8
-            )
-            .is_none()
+        allowed(
+            "allowPrivilegeEscalation",
+            "containers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]",
+            8,
         );
         let v = run("allowPrivilegeEscalation", "initContainers: [{name: i}]\ncontainers: [{name: a, securityContext: {allowPrivilegeEscalation: false}}]", 8).expect("unset means true");
         assert_eq!(
@@ -95,7 +62,7 @@ mod tests {
             vec!["/spec/initContainers/0/securityContext/allowPrivilegeEscalation"]
         );
         let win = "os: {name: windows}\ncontainers: [{name: a}]";
-        assert!(run("allowPrivilegeEscalation", win, 24).is_some());
-        assert!(run("allowPrivilegeEscalation", win, 25).is_none());
+        denied("allowPrivilegeEscalation", win, 24);
+        allowed("allowPrivilegeEscalation", win, 25);
     }
 }

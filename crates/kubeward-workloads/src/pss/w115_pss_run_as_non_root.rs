@@ -4,8 +4,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, containers_phrase};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W115",
@@ -23,42 +23,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Root in a container is root on the node's kernel (without user namespaces): any escape bug starts with full privileges.",
         fix: "Set `securityContext.runAsNonRoot: true` at pod level and a non-zero `runAsUser`, and build images with a numeric non-root USER.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(),
+        good: pod_example!(spec: ["securityContext: {runAsNonRoot: true}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "runAsNonRoot",
-        level: Level::Restricted,
-        meta: &META,
-        since: 0,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(Control::restricted("runAsNonRoot", &META, check));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {
@@ -112,25 +82,19 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "runAsNonRoot",
-                "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a}]",
-                0
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a}]",
+            0,
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "containers: [{name: a, securityContext: {runAsNonRoot: true}}]",
-                0
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "containers: [{name: a, securityContext: {runAsNonRoot: true}}]",
+            0,
         );
         let v = run("runAsNonRoot", "securityContext: {runAsNonRoot: true}\ncontainers: [{name: a, securityContext: {runAsNonRoot: false}}]", 0).expect("explicit false fails");
         assert_eq!(
@@ -141,21 +105,15 @@ mod tests {
             run("runAsNonRoot", "containers: [{name: a}]", 0).is_some(),
             "unset everywhere fails"
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                34
-            )
-            .is_some()
+        denied(
+            "runAsNonRoot",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            34,
         );
-        assert!(
-            run(
-                "runAsNonRoot",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "runAsNonRoot",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            35,
         );
     }
 }

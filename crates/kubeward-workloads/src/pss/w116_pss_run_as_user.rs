@@ -3,8 +3,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, containers_phrase};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W116",
@@ -22,45 +22,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "runAsUser: 0 runs the container as root even when the image declares another user.",
         fix: "Set `runAsUser` to a non-zero UID (e.g. 10001) or remove it and rely on the image's non-root USER with `runAsNonRoot: true`.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {runAsUser: 0}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext: {runAsNonRoot: true}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {runAsUser: 10001}
-"#,
+        bad: pod_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: ["securityContext: {runAsUser: 0}"],
+        ),
+        good: pod_example!(
+            spec: ["securityContext: {runAsNonRoot: true}"],
+            container: ["securityContext: {runAsUser: 10001}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "runAsUser",
-        level: Level::Restricted,
-        meta: &META,
-        since: 23,
-        overrides: &[],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check =
+    Check::pod_security(Control::restricted("runAsUser", &META, check).since(23));
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 35 && pod.user_namespaced() {
@@ -92,35 +66,28 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "runAsUser",
-                "securityContext: {runAsUser: 1000}\ncontainers: [{name: a}]",
-                23
-            )
-            .is_none()
+        allowed(
+            "runAsUser",
+            "securityContext: {runAsUser: 1000}\ncontainers: [{name: a}]",
+            23,
         );
-        let v = run(
+        let v = denied(
             "runAsUser",
             "containers: [{name: a, securityContext: {runAsUser: 0}}]",
             23,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/securityContext/runAsUser"]
         );
-        assert!(
-            run(
-                "runAsUser",
-                "hostUsers: false\nsecurityContext: {runAsUser: 0}\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "runAsUser",
+            "hostUsers: false\nsecurityContext: {runAsUser: 0}\ncontainers: [{name: a}]",
+            35,
         );
     }
 }

@@ -6,8 +6,8 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
 use super::view::str_of;
 use super::w110_pss_seccomp_baseline::allowed_type;
-use super::{Control, Level, PodView, Violation, containers_phrase};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, containers_phrase};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W117",
@@ -25,43 +25,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without a profile the container runs Unconfined unless the kubelet's seccompDefault is on; every system call then reaches the kernel.",
         fix: "Set `spec.securityContext.seccompProfile.type: RuntimeDefault` in the pod template.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  securityContext:
-    seccompProfile: {type: RuntimeDefault}
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-"#,
+        bad: pod_example!(),
+        good: pod_example!(spec: ["securityContext:", "  seccompProfile: {type: RuntimeDefault}"]),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "seccompProfile_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 19,
-        overrides: &[("seccompProfile_baseline", 19)],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("seccompProfile_restricted", &META, check)
+        .since(19)
+        .replacing(&[("seccompProfile_baseline", 19)]),
+);
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {
@@ -117,25 +90,34 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(run("seccompProfile_restricted", "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]", 19).is_none());
-        assert!(run("seccompProfile_restricted", "containers: [{name: a, securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}}]", 19).is_none());
+        allowed(
+            "seccompProfile_restricted",
+            "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a}]",
+            19,
+        );
+        allowed(
+            "seccompProfile_restricted",
+            "containers: [{name: a, securityContext: {seccompProfile: {type: Localhost, localhostProfile: p.json}}}]",
+            19,
+        );
         let v = run("seccompProfile_restricted", "initContainers: [{name: i}]\ncontainers: [{name: a, securityContext: {seccompProfile: {type: RuntimeDefault}}}]", 19).expect("the init container has none");
         assert_eq!(
             v.pointers,
             vec!["/spec/initContainers/0/securityContext/seccompProfile/type"]
         );
-        assert!(run("seccompProfile_restricted", "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]", 19).is_some());
-        assert!(
-            run(
-                "seccompProfile_restricted",
-                "os: {name: windows}\ncontainers: [{name: a}]",
-                25
-            )
-            .is_none()
+        denied(
+            "seccompProfile_restricted",
+            "securityContext: {seccompProfile: {type: RuntimeDefault}}\ncontainers: [{name: a, securityContext: {seccompProfile: {type: Unconfined}}}]",
+            19,
+        );
+        allowed(
+            "seccompProfile_restricted",
+            "os: {name: windows}\ncontainers: [{name: a}]",
+            25,
         );
     }
 }

@@ -5,8 +5,8 @@
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 use kubeward_inventory::Value;
 
-use super::{Control, Level, PodView, Violation, containers_phrase, quoted};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation, containers_phrase, quoted};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W118",
@@ -24,45 +24,21 @@ pub static META: CheckMeta = CheckMeta {
         why: "The runtime's default capabilities (NET_RAW, CHOWN, DAC_OVERRIDE, …) are enough for ARP spoofing inside the node network and for several escape chains; restricted workloads need none of them.",
         fix: "Add `securityContext.capabilities.drop: [\"ALL\"]` to every container; add back only `NET_BIND_SERVICE` if the process binds a port below 1024.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {add: [NET_RAW]}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext:
-      capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}
-"#,
+        bad: pod_example!(container: ["securityContext:", "  capabilities: {add: [NET_RAW]}"]),
+        good: pod_example!(
+            container: [
+                "securityContext:",
+                "  capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}",
+            ],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "capabilities_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 22,
-        overrides: &[("capabilities_baseline", 22)],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("capabilities_restricted", &META, check)
+        .since(22)
+        .replacing(&[("capabilities_baseline", 22)]),
+);
 
 fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
     if minor >= 25 && pod.is_windows() {
@@ -122,11 +98,15 @@ fn check(pod: &PodView<'_>, minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied, run};
 
     #[test]
     fn vectors() {
-        assert!(run("capabilities_restricted", "containers: [{name: a, securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}}]", 22).is_none());
+        allowed(
+            "capabilities_restricted",
+            "containers: [{name: a, securityContext: {capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}}}]",
+            22,
+        );
         assert!(
             run(
                 "capabilities_restricted",
@@ -136,12 +116,11 @@ mod tests {
             .is_some(),
             "ALL is case-sensitive"
         );
-        let v = run(
+        let v = denied(
             "capabilities_restricted",
             "containers: [{name: a, securityContext: {capabilities: {drop: [ALL], add: [CHOWN]}}}]",
             22,
-        )
-        .expect("fails");
+        );
         assert_eq!(
             v.pointers,
             vec!["/spec/containers/0/securityContext/capabilities/add/0"]

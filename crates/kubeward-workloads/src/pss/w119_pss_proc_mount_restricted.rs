@@ -2,8 +2,8 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, RefStatic, Severity};
 
-use super::{Control, Level, PodView, Violation};
-use crate::{Check, Eval};
+use super::{Control, PodView, Violation};
+use crate::Check;
 
 pub static META: CheckMeta = CheckMeta {
     code: "W119",
@@ -21,45 +21,22 @@ pub static META: CheckMeta = CheckMeta {
         why: "Restricted keeps the masked /proc unconditionally: the user-namespace relaxation of baseline is not extended to hardened workloads.",
         fix: "Remove `procMount: Unmasked`, or run the workload in a namespace at baseline.",
         links: &["https://kubernetes.io/docs/concepts/security/pod-security-standards/#restricted"],
-        bad: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostUsers: false
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Unmasked}
-"#,
-        good: r#"apiVersion: v1
-kind: Pod
-metadata:
-  name: web
-  namespace: shop
-spec:
-  hostUsers: false
-  containers:
-  - name: web
-    image: myacr.azurecr.io/shop/web:1.4.2
-    securityContext: {procMount: Default}
-"#,
+        bad: pod_example!(
+            spec: ["hostUsers: false"],
+            container: ["securityContext: {procMount: Unmasked}"],
+        ),
+        good: pod_example!(
+            spec: ["hostUsers: false"],
+            container: ["securityContext: {procMount: Default}"],
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: Eval::PodSecurity(Control {
-        id: "procMount_restricted",
-        level: Level::Restricted,
-        meta: &META,
-        since: 35,
-        overrides: &[("procMount", 35)],
-        check,
-    }),
-    permissions: &[],
-};
+pub static CHECK: Check = Check::pod_security(
+    Control::restricted("procMount_restricted", &META, check)
+        .since(35)
+        .replacing(&[("procMount", 35)]),
+);
 
 fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
     super::w109_pss_proc_mount::unmasked_violation(pod, "procMount_restricted")
@@ -67,25 +44,19 @@ fn check(pod: &PodView<'_>, _minor: u32) -> Option<Violation> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::run;
+    use super::super::testing::{allowed, denied};
 
     #[test]
     fn vectors() {
-        assert!(
-            run(
-                "procMount_restricted",
-                "hostUsers: false\ncontainers: [{name: a}]",
-                35
-            )
-            .is_none()
+        allowed(
+            "procMount_restricted",
+            "hostUsers: false\ncontainers: [{name: a}]",
+            35,
         );
-        assert!(
-            run(
-                "procMount_restricted",
-                "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
-                35
-            )
-            .is_some()
+        denied(
+            "procMount_restricted",
+            "hostUsers: false\ncontainers: [{name: a, securityContext: {procMount: Unmasked}}]",
+            35,
         );
     }
 }
