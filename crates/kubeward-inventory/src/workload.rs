@@ -244,6 +244,74 @@ impl<'a> PodTemplate<'a> {
     }
 }
 
+/// The same vocabulary over bodies that are not inventory objects: the request and response
+/// bodies of audit events (`serde_json`, read line by line), where a patch names no kind.
+pub mod body {
+    use serde_json::Value;
+
+    use super::{ContainerKind, template_pointers};
+
+    fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
+        v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
+    }
+
+    /// The pod spec inside a pod or any workload body. A body that names its kind is read where
+    /// [`template_pointers`] says that kind keeps its pod template; a patch body names no kind,
+    /// so its shape decides.
+    pub fn pod_spec(obj: &Value) -> Option<&Value> {
+        if let Some((_, spec)) = template_pointers(str_at(obj, "/kind"), str_at(obj, "/apiVersion"))
+            && let Some(found) = obj.pointer(spec)
+        {
+            return Some(found);
+        }
+        let spec = obj.get("spec");
+        let candidates = [
+            obj.pointer("/spec/jobTemplate/spec/template/spec"),
+            obj.pointer("/spec/template/spec"),
+            obj.pointer("/template/spec"),
+            spec.filter(|s| s.get("containers").is_some() || s.get("volumes").is_some()),
+            spec.filter(|s| s.get("ephemeralContainers").is_some()),
+        ];
+        candidates.into_iter().flatten().next()
+    }
+
+    /// Every container of a pod spec: regular ones first, then init and ephemeral (the order a
+    /// finding about a request names them in).
+    pub fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
+        [
+            ContainerKind::Regular,
+            ContainerKind::Init,
+            ContainerKind::Ephemeral,
+        ]
+        .into_iter()
+        .filter_map(|k| spec.get(k.field()).and_then(Value::as_array))
+        .flatten()
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use serde_json::json;
+
+        use super::*;
+
+        #[test]
+        fn pod_spec_by_kind_then_by_shape() {
+            let rollout = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+                "spec": {"template": {"spec": {"containers": [{"name": "r"}]}}}});
+            assert_eq!(pod_spec(&rollout).unwrap()["containers"][0]["name"], "r");
+            // a patch names no kind: the CronJob shape is found by its path
+            let patch = json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                "initContainers": [{"name": "i"}], "containers": [{"name": "c"}]}}}}}});
+            let spec = pod_spec(&patch).unwrap();
+            let names: Vec<&str> = containers(spec)
+                .filter_map(|c| c["name"].as_str())
+                .collect();
+            assert_eq!(names, ["c", "i"]);
+            assert!(pod_spec(&json!({"kind": "ConfigMap", "data": {}})).is_none());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

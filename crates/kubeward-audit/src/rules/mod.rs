@@ -3,8 +3,6 @@
 //! its positive and negative test events.
 
 use kubeward_core::{CheckMeta, RefStatic, Status};
-use kubeward_inventory::ContainerKind;
-use kubeward_inventory::workload::template_pointers;
 use serde_json::Value;
 
 use crate::event::EventView;
@@ -394,37 +392,8 @@ pub fn is_pod_write(v: &EventView) -> bool {
         && matches!(v.subresource(), "" | "ephemeralcontainers")
 }
 
-/// The pod spec inside a pod or any workload object. A body that names its kind is read where
-/// the inventory says that kind keeps its pod template; a patch body names no kind, so its
-/// shape decides.
-pub fn pod_spec(obj: &Value) -> Option<&Value> {
-    if let Some((_, spec)) = template_pointers(str_at(obj, "/kind"), str_at(obj, "/apiVersion"))
-        && let Some(found) = obj.pointer(spec)
-    {
-        return Some(found);
-    }
-    let spec = obj.get("spec");
-    let candidates = [
-        obj.pointer("/spec/jobTemplate/spec/template/spec"),
-        obj.pointer("/spec/template/spec"),
-        obj.pointer("/template/spec"),
-        spec.filter(|s| s.get("containers").is_some() || s.get("volumes").is_some()),
-        spec.filter(|s| s.get("ephemeralContainers").is_some()),
-    ];
-    candidates.into_iter().flatten().next()
-}
-
-/// Every container of a pod spec: regular, init and ephemeral (the order details list them in).
-pub fn containers(spec: &Value) -> impl Iterator<Item = &Value> {
-    [
-        ContainerKind::Regular,
-        ContainerKind::Init,
-        ContainerKind::Ephemeral,
-    ]
-    .into_iter()
-    .filter_map(|k| spec.get(k.field()).and_then(Value::as_array))
-    .flatten()
-}
+// Pod specs and containers of request bodies: the inventory's vocabulary, over serde_json.
+pub use kubeward_inventory::workload::body::{containers, pod_spec};
 
 pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
     v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
