@@ -10,6 +10,111 @@ use time::Date;
 
 use crate::model::{Cluster, Field, Pool, Val};
 
+// The examples' documents, built once: each check writes only what its example is about. The
+// expansions are the exact text `kubeward explain`, SARIF and the snapshots show.
+
+/// `az aks show` JSON of the examples' cluster `aks-prod`, with these top-level members (each
+/// `"key": value`) after its node pools. By default the cluster has one system pool; `pools
+/// [..];` gives the pools one a line (see [`linux_pool!`]), `version "1.31";` another
+/// Kubernetes version, and `id;` starts the document with the cluster's resource id.
+macro_rules! cluster {
+    (@system) => {
+        "[{\"name\": \"system\", \"mode\": \"System\", \"vmSize\": \"Standard_D4ds_v5\"}]"
+    };
+    (@doc [$($id:tt)*] $version:literal [$($pools:tt)*] $($member:literal),*) => {
+        concat!(
+            "{\n",
+            $($id)*
+            "  \"name\": \"aks-prod\",\n  \"resourceGroup\": \"rg-prod\",\n  \"kubernetesVersion\": \"",
+            $version,
+            "\",\n  \"agentPoolProfiles\": ",
+            $($pools)*
+            $(",\n  ", $member,)*
+            "\n}"
+        )
+    };
+    (@pools $first:expr $(, $pool:expr)*) => {
+        concat!("[\n    ", $first, $(",\n    ", $pool,)* "\n  ]")
+    };
+    (id; $($member:literal),* $(,)?) => {
+        cluster!(@doc ["  \"id\": \"", example_cluster_id!(), "\",\n",] "1.35" [cluster!(@system),] $($member),*)
+    };
+    (version $version:literal; pools [$($pool:expr),+ $(,)?]; $($member:literal),* $(,)?) => {
+        cluster!(@doc [] $version [cluster!(@pools $($pool),+),] $($member),*)
+    };
+    (pools [$($pool:expr),+ $(,)?]; $($member:literal),* $(,)?) => {
+        cluster!(version "1.35"; pools [$($pool),+]; $($member),*)
+    };
+    ($($member:literal),* $(,)?) => {
+        cluster!(@doc [] "1.35" [cluster!(@system),] $($member),*)
+    };
+}
+
+/// The examples' Linux system pool, with these extra members (`"key": value`).
+macro_rules! linux_pool {
+    ($($member:literal),*) => {
+        concat!(
+            "{\"name\": \"system\", \"mode\": \"System\", \"vmSize\": \"Standard_D4ds_v5\", \"osType\": \"Linux\"",
+            $(", ", $member,)*
+            "}"
+        )
+    };
+}
+
+/// The resource id of the examples' cluster.
+macro_rules! example_cluster_id {
+    () => {
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod"
+    };
+}
+
+/// The line that introduces the cluster document in a multi-document example.
+macro_rules! aks_show {
+    () => {
+        "# az aks show -n aks-prod -g rg-prod -o json\n"
+    };
+}
+
+/// A multi-document example: the cluster (with its id) and one diagnostic setting exporting to
+/// a Log Analytics workspace, with these log entries, one a line.
+macro_rules! diagnostics_example {
+    ($first:literal $(, $log:literal)* $(,)?) => {
+        concat!(
+            aks_show!(),
+            cluster!(id;),
+            "\n# az monitor diagnostic-settings list --resource <cluster-id> -o json\n[\n  {\n    \"id\": \"",
+            example_cluster_id!(),
+            "/providers/microsoft.insights/diagnosticSettings/audit-to-law\",\n    \"name\": \"audit-to-law\",\n    \"workspaceId\": \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod\",\n    \"logs\": [\n      ",
+            $first,
+            $(",\n      ", $log,)*
+            "\n    ]\n  }\n]"
+        )
+    };
+}
+
+/// A multi-document example: the cluster with these top-level members, and role assignments on
+/// the examples' registry, one a line, each `(principal id, principal name, role)`:
+/// `registry_roles_example!([members]; (id, name, role), ...)`.
+macro_rules! registry_roles_example {
+    ([$($member:literal),*]; $first:tt $(, $role:tt)* $(,)?) => {
+        concat!(
+            aks_show!(),
+            cluster!($($member),*),
+            "\n# az role assignment list --scope <registry-id> --include-inherited -o json\n[\n  ",
+            registry_roles_example!(@role $first),
+            $(",\n  ", registry_roles_example!(@role $role),)*
+            "\n]"
+        )
+    };
+    (@role ($id:literal, $name:literal, $role:literal)) => {
+        concat!(
+            "{\"principalId\": \"", $id, "\", \"principalName\": \"", $name,
+            "\", \"roleDefinitionName\": \"", $role,
+            "\", \"scope\": \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod\"}"
+        )
+    };
+}
+
 pub mod z100_aks_audit_logs_collected;
 pub mod z101_aks_defender_profile;
 pub mod z102_aks_registry_user_access;
@@ -358,6 +463,56 @@ pub mod testing {
         let inv = load(files);
         assert!(inv.errors.is_empty(), "{:?}", inv.errors);
         eval(&inv.clusters[0], &ctx())[0].status
+    }
+
+    /// The example macros expand to the documents as they were written out.
+    #[test]
+    fn example_macros_expand_to_the_documents() {
+        assert_eq!(
+            super::z132_aks_local_accounts_disabled::META.doc.good,
+            r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
+  "disableLocalAccounts": true
+}"#
+        );
+        assert_eq!(
+            super::z127_aks_network_policy_windows_coverage::META.doc.bad,
+            r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [
+    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux"},
+    {"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}
+  ],
+  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}
+}"#
+        );
+        assert_eq!(
+            super::z106_aks_audit_log_coverage::META.doc.good,
+            r#"# az aks show -n aks-prod -g rg-prod -o json
+{
+  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod",
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
+}
+# az monitor diagnostic-settings list --resource <cluster-id> -o json
+[
+  {
+    "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod/providers/microsoft.insights/diagnosticSettings/audit-to-law",
+    "name": "audit-to-law",
+    "workspaceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
+    "logs": [
+      {"category": "kube-audit", "enabled": true}
+    ]
+  }
+]"#
+        );
     }
 
     #[test]

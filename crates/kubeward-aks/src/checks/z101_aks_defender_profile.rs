@@ -24,25 +24,17 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-enable",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityMonitoring": {"enabled": false}}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {
+        bad: cluster!(
+            r#""securityProfile": {"defender": {"securityMonitoring": {"enabled": false}}}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {
     "defender": {
       "logAnalyticsWorkspaceResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
       "securityMonitoring": {"enabled": true}
     }
-  }
-}"#,
+  }"#
+        ),
     },
 };
 

@@ -22,20 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without an admission control on image sources, anyone who can create pods can run any public image, including typosquatted or backdoored ones.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>; then assign the policy: az policy assignment create --policy febd0533-8e55-448f-b837-bd0e06f16469 --scope <cluster-id> --params '{\"allowedContainerImagesRegex\":{\"value\":\"^myregistry\\\\.azurecr\\\\.io/.+$\"}}'",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": true}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": false}}"#),
+        good: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": true}}"#),
     },
 };
 

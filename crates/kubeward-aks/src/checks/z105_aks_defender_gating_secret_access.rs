@@ -24,20 +24,12 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/defender-for-cloud/gated-deployment-introduction",
             "https://learn.microsoft.com/javascript/api/@azure/arm-containerservice/managedclustersecurityprofiledefendersecuritygating",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": true}}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": false}}}
-}"#,
+        bad: cluster!(
+            r#""securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": true}}}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": false}}}"#
+        ),
     },
 };
 

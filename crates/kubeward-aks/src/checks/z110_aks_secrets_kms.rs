@@ -22,27 +22,17 @@ pub static META: CheckMeta = CheckMeta {
         why: "AKS encrypts etcd at rest with platform keys; KMS adds envelope encryption of Secret objects with a key you control, so a copy of etcd alone does not reveal them and you can revoke the key.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id> --azure-keyvault-kms-key-vault-network-access Private --azure-keyvault-kms-key-vault-resource-id <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"azureKeyVaultKms": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {
+        bad: cluster!(r#""securityProfile": {"azureKeyVaultKms": {"enabled": false}}"#),
+        good: cluster!(
+            r#""securityProfile": {
     "azureKeyVaultKms": {
       "enabled": true,
       "keyId": "https://kv-prod.vault.azure.net/keys/etcd/0123456789abcdef",
       "keyVaultNetworkAccess": "Private",
       "keyVaultResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.KeyVault/vaults/kv-prod"
     }
-  }
-}"#,
+  }"#
+        ),
     },
 };
 

@@ -26,20 +26,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "A public API server with no IP restriction can be probed and brute-forced from anywhere, and any leaked kubeconfig or token works from anywhere.",
         fix: "az aks update -g <resource-group> -n <cluster> --api-server-authorized-ip-ranges <your-egress-cidr>[,<cidr>...]   # or make it private: az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster",
         links: &["https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": []}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": ["203.0.113.0/24"]}
-}"#,
+        bad: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": []}"#
+        ),
+        good: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": ["203.0.113.0/24"]}"#
+        ),
     },
 };
 

@@ -22,22 +22,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "A node with a public IP exposes its kubelet, NodePorts and SSH to the Internet unless every NSG rule is right; private nodes reach the Internet through the cluster's outbound path instead.",
         fix: "The setting cannot be changed on an existing pool: add a replacement pool without it and remove the old one: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> ...; az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>",
         links: &["https://learn.microsoft.com/azure/aks/use-node-public-ips"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableNodePublicIp": true}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableNodePublicIp": false}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""enableNodePublicIp": true"#)];),
+        good: cluster!(pools [linux_pool!(r#""enableNodePublicIp": false"#)];),
     },
 };
 

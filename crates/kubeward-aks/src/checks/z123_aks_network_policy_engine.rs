@@ -23,20 +23,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "With no engine, NetworkPolicy objects are accepted by the API server but nothing enforces them: every pod can reach every other pod, and the manifests give a false sense of isolation.",
         fix: "az aks update -g <resource-group> -n <cluster> --network-policy azure   # or Cilium: az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "none"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}
-}"#,
+        bad: cluster!(r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "none"}"#),
+        good: cluster!(r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}"#),
     },
 };
 

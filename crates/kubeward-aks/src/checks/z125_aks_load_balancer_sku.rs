@@ -24,20 +24,12 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/upgrade-basic-load-balancer-on-aks",
             "https://learn.microsoft.com/azure/load-balancer/skus",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "basic"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "standard"}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "basic"}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "standard"}"#
+        ),
     },
 };
 

@@ -23,20 +23,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": null
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": true, "tenantId": "72f988bf-0000-4000-8000-000000000000"}
-}"#,
+        bad: cluster!(r#""aadProfile": null"#),
+        good: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": true, "tenantId": "72f988bf-0000-4000-8000-000000000000"}"#
+        ),
     },
 };
 

@@ -22,20 +22,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "Azure RBAC puts cluster permissions in the same place as every other Azure permission (PIM, access reviews, Activity Log), instead of RoleBindings that only the cluster knows about.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-rbac",
         links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": true}
-}"#,
+        bad: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}"#
+        ),
+        good: cluster!(r#""aadProfile": {"managed": true, "enableAzureRbac": true}"#),
     },
 };
 

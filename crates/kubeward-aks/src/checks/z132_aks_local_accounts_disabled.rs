@@ -26,20 +26,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "With local accounts, `az aks get-credentials --admin` hands out a cluster-admin client certificate (group system:masters) that bypasses Entra ID and RBAC, cannot be revoked short of rotating the cluster CA, and appears in audit logs only as `masterclient`.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-local-accounts   # requires Entra ID integration",
         links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "disableLocalAccounts": false
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "disableLocalAccounts": true
-}"#,
+        bad: cluster!(r#""disableLocalAccounts": false"#),
+        good: cluster!(r#""disableLocalAccounts": true"#),
     },
 };
 

@@ -24,20 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without RBAC every authenticated identity, including every pod's service account, can do anything in the cluster.",
         fix: "RBAC cannot be turned on in place: create a new cluster (RBAC is on by default; never pass --disable-rbac) and migrate the workloads.",
         links: &["https://learn.microsoft.com/azure/aks/concepts-identity#kubernetes-rbac"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "enableRbac": false
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "enableRbac": true
-}"#,
+        bad: cluster!(r#""enableRbac": false"#),
+        good: cluster!(r#""enableRbac": true"#),
     },
 };
 

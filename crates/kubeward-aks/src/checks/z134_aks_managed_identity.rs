@@ -22,21 +22,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "A service principal's secret is stored on every node (/etc/kubernetes/azure.json), expires, and must be rotated by hand; a managed identity has no secret to steal or leak.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-managed-identity   # then: az aks nodepool upgrade --node-image-only for each pool",
         links: &["https://learn.microsoft.com/azure/aks/use-managed-identity"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "servicePrincipalProfile": {"clientId": "0b1c2d3e-0000-4000-8000-0000000005e1"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "identity": {"type": "SystemAssigned"},
-  "servicePrincipalProfile": {"clientId": "msi"}
-}"#,
+        bad: cluster!(
+            r#""servicePrincipalProfile": {"clientId": "0b1c2d3e-0000-4000-8000-0000000005e1"}"#
+        ),
+        good: cluster!(
+            r#""identity": {"type": "SystemAssigned"}"#,
+            r#""servicePrincipalProfile": {"clientId": "msi"}"#
+        ),
     },
 };
 

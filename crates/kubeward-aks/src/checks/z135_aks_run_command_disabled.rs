@@ -21,20 +21,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Run command lets anyone with the Azure permission run kubectl inside the cluster through the Azure API, around private-cluster network controls.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-run-command",
         links: &["https://learn.microsoft.com/azure/aks/access-private-cluster"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"disableRunCommand": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"disableRunCommand": true}
-}"#,
+        bad: cluster!(r#""apiServerAccessProfile": {"disableRunCommand": false}"#),
+        good: cluster!(r#""apiServerAccessProfile": {"disableRunCommand": true}"#),
     },
 };
 

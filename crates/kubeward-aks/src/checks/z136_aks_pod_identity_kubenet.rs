@@ -24,22 +24,14 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-azure-ad-pod-identity",
             "https://learn.microsoft.com/azure/aks/workload-identity-migrate-from-pod-identity",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet"},
-  "podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": true}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet"},
-  "podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": false}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet"}"#,
+            r#""podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": true}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet"}"#,
+            r#""podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": false}"#
+        ),
     },
 };
 

@@ -22,20 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without admin groups, cluster administration relies on Azure RBAC role assignments or on local accounts; a named Entra ID group keeps who administers the cluster in one reviewable place, with MFA and conditional access.",
         fix: "az aks update -g <resource-group> -n <cluster> --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": []}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}
-}"#,
+        bad: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": []}"#
+        ),
+        good: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}"#
+        ),
     },
 };
 

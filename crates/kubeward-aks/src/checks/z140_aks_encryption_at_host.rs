@@ -24,22 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without it the VM's temporary disk and the OS/data disk caches (where emptyDir volumes and container layers live) are not encrypted at rest, and data flows to storage unencrypted on the host.",
         fix: "az feature register --namespace Microsoft.Compute --name EncryptionAtHost; then add a replacement pool: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --enable-encryption-at-host ...; and delete <pool>",
         links: &["https://learn.microsoft.com/azure/aks/enable-host-encryption"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableEncryptionAtHost": false}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableEncryptionAtHost": true}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""enableEncryptionAtHost": false"#)];),
+        good: cluster!(pools [linux_pool!(r#""enableEncryptionAtHost": true"#)];),
     },
 };
 

@@ -24,20 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "Kubernetes patch releases carry security fixes; without a channel the cluster stays on the patch it was created with until someone upgrades it, and drifts out of support.",
         fix: "az aks update -g <resource-group> -n <cluster> --auto-upgrade-channel patch   # add a maintenance window: az aks maintenanceconfiguration add -g <resource-group> --cluster-name <cluster> -n aksManagedAutoUpgradeSchedule ...",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-cluster"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "none"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch"}
-}"#,
+        bad: cluster!(r#""autoUpgradeProfile": {"upgradeChannel": "none"}"#),
+        good: cluster!(r#""autoUpgradeProfile": {"upgradeChannel": "patch"}"#),
     },
 };
 

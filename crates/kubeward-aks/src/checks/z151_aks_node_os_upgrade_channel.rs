@@ -21,20 +21,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Node OS CVEs (kernel, containerd, runc) are fixed by new node images or security patches; with None nothing is applied, with Unmanaged packages update but the kernel is not rebooted into and nodes drift from the image AKS tests.",
         fix: "az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel SecurityPatch",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "None"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "NodeImage"}
-}"#,
+        bad: cluster!(
+            r#""autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "None"}"#
+        ),
+        good: cluster!(
+            r#""autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "NodeImage"}"#
+        ),
     },
 };
 

@@ -32,22 +32,8 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/node-image-upgrade",
             "https://learn.microsoft.com/azure/aks/node-auto-provisioning-upgrade-image",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202410.27.0"}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202608.10.0"}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""nodeImageVersion": "AKSUbuntu-2204gen2containerd-202410.27.0""#)];),
+        good: cluster!(pools [linux_pool!(r#""nodeImageVersion": "AKSUbuntu-2204gen2containerd-202608.10.0""#)];),
     },
 };
 

@@ -21,20 +21,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "The Free tier has no uptime SLA and a smaller API server; an overloaded or unavailable API server stops admission control, scaling and security tooling. Fine for dev/test, not for production.",
         fix: "az aks update -g <resource-group> -n <cluster> --tier standard",
         links: &["https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "sku": {"name": "Base", "tier": "Free"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "sku": {"name": "Base", "tier": "Standard"}
-}"#,
+        bad: cluster!(r#""sku": {"name": "Base", "tier": "Free"}"#),
+        good: cluster!(r#""sku": {"name": "Base", "tier": "Standard"}"#),
     },
 };
 

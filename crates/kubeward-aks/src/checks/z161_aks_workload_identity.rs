@@ -22,22 +22,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Workload identity gives each service account its own federated Entra identity; without it pods tend to share the node's kubelet identity or stored secrets. The deprecated pod-managed identity add-on intercepts IMDS traffic with a DaemonSet that any pod on the node can abuse.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity   # and migrate off pod identity: az aks update -g <resource-group> -n <cluster> --disable-pod-identity",
         links: &["https://learn.microsoft.com/azure/aks/workload-identity-overview"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "podIdentityProfile": {"enabled": true},
-  "oidcIssuerProfile": {"enabled": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"workloadIdentity": {"enabled": true}},
-  "oidcIssuerProfile": {"enabled": true}
-}"#,
+        bad: cluster!(
+            r#""podIdentityProfile": {"enabled": true}"#,
+            r#""oidcIssuerProfile": {"enabled": false}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {"workloadIdentity": {"enabled": true}}"#,
+            r#""oidcIssuerProfile": {"enabled": true}"#
+        ),
     },
 };
 

@@ -21,20 +21,10 @@ pub static META: CheckMeta = CheckMeta {
         why: "Unused images with known vulnerabilities stay cached on nodes and can be started again by anyone who can create a pod (imagePullPolicy IfNotPresent); Image Cleaner (Eraser) removes them.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-image-cleaner --image-cleaner-interval-hours 168",
         links: &["https://learn.microsoft.com/azure/aks/image-cleaner"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"imageCleaner": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"imageCleaner": {"enabled": true, "intervalHours": 168}}
-}"#,
+        bad: cluster!(r#""securityProfile": {"imageCleaner": {"enabled": false}}"#),
+        good: cluster!(
+            r#""securityProfile": {"imageCleaner": {"enabled": true, "intervalHours": 168}}"#
+        ),
     },
 };
 

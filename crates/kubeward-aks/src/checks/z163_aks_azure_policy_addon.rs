@@ -24,20 +24,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "The add-on runs Gatekeeper with Azure's built-in pod security and image policies, reported centrally; without it (or another admission controller) nothing stops privileged or host-namespace pods.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": true}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": false}}"#),
+        good: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": true}}"#),
     },
 };
 

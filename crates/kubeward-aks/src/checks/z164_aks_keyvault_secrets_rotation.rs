@@ -21,24 +21,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without rotation, a secret revoked or rotated in Key Vault stays mounted in pods (and synced Kubernetes secrets) until the pod restarts, so a leaked credential keeps working.",
         fix: "az aks addon update -g <resource-group> -n <cluster> --addon azure-keyvault-secrets-provider --enable-secret-rotation --rotation-poll-interval 2m",
         links: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {
+        bad: cluster!(
+            r#""addonProfiles": {
     "azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": "false"}}
-  }
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {
+  }"#
+        ),
+        good: cluster!(
+            r#""addonProfiles": {
     "azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": "true", "rotationPollInterval": "2m"}}
-  }
-}"#,
+  }"#
+        ),
     },
 };
 

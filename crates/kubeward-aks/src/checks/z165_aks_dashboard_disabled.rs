@@ -21,20 +21,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "The dashboard add-on ran with broad permissions and has been a classic entry point (Tesla's cluster compromise).",
         fix: "az aks disable-addons --addons kube-dashboard -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/kubernetes-dashboard"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"kubeDashboard": {"enabled": true}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"kubeDashboard": {"enabled": false}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"kubeDashboard": {"enabled": true}}"#),
+        good: cluster!(r#""addonProfiles": {"kubeDashboard": {"enabled": false}}"#),
     },
 };
 

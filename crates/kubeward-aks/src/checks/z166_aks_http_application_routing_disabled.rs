@@ -21,20 +21,8 @@ pub static META: CheckMeta = CheckMeta {
         why: "The add-on was built for dev/test: it publishes services on a public DNS zone over plain HTTP, and it is retired (no more fixes).",
         fix: "az aks disable-addons --addons http_application_routing -g <resource-group> -n <cluster>   # use the application routing add-on instead: az aks approuting enable -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"httpApplicationRouting": {"enabled": true}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"httpApplicationRouting": {"enabled": false}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"httpApplicationRouting": {"enabled": true}}"#),
+        good: cluster!(r#""addonProfiles": {"httpApplicationRouting": {"enabled": false}}"#),
     },
 };
 

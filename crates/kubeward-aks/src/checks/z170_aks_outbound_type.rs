@@ -24,20 +24,12 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
             "https://learn.microsoft.com/azure/aks/egress-outboundtype",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "outboundType": "loadBalancer"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "azure", "outboundType": "loadBalancer"}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"}"#
+        ),
     },
 };
 

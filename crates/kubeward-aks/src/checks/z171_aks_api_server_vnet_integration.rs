@@ -21,23 +21,13 @@ pub static META: CheckMeta = CheckMeta {
         why: "With VNet integration, nodes reach the API server on a private address in your VNet without a tunnel or private link, and a public cluster can later be made private in place.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <delegated-subnet-id>",
         links: &["https://learn.microsoft.com/azure/aks/api-server-vnet-integration"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enableVnetIntegration": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {
+        bad: cluster!(r#""apiServerAccessProfile": {"enableVnetIntegration": false}"#),
+        good: cluster!(
+            r#""apiServerAccessProfile": {
     "enableVnetIntegration": true,
     "subnetId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.Network/virtualNetworks/vnet-prod/subnets/apiserver"
-  }
-}"#,
+  }"#
+        ),
     },
 };
 
