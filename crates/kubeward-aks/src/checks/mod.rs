@@ -175,6 +175,12 @@ pub struct Check {
     pub eval: Eval,
 }
 
+impl Check {
+    pub const fn new(meta: &'static CheckMeta, eval: Eval) -> Self {
+        Check { meta, eval }
+    }
+}
+
 /// Every check, in code order: the run order, and the one list the metadata comes from.
 pub static CHECKS: &[&Check] = &[
     &z100_aks_audit_logs_collected::CHECK,
@@ -345,6 +351,54 @@ pub fn judge_bool(
     finding(meta, c, pool, status, message).with_evidence(ev)
 }
 
+/// Where a boolean setting is in the cluster's JSON.
+#[derive(Debug, Clone, Copy)]
+pub enum At {
+    /// A dotted path from the cluster's properties.
+    Cluster(&'static str),
+    /// A key of every node pool.
+    Pool(&'static str),
+}
+
+/// A check that judges one boolean setting: where it is and its rule. The setting is wanted on
+/// ([`Setting::on`]) or off ([`Setting::off`]); either way AKS leaves it off unless asked.
+pub struct Setting {
+    pub at: At,
+    pub rule: BoolRule<'static>,
+}
+
+impl Setting {
+    const fn new(want: bool, at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting {
+            at,
+            rule: BoolRule {
+                want,
+                default: false,
+                default_reason,
+                what,
+            },
+        }
+    }
+
+    pub const fn on(at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting::new(true, at, what, default_reason)
+    }
+
+    pub const fn off(at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting::new(false, at, what, default_reason)
+    }
+
+    /// The setting judged on the cluster, or on each of its pools.
+    pub fn judge(&self, meta: &'static CheckMeta, c: &Cluster) -> Vec<Finding> {
+        match self.at {
+            At::Cluster(path) => vec![judge_bool(meta, c, None, &c.get(path), &self.rule)],
+            At::Pool(key) => per_pool(meta, c, |p| {
+                judge_bool(meta, c, Some(p), &p.get(key), &self.rule)
+            }),
+        }
+    }
+}
+
 /// Judges every node pool; NOT_APPLICABLE, with what to add, when the input holds none.
 pub fn per_pool(
     meta: &'static CheckMeta,
@@ -465,6 +519,141 @@ pub mod testing {
         eval(&inv.clusters[0], &ctx())[0].status
     }
 
+    /// The checks that judge one boolean setting ([`Setting`]).
+    fn setting_checks() -> Vec<(&'static CheckMeta, &'static Setting, Eval)> {
+        use super::*;
+        vec![
+            (
+                &z101_aks_defender_profile::META,
+                &z101_aks_defender_profile::SETTING,
+                z101_aks_defender_profile::evaluate as Eval,
+            ),
+            (
+                &z110_aks_secrets_kms::META,
+                &z110_aks_secrets_kms::SETTING,
+                z110_aks_secrets_kms::evaluate,
+            ),
+            (
+                &z122_aks_node_public_ip::META,
+                &z122_aks_node_public_ip::SETTING,
+                z122_aks_node_public_ip::evaluate,
+            ),
+            (
+                &z131_aks_azure_rbac::META,
+                &z131_aks_azure_rbac::SETTING,
+                z131_aks_azure_rbac::evaluate,
+            ),
+            (
+                &z132_aks_local_accounts_disabled::META,
+                &z132_aks_local_accounts_disabled::SETTING,
+                z132_aks_local_accounts_disabled::evaluate,
+            ),
+            (
+                &z135_aks_run_command_disabled::META,
+                &z135_aks_run_command_disabled::SETTING,
+                z135_aks_run_command_disabled::evaluate,
+            ),
+            (
+                &z140_aks_encryption_at_host::META,
+                &z140_aks_encryption_at_host::SETTING,
+                z140_aks_encryption_at_host::evaluate,
+            ),
+            (
+                &z162_aks_image_cleaner::META,
+                &z162_aks_image_cleaner::SETTING,
+                z162_aks_image_cleaner::evaluate,
+            ),
+            (
+                &z163_aks_azure_policy_addon::META,
+                &z163_aks_azure_policy_addon::SETTING,
+                z163_aks_azure_policy_addon::evaluate,
+            ),
+            (
+                &z165_aks_dashboard_disabled::META,
+                &z165_aks_dashboard_disabled::SETTING,
+                z165_aks_dashboard_disabled::evaluate,
+            ),
+            (
+                &z166_aks_http_application_routing_disabled::META,
+                &z166_aks_http_application_routing_disabled::SETTING,
+                z166_aks_http_application_routing_disabled::evaluate,
+            ),
+        ]
+    }
+
+    /// `key` with its first letter's case flipped: Azure JSON keys are matched ignoring case.
+    fn flip(key: &str) -> String {
+        let mut cs = key.chars();
+        let first = cs.next().expect("a key");
+        let first = if first.is_ascii_uppercase() {
+            first.to_ascii_lowercase()
+        } else {
+            first.to_ascii_uppercase()
+        };
+        std::iter::once(first).chain(cs).collect()
+    }
+
+    /// Cluster members setting the dotted `path` to `value` (a JSON value).
+    fn nested(path: &str, value: &str) -> String {
+        let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+        if rest.is_empty() {
+            format!(r#""{head}":{value}"#)
+        } else {
+            format!(r#""{head}":{{{}}}"#, nested(rest, value))
+        }
+    }
+
+    /// Every setting check, judged on its setting true, false, unset, not a boolean and (for a
+    /// nested setting) under a parent that is not an object, with its keys in either case: the
+    /// verdicts follow from its declaration.
+    #[test]
+    fn setting_checks_judge_their_setting() {
+        for (meta, setting, eval) in setting_checks() {
+            let rule = &setting.rule;
+            let verdict = |v: bool| {
+                if v == rule.want {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                }
+            };
+            let (want, other) = (rule.want.to_string(), (!rule.want).to_string());
+            match setting.at {
+                At::Cluster(path) => {
+                    let flipped: Vec<String> = path.split('.').map(flip).collect();
+                    let flipped = flipped.join(".");
+                    let mut cases = vec![
+                        (nested(path, &want), Status::Pass),
+                        (nested(&flipped, &want), Status::Pass),
+                        (nested(path, &other), Status::Fail),
+                        (nested(&flipped, &other), Status::Fail),
+                        (String::new(), verdict(rule.default)),
+                        (nested(path, r#""maybe""#), Status::Error),
+                    ];
+                    if let Some((parent, _)) = path.rsplit_once('.') {
+                        cases.push((nested(parent, r#""yes""#), verdict(rule.default)));
+                    }
+                    for (members, expected) in cases {
+                        assert_eq!(
+                            status(eval, &cl(&members)),
+                            expected,
+                            "{} {members}",
+                            meta.code
+                        );
+                    }
+                }
+                At::Pool(key) => {
+                    let json = cl(&format!(
+                        r#""agentPoolProfiles":[{{"name":"a","{key}":{want}}},{{"name":"b","{}":{other}}},{{"name":"c"}}]"#,
+                        flip(key)
+                    ));
+                    let expected = vec![Status::Pass, Status::Fail, verdict(rule.default)];
+                    assert_eq!(statuses(eval, &json), expected, "{}", meta.code);
+                }
+            }
+        }
+    }
+
     /// The example macros expand to the documents as they were written out.
     #[test]
     fn example_macros_expand_to_the_documents() {
@@ -479,7 +668,9 @@ pub mod testing {
 }"#
         );
         assert_eq!(
-            super::z127_aks_network_policy_windows_coverage::META.doc.bad,
+            super::z127_aks_network_policy_windows_coverage::META
+                .doc
+                .bad,
             r#"{
   "name": "aks-prod",
   "resourceGroup": "rg-prod",

@@ -42,10 +42,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub(crate) fn exporting(s: &DiagSetting) -> bool {
     !s.destinations.is_empty()

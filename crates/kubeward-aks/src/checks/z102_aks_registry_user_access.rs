@@ -31,10 +31,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Roles that can change what a registry serves.
 pub fn grants_registry_write(role: &str) -> bool {

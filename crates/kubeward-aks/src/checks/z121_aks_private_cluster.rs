@@ -37,10 +37,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// What the body says about a public FQDN beside the private one.
 enum PublicFqdn {

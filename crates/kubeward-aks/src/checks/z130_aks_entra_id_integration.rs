@@ -30,10 +30,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let aad = c.get("aadProfile");

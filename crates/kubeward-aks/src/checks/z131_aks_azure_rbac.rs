@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{BoolRule, Check, Ctx, cis, finding, judge_bool};
+use super::{At, Check, Ctx, Setting, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -29,10 +29,13 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("aadProfile.enableAzureRbac"),
+    "Azure RBAC for Kubernetes authorization",
+    "Azure RBAC is off unless enabled with --enable-azure-rbac",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     if c.get("aadProfile").object().is_none() && !c.get("aadProfile").is_unresolved() {
@@ -50,19 +53,7 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             ),
         ];
     }
-    let f = c.get("aadProfile.enableAzureRbac");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "Azure RBAC is off unless enabled with --enable-azure-rbac",
-            what: "Azure RBAC for Kubernetes authorization",
-        },
-    )]
+    SETTING.judge(&META, c)
 }
 
 #[cfg(test)]

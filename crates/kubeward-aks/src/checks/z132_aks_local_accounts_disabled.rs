@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, cis, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, checkov, cis, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -31,49 +31,22 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("disableLocalAccounts"),
+    "local accounts disabled",
+    "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("disableLocalAccounts");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
-            what: "local accounts disabled",
-        },
-    )]
+    SETTING.judge(&META, c)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
     use super::*;
     use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":true"#)),
-            Status::Pass
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":false"#)),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":"maybe""#)),
-            Status::Error
-        );
-    }
 
     #[test]
     fn unresolved_arm_expression_is_manual_not_a_guess() {

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,42 +26,14 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("apiServerAccessProfile.disableRunCommand"),
+    "run command disabled",
+    "run command is available unless disabled with --disable-run-command",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("apiServerAccessProfile.disableRunCommand");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "run command is available unless disabled with --disable-run-command",
-            what: "run command disabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"disableRunCommand":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-    }
+    SETTING.judge(&META, c)
 }

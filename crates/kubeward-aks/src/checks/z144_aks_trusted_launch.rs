@@ -29,10 +29,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Why a pool cannot use Trusted Launch, when its own fields say so.
 fn not_capable(p: &Pool) -> Option<(String, Field<'_>)> {

@@ -27,10 +27,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 fn judge(c: &Cluster, pool: Option<&Pool>, field: &Field<'_>, lts: bool, ctx: &Ctx) -> Finding {
     let expected = format!(

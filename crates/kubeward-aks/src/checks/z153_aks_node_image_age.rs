@@ -37,10 +37,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// The release date in a node image version: the part after the last `-` (or `:`, as older API
 /// responses spell it: `AKSUbuntu:1604:2020.03.11`), either `YYYYMM.DD.build` (current) or

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -28,42 +28,14 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("securityProfile.imageCleaner.enabled"),
+    "Image Cleaner enabled",
+    "Image Cleaner is off unless enabled with --enable-image-cleaner",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("securityProfile.imageCleaner.enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "Image Cleaner is off unless enabled with --enable-image-cleaner",
-            what: "Image Cleaner enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""securityProfile":{"imageCleaner":{"enabled":true,"intervalHours":168}}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-    }
+    SETTING.judge(&META, c)
 }

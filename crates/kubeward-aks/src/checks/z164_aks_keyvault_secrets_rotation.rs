@@ -34,10 +34,7 @@ pub static META: CheckMeta = CheckMeta {
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let enabled = c.addon(&["azureKeyvaultSecretsProvider"], "enabled");
