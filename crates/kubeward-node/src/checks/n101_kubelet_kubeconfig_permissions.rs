@@ -41,11 +41,3 @@ fn eval(c: &Ctx) -> Finding {
     let max = if c.is_aks_profile() { 0o644 } else { 0o600 };
     mode_finding(c, &META, c.kubeconfig.as_ref(), max, "kubelet kubeconfig")
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -37,11 +37,3 @@ pub static CHECK: Check = Check { meta: &META, eval };
 fn eval(c: &Ctx) -> Finding {
     owner_finding(c, &META, c.kubeconfig.as_ref(), "kubelet kubeconfig")
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -36,11 +36,3 @@ pub static CHECK: Check = Check { meta: &META, eval };
 fn eval(c: &Ctx) -> Finding {
     mode_finding(c, &META, Some(&azure_json_location()), 0o644, "azure.json")
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -35,11 +35,3 @@ pub static CHECK: Check = Check { meta: &META, eval };
 fn eval(c: &Ctx) -> Finding {
     owner_finding(c, &META, Some(&azure_json_location()), "azure.json")
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -41,11 +41,3 @@ fn eval(c: &Ctx) -> Finding {
         "kubelet configuration file",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

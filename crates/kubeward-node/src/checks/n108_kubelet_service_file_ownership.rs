@@ -38,11 +38,3 @@ fn eval(c: &Ctx) -> Finding {
         "kubelet service file",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

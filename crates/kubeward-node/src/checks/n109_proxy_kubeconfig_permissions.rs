@@ -44,11 +44,3 @@ fn eval(c: &Ctx) -> Finding {
         "kube-proxy kubeconfig",
     )
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -32,11 +32,3 @@ pub static CHECK: Check = Check { meta: &META, eval };
 fn eval(c: &Ctx) -> Finding {
     owner_finding(c, &META, client_ca(c).as_ref(), "client CA file")
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

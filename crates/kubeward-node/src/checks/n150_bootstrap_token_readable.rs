@@ -75,9 +75,4 @@ mod tests {
         assert!(fix.contains("--node-image-only") && fix.contains("bootstrap"));
         assert!(!fix.contains("azure.json"));
     }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

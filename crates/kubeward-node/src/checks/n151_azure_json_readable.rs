@@ -79,9 +79,4 @@ mod tests {
         assert!(fix.contains("--node-image-only") && fix.contains("managed identity"));
         assert!(!fix.contains("bootstrap"));
     }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

@@ -92,9 +92,4 @@ mod tests {
         assert!(fix.contains("--node-image-only") && fix.contains("serving certificate"));
         assert!(!fix.contains("managed identity"));
     }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

@@ -330,6 +330,91 @@ pub fn combine(
 
 #[cfg(test)]
 mod tests {
+    use kubeward_core::Status::{self, Error, Fail, Pass};
+    use serde_json::{Value, json};
+
+    use super::super::{
+        n120_kubelet_anonymous_auth as n120, n121_kubelet_authorization_mode as n121,
+        n122_kubelet_client_ca as n122, n123_kubelet_read_only_port as n123,
+        n124_kubelet_streaming_idle_timeout as n124, n128_kubelet_event_qps as n128,
+        n132_kubelet_tls_cipher_suites as n132, n133_kubelet_pod_pids_limit as n133,
+        n163_kubelet_seccomp_default as n163,
+    };
+    use super::Verdict;
+    use crate::kubelet::{Origin, Setting};
+
+    /// A kubelet setting with this value, as the kubelet's default under `--config`.
+    fn setting(value: Value) -> Setting {
+        Setting {
+            value,
+            origin: Origin::Default {
+                key: "k".into(),
+                with_config: true,
+            },
+        }
+    }
+
+    type Judge = fn(Option<&Setting>) -> Verdict;
+
+    /// The kubelet setting checks' judgements of values beyond their examples.
+    #[test]
+    fn kubelet_setting_vectors() {
+        let vectors: Vec<(Judge, Vec<(Value, Status)>)> = vec![
+            (
+                n120::judge,
+                vec![
+                    (json!(false), Pass),
+                    (json!(true), Fail),
+                    (json!("maybe"), Error),
+                ],
+            ),
+            (
+                n121::judge,
+                vec![
+                    (json!("Webhook"), Pass),
+                    (json!("AlwaysAllow"), Fail),
+                    (json!("Node,AlwaysAllow"), Fail),
+                ],
+            ),
+            (
+                n122::judge,
+                vec![
+                    (json!(""), Fail),
+                    (json!("/etc/kubernetes/certs/ca.crt"), Pass),
+                ],
+            ),
+            (n123::judge, vec![(json!(0), Pass), (json!("10255"), Fail)]),
+            (
+                n124::judge,
+                vec![
+                    (json!("4h0m0s"), Pass),
+                    (json!("0s"), Fail),
+                    (json!("0"), Fail),
+                ],
+            ),
+            (
+                n128::judge,
+                vec![(json!(0), Pass), (json!(50), Pass), (json!(-1), Fail)],
+            ),
+            (
+                n132::judge,
+                vec![
+                    (json!(["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]), Pass),
+                    (json!(["TLS_RSA_WITH_AES_128_CBC_SHA"]), Fail),
+                    (json!([]), Fail),
+                ],
+            ),
+            (n133::judge, vec![(json!(-1), Fail), (json!(4096), Pass)]),
+            (n163::judge, vec![(json!(true), Pass), (json!(false), Fail)]),
+        ];
+        for (judge, cases) in vectors {
+            for (value, want) in cases {
+                assert_eq!(judge(Some(&setting(value.clone()))).0, want, "{value}");
+            }
+        }
+        assert_eq!(n163::judge(None).0, Fail);
+    }
+
     #[test]
     fn bitmask_semantics() {
         assert!(super::mode_within(0o600, 0o644));
