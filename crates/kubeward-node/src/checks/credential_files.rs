@@ -113,6 +113,28 @@ pub fn has_client_secret(azure_json: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// Each credential check's fix speaks of its own file, not of another check's.
+    #[test]
+    fn fix_speaks_of_its_own_file() {
+        use super::super::{
+            n150_bootstrap_token_readable as n150, n151_azure_json_readable as n151,
+            n152_kubelet_server_key_readable as n152,
+        };
+        for (meta, own, other) in [
+            (&n150::META, "bootstrap", "azure.json"),
+            (&n151::META, "managed identity", "bootstrap"),
+            (&n152::META, "serving certificate", "managed identity"),
+        ] {
+            let fix = meta.doc.fix;
+            assert!(
+                fix.contains("--node-image-only") && fix.contains(own),
+                "{}",
+                meta.code
+            );
+            assert!(!fix.contains(other), "{}", meta.code);
+        }
+    }
+
     #[test]
     fn token_detection() {
         assert!(has_token(

@@ -103,19 +103,59 @@ pub fn mode_within(mode: u32, max: u32) -> bool {
     mode & !max == 0
 }
 
-/// Permissions check on a located file. `what` names it in messages.
-pub fn mode_finding(
+/// What a file check wants of a file.
+#[derive(Debug, Clone, Copy)]
+pub enum Want {
+    /// No permission bit beyond these (kube-bench's "bitmask").
+    ModeAtMost(u32),
+    /// Owned by root:root.
+    RootOwned,
+}
+
+/// A check of one located file's mode or owner. `what` names the file in messages.
+pub fn file_finding(
     ctx: &Ctx,
     meta: &CheckMeta,
     file: Option<&Located>,
-    max: u32,
+    want: Want,
     what: &str,
 ) -> Finding {
-    mode_finding_in(ctx, ctx.fs, meta, file, max, what)
+    file_finding_in(ctx, ctx.fs, meta, file, want, what)
 }
 
-/// [`mode_finding`] on another filesystem view (e.g. a container's root through `/proc/<pid>/root`).
-pub fn mode_finding_in(
+/// [`file_finding`] on another filesystem view (e.g. a container's root through `/proc/<pid>/root`).
+pub fn file_finding_in(
+    ctx: &Ctx,
+    fs: &HostFs,
+    meta: &CheckMeta,
+    file: Option<&Located>,
+    want: Want,
+    what: &str,
+) -> Finding {
+    match want {
+        Want::ModeAtMost(max) => mode_finding_in(ctx, fs, meta, file, max, what),
+        Want::RootOwned => owner_finding_in(ctx, fs, meta, file, what),
+    }
+}
+
+/// [`file_finding`] on several files at once: one finding, the worst verdict wins.
+pub fn files_finding(
+    ctx: &Ctx,
+    meta: &CheckMeta,
+    files: &[Located],
+    want: Want,
+    what: &str,
+) -> Finding {
+    combine(
+        ctx,
+        meta,
+        files,
+        |c, f| file_finding(c, meta, Some(f), want, what),
+        what,
+    )
+}
+
+fn mode_finding_in(
     ctx: &Ctx,
     fs: &HostFs,
     meta: &CheckMeta,
@@ -142,12 +182,7 @@ pub fn mode_finding_in(
     })
 }
 
-/// Ownership check (root:root) on a located file.
-pub fn owner_finding(ctx: &Ctx, meta: &CheckMeta, file: Option<&Located>, what: &str) -> Finding {
-    owner_finding_in(ctx, ctx.fs, meta, file, what)
-}
-
-pub fn owner_finding_in(
+fn owner_finding_in(
     ctx: &Ctx,
     fs: &HostFs,
     meta: &CheckMeta,
@@ -289,7 +324,7 @@ pub fn client_ca(c: &Ctx) -> Option<Located> {
 }
 
 /// One finding for several files: the worst verdict wins, every file's evidence is kept.
-pub fn combine(
+fn combine(
     c: &Ctx,
     meta: &CheckMeta,
     files: &[Located],
