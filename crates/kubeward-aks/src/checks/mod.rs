@@ -485,6 +485,14 @@ pub mod testing {
         )
     }
 
+    /// Each cluster (its extra top-level members, as [`cl`] takes them) and the status `eval`
+    /// gives it.
+    pub fn assert_statuses(eval: Eval, vectors: &[(&str, Status)]) {
+        for (members, want) in vectors {
+            assert_eq!(status(eval, &cl(members)), *want, "{members}");
+        }
+    }
+
     pub fn status(eval: Eval, json: &str) -> Status {
         let s = statuses(eval, json);
         assert_eq!(s.len(), 1, "{s:?}");

@@ -58,26 +58,25 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurepolicy":{"enabled":true}}"#)
-            ),
-            Status::Manual
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""addonProfiles":{"azurepolicy":{"enabled":true}}"#,
+                    Status::Manual,
+                ),
+                // without the add-on kubeward cannot tell: another admission controller may restrict images
+                (
+                    r#""addonProfiles":{"azurePolicy":{"enabled":false}}"#,
+                    Status::Manual,
+                ),
+                ("", Status::Manual),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurePolicy":{"enabled":false}}"#)
-            ),
-            Status::Manual,
-            "without the add-on kubeward cannot tell: another admission controller may restrict images"
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Manual);
     }
 }

@@ -125,46 +125,33 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enablePrivateCluster":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIpRanges":["203.0.113.0/24"]}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIPRanges":["0.0.0.0/0"]}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIpRanges":[]}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""apiServerAccessProfile":null"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""publicNetworkAccess":"Disabled""#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""apiServerAccessProfile":{"enablePrivateCluster":true}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIpRanges":["203.0.113.0/24"]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIPRanges":["0.0.0.0/0"]}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIpRanges":[]}"#,
+                    Status::Fail,
+                ),
+                (r#""apiServerAccessProfile":null"#, Status::Fail),
+                (r#""publicNetworkAccess":"Disabled""#, Status::Pass),
+            ],
         );
     }
 }

@@ -108,47 +108,35 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"azure"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"cilium","networkDataplane":"cilium"}"#
-                )
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"none"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"kubenet","networkPolicy":null}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"none"}"#)
-            ),
-            Status::Manual
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"azure"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"cilium","networkDataplane":"cilium"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"none"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"kubenet","networkPolicy":null}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"none"}"#,
+                    Status::Manual,
+                ),
+            ],
         );
     }
 

@@ -93,7 +93,7 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     /// Item 13: the retired Basic SKU fails; Standard, or the default, passes.
@@ -104,13 +104,15 @@ mod tests {
         assert_eq!(status(evaluate, &net(r#""Basic""#)), Status::Fail);
         assert_eq!(status(evaluate, &net(r#""standard""#)), Status::Pass);
         assert_eq!(status(evaluate, &net("null")), Status::Pass);
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"LoadBalancerSKU":"basic"}"#)
-            ),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                ("", Status::Pass),
+                (
+                    r#""networkProfile":{"LoadBalancerSKU":"basic"}"#,
+                    Status::Fail,
+                ),
+            ],
         );
         assert_eq!(status(evaluate, &net("true")), Status::Error);
         assert_eq!(status(evaluate, &net(r#""premium""#)), Status::Error);

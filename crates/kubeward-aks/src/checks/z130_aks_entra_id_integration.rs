@@ -91,34 +91,30 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#,
+                    Status::Pass,
+                ),
+                // CIS 5.5.1 is met; admin groups are Z137's
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""aadProfile":{"managed":false,"serverAppId":"x"}"#,
+                    Status::Fail,
+                ),
+                (r#""aadProfile":null"#, Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
-            ),
-            Status::Pass,
-            "CIS 5.5.1 is met; admin groups are Z137's"
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":false,"serverAppId":"x"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl(r#""aadProfile":null"#)), Status::Fail);
     }
 
     #[test]

@@ -59,13 +59,18 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(status(evaluate, &cl(r#""enableRbac":true"#)), Status::Pass);
-        assert_eq!(status(evaluate, &cl(r#""enableRBAC":false"#)), Status::Fail);
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
+        assert_statuses(
+            evaluate,
+            &[
+                (r#""enableRbac":true"#, Status::Pass),
+                (r#""enableRBAC":false"#, Status::Fail),
+                ("", Status::Pass),
+            ],
+        );
     }
 }

@@ -130,45 +130,36 @@ fn judge(c: &Cluster, ty: &Field<'_>, sp: &Field<'_>) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""identity":{"type":"SystemAssigned"},"servicePrincipalProfile":{"clientId":"msi"}"#
-                )
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""servicePrincipalProfile":{"clientId":"0000-1111"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""identity":{"type":"None"},"servicePrincipalProfile":{"clientId":"0000-1111"}"#
-                )
-            ),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""identity":{"type":"SystemAssigned"},"servicePrincipalProfile":{"clientId":"msi"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""servicePrincipalProfile":{"clientId":"0000-1111"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""identity":{"type":"None"},"servicePrincipalProfile":{"clientId":"0000-1111"}"#,
+                    Status::Fail,
+                ),
+            ],
         );
         // Nothing about the identity in the input: not a guess, a pointer to where to look.
-        assert_eq!(status(evaluate, &cl("")), Status::Manual);
-        assert_eq!(
-            status(evaluate, &cl(r#""identity":{"type":"None"}"#)),
-            Status::Manual
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""identity":{"type":"UserAssigned"}"#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                ("", Status::Manual),
+                (r#""identity":{"type":"None"}"#, Status::Manual),
+                (r#""identity":{"type":"UserAssigned"}"#, Status::Pass),
+            ],
         );
     }
 

@@ -106,28 +106,24 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""aadProfile":null"#)),
-            Status::NotApplicable
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#,
+                    Status::Warn,
+                ),
+                (r#""aadProfile":null"#, Status::NotApplicable),
+            ],
         );
     }
 

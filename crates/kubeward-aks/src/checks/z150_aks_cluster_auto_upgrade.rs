@@ -90,35 +90,28 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"patch"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"none"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""autoUpgradeProfile":null"#)),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"patch"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"none"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#,
+                    Status::Warn,
+                ),
+                (r#""autoUpgradeProfile":null"#, Status::Fail),
+            ],
         );
     }
 }

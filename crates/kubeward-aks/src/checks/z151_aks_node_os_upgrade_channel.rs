@@ -122,40 +122,33 @@ fn template_defaults_to_node_image(c: &Cluster) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOSUpgradeChannel":"SecurityPatch"}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""autoUpgradeProfile":{"nodeOSUpgradeChannel":"SecurityPatch"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"Unmanaged"}"#,
+                    Status::Warn,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"None"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#,
+                    Status::Pass,
+                ),
+                ("", Status::Warn),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"Unmanaged"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"None"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Warn);
     }
 
     fn template(api: &str) -> String {

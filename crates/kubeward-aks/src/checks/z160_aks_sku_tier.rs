@@ -93,26 +93,22 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(evaluate, &cl(r#""sku":{"name":"Base","tier":"Standard"}"#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (r#""sku":{"name":"Base","tier":"Standard"}"#, Status::Pass),
+                (r#""sku":{"name":"Base","tier":"Free"}"#, Status::Fail),
+                (
+                    r#""sku":{"tier":"Standard"},"supportPlan":"AKSLongTermSupport""#,
+                    Status::Fail,
+                ),
+                ("", Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(evaluate, &cl(r#""sku":{"name":"Base","tier":"Free"}"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""sku":{"tier":"Standard"},"supportPlan":"AKSLongTermSupport""#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
     }
 }

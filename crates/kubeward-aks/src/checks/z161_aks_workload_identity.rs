@@ -103,33 +103,25 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true}"#
-                )
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true}"#,
+                    Status::Pass,
+                ),
+                (r#""oidcIssuerProfile":{"enabled":true}"#, Status::Fail),
+                (
+                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true},"podIdentityProfile":{"enabled":true}"#,
+                    Status::Fail,
+                ),
+                ("", Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(evaluate, &cl(r#""oidcIssuerProfile":{"enabled":true}"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true},"podIdentityProfile":{"enabled":true}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
     }
 }

@@ -86,38 +86,28 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"true"}}}"#
-                )
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"true"}}}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"false"}}}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":null}}"#,
+                    Status::Fail,
+                ),
+                ("", Status::NotApplicable),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"false"}}}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":null}}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::NotApplicable);
     }
 }

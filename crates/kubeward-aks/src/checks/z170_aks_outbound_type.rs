@@ -101,36 +101,29 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"userDefinedRouting"}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""networkProfile":{"outboundType":"userDefinedRouting"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"outboundType":"loadBalancer"}"#,
+                    Status::Warn,
+                ),
+                (
+                    r#""networkProfile":{"outboundType":"managedNATGateway"}"#,
+                    Status::Warn,
+                ),
+                (r#""networkProfile":{"outboundType":"none"}"#, Status::Pass),
+                ("", Status::Warn),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"loadBalancer"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"managedNATGateway"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""networkProfile":{"outboundType":"none"}"#)),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Warn);
     }
 }

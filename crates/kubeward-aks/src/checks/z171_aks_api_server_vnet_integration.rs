@@ -77,24 +77,23 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enableVnetIntegration":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enableVnetIntegration":null}"#)
-            ),
-            Status::Warn
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""apiServerAccessProfile":{"enableVnetIntegration":true}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"enableVnetIntegration":null}"#,
+                    Status::Warn,
+                ),
+            ],
         );
     }
 }
