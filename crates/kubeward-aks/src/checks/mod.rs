@@ -399,6 +399,56 @@ impl Setting {
     }
 }
 
+/// A permission that matters only while a feature is on: its two boolean settings read together.
+pub enum Gate<'f, 'a> {
+    /// Either setting is an unresolved ARM expression.
+    Unresolved,
+    /// This setting is set, but not to a boolean.
+    NotBool(&'f Field<'a>),
+    /// The feature is off; `allowed`: the permission is granted for when it is turned on.
+    Off { allowed: bool },
+    /// The feature is on and the permission granted.
+    Allowed,
+    /// The feature is on and the permission not granted; `defaulted`: not set (false).
+    Denied { defaulted: bool },
+}
+
+pub fn gate<'f, 'a>(enabled: &'f Field<'a>, allow: &'f Field<'a>) -> Gate<'f, 'a> {
+    if enabled.is_unresolved() || allow.is_unresolved() {
+        return Gate::Unresolved;
+    }
+    if let Some(bad) = [enabled, allow]
+        .into_iter()
+        .find(|f| !f.is_unset() && f.bool().is_none())
+    {
+        return Gate::NotBool(bad);
+    }
+    match (enabled.bool(), allow.bool()) {
+        (Some(true), Some(true)) => Gate::Allowed,
+        (Some(true), a) => Gate::Denied {
+            defaulted: a.is_none(),
+        },
+        (_, a) => Gate::Off {
+            allowed: a == Some(true),
+        },
+    }
+}
+
+/// ERROR: `f` is set, but not to a boolean.
+pub fn not_bool(meta: &'static CheckMeta, c: &Cluster, f: &Field<'_>) -> Finding {
+    finding(
+        meta,
+        c,
+        None,
+        Status::Error,
+        format!(
+            "{}: unexpected value {} (expected true or false)",
+            f.path,
+            f.display()
+        ),
+    )
+}
+
 /// Judges every node pool; NOT_APPLICABLE, with what to add, when the input holds none.
 pub fn per_pool(
     meta: &'static CheckMeta,
