@@ -219,25 +219,41 @@ fn stat_finding(
             format!("the kubelet uses no {what}, so there is no file to check"),
         );
     };
+    let (path_ev, st) = match stat_located(ctx, fs, meta, file, what) {
+        Ok(found) => found,
+        Err(finding) => return *finding,
+    };
+    let (ok, msg, ev) = judge(&file.path, &st);
+    ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
+        .with_evidence(path_ev)
+        .with_evidence(ev)
+}
+
+/// A located file's stat, with the evidence of its path (where the path came from); when the
+/// file is missing (NOT_APPLICABLE) or unusable (ERROR), the finding to give instead.
+pub fn stat_located(
+    ctx: &Ctx,
+    fs: &HostFs,
+    meta: &CheckMeta,
+    file: &Located,
+    what: &str,
+) -> Result<(Evidence, FileStat), Box<Finding>> {
     let path_ev = Evidence::observed(file.path.clone(), file.source.clone())
         .with_note(format!("path of the {what}"));
     match look(fs, &file.path) {
-        FileLook::Missing(r) => ctx
-            .finding(
+        FileLook::Stat(st) => Ok((path_ev, st)),
+        FileLook::Missing(r) => Err(Box::new(
+            ctx.finding(
                 meta,
                 Status::NotApplicable,
                 format!("{r}: nothing to check"),
             )
             .with_evidence(path_ev),
-        FileLook::Broken(r) => ctx
-            .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
-            .with_evidence(path_ev),
-        FileLook::Stat(st) => {
-            let (ok, msg, ev) = judge(&file.path, &st);
-            ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
-                .with_evidence(path_ev)
-                .with_evidence(ev)
-        }
+        )),
+        FileLook::Broken(r) => Err(Box::new(
+            ctx.finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
+                .with_evidence(path_ev),
+        )),
     }
 }
 
