@@ -664,13 +664,9 @@ fn list_content(
             _ => "az aks nodepool list",
         };
         let fi = file(format, origin);
-        return Some(Content::Pools(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, p)| pool_entry(p, join_index(base, i), &fi))
-                .collect(),
-        ));
+        return Some(Content::Pools(read_items(items, base, |p, path| {
+            pool_entry(p, path, &fi)
+        })));
     }
     if items.iter().all(is_cluster) {
         let origin = match format {
@@ -679,11 +675,7 @@ fn list_content(
         };
         let fi = file(format, origin);
         return Some(Content::Clusters(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, c)| cluster(c.clone(), join_index(base, i), fi.clone()))
-                .collect(),
+            read_items(items, base, |c, path| cluster(c.clone(), path, fi.clone())),
             Vec::new(),
         ));
     }
@@ -712,12 +704,17 @@ pub fn is_cluster(v: &Value) -> bool {
         && (get_ci(v, "kubernetesVersion").is_some() || get_ci(v, "dnsPrefix").is_some())
 }
 
+/// An ARM resource's `properties`, or the item itself when it is CLI output (flat).
+fn properties(v: &Value) -> &Value {
+    get_ci(v, "properties").map(|(_, p)| p).unwrap_or(v)
+}
+
 /// A node pool: an item of `az aks nodepool list` or an ARM agent pool resource.
 pub fn is_pool(v: &Value) -> bool {
     if type_is(v, POOL_TYPE) {
         return true;
     }
-    let props = get_ci(v, "properties").map(|(_, p)| p).unwrap_or(v);
+    let props = properties(v);
     get_ci(v, "name").is_some()
         && get_ci(props, "vmSize").is_some()
         && (get_ci(props, "mode").is_some() || get_ci(props, "orchestratorVersion").is_some())
@@ -728,13 +725,13 @@ pub fn is_diag_setting(v: &Value) -> bool {
     if type_is(v, DIAG_TYPE) {
         return true;
     }
-    let props = get_ci(v, "properties").map(|(_, p)| p).unwrap_or(v);
+    let props = properties(v);
     get_ci(props, "logs").is_some_and(|(_, l)| l.is_array())
 }
 
 /// A role assignment: an item of `az role assignment list`.
 pub fn is_role_assignment(v: &Value) -> bool {
-    let props = get_ci(v, "properties").map(|(_, p)| p).unwrap_or(v);
+    let props = properties(v);
     get_ci(props, "principalId").is_some()
         && get_ci(props, "scope").is_some()
         && (get_ci(props, "roleDefinitionName").is_some()
@@ -791,15 +788,17 @@ fn pool_entry(v: &Value, path: String, file: &Arc<FileInfo>) -> (Option<String>,
     )
 }
 
-fn diag_settings(items: &[Value], base: &str, file: &Arc<FileInfo>) -> Vec<DiagSetting> {
+/// Each item of a list, read with its path.
+fn read_items<T>(items: &[Value], base: &str, read: impl Fn(&Value, String) -> T) -> Vec<T> {
     items
         .iter()
         .enumerate()
-        .map(|(i, item)| {
-            let item_path = join_index(base, i);
-            diag_setting(item, item_path, file)
-        })
+        .map(|(i, item)| read(item, join_index(base, i)))
         .collect()
+}
+
+fn diag_settings(items: &[Value], base: &str, file: &Arc<FileInfo>) -> Vec<DiagSetting> {
+    read_items(items, base, |item, path| diag_setting(item, path, file))
 }
 
 fn diag_setting(item: &Value, item_path: String, file: &Arc<FileInfo>) -> DiagSetting {
@@ -851,31 +850,26 @@ fn diag_setting(item: &Value, item_path: String, file: &Arc<FileInfo>) -> DiagSe
 }
 
 fn role_assignments(items: &[Value], base: &str, file: &Arc<FileInfo>) -> Vec<RoleAssignment> {
-    items
-        .iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let path = join_index(base, i);
-            let props = get_ci(item, "properties").map(|(_, p)| p).unwrap_or(item);
-            let role = str_field(props, "roleDefinitionName")
-                .map(str::to_string)
-                .or_else(|| {
-                    str_field(props, "roleDefinitionId")
-                        .map(|id| id.rsplit('/').next().unwrap_or(id).to_string())
-                })
-                .unwrap_or_default();
-            RoleAssignment {
-                principal_id: str_field(props, "principalId")
-                    .unwrap_or_default()
-                    .to_string(),
-                principal_name: str_field(props, "principalName").map(str::to_string),
-                role,
-                scope: str_field(props, "scope").unwrap_or_default().to_string(),
-                path,
-                file: file.clone(),
-            }
-        })
-        .collect()
+    read_items(items, base, |item, path| {
+        let props = properties(item);
+        let role = str_field(props, "roleDefinitionName")
+            .map(str::to_string)
+            .or_else(|| {
+                str_field(props, "roleDefinitionId")
+                    .map(|id| id.rsplit('/').next().unwrap_or(id).to_string())
+            })
+            .unwrap_or_default();
+        RoleAssignment {
+            principal_id: str_field(props, "principalId")
+                .unwrap_or_default()
+                .to_string(),
+            principal_name: str_field(props, "principalName").map(str::to_string),
+            role,
+            scope: str_field(props, "scope").unwrap_or_default().to_string(),
+            path,
+            file: file.clone(),
+        }
+    })
 }
 
 /// Clusters, agent pools and diagnostic settings declared in an ARM template.

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use kubeward_core::{Report, Status};
+use kubeward_core::{Finding, Report, Status};
 use serde_json::Value;
 
 // ---------- kube-bench's approach, emulated ----------
@@ -130,6 +130,18 @@ fn kubeward(node: &Node) -> Report {
     node.scan()
 }
 
+/// kubeward's finding `code` on `node`, which must have status `want`.
+fn kubeward_says(node: &Node, code: &str, want: Status) -> Finding {
+    let f = finding(&kubeward(node), code).clone();
+    assert_eq!(f.status, want, "{code}: {}", f.message);
+    f
+}
+
+/// Where the first evidence of `f` says its value came from.
+fn first_origin(f: &Finding) -> &str {
+    f.evidence[0].source.origin.as_deref().unwrap()
+}
+
 const PID: u32 = AKS_KUBELET_PID;
 
 fn aks_argv_with(extra: &[&str]) -> Vec<String> {
@@ -212,9 +224,7 @@ fn authorization_mode_is_checked_not_anonymous_auth() {
         ),
         Status::Pass
     );
-    let r = kubeward(&node);
-    let f = finding(&r, "N121");
-    assert_eq!(f.status, Status::Fail);
+    let f = kubeward_says(&node, "N121", Status::Fail);
     assert_eq!(
         f.evidence[0].source.flag.as_deref(),
         Some("--authorization-mode")
@@ -232,9 +242,7 @@ fn space_separated_value_is_read_as_the_value() {
         Some("true")
     );
     assert_eq!(kb_event_qps(&node), Status::Fail);
-    let r = kubeward(&node);
-    let f = finding(&r, "N128");
-    assert_eq!(f.status, Status::Pass);
+    let f = kubeward_says(&node, "N128", Status::Pass);
     assert_eq!(f.evidence[0].observed.as_deref(), Some("0"));
     assert_eq!(f.evidence[0].source.flag.as_deref(), Some("--event-qps"));
 }
@@ -262,27 +270,16 @@ fn absent_read_only_port_is_judged_by_the_kubelet_default() {
     );
     // Without --config the kubelet's legacy default opens 10255: kubeward says so.
     set_argv(&node, &aks_argv_without_config());
-    let r = kubeward(&node);
-    let f = finding(&r, "N123");
-    assert_eq!(f.status, Status::Fail);
+    let f = kubeward_says(&node, "N123", Status::Fail);
     assert_eq!(f.evidence[0].observed.as_deref(), Some("10255"));
-    assert!(
-        f.evidence[0]
-            .source
-            .origin
-            .as_deref()
-            .unwrap()
-            .contains("flags only")
-    );
+    assert!(first_origin(&f).contains("flags only"));
 }
 
 #[test]
 fn absent_event_qps_is_judged_by_the_kubelet_default() {
     let node = aks_node();
     assert_eq!(kb_event_qps(&node), Status::Fail);
-    let r = kubeward(&node);
-    let f = finding(&r, "N128");
-    assert_eq!(f.status, Status::Pass);
+    let f = kubeward_says(&node, "N128", Status::Pass);
     assert_eq!(f.evidence[0].observed.as_deref(), Some("50"));
 }
 
@@ -312,9 +309,7 @@ fn server_certificate_rotation_means_server_tls_bootstrap() {
         ]),
     );
     assert_eq!(kb_rotate_server_gate(&node), Status::Pass);
-    let r = kubeward(&node);
-    let f = finding(&r, "N131");
-    assert_eq!(f.status, Status::Fail);
+    let f = kubeward_says(&node, "N131", Status::Fail);
     assert_eq!(
         f.evidence[1].source.flag.as_deref(),
         Some("--rotate-server-certificates")
@@ -342,18 +337,9 @@ fn absent_rotate_certificates_uses_the_real_default_false() {
         Some(_) => Status::Fail,
     };
     assert_eq!(kb, Status::Pass);
-    let r = kubeward(&node);
-    let f = finding(&r, "N130");
-    assert_eq!(f.status, Status::Fail);
+    let f = kubeward_says(&node, "N130", Status::Fail);
     assert_eq!(f.evidence[0].observed.as_deref(), Some("false"));
-    assert!(
-        f.evidence[0]
-            .source
-            .origin
-            .as_deref()
-            .unwrap()
-            .starts_with("kubelet default")
-    );
+    assert!(first_origin(&f).starts_with("kubelet default"));
 }
 
 const CONFIG_PATH: &str = "/etc/default/kubeletconfig.json";
@@ -366,9 +352,7 @@ fn missing_file_is_not_applicable_with_a_reason_never_a_silent_result() {
         kb_file_mode(&node, "/var/lib/kubelet/kubeconfig"),
         Status::Fail
     );
-    let r = kubeward(&node);
-    let f = finding(&r, "N101");
-    assert_eq!(f.status, Status::NotApplicable);
+    let f = kubeward_says(&node, "N101", Status::NotApplicable);
     assert!(
         f.message
             .contains("/var/lib/kubelet/kubeconfig does not exist"),
@@ -387,9 +371,7 @@ fn drop_ins_are_read_after_the_config_file() {
         Some("/var/lib/kubelet/config.yaml")
     );
     assert_eq!(kb_read_only_port(&node, KUBEADM_KUBELET_PID), Status::Fail);
-    let r = kubeward(&node);
-    let f = finding(&r, "N123");
-    assert_eq!(f.status, Status::Pass);
+    let f = kubeward_says(&node, "N123", Status::Pass);
     assert_eq!(
         f.evidence[0].source.file.as_deref(),
         Some("/var/lib/kubelet/config.d/10-hardening.conf")

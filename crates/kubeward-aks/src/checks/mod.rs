@@ -10,6 +10,111 @@ use time::Date;
 
 use crate::model::{Cluster, Field, Pool, Val};
 
+// The examples' documents, built once: each check writes only what its example is about. The
+// expansions are the exact text `kubeward explain`, SARIF and the snapshots show.
+
+/// `az aks show` JSON of the examples' cluster `aks-prod`, with these top-level members (each
+/// `"key": value`) after its node pools. By default the cluster has one system pool; `pools
+/// [..];` gives the pools one a line (see [`linux_pool!`]), `version "1.31";` another
+/// Kubernetes version, and `id;` starts the document with the cluster's resource id.
+macro_rules! cluster {
+    (@system) => {
+        "[{\"name\": \"system\", \"mode\": \"System\", \"vmSize\": \"Standard_D4ds_v5\"}]"
+    };
+    (@doc [$($id:tt)*] $version:literal [$($pools:tt)*] $($member:literal),*) => {
+        concat!(
+            "{\n",
+            $($id)*
+            "  \"name\": \"aks-prod\",\n  \"resourceGroup\": \"rg-prod\",\n  \"kubernetesVersion\": \"",
+            $version,
+            "\",\n  \"agentPoolProfiles\": ",
+            $($pools)*
+            $(",\n  ", $member,)*
+            "\n}"
+        )
+    };
+    (@pools $first:expr $(, $pool:expr)*) => {
+        concat!("[\n    ", $first, $(",\n    ", $pool,)* "\n  ]")
+    };
+    (id; $($member:literal),* $(,)?) => {
+        cluster!(@doc ["  \"id\": \"", example_cluster_id!(), "\",\n",] "1.35" [cluster!(@system),] $($member),*)
+    };
+    (version $version:literal; pools [$($pool:expr),+ $(,)?]; $($member:literal),* $(,)?) => {
+        cluster!(@doc [] $version [cluster!(@pools $($pool),+),] $($member),*)
+    };
+    (pools [$($pool:expr),+ $(,)?]; $($member:literal),* $(,)?) => {
+        cluster!(version "1.35"; pools [$($pool),+]; $($member),*)
+    };
+    ($($member:literal),* $(,)?) => {
+        cluster!(@doc [] "1.35" [cluster!(@system),] $($member),*)
+    };
+}
+
+/// The examples' Linux system pool, with these extra members (`"key": value`).
+macro_rules! linux_pool {
+    ($($member:literal),*) => {
+        concat!(
+            "{\"name\": \"system\", \"mode\": \"System\", \"vmSize\": \"Standard_D4ds_v5\", \"osType\": \"Linux\"",
+            $(", ", $member,)*
+            "}"
+        )
+    };
+}
+
+/// The resource id of the examples' cluster.
+macro_rules! example_cluster_id {
+    () => {
+        "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod"
+    };
+}
+
+/// The line that introduces the cluster document in a multi-document example.
+macro_rules! aks_show {
+    () => {
+        "# az aks show -n aks-prod -g rg-prod -o json\n"
+    };
+}
+
+/// A multi-document example: the cluster (with its id) and one diagnostic setting exporting to
+/// a Log Analytics workspace, with these log entries, one a line.
+macro_rules! diagnostics_example {
+    ($first:literal $(, $log:literal)* $(,)?) => {
+        concat!(
+            aks_show!(),
+            cluster!(id;),
+            "\n# az monitor diagnostic-settings list --resource <cluster-id> -o json\n[\n  {\n    \"id\": \"",
+            example_cluster_id!(),
+            "/providers/microsoft.insights/diagnosticSettings/audit-to-law\",\n    \"name\": \"audit-to-law\",\n    \"workspaceId\": \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod\",\n    \"logs\": [\n      ",
+            $first,
+            $(",\n      ", $log,)*
+            "\n    ]\n  }\n]"
+        )
+    };
+}
+
+/// A multi-document example: the cluster with these top-level members, and role assignments on
+/// the examples' registry, one a line, each `(principal id, principal name, role)`:
+/// `registry_roles_example!([members]; (id, name, role), ...)`.
+macro_rules! registry_roles_example {
+    ([$($member:literal),*]; $first:tt $(, $role:tt)* $(,)?) => {
+        concat!(
+            aks_show!(),
+            cluster!($($member),*),
+            "\n# az role assignment list --scope <registry-id> --include-inherited -o json\n[\n  ",
+            registry_roles_example!(@role $first),
+            $(",\n  ", registry_roles_example!(@role $role),)*
+            "\n]"
+        )
+    };
+    (@role ($id:literal, $name:literal, $role:literal)) => {
+        concat!(
+            "{\"principalId\": \"", $id, "\", \"principalName\": \"", $name,
+            "\", \"roleDefinitionName\": \"", $role,
+            "\", \"scope\": \"/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod\"}"
+        )
+    };
+}
+
 pub mod z100_aks_audit_logs_collected;
 pub mod z101_aks_defender_profile;
 pub mod z102_aks_registry_user_access;
@@ -68,6 +173,12 @@ pub type Eval = fn(&Cluster, &Ctx) -> Vec<Finding>;
 pub struct Check {
     pub meta: &'static CheckMeta,
     pub eval: Eval,
+}
+
+impl Check {
+    pub const fn new(meta: &'static CheckMeta, eval: Eval) -> Self {
+        Check { meta, eval }
+    }
 }
 
 /// Every check, in code order: the run order, and the one list the metadata comes from.
@@ -240,6 +351,104 @@ pub fn judge_bool(
     finding(meta, c, pool, status, message).with_evidence(ev)
 }
 
+/// Where a boolean setting is in the cluster's JSON.
+#[derive(Debug, Clone, Copy)]
+pub enum At {
+    /// A dotted path from the cluster's properties.
+    Cluster(&'static str),
+    /// A key of every node pool.
+    Pool(&'static str),
+}
+
+/// A check that judges one boolean setting: where it is and its rule. The setting is wanted on
+/// ([`Setting::on`]) or off ([`Setting::off`]); either way AKS leaves it off unless asked.
+pub struct Setting {
+    pub at: At,
+    pub rule: BoolRule<'static>,
+}
+
+impl Setting {
+    const fn new(want: bool, at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting {
+            at,
+            rule: BoolRule {
+                want,
+                default: false,
+                default_reason,
+                what,
+            },
+        }
+    }
+
+    pub const fn on(at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting::new(true, at, what, default_reason)
+    }
+
+    pub const fn off(at: At, what: &'static str, default_reason: &'static str) -> Self {
+        Setting::new(false, at, what, default_reason)
+    }
+
+    /// The setting judged on the cluster, or on each of its pools.
+    pub fn judge(&self, meta: &'static CheckMeta, c: &Cluster) -> Vec<Finding> {
+        match self.at {
+            At::Cluster(path) => vec![judge_bool(meta, c, None, &c.get(path), &self.rule)],
+            At::Pool(key) => per_pool(meta, c, |p| {
+                judge_bool(meta, c, Some(p), &p.get(key), &self.rule)
+            }),
+        }
+    }
+}
+
+/// A permission that matters only while a feature is on: its two boolean settings read together.
+pub enum Gate<'f, 'a> {
+    /// Either setting is an unresolved ARM expression.
+    Unresolved,
+    /// This setting is set, but not to a boolean.
+    NotBool(&'f Field<'a>),
+    /// The feature is off; `allowed`: the permission is granted for when it is turned on.
+    Off { allowed: bool },
+    /// The feature is on and the permission granted.
+    Allowed,
+    /// The feature is on and the permission not granted; `defaulted`: not set (false).
+    Denied { defaulted: bool },
+}
+
+pub fn gate<'f, 'a>(enabled: &'f Field<'a>, allow: &'f Field<'a>) -> Gate<'f, 'a> {
+    if enabled.is_unresolved() || allow.is_unresolved() {
+        return Gate::Unresolved;
+    }
+    if let Some(bad) = [enabled, allow]
+        .into_iter()
+        .find(|f| !f.is_unset() && f.bool().is_none())
+    {
+        return Gate::NotBool(bad);
+    }
+    match (enabled.bool(), allow.bool()) {
+        (Some(true), Some(true)) => Gate::Allowed,
+        (Some(true), a) => Gate::Denied {
+            defaulted: a.is_none(),
+        },
+        (_, a) => Gate::Off {
+            allowed: a == Some(true),
+        },
+    }
+}
+
+/// ERROR: `f` is set, but not to a boolean.
+pub fn not_bool(meta: &'static CheckMeta, c: &Cluster, f: &Field<'_>) -> Finding {
+    finding(
+        meta,
+        c,
+        None,
+        Status::Error,
+        format!(
+            "{}: unexpected value {} (expected true or false)",
+            f.path,
+            f.display()
+        ),
+    )
+}
+
 /// Judges every node pool; NOT_APPLICABLE, with what to add, when the input holds none.
 pub fn per_pool(
     meta: &'static CheckMeta,
@@ -326,6 +535,14 @@ pub mod testing {
         )
     }
 
+    /// Each cluster (its extra top-level members, as [`cl`] takes them) and the status `eval`
+    /// gives it.
+    pub fn assert_statuses(eval: Eval, vectors: &[(&str, Status)]) {
+        for (members, want) in vectors {
+            assert_eq!(status(eval, &cl(members)), *want, "{members}");
+        }
+    }
+
     pub fn status(eval: Eval, json: &str) -> Status {
         let s = statuses(eval, json);
         assert_eq!(s.len(), 1, "{s:?}");
@@ -358,6 +575,193 @@ pub mod testing {
         let inv = load(files);
         assert!(inv.errors.is_empty(), "{:?}", inv.errors);
         eval(&inv.clusters[0], &ctx())[0].status
+    }
+
+    /// The checks that judge one boolean setting ([`Setting`]).
+    fn setting_checks() -> Vec<(&'static CheckMeta, &'static Setting, Eval)> {
+        use super::*;
+        vec![
+            (
+                &z101_aks_defender_profile::META,
+                &z101_aks_defender_profile::SETTING,
+                z101_aks_defender_profile::evaluate as Eval,
+            ),
+            (
+                &z110_aks_secrets_kms::META,
+                &z110_aks_secrets_kms::SETTING,
+                z110_aks_secrets_kms::evaluate,
+            ),
+            (
+                &z122_aks_node_public_ip::META,
+                &z122_aks_node_public_ip::SETTING,
+                z122_aks_node_public_ip::evaluate,
+            ),
+            (
+                &z131_aks_azure_rbac::META,
+                &z131_aks_azure_rbac::SETTING,
+                z131_aks_azure_rbac::evaluate,
+            ),
+            (
+                &z132_aks_local_accounts_disabled::META,
+                &z132_aks_local_accounts_disabled::SETTING,
+                z132_aks_local_accounts_disabled::evaluate,
+            ),
+            (
+                &z135_aks_run_command_disabled::META,
+                &z135_aks_run_command_disabled::SETTING,
+                z135_aks_run_command_disabled::evaluate,
+            ),
+            (
+                &z140_aks_encryption_at_host::META,
+                &z140_aks_encryption_at_host::SETTING,
+                z140_aks_encryption_at_host::evaluate,
+            ),
+            (
+                &z162_aks_image_cleaner::META,
+                &z162_aks_image_cleaner::SETTING,
+                z162_aks_image_cleaner::evaluate,
+            ),
+            (
+                &z163_aks_azure_policy_addon::META,
+                &z163_aks_azure_policy_addon::SETTING,
+                z163_aks_azure_policy_addon::evaluate,
+            ),
+            (
+                &z165_aks_dashboard_disabled::META,
+                &z165_aks_dashboard_disabled::SETTING,
+                z165_aks_dashboard_disabled::evaluate,
+            ),
+            (
+                &z166_aks_http_application_routing_disabled::META,
+                &z166_aks_http_application_routing_disabled::SETTING,
+                z166_aks_http_application_routing_disabled::evaluate,
+            ),
+        ]
+    }
+
+    /// `key` with its first letter's case flipped: Azure JSON keys are matched ignoring case.
+    fn flip(key: &str) -> String {
+        let mut cs = key.chars();
+        let first = cs.next().expect("a key");
+        let first = if first.is_ascii_uppercase() {
+            first.to_ascii_lowercase()
+        } else {
+            first.to_ascii_uppercase()
+        };
+        std::iter::once(first).chain(cs).collect()
+    }
+
+    /// Cluster members setting the dotted `path` to `value` (a JSON value).
+    fn nested(path: &str, value: &str) -> String {
+        let (head, rest) = path.split_once('.').unwrap_or((path, ""));
+        if rest.is_empty() {
+            format!(r#""{head}":{value}"#)
+        } else {
+            format!(r#""{head}":{{{}}}"#, nested(rest, value))
+        }
+    }
+
+    /// Every setting check, judged on its setting true, false, unset, not a boolean and (for a
+    /// nested setting) under a parent that is not an object, with its keys in either case: the
+    /// verdicts follow from its declaration.
+    #[test]
+    fn setting_checks_judge_their_setting() {
+        for (meta, setting, eval) in setting_checks() {
+            let rule = &setting.rule;
+            let verdict = |v: bool| {
+                if v == rule.want {
+                    Status::Pass
+                } else {
+                    Status::Fail
+                }
+            };
+            let (want, other) = (rule.want.to_string(), (!rule.want).to_string());
+            match setting.at {
+                At::Cluster(path) => {
+                    let flipped: Vec<String> = path.split('.').map(flip).collect();
+                    let flipped = flipped.join(".");
+                    let mut cases = vec![
+                        (nested(path, &want), Status::Pass),
+                        (nested(&flipped, &want), Status::Pass),
+                        (nested(path, &other), Status::Fail),
+                        (nested(&flipped, &other), Status::Fail),
+                        (String::new(), verdict(rule.default)),
+                        (nested(path, r#""maybe""#), Status::Error),
+                    ];
+                    if let Some((parent, _)) = path.rsplit_once('.') {
+                        cases.push((nested(parent, r#""yes""#), verdict(rule.default)));
+                    }
+                    for (members, expected) in cases {
+                        assert_eq!(
+                            status(eval, &cl(&members)),
+                            expected,
+                            "{} {members}",
+                            meta.code
+                        );
+                    }
+                }
+                At::Pool(key) => {
+                    let json = cl(&format!(
+                        r#""agentPoolProfiles":[{{"name":"a","{key}":{want}}},{{"name":"b","{}":{other}}},{{"name":"c"}}]"#,
+                        flip(key)
+                    ));
+                    let expected = vec![Status::Pass, Status::Fail, verdict(rule.default)];
+                    assert_eq!(statuses(eval, &json), expected, "{}", meta.code);
+                }
+            }
+        }
+    }
+
+    /// The example macros expand to the documents as they were written out.
+    #[test]
+    fn example_macros_expand_to_the_documents() {
+        assert_eq!(
+            super::z132_aks_local_accounts_disabled::META.doc.good,
+            r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
+  "disableLocalAccounts": true
+}"#
+        );
+        assert_eq!(
+            super::z127_aks_network_policy_windows_coverage::META
+                .doc
+                .bad,
+            r#"{
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [
+    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux"},
+    {"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}
+  ],
+  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}
+}"#
+        );
+        assert_eq!(
+            super::z106_aks_audit_log_coverage::META.doc.good,
+            r#"# az aks show -n aks-prod -g rg-prod -o json
+{
+  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod",
+  "name": "aks-prod",
+  "resourceGroup": "rg-prod",
+  "kubernetesVersion": "1.35",
+  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
+}
+# az monitor diagnostic-settings list --resource <cluster-id> -o json
+[
+  {
+    "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod/providers/microsoft.insights/diagnosticSettings/audit-to-law",
+    "name": "audit-to-law",
+    "workspaceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
+    "logs": [
+      {"category": "kube-audit", "enabled": true}
+    ]
+  }
+]"#
+        );
     }
 
     #[test]

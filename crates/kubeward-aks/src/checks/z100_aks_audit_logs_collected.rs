@@ -31,53 +31,18 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://learn.microsoft.com/azure/aks/monitor-aks#aks-control-planeresource-logs",
         ],
-        bad: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod",
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
-}
-# az monitor diagnostic-settings list --resource <cluster-id> -o json
-[
-  {
-    "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod/providers/microsoft.insights/diagnosticSettings/audit-to-law",
-    "name": "audit-to-law",
-    "workspaceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
-    "logs": [
-      {"category": "kube-apiserver", "enabled": true},
-      {"category": "kube-audit", "enabled": false}
-    ]
-  }
-]"#,
-        good: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod",
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
-}
-# az monitor diagnostic-settings list --resource <cluster-id> -o json
-[
-  {
-    "id": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.ContainerService/managedClusters/aks-prod/providers/microsoft.insights/diagnosticSettings/audit-to-law",
-    "name": "audit-to-law",
-    "workspaceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
-    "logs": [
-      {"category": "kube-apiserver", "enabled": true},
-      {"category": "kube-audit", "enabled": true}
-    ]
-  }
-]"#,
+        bad: diagnostics_example!(
+            r#"{"category": "kube-apiserver", "enabled": true}"#,
+            r#"{"category": "kube-audit", "enabled": false}"#
+        ),
+        good: diagnostics_example!(
+            r#"{"category": "kube-apiserver", "enabled": true}"#,
+            r#"{"category": "kube-audit", "enabled": true}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub(crate) fn exporting(s: &DiagSetting) -> bool {
     !s.destinations.is_empty()

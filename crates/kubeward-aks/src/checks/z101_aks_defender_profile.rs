@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, cis, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, cis, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -24,78 +24,28 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://learn.microsoft.com/azure/defender-for-cloud/defender-for-containers-enable",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityMonitoring": {"enabled": false}}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {
+        bad: cluster!(
+            r#""securityProfile": {"defender": {"securityMonitoring": {"enabled": false}}}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {
     "defender": {
       "logAnalyticsWorkspaceResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-ops/providers/Microsoft.OperationalInsights/workspaces/law-prod",
       "securityMonitoring": {"enabled": true}
     }
-  }
-}"#,
+  }"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("securityProfile.defender.securityMonitoring.enabled"),
+    "Defender security monitoring enabled",
+    "AKS deploys the Defender profile only when it is enabled on the cluster (or by the Defender for Cloud auto-provisioning policy, which then sets this field)",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("securityProfile.defender.securityMonitoring.enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "AKS deploys the Defender profile only when it is enabled on the cluster (or by the Defender for Cloud auto-provisioning policy, which then sets this field)",
-            what: "Defender security monitoring enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""securityProfile":{"defender":{"securityMonitoring":{"enabled":true}}}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""securityProfile":{"defender":{"securityMonitoring":{"enabled":false}}}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""securityProfile":null"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""securityProfile":{"defender":"yes"}"#)),
-            Status::Fail
-        );
-    }
+    SETTING.judge(&META, c)
 }

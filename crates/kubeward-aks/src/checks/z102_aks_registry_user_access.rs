@@ -22,36 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Whoever can push to the registry the cluster pulls from can run code in the cluster. CIS 5.1.2 asks to keep that set small; kubeward cannot know which principals are legitimate, so it lists them for review.",
         fix: "Review the listed assignments and remove those not needed: az role assignment delete --assignee <principal-id> --role <role> --scope <registry-id>",
         links: &["https://learn.microsoft.com/azure/container-registry/container-registry-roles"],
-        bad: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
-}
-# az role assignment list --scope <registry-id> --include-inherited -o json
-[
-  {"principalId": "5f1c2d3e-0000-4000-8000-00000000cafe", "principalName": "aks-prod-agentpool", "roleDefinitionName": "AcrPull", "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod"},
-  {"principalId": "9a8b7c6d-0000-4000-8000-0000000000d1", "principalName": "dev@contoso.com", "roleDefinitionName": "AcrPush", "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod"}
-]"#,
-        good: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}]
-}
-# az role assignment list --scope <registry-id> --include-inherited -o json
-[
-  {"principalId": "5f1c2d3e-0000-4000-8000-00000000cafe", "principalName": "aks-prod-agentpool", "roleDefinitionName": "AcrPull", "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod"}
-]"#,
+        bad: registry_roles_example!(
+            [];
+            ("5f1c2d3e-0000-4000-8000-00000000cafe", "aks-prod-agentpool", "AcrPull"),
+            ("9a8b7c6d-0000-4000-8000-0000000000d1", "dev@contoso.com", "AcrPush")
+        ),
+        good: registry_roles_example!([]; ("5f1c2d3e-0000-4000-8000-00000000cafe", "aks-prod-agentpool", "AcrPull")),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Roles that can change what a registry serves.
 pub fn grants_registry_write(role: &str) -> bool {

@@ -23,37 +23,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Every node holds the kubelet identity's token. If that identity can push (AcrPush, Contributor, Owner), a compromised node can replace the images all clusters pull.",
         fix: "az role assignment delete --assignee <kubelet-object-id> --role <role> --scope <registry-id>; grant only pull: az aks update -g <resource-group> -n <cluster> --attach-acr <registry-name>",
         links: &["https://learn.microsoft.com/azure/aks/cluster-container-registry-integration"],
-        bad: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "identityProfile": {"kubeletidentity": {"objectId": "5f1c2d3e-0000-4000-8000-00000000cafe"}}
-}
-# az role assignment list --scope <registry-id> --include-inherited -o json
-[
-  {"principalId": "5f1c2d3e-0000-4000-8000-00000000cafe", "principalName": "aks-prod-agentpool", "roleDefinitionName": "AcrPush", "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod"}
-]"#,
-        good: r#"# az aks show -n aks-prod -g rg-prod -o json
-{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "identityProfile": {"kubeletidentity": {"objectId": "5f1c2d3e-0000-4000-8000-00000000cafe"}}
-}
-# az role assignment list --scope <registry-id> --include-inherited -o json
-[
-  {"principalId": "5f1c2d3e-0000-4000-8000-00000000cafe", "principalName": "aks-prod-agentpool", "roleDefinitionName": "AcrPull", "scope": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-shared/providers/Microsoft.ContainerRegistry/registries/acrprod"}
-]"#,
+        bad: registry_roles_example!(
+            [r#""identityProfile": {"kubeletidentity": {"objectId": "5f1c2d3e-0000-4000-8000-00000000cafe"}}"#];
+            ("5f1c2d3e-0000-4000-8000-00000000cafe", "aks-prod-agentpool", "AcrPush")
+        ),
+        good: registry_roles_example!(
+            [r#""identityProfile": {"kubeletidentity": {"objectId": "5f1c2d3e-0000-4000-8000-00000000cafe"}}"#];
+            ("5f1c2d3e-0000-4000-8000-00000000cafe", "aks-prod-agentpool", "AcrPull")
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let kubelet = c.get("identityProfile.kubeletidentity.objectId");

@@ -22,27 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without an admission control on image sources, anyone who can create pods can run any public image, including typosquatted or backdoored ones.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>; then assign the policy: az policy assignment create --policy febd0533-8e55-448f-b837-bd0e06f16469 --scope <cluster-id> --params '{\"allowedContainerImagesRegex\":{\"value\":\"^myregistry\\\\.azurecr\\\\.io/.+$\"}}'",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": true}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": false}}"#),
+        good: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": true}}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.addon(&["azurepolicy"], "enabled");
@@ -73,26 +58,25 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurepolicy":{"enabled":true}}"#)
-            ),
-            Status::Manual
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""addonProfiles":{"azurepolicy":{"enabled":true}}"#,
+                    Status::Manual,
+                ),
+                // without the add-on kubeward cannot tell: another admission controller may restrict images
+                (
+                    r#""addonProfiles":{"azurePolicy":{"enabled":false}}"#,
+                    Status::Manual,
+                ),
+                ("", Status::Manual),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurePolicy":{"enabled":false}}"#)
-            ),
-            Status::Manual,
-            "without the add-on kubeward cannot tell: another admission controller may restrict images"
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Manual);
     }
 }

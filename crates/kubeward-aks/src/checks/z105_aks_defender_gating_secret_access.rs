@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Check, Ctx, finding};
+use super::{Check, Ctx, Gate, finding, gate, not_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -24,84 +24,56 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/defender-for-cloud/gated-deployment-introduction",
             "https://learn.microsoft.com/javascript/api/@azure/arm-containerservice/managedclustersecurityprofiledefendersecuritygating",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": true}}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": false}}}
-}"#,
+        bad: cluster!(
+            r#""securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": true}}}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {"defender": {"securityGating": {"enabled": true, "allowSecretAccess": false}}}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let enabled = c.get("securityProfile.defender.securityGating.enabled");
     let allow = c.get("securityProfile.defender.securityGating.allowSecretAccess");
-    let f = if enabled.is_unresolved() || allow.is_unresolved() {
-        finding(
+    let f = match gate(&enabled, &allow) {
+        Gate::Unresolved => finding(
             &META,
             c,
             None,
             Status::Manual,
             "security gating settings are unresolved ARM expressions",
-        )
-    } else if let Some(bad) = [&enabled, &allow]
-        .into_iter()
-        .find(|f| !f.is_unset() && f.bool().is_none())
-    {
-        finding(
+        ),
+        Gate::NotBool(bad) => not_bool(&META, c, bad),
+        Gate::Off { allowed } => {
+            let mut msg = String::from("Defender security gating is not enabled");
+            if allowed {
+                msg.push_str(
+                    " (allowSecretAccess is true and takes effect if gating is turned on)",
+                );
+            }
+            finding(&META, c, None, Status::NotApplicable, msg)
+        }
+        Gate::Allowed => finding(
             &META,
             c,
             None,
-            Status::Error,
-            format!(
-                "{}: unexpected value {} (expected true or false)",
-                bad.path,
-                bad.display()
-            ),
-        )
-    } else if enabled.bool() != Some(true) {
-        let mut msg = String::from("Defender security gating is not enabled");
-        if allow.bool() == Some(true) {
-            msg.push_str(" (allowSecretAccess is true and takes effect if gating is turned on)");
-        }
-        finding(&META, c, None, Status::NotApplicable, msg)
-    } else {
-        match allow.bool() {
-            Some(true) => finding(
-                &META,
-                c,
-                None,
-                Status::Warn,
-                "security gating may read the cluster's Secrets (allowSecretAccess: true) to use image pull secrets",
-            ),
-            Some(false) => finding(
-                &META,
-                c,
-                None,
-                Status::Pass,
-                "security gating has no access to cluster Secrets",
-            ),
-            None => finding(
-                &META,
-                c,
-                None,
-                Status::Pass,
-                "security gating has no access to cluster Secrets (allowSecretAccess not set; default: false)",
-            ),
-        }
+            Status::Warn,
+            "security gating may read the cluster's Secrets (allowSecretAccess: true) to use image pull secrets",
+        ),
+        Gate::Denied { defaulted } => finding(
+            &META,
+            c,
+            None,
+            Status::Pass,
+            if defaulted {
+                "security gating has no access to cluster Secrets (allowSecretAccess not set; default: false)"
+            } else {
+                "security gating has no access to cluster Secrets"
+            },
+        ),
     };
     vec![
         f.with_evidence(enabled.evidence("true"))

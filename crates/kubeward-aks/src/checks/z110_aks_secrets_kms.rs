@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{BoolRule, Check, Ctx, cis, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, cis, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -22,49 +22,30 @@ pub static META: CheckMeta = CheckMeta {
         why: "AKS encrypts etcd at rest with platform keys; KMS adds envelope encryption of Secret objects with a key you control, so a copy of etcd alone does not reveal them and you can revoke the key.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-keyvault-kms --azure-keyvault-kms-key-id <key-id> --azure-keyvault-kms-key-vault-network-access Private --azure-keyvault-kms-key-vault-resource-id <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/use-kms-etcd-encryption"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"azureKeyVaultKms": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {
+        bad: cluster!(r#""securityProfile": {"azureKeyVaultKms": {"enabled": false}}"#),
+        good: cluster!(
+            r#""securityProfile": {
     "azureKeyVaultKms": {
       "enabled": true,
       "keyId": "https://kv-prod.vault.azure.net/keys/etcd/0123456789abcdef",
       "keyVaultNetworkAccess": "Private",
       "keyVaultResourceId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.KeyVault/vaults/kv-prod"
     }
-  }
-}"#,
+  }"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("securityProfile.azureKeyVaultKms.enabled"),
+    "KMS etcd encryption enabled",
+    "KMS etcd encryption is off unless enabled; etcd is then encrypted with platform-managed keys only",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("securityProfile.azureKeyVaultKms.enabled");
-    let mut out = judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "KMS etcd encryption is off unless enabled; etcd is then encrypted with platform-managed keys only",
-            what: "KMS etcd encryption enabled",
-        },
-    );
+    let mut out = SETTING.judge(&META, c).remove(0);
     if out.status == Status::Pass {
         let access = c.get("securityProfile.azureKeyVaultKms.keyVaultNetworkAccess");
         if access
@@ -80,31 +61,4 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
         }
     }
     vec![out]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""securityProfile":{"azureKeyVaultKms":{"enabled":true,"keyVaultNetworkAccess":"Private"}}"#
-                )
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""securityProfile":{"azureKeyVaultKms":{"enabled":false}}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-    }
 }

@@ -24,27 +24,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "With a disk encryption set the node OS and data disks are encrypted with a key held in your Key Vault: you control its rotation, can revoke it to make the disks unreadable, and key use is logged in your subscription. Microsoft Learn: \"Bring your own keys (BYOK) with Azure managed disks in Azure Kubernetes Service (AKS)\".",
         fix: "The OS disk encryption set is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --node-osdisk-diskencryptionset-id <disk-encryption-set-id> ...; then move the workloads from <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/azure-disk-customer-managed-keys"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "diskEncryptionSetId": null
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "diskEncryptionSetId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.Compute/diskEncryptionSets/des-prod"
-}"#,
+        bad: cluster!(r#""diskEncryptionSetId": null"#),
+        good: cluster!(
+            r#""diskEncryptionSetId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.Compute/diskEncryptionSets/des-prod""#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let des = c.get("diskEncryptionSetId");

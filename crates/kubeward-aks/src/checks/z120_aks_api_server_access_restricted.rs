@@ -26,27 +26,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "A public API server with no IP restriction can be probed and brute-forced from anywhere, and any leaked kubeconfig or token works from anywhere.",
         fix: "az aks update -g <resource-group> -n <cluster> --api-server-authorized-ip-ranges <your-egress-cidr>[,<cidr>...]   # or make it private: az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster",
         links: &["https://learn.microsoft.com/azure/aks/api-server-authorized-ip-ranges"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": []}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": ["203.0.113.0/24"]}
-}"#,
+        bad: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": []}"#
+        ),
+        good: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": false, "authorizedIpRanges": ["203.0.113.0/24"]}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let private = c.get("apiServerAccessProfile.enablePrivateCluster");
@@ -136,46 +125,33 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enablePrivateCluster":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIpRanges":["203.0.113.0/24"]}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIPRanges":["0.0.0.0/0"]}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"authorizedIpRanges":[]}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""apiServerAccessProfile":null"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""publicNetworkAccess":"Disabled""#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""apiServerAccessProfile":{"enablePrivateCluster":true}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIpRanges":["203.0.113.0/24"]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIPRanges":["0.0.0.0/0"]}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"authorizedIpRanges":[]}"#,
+                    Status::Fail,
+                ),
+                (r#""apiServerAccessProfile":null"#, Status::Fail),
+                (r#""publicNetworkAccess":"Disabled""#, Status::Pass),
+            ],
         );
     }
 }

@@ -26,29 +26,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "A private cluster's API server has no public endpoint at all, so it cannot be reached or enumerated from the Internet; a public FQDN still resolves the private address publicly and reveals it.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <subnet-id> --enable-private-cluster   # then: az aks update -g <resource-group> -n <cluster> --disable-public-fqdn",
         links: &["https://learn.microsoft.com/azure/aks/private-clusters"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "fqdn": "aks-prod-1a2b3c4d.hcp.westeurope.azmk8s.io",
-  "apiServerAccessProfile": {"enablePrivateCluster": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "privateFqdn": "aks-prod-1a2b3c4d.privatelink.westeurope.azmk8s.io",
-  "apiServerAccessProfile": {"enablePrivateCluster": true, "enablePrivateClusterPublicFqdn": false}
-}"#,
+        bad: cluster!(
+            r#""fqdn": "aks-prod-1a2b3c4d.hcp.westeurope.azmk8s.io""#,
+            r#""apiServerAccessProfile": {"enablePrivateCluster": false}"#
+        ),
+        good: cluster!(
+            r#""privateFqdn": "aks-prod-1a2b3c4d.privatelink.westeurope.azmk8s.io""#,
+            r#""apiServerAccessProfile": {"enablePrivateCluster": true, "enablePrivateClusterPublicFqdn": false}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// What the body says about a public FQDN beside the private one.
 enum PublicFqdn {

@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, cis, judge_bool, per_pool};
+use super::{At, Check, Ctx, Setting, checkov, cis};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -22,62 +22,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "A node with a public IP exposes its kubelet, NodePorts and SSH to the Internet unless every NSG rule is right; private nodes reach the Internet through the cluster's outbound path instead.",
         fix: "The setting cannot be changed on an existing pool: add a replacement pool without it and remove the old one: az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> ...; az aks nodepool delete -g <resource-group> --cluster-name <cluster> -n <pool>",
         links: &["https://learn.microsoft.com/azure/aks/use-node-public-ips"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableNodePublicIp": true}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableNodePublicIp": false}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""enableNodePublicIp": true"#)];),
+        good: cluster!(pools [linux_pool!(r#""enableNodePublicIp": false"#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::off(
+    At::Pool("enableNodePublicIp"),
+    "node public IP",
+    "node public IPs are off unless requested with --enable-node-public-ip",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    per_pool(&META, c, |p| {
-        judge_bool(
-            &META,
-            c,
-            Some(p),
-            &p.get("enableNodePublicIp"),
-            &BoolRule {
-                want: false,
-                default: false,
-                default_reason: "node public IPs are off unless requested with --enable-node-public-ip",
-                what: "node public IP",
-            },
-        )
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, statuses};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn every_pool_is_judged() {
-        let json = cl(
-            r#""agentPoolProfiles":[{"name":"a","enableNodePublicIp":false},{"name":"b","enableNodePublicIP":true},{"name":"c"}]"#,
-        );
-        assert_eq!(
-            statuses(evaluate, &json),
-            vec![Status::Pass, Status::Fail, Status::Pass]
-        );
-        assert_eq!(statuses(evaluate, &cl("")), vec![Status::NotApplicable]);
-    }
+    SETTING.judge(&META, c)
 }

@@ -23,27 +23,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "With no engine, NetworkPolicy objects are accepted by the API server but nothing enforces them: every pod can reach every other pod, and the manifests give a false sense of isolation.",
         fix: "az aks update -g <resource-group> -n <cluster> --network-policy azure   # or Cilium: az aks update -g <resource-group> -n <cluster> --network-dataplane cilium --network-policy cilium",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "none"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}
-}"#,
+        bad: cluster!(r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "none"}"#),
+        good: cluster!(r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let policy = c.get("networkProfile.networkPolicy");
@@ -123,47 +108,35 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"azure"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"cilium","networkDataplane":"cilium"}"#
-                )
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"none"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"kubenet","networkPolicy":null}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"networkPlugin":"none"}"#)
-            ),
-            Status::Manual
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"azure"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"cilium","networkDataplane":"cilium"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"azure","networkPolicy":"none"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"kubenet","networkPolicy":null}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""networkProfile":{"networkPlugin":"none"}"#,
+                    Status::Manual,
+                ),
+            ],
         );
     }
 

@@ -22,27 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "An HTTP-only ingress sends credentials and session cookies in clear text across the Internet.",
         fix: "Run `kubeward netpol coverage <manifests or snapshot>` (or `kubeward scan`) and give every Ingress that P104 ingress-without-tls lists a spec.tls section; with the application routing add-on, use a Key Vault certificate: az aks approuting update -g <resource-group> -n <cluster> --enable-kv --attach-kv <key-vault-id>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing-dns-ssl"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "ingressProfile": {"webAppRouting": {"enabled": true}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "ingressProfile": {"webAppRouting": {"enabled": true}}
-}"#,
+        bad: cluster!(r#""ingressProfile": {"webAppRouting": {"enabled": true}}"#),
+        good: cluster!(r#""ingressProfile": {"webAppRouting": {"enabled": true}}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     vec![finding(

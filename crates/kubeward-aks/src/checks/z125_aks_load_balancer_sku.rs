@@ -24,27 +24,16 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/upgrade-basic-load-balancer-on-aks",
             "https://learn.microsoft.com/azure/load-balancer/skus",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "basic"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "standard"}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "basic"}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet", "loadBalancerSku": "standard"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let sku = c.get("networkProfile.loadBalancerSku");
@@ -104,7 +93,7 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     /// Item 13: the retired Basic SKU fails; Standard, or the default, passes.
@@ -115,13 +104,15 @@ mod tests {
         assert_eq!(status(evaluate, &net(r#""Basic""#)), Status::Fail);
         assert_eq!(status(evaluate, &net(r#""standard""#)), Status::Pass);
         assert_eq!(status(evaluate, &net("null")), Status::Pass);
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"LoadBalancerSKU":"basic"}"#)
-            ),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                ("", Status::Pass),
+                (
+                    r#""networkProfile":{"LoadBalancerSKU":"basic"}"#,
+                    Status::Fail,
+                ),
+            ],
         );
         assert_eq!(status(evaluate, &net("true")), Status::Error);
         assert_eq!(status(evaluate, &net(r#""premium""#)), Status::Error);

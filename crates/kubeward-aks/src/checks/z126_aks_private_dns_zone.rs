@@ -21,27 +21,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "With `none`, AKS creates no private DNS zone: the API server's name is published in Azure public DNS and resolves, from anywhere, to the private endpoint's address, which reveals the cluster's internal addressing. Microsoft Learn: \"Create a private Azure Kubernetes Service (AKS) cluster\" (private DNS zone options).",
         fix: "The private DNS zone mode is chosen when the cluster is created: az aks create -g <resource-group> -n <new-cluster> --enable-private-cluster --private-dns-zone system --disable-public-fqdn ...; then move the workloads from <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/private-clusters"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": true, "privateDnsZone": "none"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enablePrivateCluster": true, "privateDnsZone": "system"}
-}"#,
+        bad: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": true, "privateDnsZone": "none"}"#
+        ),
+        good: cluster!(
+            r#""apiServerAccessProfile": {"enablePrivateCluster": true, "privateDnsZone": "system"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let private = c.get("apiServerAccessProfile.enablePrivateCluster");

@@ -24,33 +24,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Pods on a node the engine does not cover are not isolated by the NetworkPolicy objects that select them, whatever the manifests say.",
         fix: "Use Calico for clusters with Windows node pools (az aks create … --network-policy calico), or keep workloads that need isolation on Linux pools.",
         links: &["https://learn.microsoft.com/azure/aks/use-network-policies"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux"},
-    {"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}
-  ],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux"},
-    {"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}
-  ],
-  "networkProfile": {"networkPlugin": "azure", "networkPolicy": "calico"}
-}"#,
+        bad: cluster!(pools [linux_pool!(), r#"{"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}"#]; r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "azure"}"#),
+        good: cluster!(pools [linux_pool!(), r#"{"name": "win22", "mode": "User", "vmSize": "Standard_D4ds_v5", "osType": "Windows", "osSku": "Windows2022"}"#]; r#""networkProfile": {"networkPlugin": "azure", "networkPolicy": "calico"}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, ctx: &Ctx) -> Vec<Finding> {
     let windows: Vec<&crate::model::Pool> = c.pools.iter().filter(|p| p.is_windows()).collect();

@@ -23,27 +23,14 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without Entra ID, users authenticate with shared client certificates that cannot be revoked individually, carry no MFA or conditional access, and show up in audit logs as the same local identity.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-aad --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": null
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": true, "tenantId": "72f988bf-0000-4000-8000-000000000000"}
-}"#,
+        bad: cluster!(r#""aadProfile": null"#),
+        good: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": true, "tenantId": "72f988bf-0000-4000-8000-000000000000"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let aad = c.get("aadProfile");
@@ -104,34 +91,30 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#,
+                    Status::Pass,
+                ),
+                // CIS 5.5.1 is met; admin groups are Z137's
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""aadProfile":{"managed":false,"serverAppId":"x"}"#,
+                    Status::Fail,
+                ),
+                (r#""aadProfile":null"#, Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
-            ),
-            Status::Pass,
-            "CIS 5.5.1 is met; admin groups are Z137's"
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":false,"serverAppId":"x"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl(r#""aadProfile":null"#)), Status::Fail);
     }
 
     #[test]

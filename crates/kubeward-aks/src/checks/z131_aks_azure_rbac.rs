@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{BoolRule, Check, Ctx, cis, finding, judge_bool};
+use super::{At, Check, Ctx, Setting, cis, finding};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -22,27 +22,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "Azure RBAC puts cluster permissions in the same place as every other Azure permission (PIM, access reviews, Activity Log), instead of RoleBindings that only the cluster knows about.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-azure-rbac",
         links: &["https://learn.microsoft.com/azure/aks/manage-azure-rbac"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": true}
-}"#,
+        bad: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}"#
+        ),
+        good: cluster!(r#""aadProfile": {"managed": true, "enableAzureRbac": true}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("aadProfile.enableAzureRbac"),
+    "Azure RBAC for Kubernetes authorization",
+    "Azure RBAC is off unless enabled with --enable-azure-rbac",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     if c.get("aadProfile").object().is_none() && !c.get("aadProfile").is_unresolved() {
@@ -60,39 +53,26 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
             ),
         ];
     }
-    let f = c.get("aadProfile.enableAzureRbac");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "Azure RBAC is off unless enabled with --enable-azure-rbac",
-            what: "Azure RBAC for Kubernetes authorization",
-        },
-    )]
+    SETTING.judge(&META, c)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"enableAzureRBAC":true}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""aadProfile":{"managed":true,"enableAzureRBAC":true}"#,
+                    Status::Pass,
+                ),
+                (r#""aadProfile":{"managed":true}"#, Status::Fail),
+                ("", Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(evaluate, &cl(r#""aadProfile":{"managed":true}"#)),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
     }
 }

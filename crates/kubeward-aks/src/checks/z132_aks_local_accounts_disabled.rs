@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_AKS_1_8;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, cis, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, checkov, cis, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,66 +26,27 @@ pub static META: CheckMeta = CheckMeta {
         why: "With local accounts, `az aks get-credentials --admin` hands out a cluster-admin client certificate (group system:masters) that bypasses Entra ID and RBAC, cannot be revoked short of rotating the cluster CA, and appears in audit logs only as `masterclient`.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-local-accounts   # requires Entra ID integration",
         links: &["https://learn.microsoft.com/azure/aks/manage-local-accounts-managed-azure-ad"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "disableLocalAccounts": false
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "disableLocalAccounts": true
-}"#,
+        bad: cluster!(r#""disableLocalAccounts": false"#),
+        good: cluster!(r#""disableLocalAccounts": true"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("disableLocalAccounts"),
+    "local accounts disabled",
+    "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("disableLocalAccounts");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "local accounts are enabled unless the cluster is created or updated with --disable-local-accounts",
-            what: "local accounts disabled",
-        },
-    )]
+    SETTING.judge(&META, c)
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
     use super::*;
     use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":true"#)),
-            Status::Pass
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":false"#)),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-        assert_eq!(
-            status(evaluate, &cl(r#""disableLocalAccounts":"maybe""#)),
-            Status::Error
-        );
-    }
 
     #[test]
     fn unresolved_arm_expression_is_manual_not_a_guess() {

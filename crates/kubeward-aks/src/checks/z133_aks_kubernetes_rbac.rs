@@ -24,27 +24,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without RBAC every authenticated identity, including every pod's service account, can do anything in the cluster.",
         fix: "RBAC cannot be turned on in place: create a new cluster (RBAC is on by default; never pass --disable-rbac) and migrate the workloads.",
         links: &["https://learn.microsoft.com/azure/aks/concepts-identity#kubernetes-rbac"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "enableRbac": false
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "enableRbac": true
-}"#,
+        bad: cluster!(r#""enableRbac": false"#),
+        good: cluster!(r#""enableRbac": true"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("enableRbac");
@@ -74,13 +59,18 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(status(evaluate, &cl(r#""enableRbac":true"#)), Status::Pass);
-        assert_eq!(status(evaluate, &cl(r#""enableRBAC":false"#)), Status::Fail);
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
+        assert_statuses(
+            evaluate,
+            &[
+                (r#""enableRbac":true"#, Status::Pass),
+                (r#""enableRBAC":false"#, Status::Fail),
+                ("", Status::Pass),
+            ],
+        );
     }
 }

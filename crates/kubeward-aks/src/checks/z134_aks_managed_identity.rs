@@ -22,28 +22,17 @@ pub static META: CheckMeta = CheckMeta {
         why: "A service principal's secret is stored on every node (/etc/kubernetes/azure.json), expires, and must be rotated by hand; a managed identity has no secret to steal or leak.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-managed-identity   # then: az aks nodepool upgrade --node-image-only for each pool",
         links: &["https://learn.microsoft.com/azure/aks/use-managed-identity"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "servicePrincipalProfile": {"clientId": "0b1c2d3e-0000-4000-8000-0000000005e1"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "identity": {"type": "SystemAssigned"},
-  "servicePrincipalProfile": {"clientId": "msi"}
-}"#,
+        bad: cluster!(
+            r#""servicePrincipalProfile": {"clientId": "0b1c2d3e-0000-4000-8000-0000000005e1"}"#
+        ),
+        good: cluster!(
+            r#""identity": {"type": "SystemAssigned"}"#,
+            r#""servicePrincipalProfile": {"clientId": "msi"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let ty = c.get("identity.type");
@@ -141,45 +130,36 @@ fn judge(c: &Cluster, ty: &Field<'_>, sp: &Field<'_>) -> Finding {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""identity":{"type":"SystemAssigned"},"servicePrincipalProfile":{"clientId":"msi"}"#
-                )
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""servicePrincipalProfile":{"clientId":"0000-1111"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""identity":{"type":"None"},"servicePrincipalProfile":{"clientId":"0000-1111"}"#
-                )
-            ),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""identity":{"type":"SystemAssigned"},"servicePrincipalProfile":{"clientId":"msi"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""servicePrincipalProfile":{"clientId":"0000-1111"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""identity":{"type":"None"},"servicePrincipalProfile":{"clientId":"0000-1111"}"#,
+                    Status::Fail,
+                ),
+            ],
         );
         // Nothing about the identity in the input: not a guess, a pointer to where to look.
-        assert_eq!(status(evaluate, &cl("")), Status::Manual);
-        assert_eq!(
-            status(evaluate, &cl(r#""identity":{"type":"None"}"#)),
-            Status::Manual
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""identity":{"type":"UserAssigned"}"#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                ("", Status::Manual),
+                (r#""identity":{"type":"None"}"#, Status::Manual),
+                (r#""identity":{"type":"UserAssigned"}"#, Status::Pass),
+            ],
         );
     }
 

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,59 +21,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "Run command lets anyone with the Azure permission run kubectl inside the cluster through the Azure API, around private-cluster network controls.",
         fix: "az aks update -g <resource-group> -n <cluster> --disable-run-command",
         links: &["https://learn.microsoft.com/azure/aks/access-private-cluster"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"disableRunCommand": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"disableRunCommand": true}
-}"#,
+        bad: cluster!(r#""apiServerAccessProfile": {"disableRunCommand": false}"#),
+        good: cluster!(r#""apiServerAccessProfile": {"disableRunCommand": true}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("apiServerAccessProfile.disableRunCommand"),
+    "run command disabled",
+    "run command is available unless disabled with --disable-run-command",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("apiServerAccessProfile.disableRunCommand");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "run command is available unless disabled with --disable-run-command",
-            what: "run command disabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"disableRunCommand":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-    }
+    SETTING.judge(&META, c)
 }

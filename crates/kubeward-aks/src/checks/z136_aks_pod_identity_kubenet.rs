@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity, Status};
 
-use super::{Check, Ctx, finding};
+use super::{Check, Ctx, Gate, finding, gate, not_bool};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -24,90 +24,63 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-azure-ad-pod-identity",
             "https://learn.microsoft.com/azure/aks/workload-identity-migrate-from-pod-identity",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet"},
-  "podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": true}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "kubenet"},
-  "podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": false}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet"}"#,
+            r#""podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": true}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "kubenet"}"#,
+            r#""podIdentityProfile": {"enabled": true, "allowNetworkPluginKubenet": false}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let enabled = c.get("podIdentityProfile.enabled");
     let allow = c.get("podIdentityProfile.allowNetworkPluginKubenet");
     let plugin = c.get("networkProfile.networkPlugin");
-    let f = if enabled.is_unresolved() || allow.is_unresolved() {
-        finding(
+    let f = match gate(&enabled, &allow) {
+        Gate::Unresolved => finding(
             &META,
             c,
             None,
             Status::Manual,
             "pod identity settings are unresolved ARM expressions",
-        )
-    } else if let Some(bad) = [&enabled, &allow]
-        .into_iter()
-        .find(|f| !f.is_unset() && f.bool().is_none())
-    {
-        finding(
+        ),
+        Gate::NotBool(bad) => not_bool(&META, c, bad),
+        Gate::Off { allowed } => {
+            let mut msg = String::from("the pod identity add-on is not enabled");
+            if allowed {
+                msg.push_str(" (allowNetworkPluginKubenet is true and takes effect if it is enabled)");
+            }
+            finding(&META, c, None, Status::NotApplicable, msg)
+        }
+        Gate::Allowed => finding(
             &META,
             c,
             None,
-            Status::Error,
+            Status::Fail,
             format!(
-                "{}: unexpected value {} (expected true or false)",
-                bad.path,
-                bad.display()
+                "pod identity is explicitly allowed on kubenet (network plugin {}): pods can spoof ARP to take other pods' Azure tokens",
+                plugin.display()
             ),
         )
-    } else if enabled.bool() != Some(true) {
-        let mut msg = String::from("the pod identity add-on is not enabled");
-        if allow.bool() == Some(true) {
-            msg.push_str(" (allowNetworkPluginKubenet is true and takes effect if it is enabled)");
-        }
-        finding(&META, c, None, Status::NotApplicable, msg)
-    } else {
-        match allow.bool() {
-            Some(true) => finding(
+        .with_evidence(plugin.evidence("")),
+        Gate::Denied { defaulted } => {
+            let default = if defaulted {
+                " (allowNetworkPluginKubenet not set; default: false)"
+            } else {
+                ""
+            };
+            finding(
                 &META,
                 c,
                 None,
-                Status::Fail,
-                format!(
-                    "pod identity is explicitly allowed on kubenet (network plugin {}): pods can spoof ARP to take other pods' Azure tokens",
-                    plugin.display()
-                ),
+                Status::Pass,
+                format!("pod identity is not allowed on kubenet{default}"),
             )
-            .with_evidence(plugin.evidence("")),
-            _ => {
-                let default = if allow.is_unset() {
-                    " (allowNetworkPluginKubenet not set; default: false)"
-                } else {
-                    ""
-                };
-                finding(
-                    &META,
-                    c,
-                    None,
-                    Status::Pass,
-                    format!("pod identity is not allowed on kubenet{default}"),
-                )
-            }
         }
     };
     vec![

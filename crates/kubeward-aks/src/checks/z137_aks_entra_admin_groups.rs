@@ -22,27 +22,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without admin groups, cluster administration relies on Azure RBAC role assignments or on local accounts; a named Entra ID group keeps who administers the cluster in one reviewable place, with MFA and conditional access.",
         fix: "az aks update -g <resource-group> -n <cluster> --aad-admin-group-object-ids <admin-group-object-id>",
         links: &["https://learn.microsoft.com/azure/aks/enable-authentication-microsoft-entra-id"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": []}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}
-}"#,
+        bad: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": []}"#
+        ),
+        good: cluster!(
+            r#""aadProfile": {"managed": true, "enableAzureRbac": false, "adminGroupObjectIDs": ["3c4d5e6f-0000-4000-8000-0000000000ad"]}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let managed = c.get("aadProfile.managed");
@@ -117,28 +106,24 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, cl, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""aadProfile":null"#)),
-            Status::NotApplicable
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIDs":["g"]}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""aadProfile":{"managed":true,"adminGroupObjectIds":[]}"#,
+                    Status::Warn,
+                ),
+                (r#""aadProfile":null"#, Status::NotApplicable),
+            ],
         );
     }
 

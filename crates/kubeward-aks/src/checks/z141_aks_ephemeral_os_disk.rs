@@ -21,29 +21,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "An ephemeral OS disk lives on the VM host and is discarded on reimage: nothing written to the node's disk by an attacker survives an upgrade, and no managed disk holds node data at rest.",
         fix: "Add a replacement pool with an ephemeral OS disk (the VM size must have a large enough cache or temp disk): az aks nodepool add -g <resource-group> --cluster-name <cluster> -n <new-pool> --node-osdisk-type Ephemeral ...; then delete <pool>",
         links: &["https://learn.microsoft.com/azure/aks/concepts-storage#ephemeral-os-disk"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "osDiskType": "Managed"}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "osDiskType": "Ephemeral"}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""osDiskType": "Managed""#)];),
+        good: cluster!(pools [linux_pool!(r#""osDiskType": "Ephemeral""#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     per_pool(&META, c, |p| {

@@ -21,29 +21,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "FIPS-enabled node images use validated cryptographic modules; regulated workloads must run on them.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --enable-fips-image   # or add a new pool with --enable-fips-image",
         links: &["https://learn.microsoft.com/azure/aks/enable-fips-nodes"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableFips": false}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "enableFips": true}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""enableFips": false"#)];),
+        good: cluster!(pools [linux_pool!(r#""enableFips": true"#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     per_pool(&META, c, |p| {

@@ -21,29 +21,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "With LocalUser SSH, whoever holds the cluster's SSH key (set at creation, rarely rotated) gets a root-capable shell on every node; `kubectl debug node/...` covers troubleshooting with audited access instead.",
         fix: "az aks nodepool update -g <resource-group> --cluster-name <cluster> -n <pool> --ssh-access disabled",
         links: &["https://learn.microsoft.com/azure/aks/manage-ssh-node-access"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "securityProfile": {"sshAccess": "LocalUser"}}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "securityProfile": {"sshAccess": "Disabled"}}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""securityProfile": {"sshAccess": "LocalUser"}"#)];),
+        good: cluster!(pools [linux_pool!(r#""securityProfile": {"sshAccess": "Disabled"}"#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     per_pool(&META, c, |p| {

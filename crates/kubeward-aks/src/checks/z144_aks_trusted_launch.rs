@@ -24,29 +24,12 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/use-trusted-launch",
             "https://learn.microsoft.com/azure/virtual-machines/vm-naming-conventions",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "securityProfile": {"enableSecureBoot": false, "enableVtpm": false}}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "securityProfile": {"enableSecureBoot": true, "enableVtpm": true}}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""securityProfile": {"enableSecureBoot": false, "enableVtpm": false}"#)];),
+        good: cluster!(pools [linux_pool!(r#""securityProfile": {"enableSecureBoot": true, "enableVtpm": true}"#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// Why a pool cannot use Trusted Launch, when its own fields say so.
 fn not_capable(p: &Pool) -> Option<(String, Field<'_>)> {

@@ -24,27 +24,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Kubernetes patch releases carry security fixes; without a channel the cluster stays on the patch it was created with until someone upgrades it, and drifts out of support.",
         fix: "az aks update -g <resource-group> -n <cluster> --auto-upgrade-channel patch   # add a maintenance window: az aks maintenanceconfiguration add -g <resource-group> --cluster-name <cluster> -n aksManagedAutoUpgradeSchedule ...",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-cluster"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "none"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch"}
-}"#,
+        bad: cluster!(r#""autoUpgradeProfile": {"upgradeChannel": "none"}"#),
+        good: cluster!(r#""autoUpgradeProfile": {"upgradeChannel": "patch"}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("autoUpgradeProfile.upgradeChannel");
@@ -105,35 +90,28 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"patch"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"none"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""autoUpgradeProfile":null"#)),
-            Status::Fail
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"patch"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"none"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#,
+                    Status::Warn,
+                ),
+                (r#""autoUpgradeProfile":null"#, Status::Fail),
+            ],
         );
     }
 }

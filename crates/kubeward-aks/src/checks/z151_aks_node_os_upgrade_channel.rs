@@ -21,27 +21,16 @@ pub static META: CheckMeta = CheckMeta {
         why: "Node OS CVEs (kernel, containerd, runc) are fixed by new node images or security patches; with None nothing is applied, with Unmanaged packages update but the kernel is not rebooted into and nodes drift from the image AKS tests.",
         fix: "az aks update -g <resource-group> -n <cluster> --node-os-upgrade-channel SecurityPatch",
         links: &["https://learn.microsoft.com/azure/aks/auto-upgrade-node-os-image"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "None"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "NodeImage"}
-}"#,
+        bad: cluster!(
+            r#""autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "None"}"#
+        ),
+        good: cluster!(
+            r#""autoUpgradeProfile": {"upgradeChannel": "patch", "nodeOsUpgradeChannel": "NodeImage"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("autoUpgradeProfile.nodeOsUpgradeChannel");
@@ -133,40 +122,33 @@ fn template_defaults_to_node_image(c: &Cluster) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::{assert_statuses, status};
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOSUpgradeChannel":"SecurityPatch"}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""autoUpgradeProfile":{"nodeOSUpgradeChannel":"SecurityPatch"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"Unmanaged"}"#,
+                    Status::Warn,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"None"}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#,
+                    Status::Pass,
+                ),
+                ("", Status::Warn),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"Unmanaged"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"nodeOsUpgradeChannel":"None"}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""autoUpgradeProfile":{"upgradeChannel":"node-image"}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Warn);
     }
 
     fn template(api: &str) -> String {

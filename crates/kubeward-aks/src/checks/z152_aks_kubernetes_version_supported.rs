@@ -22,31 +22,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "Out of support, AKS ships no more security patches for the version's components, and the cluster is on platform support only (no Kubernetes fixes).",
         fix: "az aks get-upgrades -g <resource-group> -n <cluster> -o table; az aks upgrade -g <resource-group> -n <cluster> --kubernetes-version <version>   # pools: az aks nodepool upgrade -g <resource-group> --cluster-name <cluster> -n <pool> --kubernetes-version <version>",
         links: &["https://learn.microsoft.com/azure/aks/supported-kubernetes-versions"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.31",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "orchestratorVersion": "1.31", "currentOrchestratorVersion": "1.31.9"}
-  ],
-  "currentKubernetesVersion": "1.31.9"
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "orchestratorVersion": "1.35", "currentOrchestratorVersion": "1.35.1"}
-  ],
-  "currentKubernetesVersion": "1.35.1"
-}"#,
+        bad: cluster!(version "1.31"; pools [linux_pool!(r#""orchestratorVersion": "1.31", "currentOrchestratorVersion": "1.31.9""#)]; r#""currentKubernetesVersion": "1.31.9""#),
+        good: cluster!(pools [linux_pool!(r#""orchestratorVersion": "1.35", "currentOrchestratorVersion": "1.35.1""#)]; r#""currentKubernetesVersion": "1.35.1""#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 fn judge(c: &Cluster, pool: Option<&Pool>, field: &Field<'_>, lts: bool, ctx: &Ctx) -> Finding {
     let expected = format!(

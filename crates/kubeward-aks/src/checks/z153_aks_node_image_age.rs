@@ -32,29 +32,12 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/node-image-upgrade",
             "https://learn.microsoft.com/azure/aks/node-auto-provisioning-upgrade-image",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202410.27.0"}
-  ]
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [
-    {"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5", "osType": "Linux", "nodeImageVersion": "AKSUbuntu-2204gen2containerd-202608.10.0"}
-  ]
-}"#,
+        bad: cluster!(pools [linux_pool!(r#""nodeImageVersion": "AKSUbuntu-2204gen2containerd-202410.27.0""#)];),
+        good: cluster!(pools [linux_pool!(r#""nodeImageVersion": "AKSUbuntu-2204gen2containerd-202608.10.0""#)];),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 /// The release date in a node image version: the part after the last `-` (or `:`, as older API
 /// responses spell it: `AKSUbuntu:1604:2020.03.11`), either `YYYYMM.DD.build` (current) or

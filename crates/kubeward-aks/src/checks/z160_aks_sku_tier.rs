@@ -21,27 +21,12 @@ pub static META: CheckMeta = CheckMeta {
         why: "The Free tier has no uptime SLA and a smaller API server; an overloaded or unavailable API server stops admission control, scaling and security tooling. Fine for dev/test, not for production.",
         fix: "az aks update -g <resource-group> -n <cluster> --tier standard",
         links: &["https://learn.microsoft.com/azure/aks/free-standard-pricing-tiers"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "sku": {"name": "Base", "tier": "Free"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "sku": {"name": "Base", "tier": "Standard"}
-}"#,
+        bad: cluster!(r#""sku": {"name": "Base", "tier": "Free"}"#),
+        good: cluster!(r#""sku": {"name": "Base", "tier": "Standard"}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("sku.tier");
@@ -108,26 +93,22 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(evaluate, &cl(r#""sku":{"name":"Base","tier":"Standard"}"#)),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (r#""sku":{"name":"Base","tier":"Standard"}"#, Status::Pass),
+                (r#""sku":{"name":"Base","tier":"Free"}"#, Status::Fail),
+                (
+                    r#""sku":{"tier":"Standard"},"supportPlan":"AKSLongTermSupport""#,
+                    Status::Fail,
+                ),
+                ("", Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(evaluate, &cl(r#""sku":{"name":"Base","tier":"Free"}"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""sku":{"tier":"Standard"},"supportPlan":"AKSLongTermSupport""#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
     }
 }

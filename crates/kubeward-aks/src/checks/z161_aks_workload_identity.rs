@@ -22,29 +22,18 @@ pub static META: CheckMeta = CheckMeta {
         why: "Workload identity gives each service account its own federated Entra identity; without it pods tend to share the node's kubelet identity or stored secrets. The deprecated pod-managed identity add-on intercepts IMDS traffic with a DaemonSet that any pod on the node can abuse.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-oidc-issuer --enable-workload-identity   # and migrate off pod identity: az aks update -g <resource-group> -n <cluster> --disable-pod-identity",
         links: &["https://learn.microsoft.com/azure/aks/workload-identity-overview"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "podIdentityProfile": {"enabled": true},
-  "oidcIssuerProfile": {"enabled": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"workloadIdentity": {"enabled": true}},
-  "oidcIssuerProfile": {"enabled": true}
-}"#,
+        bad: cluster!(
+            r#""podIdentityProfile": {"enabled": true}"#,
+            r#""oidcIssuerProfile": {"enabled": false}"#
+        ),
+        good: cluster!(
+            r#""securityProfile": {"workloadIdentity": {"enabled": true}}"#,
+            r#""oidcIssuerProfile": {"enabled": true}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let wi = c.get("securityProfile.workloadIdentity.enabled");
@@ -114,33 +103,25 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true}"#
-                )
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true}"#,
+                    Status::Pass,
+                ),
+                (r#""oidcIssuerProfile":{"enabled":true}"#, Status::Fail),
+                (
+                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true},"podIdentityProfile":{"enabled":true}"#,
+                    Status::Fail,
+                ),
+                ("", Status::Fail),
+            ],
         );
-        assert_eq!(
-            status(evaluate, &cl(r#""oidcIssuerProfile":{"enabled":true}"#)),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""securityProfile":{"workloadIdentity":{"enabled":true}},"oidcIssuerProfile":{"enabled":true},"podIdentityProfile":{"enabled":true}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
     }
 }

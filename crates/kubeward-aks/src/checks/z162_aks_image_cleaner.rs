@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,59 +21,21 @@ pub static META: CheckMeta = CheckMeta {
         why: "Unused images with known vulnerabilities stay cached on nodes and can be started again by anyone who can create a pod (imagePullPolicy IfNotPresent); Image Cleaner (Eraser) removes them.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-image-cleaner --image-cleaner-interval-hours 168",
         links: &["https://learn.microsoft.com/azure/aks/image-cleaner"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"imageCleaner": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "securityProfile": {"imageCleaner": {"enabled": true, "intervalHours": 168}}
-}"#,
+        bad: cluster!(r#""securityProfile": {"imageCleaner": {"enabled": false}}"#),
+        good: cluster!(
+            r#""securityProfile": {"imageCleaner": {"enabled": true, "intervalHours": 168}}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("securityProfile.imageCleaner.enabled"),
+    "Image Cleaner enabled",
+    "Image Cleaner is off unless enabled with --enable-image-cleaner",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.get("securityProfile.imageCleaner.enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "Image Cleaner is off unless enabled with --enable-image-cleaner",
-            what: "Image Cleaner enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""securityProfile":{"imageCleaner":{"enabled":true,"intervalHours":168}}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Fail);
-    }
+    SETTING.judge(&META, c)
 }

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, judge_bool, policy};
+use super::{At, Check, Ctx, Setting, checkov, policy};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -24,69 +24,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The add-on runs Gatekeeper with Azure's built-in pod security and image policies, reported centrally; without it (or another admission controller) nothing stops privileged or host-namespace pods.",
         fix: "az aks enable-addons --addons azure-policy -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/use-azure-policy"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": false}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"azurepolicy": {"enabled": true}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": false}}"#),
+        good: cluster!(r#""addonProfiles": {"azurepolicy": {"enabled": true}}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::on(
+    At::Cluster("addonProfiles.azurepolicy.enabled"),
+    "Azure Policy add-on enabled",
+    "add-ons are off unless enabled",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.addon(&["azurepolicy"], "enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: true,
-            default: false,
-            default_reason: "add-ons are off unless enabled",
-            what: "Azure Policy add-on enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurePolicy":{"enabled":true}}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"azurepolicy":{"enabled":false}}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""addonProfiles":null"#)),
-            Status::Fail
-        );
-    }
+    SETTING.judge(&META, c)
 }

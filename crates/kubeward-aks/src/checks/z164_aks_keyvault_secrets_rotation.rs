@@ -21,31 +21,20 @@ pub static META: CheckMeta = CheckMeta {
         why: "Without rotation, a secret revoked or rotated in Key Vault stays mounted in pods (and synced Kubernetes secrets) until the pod restarts, so a leaked credential keeps working.",
         fix: "az aks addon update -g <resource-group> -n <cluster> --addon azure-keyvault-secrets-provider --enable-secret-rotation --rotation-poll-interval 2m",
         links: &["https://learn.microsoft.com/azure/aks/csi-secrets-store-configuration-options"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {
+        bad: cluster!(
+            r#""addonProfiles": {
     "azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": "false"}}
-  }
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {
+  }"#
+        ),
+        good: cluster!(
+            r#""addonProfiles": {
     "azureKeyvaultSecretsProvider": {"enabled": true, "config": {"enableSecretRotation": "true", "rotationPollInterval": "2m"}}
-  }
-}"#,
+  }"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let enabled = c.addon(&["azureKeyvaultSecretsProvider"], "enabled");
@@ -97,38 +86,28 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"true"}}}"#
-                )
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"true"}}}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"false"}}}"#,
+                    Status::Fail,
+                ),
+                (
+                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":null}}"#,
+                    Status::Fail,
+                ),
+                ("", Status::NotApplicable),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":{"enableSecretRotation":"false"}}}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(
-                    r#""addonProfiles":{"azureKeyvaultSecretsProvider":{"enabled":true,"config":null}}"#
-                )
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::NotApplicable);
     }
 }

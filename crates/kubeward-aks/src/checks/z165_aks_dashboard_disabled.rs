@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, judge_bool};
+use super::{At, Check, Ctx, Setting, checkov};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,66 +21,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The dashboard add-on ran with broad permissions and has been a classic entry point (Tesla's cluster compromise).",
         fix: "az aks disable-addons --addons kube-dashboard -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/kubernetes-dashboard"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"kubeDashboard": {"enabled": true}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"kubeDashboard": {"enabled": false}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"kubeDashboard": {"enabled": true}}"#),
+        good: cluster!(r#""addonProfiles": {"kubeDashboard": {"enabled": false}}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::off(
+    At::Cluster("addonProfiles.kubeDashboard.enabled"),
+    "Kubernetes dashboard add-on enabled",
+    "the dashboard add-on is retired and not installed on current clusters",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.addon(&["kubeDashboard"], "enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: false,
-            default: false,
-            default_reason: "the dashboard add-on is retired and not installed on current clusters",
-            what: "Kubernetes dashboard add-on enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"kubeDashboard":{"enabled":true}}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"KubeDashboard":{"enabled":false}}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
-    }
+    SETTING.judge(&META, c)
 }

@@ -2,7 +2,7 @@
 
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
 
-use super::{BoolRule, Check, Ctx, checkov, judge_bool};
+use super::{At, Check, Ctx, Setting, checkov};
 use crate::model::Cluster;
 
 pub static META: CheckMeta = CheckMeta {
@@ -21,59 +21,19 @@ pub static META: CheckMeta = CheckMeta {
         why: "The add-on was built for dev/test: it publishes services on a public DNS zone over plain HTTP, and it is retired (no more fixes).",
         fix: "az aks disable-addons --addons http_application_routing -g <resource-group> -n <cluster>   # use the application routing add-on instead: az aks approuting enable -g <resource-group> -n <cluster>",
         links: &["https://learn.microsoft.com/azure/aks/app-routing"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"httpApplicationRouting": {"enabled": true}}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "addonProfiles": {"httpApplicationRouting": {"enabled": false}}
-}"#,
+        bad: cluster!(r#""addonProfiles": {"httpApplicationRouting": {"enabled": true}}"#),
+        good: cluster!(r#""addonProfiles": {"httpApplicationRouting": {"enabled": false}}"#),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
+
+pub static SETTING: Setting = Setting::off(
+    At::Cluster("addonProfiles.httpApplicationRouting.enabled"),
+    "HTTP application routing add-on enabled",
+    "add-ons are off unless enabled",
+);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
-    let f = c.addon(&["httpApplicationRouting"], "enabled");
-    vec![judge_bool(
-        &META,
-        c,
-        None,
-        &f,
-        &BoolRule {
-            want: false,
-            default: false,
-            default_reason: "add-ons are off unless enabled",
-            what: "HTTP application routing add-on enabled",
-        },
-    )]
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::testing::{cl, status};
-    use super::*;
-    use kubeward_core::Status;
-
-    #[test]
-    fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""addonProfiles":{"httpApplicationRouting":{"enabled":true}}"#)
-            ),
-            Status::Fail
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Pass);
-    }
+    SETTING.judge(&META, c)
 }

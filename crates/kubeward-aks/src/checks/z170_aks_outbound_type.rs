@@ -24,27 +24,16 @@ pub static META: CheckMeta = CheckMeta {
             "https://learn.microsoft.com/azure/aks/limit-egress-traffic",
             "https://learn.microsoft.com/azure/aks/egress-outboundtype",
         ],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "outboundType": "loadBalancer"}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"}
-}"#,
+        bad: cluster!(
+            r#""networkProfile": {"networkPlugin": "azure", "outboundType": "loadBalancer"}"#
+        ),
+        good: cluster!(
+            r#""networkProfile": {"networkPlugin": "azure", "outboundType": "userDefinedRouting"}"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("networkProfile.outboundType");
@@ -112,36 +101,29 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"userDefinedRouting"}"#)
-            ),
-            Status::Pass
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""networkProfile":{"outboundType":"userDefinedRouting"}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""networkProfile":{"outboundType":"loadBalancer"}"#,
+                    Status::Warn,
+                ),
+                (
+                    r#""networkProfile":{"outboundType":"managedNATGateway"}"#,
+                    Status::Warn,
+                ),
+                (r#""networkProfile":{"outboundType":"none"}"#, Status::Pass),
+                ("", Status::Warn),
+            ],
         );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"loadBalancer"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""networkProfile":{"outboundType":"managedNATGateway"}"#)
-            ),
-            Status::Warn
-        );
-        assert_eq!(
-            status(evaluate, &cl(r#""networkProfile":{"outboundType":"none"}"#)),
-            Status::Pass
-        );
-        assert_eq!(status(evaluate, &cl("")), Status::Warn);
     }
 }

@@ -21,30 +21,17 @@ pub static META: CheckMeta = CheckMeta {
         why: "With VNet integration, nodes reach the API server on a private address in your VNet without a tunnel or private link, and a public cluster can later be made private in place.",
         fix: "az aks update -g <resource-group> -n <cluster> --enable-apiserver-vnet-integration --apiserver-subnet-id <delegated-subnet-id>",
         links: &["https://learn.microsoft.com/azure/aks/api-server-vnet-integration"],
-        bad: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {"enableVnetIntegration": false}
-}"#,
-        good: r#"{
-  "name": "aks-prod",
-  "resourceGroup": "rg-prod",
-  "kubernetesVersion": "1.35",
-  "agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4ds_v5"}],
-  "apiServerAccessProfile": {
+        bad: cluster!(r#""apiServerAccessProfile": {"enableVnetIntegration": false}"#),
+        good: cluster!(
+            r#""apiServerAccessProfile": {
     "enableVnetIntegration": true,
     "subnetId": "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-prod/providers/Microsoft.Network/virtualNetworks/vnet-prod/subnets/apiserver"
-  }
-}"#,
+  }"#
+        ),
     },
 };
 
-pub static CHECK: Check = Check {
-    meta: &META,
-    eval: evaluate,
-};
+pub static CHECK: Check = Check::new(&META, evaluate);
 
 pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
     let f = c.get("apiServerAccessProfile.enableVnetIntegration");
@@ -90,24 +77,23 @@ pub fn evaluate(c: &Cluster, _ctx: &Ctx) -> Vec<Finding> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::testing::{cl, status};
+    use super::super::testing::assert_statuses;
     use super::*;
 
     #[test]
     fn verdicts() {
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enableVnetIntegration":true}"#)
-            ),
-            Status::Pass
-        );
-        assert_eq!(
-            status(
-                evaluate,
-                &cl(r#""apiServerAccessProfile":{"enableVnetIntegration":null}"#)
-            ),
-            Status::Warn
+        assert_statuses(
+            evaluate,
+            &[
+                (
+                    r#""apiServerAccessProfile":{"enableVnetIntegration":true}"#,
+                    Status::Pass,
+                ),
+                (
+                    r#""apiServerAccessProfile":{"enableVnetIntegration":null}"#,
+                    Status::Warn,
+                ),
+            ],
         );
     }
 }

@@ -17,6 +17,15 @@ struct Gathered {
     notes: Vec<String>,
 }
 
+impl Gathered {
+    /// A feature the cluster uses, and the HTTPS rule it needs.
+    fn https_feature(&mut self, feature: &str, name: &str, fqdns: &[&str], why: &str) {
+        self.features.push(feature.into());
+        self.app
+            .push(fq(name, feature, true, "Https", 443, fqdns, why));
+    }
+}
+
 /// What the cluster needs to reach, given its configuration (and node pools, when given).
 pub fn plan(c: &Cluster) -> EgressPlan {
     let location = c.location().unwrap_or_else(|| "<location>".into());
@@ -185,20 +194,16 @@ fn node_os(g: &mut Gathered, c: &Cluster) {
         ));
     }
     if has_gpu_pool(c) {
-        g.features.push("gpu-nodes".into());
-        g.app.push(fq(
-            "gpu",
+        g.https_feature(
             "gpu-nodes",
-            true,
-            "Https",
-            443,
+            "gpu",
             &[
                 "nvidia.github.io",
                 "us.download.nvidia.com",
                 "download.docker.com",
             ],
             "GPU driver installation",
-        ));
+        );
     }
 }
 
@@ -210,29 +215,21 @@ fn features(g: &mut Gathered, c: &Cluster, cloud: Cloud, location: &str) {
         .bool()
         == Some(true)
     {
-        g.features.push("defender".into());
-        g.app.push(fq(
+        g.https_feature(
             "defender",
             "defender",
-            true,
-            "Https",
-            443,
             &[login, ods, oms],
             "Defender for Containers: authentication and security event upload",
-        ));
+        );
     }
     if c.addon(&["azureKeyvaultSecretsProvider"], "enabled").bool() == Some(true) {
-        g.features.push("keyvault-secrets-provider".into());
         let kv = keyvault_hosts(cloud);
-        g.app.push(fq(
-            "keyvault",
+        g.https_feature(
             "keyvault-secrets-provider",
-            true,
-            "Https",
-            443,
+            "keyvault",
             &[kv],
             "Secrets Store CSI driver to Key Vault (narrow to your vaults' names)",
-        ));
+        );
     }
     let monitoring = c.addon(&["omsagent"], "enabled").bool() == Some(true)
         || c.get("azureMonitorProfile.metrics.enabled").bool() == Some(true);
@@ -244,17 +241,13 @@ fn features(g: &mut Gathered, c: &Cluster, cloud: Cloud, location: &str) {
         g.notes.push("Azure Monitor also accepts a network rule to the AzureMonitor service tag on TCP 443 instead of the FQDNs.".into());
     }
     if c.addon(&["azurepolicy"], "enabled").bool() == Some(true) {
-        g.features.push("azure-policy".into());
         let list = policy_hosts(cloud);
-        g.app.push(fq(
+        g.https_feature(
             "azure-policy",
             "azure-policy",
-            true,
-            "Https",
-            443,
             list,
             "Azure Policy add-on: policy download, compliance reporting, telemetry",
-        ));
+        );
     }
 }
 

@@ -4,7 +4,7 @@
 
 use kubeward_core::{CheckMeta, Evidence, Finding, Severity, Status};
 
-use super::shared::{FileLook, look, stat_source};
+use super::shared::{stat_located, stat_source};
 use super::{Ctx, Located};
 use crate::hostfs::{FileStat, MAX_CONFIG_BYTES};
 
@@ -36,24 +36,9 @@ pub fn credential_finding(
             format!("no {what} is configured on this node"),
         );
     };
-    let path_ev = Evidence::observed(file.path.clone(), file.source.clone())
-        .with_note(format!("path of the {what}"));
-    let st = match look(c.fs, &file.path) {
-        FileLook::Stat(st) => st,
-        FileLook::Missing(r) => {
-            return c
-                .finding(
-                    meta,
-                    Status::NotApplicable,
-                    format!("{r}: nothing to check"),
-                )
-                .with_evidence(path_ev);
-        }
-        FileLook::Broken(r) => {
-            return c
-                .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
-                .with_evidence(path_ev);
-        }
+    let (path_ev, st) = match stat_located(c, c.fs, meta, &file, what) {
+        Ok(found) => found,
+        Err(finding) => return *finding,
     };
     let content = match c.fs.read(&file.path, MAX_CONFIG_BYTES) {
         Ok(b) => String::from_utf8_lossy(&b).into_owned(),
@@ -112,6 +97,28 @@ pub fn has_client_secret(azure_json: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Each credential check's fix speaks of its own file, not of another check's.
+    #[test]
+    fn fix_speaks_of_its_own_file() {
+        use super::super::{
+            n150_bootstrap_token_readable as n150, n151_azure_json_readable as n151,
+            n152_kubelet_server_key_readable as n152,
+        };
+        for (meta, own, other) in [
+            (&n150::META, "bootstrap", "azure.json"),
+            (&n151::META, "managed identity", "bootstrap"),
+            (&n152::META, "serving certificate", "managed identity"),
+        ] {
+            let fix = meta.doc.fix;
+            assert!(
+                fix.contains("--node-image-only") && fix.contains(own),
+                "{}",
+                meta.code
+            );
+            assert!(!fix.contains(other), "{}", meta.code);
+        }
+    }
 
     #[test]
     fn token_detection() {

@@ -67,11 +67,3 @@ so the node checks do not apply"
         }
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

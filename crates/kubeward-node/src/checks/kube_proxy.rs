@@ -3,6 +3,7 @@
 
 use kubeward_core::{CheckMeta, Finding, Source, Status};
 
+use super::shared::{Want, file_finding_in};
 use super::{Ctx, Located};
 use crate::hostfs::{HostFs, MAX_CONFIG_BYTES};
 use crate::kubelet::Process;
@@ -22,6 +23,23 @@ pub fn no_proxy(c: &Ctx, meta: &CheckMeta) -> Finding {
 
 pub fn proxy_fs(c: &Ctx, p: &Process) -> HostFs {
     c.fs.process_root(p.pid)
+}
+
+/// The mode or owner of kube-proxy's kubeconfig, read in kube-proxy's own root.
+pub fn proxy_kubeconfig_finding(c: &Ctx, meta: &CheckMeta, want: Want) -> Finding {
+    let Some(p) = c.proxy else {
+        return no_proxy(c, meta);
+    };
+    let fs = proxy_fs(c, p);
+    let kubeconfig = proxy_kubeconfig(&fs, p);
+    file_finding_in(
+        c,
+        &fs,
+        meta,
+        kubeconfig.as_ref(),
+        want,
+        "kube-proxy kubeconfig",
+    )
 }
 
 /// kube-proxy's kubeconfig: `--kubeconfig`, else `clientConnection.kubeconfig` of its `--config`.

@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_0, CIS_AKS_1_7, CIS_AKS_1_8, CIS_K8S_1_12};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, mode_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, file_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -39,13 +39,11 @@ pub static CHECK: Check = Check { meta: &META, eval };
 /// CIS AKS accepts 644 for the kubeconfig; CIS Kubernetes 1.12 asks for 600.
 fn eval(c: &Ctx) -> Finding {
     let max = if c.is_aks_profile() { 0o644 } else { 0o600 };
-    mode_finding(c, &META, c.kubeconfig.as_ref(), max, "kubelet kubeconfig")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    file_finding(
+        c,
+        &META,
+        c.kubeconfig.as_ref(),
+        Want::ModeAtMost(max),
+        "kubelet kubeconfig",
+    )
 }

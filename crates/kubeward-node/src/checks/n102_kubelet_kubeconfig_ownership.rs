@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_0, CIS_AKS_1_7, CIS_AKS_1_8, CIS_K8S_1_12};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, owner_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, file_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -35,13 +35,11 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    owner_finding(c, &META, c.kubeconfig.as_ref(), "kubelet kubeconfig")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    file_finding(
+        c,
+        &META,
+        c.kubeconfig.as_ref(),
+        Want::RootOwned,
+        "kubelet kubeconfig",
+    )
 }

@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, azure_json_location, mode_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, azure_json_location, file_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -34,13 +34,11 @@ secret; a writable copy lets a local user redirect cloud-provider calls.",
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    mode_finding(c, &META, Some(&azure_json_location()), 0o644, "azure.json")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    file_finding(
+        c,
+        &META,
+        Some(&azure_json_location()),
+        Want::ModeAtMost(0o644),
+        "azure.json",
+    )
 }

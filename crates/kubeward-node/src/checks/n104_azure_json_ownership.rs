@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_7, CIS_AKS_1_8};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, azure_json_location, owner_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, azure_json_location, file_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -33,13 +33,11 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    owner_finding(c, &META, Some(&azure_json_location()), "azure.json")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    file_finding(
+        c,
+        &META,
+        Some(&azure_json_location()),
+        Want::RootOwned,
+        "azure.json",
+    )
 }

@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_0, CIS_K8S_1_12};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, combine, config_files, mode_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, config_files, files_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -37,19 +37,11 @@ pub static CHECK: Check = Check { meta: &META, eval };
 /// CIS AKS 1.0 accepts 644; CIS Kubernetes 1.12 asks for 600.
 fn eval(c: &Ctx) -> Finding {
     let max = if c.is_aks_profile() { 0o644 } else { 0o600 };
-    combine(
+    files_finding(
         c,
         &META,
         &config_files(c),
-        |c, f| mode_finding(c, &META, Some(f), max, "kubelet configuration file"),
+        Want::ModeAtMost(max),
         "kubelet configuration file",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

@@ -3,7 +3,7 @@
 use kubeward_core::profile::{CIS_AKS_1_0, CIS_K8S_1_12};
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, combine, config_files, owner_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, config_files, files_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -33,19 +33,11 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    combine(
+    files_finding(
         c,
         &META,
         &config_files(c),
-        |c, f| owner_finding(c, &META, Some(f), "kubelet configuration file"),
+        Want::RootOwned,
         "kubelet configuration file",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_K8S_1_12;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, combine, owner_finding, service_files};
+use super::shared::{MANAGED_FILE_FIX, Want, files_finding, service_files};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -30,19 +30,11 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    combine(
+    files_finding(
         c,
         &META,
         &service_files(c),
-        |c, f| owner_finding(c, &META, Some(f), "kubelet service file"),
+        Want::RootOwned,
         "kubelet service file",
     )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
 }

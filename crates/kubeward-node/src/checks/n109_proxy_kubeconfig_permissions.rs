@@ -3,8 +3,8 @@
 use kubeward_core::profile::CIS_K8S_1_12;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::kube_proxy::{PROXY_FIX, no_proxy, proxy_fs, proxy_kubeconfig};
-use super::shared::mode_finding_in;
+use super::kube_proxy::{PROXY_FIX, proxy_kubeconfig_finding};
+use super::shared::Want;
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -31,24 +31,5 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    let Some(p) = c.proxy else {
-        return no_proxy(c, &META);
-    };
-    let fs = proxy_fs(c, p);
-    mode_finding_in(
-        c,
-        &fs,
-        &META,
-        proxy_kubeconfig(&fs, p).as_ref(),
-        0o600,
-        "kube-proxy kubeconfig",
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    proxy_kubeconfig_finding(c, &META, Want::ModeAtMost(0o600))
 }

@@ -3,7 +3,7 @@
 use kubeward_core::profile::CIS_K8S_1_12;
 use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, RefStatic, Severity};
 
-use super::shared::{MANAGED_FILE_FIX, client_ca, owner_finding};
+use super::shared::{MANAGED_FILE_FIX, Want, client_ca, file_finding};
 use super::{Check, Ctx};
 
 pub static META: CheckMeta = CheckMeta {
@@ -30,13 +30,11 @@ pub static META: CheckMeta = CheckMeta {
 pub static CHECK: Check = Check { meta: &META, eval };
 
 fn eval(c: &Ctx) -> Finding {
-    owner_finding(c, &META, client_ca(c).as_ref(), "client CA file")
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
+    file_finding(
+        c,
+        &META,
+        client_ca(c).as_ref(),
+        Want::RootOwned,
+        "client CA file",
+    )
 }

@@ -54,34 +54,3 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "authentication.x509.clientCAFile", judge)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kubelet::Origin;
-    use serde_json::json;
-
-    fn s(v: serde_json::Value) -> Setting {
-        Setting {
-            value: v,
-            origin: Origin::Default {
-                key: "k".into(),
-                with_config: true,
-            },
-        }
-    }
-
-    #[test]
-    fn vectors() {
-        assert_eq!(judge(Some(&s(json!("")))).0, Status::Fail);
-        assert_eq!(
-            judge(Some(&s(json!("/etc/kubernetes/certs/ca.crt")))).0,
-            Status::Pass
-        );
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

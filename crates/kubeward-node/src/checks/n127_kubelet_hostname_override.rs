@@ -50,11 +50,3 @@ fn eval(c: &Ctx) -> Finding {
             .with_evidence(Evidence::observed("(not set)", source()).with_expected("(not set)")),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

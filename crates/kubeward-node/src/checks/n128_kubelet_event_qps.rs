@@ -61,32 +61,3 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "eventRecordQPS", judge)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kubelet::Origin;
-    use serde_json::json;
-
-    fn s(v: serde_json::Value) -> Setting {
-        Setting {
-            value: v,
-            origin: Origin::Default {
-                key: "k".into(),
-                with_config: true,
-            },
-        }
-    }
-
-    #[test]
-    fn vectors() {
-        assert_eq!(judge(Some(&s(json!(0)))).0, Status::Pass);
-        assert_eq!(judge(Some(&s(json!(50)))).0, Status::Pass);
-        assert_eq!(judge(Some(&s(json!(-1)))).0, Status::Fail);
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

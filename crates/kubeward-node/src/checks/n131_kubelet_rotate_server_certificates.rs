@@ -86,11 +86,3 @@ fn eval(c: &Ctx) -> Finding {
     }
     f
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

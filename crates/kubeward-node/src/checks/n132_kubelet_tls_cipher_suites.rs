@@ -94,38 +94,3 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "tlsCipherSuites", judge)
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::kubelet::Origin;
-    use serde_json::json;
-
-    fn s(v: serde_json::Value) -> Setting {
-        Setting {
-            value: v,
-            origin: Origin::Default {
-                key: "k".into(),
-                with_config: true,
-            },
-        }
-    }
-
-    #[test]
-    fn vectors() {
-        assert_eq!(
-            judge(Some(&s(json!(["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"])))).0,
-            Status::Pass
-        );
-        assert_eq!(
-            judge(Some(&s(json!(["TLS_RSA_WITH_AES_128_CBC_SHA"])))).0,
-            Status::Fail
-        );
-        assert_eq!(judge(Some(&s(json!([])))).0, Status::Fail);
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

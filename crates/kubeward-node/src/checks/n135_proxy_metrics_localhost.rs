@@ -92,11 +92,3 @@ fn eval(c: &Ctx) -> Finding {
     c.finding(m, status, msg)
         .with_evidence(Evidence::observed(value, source).with_expected("127.0.0.1:<port>"))
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

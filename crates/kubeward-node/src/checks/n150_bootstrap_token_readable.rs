@@ -64,20 +64,3 @@ fn eval(c: &Ctx) -> Finding {
         },
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fix_speaks_of_its_own_file() {
-        let fix = META.doc.fix;
-        assert!(fix.contains("--node-image-only") && fix.contains("bootstrap"));
-        assert!(!fix.contains("azure.json"));
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -68,20 +68,3 @@ fn eval(c: &Ctx) -> Finding {
         },
     )
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fix_speaks_of_its_own_file() {
-        let fix = META.doc.fix;
-        assert!(fix.contains("--node-image-only") && fix.contains("managed identity"));
-        assert!(!fix.contains("bootstrap"));
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

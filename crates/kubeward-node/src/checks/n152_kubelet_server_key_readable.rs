@@ -81,20 +81,3 @@ fn eval(c: &Ctx) -> Finding {
         }
     })
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fix_speaks_of_its_own_file() {
-        let fix = META.doc.fix;
-        assert!(fix.contains("--node-image-only") && fix.contains("serving certificate"));
-        assert!(!fix.contains("managed identity"));
-    }
-
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -64,11 +64,3 @@ fn eval(c: &Ctx) -> Finding {
         ),
     }
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

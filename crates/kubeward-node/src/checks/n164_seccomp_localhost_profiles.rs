@@ -83,11 +83,3 @@ fn eval(c: &Ctx) -> Finding {
     };
     c.finding(m, Status::Info, msg).with_evidence(root_ev)
 }
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn examples() {
-        crate::checks::testing::assert_examples(&super::META);
-    }
-}

@@ -103,19 +103,59 @@ pub fn mode_within(mode: u32, max: u32) -> bool {
     mode & !max == 0
 }
 
-/// Permissions check on a located file. `what` names it in messages.
-pub fn mode_finding(
+/// What a file check wants of a file.
+#[derive(Debug, Clone, Copy)]
+pub enum Want {
+    /// No permission bit beyond these (kube-bench's "bitmask").
+    ModeAtMost(u32),
+    /// Owned by root:root.
+    RootOwned,
+}
+
+/// A check of one located file's mode or owner. `what` names the file in messages.
+pub fn file_finding(
     ctx: &Ctx,
     meta: &CheckMeta,
     file: Option<&Located>,
-    max: u32,
+    want: Want,
     what: &str,
 ) -> Finding {
-    mode_finding_in(ctx, ctx.fs, meta, file, max, what)
+    file_finding_in(ctx, ctx.fs, meta, file, want, what)
 }
 
-/// [`mode_finding`] on another filesystem view (e.g. a container's root through `/proc/<pid>/root`).
-pub fn mode_finding_in(
+/// [`file_finding`] on another filesystem view (e.g. a container's root through `/proc/<pid>/root`).
+pub fn file_finding_in(
+    ctx: &Ctx,
+    fs: &HostFs,
+    meta: &CheckMeta,
+    file: Option<&Located>,
+    want: Want,
+    what: &str,
+) -> Finding {
+    match want {
+        Want::ModeAtMost(max) => mode_finding_in(ctx, fs, meta, file, max, what),
+        Want::RootOwned => owner_finding_in(ctx, fs, meta, file, what),
+    }
+}
+
+/// [`file_finding`] on several files at once: one finding, the worst verdict wins.
+pub fn files_finding(
+    ctx: &Ctx,
+    meta: &CheckMeta,
+    files: &[Located],
+    want: Want,
+    what: &str,
+) -> Finding {
+    combine(
+        ctx,
+        meta,
+        files,
+        |c, f| file_finding(c, meta, Some(f), want, what),
+        what,
+    )
+}
+
+fn mode_finding_in(
     ctx: &Ctx,
     fs: &HostFs,
     meta: &CheckMeta,
@@ -142,12 +182,7 @@ pub fn mode_finding_in(
     })
 }
 
-/// Ownership check (root:root) on a located file.
-pub fn owner_finding(ctx: &Ctx, meta: &CheckMeta, file: Option<&Located>, what: &str) -> Finding {
-    owner_finding_in(ctx, ctx.fs, meta, file, what)
-}
-
-pub fn owner_finding_in(
+fn owner_finding_in(
     ctx: &Ctx,
     fs: &HostFs,
     meta: &CheckMeta,
@@ -184,25 +219,41 @@ fn stat_finding(
             format!("the kubelet uses no {what}, so there is no file to check"),
         );
     };
+    let (path_ev, st) = match stat_located(ctx, fs, meta, file, what) {
+        Ok(found) => found,
+        Err(finding) => return *finding,
+    };
+    let (ok, msg, ev) = judge(&file.path, &st);
+    ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
+        .with_evidence(path_ev)
+        .with_evidence(ev)
+}
+
+/// A located file's stat, with the evidence of its path (where the path came from); when the
+/// file is missing (NOT_APPLICABLE) or unusable (ERROR), the finding to give instead.
+pub fn stat_located(
+    ctx: &Ctx,
+    fs: &HostFs,
+    meta: &CheckMeta,
+    file: &Located,
+    what: &str,
+) -> Result<(Evidence, FileStat), Box<Finding>> {
     let path_ev = Evidence::observed(file.path.clone(), file.source.clone())
         .with_note(format!("path of the {what}"));
     match look(fs, &file.path) {
-        FileLook::Missing(r) => ctx
-            .finding(
+        FileLook::Stat(st) => Ok((path_ev, st)),
+        FileLook::Missing(r) => Err(Box::new(
+            ctx.finding(
                 meta,
                 Status::NotApplicable,
                 format!("{r}: nothing to check"),
             )
             .with_evidence(path_ev),
-        FileLook::Broken(r) => ctx
-            .finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
-            .with_evidence(path_ev),
-        FileLook::Stat(st) => {
-            let (ok, msg, ev) = judge(&file.path, &st);
-            ctx.finding(meta, if ok { Status::Pass } else { Status::Fail }, msg)
-                .with_evidence(path_ev)
-                .with_evidence(ev)
-        }
+        )),
+        FileLook::Broken(r) => Err(Box::new(
+            ctx.finding(meta, Status::Error, format!("cannot check the {what}: {r}"))
+                .with_evidence(path_ev),
+        )),
     }
 }
 
@@ -289,7 +340,7 @@ pub fn client_ca(c: &Ctx) -> Option<Located> {
 }
 
 /// One finding for several files: the worst verdict wins, every file's evidence is kept.
-pub fn combine(
+fn combine(
     c: &Ctx,
     meta: &CheckMeta,
     files: &[Located],
@@ -330,6 +381,91 @@ pub fn combine(
 
 #[cfg(test)]
 mod tests {
+    use kubeward_core::Status::{self, Error, Fail, Pass};
+    use serde_json::{Value, json};
+
+    use super::super::{
+        n120_kubelet_anonymous_auth as n120, n121_kubelet_authorization_mode as n121,
+        n122_kubelet_client_ca as n122, n123_kubelet_read_only_port as n123,
+        n124_kubelet_streaming_idle_timeout as n124, n128_kubelet_event_qps as n128,
+        n132_kubelet_tls_cipher_suites as n132, n133_kubelet_pod_pids_limit as n133,
+        n163_kubelet_seccomp_default as n163,
+    };
+    use super::Verdict;
+    use crate::kubelet::{Origin, Setting};
+
+    /// A kubelet setting with this value, as the kubelet's default under `--config`.
+    fn setting(value: Value) -> Setting {
+        Setting {
+            value,
+            origin: Origin::Default {
+                key: "k".into(),
+                with_config: true,
+            },
+        }
+    }
+
+    type Judge = fn(Option<&Setting>) -> Verdict;
+
+    /// The kubelet setting checks' judgements of values beyond their examples.
+    #[test]
+    fn kubelet_setting_vectors() {
+        let vectors: Vec<(Judge, Vec<(Value, Status)>)> = vec![
+            (
+                n120::judge,
+                vec![
+                    (json!(false), Pass),
+                    (json!(true), Fail),
+                    (json!("maybe"), Error),
+                ],
+            ),
+            (
+                n121::judge,
+                vec![
+                    (json!("Webhook"), Pass),
+                    (json!("AlwaysAllow"), Fail),
+                    (json!("Node,AlwaysAllow"), Fail),
+                ],
+            ),
+            (
+                n122::judge,
+                vec![
+                    (json!(""), Fail),
+                    (json!("/etc/kubernetes/certs/ca.crt"), Pass),
+                ],
+            ),
+            (n123::judge, vec![(json!(0), Pass), (json!("10255"), Fail)]),
+            (
+                n124::judge,
+                vec![
+                    (json!("4h0m0s"), Pass),
+                    (json!("0s"), Fail),
+                    (json!("0"), Fail),
+                ],
+            ),
+            (
+                n128::judge,
+                vec![(json!(0), Pass), (json!(50), Pass), (json!(-1), Fail)],
+            ),
+            (
+                n132::judge,
+                vec![
+                    (json!(["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]), Pass),
+                    (json!(["TLS_RSA_WITH_AES_128_CBC_SHA"]), Fail),
+                    (json!([]), Fail),
+                ],
+            ),
+            (n133::judge, vec![(json!(-1), Fail), (json!(4096), Pass)]),
+            (n163::judge, vec![(json!(true), Pass), (json!(false), Fail)]),
+        ];
+        for (judge, cases) in vectors {
+            for (value, want) in cases {
+                assert_eq!(judge(Some(&setting(value.clone()))).0, want, "{value}");
+            }
+        }
+        assert_eq!(n163::judge(None).0, Fail);
+    }
+
     #[test]
     fn bitmask_semantics() {
         assert!(super::mode_within(0o600, 0o644));
