@@ -197,3 +197,26 @@ spec:
     };
 }
 pub(crate) use deny_egress_to;
+
+/// The `web` and `db` Deployments of `shop` and a policy for `db`'s ingress whose rules (the
+/// YAML list items under `ingress:`) are the argument.
+macro_rules! db_ingress_bundle {
+    ($rules:literal) => {
+        concat!(
+            $crate::examples::web_deployment_no_ports!(),
+            "---\n",
+            $crate::examples::db_deployment!(),
+            "\
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: db-ingress, namespace: shop}
+spec:
+  podSelector: {matchLabels: {app: db}}
+  ingress:
+",
+            $rules
+        )
+    };
+}
+pub(crate) use db_ingress_bundle;

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Seve
 use super::object_source;
 use crate::check::{Check, Ctx};
 use crate::engine::Direction;
-use crate::examples::{db_deployment, web_deployment_no_ports};
+use crate::examples::db_ingress_bundle;
 use crate::model::PortRef;
 
 pub static META: CheckMeta = CheckMeta {
@@ -26,37 +26,11 @@ pub static META: CheckMeta = CheckMeta {
         links: &[
             "https://kubernetes.io/docs/concepts/services-networking/network-policies/#behavior-of-to-and-from-selectors",
         ],
-        bad: concat!(
-            web_deployment_no_ports!(),
-            "---\n",
-            db_deployment!(),
-            "\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: db-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: frontend}}}]
-    ports: [{port: pg}]
-"
+        bad: db_ingress_bundle!(
+            "  - from: [{podSelector: {matchLabels: {app: frontend}}}]\n    ports: [{port: pg}]\n"
         ),
-        good: concat!(
-            web_deployment_no_ports!(),
-            "---\n",
-            db_deployment!(),
-            "\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: db-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: web}}}]
-    ports: [{port: pg}]
-"
+        good: db_ingress_bundle!(
+            "  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: pg}]\n"
         ),
     },
 };

@@ -5,7 +5,7 @@ use kubeward_core::{Area, CheckDoc, CheckMeta, Evidence, Finding, Resource, Seve
 use super::object_source;
 use crate::check::{Check, Ctx};
 use crate::engine::Direction;
-use crate::examples::{db_deployment, web_deployment_no_ports};
+use crate::examples::db_ingress_bundle;
 
 pub static META: CheckMeta = CheckMeta {
     code: "P206",
@@ -23,38 +23,11 @@ pub static META: CheckMeta = CheckMeta {
         why: "A shadowed rule suggests the broader rule is wider than intended (for example a forgotten ports list), and it makes reviews harder.",
         fix: "Remove the redundant rule, or narrow the broader one (add ports, or a podSelector next to the namespaceSelector in the same peer entry).",
         links: &[],
-        bad: concat!(
-            web_deployment_no_ports!(),
-            "---\n",
-            db_deployment!(),
-            "\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: db-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: web}}}]
-    ports: [{port: 5432}]
-  - from: [{podSelector: {}}]
-"
+        bad: db_ingress_bundle!(
+            "  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 5432}]\n  - from: [{podSelector: {}}]\n"
         ),
-        good: concat!(
-            web_deployment_no_ports!(),
-            "---\n",
-            db_deployment!(),
-            "\
----
-apiVersion: networking.k8s.io/v1
-kind: NetworkPolicy
-metadata: {name: db-ingress, namespace: shop}
-spec:
-  podSelector: {matchLabels: {app: db}}
-  ingress:
-  - from: [{podSelector: {matchLabels: {app: web}}}]
-    ports: [{port: 5432}]
-"
+        good: db_ingress_bundle!(
+            "  - from: [{podSelector: {matchLabels: {app: web}}}]\n    ports: [{port: 5432}]\n"
         ),
     },
 };
