@@ -2,8 +2,9 @@
 # Installs what kubeward's tests need beyond the Rust toolchain, and nothing else:
 #   - Debian packages: chromium (HTML report test), strace (the node scan's "no child process"
 #     test), jq (scripts), npm (to install the next items), cmake (builds librdkafka for
-#     `audit follow --kafka`; its OpenSSL is built from source with perl and make),
-#     libcurl4-openssl-dev (only its headers: librdkafka's build includes curl.h);
+#     `audit follow --kafka`), libcurl4-openssl-dev (only its headers: librdkafka's build includes
+#     curl.h), libssl-dev and pkg-config (the test builds link the system's OpenSSL, see
+#     scripts/test.sh; release builds compile their own from source with perl and make);
 #   - from npm, into the project-local .ci/node_modules (pinned by .ci/package.json and
 #     .ci/package-lock.json; git ignores the folder): Microsoft's SARIF Multitool, and Azurite,
 #     Microsoft's storage emulator (the storage follower's tests start azurite-blob on 127.0.0.1).
@@ -33,6 +34,8 @@ if [[ "$part" != --run ]]; then
     command -v cmake >/dev/null 2>&1 || missing+=(cmake)
     command -v perl >/dev/null 2>&1 || missing+=(perl)
     command -v make >/dev/null 2>&1 || missing+=(make)
+    command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+    [[ -f /usr/include/openssl/ssl.h ]] || missing+=(libssl-dev)
     # librdkafka 2.12's cmake build includes curl.h even without curl support (nothing is linked).
     [[ -f /usr/include/curl/curl.h || -f /usr/include/x86_64-linux-gnu/curl/curl.h || -f /usr/include/aarch64-linux-gnu/curl/curl.h ]] ||
         missing+=(libcurl4-openssl-dev)
@@ -50,7 +53,7 @@ if ((${#missing[@]} > 0)); then
 fi
 
 if [[ "$part" == --build ]]; then
-    echo "install-test-deps: ready to build (cmake, perl, make, curl headers)"
+    echo "install-test-deps: ready to build (cmake, perl, make, pkg-config, curl and OpenSSL headers)"
     exit 0
 fi
 

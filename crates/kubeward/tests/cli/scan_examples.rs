@@ -2,7 +2,7 @@
 //! (its HTML is checked in Chromium by `cli_html.rs`).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

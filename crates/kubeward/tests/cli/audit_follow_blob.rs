@@ -7,7 +7,7 @@
 //! fail. No wall-time assertion: waits are bounded only to turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

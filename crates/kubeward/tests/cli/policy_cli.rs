@@ -2,7 +2,7 @@
 //! every report format: what a user runs, end to end, with the real engines.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -911,7 +911,7 @@ fn verify_passes_the_gatekeeper_library_under_rego_and_cel() {
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stdout));
 }
 
-#[path = "../../kubeward-workloads/benches/support/snapshot.rs"]
+#[path = "../../../kubeward-workloads/benches/support/snapshot.rs"]
 #[allow(dead_code)]
 mod snapshot;
 

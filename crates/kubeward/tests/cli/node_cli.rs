@@ -1,7 +1,7 @@
 //! `kubeward node` as a user runs it: a machine that is not a node, and proof that a whole node
 //! scan (the real binary, not the library) starts no other process.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -5,7 +5,7 @@
 //! are bounded only to turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;

@@ -2,7 +2,7 @@
 //! dirty repository relies on (docs/ci.md).
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};

@@ -3,7 +3,7 @@
 //! malformed lines. No wall-time assertion: waits are bounded only to turn a hang into a failure.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use common::follow::{HANG, a001, alerts_in, stderr_lines, wait_exit, wait_for};
 use kubeward_audit::synth::{benign_event, event_hubs_body, exec_event};

@@ -2,7 +2,7 @@
 //! reports it collects — nodes that differ are named, unreadable reports are findings, not crashes.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -3,7 +3,7 @@
 //! `scripts/install-test-deps.sh`; without it the test fails under `CI=true` and is skipped otherwise.
 #![allow(clippy::unwrap_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! pagination, one forbidden kind): what a user runs, end to end.
 #![allow(clippy::unwrap_used)]
 
-#[path = "../../kubeward-live/tests/support/fake.rs"]
+#[path = "../../../kubeward-live/tests/support/fake.rs"]
 mod fake;
 
 use std::process::Command;
