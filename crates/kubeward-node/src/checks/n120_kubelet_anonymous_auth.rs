@@ -62,3 +62,12 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "authentication.anonymous.enabled", judge)
 }
+
+/// Values beyond the examples (JSON, as the kubelet configuration holds them) and the verdict
+/// each gets; `shared`'s tests run them through [`judge`].
+#[cfg(test)]
+pub(crate) const VECTORS: &[(&str, Status)] = &[
+    ("false", Status::Pass),
+    ("true", Status::Fail),
+    (r#""maybe""#, Status::Error),
+];

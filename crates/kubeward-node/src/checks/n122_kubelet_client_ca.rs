@@ -54,3 +54,11 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "authentication.x509.clientCAFile", judge)
 }
+
+/// Values beyond the examples (JSON, as the kubelet configuration holds them) and the verdict
+/// each gets; `shared`'s tests run them through [`judge`].
+#[cfg(test)]
+pub(crate) const VECTORS: &[(&str, Status)] = &[
+    (r#""""#, Status::Fail),
+    (r#""/etc/kubernetes/certs/ca.crt""#, Status::Pass),
+];

@@ -59,3 +59,12 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "streamingConnectionIdleTimeout", judge)
 }
+
+/// Values beyond the examples (JSON, as the kubelet configuration holds them) and the verdict
+/// each gets; `shared`'s tests run them through [`judge`].
+#[cfg(test)]
+pub(crate) const VECTORS: &[(&str, Status)] = &[
+    (r#""4h0m0s""#, Status::Pass),
+    (r#""0s""#, Status::Fail),
+    (r#""0""#, Status::Fail),
+];

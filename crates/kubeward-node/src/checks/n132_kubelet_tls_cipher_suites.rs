@@ -94,3 +94,12 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "tlsCipherSuites", judge)
 }
+
+/// Values beyond the examples (JSON, as the kubelet configuration holds them) and the verdict
+/// each gets; `shared`'s tests run them through [`judge`].
+#[cfg(test)]
+pub(crate) const VECTORS: &[(&str, Status)] = &[
+    (r#"["TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"]"#, Status::Pass),
+    (r#"["TLS_RSA_WITH_AES_128_CBC_SHA"]"#, Status::Fail),
+    ("[]", Status::Fail),
+];

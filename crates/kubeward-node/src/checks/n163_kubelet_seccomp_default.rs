@@ -51,3 +51,8 @@ pub fn judge(s: Option<&Setting>) -> Verdict {
 fn eval(c: &Ctx) -> Finding {
     setting_finding(c, &META, "seccompDefault", judge)
 }
+
+/// Values beyond the examples (JSON, as the kubelet configuration holds them) and the verdict
+/// each gets; `shared`'s tests run them through [`judge`].
+#[cfg(test)]
+pub(crate) const VECTORS: &[(&str, Status)] = &[("true", Status::Pass), ("false", Status::Fail)];
