@@ -69,11 +69,7 @@ pub fn network_findings(inv: &Inventory, fact: EngineFact) -> Vec<Finding> {
             ..Default::default()
         },
     );
-    let mut out = kubeward_netpol::exposure::findings_with(
-        inv,
-        &analysis,
-        &kubeward_netpol::exposure::ExposureOptions { engine },
-    );
+    let mut out = kubeward_netpol::exposure::findings(inv, &analysis);
     out.extend(engine_findings(inv, &analysis));
     out
 }

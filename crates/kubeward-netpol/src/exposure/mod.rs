@@ -5,8 +5,7 @@ use kubeward_core::{Finding, RefStatic};
 use kubeward_inventory::{Inventory, Object};
 
 use crate::check::{self, Ctx, Family};
-use crate::engine::{Analysis, Engine, Options};
-use crate::model::Model;
+use crate::engine::Analysis;
 
 pub(crate) mod egress;
 pub mod p101_public_load_balancer;
@@ -19,37 +18,13 @@ pub mod p107_egress_to_internet;
 pub mod p108_egress_to_instance_metadata;
 pub mod p109_egress_to_wireserver;
 
-/// Options of the exposure checks.
-#[derive(Debug, Clone, Default)]
-pub struct ExposureOptions {
-    pub engine: Engine,
-}
-
 pub(crate) const CVE_2020_8554: RefStatic = RefStatic::new("CVE", "", "CVE-2020-8554");
 pub(crate) const CVE_2021_25742: RefStatic = RefStatic::new("CVE", "", "CVE-2021-25742");
 pub(crate) const CVE_2025_1974: RefStatic = RefStatic::new("CVE", "", "CVE-2025-1974");
 
-/// Run every exposure check over an inventory.
-pub fn findings(inv: &Inventory, options: &ExposureOptions) -> Vec<Finding> {
-    let model = Model::build(inv);
-    let analysis = Analysis::new(
-        &model,
-        Options {
-            engine: options.engine,
-            ..Default::default()
-        },
-    );
-    check::run(&Ctx::new(inv, &analysis), Some(Family::Exposure))
-}
-
-/// Exposure findings over an analysis already built. The engine is the analysis's: callers build
-/// both from the same engine, and `_options` is kept for them.
-pub fn findings_with(
-    inv: &Inventory,
-    analysis: &Analysis,
-    _options: &ExposureOptions,
-) -> Vec<Finding> {
-    check::run(&Ctx::new(inv, analysis), Some(Family::Exposure))
+/// Every exposure finding of an analysis (the analysis carries the engine).
+pub fn findings(inv: &Inventory, a: &Analysis) -> Vec<Finding> {
+    check::run(&Ctx::new(inv, a), Some(Family::Exposure))
 }
 
 /// Is this object a Service of the given type (`spec.type`, default ClusterIP)?

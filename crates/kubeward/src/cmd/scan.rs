@@ -179,11 +179,7 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
             },
         );
         let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
-        netpol.extend(kubeward_netpol::exposure::findings_with(
-            &inv,
-            &analysis,
-            &kubeward_netpol::exposure::ExposureOptions { engine },
-        ));
+        netpol.extend(kubeward_netpol::exposure::findings(&inv, &analysis));
         k8s.extend(super::workloads::rolled_up_netpol(netpol));
         // Constraint violations: the cluster's own constraints (Gatekeeper, the Azure Policy
         // add-on) and `--policy`, over the same objects: what their audit would report.
