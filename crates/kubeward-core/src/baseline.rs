@@ -458,7 +458,7 @@ pub fn counts_for_exit(f: &Finding) -> bool {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::check::{Area, CheckDoc, CheckMeta};
+    use crate::check::{Area, CheckMeta};
     use crate::finding::{Evidence, Source};
     use crate::report::InputInfo;
 

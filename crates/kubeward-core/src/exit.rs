@@ -72,7 +72,7 @@ pub fn exit_code(report: &Report, fail_on: FailOn, fail_on_error: bool) -> i32 {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::check::{Area, CheckDoc, CheckMeta};
+    use crate::check::{Area, CheckMeta};
     use crate::finding::{Finding, Resource, Waiver};
 
     static META: CheckMeta = CheckMeta::fixture(

@@ -146,7 +146,7 @@ pub fn assign(findings: &mut [Finding]) {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
-    use crate::check::{Area, CheckDoc, CheckMeta};
+    use crate::check::{Area, CheckMeta};
     use crate::finding::{Evidence, Resource, Source, Status};
 
     static META: CheckMeta = CheckMeta::fixture(

@@ -298,11 +298,14 @@ pub mod body {
         fn pod_spec_by_kind_then_by_shape() {
             let rollout = json!({"apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
                 "spec": {"template": {"spec": {"containers": [{"name": "r"}]}}}});
-            assert_eq!(pod_spec(&rollout).unwrap()["containers"][0]["name"], "r");
+            assert_eq!(
+                pod_spec(&rollout).expect("a rollout has a pod spec")["containers"][0]["name"],
+                "r"
+            );
             // a patch names no kind: the CronJob shape is found by its path
             let patch = json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {
                 "initContainers": [{"name": "i"}], "containers": [{"name": "c"}]}}}}}});
-            let spec = pod_spec(&patch).unwrap();
+            let spec = pod_spec(&patch).expect("the patch has a pod spec");
             let names: Vec<&str> = containers(spec)
                 .filter_map(|c| c["name"].as_str())
                 .collect();

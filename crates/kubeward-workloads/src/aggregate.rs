@@ -269,7 +269,7 @@ pub(crate) fn passed<'a>(findings: &'a [Finding], object: &str) -> Option<&'a Ev
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kubeward_core::{Area, CheckDoc, RefStatic, Severity};
+    use kubeward_core::{Area, RefStatic, Severity};
 
     static META: CheckMeta = CheckMeta {
         references: &[RefStatic::cis_aks("1.8.0", "4.2.1")],

@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn apply_marks_and_counts_per_area() {
-        use kubeward_core::{Area, CheckDoc, CheckMeta, Severity};
+        use kubeward_core::{Area, CheckMeta, Severity};
         static META: CheckMeta =
             CheckMeta::fixture("W999", "test-check", "t", Area::Workloads, Severity::High);
         let inv = inventory(Provenance::Live);

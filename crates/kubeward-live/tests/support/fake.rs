@@ -12,7 +12,7 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
-use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Report, Resource, Severity, Status};
+use kubeward_core::{Area, CheckMeta, Finding, Report, Resource, Severity, Status};
 use serde_json::{Value, json};
 
 pub const TOKEN: &str = "fake-token-123";

@@ -270,7 +270,7 @@ fn absorb_node(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kubeward_core::{Area, CheckDoc, CheckMeta, Finding, Severity};
+    use kubeward_core::{Area, CheckMeta, Finding, Severity};
 
     static META: CheckMeta = CheckMeta::fixture("K901", "t", "t", Area::Workloads, Severity::High);
 
