@@ -17,6 +17,9 @@ pub mod model;
 pub mod recognize;
 pub mod versions;
 
+#[cfg(test)]
+mod contract_tests;
+
 pub use checks::Ctx;
 pub use load::{InputFile, Inventory, LoadError, load};
 

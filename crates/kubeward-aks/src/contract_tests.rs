@@ -2,19 +2,19 @@
 //! every check's documented examples give the documented verdict through the same pipeline as
 //! `kubeward aks check`.
 
-use kubeward_aks::{Ctx, InputFile, assess, versions};
+use crate::{Ctx, InputFile, assess, versions};
 use kubeward_core::{CheckMeta, Status};
 
 #[test]
 fn every_check_file_is_registered_and_named_for_its_check() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/checks");
-    let metas = kubeward_aks::checks();
+    let metas = crate::checks();
     assert_eq!(kubeward_core::registry::check_files(&dir, &metas), Ok(()));
 }
 
 #[test]
 fn checks_are_listed_in_code_order() {
-    let codes: Vec<&str> = kubeward_aks::checks().iter().map(|c| c.code).collect();
+    let codes: Vec<&str> = crate::checks().iter().map(|c| c.code).collect();
     let mut sorted = codes.clone();
     sorted.sort_unstable();
     assert_eq!(codes, sorted);
@@ -82,7 +82,7 @@ fn statuses(meta: &CheckMeta, which: &str, text: &str) -> Vec<Status> {
 fn bad_examples_fail_and_good_examples_do_not() {
     let failing = |s: &Status| matches!(s, Status::Fail | Status::Warn | Status::Error);
     let mut wrong = Vec::new();
-    for meta in kubeward_aks::checks() {
+    for meta in crate::checks() {
         let bad = statuses(meta, "bad", meta.doc.bad);
         let good = statuses(meta, "good", meta.doc.good);
         let bad_ok = match NEVER_FAILS.iter().find(|(c, _)| *c == meta.code) {
