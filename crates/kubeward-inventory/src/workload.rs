@@ -251,7 +251,8 @@ pub mod body {
 
     use super::{ContainerKind, template_pointers};
 
-    fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
+    /// The string at a JSON pointer of a body, or "" when absent or not a string.
+    pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
         v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
     }
 

@@ -392,12 +392,8 @@ pub fn is_pod_write(v: &EventView) -> bool {
         && matches!(v.subresource(), "" | "ephemeralcontainers")
 }
 
-// Pod specs and containers of request bodies: the inventory's vocabulary, over serde_json.
-pub use kubeward_inventory::workload::body::{containers, pod_spec};
-
-pub fn str_at<'v>(v: &'v Value, pointer: &str) -> &'v str {
-    v.pointer(pointer).and_then(Value::as_str).unwrap_or("")
-}
+// Pod specs, containers and string fields of request bodies: the inventory's vocabulary.
+pub use kubeward_inventory::workload::body::{containers, pod_spec, str_at};
 
 pub fn true_at(v: &Value, pointer: &str) -> bool {
     v.pointer(pointer).and_then(Value::as_bool) == Some(true)
