@@ -60,15 +60,7 @@ pub fn engine_facts(fact: &EngineFact) -> serde_json::Value {
 /// at all (P211), or ipBlocks over pod IPs whose verdict the engine decides (P210).
 pub fn network_findings(inv: &Inventory, fact: EngineFact) -> Vec<Finding> {
     let model = kubeward_netpol::Model::build(inv);
-    let engine = fact.engine;
-    let analysis = kubeward_netpol::Analysis::new(
-        &model,
-        kubeward_netpol::Options {
-            engine,
-            basis: fact.basis,
-            ..Default::default()
-        },
-    );
+    let analysis = kubeward_netpol::output::analyse(&model, &fact);
     let mut out = kubeward_netpol::exposure::findings(inv, &analysis);
     out.extend(engine_findings(inv, &analysis));
     out

@@ -168,18 +168,9 @@ pub fn run(args: ScanArgs) -> anyhow::Result<u8> {
         report
             .facts
             .insert("netpol".into(), super::workloads::engine_facts(&fact));
-        let engine = fact.engine;
         let model = kubeward_netpol::Model::build(&inv);
-        let analysis = kubeward_netpol::Analysis::new(
-            &model,
-            kubeward_netpol::Options {
-                engine,
-                basis: fact.basis,
-                ..Default::default()
-            },
-        );
-        let mut netpol = kubeward_netpol::coverage::findings(&inv, &analysis);
-        netpol.extend(kubeward_netpol::exposure::findings(&inv, &analysis));
+        let analysis = kubeward_netpol::output::analyse(&model, &fact);
+        let netpol = kubeward_netpol::output::findings(&inv, &analysis);
         k8s.extend(super::workloads::rolled_up_netpol(netpol));
         // Constraint violations: the cluster's own constraints (Gatekeeper, the Azure Policy
         // add-on) and `--policy`, over the same objects: what their audit would report.
