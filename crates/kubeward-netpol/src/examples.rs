@@ -2,20 +2,31 @@
 //! expands to a string literal, so an example stays a `concat!` of literals (a `&'static str` in the
 //! check's `META`), the same text as if the documents were written out in every file.
 
+/// A Deployment of namespace `shop` whose pods carry the label `app: <name>`: `(name, the pod
+/// template's spec lines)`.
+macro_rules! shop_deployment {
+    ($app:literal, $pod_spec:literal) => {
+        concat!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ",
+            $app,
+            ", namespace: shop}\nspec:\n  selector: {matchLabels: {app: ",
+            $app,
+            "}}\n  template:\n    metadata: {labels: {app: ",
+            $app,
+            "}}\n",
+            $pod_spec
+        )
+    };
+}
+pub(crate) use shop_deployment;
+
 /// The `web` Deployment of namespace `shop`, listening on 8080: the workload most examples protect.
 macro_rules! web_deployment {
     () => {
-        "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec:
-      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
-"
+        $crate::examples::shop_deployment!(
+            "web",
+            "    spec:\n      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]\n"
+        )
     };
 }
 pub(crate) use web_deployment;
@@ -23,16 +34,10 @@ pub(crate) use web_deployment;
 /// The `web` Deployment of namespace `shop`, with no declared ports.
 macro_rules! web_deployment_no_ports {
     () => {
-        "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: web, namespace: shop}
-spec:
-  selector: {matchLabels: {app: web}}
-  template:
-    metadata: {labels: {app: web}}
-    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}
-"
+        $crate::examples::shop_deployment!(
+            "web",
+            "    spec: {containers: [{name: web, image: shopacr.azurecr.io/web:1.4}]}\n"
+        )
     };
 }
 pub(crate) use web_deployment_no_ports;
@@ -40,16 +45,10 @@ pub(crate) use web_deployment_no_ports;
 /// The `db` Deployment of namespace `shop`, with a named port `pg`.
 macro_rules! db_deployment {
     () => {
-        "\
-apiVersion: apps/v1
-kind: Deployment
-metadata: {name: db, namespace: shop}
-spec:
-  selector: {matchLabels: {app: db}}
-  template:
-    metadata: {labels: {app: db}}
-    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}
-"
+        $crate::examples::shop_deployment!(
+            "db",
+            "    spec: {containers: [{name: db, image: postgres:16, ports: [{containerPort: 5432, name: pg}]}]}\n"
+        )
     };
 }
 pub(crate) use db_deployment;
@@ -220,3 +219,27 @@ spec:
     };
 }
 pub(crate) use db_ingress_bundle;
+
+#[cfg(test)]
+mod tests {
+    /// The shared pieces put together read as the document written out.
+    #[test]
+    fn the_web_deployment_reads_as_written_out() {
+        assert_eq!(
+            web_deployment!(),
+            "apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: shop}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: shopacr.azurecr.io/web:1.4, ports: [{containerPort: 8080}]}]
+"
+        );
+        assert!(db_ingress_bundle!("").contains(
+            "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: db, namespace: shop}\n"
+        ));
+    }
+}

@@ -114,3 +114,39 @@ macro_rules! apparmor_web_profile {
     };
 }
 pub(crate) use apparmor_web_profile;
+
+#[cfg(test)]
+mod tests {
+    /// The shared pieces put together read as the profile written out.
+    #[test]
+    fn the_web_profile_reads_as_written_out() {
+        assert_eq!(
+            apparmor_web_profile!(),
+            "abi <abi/3.0>,
+#include <tunables/global>
+
+profile k8s-web flags=(attach_disconnected,mediate_deleted) {
+  #include <abstractions/base>
+
+  file,
+  network inet tcp,
+  deny @{PROC}/sys/** w,
+  deny @{PROC}/sysrq-trigger rwklx,
+  deny @{PROC}/kcore rwklx,
+  deny /sys/kernel/security/** rwklx,
+  deny /sys/firmware/** rwklx,
+}
+"
+        );
+        assert_eq!(
+            seccomp_minimal!(),
+            "{
+  \"defaultAction\": \"SCMP_ACT_ERRNO\",
+  \"architectures\": [\"SCMP_ARCH_X86_64\"],
+  \"syscalls\": [
+    {\"names\": [\"read\", \"write\", \"openat\", \"close\", \"exit_group\"], \"action\": \"SCMP_ACT_ALLOW\"}
+  ]
+}"
+        );
+    }
+}
