@@ -26,23 +26,18 @@ pub static META: CheckMeta = CheckMeta {
               hostPID are the usual causes. Raise `--timeout` for slow image pulls.",
         links: &[],
         // Per node, its report (`kubeward node -o json`) or, when it gave none, what its pod printed.
-        bad: r#"{
-  "aks-nodepool1-31718369-vmss000000": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"},
-    "command": "node", "findings": []
-  },
-  "aks-armpool-27493816-vmss000000": "exec /usr/local/bin/kubeward: exec format error"
-}"#,
-        good: r#"{
-  "aks-nodepool1-31718369-vmss000000": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"},
-    "command": "node", "findings": []
-  },
-  "aks-armpool-27493816-vmss000000": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"},
-    "command": "node", "findings": []
-  }
-}"#,
+        bad: concat!(
+            "{\n  \"aks-nodepool1-31718369-vmss000000\": ",
+            empty_node_report!(),
+            ",\n  \"aks-armpool-27493816-vmss000000\": \"exec /usr/local/bin/kubeward: exec format error\"\n}"
+        ),
+        good: concat!(
+            "{\n  \"aks-nodepool1-31718369-vmss000000\": ",
+            empty_node_report!(),
+            ",\n  \"aks-armpool-27493816-vmss000000\": ",
+            empty_node_report!(),
+            "\n}"
+        ),
     },
 };
 

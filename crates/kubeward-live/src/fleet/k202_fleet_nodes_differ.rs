@@ -27,38 +27,36 @@ pub static META: CheckMeta = CheckMeta {
               or reimage the node (`az vmss reimage`), so every node runs the pool's configuration.",
         links: &[],
         // Per node, its report (`kubeward node -o json`), cut to the finding that differs.
-        bad: r#"{
-  "aks-nodepool1-31718369-vmss000000": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"}, "command": "node",
-    "findings": [{"code": "N123", "name": "kubelet-read-only-port",
-      "title": "The kubelet read-only port is disabled", "area": "node", "severity": "medium",
-      "status": "PASS", "resource": {"kind": "Node", "name": "aks-nodepool1-31718369-vmss000000"},
-      "message": "readOnlyPort is 0", "remediation": ""}]
-  },
-  "aks-nodepool1-31718369-vmss000001": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"}, "command": "node",
-    "findings": [{"code": "N123", "name": "kubelet-read-only-port",
-      "title": "The kubelet read-only port is disabled", "area": "node", "severity": "medium",
-      "status": "FAIL", "resource": {"kind": "Node", "name": "aks-nodepool1-31718369-vmss000001"},
-      "message": "readOnlyPort is 10255", "remediation": ""}]
-  }
-}"#,
-        good: r#"{
-  "aks-nodepool1-31718369-vmss000000": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"}, "command": "node",
-    "findings": [{"code": "N123", "name": "kubelet-read-only-port",
-      "title": "The kubelet read-only port is disabled", "area": "node", "severity": "medium",
-      "status": "PASS", "resource": {"kind": "Node", "name": "aks-nodepool1-31718369-vmss000000"},
-      "message": "readOnlyPort is 0", "remediation": ""}]
-  },
-  "aks-nodepool1-31718369-vmss000001": {
-    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"}, "command": "node",
-    "findings": [{"code": "N123", "name": "kubelet-read-only-port",
-      "title": "The kubelet read-only port is disabled", "area": "node", "severity": "medium",
-      "status": "PASS", "resource": {"kind": "Node", "name": "aks-nodepool1-31718369-vmss000001"},
-      "message": "readOnlyPort is 0", "remediation": ""}]
-  }
-}"#,
+        bad: concat!(
+            "{\n",
+            n123_node_entry!(
+                "aks-nodepool1-31718369-vmss000000",
+                "PASS",
+                "readOnlyPort is 0"
+            ),
+            ",\n",
+            n123_node_entry!(
+                "aks-nodepool1-31718369-vmss000001",
+                "FAIL",
+                "readOnlyPort is 10255"
+            ),
+            "\n}"
+        ),
+        good: concat!(
+            "{\n",
+            n123_node_entry!(
+                "aks-nodepool1-31718369-vmss000000",
+                "PASS",
+                "readOnlyPort is 0"
+            ),
+            ",\n",
+            n123_node_entry!(
+                "aks-nodepool1-31718369-vmss000001",
+                "PASS",
+                "readOnlyPort is 0"
+            ),
+            "\n}"
+        ),
     },
 };
 

@@ -16,6 +16,41 @@ pub const MANAGED_BY: &str = "app.kubernetes.io/managed-by=kubeward";
 pub const RUN_LABEL: &str = "kubeward.io/fleet-run";
 const CONTAINER: &str = "kubeward";
 
+/// A node's entry in the fleet examples (node name to its `kubeward node -o json` report), cut to
+/// its N123 finding: `(node, status, message)`. Macros (defined before the check modules, which
+/// see them), so an example stays a `&'static str`.
+macro_rules! n123_node_entry {
+    ($node:literal, $status:literal, $message:literal) => {
+        concat!(
+            r#"  ""#,
+            $node,
+            r#"": {
+    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"}, "command": "node",
+    "findings": [{"code": "N123", "name": "kubelet-read-only-port",
+      "title": "The kubelet read-only port is disabled", "area": "node", "severity": "medium",
+      "status": ""#,
+            $status,
+            r#"", "resource": {"kind": "Node", "name": ""#,
+            $node,
+            r#""},
+      "message": ""#,
+            $message,
+            r#"", "remediation": ""}]
+  }"#
+        )
+    };
+}
+
+/// A node report with no findings, as the fleet examples show it.
+macro_rules! empty_node_report {
+    () => {
+        r#"{
+    "schema_version": "2", "tool": {"name": "kubeward", "version": "0.1.0"},
+    "command": "node", "findings": []
+  }"#
+    };
+}
+
 mod k201_fleet_node_incomplete;
 mod k202_fleet_nodes_differ;
 
