@@ -18,7 +18,7 @@ pub mod recognize;
 pub mod versions;
 
 #[cfg(test)]
-mod contract_tests;
+mod shape_tests;
 
 pub use checks::Ctx;
 pub use load::{InputFile, Inventory, LoadError, load};

@@ -9,8 +9,6 @@ pub mod diff;
 pub mod engine;
 pub mod engine_fact;
 pub mod error;
-#[cfg(test)]
-mod example_tests;
 mod examples;
 pub mod explain;
 pub mod exposure;
@@ -21,6 +19,8 @@ pub mod load;
 pub mod model;
 pub mod output;
 pub mod selector;
+#[cfg(test)]
+mod shape_tests;
 pub mod synth;
 
 use kubeward_core::CheckMeta;

@@ -8,13 +8,13 @@
 
 pub mod apparmor;
 pub mod error;
-#[cfg(test)]
-mod example_tests;
 mod examples;
 pub mod install;
 pub mod json;
 pub mod recognize;
 pub mod seccomp;
+#[cfg(test)]
+mod shape_tests;
 pub mod syscall_table;
 pub mod verdict;
 
